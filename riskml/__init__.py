@@ -1,0 +1,42 @@
+"""riskml: build, validate and explain clinical risk-prediction models.
+
+The flow follows the data: :mod:`riskml.cohorts` (loaders, schemas) gives a
+:class:`Cohort`; :mod:`riskml.features` and :mod:`riskml.models` build leakage-safe
+pipelines with one contract, ``predict_risk(X, horizon=None)``;
+:mod:`riskml.evaluation` computes C-statistics with confidence intervals on
+cross-validated predictions; :mod:`riskml.explain` gives SHAP explanations and
+:mod:`riskml.report` writes a self-contained HTML report. :class:`Study` ties the
+steps together.
+"""
+
+from importlib import import_module
+
+from .cohorts._cohort import Cohort
+from .outcome import Outcome
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "Cohort",
+    "Outcome",
+    "Study",
+    "StudyResult",
+    "cohorts",
+    "evaluation",
+    "explain",
+    "features",
+    "models",
+    "report",
+    "__version__",
+]
+
+_SUBMODULES = {"cohorts", "evaluation", "explain", "features", "models", "report"}
+
+
+def __getattr__(name):
+    # Heavy dependencies (xgboost, shap, lifelines) load only when first used.
+    if name in _SUBMODULES:
+        return import_module(f".{name}", __name__)
+    if name in {"Study", "StudyResult"}:
+        return getattr(import_module(".study", __name__), name)
+    raise AttributeError(f"module 'riskml' has no attribute {name!r}")

@@ -1,0 +1,237 @@
+"""Binary and time-to-event outcomes in one type.
+
+A binary outcome is an event flag per patient. A time-to-event outcome adds the
+time (days from the index time to the event or to censoring). Both are held by
+:class:`Outcome`, so that every model and metric in riskml takes the same ``y``.
+
+For scikit-learn's ``fit(X, y)`` signature a time-to-event outcome travels as a
+structured array with the fields ``event`` (bool) and ``time`` (float), as in
+scikit-survival's ``Surv.from_arrays``; :func:`check_outcome` turns any accepted
+form back into an :class:`Outcome`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Outcome", "check_outcome"]
+
+SURVIVAL_DTYPE = np.dtype([("event", bool), ("time", float)])
+
+
+def _as_event_array(values, argument: str) -> np.ndarray:
+    """Return ``values`` as a 1-D bool array, refusing anything that is not 0/1."""
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise ValueError(f"{argument} must be one-dimensional; got shape {array.shape}.")
+    if array.dtype == bool:
+        return array.copy()
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{argument} must hold 0/1 or True/False values; got dtype {array.dtype}."
+        )
+    numeric = array.astype(float)
+    missing = np.isnan(numeric)
+    if missing.any():
+        rows = np.flatnonzero(missing)[:5].tolist()
+        raise ValueError(
+            f"{argument} has {missing.sum()} missing value(s) (first positions {rows}); "
+            "an event flag must be 0 or 1 for every patient. Drop those patients, or for a "
+            "label at a horizon use Outcome.survival(...).at_horizon(days)."
+        )
+    bad = ~np.isin(numeric, (0.0, 1.0))
+    if bad.any():
+        rows = np.flatnonzero(bad)[:5].tolist()
+        raise ValueError(
+            f"{argument} must hold only 0 and 1; {bad.sum()} value(s) are neither "
+            f"(first positions {rows}, e.g. {numeric[bad][0]!r})."
+        )
+    return numeric.astype(bool)
+
+
+class Outcome:
+    """A binary or time-to-event outcome.
+
+    Build one with :meth:`binary` or :meth:`survival` rather than the constructor.
+
+    Parameters
+    ----------
+    event : array-like of bool, shape (n_samples,)
+        True where the event was observed.
+    time : array-like of float, shape (n_samples,), or None
+        Days from the index time to the event or to censoring; None for a binary
+        outcome.
+    name : str, default="outcome"
+        A label used in reports.
+
+    Attributes
+    ----------
+    event : ndarray of bool
+    time : ndarray of float or None
+
+    Notes
+    -----
+    Censoring is treated as non-informative, as in the Kaplan-Meier estimator and
+    Harrell's C. A binary label at a horizon is *derived* with :meth:`at_horizon`,
+    never by treating a patient censored before the horizon as event-free.
+
+    Examples
+    --------
+    >>> import riskml as rk
+    >>> y = rk.Outcome.survival(time=[100, 400, 900], event=[1, 0, 0])
+    >>> y.at_horizon(365)
+    array([ 1., nan,  0.])
+    """
+
+    def __init__(self, event, time=None, *, name: str = "outcome"):
+        self.event = _as_event_array(event, "event")
+        if time is None:
+            self.time = None
+        else:
+            time_array = np.asarray(time, dtype=float)
+            if time_array.shape != self.event.shape:
+                raise ValueError(
+                    f"time and event must have the same length; got {time_array.shape[0]} "
+                    f"times and {self.event.shape[0]} event flags."
+                )
+            bad = ~np.isfinite(time_array) | (time_array < 0)
+            if bad.any():
+                rows = np.flatnonzero(bad)[:5].tolist()
+                raise ValueError(
+                    f"time must be finite and >= 0 (days from the index time); {bad.sum()} "
+                    f"value(s) are not (first positions {rows}, e.g. {time_array[bad][0]!r})."
+                )
+            self.time = time_array
+        self.name = name
+
+    @classmethod
+    def binary(cls, y, *, name: str = "outcome") -> Outcome:
+        """A binary outcome from a 0/1 (or bool) array."""
+        return cls(y, None, name=name)
+
+    @classmethod
+    def survival(cls, time, event, *, name: str = "outcome") -> Outcome:
+        """A right-censored time-to-event outcome.
+
+        Parameters
+        ----------
+        time : array-like of float
+            Days from the index time to the event or to censoring.
+        event : array-like of bool or 0/1
+            1 where the event was observed, 0 where follow-up was censored.
+        """
+        return cls(event, time, name=name)
+
+    @property
+    def is_survival(self) -> bool:
+        """True for a time-to-event outcome."""
+        return self.time is not None
+
+    @property
+    def kind(self) -> str:
+        """``"survival"`` or ``"binary"``."""
+        return "survival" if self.is_survival else "binary"
+
+    def __len__(self) -> int:
+        return self.event.shape[0]
+
+    def __getitem__(self, index) -> Outcome:
+        time = None if self.time is None else self.time[index]
+        return Outcome(self.event[index], time, name=self.name)
+
+    def __repr__(self) -> str:
+        events = int(self.event.sum())
+        if self.is_survival:
+            return (
+                f"Outcome.survival(n={len(self)}, events={events}, "
+                f"median_time={np.median(self.time):.0f} days, name={self.name!r})"
+            )
+        return f"Outcome.binary(n={len(self)}, events={events}, name={self.name!r})"
+
+    def at_horizon(self, days: float) -> np.ndarray:
+        """Binary label "event by ``days``", NaN where it cannot be known.
+
+        Parameters
+        ----------
+        days : float
+            The horizon, in days from the index time.
+
+        Returns
+        -------
+        label : ndarray of float, shape (n_samples,)
+            1.0 for an event at or before ``days``; 0.0 for follow-up beyond ``days``
+            without an event (or an event after it); NaN for a patient censored
+            before ``days`` without an event, who is not evaluable.
+        """
+        if not self.is_survival:
+            raise ValueError(
+                "at_horizon needs a time-to-event outcome; this one is binary. Build it "
+                "with Outcome.survival(time, event)."
+            )
+        if not np.isfinite(days) or days <= 0:
+            raise ValueError(f"days must be a positive number of days; got {days!r}.")
+        label = np.full(len(self), np.nan)
+        label[self.event & (self.time <= days)] = 1.0
+        label[self.time > days] = 0.0
+        return label
+
+    def evaluable_at(self, days: float) -> np.ndarray:
+        """Boolean mask of the patients whose status at ``days`` is known."""
+        return ~np.isnan(self.at_horizon(days))
+
+    def to_structured(self) -> np.ndarray:
+        """A structured array ``(event, time)`` for ``fit(X, y)`` (survival only)."""
+        if not self.is_survival:
+            raise ValueError("to_structured needs a time-to-event outcome.")
+        out = np.empty(len(self), dtype=SURVIVAL_DTYPE)
+        out["event"] = self.event
+        out["time"] = self.time
+        return out
+
+    def to_y(self) -> np.ndarray:
+        """The ``y`` that scikit-learn style ``fit`` takes: structured or 0/1 ints."""
+        return self.to_structured() if self.is_survival else self.event.astype(int)
+
+    def to_frame(self) -> pd.DataFrame:
+        """A DataFrame with columns ``event`` and, for survival, ``time``."""
+        frame = pd.DataFrame({"event": self.event})
+        if self.is_survival:
+            frame["time"] = self.time
+        return frame
+
+
+def check_outcome(y, *, allow_binary: bool = True, allow_survival: bool = True) -> Outcome:
+    """Turn any accepted ``y`` into an :class:`Outcome`.
+
+    Accepted: an :class:`Outcome`; a structured array with fields ``event`` and
+    ``time`` (any bool-like first field and float second field, as produced by
+    scikit-survival's ``Surv.from_arrays``); a 1-D 0/1 array for a binary outcome.
+    """
+    if isinstance(y, Outcome):
+        outcome = y
+    elif isinstance(y, np.ndarray) and y.dtype.names is not None:
+        names = y.dtype.names
+        if len(names) != 2:
+            raise ValueError(
+                f"a structured survival y must have two fields (event, time); got {names}."
+            )
+        event_field = "event" if "event" in names else names[0]
+        time_field = "time" if "time" in names else names[1]
+        outcome = Outcome.survival(y[time_field], y[event_field])
+    else:
+        array = np.asarray(y)
+        if array.ndim == 2 and array.shape[1] == 1:
+            array = array.ravel()
+        outcome = Outcome.binary(array)
+    if outcome.is_survival and not allow_survival:
+        raise ValueError(
+            "this estimator needs a binary outcome; got a time-to-event outcome. Derive a "
+            "label with outcome.at_horizon(days) and drop the patients it marks NaN."
+        )
+    if not outcome.is_survival and not allow_binary:
+        raise ValueError(
+            "this estimator needs a time-to-event outcome (event and time); got a binary "
+            "one. Pass Outcome.survival(time, event).to_structured()."
+        )
+    return outcome

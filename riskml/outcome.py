@@ -28,9 +28,7 @@ def _as_event_array(values, argument: str) -> np.ndarray:
     if array.dtype == bool:
         return array.copy()
     if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{argument} must hold 0/1 or True/False values; got dtype {array.dtype}."
-        )
+        raise TypeError(f"{argument} must hold 0/1 or True/False values; got dtype {array.dtype}.")
     numeric = array.astype(float)
     missing = np.isnan(numeric)
     if missing.any():
@@ -160,9 +158,10 @@ class Outcome:
         Returns
         -------
         label : ndarray of float, shape (n_samples,)
-            1.0 for an event at or before ``days``; 0.0 for follow-up beyond ``days``
-            without an event (or an event after it); NaN for a patient censored
-            before ``days`` without an event, who is not evaluable.
+            1.0 for an event at or before ``days``; 0.0 for follow-up reaching
+            ``days`` without an event (an event after ``days`` counts as 0); NaN for
+            a patient censored before ``days`` without an event, who is not
+            evaluable.
         """
         if not self.is_survival:
             raise ValueError(
@@ -172,8 +171,8 @@ class Outcome:
         if not np.isfinite(days) or days <= 0:
             raise ValueError(f"days must be a positive number of days; got {days!r}.")
         label = np.full(len(self), np.nan)
+        label[self.time >= days] = 0.0
         label[self.event & (self.time <= days)] = 1.0
-        label[self.time > days] = 0.0
         return label
 
     def evaluable_at(self, days: float) -> np.ndarray:

@@ -85,9 +85,7 @@ class Cohort:
         source: str = "",
     ):
         if not isinstance(features, pd.DataFrame):
-            raise TypeError(
-                f"features must be a pandas DataFrame; got {type(features).__name__}."
-            )
+            raise TypeError(f"features must be a pandas DataFrame; got {type(features).__name__}.")
         if not isinstance(outcome, Outcome):
             raise TypeError(
                 "outcome must be a riskml.Outcome (Outcome.binary(y) or "
@@ -137,7 +135,7 @@ class Cohort:
         rows = np.asarray(rows)
         if rows.dtype == bool:
             rows = np.flatnonzero(rows)
-        return Cohort(
+        sub = Cohort(
             self.features.iloc[rows],
             self.outcome[rows],
             self.metadata,
@@ -146,6 +144,17 @@ class Cohort:
             name=self.name,
             source=self.source,
         )
+        # Attributes set by loaders (schema, horizon_days, framingham_inputs, true_risk,
+        # outcomes, ...) travel with the subset; per-row ones are subset too.
+        for key, value in vars(self).items():
+            if key in vars(sub):
+                continue
+            if isinstance(value, pd.DataFrame | pd.Series) and len(value) == len(self):
+                value = value.iloc[rows].reset_index(drop=True)
+            elif isinstance(value, np.ndarray) and value.ndim >= 1 and len(value) == len(self):
+                value = value[rows]
+            setattr(sub, key, value)
+        return sub
 
     def describe(self) -> dict:
         """Counts for the report: n, events, follow-up and missingness per column.

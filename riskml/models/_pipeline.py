@@ -1,0 +1,185 @@
+"""A leakage-safe pipeline whose last step is a risk model."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from imblearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing
+
+from ..outcome import Outcome, check_outcome
+
+__all__ = ["RiskPipeline"]
+
+
+def _is_outcome_like(y) -> bool:
+    return isinstance(y, Outcome) or (isinstance(y, np.ndarray) and y.dtype.names is not None)
+
+
+class RiskPipeline(Pipeline):
+    """A pipeline of transforms (and samplers) ending in a riskml model.
+
+    Everything the steps learn (imputation, scaling, selection, resampling, the
+    model) is learned in ``fit``, so cloning and fitting the whole pipeline in each
+    training fold keeps validation free of leakage. Samplers act only in ``fit``
+    (imbalanced-learn's pipeline).
+
+    Parameters
+    ----------
+    steps : list of (str, estimator)
+        Transforms or samplers, then a model with ``predict_risk``.
+    horizon : float, optional
+        Days. When ``y`` is time-to-event and the final step needs a binary
+        outcome (``outcome_kind == "binary"``), ``fit`` trains on the label "event
+        by ``horizon``" and leaves out the patients censored before it.
+    transform_input : list of str, optional
+        As in :class:`sklearn.pipeline.Pipeline` (metadata routing).
+    memory : str or joblib.Memory, optional
+        Cache of fitted transforms.
+    verbose : bool, default=False
+
+    Attributes
+    ----------
+    outcome_kind : str
+        The final step's ``outcome_kind`` (``"any"`` when it declares none).
+    n_dropped_ : int
+        Patients left out of the last ``fit`` as not evaluable at the horizon.
+
+    Notes
+    -----
+    The horizon label is :meth:`riskml.Outcome.at_horizon`: 1 for an event at or
+    before the horizon, 0 for follow-up beyond it, and not evaluable (NaN, left out
+    of ``fit``) for censoring before it. Treating those patients as event-free
+    would bias the risks downward. The derivation runs inside ``fit`` and thus
+    inside every training fold. Fit parameters with one value per patient (e.g.
+    ``model__sample_weight``) are subset to the same rows.
+
+    With a binary final step the pipeline is a scikit-learn classifier, so
+    ``GridSearchCV(..., cv=5)`` would stratify on a time-to-event ``y`` itself; pass
+    explicit splits there, e.g. ``list(StratifiedKFold(5).split(X, event))``.
+
+    Examples
+    --------
+    >>> from riskml.features import make_preprocessor
+    >>> from riskml.models import XGBoostRisk
+    >>> pipe = RiskPipeline(
+    ...     [("prep", make_preprocessor(scale=False)), ("model", XGBoostRisk())],
+    ...     horizon=365.25,
+    ... )
+    >>> pipe.fit(X, y_survival).predict_risk(X)  # doctest: +SKIP
+    """
+
+    def __init__(self, steps, *, horizon=None, transform_input=None, memory=None, verbose=False):
+        self.steps = steps
+        self.horizon = horizon
+        self.transform_input = transform_input
+        self.memory = memory
+        self.verbose = verbose
+
+    @property
+    def outcome_kind(self) -> str:
+        """The outcome the final step needs: "binary", "survival" or "any"."""
+        return getattr(self.steps[-1][1], "outcome_kind", "any")
+
+    def _check_horizon(self) -> float:
+        horizon = self.horizon
+        if horizon is None:
+            raise ValueError(
+                f"the final step ({type(self.steps[-1][1]).__name__}) needs a binary outcome "
+                "but y is time-to-event and RiskPipeline.horizon is None. Set horizon (days) "
+                "to train on the label 'event by horizon', e.g. RiskPipeline(steps, "
+                "horizon=365.25), or pass a binary y."
+            )
+        if isinstance(horizon, bool) or not isinstance(horizon, (int, float, np.number)):
+            raise TypeError(f"horizon must be a number of days; got {type(horizon).__name__}.")
+        if not np.isfinite(horizon) or horizon <= 0:
+            raise ValueError(f"horizon must be a positive number of days; got {horizon!r}.")
+        return float(horizon)
+
+    def _fit_data(self, X, y, params):
+        """Turn ``y`` into what the steps take; derive the horizon label if needed."""
+        self.n_dropped_ = 0
+        if not _is_outcome_like(y):
+            return X, y, params
+        outcome = check_outcome(y)
+        if not (outcome.is_survival and self.outcome_kind == "binary"):
+            return X, outcome.to_y(), params
+        label = outcome.at_horizon(self._check_horizon())
+        keep = np.flatnonzero(~np.isnan(label))
+        n = len(outcome)
+        self.n_dropped_ = n - keep.size
+        if keep.size == 0:
+            raise ValueError(
+                f"no patient is evaluable at horizon={self.horizon} days: all "
+                f"{n} were censored before it. Choose a shorter horizon."
+            )
+        classes = np.unique(label[keep])
+        if classes.size < 2:
+            raise ValueError(
+                f"at horizon={self.horizon} days every one of the {keep.size} evaluable "
+                f"patients has label {int(classes[0])} ({self.n_dropped_} censored before it "
+                "were left out), so a binary model cannot be trained. Choose another horizon."
+            )
+        params = {
+            key: _safe_indexing(value, keep) if _per_patient(value, n) else value
+            for key, value in params.items()
+        }
+        return _safe_indexing(X, keep), label[keep].astype(int), params
+
+    def fit(self, X, y=None, **params):
+        """Fit every step (deriving the horizon label first when needed).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+        y : Outcome, structured (event, time) array or 0/1 array
+        **params
+            Fit parameters, ``<step>__<name>=value``.
+
+        Returns
+        -------
+        self
+        """
+        X, y, params = self._fit_data(X, y, params)
+        return super().fit(X, y, **params)
+
+    def predict_risk(self, X, horizon=None):
+        """Transform ``X`` through the steps and return the final step's risk.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+        horizon : float, optional
+            Passed to the final step. A binary final step predicts at the horizon
+            it was trained at; asking for another one warns.
+
+        Returns
+        -------
+        ndarray of float, shape (n_samples,)
+            Higher = higher risk.
+        """
+        final = self.steps[-1][1]
+        if (
+            horizon is not None
+            and self.horizon is not None
+            and self.outcome_kind == "binary"
+            and not np.isclose(float(horizon), float(self.horizon))
+        ):
+            warnings.warn(
+                f"predict_risk(horizon={horizon}) on a pipeline whose binary model was "
+                f"trained on the label at horizon={self.horizon} days: the risks are for "
+                f"{self.horizon} days. Refit with RiskPipeline(horizon={horizon}) for the "
+                "other horizon.",
+                UserWarning,
+                stacklevel=2,
+            )
+        Xt = X
+        for _, _, transform in self._iter(with_final=False, filter_resample=True):
+            Xt = transform.transform(Xt)
+        return np.asarray(final.predict_risk(Xt, horizon=horizon), dtype=float)
+
+
+def _per_patient(value, n: int) -> bool:
+    """True for an array-like fit parameter with one entry per patient."""
+    return hasattr(value, "__len__") and not isinstance(value, (str, dict)) and len(value) == n

@@ -1,0 +1,204 @@
+"""Cox proportional-hazards regression (lifelines) behind the scikit-learn API."""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import RiskEstimatorMixin
+
+__all__ = ["CoxPH"]
+
+_TIME = "__riskml_time__"
+_EVENT = "__riskml_event__"
+
+
+class CoxPH(RiskEstimatorMixin, BaseEstimator):
+    """Cox proportional-hazards model with a Breslow baseline (lifelines).
+
+    Parameters
+    ----------
+    penalizer : float, default=0.0
+        Strength of the elastic-net penalty on the coefficients (lifelines'
+        ``penalizer``); 0 gives the ordinary partial-likelihood fit.
+    l1_ratio : float, default=0.0
+        Share of the penalty that is L1 (0 = ridge, 1 = lasso).
+    ties : {"efron"}, default="efron"
+        Handling of tied event times. lifelines implements Efron's method only (R
+        ``coxph``'s default).
+    strata : str or list of str, optional
+        Columns of ``X`` to stratify on: each stratum gets its own baseline hazard
+        and the columns are not covariates.
+
+    Attributes
+    ----------
+    lifelines_ : lifelines.CoxPHFitter
+        The fitted fitter.
+    coef_ : pandas.Series
+        Log hazard ratios, indexed by covariate.
+    feature_names_in_ : ndarray of str
+    n_features_in_ : int
+
+    Notes
+    -----
+    ``predict_risk(X)`` is the log partial hazard (the linear predictor centred at
+    the training means of the covariates, as lifelines reports it): higher = higher
+    risk. ``predict_risk(X, horizon)`` is 1 - S(horizon | x) from the Breslow
+    baseline; beyond the last training time the baseline stays at its last value.
+    lifelines' concordance convention ("higher = longer survival") is converted
+    once, in :func:`riskml.features.c_statistic`. A model that fails to converge
+    (e.g. separation) emits lifelines' ``ConvergenceWarning``; a small ``penalizer``
+    usually fixes it.
+
+    References
+    ----------
+    Cox DR. Regression models and life-tables. J R Stat Soc B. 1972;34(2):187-220.
+
+    Breslow NE. Discussion of the paper by D. R. Cox. J R Stat Soc B.
+    1972;34(2):216-217.
+
+    Davidson-Pilon C. lifelines: survival analysis in Python. J Open Source Softw.
+    2019;4(40):1317.
+
+    Examples
+    --------
+    >>> from lifelines.datasets import load_rossi
+    >>> from riskml import Outcome
+    >>> rossi = load_rossi()
+    >>> y = Outcome.survival(rossi["week"], rossi["arrest"])
+    >>> model = CoxPH().fit(rossi.drop(columns=["week", "arrest"]), y)
+    >>> round(float(model.coef_["fin"]), 4)
+    -0.3794
+    """
+
+    outcome_kind = "survival"
+
+    _parameter_constraints = {
+        "penalizer": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "ties": [StrOptions({"efron"})],
+        "strata": [str, list, None],
+    }
+
+    def __init__(self, penalizer=0.0, l1_ratio=0.0, ties="efron", strata=None):
+        self.penalizer = penalizer
+        self.l1_ratio = l1_ratio
+        self.ties = ties
+        self.strata = strata
+
+    def _strata(self) -> list[str]:
+        if self.strata is None:
+            return []
+        return [self.strata] if isinstance(self.strata, str) else list(self.strata)
+
+    def _check_numeric(self, frame: pd.DataFrame) -> None:
+        strata = set(self._strata())
+        bad = [
+            c
+            for c in frame.columns
+            if c not in strata
+            and not (
+                pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])
+            )
+        ]
+        if bad:
+            raise TypeError(
+                f"CoxPH needs numeric columns; {bad[:5]} are not (dtypes "
+                f"{[str(frame[c].dtype) for c in bad[:5]]}). Encode them first, e.g. with "
+                "riskml.features.make_preprocessor() in a RiskPipeline."
+            )
+
+    def fit(self, X, y):
+        """Fit the Cox model by maximum partial likelihood.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Numeric covariates (plus any ``strata`` columns).
+        y : structured (event, time) array or time-to-event Outcome
+
+        Returns
+        -------
+        self
+        """
+        from lifelines import CoxPHFitter
+
+        self._validate_params()
+        outcome = self._check_outcome(y)
+        frame = self._check_X(X, reset=True)
+        missing = [s for s in self._strata() if s not in frame.columns]
+        if missing:
+            raise ValueError(
+                f"strata names column(s) {missing} that X does not have; X has "
+                f"{list(frame.columns)[:10]}. Pass existing column names as strata."
+            )
+        self._check_numeric(frame)
+        data = frame.reset_index(drop=True).astype(
+            {c: float for c in frame.columns if c not in self._strata()}
+        )
+        data[_TIME] = outcome.time
+        data[_EVENT] = outcome.event.astype(int)
+        fitter = CoxPHFitter(
+            penalizer=self.penalizer,
+            l1_ratio=self.l1_ratio,
+            baseline_estimation_method="breslow",
+            strata=self._strata() or None,
+        )
+        fitter.fit(data, duration_col=_TIME, event_col=_EVENT)
+        self.lifelines_ = fitter
+        self.coef_ = fitter.params_.copy().rename("coef")
+        return self
+
+    def _frame(self, X) -> pd.DataFrame:
+        check_is_fitted(self, "lifelines_")
+        frame = self._check_X(X, reset=False)
+        return frame.astype({c: float for c in frame.columns if c not in self._strata()})
+
+    def predict_risk(self, X, horizon=None):
+        """Risk, higher = higher risk.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+        horizon : float, optional
+            Days. None: the log partial hazard. A number: 1 - S(horizon | x).
+
+        Returns
+        -------
+        ndarray of float, shape (n_samples,)
+        """
+        frame = self._frame(X)
+        if horizon is None:
+            return np.asarray(self.lifelines_.predict_log_partial_hazard(frame), dtype=float)
+        horizon = float(horizon)
+        if not np.isfinite(horizon) or horizon <= 0:
+            raise ValueError(f"horizon must be a positive number of days; got {horizon!r}.")
+        survival = self.lifelines_.predict_survival_function(frame, times=[horizon])
+        return 1.0 - np.asarray(survival, dtype=float)[0]
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Tidy coefficient table: coef, se, hazard_ratio, hr_low, hr_high, z, p.
+
+        The confidence interval is 95% (Wald), as in R's ``summary(coxph(...))``.
+        """
+        check_is_fitted(self, "lifelines_")
+        s = self.lifelines_.summary
+        table = pd.DataFrame(
+            {
+                "coef": s["coef"],
+                "se": s["se(coef)"],
+                "hazard_ratio": s["exp(coef)"],
+                "hr_low": s["exp(coef) lower 95%"],
+                "hr_high": s["exp(coef) upper 95%"],
+                "z": s["z"],
+                "p": s["p"],
+            }
+        )
+        table.index.name = "covariate"
+        return table

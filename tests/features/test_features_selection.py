@@ -1,0 +1,159 @@
+"""Tests of riskml.features.RecursiveFeatureElimination and the C-statistic scorer.
+
+Oracles: sklearn.metrics.roc_auc_score; a brute-force O(n^2) Harrell's C; the
+simulation design (which columns carry signal); and, for leakage, the chance level
+0.5 of an outcome independent of every feature.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+from xgboost import XGBClassifier
+
+from riskml import Outcome
+from riskml.features import RecursiveFeatureElimination, c_statistic, make_preprocessor
+from riskml.models import RiskPipeline, XGBoostRisk
+
+
+def _data(n=300, p=20, seed=0, signal=("x0", "x1", "x2")):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.normal(size=(n, p)), columns=[f"x{i}" for i in range(p)])
+    lp = sum(1.2 * X[c] for c in signal)
+    y_binary = (rng.random(n) < 1 / (1 + np.exp(-lp))).astype(int)
+    time = rng.exponential(365 * np.exp(-lp))
+    censor = rng.uniform(0, 800, n)
+    y_surv = Outcome.survival(np.minimum(time, censor), time <= censor)
+    return X, y_binary, y_surv
+
+
+def _harrell_brute_force(time, event, risk):
+    """O(n^2) Harrell's C: pairs (i, j) with t_i < t_j and event_i; ties in risk = 1/2."""
+    concordant = comparable = 0.0
+    for i in range(len(time)):
+        if not event[i]:
+            continue
+        for j in range(len(time)):
+            if time[i] < time[j]:
+                comparable += 1
+                concordant += 1.0 if risk[i] > risk[j] else 0.5 if risk[i] == risk[j] else 0.0
+    return concordant / comparable
+
+
+def test_c_statistic_matches_oracles():
+    """Oracles: roc_auc_score (binary) and brute-force Harrell's C (no tied times)."""
+    rng = np.random.default_rng(1)
+    risk = np.round(rng.normal(size=80), 1)  # ties in risk
+    event = rng.random(80) < 0.5
+    time = rng.permutation(np.arange(1.0, 81.0))
+    assert c_statistic(event.astype(int), risk) == pytest.approx(roc_auc_score(event, risk))
+    y = Outcome.survival(time, event)
+    assert c_statistic(y, risk) == pytest.approx(_harrell_brute_force(time, event, risk), abs=1e-12)
+
+
+def test_forced_size_returns_that_many_names():
+    """Oracle: the requested size (Wu 2020 kept 11); transform keeps those columns."""
+    X, y, _ = _data()
+    selector = RecursiveFeatureElimination(n_features_to_select=11, step=3, random_state=0)
+    Xs = selector.fit(X, y).transform(X)
+    assert len(selector.selected_features_) == 11
+    assert isinstance(Xs, pd.DataFrame)
+    assert Xs.columns.tolist() == selector.selected_features_
+    assert list(selector.get_feature_names_out()) == selector.selected_features_
+    assert selector.cv_scores_ is None
+    assert (selector.ranking_[selector.support_] == 1).all()
+    assert {"x0", "x1", "x2"} <= set(selector.selected_features_)
+
+
+def test_survival_outcome_ranks_with_xgboost_cox():
+    """Oracle: the simulation; only x0-x2 drive the hazard, so they are kept."""
+    X, _, y = _data(seed=2)
+    selector = RecursiveFeatureElimination(n_features_to_select=3, step=4, random_state=0)
+    selector.fit(X, y.to_structured())
+    assert sorted(selector.selected_features_) == ["x0", "x1", "x2"]
+    # an Outcome is accepted as well, with the same result
+    again = clone(selector).fit(X, y)
+    assert again.selected_features_ == selector.selected_features_
+
+
+def test_cross_validated_size_uses_the_c_statistic():
+    """Oracle: the chosen size is the argmax of the recorded mean CV C-statistic."""
+    X, y, _ = _data(p=8)
+    selector = RecursiveFeatureElimination(step=1, cv=3, random_state=0).fit(X, y)
+    scores = selector.cv_scores_
+    assert scores.index.tolist() == list(range(1, 9))
+    assert len(selector.selected_features_) == scores.idxmax()
+    assert 0.5 < scores.max() <= 1.0
+
+
+def test_user_estimator_with_coef_and_arrays():
+    """Oracle: the simulation; a logistic ranker on a bare array keeps x0-x2 (as x0..x2)."""
+    X, y, _ = _data(p=10, seed=3)
+    selector = RecursiveFeatureElimination(
+        estimator=LogisticRegression(), n_features_to_select=3
+    ).fit(X.to_numpy(), y)
+    assert selector.selected_features_ == ["x0", "x1", "x2"]
+    assert selector.transform(X.to_numpy()).columns.tolist() == ["x0", "x1", "x2"]
+
+
+def test_reproducible_with_same_seed():
+    X, _, y = _data(n=150, p=6, seed=4)
+    make = RecursiveFeatureElimination(cv=3, step=2, random_state=7)
+    first = clone(make).fit(X, y)
+    second = clone(make).fit(X, y)
+    pd.testing.assert_series_equal(first.cv_scores_, second.cv_scores_)
+
+
+def test_bad_parameters_and_columns():
+    X, y, _ = _data(p=5)
+    with pytest.raises(ValueError, match="'n_features_to_select' parameter of"):
+        RecursiveFeatureElimination(n_features_to_select=0).fit(X, y)
+    selector = RecursiveFeatureElimination(n_features_to_select=2, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="X lacks 1 selected column"):
+        selector.transform(X.drop(columns=selector.selected_features_[0]))
+    with pytest.raises(ValueError, match="X must have 5 columns as in fit"):
+        selector.transform(np.zeros((2, 3)))
+
+
+def _oof_auc(make_pipeline, X, y, seed=0):
+    """Out-of-fold AUC of a pipeline cloned and fitted in each of 5 stratified folds."""
+    risk = np.empty(len(y))
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y):
+        model = make_pipeline().fit(X.iloc[train], y[train])
+        risk[test] = model.predict_risk(X.iloc[test])
+    return roc_auc_score(y, risk)
+
+
+def test_selection_inside_the_pipeline_does_not_leak():
+    """Oracle: chance (AUC 0.5) for an outcome independent of 50 noise features.
+
+    Selecting on the whole cohort before cross-validation (the leaky design) is
+    shown to inflate the AUC on the same data, so the check has power.
+    """
+    rng = np.random.default_rng(11)
+    X = pd.DataFrame(rng.normal(size=(300, 50)), columns=[f"n{i}" for i in range(50)])
+    y = (rng.random(300) < 0.5).astype(int)
+    small = {"n_estimators": 50, "random_state": 0}
+    ranker = XGBClassifier(n_estimators=30, max_depth=3, n_jobs=1, random_state=0)
+
+    def selector():
+        return RecursiveFeatureElimination(estimator=ranker, n_features_to_select=5, step=0.2)
+
+    def safe():
+        return RiskPipeline(
+            [
+                ("prep", make_preprocessor(scale=False)),
+                ("select", selector()),
+                ("model", XGBoostRisk(**small)),
+            ]
+        )
+
+    auc_safe = _oof_auc(safe, X, y)
+    assert abs(auc_safe - 0.5) < 0.1
+
+    chosen = selector().fit(X, y).selected_features_
+    auc_leaky = _oof_auc(lambda: RiskPipeline([("model", XGBoostRisk(**small))]), X[chosen], y)
+    assert auc_leaky > auc_safe + 0.05

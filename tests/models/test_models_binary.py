@@ -1,0 +1,154 @@
+"""Tests of the binary risk models riskml.models.XGBoostRisk and LassoRisk.
+
+Oracles: the wrapped library models fitted directly (xgboost.XGBClassifier,
+sklearn LogisticRegressionCV) and sklearn.metrics.roc_auc_score.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegressionCV
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+from xgboost import XGBClassifier
+
+from riskml import Outcome
+from riskml.models import CoxPH, FraminghamScore, LassoRisk, RiskPipeline, XGBoostRisk
+
+
+def _data(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.normal(size=(n, 6)), columns=[f"x{i}" for i in range(6)])
+    lp = 2.0 * X["x0"] + 0.5 * X["x1"] - 0.5
+    y = (rng.random(n) < 1 / (1 + np.exp(-lp))).astype(int)
+    return X, y
+
+
+XGB_DEFAULTS = dict(
+    n_estimators=200,
+    max_depth=3,
+    learning_rate=0.05,
+    subsample=0.8,
+    colsample_bytree=0.8,
+    min_child_weight=1,
+    reg_lambda=1.0,
+    scale_pos_weight=1.0,
+    n_jobs=1,
+    random_state=0,
+)
+
+
+def test_xgboost_equals_the_underlying_classifier():
+    """Oracle: XGBClassifier with the same parameters, predict_proba[:, 1]."""
+    X, y = _data()
+    model = XGBoostRisk().fit(X, y)
+    direct = XGBClassifier(**XGB_DEFAULTS).fit(X, y)
+    np.testing.assert_allclose(model.predict_risk(X), direct.predict_proba(X)[:, 1], atol=1e-10)
+    assert isinstance(model.model_, XGBClassifier)
+    assert list(model.feature_names_in_) == list(X.columns)
+    assert model.model_.get_booster().feature_names == list(X.columns)
+    assert model.score(X, y) == pytest.approx(roc_auc_score(y, model.predict_risk(X)))
+
+
+def test_xgboost_risk_rises_with_a_strong_feature():
+    """Oracle: the simulation (log-odds slope 2 on x0): risk rises along x0.
+
+    Trees are piecewise constant and fitted on subsamples, so a flat stretch may
+    wobble by a little; a tolerance of 0.01 allows that and nothing more.
+    """
+    X, y = _data(n=600)
+    model = XGBoostRisk().fit(X, y)
+    grid = pd.DataFrame(0.0, index=range(9), columns=X.columns)
+    grid["x0"] = np.linspace(-2, 2, 9)
+    risk = model.predict_risk(grid)
+    assert np.all(np.diff(risk) >= -0.01)
+    assert risk[-1] - risk[0] > 0.5
+
+
+def test_xgboost_names_xgboost_refuses_are_fitted_as_an_array():
+    """Oracle: XGBClassifier fitted on the bare array."""
+    X, y = _data()
+    named = X.rename(columns={"x0": "age<30", "x1": "ldl[mg/dL]"})
+    model = XGBoostRisk(n_estimators=20).fit(named, y)
+    direct = XGBClassifier(**{**XGB_DEFAULTS, "n_estimators": 20}).fit(X.to_numpy(), y)
+    np.testing.assert_allclose(model.predict_risk(named), direct.predict_proba(X.to_numpy())[:, 1])
+
+
+def test_lasso_equals_logistic_regression_cv():
+    """Oracle: sklearn LogisticRegressionCV, pure L1 (saga), same folds, AUC scoring."""
+    X, y = _data()
+    model = LassoRisk(random_state=3).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        direct = LogisticRegressionCV(
+            Cs=10,
+            l1_ratios=(1.0,),
+            solver="saga",
+            cv=StratifiedKFold(5, shuffle=True, random_state=3),
+            scoring="roc_auc",
+            max_iter=5000,
+            random_state=3,
+        ).fit(X, y)
+    np.testing.assert_allclose(model.predict_risk(X), direct.predict_proba(X)[:, 1], atol=1e-10)
+    np.testing.assert_allclose(model.coef_.to_numpy(), direct.coef_.ravel(), atol=1e-10)
+    assert model.coef_.index.tolist() == list(X.columns)
+    assert model.coef_["x0"] > 0
+    assert (model.coef_[["x2", "x3", "x4", "x5"]] == 0).all()  # pure noise, shrunk to 0
+
+
+def test_binary_models_refuse_time_to_event_y():
+    X, _ = _data(n=50)
+    y = Outcome.survival(np.arange(1.0, 51.0), np.arange(50) % 2)
+    for model in (XGBoostRisk(), LassoRisk()):
+        with pytest.raises(ValueError, match="needs a binary outcome"):
+            model.fit(X, y.to_structured())
+
+
+@pytest.mark.parametrize(
+    ("model", "match"),
+    [
+        (XGBoostRisk(n_estimators=0), "'n_estimators' parameter of XGBoostRisk must be"),
+        (XGBoostRisk(subsample=1.5), "'subsample' parameter of XGBoostRisk must be"),
+        (LassoRisk(solver="lbfgs"), "'solver' parameter of LassoRisk must be"),
+        (LassoRisk(cv=1), "'cv' parameter of LassoRisk must be"),
+    ],
+    ids=["xgb-trees", "xgb-subsample", "lasso-solver", "lasso-cv"],
+)
+def test_bad_parameters(model, match):
+    X, y = _data(n=50)
+    with pytest.raises(ValueError, match=match):
+        model.fit(X, y)
+
+
+def test_same_seed_same_numbers():
+    X, y = _data()
+    for make in (lambda: XGBoostRisk(random_state=4), lambda: LassoRisk(random_state=4)):
+        np.testing.assert_array_equal(
+            make().fit(X, y).predict_risk(X), make().fit(X, y).predict_risk(X)
+        )
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        XGBoostRisk(max_depth=2),
+        LassoRisk(Cs=5),
+        CoxPH(penalizer=0.1),
+        FraminghamScore(units="mmol/L"),
+        RiskPipeline([("model", XGBoostRisk())], horizon=365.0),
+    ],
+    ids=["xgboost", "lasso", "cox", "framingham", "pipeline"],
+)
+def test_clone_keeps_parameters(estimator):
+    """Oracle: sklearn clone / get_params round trip."""
+    cloned = clone(estimator)
+    assert type(cloned) is type(estimator)
+    params = cloned.get_params(deep=False)
+    for key, value in estimator.get_params(deep=False).items():
+        if key == "steps":
+            assert [n for n, _ in params[key]] == [n for n, _ in value]
+        else:
+            assert params[key] == value

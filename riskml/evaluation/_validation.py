@@ -1,0 +1,245 @@
+"""Cross-validated, out-of-fold predicted risk.
+
+Every fold refits a fresh clone of the *whole* estimator (preprocessing, selection,
+model) on its training rows only, so nothing learned ever sees the patients it is
+evaluated on.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+from ..outcome import check_outcome
+
+__all__ = ["cross_val_predict_risk"]
+
+_FUNCTION = "cross_val_predict_risk"
+
+
+def _check_estimator(estimator) -> None:
+    if not callable(getattr(estimator, "fit", None)) or not callable(
+        getattr(estimator, "predict_risk", None)
+    ):
+        raise TypeError(
+            f"{_FUNCTION} needs an estimator with fit(X, y) and predict_risk(X, horizon=None); "
+            f"got {type(estimator).__name__}. Use a riskml model or RiskPipeline, or add a "
+            "predict_risk method returning higher = higher risk."
+        )
+
+
+def _num_rows(X) -> int:
+    if hasattr(X, "shape") and len(X.shape) >= 1:
+        return int(X.shape[0])
+    return len(X)
+
+
+def _take_rows(X, rows: np.ndarray):
+    if hasattr(X, "iloc"):
+        return X.iloc[rows]
+    return np.asarray(X)[rows]
+
+
+def _check_groups(groups, n: int):
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.shape != (n,):
+        raise ValueError(
+            f"groups of {_FUNCTION} must hold one label per row of X ({n}); got shape "
+            f"{groups.shape}."
+        )
+    return groups
+
+
+def _check_cv(cv, random_state, event: np.ndarray, groups):
+    """An int becomes a shuffled stratified (group) k-fold splitter; a splitter passes."""
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        if cv < 2:
+            raise ValueError(
+                f"The 'cv' parameter of {_FUNCTION} must be an int in the range [2, inf) or a "
+                f"cross-validation splitter. Got {cv!r} instead."
+            )
+        smallest = int(min(event.sum(), (~event).sum()))
+        if smallest < cv:
+            raise ValueError(
+                f"cv={cv} stratified folds need at least {cv} events and {cv} non-events; "
+                f"got {int(event.sum())} events and {int((~event).sum())} non-events. Use "
+                f"cv={max(smallest, 2)} or fewer folds."
+            )
+        splitter = StratifiedGroupKFold if groups is not None else StratifiedKFold
+        return splitter(n_splits=int(cv), shuffle=True, random_state=random_state)
+    if callable(getattr(cv, "split", None)) and not isinstance(cv, str):
+        return cv
+    raise TypeError(
+        f"The 'cv' parameter of {_FUNCTION} must be an int in the range [2, inf) or a "
+        f"cross-validation splitter (an object with a split method). Got {cv!r} instead."
+    )
+
+
+def _fold_assignment(folds, n: int, splitter) -> np.ndarray:
+    """Which fold tests each row; every row must be tested exactly once."""
+    fold_index = np.full(n, -1, dtype=np.intp)
+    repeated = 0
+    for k, (_, test) in enumerate(folds):
+        repeated += int((fold_index[test] != -1).sum())
+        fold_index[test] = k
+    untested = int((fold_index == -1).sum())
+    if repeated or untested:
+        raise ValueError(
+            f"{_FUNCTION} needs folds whose test sets partition the rows (each row tested "
+            f"exactly once); {splitter!r} tested {repeated} row(s) more than once and left "
+            f"{untested} row(s) untested. Use a k-fold splitter such as StratifiedKFold."
+        )
+    return fold_index
+
+
+def _progress_callback(progress, total: int):
+    """A ``(update, close)`` pair for ``progress`` (False, True for tqdm, or a callable)."""
+    if progress is None or progress is False:
+        return (lambda done: None), (lambda: None)
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, desc="cross-validation", unit="fold")
+        return (lambda done: bar.update(1)), bar.close
+    if callable(progress):
+        return (lambda done: progress(done, total)), (lambda: None)
+    raise TypeError(
+        f"The 'progress' parameter of {_FUNCTION} must be a bool or a callable "
+        f"progress(done, total). Got {progress!r} instead."
+    )
+
+
+def _fit_predict(estimator, X, y, train, test, horizon):
+    # Warnings are recorded and handed back, so that folds run in worker processes
+    # warn in the caller's process like serial ones do.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted = estimator.fit(_take_rows(X, train), y[train])
+        risk = np.asarray(fitted.predict_risk(_take_rows(X, test), horizon=horizon), dtype=float)
+    if risk.shape != (test.shape[0],):
+        raise ValueError(
+            f"{type(estimator).__name__}.predict_risk must return one risk per row, shape "
+            f"({test.shape[0]},); got shape {risk.shape}."
+        )
+    return risk, [(record.category, str(record.message)) for record in caught]
+
+
+def cross_val_predict_risk(
+    estimator,
+    X,
+    y,
+    *,
+    cv=10,
+    groups=None,
+    random_state=None,
+    horizon=None,
+    n_jobs=None,
+    progress=False,
+    return_folds: bool = False,
+):
+    """Out-of-fold predicted risk from stratified k-fold cross-validation.
+
+    Parameters
+    ----------
+    estimator : estimator with ``fit(X, y)`` and ``predict_risk(X, horizon=None)``
+        Cloned (``sklearn.base.clone``) and refitted in every training fold, the
+        whole pipeline at once, so nothing it learns sees the test fold.
+    X : pandas.DataFrame or array-like of shape (n_samples, n_features)
+    y : array-like of 0/1, structured ``(event, time)`` array, or Outcome
+        Passed to ``fit`` as a 0/1 int array (binary) or the structured array
+        (time-to-event), rows of the training fold only.
+    cv : int or cross-validation splitter, default=10
+        An int k gives ``StratifiedKFold(k, shuffle=True, random_state=...)``
+        stratified on the event flag, or ``StratifiedGroupKFold`` when ``groups``
+        is given. A splitter is called as ``cv.split(X, event, groups)``; its test
+        folds must partition the rows.
+    groups : array-like of shape (n_samples,), default=None
+        Group labels (e.g. patient id with several admissions); a group is never
+        split across folds.
+    random_state : int or None, default=None
+        Seed of the fold shuffle for an int ``cv``. The estimator keeps its own
+        ``random_state``.
+    horizon : float, default=None
+        Passed to ``predict_risk(X_test, horizon=horizon)``.
+    n_jobs : int, default=None
+        Folds run in parallel with joblib (None: one at a time). Results do not
+        depend on ``n_jobs``.
+    progress : bool or callable, default=False
+        True shows a tqdm bar over folds; a callable is called as
+        ``progress(folds_done, n_folds)`` after each fold.
+    return_folds : bool, default=False
+        Also return the fold that tested each row.
+
+    Returns
+    -------
+    risk : ndarray of shape (n_samples,)
+        Out-of-fold predicted risk, higher = higher risk, in the row order of ``X``.
+    fold_index : ndarray of int, shape (n_samples,)
+        Only with ``return_folds=True``: the fold (0-based) that tested each row.
+
+    References
+    ----------
+    .. [1] Steyerberg EW. Clinical Prediction Models. 2nd ed. Springer; 2019.
+       Chapter 17 (internal validation).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from riskml.evaluation import cross_val_predict_risk
+    >>> class Prevalence(BaseEstimator):  # a toy model: risk = training-fold event rate
+    ...     def fit(self, X, y):
+    ...         self.rate_ = float(np.mean(y))
+    ...         return self
+    ...     def predict_risk(self, X, horizon=None):
+    ...         return np.full(len(X), self.rate_)
+    >>> y = np.array([0, 1] * 10)
+    >>> risk = cross_val_predict_risk(Prevalence(), np.zeros((20, 1)), y, cv=5,
+    ...                               random_state=0)
+    >>> risk.shape
+    (20,)
+    """
+    _check_estimator(estimator)
+    outcome = check_outcome(y)
+    n = _num_rows(X)
+    if len(outcome) != n:
+        raise ValueError(
+            f"X and y of {_FUNCTION} must have one row per patient; got {n} rows in X and "
+            f"{len(outcome)} outcomes in y."
+        )
+    groups = _check_groups(groups, n)
+    splitter = _check_cv(cv, random_state, outcome.event, groups)
+    folds = [
+        (np.asarray(train, dtype=np.intp), np.asarray(test, dtype=np.intp))
+        for train, test in splitter.split(X, outcome.event, groups)
+    ]
+    fold_index = _fold_assignment(folds, n, splitter)
+    y_fit = outcome.to_y()
+    update, close = _progress_callback(progress, len(folds))
+
+    risk = np.empty(n)
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    results = parallel(
+        delayed(_fit_predict)(clone(estimator), X, y_fit, train, test, horizon)
+        for train, test in folds
+    )
+    try:
+        for done, ((_, test), (fold_risk, fold_warnings)) in enumerate(
+            zip(folds, results, strict=True), 1
+        ):
+            risk[test] = fold_risk
+            for category, message in fold_warnings:
+                warnings.warn(message, category, stacklevel=2)
+            update(done)
+    finally:
+        close()
+    if return_folds:
+        return risk, fold_index
+    return risk

@@ -1,0 +1,315 @@
+"""Percentile-bootstrap intervals: seeding, vectorised kernels equal to naive loops."""
+
+import dataclasses
+import doctest
+
+import numpy as np
+import pytest
+
+from riskml.evaluation import (
+    ConfidenceInterval,
+    _bootstrap,
+    bootstrap_ci,
+    concordance_index,
+    concordance_index_ci,
+    roc_auc,
+    roc_auc_ci,
+)
+from riskml.evaluation._bootstrap import (
+    _concordance_replicates,
+    _resample_chunks,
+    _roc_auc_replicates,
+)
+from riskml.evaluation._discrimination import _ConcordanceKernel
+
+
+def binary_data(seed=0, n=150):
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.3).astype(int)
+    score = np.round(rng.normal(size=n) + y, 1)  # rounded: ties
+    return y, score
+
+
+def survival_data(seed=0, n=120):
+    rng = np.random.default_rng(seed)
+    time = rng.integers(1, 25, n).astype(float)  # tied times
+    event = rng.random(n) < 0.4
+    risk = np.round(rng.normal(size=n) - 0.05 * time, 1)  # tied risks
+    return time, event, risk
+
+
+def all_indices(n, n_boot, seed, strata=None, chunk_size=None):
+    rng = np.random.default_rng(seed)
+    return np.concatenate(list(_resample_chunks(n, n_boot, rng, strata, chunk_size)))
+
+
+# -- seeding and the draw protocol ----------------------------------------------------
+def test_same_seed_same_interval_and_different_seed_differs():
+    """Oracle: determinism of numpy.random.default_rng(seed)."""
+    y, score = binary_data()
+    first = roc_auc_ci(y, score, n_boot=300, random_state=3)
+    assert roc_auc_ci(y, score, n_boot=300, random_state=3) == first
+    other = roc_auc_ci(y, score, n_boot=300, random_state=4)
+    assert (other.low, other.high) != (first.low, first.high)
+    time, event, risk = survival_data()
+    c_first = concordance_index_ci(time, event, risk, n_boot=200, random_state=3)
+    assert concordance_index_ci(time, event, risk, n_boot=200, random_state=3) == c_first
+    c_other = concordance_index_ci(time, event, risk, n_boot=200, random_state=4)
+    assert (c_other.low, c_other.high) != (c_first.low, c_first.high)
+
+
+def test_bootstrap_ci_equals_explicit_draws_and_numpy_quantile():
+    """Oracle: a hand loop of rng.integers(0, n, n) draws and numpy.quantile (linear)."""
+    x = np.random.default_rng(1).normal(size=40)
+    rng = np.random.default_rng(11)
+    means = [x[rng.integers(0, 40, size=40)].mean() for _ in range(500)]
+    low, high = np.quantile(means, [0.05, 0.95])
+    ci = bootstrap_ci(np.mean, x, n_boot=500, confidence=0.9, random_state=11)
+    assert (ci.estimate, ci.low, ci.high) == pytest.approx((x.mean(), low, high), abs=1e-12)
+    assert (ci.n_boot, ci.n_degenerate, ci.confidence) == (500, 0, 0.9)
+
+
+def test_draws_do_not_depend_on_chunk_size():
+    """Oracle: the same draws cut into chunks of 1, 7 and the default size."""
+    y, _ = binary_data()
+    reference = all_indices(150, 20, 5, strata=y)
+    for chunk_size in (1, 7):
+        np.testing.assert_array_equal(all_indices(150, 20, 5, y, chunk_size), reference)
+
+
+def test_stratified_resampling_keeps_class_counts():
+    """Oracle: the observed class counts; every index stays in its own stratum."""
+    y, _ = binary_data()
+    indices = all_indices(150, 50, 0, strata=y)
+    np.testing.assert_array_equal(y[indices].sum(axis=1), np.full(50, y.sum()))
+    n_neg = int((y == 0).sum())
+    assert (y[indices[:, :n_neg]] == 0).all() and (y[indices[:, n_neg:]] == 1).all()
+
+
+# -- fast equals slow -----------------------------------------------------------------
+def test_vectorised_auc_replicates_equal_naive_loop():
+    """Oracle: roc_auc called on each resample (same index draws), to 1e-12."""
+    y, score = binary_data(2, 200)
+    indices = all_indices(200, 300, 9, strata=y)
+    event = y.astype(bool)
+    fast = _roc_auc_replicates(event, score.astype(float), indices)
+    slow = np.array([roc_auc(y[rows], score[rows]) for rows in indices])
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
+
+
+def test_roc_auc_ci_equals_generic_bootstrap():
+    """Oracle: bootstrap_ci(roc_auc, ..., stratify=y_true) replicate by replicate."""
+    y, score = binary_data(3, 180)
+    fast = roc_auc_ci(y, score, n_boot=400, confidence=0.9, random_state=2)
+    slow = bootstrap_ci(roc_auc, y, score, n_boot=400, confidence=0.9, stratify=y, random_state=2)
+    assert (fast.estimate, fast.low, fast.high) == pytest.approx(
+        (slow.estimate, slow.low, slow.high), abs=1e-12
+    )
+    assert fast.n_degenerate == slow.n_degenerate == 0
+    assert fast.method == "percentile bootstrap, stratified by class"
+
+
+def test_vectorised_concordance_replicates_equal_naive_loop():
+    """Oracle: concordance_index called on each resample (same index draws), to 1e-12."""
+    time, event, risk = survival_data(4, 90)
+    indices = all_indices(90, 200, 8)
+    fast = _concordance_replicates(_ConcordanceKernel(time, event, risk, cache=True), indices)
+    slow = np.array([concordance_index(time[r], event[r], risk[r]) for r in indices])
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
+
+
+def test_concordance_index_ci_equals_generic_bootstrap_including_degenerate():
+    """Oracle: bootstrap_ci(concordance_index, ...) on a tiny cohort with two events.
+
+    With 8 patients and 2 events many resamples draw no event (C undefined); both
+    paths must count the same degenerate replicates and agree on the interval.
+    """
+    time = np.array([2.0, 3, 5, 7, 11, 13, 17, 19])
+    event = np.array([0, 1, 0, 0, 1, 0, 0, 0], dtype=bool)
+    risk = np.array([0.2, 0.9, 0.1, 0.4, 0.6, 0.3, 0.5, 0.7])
+    fast = concordance_index_ci(time, event, risk, n_boot=500, random_state=1)
+    slow = bootstrap_ci(concordance_index, time, event, risk, n_boot=500, random_state=1)
+    assert fast.n_degenerate == slow.n_degenerate > 0
+    assert (fast.estimate, fast.low, fast.high) == pytest.approx(
+        (slow.estimate, slow.low, slow.high), abs=1e-12
+    )
+    # independent count: a resample is degenerate when it has no comparable pair
+    indices = all_indices(8, 500, 1)
+    undefined = sum(
+        not any(event[r][i] and time[r][i] < time[r][j] for i in range(8) for j in range(8))
+        for r in indices
+    )
+    assert fast.n_degenerate == undefined
+
+
+# -- degenerate replicates ------------------------------------------------------------
+@pytest.mark.parametrize("undefined", ["nan", "value-error"])
+def test_nan_and_value_error_replicates_are_counted_not_kept(undefined):
+    """Oracle: replaying the draws; the statistic is undefined when row 0 is not drawn."""
+
+    def mean_if_zero_drawn(x):
+        if not (x == 0).any():
+            if undefined == "nan":
+                return np.nan
+            raise ValueError("undefined")
+        return x.mean()
+
+    x = np.arange(6.0)
+    rng = np.random.default_rng(5)
+    zero_missing = sum(not (rng.integers(0, 6, size=6) == 0).any() for _ in range(300))
+    ci = bootstrap_ci(mean_if_zero_drawn, x, n_boot=300, random_state=5)
+    assert ci.n_degenerate == zero_missing > 0
+    assert np.isfinite([ci.low, ci.high]).all()
+    assert ci.n_boot == 300
+
+
+def test_nan_estimate_raises():
+    """A statistic undefined on the full data: an error, never a NaN estimate."""
+    with pytest.raises(ValueError, match=r"the statistic is NaN on the full data"):
+        bootstrap_ci(lambda x: np.nan, np.arange(5.0), n_boot=5, random_state=0)
+
+
+def test_all_degenerate_replicates_raise():
+    """Every replicate undefined: an error, never a silent NaN interval."""
+
+    def undefined_on_resamples(x):
+        if x is not data:
+            raise ValueError("one class only")
+        return 0.5
+
+    data = np.arange(5.0)
+    with pytest.raises(
+        ValueError,
+        match=r"all 20 bootstrap replicates were degenerate.*"
+        r"The statistic said: one class only",
+    ):
+        bootstrap_ci(undefined_on_resamples, data, n_boot=20, random_state=0)
+
+
+# -- parameter validation -------------------------------------------------------------
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (
+            {"n_boot": 0},
+            ValueError,
+            r"The 'n_boot' parameter of roc_auc_ci must be an int in the range \[1, inf\)\. "
+            r"Got 0 instead\.",
+        ),
+        ({"n_boot": 2.5}, TypeError, r"'n_boot' parameter of roc_auc_ci .* Got 2\.5 instead"),
+        ({"n_boot": True}, TypeError, r"'n_boot' parameter of roc_auc_ci .* Got True instead"),
+        (
+            {"confidence": 1.5},
+            ValueError,
+            r"The 'confidence' parameter of roc_auc_ci must be a float in the range \(0, 1\)\. "
+            r"Got 1\.5 instead\.",
+        ),
+        ({"confidence": 0}, ValueError, r"'confidence' parameter .* Got 0 instead"),
+        ({"confidence": "95%"}, TypeError, r"'confidence' parameter .* Got '95%' instead"),
+        (
+            {"random_state": "a"},
+            TypeError,
+            r"The 'random_state' parameter of roc_auc_ci must be an int in the range \[0, inf\), "
+            r"a numpy.random.Generator or None\. Got 'a' instead\.",
+        ),
+        ({"random_state": -1}, ValueError, r"'random_state' parameter .* Got -1 instead"),
+    ],
+    ids=[
+        "n_boot-0",
+        "n_boot-float",
+        "n_boot-bool",
+        "confidence-1.5",
+        "confidence-0",
+        "confidence-str",
+        "random_state-str",
+        "random_state-negative",
+    ],
+)
+def test_roc_auc_ci_parameter_messages(kwargs, error, match):
+    """sklearn's message shape for every bad parameter (no oracle: error contract)."""
+    y, score = binary_data()
+    with pytest.raises(error, match=match):
+        roc_auc_ci(y, score, **kwargs)
+
+
+def test_concordance_index_ci_and_bootstrap_ci_name_themselves():
+    """The function named in the message is the one called."""
+    time, event, risk = survival_data()
+    with pytest.raises(ValueError, match=r"'n_boot' parameter of concordance_index_ci"):
+        concordance_index_ci(time, event, risk, n_boot=0)
+    with pytest.raises(ValueError, match=r"'n_boot' parameter of bootstrap_ci .* Got -3"):
+        bootstrap_ci(np.mean, risk, n_boot=-3)
+
+
+@pytest.mark.parametrize(
+    "args,kwargs,error,match",
+    [
+        (
+            ("mean", np.arange(3.0)),
+            {},
+            TypeError,
+            r"The 'statistic' parameter of bootstrap_ci must be a callable\. Got 'mean'",
+        ),
+        ((np.mean,), {}, ValueError, r"needs at least one array to resample"),
+        (
+            (np.mean, np.arange(3.0), np.arange(4.0)),
+            {},
+            ValueError,
+            r"equal lengths; got lengths \[3, 4\]",
+        ),
+        (
+            (np.mean, np.arange(3.0)),
+            {"stratify": [0, 1]},
+            ValueError,
+            r"stratify of bootstrap_ci must hold one label per row \(3\); got shape \(2,\)",
+        ),
+    ],
+    ids=["not-callable", "no-arrays", "lengths", "stratify-shape"],
+)
+def test_bootstrap_ci_input_messages(args, kwargs, error, match):
+    """Messages of bootstrap_ci's own checks (no oracle: error contract)."""
+    with pytest.raises(error, match=match):
+        bootstrap_ci(*args, **kwargs)
+
+
+# -- the result object ----------------------------------------------------------------
+def test_confidence_interval_repr_dict_and_frozen():
+    """Oracle: the field values it was built from."""
+    ci = ConfidenceInterval(0.81234, 0.79, 0.8345, 0.95, 2000, 3, "percentile bootstrap")
+    assert repr(ci) == (
+        "ConfidenceInterval(0.8123, 95% CI 0.7900 to 0.8345; percentile "
+        "bootstrap, 2000 replicates, 3 degenerate)"
+    )
+    assert ci.as_dict() == {
+        "estimate": 0.81234,
+        "low": 0.79,
+        "high": 0.8345,
+        "confidence": 0.95,
+        "n_boot": 2000,
+        "n_degenerate": 3,
+        "method": "percentile bootstrap",
+    }
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ci.low = 0.0
+
+
+def test_docstring_examples_run():
+    """Oracle: the hand-computed values in the numpydoc Examples."""
+    result = doctest.testmod(_bootstrap, raise_on_error=False)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+def test_vectorised_auc_marks_one_class_resamples_like_the_loop():
+    """Oracle: roc_auc raising on each unstratified resample that lacks a class."""
+    y = np.array([0, 0, 0, 1, 0, 0])
+    score = np.array([0.1, 0.5, 0.3, 0.4, 0.2, 0.6])
+    indices = all_indices(6, 200, 3)
+    fast = _roc_auc_replicates(y.astype(bool), score, indices)
+    one_class = [len(set(y[rows])) < 2 for rows in indices]
+    np.testing.assert_array_equal(np.isnan(fast), one_class)
+    defined = ~np.isnan(fast)
+    slow = [roc_auc(y[rows], score[rows]) for rows in indices[defined]]
+    np.testing.assert_allclose(fast[defined], slow, rtol=0, atol=1e-12)
+    ci = bootstrap_ci(roc_auc, y, score, n_boot=200, random_state=3)
+    assert ci.n_degenerate == sum(one_class) > 0

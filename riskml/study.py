@@ -1,0 +1,392 @@
+"""A study: one cohort, several models, cross-validated and compared.
+
+:class:`Study` ties the flow together: cohort → features → models → evaluation →
+explain → report. Every model is a :class:`~riskml.models.RiskPipeline`, refitted
+from scratch in each training fold, so imputation, selection and fitting never
+see the patients they are evaluated on.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from .cohorts._cohort import Cohort
+
+__all__ = ["Study", "StudyResult"]
+
+SUMMARY_COLUMNS = ["model", "metric", "estimate", "low", "high", "method", "n", "events"]
+
+
+def _reissue_once(model: str, caught) -> None:
+    """Re-issue warnings raised in every fold once, with the number of fits that raised them.
+
+    Row positions inside a fold mean nothing to the user, so they are dropped.
+    """
+    counts: dict = {}
+    for record in caught:
+        text = re.sub(r" \(first positions [^)]*\)", "", str(record.message))
+        text = re.sub(r"^\d+ row\(s\) have", "Rows have", text)
+        key = (record.category, text)
+        counts[key] = counts.get(key, 0) + 1
+    for (category, text), count in counts.items():
+        warnings.warn(
+            f"[{model}] {text} (raised {count} time(s) across the cross-validation fits)",
+            category,
+            stacklevel=3,
+        )
+
+
+def _check_int(value, name: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise ValueError(
+            f"The '{name}' parameter of Study must be an int in the range [{low}, inf). "
+            f"Got {value!r} instead."
+        )
+    return int(value)
+
+
+@dataclass
+class StudyResult:
+    """What :meth:`Study.run` returns.
+
+    Attributes
+    ----------
+    summary : pandas.DataFrame
+        One row per model and metric: ``model``, ``metric`` (``"harrell_c"`` for a
+        time-to-event outcome, ``"auc"`` for a binary one, and ``"auc_at_horizon"``
+        among patients evaluable at the horizon), ``estimate``, ``low``, ``high``
+        (percentile-bootstrap 95% CI of the out-of-fold predictions), ``method``,
+        ``n`` and ``events``. Numbers are unrounded.
+    predictions : pandas.DataFrame
+        Out-of-fold predicted risk, one column per model, one row per patient (in
+        cohort order; no identifiers).
+    outcome : Outcome
+    fitted_models : dict
+        Each model refitted on the whole cohort, for explanation and deployment.
+    explanation : ShapExplanation or None
+        SHAP values of the explained model fitted on the whole cohort.
+    patient_index : int or None
+        Row position (never an identifier) of the patient shown in the report card.
+    """
+
+    summary: pd.DataFrame
+    predictions: pd.DataFrame
+    outcome: object
+    horizon_days: float | None
+    cohort_summary: dict
+    cohort_name: str
+    cohort_source: str
+    models: dict
+    settings: dict
+    fitted_models: dict = field(default_factory=dict)
+    explanation: object = None
+    patient_index: int | None = None
+
+    def print_summary(self, decimals: int = 3) -> None:
+        """Print the comparison table, rounded for display only."""
+        print(self.format_summary(decimals))
+
+    def format_summary(self, decimals: int = 3) -> str:
+        """The comparison table as text: estimate and 95% CI per model and metric."""
+        rows = []
+        for row in self.summary.itertuples():
+            rows.append(
+                {
+                    "model": row.model,
+                    "metric": row.metric,
+                    "estimate": f"{row.estimate:.{decimals}f}",
+                    "95% CI": f"{row.low:.{decimals}f} to {row.high:.{decimals}f}",
+                    "n": row.n,
+                    "events": row.events,
+                }
+            )
+        return pd.DataFrame(rows).to_string(index=False)
+
+    def explain(self, patient: int | None = None) -> pd.DataFrame:
+        """One patient's SHAP explanation (feature, value, contribution).
+
+        Parameters
+        ----------
+        patient : int, optional
+            Row position in the cohort; defaults to the report's example patient.
+        """
+        if self.explanation is None:
+            raise ValueError(
+                "this study has no explanation: include 'xgboost' in models and leave "
+                "explain='xgboost' to get SHAP values."
+            )
+        return self.explanation.patient(self.patient_index if patient is None else patient)
+
+    def report(self, path) -> object:
+        """Write the self-contained HTML validation report to ``path``."""
+        from .report import write_report
+
+        return write_report(self, path)
+
+
+class Study:
+    """Fit, cross-validate and compare risk models on one cohort.
+
+    Parameters
+    ----------
+    cohort : Cohort
+    models : sequence of str or estimators, default=("xgboost", "cox", "framingham_recalibrated")
+        Names from :data:`riskml.models.MODELS` (``"xgboost"``, ``"lasso"``,
+        ``"cox"``, ``"framingham"``, ``"framingham_recalibrated"``), or
+        :class:`~riskml.models.RiskPipeline` objects.
+    selection : transformer, optional
+        A feature selector such as :class:`~riskml.features.RecursiveFeatureElimination`,
+        applied inside every learned model's pipeline (published scores such as
+        Framingham use their fixed inputs).
+    validation : int or cross-validation splitter, default=10
+        Number of stratified folds, or a scikit-learn splitter.
+    horizon_days : float, optional
+        Horizon for binary labels derived from a time-to-event outcome, for
+        recalibrating published scores, and for the AUC at the horizon. Defaults
+        to the cohort's ``horizon_days`` where the loader set one.
+    random_state : int, default=0
+        Seeds folds, models and bootstrap: the same seed gives the same numbers.
+    n_boot : int, default=2000
+        Bootstrap replicates for each confidence interval.
+    explain : str or None, default="xgboost"
+        Model to refit on the whole cohort and explain with SHAP.
+    n_jobs : int, optional
+        Folds fitted in parallel with joblib.
+    progress : bool, default=True
+        Show a progress bar.
+
+    Examples
+    --------
+    >>> import riskml as rk
+    >>> cohort = rk.cohorts.make_young_hypertension(random_state=0)
+    >>> study = rk.Study(cohort, models=["cox", "framingham_recalibrated"],
+    ...                  validation=5, n_boot=200, progress=False)
+    >>> result = study.run()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        cohort: Cohort,
+        models=("xgboost", "cox", "framingham_recalibrated"),
+        *,
+        selection=None,
+        validation=10,
+        horizon_days: float | None = None,
+        random_state: int = 0,
+        n_boot: int = 2000,
+        explain: str | None = "xgboost",
+        patient: int | None = None,
+        n_jobs: int | None = None,
+        progress: bool = True,
+    ):
+        self.cohort = cohort
+        self.models = models
+        self.selection = selection
+        self.validation = validation
+        self.horizon_days = horizon_days
+        self.random_state = random_state
+        self.n_boot = n_boot
+        self.explain = explain
+        self.patient = patient
+        self.n_jobs = n_jobs
+        self.progress = progress
+
+    # -- set-up -----------------------------------------------------------------
+    def _check(self) -> tuple[list, float | None]:
+        if not isinstance(self.cohort, Cohort):
+            raise TypeError(
+                f"cohort must be a riskml.Cohort; got {type(self.cohort).__name__}. Build one "
+                "with a loader in riskml.cohorts or riskml.Cohort(features, outcome)."
+            )
+        if isinstance(self.models, str) or len(self.models) == 0:
+            raise ValueError(
+                "models must be a non-empty list of model names or pipelines, e.g. "
+                f"['xgboost', 'cox']; got {self.models!r}."
+            )
+        _check_int(self.n_boot, "n_boot", 1)
+        _check_int(self.random_state, "random_state", 0)
+        horizon = self.horizon_days
+        if horizon is None:
+            horizon = getattr(self.cohort, "horizon_days", None)
+        if horizon is not None and (not np.isfinite(horizon) or horizon <= 0):
+            raise ValueError(f"horizon_days must be a positive number of days; got {horizon!r}.")
+        names = []
+        for model in self.models:
+            name = model if isinstance(model, str) else type(model).__name__
+            if name in names:
+                raise ValueError(f"model {name!r} is listed twice; each model needs its own name.")
+            names.append(name)
+        return names, horizon
+
+    def _build(self, model, horizon):
+        from .models import make_model
+
+        if not isinstance(model, str):
+            return clone(model)
+        learned = model not in {"framingham", "framingham_recalibrated"}
+        return make_model(
+            model,
+            selection=self.selection if learned else None,
+            horizon=horizon,
+            framingham_inputs=getattr(self.cohort, "framingham_inputs", None),
+            random_state=self.random_state,
+        )
+
+    # -- the run ----------------------------------------------------------------
+    def run(self) -> StudyResult:
+        """Cross-validate every model, compute C-statistics with CIs, explain, summarise."""
+        from tqdm.auto import tqdm
+
+        from .evaluation import (
+            concordance_index_ci,
+            cross_val_predict_risk,
+            roc_auc_ci,
+        )
+        from .models import describe_model
+
+        names, horizon = self._check()
+        cohort = self.cohort
+        outcome = cohort.outcome
+        X = cohort.features[cohort.predictors]
+        y = outcome.to_y()
+        folds = self.validation
+
+        pipelines = {
+            name: self._build(model, horizon)
+            for name, model in zip(names, self.models, strict=True)
+        }
+        if outcome.is_survival and horizon is None:
+            binary = [n for n, p in pipelines.items() if p.outcome_kind == "binary"]
+            if binary:
+                raise ValueError(
+                    f"{', '.join(binary)} learn(s) a binary label, but the outcome is "
+                    "time-to-event and no horizon is set. Pass horizon_days (e.g. "
+                    "horizon_days=365) to train on 'event by the horizon', or use survival "
+                    "models such as 'cox'."
+                )
+
+        predictions = {}
+        bar = tqdm(total=len(names), desc="riskml study", unit="model", disable=not self.progress)
+        for name, pipeline in pipelines.items():
+            bar.set_postfix_str(name)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                predictions[name] = cross_val_predict_risk(
+                    pipeline,
+                    X,
+                    y,
+                    cv=folds,
+                    groups=cohort.groups,
+                    random_state=self.random_state,
+                    horizon=horizon,
+                    n_jobs=self.n_jobs,
+                )
+            _reissue_once(name, caught)
+            bar.update(1)
+        bar.close()
+        predictions = pd.DataFrame(predictions)
+
+        rows = []
+        events = int(outcome.event.sum())
+        for name in names:
+            risk = predictions[name].to_numpy()
+            if outcome.is_survival:
+                ci = concordance_index_ci(
+                    outcome.time,
+                    outcome.event,
+                    risk,
+                    n_boot=self.n_boot,
+                    random_state=self.random_state,
+                )
+                rows.append(self._row(name, "harrell_c", ci, len(outcome), events))
+                if horizon is not None:
+                    label = outcome.at_horizon(horizon)
+                    known = ~np.isnan(label)
+                    ci = roc_auc_ci(
+                        label[known],
+                        risk[known],
+                        n_boot=self.n_boot,
+                        random_state=self.random_state,
+                    )
+                    rows.append(
+                        self._row(
+                            name, "auc_at_horizon", ci, int(known.sum()), int(label[known].sum())
+                        )
+                    )
+            else:
+                ci = roc_auc_ci(
+                    outcome.event.astype(int),
+                    risk,
+                    n_boot=self.n_boot,
+                    random_state=self.random_state,
+                )
+                rows.append(self._row(name, "auc", ci, len(outcome), events))
+        summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+        fitted, explanation, patient = {}, None, None
+        if self.explain is not None and self.explain in names:
+            final = clone(pipelines[self.explain]).fit(X, y)
+            fitted[self.explain] = final
+            from .explain import explain_pipeline
+
+            explanation = explain_pipeline(final, X, random_state=self.random_state)
+            patient = self.patient
+            if patient is None:
+                # The example patient: highest cross-validated risk of the explained model.
+                patient = int(np.argmax(predictions[self.explain].to_numpy()))
+
+        descriptions = {
+            name: describe_model(model) if isinstance(model, str) else repr(model)
+            for name, model in zip(names, self.models, strict=True)
+        }
+        settings = {
+            "validation": self._describe_validation(),
+            "selection": "none" if self.selection is None else repr(self.selection),
+            "random_state": self.random_state,
+            "n_boot": self.n_boot,
+            "horizon_days": horizon,
+            "generated": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        }
+        return StudyResult(
+            summary=summary,
+            predictions=predictions,
+            outcome=outcome,
+            horizon_days=horizon,
+            cohort_summary=cohort.describe(),
+            cohort_name=cohort.name,
+            cohort_source=cohort.source,
+            models=descriptions,
+            settings=settings,
+            fitted_models=fitted,
+            explanation=explanation,
+            patient_index=patient,
+        )
+
+    @staticmethod
+    def _row(name, metric, ci, n, events) -> dict:
+        return {
+            "model": name,
+            "metric": metric,
+            "estimate": ci.estimate,
+            "low": ci.low,
+            "high": ci.high,
+            "method": f"out-of-fold, percentile bootstrap ({ci.n_boot} replicates)",
+            "n": n,
+            "events": events,
+        }
+
+    def _describe_validation(self) -> str:
+        if isinstance(self.validation, int | np.integer):
+            grouped = " grouped by patient" if self.cohort.groups is not None else ""
+            return (
+                f"stratified {int(self.validation)}-fold cross-validation{grouped}; "
+                "every model refitted in each training fold"
+            )
+        return repr(self.validation)

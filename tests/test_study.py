@@ -1,0 +1,150 @@
+"""End-to-end tests of riskml.Study and the ``riskml demo`` command."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+import riskml as rk
+from riskml.cli import main
+from riskml.features import RecursiveFeatureElimination
+
+
+def brute_force_harrell_c(time, event, risk):
+    """O(n^2) Harrell's C (R survival convention), the oracle for the study summary."""
+    concordant = comparable = 0.0
+    n = len(time)
+    for i in range(n):
+        if not event[i]:
+            continue
+        for j in range(n):
+            # i had the event first; j outlived i (or was censored at i's time).
+            if time[j] > time[i] or (time[j] == time[i] and not event[j]):
+                comparable += 1
+                if risk[i] > risk[j]:
+                    concordant += 1
+                elif risk[i] == risk[j]:
+                    concordant += 0.5
+    return concordant / comparable
+
+
+@pytest.fixture(scope="module")
+def small_cohort():
+    return rk.cohorts.make_young_hypertension(n_samples=300, random_state=1)
+
+
+@pytest.fixture(scope="module")
+def survival_result(small_cohort):
+    study = rk.Study(
+        small_cohort,
+        models=["xgboost", "cox", "framingham_recalibrated"],
+        selection=RecursiveFeatureElimination(n_features_to_select=8, random_state=0),
+        validation=3,
+        n_boot=200,
+        random_state=0,
+        progress=False,
+    )
+    return study.run()
+
+
+def test_summary_has_the_public_columns(survival_result):
+    summary = survival_result.summary
+    for column in ["model", "metric", "estimate", "low", "high"]:
+        assert column in summary.columns
+    c_rows = summary[summary["metric"] == "harrell_c"]
+    assert c_rows["model"].tolist() == ["xgboost", "cox", "framingham_recalibrated"]
+    assert (c_rows["low"] <= c_rows["estimate"]).all()
+    assert (c_rows["estimate"] <= c_rows["high"]).all()
+
+
+def test_summary_c_equals_brute_force_on_out_of_fold_predictions(survival_result, small_cohort):
+    """Oracle: brute-force O(n^2) Harrell's C on the study's own out-of-fold risks."""
+    outcome = small_cohort.outcome
+    c_rows = survival_result.summary.set_index("model")
+    c_rows = c_rows[c_rows["metric"] == "harrell_c"]
+    for model in ["xgboost", "cox", "framingham_recalibrated"]:
+        risk = survival_result.predictions[model].to_numpy()
+        expected = brute_force_harrell_c(outcome.time, outcome.event, risk)
+        assert c_rows.loc[model, "estimate"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_auc_at_horizon_uses_only_evaluable_patients(survival_result, small_cohort):
+    """Oracle: scikit-learn's roc_auc_score on the patients whose 1004-day status is known."""
+    label = small_cohort.outcome.at_horizon(1004)
+    known = ~np.isnan(label)
+    rows = survival_result.summary
+    row = rows[(rows["model"] == "xgboost") & (rows["metric"] == "auc_at_horizon")].iloc[0]
+    risk = survival_result.predictions["xgboost"].to_numpy()
+    assert row["estimate"] == pytest.approx(roc_auc_score(label[known], risk[known]), abs=1e-12)
+    assert row["n"] == known.sum()
+
+
+def test_same_random_state_gives_identical_numbers(small_cohort, survival_result):
+    again = rk.Study(
+        small_cohort,
+        models=["xgboost", "cox", "framingham_recalibrated"],
+        selection=RecursiveFeatureElimination(n_features_to_select=8, random_state=0),
+        validation=3,
+        n_boot=200,
+        random_state=0,
+        progress=False,
+    ).run()
+    pd.testing.assert_frame_equal(again.summary, survival_result.summary)
+    pd.testing.assert_frame_equal(again.predictions, survival_result.predictions)
+
+
+def test_explanation_is_by_input_column(survival_result, small_cohort):
+    card = survival_result.explain()
+    assert set(card["feature"]) <= set(small_cohort.features.columns)
+    assert survival_result.patient_index == int(
+        np.argmax(survival_result.predictions["xgboost"].to_numpy())
+    )
+
+
+def test_binary_outcome_reports_auc():
+    """Oracle: scikit-learn's roc_auc_score on the out-of-fold predictions."""
+    hf = rk.cohorts.load_heart_failure_clinical_records()
+    binary = rk.Cohort(hf.features, rk.Outcome.binary(hf.outcome.event), hf.metadata)
+    result = rk.Study(
+        binary, models=["lasso", "xgboost"], validation=5, n_boot=200, progress=False
+    ).run()
+    assert result.summary["metric"].unique().tolist() == ["auc"]
+    for model in ["lasso", "xgboost"]:
+        row = result.summary.set_index("model").loc[model]
+        expected = roc_auc_score(binary.outcome.event, result.predictions[model])
+        assert row["estimate"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_study_refuses_unknown_model(small_cohort):
+    with pytest.raises(ValueError, match="random_forest"):
+        rk.Study(small_cohort, models=["random_forest"], progress=False).run()
+
+
+def test_study_refuses_bad_n_boot(small_cohort):
+    with pytest.raises(
+        ValueError, match=r"The 'n_boot' parameter of Study must be an int in the range \[1, inf\)"
+    ):
+        rk.Study(small_cohort, n_boot=0).run()
+
+
+def test_study_needs_a_cohort():
+    with pytest.raises(TypeError, match="cohort must be a riskml.Cohort"):
+        rk.Study(pd.DataFrame({"a": [1]})).run()
+
+
+def test_demo_command_end_to_end(tmp_path, capsys):
+    """The README's demo: prints C with 95% CIs for the three models and writes the report."""
+    assert main(["demo", "--out", str(tmp_path / "demo"), "--n-boot", "200"]) == 0
+    printed = capsys.readouterr().out
+    for model in ["xgboost", "cox", "framingham_recalibrated"]:
+        assert model in printed
+    assert "harrell_c" in printed and "95% CI" in printed
+    html = (tmp_path / "demo" / "report.html").read_text()
+    assert "<html" in html.lower()
+    assert "framingham_recalibrated" in html
+
+
+def test_binary_model_on_survival_outcome_needs_a_horizon():
+    hf = rk.cohorts.load_heart_failure_clinical_records()
+    with pytest.raises(ValueError, match=r"xgboost learn\(s\) a binary label.*horizon_days"):
+        rk.Study(hf, models=["xgboost", "cox"], progress=False).run()

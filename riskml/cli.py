@@ -60,7 +60,6 @@ def _short_warning(message, category, filename, lineno, line=None) -> str:
 def _demo(args) -> int:
     import warnings
 
-    warnings.formatwarning = _short_warning
     out = Path(args.out)
     print(
         "riskml demo: Wu 2020 design (RFE to 11 features -> XGBoost vs Cox vs recalibrated "
@@ -68,7 +67,11 @@ def _demo(args) -> int:
         "predictors).",
         flush=True,
     )
-    result, report_path = run_demo(out, random_state=args.random_state, n_boot=args.n_boot)
+    default_format, warnings.formatwarning = warnings.formatwarning, _short_warning
+    try:
+        result, report_path = run_demo(out, random_state=args.random_state, n_boot=args.n_boot)
+    finally:
+        warnings.formatwarning = default_format
     summary = result.summary
     print()
     print("Out-of-fold C-statistics, stratified 10-fold CV, 95% percentile-bootstrap CIs:")

@@ -98,7 +98,12 @@ def main(argv=None) -> int:
         "demo", help="run the Wu 2020 design on bundled synthetic data and write a report"
     )
     demo.add_argument("--out", default="riskml-demo", help="output folder (default ./riskml-demo)")
-    demo.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    demo.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        help="seed of the synthetic cohort, the folds, the models and the bootstrap (default 0)",
+    )
     demo.add_argument(
         "--n-boot", type=int, default=2000, help="bootstrap replicates per CI (default 2000)"
     )

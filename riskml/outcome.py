@@ -48,6 +48,25 @@ def _as_event_array(values, argument: str) -> np.ndarray:
     return numeric.astype(bool)
 
 
+def _as_days(time) -> np.ndarray:
+    """Times as float days; timedeltas are converted, calendar dates refused."""
+    array = np.asarray(time)
+    if array.ndim != 1:
+        raise ValueError(
+            f"time must be one-dimensional (one value per patient); got shape {array.shape}."
+        )
+    if array.dtype.kind == "m":
+        return array / np.timedelta64(1, "D")
+    if array.dtype.kind == "M":
+        raise TypeError(
+            "time holds calendar dates; riskml needs days from the index time. Subtract the "
+            "index date, e.g. (end_date - index_date).dt.days."
+        )
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"time must be numeric (days); got dtype {array.dtype}.")
+    return array.astype(float)
+
+
 class Outcome:
     """A binary or time-to-event outcome.
 
@@ -77,7 +96,7 @@ class Outcome:
     Examples
     --------
     >>> import riskml as rk
-    >>> y = rk.Outcome.survival(time=[100, 400, 900], event=[1, 0, 0])
+    >>> y = rk.Outcome.survival(time=[100, 200, 900], event=[1, 0, 0])
     >>> y.at_horizon(365)
     array([ 1., nan,  0.])
     """
@@ -87,7 +106,7 @@ class Outcome:
         if time is None:
             self.time = None
         else:
-            time_array = np.asarray(time, dtype=float)
+            time_array = _as_days(time)
             if time_array.shape != self.event.shape:
                 raise ValueError(
                     f"time and event must have the same length; got {time_array.shape[0]} "
@@ -168,7 +187,12 @@ class Outcome:
                 "at_horizon needs a time-to-event outcome; this one is binary. Build it "
                 "with Outcome.survival(time, event)."
             )
-        if not np.isfinite(days) or days <= 0:
+        if (
+            isinstance(days, bool)
+            or not isinstance(days, int | float | np.integer | np.floating)
+            or not np.isfinite(days)
+            or days <= 0
+        ):
             raise ValueError(f"days must be a positive number of days; got {days!r}.")
         label = np.full(len(self), np.nan)
         label[self.time >= days] = 0.0
@@ -204,8 +228,9 @@ def check_outcome(y, *, allow_binary: bool = True, allow_survival: bool = True) 
     """Turn any accepted ``y`` into an :class:`Outcome`.
 
     Accepted: an :class:`Outcome`; a structured array with fields ``event`` and
-    ``time`` (any bool-like first field and float second field, as produced by
-    scikit-survival's ``Surv.from_arrays``); a 1-D 0/1 array for a binary outcome.
+    ``time`` (or any two fields, the bool one taken as the event flag; otherwise
+    the first, as in scikit-survival's ``Surv.from_arrays``); a 1-D 0/1 array for
+    a binary outcome.
     """
     if isinstance(y, Outcome):
         outcome = y
@@ -215,8 +240,12 @@ def check_outcome(y, *, allow_binary: bool = True, allow_survival: bool = True) 
             raise ValueError(
                 f"a structured survival y must have two fields (event, time); got {names}."
             )
-        event_field = "event" if "event" in names else names[0]
-        time_field = "time" if "time" in names else names[1]
+        if "event" in names and "time" in names:
+            event_field, time_field = "event", "time"
+        elif y.dtype[names[1]] == bool and y.dtype[names[0]] != bool:
+            time_field, event_field = names  # (time, event) order, e.g. ("days", "status")
+        else:
+            event_field, time_field = names
         outcome = Outcome.survival(y[time_field], y[event_field])
     else:
         array = np.asarray(y)

@@ -21,7 +21,17 @@ from .cohorts._cohort import Cohort
 
 __all__ = ["Study", "StudyResult"]
 
-SUMMARY_COLUMNS = ["model", "metric", "estimate", "low", "high", "method", "n", "events"]
+SUMMARY_COLUMNS = [
+    "model",
+    "metric",
+    "estimate",
+    "low",
+    "high",
+    "method",
+    "n",
+    "events",
+    "n_degenerate",
+]
 
 
 def _reissue_once(model: str, caught) -> None:
@@ -60,16 +70,18 @@ class StudyResult:
     ----------
     summary : pandas.DataFrame
         One row per model and metric: ``model``, ``metric`` (``"harrell_c"`` for a
-        time-to-event outcome, ``"auc"`` for a binary one, and ``"auc_at_horizon"``
-        among patients evaluable at the horizon), ``estimate``, ``low``, ``high``
-        (percentile-bootstrap 95% CI of the out-of-fold predictions), ``method``,
-        ``n`` and ``events``. Numbers are unrounded.
+        time-to-event outcome, ``"auc"`` for a binary one, and ``"auc_at_horizon"``,
+        a complete-case AUC among patients whose status at the horizon is known),
+        ``estimate``, ``low``, ``high`` (percentile-bootstrap 95% CI of the
+        out-of-fold predictions), ``method``, ``n``, ``events`` and
+        ``n_degenerate`` (bootstrap replicates in which the metric was undefined,
+        left out of the CI). Numbers are unrounded.
     predictions : pandas.DataFrame
         Out-of-fold predicted risk, one column per model, one row per patient (in
         cohort order; no identifiers).
     outcome : Outcome
     fitted_models : dict
-        Each model refitted on the whole cohort, for explanation and deployment.
+        Every model refitted on the whole cohort, for explanation and deployment.
     explanation : ShapExplanation or None
         SHAP values of the explained model fitted on the whole cohort.
     patient_index : int or None
@@ -137,10 +149,11 @@ class Study:
     Parameters
     ----------
     cohort : Cohort
-    models : sequence of str or estimators, default=("xgboost", "cox", "framingham_recalibrated")
+    models : sequence of str, or dict, default=("xgboost", "cox", "framingham_recalibrated")
         Names from :data:`riskml.models.MODELS` (``"xgboost"``, ``"lasso"``,
-        ``"cox"``, ``"framingham"``, ``"framingham_recalibrated"``), or
-        :class:`~riskml.models.RiskPipeline` objects.
+        ``"cox"``, ``"framingham"``, ``"framingham_recalibrated"``, ...), or a dict
+        ``{name: model}`` whose values are names or
+        :class:`~riskml.models.RiskPipeline` objects of your own.
     selection : transformer, optional
         A feature selector such as :class:`~riskml.features.RecursiveFeatureElimination`,
         applied inside every learned model's pipeline (published scores such as
@@ -156,7 +169,15 @@ class Study:
     n_boot : int, default=2000
         Bootstrap replicates for each confidence interval.
     explain : str or None, default="xgboost"
-        Model to refit on the whole cohort and explain with SHAP.
+        XGBoost model whose whole-cohort fit is explained with SHAP; None for none.
+    patient : int, optional
+        Row position of the example patient in the report; defaults to the patient
+        with the highest cross-validated risk of the explained model.
+    framingham_inputs : dict, optional
+        How the cohort's columns feed the Framingham score, e.g.
+        ``{"sbp": "office_sbp", "smoker": {"column": "smoking_status",
+        "equals": "current"}}``; defaults to the mapping the loader set
+        (``cohort.framingham_inputs``).
     n_jobs : int, optional
         Folds fitted in parallel with joblib.
     progress : bool, default=True
@@ -183,6 +204,7 @@ class Study:
         n_boot: int = 2000,
         explain: str | None = "xgboost",
         patient: int | None = None,
+        framingham_inputs: dict | None = None,
         n_jobs: int | None = None,
         progress: bool = True,
     ):
@@ -195,35 +217,86 @@ class Study:
         self.n_boot = n_boot
         self.explain = explain
         self.patient = patient
+        self.framingham_inputs = framingham_inputs
         self.n_jobs = n_jobs
         self.progress = progress
 
     # -- set-up -----------------------------------------------------------------
-    def _check(self) -> tuple[list, float | None]:
+    def _check(self) -> tuple[dict, float | None]:
+        """Validate the settings; return {name: model} and the horizon."""
         if not isinstance(self.cohort, Cohort):
             raise TypeError(
                 f"cohort must be a riskml.Cohort; got {type(self.cohort).__name__}. Build one "
                 "with a loader in riskml.cohorts or riskml.Cohort(features, outcome)."
             )
-        if isinstance(self.models, str) or len(self.models) == 0:
+        if isinstance(self.models, dict):
+            models = dict(self.models)
+        elif isinstance(self.models, str) or not hasattr(self.models, "__iter__"):
+            models = {}
+        else:
+            models = {}
+            for model in self.models:
+                if not isinstance(model, str):
+                    raise ValueError(
+                        "models given as a list must be names such as 'xgboost'; to compare "
+                        "pipelines of your own, pass a dict {name: pipeline}. Got "
+                        f"{type(model).__name__}."
+                    )
+                if model in models:
+                    raise ValueError(f"model {model!r} is listed twice.")
+                models[model] = model
+        if not models:
             raise ValueError(
-                "models must be a non-empty list of model names or pipelines, e.g. "
-                f"['xgboost', 'cox']; got {self.models!r}."
+                "models must be a non-empty list of model names (e.g. ['xgboost', 'cox']) or "
+                f"a dict {{name: model}}; got {self.models!r}."
             )
         _check_int(self.n_boot, "n_boot", 1)
         _check_int(self.random_state, "random_state", 0)
+        if isinstance(self.validation, bool) or not (
+            (isinstance(self.validation, int | np.integer) and self.validation >= 2)
+            or callable(getattr(self.validation, "split", None))
+        ):
+            raise ValueError(
+                "The 'validation' parameter of Study must be an int in the range [2, inf) "
+                f"(the number of folds) or a cross-validation splitter. Got {self.validation!r} "
+                "instead."
+            )
+        outcome = self.cohort.outcome
         horizon = self.horizon_days
-        if horizon is None:
+        if horizon is not None and not outcome.is_survival:
+            raise ValueError(
+                "horizon_days applies to time-to-event outcomes; this cohort's outcome is "
+                "binary. Leave horizon_days out."
+            )
+        if horizon is None and outcome.is_survival:
             horizon = getattr(self.cohort, "horizon_days", None)
-        if horizon is not None and (not np.isfinite(horizon) or horizon <= 0):
+        if horizon is not None and (
+            isinstance(horizon, bool)
+            or not isinstance(horizon, int | float | np.integer | np.floating)
+            or not np.isfinite(horizon)
+            or horizon <= 0
+        ):
             raise ValueError(f"horizon_days must be a positive number of days; got {horizon!r}.")
-        names = []
-        for model in self.models:
-            name = model if isinstance(model, str) else type(model).__name__
-            if name in names:
-                raise ValueError(f"model {name!r} is listed twice; each model needs its own name.")
-            names.append(name)
-        return names, horizon
+        if self.explain is not None and self.explain not in models:
+            raise ValueError(
+                f"explain={self.explain!r} is not one of the study's models "
+                f"({', '.join(models)}); name an XGBoost model among them, or pass explain=None."
+            )
+        if self.patient is not None and (
+            isinstance(self.patient, bool)
+            or not isinstance(self.patient, int | np.integer)
+            or not 0 <= self.patient < len(self.cohort)
+        ):
+            raise ValueError(
+                "patient must be a row position in the cohort, an int in the range "
+                f"[0, {len(self.cohort) - 1}]; got {self.patient!r}."
+            )
+        if not self.cohort.predictors:
+            raise ValueError(
+                "the cohort has no predictors left: every column is marked post_index or has "
+                "a role other than 'predictor' in cohort.metadata."
+            )
+        return models, horizon
 
     def _build(self, model, horizon):
         from .models import make_model
@@ -235,7 +308,11 @@ class Study:
             model,
             selection=self.selection if learned else None,
             horizon=horizon,
-            framingham_inputs=getattr(self.cohort, "framingham_inputs", None),
+            framingham_inputs=(
+                self.framingham_inputs
+                if self.framingham_inputs is not None
+                else getattr(self.cohort, "framingham_inputs", None)
+            ),
             random_state=self.random_state,
         )
 
@@ -251,17 +328,21 @@ class Study:
         )
         from .models import describe_model
 
-        names, horizon = self._check()
+        models, horizon = self._check()
+        names = list(models)
         cohort = self.cohort
         outcome = cohort.outcome
         X = cohort.features[cohort.predictors]
         y = outcome.to_y()
         folds = self.validation
 
-        pipelines = {
-            name: self._build(model, horizon)
-            for name, model in zip(names, self.models, strict=True)
-        }
+        pipelines = {name: self._build(model, horizon) for name, model in models.items()}
+        if self.explain is not None and "XGBoost" not in type(pipelines[self.explain][-1]).__name__:
+            raise ValueError(
+                f"explain={self.explain!r}: SHAP explanations are available for XGBoost models "
+                f"in this release; its final step is {type(pipelines[self.explain][-1]).__name__}. "
+                "Pass explain=None or name an XGBoost model."
+            )
         if outcome.is_survival and horizon is None:
             binary = [n for n, p in pipelines.items() if p.outcome_kind == "binary"]
             if binary:
@@ -317,7 +398,12 @@ class Study:
                     )
                     rows.append(
                         self._row(
-                            name, "auc_at_horizon", ci, int(known.sum()), int(label[known].sum())
+                            name,
+                            "auc_at_horizon",
+                            ci,
+                            int(known.sum()),
+                            int(label[known].sum()),
+                            note="; complete case: patients censored before the horizon excluded",
                         )
                     )
             else:
@@ -330,13 +416,18 @@ class Study:
                 rows.append(self._row(name, "auc", ci, len(outcome), events))
         summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
-        fitted, explanation, patient = {}, None, None
-        if self.explain is not None and self.explain in names:
-            final = clone(pipelines[self.explain]).fit(X, y)
-            fitted[self.explain] = final
+        # Every model refitted on the whole cohort: the model to deploy and to explain.
+        fitted = {}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for name, pipeline in pipelines.items():
+                fitted[name] = clone(pipeline).fit(X, y)
+        _reissue_once("whole-cohort fit", caught)
+        explanation, patient = None, None
+        if self.explain is not None:
             from .explain import explain_pipeline
 
-            explanation = explain_pipeline(final, X, random_state=self.random_state)
+            explanation = explain_pipeline(fitted[self.explain], X, random_state=self.random_state)
             patient = self.patient
             if patient is None:
                 # The example patient: highest cross-validated risk of the explained model.
@@ -344,7 +435,7 @@ class Study:
 
         descriptions = {
             name: describe_model(model) if isinstance(model, str) else repr(model)
-            for name, model in zip(names, self.models, strict=True)
+            for name, model in models.items()
         }
         settings = {
             "validation": self._describe_validation(),
@@ -370,16 +461,17 @@ class Study:
         )
 
     @staticmethod
-    def _row(name, metric, ci, n, events) -> dict:
+    def _row(name, metric, ci, n, events, note="") -> dict:
         return {
             "model": name,
             "metric": metric,
             "estimate": ci.estimate,
             "low": ci.low,
             "high": ci.high,
-            "method": f"out-of-fold, percentile bootstrap ({ci.n_boot} replicates)",
+            "method": f"out-of-fold, percentile bootstrap ({ci.n_boot} replicates){note}",
             "n": n,
             "events": events,
+            "n_degenerate": ci.n_degenerate,
         }
 
     def _describe_validation(self) -> str:

@@ -81,14 +81,18 @@ def test_length_mismatch_is_refused():
         rk.Outcome.survival([5, 6, 7], [1, 0])
 
 
-def test_structured_array_round_trip():
-    """Oracle: scikit-survival's Surv.from_arrays layout (fields event, time)."""
-    y = rk.Outcome.survival([5.0, 7.5], [True, False])
-    structured = y.to_structured()
-    assert structured.dtype.names == ("event", "time")
-    back = check_outcome(structured)
-    np.testing.assert_array_equal(back.time, y.time)
-    np.testing.assert_array_equal(back.event, y.event)
+def test_structured_array_matches_scikit_survival():
+    """Oracle: scikit-survival's Surv.from_arrays (a test-only dependency, GPL-3)."""
+    from sksurv.util import Surv
+
+    expected = Surv.from_arrays(event=[True, False], time=[5.0, 7.5])
+    structured = rk.Outcome.survival([5.0, 7.5], [True, False]).to_structured()
+    assert structured.dtype.names == expected.dtype.names
+    np.testing.assert_array_equal(structured["time"], expected["time"])
+    np.testing.assert_array_equal(structured["event"], expected["event"])
+    back = check_outcome(expected)
+    np.testing.assert_array_equal(back.time, [5.0, 7.5])
+    np.testing.assert_array_equal(back.event, [True, False])
 
 
 def test_check_outcome_accepts_custom_field_names():
@@ -116,3 +120,54 @@ def test_indexing_keeps_time_and_event_aligned():
 def test_to_y_is_what_fit_takes():
     assert rk.Outcome.binary([True, False]).to_y().tolist() == [1, 0]
     assert rk.Outcome.survival([1], [1]).to_y().dtype.names == ("event", "time")
+
+
+def test_timedelta_times_are_converted_to_days():
+    import pandas as pd
+
+    times = pd.to_timedelta([100, 400, 900], unit="D")
+    label = rk.Outcome.survival(times, [1, 0, 0]).at_horizon(365)
+    np.testing.assert_array_equal(label, [1.0, 0.0, 0.0])
+
+
+def test_calendar_dates_are_refused():
+    import pandas as pd
+
+    dates = pd.to_datetime(["2020-01-01", "2021-01-01"]).to_numpy()
+    with pytest.raises(TypeError, match="calendar dates.*Subtract the index date"):
+        rk.Outcome.survival(dates, [1, 0])
+
+
+def test_scalar_time_is_refused():
+    with pytest.raises(ValueError, match="time must be one-dimensional"):
+        rk.Outcome.survival(5.0, [1])
+
+
+@pytest.mark.parametrize("days", [None, "365", True])
+def test_at_horizon_rejects_non_numbers(days):
+    with pytest.raises(ValueError, match="positive number of days"):
+        rk.Outcome.survival([1, 2], [1, 0]).at_horizon(days)
+
+
+def test_structured_time_first_with_bool_status_takes_the_bool_as_event():
+    dtype = np.dtype([("days", float), ("status", bool)])
+    y = np.array([(3.0, True), (9.0, False)], dtype=dtype)
+    outcome = check_outcome(y)
+    np.testing.assert_array_equal(outcome.time, [3.0, 9.0])
+    np.testing.assert_array_equal(outcome.event, [True, False])
+
+
+def test_event_must_be_one_dimensional():
+    with pytest.raises(ValueError, match="event must be one-dimensional"):
+        rk.Outcome.binary(np.zeros((2, 2)))
+
+
+def test_structured_y_with_three_fields_is_refused():
+    dtype = np.dtype([("a", bool), ("b", float), ("c", float)])
+    with pytest.raises(ValueError, match="must have two fields"):
+        check_outcome(np.zeros(2, dtype=dtype))
+
+
+def test_to_structured_needs_survival():
+    with pytest.raises(ValueError, match="to_structured needs a time-to-event outcome"):
+        rk.Outcome.binary([0, 1]).to_structured()

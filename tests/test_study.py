@@ -93,12 +93,23 @@ def test_same_random_state_gives_identical_numbers(small_cohort, survival_result
     pd.testing.assert_frame_equal(again.predictions, survival_result.predictions)
 
 
-def test_explanation_is_by_input_column(survival_result, small_cohort):
+def test_explanation_adds_up_to_the_deployed_models_risk(survival_result, small_cohort):
+    """Oracle: SHAP additivity against the whole-cohort XGBoost model's own predict_risk."""
+    patient = survival_result.patient_index
     card = survival_result.explain()
     assert set(card["feature"]) <= set(small_cohort.features.columns)
-    assert survival_result.patient_index == int(
-        np.argmax(survival_result.predictions["xgboost"].to_numpy())
-    )
+    margin = survival_result.explanation.base_value + card["contribution"].sum()
+    X = small_cohort.features[small_cohort.predictors]
+    deployed = survival_result.fitted_models["xgboost"].predict_risk(X.iloc[[patient]])[0]
+    assert 1 / (1 + np.exp(-margin)) == pytest.approx(deployed, abs=1e-5)
+
+
+def test_every_model_is_refitted_on_the_whole_cohort(survival_result):
+    assert set(survival_result.fitted_models) == {"xgboost", "cox", "framingham_recalibrated"}
+
+
+def test_summary_reports_degenerate_replicates(survival_result):
+    assert (survival_result.summary["n_degenerate"] >= 0).all()
 
 
 def test_binary_outcome_reports_auc():
@@ -113,6 +124,51 @@ def test_binary_outcome_reports_auc():
         row = result.summary.set_index("model").loc[model]
         expected = roc_auc_score(binary.outcome.event, result.predictions[model])
         assert row["estimate"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_models_as_a_dict_name_pipelines_of_your_own(small_cohort):
+    from riskml.models import make_model
+
+    models = {
+        "cox_a": make_model("cox", horizon=1004),
+        "cox_b": make_model("cox", horizon=1004),
+    }
+    result = rk.Study(
+        small_cohort, models=models, validation=3, n_boot=50, explain=None, progress=False
+    ).run()
+    c_rows = result.summary[result.summary["metric"] == "harrell_c"]
+    assert c_rows["model"].tolist() == ["cox_a", "cox_b"]
+    assert c_rows["estimate"].iloc[0] == c_rows["estimate"].iloc[1]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"models": []}, "models must be a non-empty list"),
+        ({"models": ["cox", "cox"]}, "model 'cox' is listed twice"),
+        ({"models": [object()]}, r"pass a dict \{name: pipeline\}"),
+        ({"validation": 1}, r"The 'validation' parameter of Study must be an int"),
+        ({"random_state": -1}, r"The 'random_state' parameter of Study"),
+        ({"horizon_days": -5}, "horizon_days must be a positive number of days"),
+        ({"explain": "xgb"}, r"explain='xgb' is not one of the study's models"),
+        ({"patient": 10**6}, r"patient must be a row position in the cohort"),
+    ],
+)
+def test_study_settings_are_checked_before_any_fitting(small_cohort, options, message):
+    with pytest.raises(ValueError, match=message):
+        rk.Study(small_cohort, progress=False, **options).run()
+
+
+def test_explain_refuses_a_non_xgboost_model_before_fitting(small_cohort):
+    with pytest.raises(ValueError, match="SHAP explanations are available for XGBoost"):
+        rk.Study(small_cohort, models=["cox"], explain="cox", progress=False).run()
+
+
+def test_horizon_on_a_binary_outcome_is_refused():
+    hf = rk.cohorts.load_heart_failure_clinical_records()
+    binary = rk.Cohort(hf.features, rk.Outcome.binary(hf.outcome.event))
+    with pytest.raises(ValueError, match="horizon_days applies to time-to-event outcomes"):
+        rk.Study(binary, models=["lasso"], horizon_days=30, progress=False).run()
 
 
 def test_study_refuses_unknown_model(small_cohort):

@@ -32,15 +32,20 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         Handling of tied event times. lifelines implements Efron's method only (R
         ``coxph``'s default).
     strata : str or list of str, optional
-        Columns of ``X`` to stratify on: each stratum gets its own baseline hazard
-        and the columns are not covariates.
+        Columns of ``X`` (a DataFrame) to stratify on: each stratum gets its own
+        baseline hazard and the columns are not covariates (R's ``strata()``). The
+        columns may hold any hashable values (numbers or text).
 
     Attributes
     ----------
     lifelines_ : lifelines.CoxPHFitter
         The fitted fitter.
     coef_ : pandas.Series
-        Log hazard ratios, indexed by covariate.
+        Log hazard ratios, indexed by covariate (what scikit-learn's ``RFE`` and
+        ``RFECV`` rank features by).
+    strata_levels_ : list
+        The strata seen in ``fit`` (values, or tuples for several columns); only
+        with ``strata``.
     feature_names_in_ : ndarray of str
     n_features_in_ : int
 
@@ -50,8 +55,16 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
     the training means of the covariates, as lifelines reports it): higher = higher
     risk. ``predict_risk(X, horizon)`` is 1 - S(horizon | x) from the Breslow
     baseline; beyond the last training time the baseline stays at its last value.
+    ``predict(X)`` is the same linear predictor (scikit-survival's convention), so
+    that ``RFE`` and ``Pipeline.predict`` work; ``score`` is Harrell's C.
+    ``RFECV`` scores with R^2 unless told otherwise: pass
+    ``scoring=riskml.features.c_statistic_scorer``.
     lifelines' concordance convention ("higher = longer survival") is converted
-    once, in :func:`riskml.features.c_statistic`. A model that fails to converge
+    once, in :func:`riskml.features.c_statistic`. With ``strata`` the horizon risk
+    uses each patient's stratum baseline, and a stratum unseen in ``fit`` is
+    refused; in a pipeline, the strata columns must reach the model under their
+    own names (e.g. passed through the preprocessing unchanged), and tools that
+    turn ``X`` into an array (``RFE``) cannot carry them. A model that fails to converge
     (e.g. separation) emits lifelines' ``ConvergenceWarning``; a small ``penalizer``
     usually fixes it.
 
@@ -152,12 +165,34 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         fitter.fit(data, duration_col=_TIME, event_col=_EVENT)
         self.lifelines_ = fitter
         self.coef_ = fitter.params_.copy().rename("coef")
+        strata = self._strata()
+        if strata:
+            keys = frame[strata].drop_duplicates().itertuples(index=False, name=None)
+            self.strata_levels_ = [k[0] if len(strata) == 1 else k for k in keys]
         return self
 
     def _frame(self, X) -> pd.DataFrame:
         check_is_fitted(self, "lifelines_")
-        frame = self._check_X(X, reset=False)
+        frame = self._check_X(X, reset=False).reset_index(drop=True)
         return frame.astype({c: float for c in frame.columns if c not in self._strata()})
+
+    def _check_strata_seen(self, frame: pd.DataFrame) -> None:
+        """Refuse strata that fit never saw: they have no baseline hazard."""
+        strata = self._strata()
+        if not strata:
+            return
+        seen = set(self.strata_levels_)
+        keys = list(frame[strata].itertuples(index=False, name=None))
+        keys = [k[0] if len(strata) == 1 else k for k in keys]
+        unseen = [k for k in dict.fromkeys(keys) if k not in seen]
+        if unseen:
+            positions = [i for i, k in enumerate(keys) if k not in seen][:5]
+            raise ValueError(
+                f"strata {strata} value(s) {unseen[:5]} (first positions {positions}) were "
+                f"not in the training data, so they have no baseline hazard; fit saw "
+                f"{sorted(seen, key=str)[:10]}. Predict them without a horizon (the linear "
+                "predictor needs no baseline), or fit on data that includes them."
+            )
 
     def predict_risk(self, X, horizon=None):
         """Risk, higher = higher risk.
@@ -178,8 +213,28 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         horizon = float(horizon)
         if not np.isfinite(horizon) or horizon <= 0:
             raise ValueError(f"horizon must be a positive number of days; got {horizon!r}.")
+        self._check_strata_seen(frame)
         survival = self.lifelines_.predict_survival_function(frame, times=[horizon])
-        return 1.0 - np.asarray(survival, dtype=float)[0]
+        # with strata lifelines returns the patients grouped by stratum: restore row order
+        survival = survival.reindex(columns=frame.index)
+        return 1.0 - survival.to_numpy(dtype=float)[0]
+
+    def predict(self, X):
+        """The linear predictor, as scikit-survival's ``CoxPHSurvivalAnalysis.predict``.
+
+        Same as ``predict_risk(X)``; it lets scikit-learn tools that look for
+        ``predict`` (``RFE``/``RFECV`` scoring, ``Pipeline.predict``) use the model.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+
+        Returns
+        -------
+        ndarray of float, shape (n_samples,)
+            Higher = higher risk.
+        """
+        return self.predict_risk(X)
 
     @property
     def summary(self) -> pd.DataFrame:

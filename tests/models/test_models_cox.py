@@ -1,7 +1,8 @@
 """Tests of riskml.models.CoxPH.
 
 Oracles: R survival::coxph on the Rossi recidivism data; lifelines' CoxPHFitter
-fitted directly; lifelines.utils.concordance_index.
+fitted directly; lifelines.utils.concordance_index; scikit-learn's own
+cross-validation and RFE for the model-selection tools.
 """
 
 import numpy as np
@@ -12,9 +13,13 @@ from lifelines.datasets import load_rossi
 from lifelines.utils import concordance_index
 from scipy.stats import rankdata
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.feature_selection import RFE, RFECV
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
 from riskml import Outcome
+from riskml.features import c_statistic_scorer
 from riskml.models import CoxPH
 
 COVARIATES = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
@@ -38,7 +43,7 @@ def oracle(rossi):
     return CoxPHFitter(baseline_estimation_method="breslow").fit(data, "week", "arrest")
 
 
-def test_coefficients_and_standard_errors_match_r(fitted):
+def test_coefficients_and_standard_errors_match_r(fitted, rossi):
     """Oracle: R 4.x, survival package, Efron ties (R's default)::
 
         library(carData)  # Rossi
@@ -47,8 +52,12 @@ def test_coefficients_and_standard_errors_match_r(fitted):
         )
         summary(fit)$coefficients[, c("coef", "se(coef)")]
 
-    Published output (5 decimals); tolerance 1e-4.
+    Published output (5 decimals); tolerance 1e-4. Rossi has many tied arrest
+    weeks, so the match pins Efron's handling of ties (Breslow's differs in the
+    third decimal).
     """
+    _, _, data = rossi
+    assert data.loc[data["arrest"] == 1, "week"].duplicated().sum() > 50
     r_coef = [-0.37942, -0.05744, 0.31390, -0.14980, -0.43370, -0.08487, 0.09150]
     r_se = [0.19138, 0.02200, 0.30799, 0.21222, 0.38187, 0.19576, 0.02865]
     summary = fitted.summary
@@ -86,14 +95,118 @@ def test_score_is_harrells_c_with_the_risk_direction_converted(fitted, rossi):
 
 
 def test_strata_and_penalizer_match_lifelines(rossi):
-    """Oracle: lifelines CoxPHFitter with the same strata and penalty."""
+    """Oracle: lifelines CoxPHFitter with the same strata and penalty.
+
+    lifelines returns the survival curves grouped by stratum; they are matched to
+    the patients by their index labels.
+    """
     X, y, data = rossi
     model = CoxPH(penalizer=0.1, l1_ratio=0.0, strata=["race"]).fit(X, y)
     direct = CoxPHFitter(penalizer=0.1, strata=["race"], baseline_estimation_method="breslow")
     direct.fit(data, "week", "arrest")
     np.testing.assert_allclose(model.coef_, direct.params_, atol=1e-10)
-    expected = 1 - direct.predict_survival_function(X, times=[30.0]).to_numpy()[0]
+    survival = direct.predict_survival_function(X, times=[30.0])
+    expected = 1 - survival[X.index].to_numpy()[0]
     np.testing.assert_allclose(model.predict_risk(X, horizon=30.0), expected, atol=1e-10)
+
+
+def test_stratified_horizon_risks_stay_in_row_order(rossi):
+    """Oracle: each patient predicted alone (row order cannot be shuffled then).
+
+    Regression test: lifelines groups its stratified survival curves by stratum,
+    which used to hand patients each other's risks.
+    """
+    X, y, _ = rossi
+    frame = X.assign(site=np.where(np.arange(len(X)) % 3 == 0, "A", "B"))
+    frame.index = frame.index[::-1] + 1000  # a non-default index must not matter
+    model = CoxPH(strata=["site", "wexp"]).fit(frame, y)
+    rows = frame.iloc[:25]
+    alone = [model.predict_risk(rows.iloc[[i]], horizon=40.0)[0] for i in range(len(rows))]
+    np.testing.assert_allclose(model.predict_risk(rows, horizon=40.0), alone, atol=1e-12)
+    assert sorted(model.strata_levels_) == [("A", 0), ("A", 1), ("B", 0), ("B", 1)]
+    with pytest.raises(ValueError, match=r"value\(s\) \[\('C', 0\)\] \(first positions \[0, 1\]\)"):
+        model.predict_risk(rows.head(2).assign(site="C", wexp=0), horizon=40.0)
+    # the linear predictor needs no baseline, so an unseen stratum is fine there
+    assert np.isfinite(model.predict_risk(rows.head(2).assign(site="C"))).all()
+
+
+def test_elastic_net_penalty_matches_lifelines(rossi):
+    """Oracle: lifelines CoxPHFitter(penalizer=0.05, l1_ratio=0.5) fitted directly."""
+    X, y, data = rossi
+    model = CoxPH(penalizer=0.05, l1_ratio=0.5).fit(X, y)
+    direct = CoxPHFitter(penalizer=0.05, l1_ratio=0.5, baseline_estimation_method="breslow")
+    direct.fit(data, "week", "arrest")
+    np.testing.assert_allclose(model.coef_, direct.params_, atol=1e-8)
+    plain = CoxPH().fit(X, y)
+    assert np.abs(model.coef_).sum() < np.abs(plain.coef_).sum()  # shrunk towards 0
+
+
+def test_hazard_ratio_confidence_intervals_match_r(fitted):
+    """Oracle: R 4.x, survival package (same call as above)::
+
+        summary(fit)$conf.int[, c("exp(coef)", "lower .95", "upper .95")]
+
+    Published output (4 decimals); tolerance 2e-4.
+    """
+    r_hr = [0.6843, 0.9442, 1.3688, 0.8609, 0.6481, 0.9186, 1.0958]
+    r_low = [0.4702, 0.9043, 0.7484, 0.5679, 0.3066, 0.6259, 1.0360]
+    r_high = [0.9957, 0.9858, 2.5032, 1.3049, 1.3699, 1.3482, 1.1590]
+    summary = fitted.summary
+    np.testing.assert_allclose(summary["hazard_ratio"], r_hr, atol=2e-4, rtol=0)
+    np.testing.assert_allclose(summary["hr_low"], r_low, atol=2e-4, rtol=0)
+    np.testing.assert_allclose(summary["hr_high"], r_high, atol=2e-4, rtol=0)
+
+
+def test_pipeline_with_scaler_matches_lifelines_on_scaled_data(rossi):
+    """Oracle: lifelines fitted on the standardised covariates directly."""
+    X, y, data = rossi
+    pipe = Pipeline([("scale", StandardScaler()), ("cox", CoxPH())]).fit(X, y.to_structured())
+    scaled = pd.DataFrame(StandardScaler().fit_transform(X), columns=X.columns)
+    direct = CoxPHFitter(baseline_estimation_method="breslow").fit(
+        scaled.assign(week=data["week"], arrest=data["arrest"]), "week", "arrest"
+    )
+    np.testing.assert_allclose(pipe[-1].coef_, direct.params_, atol=1e-8)
+    np.testing.assert_allclose(
+        pipe.predict(X), direct.predict_log_partial_hazard(scaled).to_numpy(), atol=1e-8
+    )
+    assert pipe.score(X, y.to_structured()) == pytest.approx(
+        CoxPH().fit(X, y).score(X, y), abs=1e-12
+    )  # standardising does not change the ranking
+
+
+def test_rfecv_selects_with_cross_validated_harrells_c(rossi):
+    """Oracles: sklearn cross_val_score of the full model (the last RFECV step) and
+    RFE run to the chosen size (the same elimination path by |coef_|)."""
+    X, y, _ = rossi
+    scaled = pd.DataFrame(StandardScaler().fit_transform(X), columns=X.columns)
+    cv = KFold(3, shuffle=True, random_state=0)
+    target = y.to_structured()
+    # RFECV scores with R^2 by default, which a survival y has not: pass the C scorer
+    rfecv = RFECV(CoxPH(), cv=cv, scoring=c_statistic_scorer).fit(scaled, target)
+    full = cross_val_score(CoxPH(), scaled, target, cv=cv).mean()  # CoxPH.score
+    assert rfecv.cv_results_["mean_test_score"][-1] == pytest.approx(full, abs=1e-12)
+    rfe = RFE(CoxPH(), n_features_to_select=rfecv.n_features_).fit(scaled, target)
+    np.testing.assert_array_equal(rfecv.support_, rfe.support_)
+    assert 1 <= rfecv.n_features_ <= len(COVARIATES)
+    assert "prio" in scaled.columns[rfecv.support_]  # the strongest predictor survives
+
+
+def test_grid_search_runs_in_parallel_workers(rossi):
+    """Oracle: the serial search (lifelines#1239: n_jobs > 1 failed with its adapter)."""
+    X, y, _ = rossi
+    grid = {"penalizer": [0.0, 0.5]}
+    cv = KFold(3, shuffle=True, random_state=0)
+    serial = GridSearchCV(CoxPH(), grid, cv=cv).fit(X, y.to_structured())
+    parallel = GridSearchCV(CoxPH(), grid, cv=cv, n_jobs=2).fit(X, y.to_structured())
+    np.testing.assert_allclose(
+        parallel.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"], atol=1e-12
+    )
+
+
+def test_predict_is_the_linear_predictor(fitted, rossi):
+    """Oracle: predict_risk without a horizon."""
+    X, _, _ = rossi
+    np.testing.assert_array_equal(fitted.predict(X), fitted.predict_risk(X))
 
 
 def test_grid_search_and_clone(rossi):

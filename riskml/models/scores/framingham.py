@@ -1,4 +1,4 @@
-"""The Framingham general cardiovascular risk score (D'Agostino 2008), with recalibration."""
+"""The Framingham family of published risk equations, with recalibration to a cohort."""
 
 from __future__ import annotations
 
@@ -8,53 +8,48 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit, logit
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ...outcome import check_outcome
 from .._base import RiskEstimatorMixin
+from ._equations import EQUATIONS, INPUT_UNITS, PLAUSIBLE_RANGES
+from ._recalibration import fit_logistic_recalibration, kaplan_meier_survival
 
-__all__ = ["FraminghamScore", "OutOfRangeWarning", "COEFFICIENTS"]
+__all__ = [
+    "COEFFICIENTS",
+    "EQUATIONS",
+    "FraminghamScore",
+    "OutOfRangeWarning",
+    "TEN_YEARS_DAYS",
+]
 
-#: Published coefficients (D'Agostino 2008, Table 2 / FHS "Primary Model"), by sex.
-#: ``s0`` is the 10-year baseline survival, ``mean`` the mean of the sum of beta * x.
-COEFFICIENTS = {
-    "dagostino2008_lipid": {
-        "M": {
-            "age": 3.06117,
-            "total_chol": 1.12370,
-            "hdl": -0.93263,
-            "sbp_untreated": 1.93303,
-            "sbp_treated": 1.99881,
-            "smoker": 0.65451,
-            "diabetes": 0.57367,
-            "s0": 0.88936,
-            "mean": 23.9802,
-        },
-        "F": {
-            "age": 2.32888,
-            "total_chol": 1.20904,
-            "hdl": -0.70833,
-            "sbp_untreated": 2.76157,
-            "sbp_treated": 2.82263,
-            "smoker": 0.52873,
-            "diabetes": 0.69154,
-            "s0": 0.95012,
-            "mean": 26.1931,
-        },
-    }
-}
+#: Published coefficient tables, ``{model: {"M": {...}, "F": {...}}}``; ``s0`` is the
+#: 10-year baseline survival and ``mean`` the centering constant of the linear predictor.
+COEFFICIENTS = {name: equation.coefficients for name, equation in EQUATIONS.items()}
 
-INPUTS = ("sex", "age", "total_chol", "hdl", "sbp", "bp_treated", "smoker", "diabetes")
-CONTINUOUS = ("age", "total_chol", "hdl", "sbp")
+INPUTS = tuple(INPUT_UNITS)
+CONTINUOUS = ("age", "total_chol", "hdl", "ldl", "sbp", "dbp", "bmi")
 FLAGS = ("bp_treated", "smoker", "diabetes")
-TERMS = ("age", "total_chol", "hdl", "sbp", "smoker", "diabetes")
+CHOLESTEROL = ("total_chol", "hdl", "ldl")
 MMOL_TO_MG_DL = 38.67  # cholesterol, mg/dL per mmol/L
-# Medians beyond these are implausible in the declared unit (mg/dL: TC ~ 200, HDL ~ 50).
-_MMOL_LIMITS = {"total_chol": 20.0, "hdl": 5.0}
-AGE_RANGE = (30.0, 74.0)
+KPA_TO_MMHG = 7.50062
+# Medians beyond these are implausible in the declared unit (mg/dL: TC ~ 200, HDL ~ 50,
+# LDL ~ 120; in mmol/L they are ~ 5, 1.3 and 3).
+_MMOL_LIMITS = {"total_chol": 20.0, "hdl": 5.0, "ldl": 12.0}
 TEN_YEARS_DAYS = 3652.5
 _SEX_WORDS = {"m": 1.0, "male": 1.0, "man": 1.0, "f": 0.0, "female": 0.0, "woman": 0.0}
+_LEARNED = (
+    "impute_values_",
+    "recalibration_",
+    "baseline_survival_",
+    "mean_linear_predictor_",
+    "calibration_intercept_",
+    "calibration_slope_",
+    "n_recalibration_",
+    "horizon_days_",
+)
 
 
 class OutOfRangeWarning(UserWarning):
@@ -66,57 +61,97 @@ def _positions(mask) -> list[int]:
 
 
 class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
-    """D'Agostino 2008 general cardiovascular risk (laboratory form), optionally recalibrated.
+    """A published Framingham risk equation, optionally recalibrated to a cohort.
 
-    ``risk = 1 - S0 ** exp(sum(beta * x) - mean)`` with sex-specific coefficients on
-    ln(age), ln(total cholesterol), ln(HDL), ln(SBP) (treated or untreated
-    slope), current smoking and diabetes.
+    ``risk = 1 - S0 ** exp(sum(beta * x) - mean)`` with sex-specific coefficients,
+    10-year baseline survival ``S0`` and centering constant ``mean``:
+
+    =====================  ===============================================  ==========
+    ``model``              published equation (10-year risk of ...)         ages
+    =====================  ===============================================  ==========
+    "dagostino2008_lipid"  D'Agostino 2008, laboratory form (first CVD)     30-74
+    "dagostino2008_bmi"    D'Agostino 2008, non-laboratory BMI form (CVD)   30-74
+    "atp3_hard_chd"        ATP III 2001 hard CHD (MI or coronary death)     20-79
+    "wilson1998_tc"        Wilson 1998 total CHD, total-cholesterol model   30-74
+    "wilson1998_ldl"       Wilson 1998 total CHD, LDL-cholesterol model     30-74
+    =====================  ===============================================  ==========
+
+    Inputs (columns of ``X``; rename with ``inputs``): ``sex`` ("M"/"F"), ``age``
+    (years), ``total_chol``, ``hdl``, ``ldl`` (mg/dL), ``sbp``, ``dbp`` (mmHg),
+    ``bmi`` (kg/m^2), ``bp_treated``, ``smoker``, ``diabetes`` (0/1). Each model reads
+    only its own:
+
+    - lipid: sex, age, total_chol, hdl, sbp, bp_treated, smoker, diabetes;
+    - BMI: sex, age, sbp, bmi, bp_treated, smoker, diabetes;
+    - ATP III: sex, age, total_chol, hdl, sbp, bp_treated, smoker (diabetes is not a
+      predictor: ATP III treats it as a coronary risk equivalent). ln(age)
+      interacts with ln(total cholesterol) and with smoking (age capped at 70 in
+      men and 78 in women in that term), and men have an ln(age)^2 term; the
+      published intercept plays the role of ``-mean``;
+    - Wilson 1998: sex, age (women also age^2), total_chol (or ldl), hdl, sbp,
+      dbp, smoker, diabetes, in NCEP cholesterol and JNC-V blood-pressure
+      categories; the blood-pressure category is the higher of the SBP and DBP
+      categories; treatment is not a predictor.
 
     Parameters
     ----------
-    model : {"dagostino2008_lipid"}, default="dagostino2008_lipid"
-        The published equation.
-    recalibrate : bool, default=False
-        In ``fit``, replace each sex's baseline survival by the training cohort's
-        Kaplan-Meier survival at ``horizon_days`` and its mean linear predictor by
-        the cohort's mean (D'Agostino 2001; Wu 2020).
+    model : str, default="dagostino2008_lipid"
+        The published equation (table above).
+    recalibrate : {False, True, "km", "logistic"}, default=False
+        What ``fit`` learns from the training outcome. ``"km"`` (or ``True``):
+        each sex's baseline survival becomes the training cohort's Kaplan-Meier
+        survival at ``horizon_days`` (1 - event rate for a binary ``y``) and its
+        mean linear predictor the cohort mean (D'Agostino 2001). ``"logistic"``:
+        ``risk = expit(a + b * logit(published risk))`` with intercept ``a`` and
+        slope ``b`` fitted by maximum likelihood on "event by ``horizon_days``"
+        (patients censored before it are left out; a binary ``y`` is used as is).
     horizon_days : float, default=3652.5
         Horizon of the recalibrated risks, in days (10 years by default; the Wu
-        2020 design uses 1004).
+        2020 design uses 1004). Unused without recalibration.
     inputs : dict, optional
-        Maps the Framingham inputs (``sex``, ``age``, ``total_chol``, ``hdl``,
-        ``sbp``, ``bp_treated``, ``smoker``, ``diabetes``) to the columns of ``X``:
-        a column name, or ``{"column": name, "equals": value}`` /
-        ``{"column": name, "greater_than": value}`` for a derived 0/1 flag (for
-        ``sex`` the flag means male). Unmapped inputs are read from the column of
-        the same name. ``sex`` columns hold "M"/"F" (or male/female).
+        Maps input names to the columns of ``X``: a column name, or
+        ``{"column": name, "equals": value}`` / ``{"column": name, "greater_than":
+        value}`` for a derived 0/1 flag (for ``sex`` the flag means male).
+        Unmapped inputs are read from the column of the same name; mapped inputs
+        the model does not use are ignored, so one mapping serves every model.
     units : {"mg/dL", "mmol/L"}, default="mg/dL"
         Unit of the cholesterol columns; mmol/L values are multiplied by 38.67.
+        A column whose median looks like the other unit is refused, with the
+        conversion.
     strict : bool, default=False
-        Refuse (ValueError) instead of warning about ages outside 30-74 years.
+        Refuse (ValueError) instead of warning (:class:`OutOfRangeWarning`) about
+        ages outside the model's range and measurements outside riskml's plausible
+        ranges (total cholesterol 100-400, HDL 15-120, LDL 30-300 mg/dL; SBP
+        80-250, DBP 40-150 mmHg; BMI 15-55 kg/m^2).
 
     Attributes
     ----------
     impute_values_ : dict
-        Median (continuous inputs) or mode (flags, sex) of each input in the
-        training data, used for missing values at prediction.
-    baseline_survival_ : dict
-        ``{"F": S0, "M": S0}`` at ``horizon_days_``.
-    mean_linear_predictor_ : dict
-        ``{"F": mean, "M": mean}``.
+        Median (measurements) or mode (flags, sex) of each input in the training
+        data, used for missing values at prediction.
+    recalibration_ : {None, "km", "logistic"}
+        The recalibration learned in ``fit``.
+    baseline_survival_, mean_linear_predictor_ : dict
+        ``{"F": ..., "M": ...}`` (``"km"`` only).
+    calibration_intercept_, calibration_slope_ : float
+        ``a`` and ``b`` (``"logistic"`` only).
+    n_recalibration_ : int
+        Patients the recalibration was fitted on (evaluable at the horizon).
     horizon_days_ : float
         The horizon of the predicted risks.
 
     Notes
     -----
     Without ``fit`` the published model predicts for complete inputs. ``fit(X)``
-    learns imputation only; with ``recalibrate=True`` it also needs ``y``: time to
-    event (Kaplan-Meier at ``horizon_days``) or a binary outcome (baseline survival
-    1 - event rate). Recalibration is sex-specific, as the equations are; a sex
-    with no training patients or no events keeps the pooled baseline (and, without
-    patients, the published mean), with a warning. ``predict_risk`` returns the
-    risk at ``horizon_days_`` whatever its ``horizon`` argument. The equation was
-    derived on ages 30-74 without cardiovascular disease.
+    learns imputation only; with recalibration it also needs ``y``: time to event
+    or binary. Kaplan-Meier recalibration is sex-specific, as the equations are; a
+    sex with no training patients or no events keeps the pooled baseline (and,
+    without patients, the published mean), with a warning. Logistic recalibration
+    is pooled over the sexes (Steyerberg 2019, ch. 20). ``predict_risk`` returns
+    the risk at ``horizon_days_`` whatever its ``horizon`` argument. Every equation
+    was derived on people without cardiovascular (for Wilson and ATP III,
+    coronary) disease. ``docs/reference_scores.md`` lists outcomes, populations
+    and sources.
 
     References
     ----------
@@ -124,9 +159,20 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
     profile for use in primary care: the Framingham Heart Study. Circulation.
     2008;117(6):743-753. doi:10.1161/CIRCULATIONAHA.107.699579
 
+    Wilson PW, D'Agostino RB, Levy D, et al. Prediction of coronary heart disease
+    using risk factor categories. Circulation. 1998;97(18):1837-1847.
+    doi:10.1161/01.CIR.97.18.1837
+
+    Expert Panel on Detection, Evaluation, and Treatment of High Blood Cholesterol
+    in Adults. Executive summary of the Third Report of the NCEP Adult Treatment
+    Panel III. JAMA. 2001;285(19):2486-2497. doi:10.1001/jama.285.19.2486
+
     D'Agostino RB Sr, Grundy S, Sullivan LM, Wilson P. Validation of the Framingham
     coronary heart disease prediction scores: results of a multiple ethnic groups
     investigation. JAMA. 2001;286(2):180-187.
+
+    Steyerberg EW. Clinical Prediction Models, 2nd ed. Springer; 2019 (ch. 20,
+    updating: recalibration in the large and logistic recalibration).
 
     Wu X, Yuan X, Wang W, et al. Value of a machine learning approach for predicting
     clinical outcomes in young patients with hypertension. Hypertension.
@@ -139,13 +185,17 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
     ...                       "sbp": [124], "bp_treated": [0], "smoker": [1], "diabetes": [0]})
     >>> round(float(FraminghamScore().predict_risk(woman)[0]), 4)
     0.1048
+    >>> man = pd.DataFrame({"sex": ["M"], "age": [55], "total_chol": [250], "hdl": [39],
+    ...                     "sbp": [146], "dbp": [88], "smoker": [1], "diabetes": [0]})
+    >>> round(float(FraminghamScore(model="wilson1998_tc").predict_risk(man)[0]), 4)
+    0.3336
     """
 
     outcome_kind = "any"
 
     _parameter_constraints = {
-        "model": [StrOptions(set(COEFFICIENTS))],
-        "recalibrate": ["boolean"],
+        "model": [StrOptions(set(EQUATIONS))],
+        "recalibrate": ["boolean", StrOptions({"km", "logistic"})],
         "horizon_days": [Interval(Real, 0, None, closed="neither")],
         "inputs": [Mapping, None],
         "units": [StrOptions({"mg/dL", "mmol/L"})],
@@ -168,10 +218,19 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
         self.units = units
         self.strict = strict
 
+    @property
+    def _equation(self):
+        return EQUATIONS[self.model]
+
+    def _method(self) -> str | None:
+        if self.recalibrate is True or self.recalibrate == "km":
+            return "km"
+        return "logistic" if self.recalibrate == "logistic" else None
+
     # ---- reading the inputs -------------------------------------------------------
 
     def _specs(self) -> dict:
-        """Each input's column spec, validated."""
+        """The column spec of each input the model uses, validated."""
         given = {} if self.inputs is None else dict(self.inputs)
         unknown = [k for k in given if k not in INPUTS]
         if unknown:
@@ -179,7 +238,7 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
                 f"inputs has unknown key(s) {unknown}; the Framingham inputs are {list(INPUTS)}."
             )
         specs = {}
-        for name in INPUTS:
+        for name in self._equation.inputs:
             spec = given.get(name, name)
             if isinstance(spec, Mapping):
                 keys = set(spec)
@@ -202,8 +261,8 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
             specs[name] = spec
         return specs
 
-    def _read(self, X) -> pd.DataFrame:
-        """The eight inputs as floats (sex: 1 = male), unit-checked, NaN where missing."""
+    def _read(self, X) -> tuple[pd.DataFrame, dict]:
+        """The model's inputs as floats (sex: 1 = male), unit-checked, NaN where missing."""
         if not isinstance(X, pd.DataFrame):
             raise TypeError(
                 f"FraminghamScore needs a pandas DataFrame with named columns; got "
@@ -214,9 +273,10 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
         absent = sorted({c for c in columns.values() if c not in X.columns})
         if absent:
             raise ValueError(
-                f"X lacks the column(s) {absent} needed by the Framingham score. Map the "
-                "inputs to your column names, e.g. FraminghamScore(inputs={'total_chol': "
-                "'TC', 'smoker': {'column': 'smoking', 'equals': 'current'}})."
+                f"X lacks the column(s) {absent} needed by the Framingham score "
+                f"{self.model!r} (inputs {list(self._equation.inputs)}). Map the inputs to "
+                "your column names, e.g. FraminghamScore(inputs={'total_chol': 'TC', "
+                "'smoker': {'column': 'smoking', 'equals': 'current'}})."
             )
         values = pd.DataFrame(index=X.index)
         for name, spec in specs.items():
@@ -229,34 +289,48 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
                 values[name] = _read_flag(column, name, columns[name])
             else:
                 values[name] = _read_number(column, name, columns[name])
-        for name in ("total_chol", "hdl"):
-            values[name] = self._convert_cholesterol(values[name], name, columns[name])
-        return values
+        for name in specs:
+            if name in CONTINUOUS:
+                values[name] = self._check_unit(values[name], name, columns[name])
+        return values, columns
 
-    def _convert_cholesterol(self, series: pd.Series, name: str, column: str) -> pd.Series:
+    def _check_unit(self, series: pd.Series, name: str, column: str) -> pd.Series:
         observed = series.dropna()
         if observed.empty:
             return series
         median = float(observed.median())
+        where = f"{name} (column {column!r})"
+        if name == "age" and median > 130:
+            raise ValueError(
+                f"{where} looks like months or days: median {median:.3g} > 130. The "
+                "Framingham equations take years: years = months / 12 = days / 365.25."
+            )
+        if name in ("sbp", "dbp") and median < 30:
+            raise ValueError(
+                f"{where} looks like kPa: median {median:.3g} < 30. The Framingham "
+                f"equations take mmHg: mmHg = kPa x {KPA_TO_MMHG}."
+            )
+        if name not in CHOLESTEROL:
+            return series
         limit = _MMOL_LIMITS[name]
         if self.units == "mg/dL" and median < limit:
             raise ValueError(
-                f"{name} (column {column!r}) looks like mmol/L: median {median:.3g} < {limit:g}. "
-                "The D'Agostino 2008 equation takes mg/dL. Declare units='mmol/L' (values "
-                f"are multiplied by {MMOL_TO_MG_DL}) or convert the column: mg/dL = mmol/L "
+                f"{where} looks like mmol/L: median {median:.3g} < {limit:g}. The "
+                "Framingham equations take mg/dL. Declare units='mmol/L' (values are "
+                f"multiplied by {MMOL_TO_MG_DL}) or convert the column: mg/dL = mmol/L "
                 f"x {MMOL_TO_MG_DL}."
             )
         if self.units == "mmol/L":
             if median > limit:
                 raise ValueError(
-                    f"{name} (column {column!r}) looks like mg/dL: median {median:.3g} > "
-                    f"{limit:g}, although units='mmol/L'. Pass units='mg/dL'."
+                    f"{where} looks like mg/dL: median {median:.3g} > {limit:g}, although "
+                    "units='mmol/L'. Pass units='mg/dL'."
                 )
             return series * MMOL_TO_MG_DL
         return series
 
     def _prepare(self, X, *, impute: bool) -> pd.DataFrame:
-        values = self._read(X)
+        values, columns = self._read(X)
         if impute and hasattr(self, "impute_values_"):
             values = values.fillna(self.impute_values_)
         missing = values.isna().sum()
@@ -268,109 +342,118 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
                 "inputs; fit(X) on a training cohort first to impute medians/modes, or drop "
                 "those rows."
             )
-        nonpositive = (values.loc[:, list(CONTINUOUS)] <= 0).any(axis=1)
+        measured = [n for n in values.columns if n in CONTINUOUS]
+        nonpositive = (values.loc[:, measured] <= 0).any(axis=1)
         if nonpositive.any():
             raise ValueError(
-                f"age, total_chol, hdl and sbp must be > 0 (they enter as logarithms); "
-                f"{int(nonpositive.sum())} row(s) are not (first positions "
+                f"{', '.join(measured)} must be > 0 (measurements; most enter as "
+                f"logarithms); {int(nonpositive.sum())} row(s) are not (first positions "
                 f"{_positions(nonpositive)})."
             )
-        low, high = AGE_RANGE
+        self._check_ranges(values, columns)
+        return values
+
+    def _check_ranges(self, values: pd.DataFrame, columns: dict) -> None:
+        equation = self._equation
+        problems = []
+        low, high = equation.age_range
         outside = (values["age"] < low) | (values["age"] > high)
         if outside.any():
-            message = (
+            problems.append(
                 f"{int(outside.sum())} row(s) have age outside {low:g}-{high:g} years, the "
-                f"range the D'Agostino 2008 equation was derived on (first positions "
-                f"{_positions(outside)})."
+                f"range of the {equation.title} (first positions {_positions(outside)})."
             )
-            if self.strict:
-                raise ValueError(message + " Drop them, or pass strict=False to extrapolate.")
+        for name in values.columns:
+            if name not in PLAUSIBLE_RANGES:
+                continue
+            low, high = PLAUSIBLE_RANGES[name]
+            outside = (values[name] < low) | (values[name] > high)
+            if outside.any():
+                problems.append(
+                    f"{int(outside.sum())} row(s) have {name} (column {columns[name]!r}) "
+                    f"outside {low:g}-{high:g} {INPUT_UNITS[name]}, riskml's plausible range "
+                    f"(first positions {_positions(outside)})."
+                )
+        if not problems:
+            return
+        if self.strict:
+            raise ValueError(
+                " ".join(problems) + " Drop those rows, or pass strict=False to extrapolate."
+            )
+        for problem in problems:
             warnings.warn(
-                message + " Their risks are extrapolations; strict=True refuses them.",
+                problem + " Their risks are extrapolations; strict=True refuses them.",
                 OutOfRangeWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        return values
 
     # ---- the equation ---------------------------------------------------------------
 
-    def _terms(self, values: pd.DataFrame) -> pd.DataFrame:
-        table = COEFFICIENTS[self.model]
+    def _published_risk(self, values: pd.DataFrame, linear: np.ndarray) -> np.ndarray:
         male = values["sex"].to_numpy() == 1.0
-        treated = values["bp_treated"].to_numpy() == 1.0
-
-        def beta(term):
-            return np.where(male, table["M"][term], table["F"][term])
-
-        sbp_beta = np.where(treated, beta("sbp_treated"), beta("sbp_untreated"))
-        return pd.DataFrame(
-            {
-                "age": beta("age") * np.log(values["age"].to_numpy()),
-                "total_chol": beta("total_chol") * np.log(values["total_chol"].to_numpy()),
-                "hdl": beta("hdl") * np.log(values["hdl"].to_numpy()),
-                "sbp": sbp_beta * np.log(values["sbp"].to_numpy()),
-                "smoker": beta("smoker") * values["smoker"].to_numpy(),
-                "diabetes": beta("diabetes") * values["diabetes"].to_numpy(),
-            },
-            index=values.index,
-        )
-
-    def _baseline(self) -> tuple[dict, dict]:
-        if hasattr(self, "baseline_survival_"):
-            return self.baseline_survival_, self.mean_linear_predictor_
-        table = COEFFICIENTS[self.model]
-        return (
-            {s: table[s]["s0"] for s in ("F", "M")},
-            {s: table[s]["mean"] for s in ("F", "M")},
-        )
+        s0_m, mean_m = self._equation.constants("M")
+        s0_f, mean_f = self._equation.constants("F")
+        s0 = np.where(male, s0_m, s0_f)
+        mean = np.where(male, mean_m, mean_f)
+        return 1.0 - np.power(s0, np.exp(linear - mean))
 
     # ---- public API -----------------------------------------------------------------
 
     def fit(self, X, y=None):
-        """Learn imputation values and, with ``recalibrate=True``, the local baseline.
+        """Learn imputation values and, with ``recalibrate``, the local calibration.
 
         Parameters
         ----------
         X : pandas.DataFrame
             With the input columns.
         y : Outcome, structured (event, time) array or 0/1 array, optional
-            Needed only with ``recalibrate=True``.
+            Needed only with ``recalibrate``.
 
         Returns
         -------
         self
         """
         self._validate_params()
-        for attribute in ("baseline_survival_", "mean_linear_predictor_", "impute_values_"):
+        for attribute in _LEARNED:
             if hasattr(self, attribute):
                 delattr(self, attribute)
-        raw = self._read(X)
-        empty = [n for n in INPUTS if raw[n].isna().all()]
+        raw, _ = self._read(X)
+        empty = [n for n in raw.columns if raw[n].isna().all()]
         if empty:
             raise ValueError(
                 f"Framingham input(s) {empty} are missing for every patient in X, so they "
                 "cannot be imputed. Map them to the right columns with inputs=... ."
             )
-        impute = {n: float(raw[n].median()) for n in CONTINUOUS}
-        for name in ("sex", *FLAGS):
-            impute[name] = float(raw[name].mode().iloc[0])
+        impute = {}
+        for name in raw.columns:
+            column = raw[name]
+            impute[name] = float(column.median() if name in CONTINUOUS else column.mode().iloc[0])
         self.impute_values_ = impute
-        _, published_mean = self._baseline()
-        if not self.recalibrate:
+        method = self._method()
+        self.recalibration_ = method
+        if method is None:
             self.horizon_days_ = TEN_YEARS_DAYS
             return self
         if y is None:
             raise ValueError(
-                "recalibrate=True needs the outcome: fit(X, y) with y time-to-event "
-                "(structured array or Outcome) or binary (0/1)."
+                f"recalibrate={self.recalibrate!r} needs the outcome: fit(X, y) with y "
+                "time-to-event (structured array or Outcome) or binary (0/1)."
             )
         outcome = check_outcome(y)
         if len(outcome) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(outcome)}; they must match.")
         values = self._prepare(X, impute=True)
-        linear = self._terms(values).sum(axis=1).to_numpy()
+        linear = self._equation.contributions(values).sum(axis=1).to_numpy()
+        if method == "km":
+            self._fit_kaplan_meier(outcome, values, linear)
+        else:
+            self._fit_logistic(outcome, values, linear)
+        self.horizon_days_ = float(self.horizon_days)
+        return self
+
+    def _fit_kaplan_meier(self, outcome, values, linear) -> None:
         male = values["sex"].to_numpy() == 1.0
-        pooled = self._baseline_survival(outcome)
+        pooled = kaplan_meier_survival(outcome, self.horizon_days)
         if pooled is None:
             raise ValueError(
                 "recalibration needs events: y has no event"
@@ -379,39 +462,52 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
             )
         baseline, means = {}, {}
         for sex, mask in (("F", ~male), ("M", male)):
-            s0 = self._baseline_survival(outcome[mask]) if mask.any() else None
+            s0 = kaplan_meier_survival(outcome[mask], self.horizon_days) if mask.any() else None
             if s0 is None:
                 warnings.warn(
                     f"no training patients of sex {sex}"
                     + (" with an event" if mask.any() else "")
                     + "; their recalibrated baseline survival is the pooled one.",
                     UserWarning,
-                    stacklevel=2,
+                    stacklevel=3,
                 )
                 s0 = pooled
             baseline[sex] = s0
-            means[sex] = float(linear[mask].mean()) if mask.any() else published_mean[sex]
+            means[sex] = (
+                float(linear[mask].mean()) if mask.any() else self._equation.constants(sex)[1]
+            )
         self.baseline_survival_ = baseline
         self.mean_linear_predictor_ = means
-        self.horizon_days_ = float(self.horizon_days)
-        return self
+        self.n_recalibration_ = len(outcome)
 
-    def _baseline_survival(self, outcome) -> float | None:
-        """Kaplan-Meier S(horizon_days) (or 1 - event rate); None without events."""
-        if len(outcome) == 0:
-            return None
-        if not outcome.is_survival:
-            rate = float(outcome.event.mean())
-            return None if rate == 0.0 else 1.0 - rate
-        if not (outcome.event & (outcome.time <= self.horizon_days)).any():
-            return None
-        from lifelines import KaplanMeierFitter
-
-        km = KaplanMeierFitter().fit(outcome.time, outcome.event)
-        return float(km.survival_function_at_times(self.horizon_days).iloc[0])
+    def _fit_logistic(self, outcome, values, linear) -> None:
+        if outcome.is_survival:
+            label = outcome.at_horizon(self.horizon_days)
+        else:
+            label = outcome.event.astype(float)
+        keep = ~np.isnan(label)
+        if not keep.any():
+            raise ValueError(
+                f"logistic recalibration needs patients evaluable at horizon_days="
+                f"{self.horizon_days}: all {len(label)} were censored before it. Choose a "
+                "shorter horizon_days."
+            )
+        label = label[keep]
+        if label.min() == label.max():
+            raise ValueError(
+                "logistic recalibration needs events and non-events"
+                + (f" by horizon_days={self.horizon_days}" if outcome.is_survival else "")
+                + f"; the {label.size} evaluable training patients all have outcome "
+                f"{int(label[0])}. Use recalibrate='km' or another horizon."
+            )
+        risk = self._published_risk(values, linear)[keep]
+        intercept, slope = fit_logistic_recalibration(_logit(risk), label)
+        self.calibration_intercept_ = intercept
+        self.calibration_slope_ = slope
+        self.n_recalibration_ = int(label.size)
 
     def contributions(self, X) -> pd.DataFrame:
-        """Per-factor terms beta * x of the linear predictor.
+        """Per-factor terms ``beta * x`` of the published linear predictor.
 
         Parameters
         ----------
@@ -420,16 +516,22 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
         Returns
         -------
         pandas.DataFrame
-            Columns ``age``, ``total_chol``, ``hdl``, ``sbp`` (beta * ln value;
-            ``sbp`` uses the treated or untreated slope), ``smoker`` and
-            ``diabetes``; index of ``X``. Their row sum minus the mean linear
-            predictor is the log relative hazard.
+            One column per term, index of ``X``. ``dagostino2008_lipid``: ``age``,
+            ``total_chol``, ``hdl``, ``sbp`` (beta * ln value; ``sbp`` with the
+            treated or untreated slope), ``smoker``, ``diabetes``;
+            ``dagostino2008_bmi``: ``age``, ``bmi``, ``sbp``, ``smoker``,
+            ``diabetes``; ``atp3_hard_chd``: ``age``, ``age_squared`` (men),
+            ``total_chol``, ``hdl``, ``sbp``, ``bp_treated``, ``smoker``,
+            ``age_x_total_chol``, ``age_x_smoker``; ``wilson1998_*``: ``age``,
+            ``age_squared`` (women), ``total_chol`` or ``ldl``, ``hdl``, ``bp``
+            (the category betas), ``diabetes``, ``smoker``. The row sum minus the
+            centering constant (``mean``) is the log relative hazard.
         """
         self._validate_params()
-        return self._terms(self._prepare(X, impute=True))
+        return self._equation.contributions(self._prepare(X, impute=True))
 
     def predict_risk(self, X, horizon=None):
-        """Risk of a first cardiovascular event by ``horizon_days_`` (a fraction).
+        """Risk of the model's outcome by ``horizon_days_`` (a fraction).
 
         Parameters
         ----------
@@ -445,12 +547,25 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
         """
         self._validate_params()
         values = self._prepare(X, impute=True)
-        linear = self._terms(values).sum(axis=1).to_numpy()
-        baseline, means = self._baseline()
-        male = values["sex"].to_numpy() == 1.0
-        s0 = np.where(male, baseline["M"], baseline["F"])
-        mean = np.where(male, means["M"], means["F"])
-        return 1.0 - np.power(s0, np.exp(linear - mean))
+        linear = self._equation.contributions(values).sum(axis=1).to_numpy()
+        method = getattr(self, "recalibration_", None)
+        if method == "logistic":
+            risk = self._published_risk(values, linear)
+            return expit(self.calibration_intercept_ + self.calibration_slope_ * _logit(risk))
+        if method == "km":
+            male = values["sex"].to_numpy() == 1.0
+            s0 = np.where(male, self.baseline_survival_["M"], self.baseline_survival_["F"])
+            mean = np.where(
+                male, self.mean_linear_predictor_["M"], self.mean_linear_predictor_["F"]
+            )
+            return 1.0 - np.power(s0, np.exp(linear - mean))
+        return self._published_risk(values, linear)
+
+
+def _logit(risk: np.ndarray) -> np.ndarray:
+    """logit, with risks of exactly 0 or 1 (underflow) kept finite."""
+    tiny = np.finfo(float).eps
+    return logit(np.clip(risk, tiny, 1.0 - tiny))
 
 
 def _derived_flag(column: pd.Series, spec: Mapping) -> pd.Series:

@@ -1,23 +1,123 @@
-"""Evaluation: discrimination metrics, bootstrap confidence intervals, cross-validation.
+"""Evaluation: discrimination, honest uncertainty, comparison, calibration, validation.
 
-- :func:`roc_auc`, :func:`concordance_index`: the C-statistics of a binary and a
-  time-to-event outcome (O(n log n), ties count 1/2).
-- :func:`roc_auc_ci`, :func:`concordance_index_ci`, :func:`bootstrap_ci`: seeded
-  percentile-bootstrap intervals, returned as :class:`ConfidenceInterval`.
-- :func:`cross_val_predict_risk`: out-of-fold predicted risk, refitting the whole
-  pipeline in each training fold.
+- Discrimination: :func:`roc_auc`, :func:`concordance_index` (Harrell's C),
+  :func:`uno_c` (IPCW, truncation tau), :func:`time_dependent_auc`
+  (cumulative/dynamic AUC at horizons); all O(n log n), ties count 1/2.
+- Uncertainty: :func:`roc_auc_ci` (DeLong or bootstrap), :func:`concordance_index_ci`,
+  :func:`bootstrap_ci` (any statistic): seeded percentile or BCa intervals, returned
+  as :class:`ConfidenceInterval`; bootstrap replicates are counted by compiled
+  kernels, never by a Python-level metric call per replicate.
+- Comparison: :func:`compare_auc` (paired DeLong or bootstrap),
+  :func:`compare_concordance`, :func:`paired_bootstrap` (any metric, any number of
+  models, identical resamples), returning :class:`ComparisonResult` or a tidy table.
+- Validation: :func:`cross_val_predict_risk` (repeated with :class:`RepeatedCV`),
+  :func:`optimism_bootstrap` (Harrell; refits the whole pipeline),
+  :func:`external_validation`, :func:`subgroup_performance`.
+- Results: :class:`MetricTable` (tidy ``summary``, ``print_summary()``,
+  ``to_html()``) and :func:`evaluate_predictions`.
+- Calibration, overall performance, clinical utility and plots (Brier, IPA, decision
+  curves, NRI/IDI, ``*Display`` objects): see :mod:`._calibration`,
+  :mod:`._utility`, :mod:`._plots`.
 """
 
 from ._bootstrap import ConfidenceInterval, bootstrap_ci, concordance_index_ci, roc_auc_ci
+from ._compare import ComparisonResult, compare_auc, compare_concordance, paired_bootstrap
 from ._discrimination import concordance_index, roc_auc
-from ._validation import cross_val_predict_risk
+from ._ipcw import time_dependent_auc, uno_c
+from ._results import MetricTable, evaluate_predictions
+from ._schemes import (
+    OptimismResult,
+    external_validation,
+    optimism_bootstrap,
+    subgroup_performance,
+)
+from ._validation import RepeatedCV, cross_val_predict_risk
 
 __all__ = [
+    "ComparisonResult",
     "ConfidenceInterval",
+    "MetricTable",
+    "OptimismResult",
+    "RepeatedCV",
     "bootstrap_ci",
+    "compare_auc",
+    "compare_concordance",
     "concordance_index",
     "concordance_index_ci",
     "cross_val_predict_risk",
+    "evaluate_predictions",
+    "external_validation",
+    "optimism_bootstrap",
+    "paired_bootstrap",
     "roc_auc",
     "roc_auc_ci",
+    "subgroup_performance",
+    "time_dependent_auc",
+    "uno_c",
+]
+
+# Calibration, overall performance, clinical utility and plots (items 4-5 and the
+# Display objects of item 7 of the evaluation issue), from their own modules.
+from ._calibration import (  # noqa: E402
+    CalibrationErrors,
+    HosmerLemeshowResult,
+    LogisticRecalibration,
+    calibration_curve,
+    calibration_in_the_large,
+    calibration_slope,
+    hosmer_lemeshow,
+    ici,
+    observed_expected_ratio,
+    recalibrate_intercept,
+    recalibrate_logistic,
+    survival_calibration,
+)
+from ._plots import CalibrationDisplay, DecisionCurveDisplay, RocCurveDisplay  # noqa: E402
+from ._utility import (  # noqa: E402
+    IDIResult,
+    NRIResult,
+    brier_score,
+    brier_score_ipcw,
+    decision_curve,
+    decision_curve_survival,
+    idi,
+    metric_ci,
+    net_benefit,
+    net_benefit_survival,
+    nri,
+    scaled_brier,
+    scaled_brier_ipcw,
+    survival_metric_ci,
+)
+
+__all__ += [
+    "CalibrationDisplay",
+    "CalibrationErrors",
+    "DecisionCurveDisplay",
+    "HosmerLemeshowResult",
+    "IDIResult",
+    "LogisticRecalibration",
+    "NRIResult",
+    "RocCurveDisplay",
+    "brier_score",
+    "brier_score_ipcw",
+    "calibration_curve",
+    "calibration_in_the_large",
+    "calibration_slope",
+    "decision_curve",
+    "decision_curve_survival",
+    "hosmer_lemeshow",
+    "ici",
+    "idi",
+    "metric_ci",
+    "net_benefit",
+    "net_benefit_survival",
+    "nri",
+    "observed_expected_ratio",
+    "recalibrate_intercept",
+    "recalibrate_logistic",
+    "scaled_brier",
+    "scaled_brier_ipcw",
+    "survival_calibration",
+    "survival_metric_ci",
 ]

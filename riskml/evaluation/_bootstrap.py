@@ -1,10 +1,17 @@
-"""Seeded percentile-bootstrap confidence intervals.
+"""Confidence intervals: the seeded bootstrap (percentile and BCa) and DeLong's.
 
 :func:`bootstrap_ci` resamples the rows of any arrays and calls a statistic per
 replicate. :func:`roc_auc_ci` and :func:`concordance_index_ci` draw the same
-resamples but evaluate all replicates of a chunk at once: a resample is a vector of
-multiplicities (how often each patient was drawn), and the pair-counting kernels of
-:mod:`riskml.evaluation._discrimination` take such weights directly.
+resamples but never call a Python-level metric per replicate: a resample is a
+vector of multiplicities (how often each patient was drawn), and compiled
+pair-counting kernels (:mod:`riskml.evaluation._kernels`, numba) or vectorised
+numpy kernels (:mod:`riskml.evaluation._discrimination`) count the weighted pairs
+of a chunk of replicates at once, after sorting the data once. Chunks can run on
+several threads (joblib); the draws are made in one place, in order, so the result
+does not depend on ``n_jobs``.
+
+BCa intervals take their acceleration from the jackknife, computed in one pass:
+from DeLong's placements for the AUC, from per-patient pair counts for Harrell's C.
 """
 
 from __future__ import annotations
@@ -14,7 +21,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from joblib import Parallel, delayed
+from scipy.special import ndtr, ndtri
 
+from . import _kernels
+from ._delong import _check_delong_sizes, delong_covariance, delong_placements
 from ._discrimination import (
     _AUCKernel,
     _check_binary_inputs,
@@ -26,13 +37,13 @@ from ._discrimination import (
 
 __all__ = ["ConfidenceInterval", "bootstrap_ci", "concordance_index_ci", "roc_auc_ci"]
 
-# replicates x patients per vectorised chunk: bounds the memory of the weight matrix
+# replicates x patients per chunk: bounds the memory of the index and weight matrices
 _CHUNK_CELLS = 1_000_000
 
 
 @dataclass(frozen=True)
 class ConfidenceInterval:
-    """A point estimate with a bootstrap confidence interval.
+    """A point estimate with a confidence interval.
 
     Attributes
     ----------
@@ -43,13 +54,14 @@ class ConfidenceInterval:
     confidence : float
         The nominal coverage, e.g. 0.95.
     n_boot : int
-        Replicates drawn.
+        Replicates drawn (0 for an analytical interval such as DeLong's).
     n_degenerate : int
         Replicates on which the statistic was undefined (one class, no comparable
         pair); they are excluded from the interval, which rests on
         ``n_boot - n_degenerate`` replicates.
     method : str
-        How the interval was computed, e.g. ``"percentile bootstrap"``.
+        How the interval was computed, e.g. ``"percentile bootstrap"``,
+        ``"BCa bootstrap"`` or ``"DeLong"``.
     """
 
     estimate: float
@@ -62,10 +74,10 @@ class ConfidenceInterval:
 
     def __repr__(self) -> str:
         degenerate = f", {self.n_degenerate} degenerate" if self.n_degenerate else ""
+        replicates = f", {self.n_boot} replicates{degenerate}" if self.n_boot else ""
         return (
             f"ConfidenceInterval({self.estimate:.4f}, {self.confidence:.0%} CI "
-            f"{self.low:.4f} to {self.high:.4f}; {self.method}, {self.n_boot} "
-            f"replicates{degenerate})"
+            f"{self.low:.4f} to {self.high:.4f}; {self.method}{replicates})"
         )
 
     def as_dict(self) -> dict:
@@ -114,6 +126,27 @@ def _check_random_state(random_state, function: str) -> np.random.Generator:
     )
 
 
+def _check_option(value, parameter: str, options: tuple, function: str) -> str:
+    if not isinstance(value, str) or value not in options:
+        listed = ", ".join(repr(option) for option in options)
+        raise ValueError(
+            f"The '{parameter}' parameter of {function} must be one of {listed}. "
+            f"Got {value!r} instead."
+        )
+    return value
+
+
+def _check_n_jobs(n_jobs, function: str):
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool) and n_jobs != 0:
+        return int(n_jobs)
+    raise ValueError(
+        f"The 'n_jobs' parameter of {function} must be None or a non-zero int (-1: all "
+        f"CPUs). Got {n_jobs!r} instead."
+    )
+
+
 # -- resampling -----------------------------------------------------------------------
 def _resample_chunks(
     n: int, n_boot: int, rng: np.random.Generator, strata=None, chunk_size: int | None = None
@@ -126,6 +159,8 @@ def _resample_chunks(
     """
     if chunk_size is None:
         chunk_size = max(1, _CHUNK_CELLS // max(n, 1))
+        if chunk_size > _kernels.LANES:  # whole blocks of the compiled kernels' lanes
+            chunk_size -= chunk_size % _kernels.LANES
     members = None
     if strata is not None:
         _, codes = np.unique(strata, return_inverse=True)
@@ -156,7 +191,168 @@ def _counts(indices: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(flat, minlength=size * n).reshape(size, n).astype(float)
 
 
-def _percentile_interval(
+def _map_chunks(function, chunks, n_jobs) -> np.ndarray:
+    """``function`` on every chunk, in order, optionally on joblib threads; concatenated.
+
+    The kernels release the GIL (numba ``nogil``, large numpy operations), so threads
+    run them in parallel; the chunks are drawn lazily by the calling thread.
+    """
+    if n_jobs is None or n_jobs == 1:
+        parts = [function(chunk) for chunk in chunks]
+    else:
+        parts = Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(function)(chunk) for chunk in chunks
+        )
+    return np.concatenate(parts)
+
+
+# -- vectorised replicate evaluators --------------------------------------------------
+class _AUCReplicates:
+    """The AUC of each resample (row of an index matrix); NaN where a class is absent."""
+
+    def __init__(self, event: np.ndarray, score: np.ndarray):
+        self._compiled = _kernels.compiled("auc_chunk")
+        if self._compiled is not None:
+            self._layout = _kernels.AUCLayout(event, score)
+        else:
+            self._numpy = _AUCKernel(event, score)
+
+    def __call__(self, indices: np.ndarray) -> np.ndarray:
+        if self._compiled is None:
+            return self._numpy.replicates(indices)
+        counts = self._layout.replicate_counts(indices, self._compiled)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(counts[:, 1] > 0, counts[:, 0] / 2.0 / counts[:, 1], np.nan)
+
+
+class _HarrellReplicates:
+    """Harrell's C of each resample; NaN where a resample has no comparable pair."""
+
+    def __init__(self, time: np.ndarray, event: np.ndarray, risk: np.ndarray):
+        self._compiled = _kernels.compiled("harrell_chunk")
+        if self._compiled is not None:
+            self._layout = _kernels.HarrellLayout(time, event, risk)
+        else:
+            self._numpy = _ConcordanceKernel(time, event, risk, cache=True)
+
+    def __call__(self, indices: np.ndarray) -> np.ndarray:
+        if self._compiled is None:
+            return _concordance_replicates(self._numpy, indices)
+        counts = self._layout.replicate_counts(indices, self._compiled)
+        concordant, tied, comparable = counts[:, 0], counts[:, 1], counts[:, 2]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(comparable > 0, (concordant + 0.5 * tied) / comparable, np.nan)
+
+
+def _roc_auc_replicates(event: np.ndarray, score: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """The AUC of each resample (rows of ``indices``), vectorised over the rows."""
+    return _AUCReplicates(event, score)(indices)
+
+
+def _concordance_replicates(kernel: _ConcordanceKernel, indices: np.ndarray) -> np.ndarray:
+    """Harrell's C of each resample with the numpy kernel; NaN without a comparable pair."""
+    concordant, _, tied, comparable = kernel.counts(_counts(indices, indices.shape[1]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = (concordant + 0.5 * tied) / comparable
+    values[comparable == 0] = np.nan
+    return values
+
+
+# -- jackknife (for the BCa acceleration) ---------------------------------------------
+def _auc_jackknife(event: np.ndarray, score: np.ndarray) -> list[np.ndarray]:
+    """Leave-one-out AUCs, [non-events, events], from DeLong's placements in O(n log n).
+
+    Leaving event i out gives ``(m * AUC - V10_i) / (m - 1)``, leaving non-event j out
+    ``(n * AUC - V01_j) / (n - 1)``.
+    """
+    auc, v10, v01 = delong_placements(event, score[None, :])
+    auc, v10, v01 = float(auc[0]), v10[0], v01[0]
+    m, n = v10.shape[0], v01.shape[0]
+    return [(n * auc - v01) / (n - 1), (m * auc - v10) / (m - 1)]
+
+
+def _harrell_jackknife(time: np.ndarray, event: np.ndarray, risk: np.ndarray) -> list:
+    """Leave-one-out Harrell's C of every patient, from per-patient pair counts."""
+    rows = _kernels.HarrellLayout(time, event, risk).row_counts()
+    concordant = rows[:, 0] + rows[:, 3]
+    tied = rows[:, 1] + rows[:, 4]
+    comparable = rows[:, 2] + rows[:, 5]
+    # every pair has two members: the totals are half the per-patient sums
+    total_c, total_t, total_m = concordant.sum() // 2, tied.sum() // 2, comparable.sum() // 2
+    remaining = total_m - comparable
+    if (remaining == 0).any():
+        raise ValueError(
+            "the BCa interval of Harrell's C needs the statistic on every leave-one-out "
+            "sample, but removing one patient leaves no comparable pair. Use "
+            "ci_type='percentile'."
+        )
+    return [((total_c - concordant) + 0.5 * (total_t - tied)) / remaining]
+
+
+def _generic_jackknife(statistic, arrays, strata, function) -> list[np.ndarray]:
+    """Leave-one-out values of ``statistic``, grouped by stratum (one group without)."""
+    n = arrays[0].shape[0]
+    codes = (
+        np.zeros(n, dtype=np.intp) if strata is None else np.unique(strata, return_inverse=True)[1]
+    )
+    values = np.empty(n)
+    keep = np.ones(n, dtype=bool)
+    for i in range(n):
+        keep[i] = False
+        try:
+            values[i] = float(statistic(*(array[keep] for array in arrays)))
+        except ValueError as error:
+            raise ValueError(
+                f"{function} with ci_type='bca' needs the statistic on every leave-one-out "
+                f"sample (the jackknife); without row {i} it raised: {error} Use "
+                "ci_type='percentile'."
+            ) from error
+        keep[i] = True
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"{function} with ci_type='bca' needs the statistic on every leave-one-out "
+            f"sample (the jackknife); it is NaN without row(s) "
+            f"{np.flatnonzero(~np.isfinite(values))[:5].tolist()}. Use ci_type='percentile'."
+        )
+    return [values[codes == code] for code in np.unique(codes)]
+
+
+def _acceleration(jackknife: list[np.ndarray]) -> float:
+    """Efron's acceleration from jackknife values, one array per stratum.
+
+    ``a = sum_s sum_i U_si^3 / n_s^3 / (6 (sum_s sum_i U_si^2 / n_s^2)^{3/2})`` with
+    ``U_si = (n_s - 1)(mean_s - theta_(si))`` (Efron & Tibshirani 1993, eq. 14.15;
+    the multi-sample form of ``scipy.stats.bootstrap``). 0 when every jackknife value
+    is equal.
+    """
+    numerator = denominator = 0.0
+    for values in jackknife:
+        size = float(values.shape[0])
+        u = (size - 1.0) * (values.mean() - values)
+        numerator += float(np.sum(u**3)) / size**3
+        denominator += float(np.sum(u**2)) / size**2
+    if denominator == 0.0:
+        return 0.0
+    return numerator / (6.0 * denominator**1.5)
+
+
+def _bca_levels(estimate: float, valid: np.ndarray, acceleration: float, confidence: float):
+    """The two quantile levels of the BCa interval (Efron & Tibshirani 1993, eq. 14.10)."""
+    # bias correction from the share of replicates below the estimate, ties counting 1/2
+    share = (np.count_nonzero(valid < estimate) + np.count_nonzero(valid <= estimate)) / (
+        2.0 * valid.shape[0]
+    )
+    if share <= 0.0 or share >= 1.0:
+        return None
+    z0 = float(ndtri(share))
+    levels = []
+    for tail in ((1.0 - confidence) / 2.0, (1.0 + confidence) / 2.0):
+        shifted = z0 + float(ndtri(tail))
+        levels.append(float(ndtr(z0 + shifted / (1.0 - acceleration * shifted))))
+    return levels
+
+
+def _interval(
     estimate: float,
     replicates: np.ndarray,
     n_boot: int,
@@ -164,7 +360,9 @@ def _percentile_interval(
     method: str,
     function: str,
     first_error: str | None = None,
+    jackknife: Callable[[], list] | None = None,
 ) -> ConfidenceInterval:
+    """Percentile interval, or BCa when a ``jackknife`` (callable) is given."""
     valid = replicates[np.isfinite(replicates)]
     n_degenerate = n_boot - valid.shape[0]
     if valid.shape[0] == 0:
@@ -175,7 +373,17 @@ def _percentile_interval(
             f"interval can be formed. The data hold too few events to resample.{reason}"
         )
     alpha = 1.0 - confidence
-    low, high = np.quantile(valid, [alpha / 2.0, 1.0 - alpha / 2.0])
+    levels = [alpha / 2.0, 1.0 - alpha / 2.0]
+    if jackknife is not None:
+        levels = _bca_levels(estimate, valid, _acceleration(jackknife()), confidence)
+        if levels is None:
+            raise ValueError(
+                f"{function}: the BCa interval is undefined because every bootstrap "
+                f"replicate lies on one side of the estimate {estimate!r} (the bias "
+                "correction is infinite). Use ci_type='percentile' or more replicates."
+            )
+        method = method.replace("percentile bootstrap", "BCa bootstrap")
+    low, high = np.quantile(valid, levels)
     return ConfidenceInterval(
         estimate=float(estimate),
         low=float(low),
@@ -187,16 +395,42 @@ def _percentile_interval(
     )
 
 
+def _percentile_interval(
+    estimate, replicates, n_boot, confidence, method, function, first_error=None
+) -> ConfidenceInterval:
+    """Percentile interval (kept for callers of the earlier name)."""
+    return _interval(estimate, replicates, n_boot, confidence, method, function, first_error)
+
+
+def _delong_interval(event: np.ndarray, score: np.ndarray, confidence: float, function: str):
+    """Wald interval on the AUC scale with DeLong's standard error, clipped to [0, 1]."""
+    _check_delong_sizes(event, function)
+    estimate = roc_auc(event, score)
+    _, covariance = delong_covariance(event, score[None, :])
+    se = float(np.sqrt(covariance[0, 0]))
+    z = float(ndtri(0.5 + confidence / 2.0))
+    return ConfidenceInterval(
+        estimate=estimate,
+        low=float(np.clip(estimate - z * se, 0.0, 1.0)),
+        high=float(np.clip(estimate + z * se, 0.0, 1.0)),
+        confidence=confidence,
+        n_boot=0,
+        n_degenerate=0,
+        method="DeLong",
+    )
+
+
 # -- public API -----------------------------------------------------------------------
 def bootstrap_ci(
     statistic: Callable[..., float],
     *arrays,
     n_boot: int = 2000,
     confidence: float = 0.95,
+    ci_type: str = "percentile",
     stratify=None,
     random_state=None,
 ) -> ConfidenceInterval:
-    """Percentile-bootstrap confidence interval of any statistic of paired arrays.
+    """Bootstrap confidence interval (percentile or BCa) of any statistic of paired arrays.
 
     Parameters
     ----------
@@ -208,6 +442,9 @@ def bootstrap_ci(
         Number of bootstrap replicates.
     confidence : float, default=0.95
         Nominal coverage of the interval, in (0, 1).
+    ci_type : {"percentile", "bca"}, default="percentile"
+        ``"bca"``: bias-corrected and accelerated, with the acceleration from the
+        jackknife (``n_samples`` more calls of ``statistic``).
     stratify : array-like of length n_samples, default=None
         Resample within the strata given by these labels (each stratum keeps its
         size), e.g. the class labels for an AUC.
@@ -222,13 +459,16 @@ def bootstrap_ci(
     -----
     A replicate on which ``statistic`` raises ``ValueError`` or returns NaN (a
     resample with one class, or without a comparable pair) is *degenerate*: it is
-    counted in ``n_degenerate`` and left out of the percentiles. Percentiles use
-    ``numpy.quantile``'s default linear interpolation.
+    counted in ``n_degenerate`` and left out of the interval. Quantiles use
+    ``numpy.quantile``'s default linear interpolation. The BCa bias correction
+    counts replicates equal to the estimate as half below, and with ``stratify``
+    the acceleration sums the jackknife terms of each stratum, both as in
+    ``scipy.stats.bootstrap(method="BCa")`` (whose strata are separate samples).
 
     References
     ----------
     .. [1] Efron B, Tibshirani RJ. An Introduction to the Bootstrap. Chapman &
-       Hall; 1993. Chapter 13 (percentile intervals).
+       Hall; 1993. Chapters 13 (percentile) and 14 (BCa) intervals.
 
     Examples
     --------
@@ -246,6 +486,7 @@ def bootstrap_ci(
         )
     n_boot = _check_n_boot(n_boot, function)
     confidence = _check_confidence(confidence, function)
+    ci_type = _check_option(ci_type, "ci_type", ("percentile", "bca"), function)
     rng = _check_random_state(random_state, function)
     if not arrays:
         raise ValueError(
@@ -285,20 +526,29 @@ def bootstrap_ci(
             replicates[position] = value
             position += 1
     method = "percentile bootstrap" + (", stratified" if stratify is not None else "")
-    return _percentile_interval(
-        estimate, replicates, n_boot, confidence, method, function, first_error
+    jackknife = None
+    if ci_type == "bca":
+
+        def jackknife():
+            return _generic_jackknife(statistic, arrays, stratify, function)
+
+    return _interval(
+        estimate, replicates, n_boot, confidence, method, function, first_error, jackknife
     )
 
 
-def _roc_auc_replicates(event: np.ndarray, score: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """The AUC of each resample (rows of ``indices``), vectorised over the rows."""
-    return _AUCKernel(event, score).replicates(indices)
-
-
 def roc_auc_ci(
-    y_true, y_score, *, n_boot: int = 2000, confidence: float = 0.95, random_state=None
+    y_true,
+    y_score,
+    *,
+    method: str = "bootstrap",
+    confidence: float = 0.95,
+    n_boot: int = 2000,
+    ci_type: str = "percentile",
+    random_state=None,
+    n_jobs=None,
 ) -> ConfidenceInterval:
-    """ROC AUC with a class-stratified percentile-bootstrap confidence interval.
+    """ROC AUC with a DeLong or class-stratified bootstrap confidence interval.
 
     Parameters
     ----------
@@ -306,69 +556,108 @@ def roc_auc_ci(
         1 (or True) for an event, 0 for none.
     y_score : array-like of shape (n_samples,)
         Predicted risk; higher = higher risk.
-    n_boot : int, default=2000
+    method : {"bootstrap", "delong"}, default="bootstrap"
+        ``"delong"``: Wald interval on the AUC scale with DeLong's standard error
+        (O(n log n), Sun & Xu 2014), clipped to [0, 1], as R
+        ``pROC::ci.auc(method="delong")``. ``"bootstrap"``: seeded, stratified by
+        class. The default stays ``"bootstrap"`` so that existing calls with
+        ``n_boot`` and ``random_state`` keep their meaning.
     confidence : float, default=0.95
+    n_boot : int, default=2000
+        Bootstrap replicates (ignored by DeLong).
+    ci_type : {"percentile", "bca"}, default="percentile"
+        Bootstrap interval type; ``"bca"`` takes the acceleration from the
+        jackknife, computed in closed form from DeLong's placements.
     random_state : int, numpy.random.Generator or None, default=None
+    n_jobs : int or None, default=None
+        Threads over chunks of replicates (joblib); the result does not depend on it.
 
     Returns
     -------
     ConfidenceInterval
-        ``estimate`` is :func:`roc_auc` on the data.
+        ``estimate`` is :func:`roc_auc` on the data; for DeLong ``n_boot`` is 0.
 
     Notes
     -----
     Events and non-events are resampled separately, so every replicate keeps the
-    observed numbers of each and none is degenerate. The replicates are the same
-    as ``bootstrap_ci(roc_auc, y_true, y_score, stratify=y_true, ...)`` with the
-    same seed, but computed for a chunk of replicates at once from bootstrap
-    multiplicities (no per-replicate sort), O(n) per replicate after one sort.
+    observed numbers of each and none is degenerate. The replicates are the same as
+    ``bootstrap_ci(roc_auc, y_true, y_score, stratify=y_true, ...)`` with the same
+    seed, but counted by a compiled kernel from bootstrap multiplicities after one
+    sort, O(n) per replicate. DeLong needs at least two events and two non-events.
 
     References
     ----------
-    .. [1] Hanley JA, McNeil BJ. Radiology 1982;143:29-36.
-    .. [2] Efron B, Tibshirani RJ. An Introduction to the Bootstrap. 1993.
+    .. [1] DeLong ER, DeLong DM, Clarke-Pearson DL. Comparing the areas under two or
+       more correlated receiver operating characteristic curves: a nonparametric
+       approach. Biometrics 1988;44:837-845.
+    .. [2] Sun X, Xu W. Fast implementation of DeLong's algorithm for comparing the
+       areas under correlated receiver operating characteristic curves. IEEE Signal
+       Process Lett 2014;21:1389-1393.
+    .. [3] Robin X, Turck N, Hainard A, et al. pROC: an open-source package for R
+       and S+ to analyze and compare ROC curves. BMC Bioinformatics 2011;12:77.
+    .. [4] Efron B, Tibshirani RJ. An Introduction to the Bootstrap. 1993.
 
     Examples
     --------
     >>> from riskml.evaluation import roc_auc_ci
-    >>> ci = roc_auc_ci([0, 0, 1, 1, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.2, 0.7],
-    ...                 n_boot=500, random_state=0)
-    >>> round(ci.estimate, 4)
+    >>> y, s = [0, 0, 1, 1, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.2, 0.7]
+    >>> round(roc_auc_ci(y, s, n_boot=500, random_state=0).estimate, 4)
     0.8889
+    >>> ci = roc_auc_ci(y, s, method="delong")
+    >>> ci.method, round(ci.high, 4)
+    ('DeLong', 1.0)
     """
     function = "roc_auc_ci"
+    method = _check_option(method, "method", ("bootstrap", "delong"), function)
     n_boot = _check_n_boot(n_boot, function)
     confidence = _check_confidence(confidence, function)
+    ci_type = _check_option(ci_type, "ci_type", ("percentile", "bca"), function)
     rng = _check_random_state(random_state, function)
+    n_jobs = _check_n_jobs(n_jobs, function)
     event, score = _check_binary_inputs(y_true, y_score, function)
+    if method == "delong":
+        if ci_type != "percentile":
+            raise ValueError(
+                f"ci_type={ci_type!r} applies to method='bootstrap'; DeLong's interval is a "
+                "Wald interval. Pass method='bootstrap' for a BCa interval."
+            )
+        return _delong_interval(event, score, confidence, function)
     estimate = roc_auc(event, score)
-    kernel = _AUCKernel(event, score)
-    parts = [
-        kernel.replicates(chunk) for chunk in _resample_chunks(event.shape[0], n_boot, rng, event)
-    ]
-    return _percentile_interval(
+    replicates = _map_chunks(
+        _AUCReplicates(event, score),
+        _resample_chunks(event.shape[0], n_boot, rng, event),
+        n_jobs,
+    )
+    jackknife = None
+    if ci_type == "bca":
+        _check_delong_sizes(event, function)
+
+        def jackknife():
+            return _auc_jackknife(event, score)
+
+    return _interval(
         estimate,
-        np.concatenate(parts),
+        replicates,
         n_boot,
         confidence,
         "percentile bootstrap, stratified by class",
         function,
+        jackknife=jackknife,
     )
 
 
-def _concordance_replicates(kernel: _ConcordanceKernel, indices: np.ndarray) -> np.ndarray:
-    """Harrell's C of each resample; NaN where a resample has no comparable pair."""
-    concordant, _, tied, comparable = kernel.counts(_counts(indices, indices.shape[1]))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        values = (concordant + 0.5 * tied) / comparable
-    values[comparable == 0] = np.nan
-    return values
-
-
 def concordance_index_ci(
-    time, event, risk, *, n_boot: int = 2000, confidence: float = 0.95, random_state=None
+    time,
+    event,
+    risk,
+    *,
+    n_boot: int = 2000,
+    confidence: float = 0.95,
+    ci_type: str = "percentile",
+    random_state=None,
+    n_jobs=None,
 ) -> ConfidenceInterval:
-    """Harrell's C with a percentile-bootstrap confidence interval.
+    """Harrell's C with a bootstrap confidence interval (percentile or BCa).
 
     Parameters
     ----------
@@ -380,7 +669,12 @@ def concordance_index_ci(
         Predicted risk; higher = higher risk = earlier event.
     n_boot : int, default=2000
     confidence : float, default=0.95
+    ci_type : {"percentile", "bca"}, default="percentile"
+        ``"bca"`` takes the acceleration from the jackknife, computed in one
+        O(n log n) pass from per-patient pair counts.
     random_state : int, numpy.random.Generator or None, default=None
+    n_jobs : int or None, default=None
+        Threads over chunks of replicates (joblib); the result does not depend on it.
 
     Returns
     -------
@@ -392,9 +686,9 @@ def concordance_index_ci(
     Patients are resampled as a whole (no stratification). A replicate without a
     comparable pair (e.g. no event drawn) is counted in ``n_degenerate`` and left
     out. The replicates equal ``bootstrap_ci(concordance_index, time, event, risk,
-    ...)`` with the same seed, computed for a chunk of replicates at once from
-    bootstrap multiplicities, O(n log n) per replicate. Tie conventions are those
-    of :func:`concordance_index`.
+    ...)`` with the same seed, counted by a compiled Fenwick-tree kernel from
+    bootstrap multiplicities after one sort, O(n log n) per replicate with integer
+    (exact) counts. Tie conventions are those of :func:`concordance_index`.
 
     References
     ----------
@@ -412,14 +706,28 @@ def concordance_index_ci(
     function = "concordance_index_ci"
     n_boot = _check_n_boot(n_boot, function)
     confidence = _check_confidence(confidence, function)
+    ci_type = _check_option(ci_type, "ci_type", ("percentile", "bca"), function)
     rng = _check_random_state(random_state, function)
+    n_jobs = _check_n_jobs(n_jobs, function)
     time, event, risk = _check_survival_inputs(time, event, risk, function)
     estimate = concordance_index(time, event, risk)
-    kernel = _ConcordanceKernel(time, event, risk, cache=True)
-    parts = [
-        _concordance_replicates(kernel, chunk)
-        for chunk in _resample_chunks(time.shape[0], n_boot, rng)
-    ]
-    return _percentile_interval(
-        estimate, np.concatenate(parts), n_boot, confidence, "percentile bootstrap", function
+    replicates = _map_chunks(
+        _HarrellReplicates(time, event, risk),
+        _resample_chunks(time.shape[0], n_boot, rng),
+        n_jobs,
+    )
+    jackknife = None
+    if ci_type == "bca":
+
+        def jackknife():
+            return _harrell_jackknife(time, event, risk)
+
+    return _interval(
+        estimate,
+        replicates,
+        n_boot,
+        confidence,
+        "percentile bootstrap",
+        function,
+        jackknife=jackknife,
     )

@@ -17,17 +17,17 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from ..outcome import check_outcome
 
-__all__ = ["cross_val_predict_risk"]
+__all__ = ["RepeatedCV", "cross_val_predict_risk"]
 
 _FUNCTION = "cross_val_predict_risk"
 
 
-def _check_estimator(estimator) -> None:
+def _check_estimator(estimator, function: str = _FUNCTION) -> None:
     if not callable(getattr(estimator, "fit", None)) or not callable(
         getattr(estimator, "predict_risk", None)
     ):
         raise TypeError(
-            f"{_FUNCTION} needs an estimator with fit(X, y) and predict_risk(X, horizon=None); "
+            f"{function} needs an estimator with fit(X, y) and predict_risk(X, horizon=None); "
             f"got {type(estimator).__name__}. Use a riskml model or RiskPipeline, or add a "
             "predict_risk method returning higher = higher risk."
         )
@@ -99,19 +99,21 @@ def _fold_assignment(folds, n: int, splitter) -> np.ndarray:
     return fold_index
 
 
-def _progress_callback(progress, total: int):
+def _progress_callback(
+    progress, total: int, function: str = _FUNCTION, desc: str = "cross-validation", unit="fold"
+):
     """A ``(update, close)`` pair for ``progress`` (False, True for tqdm, or a callable)."""
     if progress is None or progress is False:
         return (lambda done: None), (lambda: None)
     if progress is True:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=total, desc="cross-validation", unit="fold")
+        bar = tqdm(total=total, desc=desc, unit=unit)
         return (lambda done: bar.update(1)), bar.close
     if callable(progress):
         return (lambda done: progress(done, total)), (lambda: None)
     raise TypeError(
-        f"The 'progress' parameter of {_FUNCTION} must be a bool or a callable "
+        f"The 'progress' parameter of {function} must be a bool or a callable "
         f"progress(done, total). Got {progress!r} instead."
     )
 
@@ -131,6 +133,73 @@ def _fit_predict(estimator, X, y, train, test, horizon):
     return risk, [(record.category, str(record.message)) for record in caught]
 
 
+class RepeatedCV:
+    """Repeated stratified (or stratified group) k-fold cross-validation.
+
+    A validation scheme for :func:`cross_val_predict_risk` (``cv=RepeatedCV(...)``):
+    every repeat reshuffles the patients into k stratified folds, so each patient
+    gets one out-of-fold risk per repeat.
+
+    Parameters
+    ----------
+    k : int, default=10
+        Folds per repeat.
+    repeats : int, default=5
+        Number of repeats.
+    random_state : int or None, default=None
+        Seed of the fold shuffles: repeat 0 uses ``random_state`` itself (so one
+        repeat equals ``cv=k, random_state=random_state``), repeat r > 0 the seed
+        ``numpy.random.SeedSequence([random_state, r]).generate_state(1)[0]``.
+        None: the ``random_state`` passed to :func:`cross_val_predict_risk`.
+
+    Notes
+    -----
+    Summarise repeated out-of-fold predictions with one metric per repeat averaged
+    over the repeats; :func:`riskml.evaluation.evaluate_predictions` does this and
+    takes its interval from a bootstrap of patients in which every replicate
+    averages the metric over the repeats on the same resample.
+
+    References
+    ----------
+    .. [1] Steyerberg EW. Clinical Prediction Models. 2nd ed. Springer; 2019.
+       Chapter 17.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import RepeatedCV
+    >>> RepeatedCV(k=5, repeats=3, random_state=0)
+    RepeatedCV(k=5, repeats=3, random_state=0)
+    """
+
+    def __init__(self, k: int = 10, repeats: int = 5, *, random_state=None):
+        self.k = k
+        self.repeats = repeats
+        self.random_state = random_state
+
+    def __repr__(self) -> str:
+        return f"RepeatedCV(k={self.k!r}, repeats={self.repeats!r}, random_state={self.random_state!r})"
+
+    def get_n_splits(self, X=None, y=None, groups=None) -> int:
+        """Total number of fits: ``k * repeats``."""
+        return int(self.k) * int(self.repeats)
+
+
+def _check_repeats(repeats) -> int:
+    if isinstance(repeats, bool) or not isinstance(repeats, numbers.Integral) or repeats < 1:
+        raise ValueError(
+            f"The 'repeats' parameter of {_FUNCTION} must be an int in the range [1, inf). "
+            f"Got {repeats!r} instead."
+        )
+    return int(repeats)
+
+
+def _repeat_seed(random_state, repeat: int):
+    """Seed of the fold shuffle of one repeat (see :class:`RepeatedCV`)."""
+    if repeat == 0 or not isinstance(random_state, numbers.Integral):
+        return random_state
+    return int(np.random.SeedSequence([int(random_state), repeat]).generate_state(1)[0])
+
+
 def cross_val_predict_risk(
     estimator,
     X,
@@ -143,8 +212,9 @@ def cross_val_predict_risk(
     n_jobs=None,
     progress=False,
     return_folds: bool = False,
+    repeats: int = 1,
 ):
-    """Out-of-fold predicted risk from stratified k-fold cross-validation.
+    """Out-of-fold predicted risk from (repeated) stratified k-fold cross-validation.
 
     Parameters
     ----------
@@ -155,11 +225,12 @@ def cross_val_predict_risk(
     y : array-like of 0/1, structured ``(event, time)`` array, or Outcome
         Passed to ``fit`` as a 0/1 int array (binary) or the structured array
         (time-to-event), rows of the training fold only.
-    cv : int or cross-validation splitter, default=10
+    cv : int, RepeatedCV or cross-validation splitter, default=10
         An int k gives ``StratifiedKFold(k, shuffle=True, random_state=...)``
         stratified on the event flag, or ``StratifiedGroupKFold`` when ``groups``
-        is given. A splitter is called as ``cv.split(X, event, groups)``; its test
-        folds must partition the rows.
+        is given. ``RepeatedCV(k, repeats)`` repeats that with fresh shuffles. A
+        splitter is called as ``cv.split(X, event, groups)``; its test folds must
+        partition the rows.
     groups : array-like of shape (n_samples,), default=None
         Group labels (e.g. patient id with several admissions); a group is never
         split across folds.
@@ -169,20 +240,25 @@ def cross_val_predict_risk(
     horizon : float, default=None
         Passed to ``predict_risk(X_test, horizon=horizon)``.
     n_jobs : int, default=None
-        Folds run in parallel with joblib (None: one at a time). Results do not
+        Fits run in parallel with joblib (None: one at a time). Results do not
         depend on ``n_jobs``.
     progress : bool or callable, default=False
-        True shows a tqdm bar over folds; a callable is called as
-        ``progress(folds_done, n_folds)`` after each fold.
+        True shows a tqdm bar over fits; a callable is called as
+        ``progress(fits_done, n_fits)`` after each fit.
     return_folds : bool, default=False
         Also return the fold that tested each row.
+    repeats : int, default=1
+        Repeats of k-fold with an int ``cv`` (the same as ``cv=RepeatedCV(cv,
+        repeats)``); repeat r > 0 shuffles with the seed described in
+        :class:`RepeatedCV`.
 
     Returns
     -------
-    risk : ndarray of shape (n_samples,)
+    risk : ndarray of shape (n_samples,), or (repeats, n_samples) when repeated
         Out-of-fold predicted risk, higher = higher risk, in the row order of ``X``.
-    fold_index : ndarray of int, shape (n_samples,)
-        Only with ``return_folds=True``: the fold (0-based) that tested each row.
+    fold_index : ndarray of int, same shape as ``risk``
+        Only with ``return_folds=True``: the fold (0-based, within its repeat) that
+        tested each row.
 
     References
     ----------
@@ -205,8 +281,23 @@ def cross_val_predict_risk(
     ...                               random_state=0)
     >>> risk.shape
     (20,)
+    >>> cross_val_predict_risk(Prevalence(), np.zeros((20, 1)), y, cv=5, repeats=3,
+    ...                        random_state=0).shape
+    (3, 20)
     """
     _check_estimator(estimator)
+    repeats = _check_repeats(repeats)
+    repeated = repeats > 1
+    if isinstance(cv, RepeatedCV):
+        if repeated:
+            raise ValueError(
+                f"{_FUNCTION} got both cv={cv!r} and repeats={repeats}; give the repeats in "
+                "one place."
+            )
+        repeats = _check_repeats(cv.repeats)
+        repeated = True
+        random_state = cv.random_state if cv.random_state is not None else random_state
+        cv = cv.k
     outcome = check_outcome(y)
     n = _num_rows(X)
     if len(outcome) != n:
@@ -215,31 +306,41 @@ def cross_val_predict_risk(
             f"{len(outcome)} outcomes in y."
         )
     groups = _check_groups(groups, n)
-    splitter = _check_cv(cv, random_state, outcome.event, groups)
-    folds = [
-        (np.asarray(train, dtype=np.intp), np.asarray(test, dtype=np.intp))
-        for train, test in splitter.split(X, outcome.event, groups)
-    ]
-    fold_index = _fold_assignment(folds, n, splitter)
+    if repeated and not (isinstance(cv, numbers.Integral) and not isinstance(cv, bool)):
+        raise ValueError(
+            f"repeats > 1 in {_FUNCTION} needs an int cv (the folds are reshuffled in each "
+            f"repeat); got cv={cv!r}. Call {_FUNCTION} once per splitter instead."
+        )
+    folds, fold_index = [], np.empty((repeats, n), dtype=np.intp)
+    for repeat in range(repeats):
+        splitter = _check_cv(cv, _repeat_seed(random_state, repeat), outcome.event, groups)
+        repeat_folds = [
+            (np.asarray(train, dtype=np.intp), np.asarray(test, dtype=np.intp))
+            for train, test in splitter.split(X, outcome.event, groups)
+        ]
+        fold_index[repeat] = _fold_assignment(repeat_folds, n, splitter)
+        folds.extend((repeat, train, test) for train, test in repeat_folds)
     y_fit = outcome.to_y()
     update, close = _progress_callback(progress, len(folds))
 
-    risk = np.empty(n)
+    risk = np.empty((repeats, n))
     parallel = Parallel(n_jobs=n_jobs, return_as="generator")
     results = parallel(
         delayed(_fit_predict)(clone(estimator), X, y_fit, train, test, horizon)
-        for train, test in folds
+        for _, train, test in folds
     )
     try:
-        for done, ((_, test), (fold_risk, fold_warnings)) in enumerate(
+        for done, ((repeat, _, test), (fold_risk, fold_warnings)) in enumerate(
             zip(folds, results, strict=True), 1
         ):
-            risk[test] = fold_risk
+            risk[repeat, test] = fold_risk
             for category, message in fold_warnings:
                 warnings.warn(message, category, stacklevel=2)
             update(done)
     finally:
         close()
+    if not repeated:
+        risk, fold_index = risk[0], fold_index[0]
     if return_folds:
         return risk, fold_index
     return risk

@@ -1,0 +1,288 @@
+"""Compiled pair-counting kernels for the bootstrap, the jackknife and Uno's C.
+
+Each kernel is written once, as plain Python loops over numpy arrays, and compiled
+with numba (``nogil=True``, cached on disk) the first time it is used. Without
+numba the callers fall back to the vectorised numpy kernels of
+:mod:`riskml.evaluation._discrimination` (bootstrap) or run the plain Python
+loops (the one-pass jackknife counts), so numba is a speed-up, never a
+requirement for a correct answer. ``tests/evaluation/test_kernels.py`` checks the
+compiled, the plain-Python and the numpy versions against each other and against
+brute-force pair counts ("fast equals slow").
+
+All counts are integers held in int64, so the compiled results are exact and do
+not depend on how replicates are split into chunks or spread over threads.
+
+Layout shared by the Harrell kernels: rows are sorted by ``tkey`` *descending*,
+where ``tkey = 2 * rank(time) + censored`` (a patient j is "after" an event i when
+``tkey_j > tkey_i``, R survival's convention for tied times), and ``bounds`` holds
+the start of each run of equal ``tkey`` (a run is all events or all censorings).
+``rank`` is the dense rank of the risk (0 .. n_levels - 1). A Fenwick tree over
+the risk ranks holds the multiplicities of the rows already passed.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+__all__: list[str] = []
+
+# Tests flip this to exercise the fallbacks; RISKML_NO_NUMBA=1 does the same.
+USE_NUMBA = os.environ.get("RISKML_NO_NUMBA", "") in ("", "0")
+
+
+# -- kernels (plain Python; compiled by `compiled`) ------------------------------------
+LANES = 8  # replicates counted side by side, so the tree walks are shared (SIMD)
+
+
+def harrell_chunk(indices, slot, rank, event, bounds, n_levels, out):  # pragma: no cover
+    """Concordant, tied-risk and comparable pair counts of bootstrap resamples.
+
+    ``indices[b]`` holds the rows drawn for replicate b; ``slot`` maps a row to its
+    sorted position. ``out[b] = (concordant, tied_risk, comparable)``, each pair
+    weighted by the product of the two rows' multiplicities. Replicates are counted
+    ``LANES`` at a time: one walk of the Fenwick tree updates every lane.
+    """
+    n_rep, n_draws = indices.shape
+    n_rows = slot.shape[0]
+    weight = np.zeros((n_rows, LANES), np.int32)
+    tree = np.zeros((n_levels + 1, LANES), np.int32)
+    tally = np.zeros((n_levels, LANES), np.int32)
+    total = np.zeros(LANES, np.int64)
+    lower = np.zeros(LANES, np.int64)
+    concordant = np.zeros(LANES, np.int64)
+    tied = np.zeros(LANES, np.int64)
+    comparable = np.zeros(LANES, np.int64)
+    for b0 in range(0, n_rep, LANES):
+        used = min(LANES, n_rep - b0)
+        weight[:, :] = 0
+        for lane in range(used):
+            for k in range(n_draws):
+                weight[slot[indices[b0 + lane, k]], lane] += 1
+        tree[:, :] = 0
+        tally[:, :] = 0
+        total[:] = 0
+        concordant[:] = 0
+        tied[:] = 0
+        comparable[:] = 0
+        for g in range(bounds.shape[0] - 1):
+            start = bounds[g]
+            stop = bounds[g + 1]
+            if event[start]:
+                for p in range(start, stop):
+                    r = rank[p]
+                    lower[:] = 0
+                    i = r
+                    while i > 0:
+                        for lane in range(LANES):
+                            lower[lane] += tree[i, lane]
+                        i -= i & -i
+                    for lane in range(LANES):
+                        w = np.int64(weight[p, lane])
+                        concordant[lane] += w * lower[lane]
+                        tied[lane] += w * tally[r, lane]
+                        comparable[lane] += w * total[lane]
+            for p in range(start, stop):
+                r = rank[p]
+                for lane in range(LANES):
+                    tally[r, lane] += weight[p, lane]
+                    total[lane] += weight[p, lane]
+                i = r + 1
+                while i <= n_levels:
+                    for lane in range(LANES):
+                        tree[i, lane] += weight[p, lane]
+                    i += i & -i
+        for lane in range(used):
+            out[b0 + lane, 0] = concordant[lane]
+            out[b0 + lane, 1] = tied[lane]
+            out[b0 + lane, 2] = comparable[lane]
+
+
+def harrell_rows(rank, event, bounds, n_levels, out):  # pragma: no cover
+    """Per-row pair counts of Harrell's C (unit weights), in sorted order.
+
+    ``out[p] = (concordant, tied_risk, comparable)`` over the pairs that row p is a
+    member of, as the earlier event (columns 0-2) and as the later patient
+    (columns 3-5). Removing row p removes exactly these pairs (the jackknife).
+    """
+
+    tree = np.zeros(n_levels + 1, np.int64)
+    tally = np.zeros(n_levels, np.int64)
+    # p as the earlier event: rows after p (descending tkey, i.e. already passed)
+    total = 0
+    for g in range(bounds.shape[0] - 1):
+        start = bounds[g]
+        stop = bounds[g + 1]
+        if event[start]:
+            for p in range(start, stop):
+                r = rank[p]
+                lower = 0
+                i = r
+                while i > 0:
+                    lower += tree[i]
+                    i -= i & -i
+                out[p, 0] = lower
+                out[p, 1] = tally[r]
+                out[p, 2] = total
+        for p in range(start, stop):
+            r = rank[p]
+            tally[r] += 1
+            total += 1
+            i = r + 1
+            while i <= n_levels:
+                tree[i] += 1
+                i += i & -i
+    # p as the later patient: events before p (ascending tkey)
+    tree[:] = 0
+    tally[:] = 0
+    total = 0
+    for g in range(bounds.shape[0] - 2, -1, -1):
+        start = bounds[g]
+        stop = bounds[g + 1]
+        for p in range(start, stop):
+            r = rank[p]
+            at_or_below = 0
+            i = r + 1
+            while i > 0:
+                at_or_below += tree[i]
+                i -= i & -i
+            out[p, 3] = total - at_or_below  # earlier events with higher risk
+            out[p, 4] = tally[r]
+            out[p, 5] = total
+        if event[start]:
+            for p in range(start, stop):
+                r = rank[p]
+                tally[r] += 1
+                total += 1
+                i = r + 1
+                while i <= n_levels:
+                    tree[i] += 1
+                    i += i & -i
+
+
+def auc_chunk(indices, slot, n_neg, below, at_or_below, out):  # pragma: no cover
+    """Twice the Mann-Whitney numerator and the number of pairs of bootstrap resamples.
+
+    Rows sit at ``slot`` = [non-events by score, events]; ``below[e]`` and
+    ``at_or_below[e]`` are the counts of non-events with a score < and <= that of
+    event e. ``out[b] = (2 * (wins + ties / 2), events * non_events)``, weighted.
+    """
+    n_rep, n_draws = indices.shape
+    n_rows = slot.shape[0]
+    weight = np.zeros(n_rows, np.int64)
+    cum = np.zeros(n_neg + 1, np.int64)
+    for b in range(n_rep):
+        weight[:] = 0
+        for k in range(n_draws):
+            weight[slot[indices[b, k]]] += 1
+        for j in range(n_neg):
+            cum[j + 1] = cum[j] + weight[j]
+        twice = 0
+        positives = 0
+        for e in range(n_rows - n_neg):
+            w = weight[n_neg + e]
+            if w == 0:
+                continue
+            twice += w * (cum[below[e]] + cum[at_or_below[e]])
+            positives += w
+        out[b, 0] = twice
+        out[b, 1] = positives * cum[n_neg]
+
+
+_KERNELS = {"harrell_chunk": harrell_chunk, "harrell_rows": harrell_rows, "auc_chunk": auc_chunk}
+_COMPILED: dict = {}
+
+
+def compiled(name: str):
+    """The numba-compiled kernel ``name``, or None when numba is unavailable or disabled."""
+    if not USE_NUMBA:
+        return None
+    if name not in _COMPILED:
+        try:
+            import numba
+        except ImportError:  # pragma: no cover - numba ships with shap
+            _COMPILED[name] = None
+        else:
+            try:
+                _COMPILED[name] = numba.njit(cache=True, nogil=True)(_KERNELS[name])
+            except RuntimeError:  # pragma: no cover - no writable cache location
+                _COMPILED[name] = numba.njit(nogil=True)(_KERNELS[name])
+    return _COMPILED[name]
+
+
+def kernel(name: str):
+    """The compiled kernel when available, else the plain-Python one (slow, same result)."""
+    return compiled(name) or _KERNELS[name]
+
+
+# -- prepared data ----------------------------------------------------------------------
+class HarrellLayout:
+    """Rows of ``(time, event, risk)`` sorted for the Harrell kernels (see module notes)."""
+
+    def __init__(self, time: np.ndarray, event: np.ndarray, risk: np.ndarray):
+        _, time_rank = np.unique(time, return_inverse=True)
+        levels, risk_rank = np.unique(risk, return_inverse=True)
+        tkey = 2 * time_rank.astype(np.int64) + (~event).astype(np.int64)
+        order = np.argsort(-tkey, kind="stable")
+        self.order = order
+        self.slot = np.empty(order.shape[0], dtype=np.intp)
+        self.slot[order] = np.arange(order.shape[0])
+        self.rank = np.ascontiguousarray(risk_rank[order], dtype=np.int64)
+        self.event = np.ascontiguousarray(event[order])
+        sorted_key = tkey[order]
+        starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+        self.bounds = np.r_[starts, order.shape[0]].astype(np.intp)
+        self.n_levels = int(levels.shape[0])
+
+    def replicate_counts(self, indices: np.ndarray, function) -> np.ndarray:
+        """``(replicates, 3)`` int64 counts (concordant, tied, comparable) via ``function``."""
+        out = np.zeros((indices.shape[0], 3), dtype=np.int64)
+        function(
+            np.ascontiguousarray(indices, dtype=np.intp),
+            self.slot,
+            self.rank,
+            self.event,
+            self.bounds,
+            self.n_levels,
+            out,
+        )
+        return out
+
+    def row_counts(self) -> np.ndarray:
+        """``(n, 6)`` per-row counts of :func:`harrell_rows`, in the original row order."""
+        out = np.zeros((self.order.shape[0], 6), dtype=np.int64)
+        kernel("harrell_rows")(self.rank, self.event, self.bounds, self.n_levels, out)
+        result = np.empty_like(out)
+        result[self.order] = out
+        return result
+
+
+class AUCLayout:
+    """Rows of ``(event, score)`` laid out for :func:`auc_chunk`."""
+
+    def __init__(self, event: np.ndarray, score: np.ndarray):
+        events = np.flatnonzero(event)
+        non_events = np.flatnonzero(~event)
+        non_events = non_events[np.argsort(score[non_events], kind="stable")]
+        self.n_neg = int(non_events.shape[0])
+        self.slot = np.empty(event.shape[0], dtype=np.intp)
+        self.slot[non_events] = np.arange(self.n_neg)
+        self.slot[events] = self.n_neg + np.arange(events.shape[0])
+        sorted_scores = score[non_events]
+        self.below = np.searchsorted(sorted_scores, score[events], side="left").astype(np.intp)
+        self.at_or_below = np.searchsorted(sorted_scores, score[events], side="right").astype(
+            np.intp
+        )
+
+    def replicate_counts(self, indices: np.ndarray, function) -> np.ndarray:
+        out = np.zeros((indices.shape[0], 2), dtype=np.int64)
+        function(
+            np.ascontiguousarray(indices, dtype=np.intp),
+            self.slot,
+            self.n_neg,
+            self.below,
+            self.at_or_below,
+            out,
+        )
+        return out

@@ -1,0 +1,429 @@
+"""Results objects: tidy tables of metrics, and their evaluation from predictions.
+
+:class:`MetricTable` holds a tidy ``summary`` DataFrame (one row per model and
+metric, full precision) and renders it as text or HTML, rounding only at display
+time (lifelines' ``print_summary`` pattern). :func:`evaluate_predictions` fills one
+from out-of-fold (or external) predictions of several models, including repeated
+cross-validation where each model has one prediction vector per repeat.
+"""
+
+from __future__ import annotations
+
+import html
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from ._bootstrap import (
+    ConfidenceInterval,
+    _auc_jackknife,
+    _AUCReplicates,
+    _check_confidence,
+    _check_n_boot,
+    _check_n_jobs,
+    _check_option,
+    _check_random_state,
+    _harrell_jackknife,
+    _HarrellReplicates,
+    _interval,
+    _map_chunks,
+    _resample_chunks,
+    concordance_index_ci,
+    roc_auc_ci,
+)
+from ._discrimination import _check_score, concordance_index, roc_auc
+
+__all__ = ["MetricTable", "evaluate_predictions"]
+
+SUMMARY_COLUMNS = ["model", "metric", "estimate", "low", "high", "method"]
+_INT_COLUMNS = {"n", "events", "n_boot", "n_degenerate", "repeats"}
+
+
+def _format_value(value, column: str, decimals: int) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if column in _INT_COLUMNS and isinstance(value, numbers.Real):
+        return f"{int(value):d}"
+    if column in ("p_value", "p_val") and isinstance(value, numbers.Real):
+        smallest = 10.0**-decimals
+        return f"<{smallest:.{decimals}f}" if value < smallest else f"{value:.{decimals}f}"
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return f"{value:d}"
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return f"{value:.{decimals}f}"
+    return str(value)
+
+
+class MetricTable:
+    """A tidy table of metrics with display helpers.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        One row per model and metric. The usual columns are ``model``, ``metric``,
+        ``estimate``, ``low``, ``high``, ``method`` (plus e.g. ``n``, ``events``,
+        ``n_boot``, ``n_degenerate``); other tidy tables (optimism, subgroups) bring
+        their own columns.
+    title : str, default=""
+        Printed above the table.
+
+    Attributes
+    ----------
+    summary : pandas.DataFrame
+        The numbers at full precision; rounding happens only in
+        :meth:`print_summary`, :meth:`to_string` and :meth:`to_html`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from riskml.evaluation import MetricTable
+    >>> table = MetricTable(pd.DataFrame({"model": ["cox"], "metric": ["harrell_c"],
+    ...     "estimate": [0.71234], "low": [0.7], "high": [0.725], "method": ["DeLong"]}))
+    >>> table.print_summary(decimals=2)
+    model  metric     estimate  low   high  method
+    cox    harrell_c  0.71      0.70  0.72  DeLong
+    """
+
+    def __init__(self, summary: pd.DataFrame, title: str = ""):
+        if not isinstance(summary, pd.DataFrame):
+            raise TypeError(
+                f"summary of MetricTable must be a pandas DataFrame; got {type(summary).__name__}."
+            )
+        self.summary = summary.reset_index(drop=True)
+        self.title = title
+
+    @classmethod
+    def from_intervals(cls, intervals: dict, title: str = "", **columns) -> MetricTable:
+        """Build a table from ``{(model, metric): ConfidenceInterval}``.
+
+        Extra keyword arguments become constant columns (e.g. ``n=500``).
+        """
+        rows = []
+        for (model, metric), ci in intervals.items():
+            if not isinstance(ci, ConfidenceInterval):
+                raise TypeError(
+                    f"MetricTable.from_intervals needs ConfidenceInterval values; got "
+                    f"{type(ci).__name__} for ({model!r}, {metric!r})."
+                )
+            rows.append(
+                {
+                    "model": model,
+                    "metric": metric,
+                    "estimate": ci.estimate,
+                    "low": ci.low,
+                    "high": ci.high,
+                    "method": ci.method,
+                    **columns,
+                    "n_boot": ci.n_boot,
+                    "n_degenerate": ci.n_degenerate,
+                }
+            )
+        return cls(pd.DataFrame(rows), title=title)
+
+    def __len__(self) -> int:
+        return len(self.summary)
+
+    def _formatted(self, decimals: int) -> pd.DataFrame:
+        if isinstance(decimals, bool) or not isinstance(decimals, numbers.Integral) or decimals < 0:
+            raise ValueError(
+                f"The 'decimals' parameter of MetricTable must be an int in the range [0, inf). "
+                f"Got {decimals!r} instead."
+            )
+        return pd.DataFrame(
+            {
+                column: [_format_value(value, column, decimals) for value in self.summary[column]]
+                for column in self.summary.columns
+            }
+        )
+
+    def to_string(self, decimals: int = 3) -> str:
+        """The table as aligned plain text, numbers rounded to ``decimals`` places."""
+        formatted = self._formatted(decimals)
+        columns = list(formatted.columns)
+        widths = [
+            max([len(str(column))] + [len(value) for value in formatted[column]])
+            for column in columns
+        ]
+        lines = ["  ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=True))]
+        for _, row in formatted.iterrows():
+            lines.append(
+                "  ".join(str(row[c]).ljust(w) for c, w in zip(columns, widths, strict=True))
+            )
+        lines = [line.rstrip() for line in lines]
+        if self.title:
+            lines.insert(0, self.title)
+        return "\n".join(lines)
+
+    def print_summary(self, decimals: int = 3) -> None:
+        """Print :meth:`to_string`."""
+        print(self.to_string(decimals))
+
+    def to_html(self, decimals: int = 3) -> str:
+        """The table as an HTML ``<table>`` (escaped), numbers rounded to ``decimals``."""
+        formatted = self._formatted(decimals)
+        head = "".join(f"<th>{html.escape(str(column))}</th>" for column in formatted.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(value)}</td>" for value in row) + "</tr>"
+            for row in formatted.itertuples(index=False)
+        )
+        caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
+        return (
+            f'<table class="riskml-metrics">{caption}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return self.to_string()
+
+
+# -- evaluate predictions -------------------------------------------------------------
+_METRICS_BINARY = ("auc",)
+_METRICS_SURVIVAL = ("harrell_c", "auc_at_horizon")
+
+
+def _check_predictions(predictions, n: int, function: str) -> dict[str, np.ndarray]:
+    if isinstance(predictions, pd.DataFrame):
+        predictions = {str(column): predictions[column].to_numpy() for column in predictions}
+    if not isinstance(predictions, dict) or not predictions:
+        raise TypeError(
+            f"predictions of {function} must be a non-empty dict (model name -> predicted "
+            f"risk) or a DataFrame with one column per model; got {type(predictions).__name__}."
+        )
+    checked = {}
+    for name, values in predictions.items():
+        array = np.asarray(values)
+        if array.ndim == 1:
+            array = array[None, :]
+        if array.ndim != 2 or array.shape[1] != n:
+            raise ValueError(
+                f"predictions[{name!r}] of {function} must have shape ({n},) or (repeats, {n}) "
+                f"(one risk per patient, per repeat of cross-validation); got shape "
+                f"{np.asarray(values).shape}."
+            )
+        checked[name] = np.vstack(
+            [_check_score(row, f"predictions[{name!r}]", function) for row in array]
+        )
+    return checked
+
+
+def _repeated_interval(kind, args, matrix, *, n_boot, confidence, ci_type, rng, n_jobs, strata):
+    """Mean over repeats of AUC or Harrell's C, with a bootstrap of patients.
+
+    Each replicate draws one resample and averages the metric of every repeat's
+    predictions on it; the jackknife of the mean is the mean of the jackknives.
+    """
+    if kind == "auc":
+        (event,) = args
+        estimates = [roc_auc(event, row) for row in matrix]
+        kernels = [_AUCReplicates(event, row) for row in matrix]
+    else:
+        time, event = args
+        estimates = [concordance_index(time, event, row) for row in matrix]
+        kernels = [_HarrellReplicates(time, event, row) for row in matrix]
+    replicates = _map_chunks(
+        lambda chunk: np.mean([kernel(chunk) for kernel in kernels], axis=0),
+        _resample_chunks(matrix.shape[1], n_boot, rng, strata),
+        n_jobs,
+    )
+    jackknife = None
+    if ci_type == "bca":
+
+        def jackknife():
+            parts = [
+                _auc_jackknife(event, row) if kind == "auc" else _harrell_jackknife(*args, row)
+                for row in matrix
+            ]
+            return [np.mean([part[k] for part in parts], axis=0) for k in range(len(parts[0]))]
+
+    method = f"percentile bootstrap, mean of {matrix.shape[0]} repeats" + (
+        ", stratified by class" if strata is not None else ""
+    )
+    return _interval(
+        float(np.mean(estimates)),
+        replicates,
+        n_boot,
+        confidence,
+        method,
+        "evaluate_predictions",
+        jackknife=jackknife,
+    )
+
+
+def evaluate_predictions(
+    y,
+    predictions,
+    *,
+    metrics=None,
+    horizon=None,
+    method: str = "bootstrap",
+    n_boot: int = 2000,
+    confidence: float = 0.95,
+    ci_type: str = "percentile",
+    random_state=None,
+    n_jobs=None,
+) -> MetricTable:
+    """Discrimination of several models' predictions, with confidence intervals.
+
+    Parameters
+    ----------
+    y : array-like of 0/1, structured ``(event, time)`` array, or Outcome
+    predictions : dict or pandas.DataFrame
+        Model name -> predicted risk (higher = higher risk), shape ``(n,)``, or
+        ``(repeats, n)`` for repeated cross-validation (one row per repeat).
+    metrics : sequence of str, default=None
+        ``"auc"`` (binary outcome), ``"harrell_c"`` and ``"auc_at_horizon"``
+        (time-to-event; the AUC of the label "event by the horizon" over the
+        patients whose label is known). None: ``("auc",)`` for a binary outcome,
+        ``("harrell_c",)`` plus ``"auc_at_horizon"`` when a horizon is given.
+    horizon : float, default=None
+        Days, for ``"auc_at_horizon"``.
+    method : {"bootstrap", "delong"}, default="bootstrap"
+        ``"delong"`` applies to the AUC metrics of single prediction vectors;
+        Harrell's C and repeated predictions always use the bootstrap.
+    n_boot : int, default=2000
+    confidence : float, default=0.95
+    ci_type : {"percentile", "bca"}, default="percentile"
+    random_state : int, numpy.random.Generator or None, default=None
+        Each model and metric is resampled with a generator seeded by this value,
+        so every model sees the same resamples.
+    n_jobs : int or None, default=None
+        Threads over chunks of replicates.
+
+    Returns
+    -------
+    MetricTable
+        ``summary`` columns ``model``, ``metric``, ``estimate``, ``low``, ``high``,
+        ``method``, ``n``, ``events``, ``n_boot``, ``n_degenerate``.
+
+    Notes
+    -----
+    For repeated cross-validation the estimate is the mean over repeats of the
+    metric of each repeat's out-of-fold predictions; the interval comes from a
+    bootstrap of patients in which every replicate averages the metric over the
+    repeats on the same resample (the repeats are not independent samples, so
+    their spread is not used as a standard error).
+
+    References
+    ----------
+    .. [1] Steyerberg EW. Clinical Prediction Models. 2nd ed. Springer; 2019.
+       Chapter 17.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import evaluate_predictions
+    >>> y = [0, 0, 1, 1, 0, 1, 0, 1]
+    >>> table = evaluate_predictions(y, {"a": [0.1, 0.4, 0.35, 0.8, 0.2, 0.7, 0.3, 0.6]},
+    ...                              method="delong")
+    >>> table.summary.loc[0, ["model", "metric", "method"]].tolist()
+    ['a', 'auc', 'DeLong']
+    """
+    from ..outcome import check_outcome
+
+    function = "evaluate_predictions"
+    outcome = check_outcome(y)
+    method = _check_option(method, "method", ("bootstrap", "delong"), function)
+    n_boot = _check_n_boot(n_boot, function)
+    confidence = _check_confidence(confidence, function)
+    ci_type = _check_option(ci_type, "ci_type", ("percentile", "bca"), function)
+    _check_random_state(random_state, function)
+    n_jobs = _check_n_jobs(n_jobs, function)
+    available = _METRICS_SURVIVAL if outcome.is_survival else _METRICS_BINARY
+    if metrics is None:
+        metrics = ("harrell_c",) if outcome.is_survival else ("auc",)
+        if outcome.is_survival and horizon is not None:
+            metrics = (*metrics, "auc_at_horizon")
+    metrics = tuple(metrics)
+    for metric in metrics:
+        _check_option(metric, "metrics", available, function)
+    if "auc_at_horizon" in metrics and horizon is None:
+        raise ValueError(
+            f"metric 'auc_at_horizon' of {function} needs horizon= (days); got horizon=None."
+        )
+    predictions = _check_predictions(predictions, len(outcome), function)
+    label = known = None
+    if outcome.is_survival and horizon is not None:
+        label = outcome.at_horizon(horizon)
+        known = ~np.isnan(label)
+
+    def rng():
+        # the same draws for every model: a fresh generator per call
+        if isinstance(random_state, np.random.Generator):
+            return random_state
+        return np.random.default_rng(random_state)
+
+    rows = []
+    for name, matrix in predictions.items():
+        for metric in metrics:
+            if metric == "harrell_c":
+                n, events = len(outcome), int(outcome.event.sum())
+                if matrix.shape[0] == 1:
+                    ci = concordance_index_ci(
+                        outcome.time,
+                        outcome.event,
+                        matrix[0],
+                        n_boot=n_boot,
+                        confidence=confidence,
+                        ci_type=ci_type,
+                        random_state=rng(),
+                        n_jobs=n_jobs,
+                    )
+                else:
+                    ci = _repeated_interval(
+                        "harrell_c",
+                        (outcome.time, outcome.event),
+                        matrix,
+                        n_boot=n_boot,
+                        confidence=confidence,
+                        ci_type=ci_type,
+                        rng=rng(),
+                        n_jobs=n_jobs,
+                        strata=None,
+                    )
+            else:
+                if metric == "auc":
+                    event, scores = outcome.event, matrix
+                else:
+                    event, scores = label[known].astype(bool), matrix[:, known]
+                n, events = int(event.shape[0]), int(event.sum())
+                if scores.shape[0] == 1:
+                    ci = roc_auc_ci(
+                        event,
+                        scores[0],
+                        method=method,
+                        n_boot=n_boot,
+                        confidence=confidence,
+                        ci_type=ci_type,
+                        random_state=rng(),
+                        n_jobs=n_jobs,
+                    )
+                else:
+                    ci = _repeated_interval(
+                        "auc",
+                        (event,),
+                        scores,
+                        n_boot=n_boot,
+                        confidence=confidence,
+                        ci_type=ci_type,
+                        rng=rng(),
+                        n_jobs=n_jobs,
+                        strata=event,
+                    )
+            rows.append(
+                {
+                    "model": name,
+                    "metric": metric,
+                    "estimate": ci.estimate,
+                    "low": ci.low,
+                    "high": ci.high,
+                    "method": ci.method,
+                    "n": n,
+                    "events": events,
+                    "n_boot": ci.n_boot,
+                    "n_degenerate": ci.n_degenerate,
+                }
+            )
+    return MetricTable(pd.DataFrame(rows))

@@ -1,0 +1,125 @@
+"""Compiled kernels: fast equals slow (1e-12), with and without numba, any thread count."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from riskml.evaluation import _kernels, concordance_index_ci, roc_auc, roc_auc_ci
+from riskml.evaluation._bootstrap import (
+    _AUCReplicates,
+    _concordance_replicates,
+    _harrell_jackknife,
+    _HarrellReplicates,
+    _resample_chunks,
+)
+from riskml.evaluation._discrimination import _ConcordanceKernel, concordance_index
+
+
+def survival_data(seed, n, n_times=8, n_risks=6):
+    rng = np.random.default_rng(seed)
+    time = rng.integers(1, n_times + 1, n).astype(float)  # tied times
+    event = rng.random(n) < 0.5
+    event[0] = True
+    risk = rng.integers(0, n_risks, n) / 3.0  # tied risks
+    return time, event, risk
+
+
+def brute_force_counts(time, event, risk, weights):
+    """Weighted (concordant, tied, comparable) pair counts, pair by pair (R's convention)."""
+    concordant = tied = comparable = 0
+    for i, j in itertools.permutations(range(len(time)), 2):
+        after = time[j] > time[i] or (time[j] == time[i] and not event[j])
+        if not (event[i] and after):
+            continue
+        w = weights[i] * weights[j]
+        comparable += w
+        concordant += w * (risk[i] > risk[j])
+        tied += w * (risk[i] == risk[j])
+    return concordant, tied, comparable
+
+
+def indices_for(n, n_boot, seed):
+    return np.concatenate(list(_resample_chunks(n, n_boot, np.random.default_rng(seed))))
+
+
+@pytest.fixture(params=["numba", "python"])
+def kernel_mode(request, monkeypatch):
+    """Run a test with the compiled kernels and with the plain-Python/numpy fallbacks."""
+    if request.param == "python":
+        monkeypatch.setattr(_kernels, "USE_NUMBA", False)
+    else:
+        pytest.importorskip("numba")
+    return request.param
+
+
+@pytest.mark.parametrize("n_boot", [1, 8, 13], ids=["one", "one-block", "partial-block"])
+def test_harrell_chunk_equals_brute_force(n_boot):
+    """Oracle: brute-force O(n^2) weighted pair counts, replicate by replicate.
+
+    The compiled and plain-Python kernels count 8 replicates side by side; 13
+    replicates leave a partly filled block.
+    """
+    time, event, risk = survival_data(1, 40)
+    layout = _kernels.HarrellLayout(time, event, risk)
+    indices = indices_for(40, n_boot, 2)
+    expected = []
+    for rows in indices:
+        weights = np.bincount(rows, minlength=40)
+        expected.append(brute_force_counts(time, event, risk, weights))
+    python = layout.replicate_counts(indices, _kernels.harrell_chunk)
+    np.testing.assert_array_equal(python, np.array(expected))
+    compiled = _kernels.compiled("harrell_chunk")
+    if compiled is not None:
+        np.testing.assert_array_equal(layout.replicate_counts(indices, compiled), python)
+
+
+def test_harrell_replicates_equal_numpy_kernel_and_loop(kernel_mode):
+    """Oracles: the vectorised numpy kernel and concordance_index per resample, 1e-12."""
+    time, event, risk = survival_data(3, 150, n_times=30, n_risks=40)
+    indices = indices_for(150, 40, 4)
+    fast = _HarrellReplicates(time, event, risk)(indices)
+    numpy = _concordance_replicates(_ConcordanceKernel(time, event, risk, cache=True), indices)
+    loop = np.array([concordance_index(time[r], event[r], risk[r]) for r in indices])
+    np.testing.assert_allclose(fast, numpy, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fast, loop, rtol=0, atol=1e-12)
+
+
+def test_auc_replicates_equal_loop(kernel_mode):
+    """Oracle: roc_auc on each (unstratified) resample; NaN exactly where a class is absent."""
+    rng = np.random.default_rng(5)
+    y = np.zeros(12, dtype=bool)
+    y[[2, 7]] = True
+    score = np.round(rng.normal(size=12), 1)
+    indices = indices_for(12, 60, 6)
+    fast = _AUCReplicates(y, score)(indices)
+    one_class = np.array([len(set(y[rows])) < 2 for rows in indices])
+    np.testing.assert_array_equal(np.isnan(fast), one_class)
+    loop = [roc_auc(y[rows], score[rows]) for rows in indices[~one_class]]
+    np.testing.assert_allclose(fast[~one_class], loop, rtol=0, atol=1e-12)
+
+
+def test_row_counts_give_the_jackknife(kernel_mode):
+    """Oracle: concordance_index with each patient left out, to 1e-12."""
+    time, event, risk = survival_data(7, 45)
+    jackknife = _harrell_jackknife(time, event, risk)[0]
+    keep = np.ones(45, dtype=bool)
+    expected = []
+    for i in range(45):
+        keep[i] = False
+        expected.append(concordance_index(time[keep], event[keep], risk[keep]))
+        keep[i] = True
+    np.testing.assert_allclose(jackknife, expected, rtol=0, atol=1e-12)
+
+
+def test_intervals_do_not_depend_on_numba_or_threads(monkeypatch):
+    """Oracle: the same seed with numba off/on and n_jobs None/2 gives identical intervals."""
+    time, event, risk = survival_data(8, 300, n_times=50, n_risks=100)
+    y = event.astype(int)
+    c_ref = concordance_index_ci(time, event, risk, n_boot=100, random_state=1)
+    a_ref = roc_auc_ci(y, risk, n_boot=100, random_state=1, ci_type="bca")
+    assert concordance_index_ci(time, event, risk, n_boot=100, random_state=1, n_jobs=2) == c_ref
+    assert roc_auc_ci(y, risk, n_boot=100, random_state=1, ci_type="bca", n_jobs=2) == a_ref
+    monkeypatch.setattr(_kernels, "USE_NUMBA", False)
+    assert concordance_index_ci(time, event, risk, n_boot=100, random_state=1) == c_ref
+    assert roc_auc_ci(y, risk, n_boot=100, random_state=1, ci_type="bca") == a_ref

@@ -70,8 +70,9 @@ class StudyResult:
     ----------
     summary : pandas.DataFrame
         One row per model and metric: ``model``, ``metric`` (``"harrell_c"`` for a
-        time-to-event outcome, ``"auc"`` for a binary one, and ``"auc_at_horizon"``,
-        a complete-case AUC among patients whose status at the horizon is known),
+        time-to-event outcome, ``"auc"`` for a binary one, and ``"td_auc"``, the
+        cumulative/dynamic AUC at the horizon with inverse-probability-of-censoring
+        weights, Uno et al. 2007),
         ``estimate``, ``low``, ``high`` (percentile-bootstrap 95% CI of the
         out-of-fold predictions), ``method``, ``n``, ``events`` and
         ``n_degenerate`` (bootstrap replicates in which the metric was undefined,
@@ -86,6 +87,16 @@ class StudyResult:
         SHAP values of the explained model fitted on the whole cohort.
     patient_index : int or None
         Row position (never an identifier) of the patient shown in the report card.
+    comparison : pandas.DataFrame or None
+        Paired bootstrap differences of each model's C-statistic against the
+        reference model, on identical resamples (see
+        :func:`riskml.evaluation.paired_bootstrap`); None with a single model.
+    calibration : pandas.DataFrame or None
+        Predicted against observed risk by risk group, per model: Kaplan-Meier
+        observed risk at the horizon for a time-to-event outcome
+        (:func:`riskml.evaluation.survival_calibration`), observed proportion in
+        tenths of predicted risk for a binary one. None for a time-to-event
+        outcome without a horizon (the models then predict relative risk only).
     """
 
     summary: pd.DataFrame
@@ -100,6 +111,8 @@ class StudyResult:
     fitted_models: dict = field(default_factory=dict)
     explanation: object = None
     patient_index: int | None = None
+    comparison: pd.DataFrame | None = None
+    calibration: pd.DataFrame | None = None
 
     def print_summary(self, decimals: int = 3) -> None:
         """Print the comparison table, rounded for display only."""
@@ -178,6 +191,9 @@ class Study:
         ``{"sbp": "office_sbp", "smoker": {"column": "smoking_status",
         "equals": "current"}}``; defaults to the mapping the loader set
         (``cohort.framingham_inputs``).
+    reference : str, optional
+        Model the others are compared with (paired bootstrap of the C-statistic);
+        defaults to ``"cox"`` when it is among the models, else the first model.
     n_jobs : int, optional
         Folds fitted in parallel with joblib.
     progress : bool, default=True
@@ -205,6 +221,7 @@ class Study:
         explain: str | None = "xgboost",
         patient: int | None = None,
         framingham_inputs: dict | None = None,
+        reference: str | None = None,
         n_jobs: int | None = None,
         progress: bool = True,
     ):
@@ -218,6 +235,7 @@ class Study:
         self.explain = explain
         self.patient = patient
         self.framingham_inputs = framingham_inputs
+        self.reference = reference
         self.n_jobs = n_jobs
         self.progress = progress
 
@@ -282,6 +300,11 @@ class Study:
                 f"explain={self.explain!r} is not one of the study's models "
                 f"({', '.join(models)}); name an XGBoost model among them, or pass explain=None."
             )
+        if self.reference is not None and self.reference not in models:
+            raise ValueError(
+                f"reference={self.reference!r} is not one of the study's models "
+                f"({', '.join(models)})."
+            )
         if self.patient is not None and (
             isinstance(self.patient, bool)
             or not isinstance(self.patient, int | np.integer)
@@ -322,9 +345,11 @@ class Study:
         from tqdm.auto import tqdm
 
         from .evaluation import (
+            bootstrap_ci,
             concordance_index_ci,
             cross_val_predict_risk,
             roc_auc_ci,
+            time_dependent_auc,
         )
         from .models import describe_model
 
@@ -388,22 +413,29 @@ class Study:
                 )
                 rows.append(self._row(name, "harrell_c", ci, len(outcome), events))
                 if horizon is not None:
-                    label = outcome.at_horizon(horizon)
-                    known = ~np.isnan(label)
-                    ci = roc_auc_ci(
-                        label[known],
-                        risk[known],
+
+                    def td_auc(time, event, score):
+                        return float(time_dependent_auc(time, event, score, [horizon])[0])
+
+                    ci = bootstrap_ci(
+                        td_auc,
+                        outcome.time,
+                        outcome.event,
+                        risk,
                         n_boot=self.n_boot,
                         random_state=self.random_state,
                     )
                     rows.append(
                         self._row(
                             name,
-                            "auc_at_horizon",
+                            "td_auc",
                             ci,
-                            int(known.sum()),
-                            int(label[known].sum()),
-                            note="; complete case: patients censored before the horizon excluded",
+                            len(outcome),
+                            int(np.sum(outcome.event & (outcome.time <= horizon))),
+                            note=(
+                                f"; cumulative/dynamic AUC at {horizon:g} days with "
+                                "inverse-probability-of-censoring weights (Uno 2007)"
+                            ),
                         )
                     )
             else:
@@ -415,6 +447,8 @@ class Study:
                 )
                 rows.append(self._row(name, "auc", ci, len(outcome), events))
         summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+        comparison = self._compare(names, predictions, outcome)
+        calibration = self._calibrate(names, predictions, outcome, horizon)
 
         # Every model refitted on the whole cohort: the model to deploy and to explain.
         fitted = {}
@@ -458,7 +492,59 @@ class Study:
             fitted_models=fitted,
             explanation=explanation,
             patient_index=patient,
+            comparison=comparison,
+            calibration=calibration,
         )
+
+    def _compare(self, names, predictions, outcome) -> pd.DataFrame | None:
+        """Paired bootstrap of each model's C-statistic against the reference."""
+        from .evaluation import concordance_index, paired_bootstrap, roc_auc
+
+        if len(names) < 2:
+            return None
+        reference = self.reference or ("cox" if "cox" in names else names[0])
+        if outcome.is_survival:
+            return paired_bootstrap(
+                concordance_index,
+                predictions,
+                outcome.time,
+                outcome.event,
+                reference=reference,
+                n_boot=self.n_boot,
+                random_state=self.random_state,
+            )
+        label = outcome.event.astype(int)
+        return paired_bootstrap(
+            roc_auc,
+            predictions,
+            label,
+            reference=reference,
+            n_boot=self.n_boot,
+            stratify=label,
+            random_state=self.random_state,
+        )
+
+    @staticmethod
+    def _calibrate(names, predictions, outcome, horizon) -> pd.DataFrame | None:
+        """Predicted against observed risk in tenths of predicted risk, per model."""
+        from .evaluation import calibration_curve, survival_calibration
+
+        if outcome.is_survival and horizon is None:
+            return None
+        tables = []
+        for name in names:
+            risk = predictions[name].to_numpy()
+            if np.nanmin(risk) < 0 or np.nanmax(risk) > 1:
+                continue  # a linear predictor, not a probability
+            if outcome.is_survival:
+                table = survival_calibration(outcome.time, outcome.event, risk, horizon)
+            else:
+                table = calibration_curve(outcome.event.astype(int), risk, method="bins")
+            tables.append(table.assign(model=name))
+        if not tables:
+            return None
+        table = pd.concat(tables, ignore_index=True)
+        return table[["model", *[c for c in table.columns if c != "model"]]]
 
     @staticmethod
     def _row(name, metric, ci, n, events, note="") -> dict:

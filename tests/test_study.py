@@ -68,15 +68,50 @@ def test_summary_c_equals_brute_force_on_out_of_fold_predictions(survival_result
         assert c_rows.loc[model, "estimate"] == pytest.approx(expected, abs=1e-12)
 
 
-def test_auc_at_horizon_uses_only_evaluable_patients(survival_result, small_cohort):
-    """Oracle: scikit-learn's roc_auc_score on the patients whose 1004-day status is known."""
-    label = small_cohort.outcome.at_horizon(1004)
-    known = ~np.isnan(label)
+def test_time_dependent_auc_matches_scikit_survival(survival_result, small_cohort):
+    """Oracle: scikit-survival's cumulative_dynamic_auc (test-only dependency, GPL-3)."""
+    from sksurv.metrics import cumulative_dynamic_auc
+
+    y = small_cohort.outcome.to_structured()
     rows = survival_result.summary
-    row = rows[(rows["model"] == "xgboost") & (rows["metric"] == "auc_at_horizon")].iloc[0]
-    risk = survival_result.predictions["xgboost"].to_numpy()
-    assert row["estimate"] == pytest.approx(roc_auc_score(label[known], risk[known]), abs=1e-12)
-    assert row["n"] == known.sum()
+    for model in ["xgboost", "cox"]:
+        row = rows[(rows["model"] == model) & (rows["metric"] == "td_auc")].iloc[0]
+        risk = survival_result.predictions[model].to_numpy()
+        expected, _ = cumulative_dynamic_auc(y, y, risk, [1004])
+        assert row["estimate"] == pytest.approx(expected[0], abs=1e-10)
+
+
+def test_paired_comparison_against_cox(survival_result, small_cohort):
+    """Oracle: brute-force Harrell's C of each model minus that of Cox, same predictions."""
+    outcome = small_cohort.outcome
+    comparison = survival_result.comparison.set_index("model")
+    assert set(comparison.index) == {"xgboost", "framingham_recalibrated"}
+    assert (comparison["reference"] == "cox").all()
+    cox = brute_force_harrell_c(
+        outcome.time, outcome.event, survival_result.predictions["cox"].to_numpy()
+    )
+    for model in comparison.index:
+        model_c = brute_force_harrell_c(
+            outcome.time, outcome.event, survival_result.predictions[model].to_numpy()
+        )
+        assert comparison.loc[model, "difference"] == pytest.approx(model_c - cox, abs=1e-12)
+        assert comparison.loc[model, "low"] <= comparison.loc[model, "difference"]
+        assert 0 <= comparison.loc[model, "p_value"] <= 1
+
+
+def test_calibration_table_observed_risk_is_kaplan_meier(survival_result, small_cohort):
+    """Oracle: lifelines' Kaplan-Meier in the highest-risk tenth of Cox's predictions."""
+    from lifelines import KaplanMeierFitter
+
+    table = survival_result.calibration
+    assert set(table["model"]) == {"xgboost", "cox", "framingham_recalibrated"}
+    cox = table[table["model"] == "cox"]
+    risk = survival_result.predictions["cox"].to_numpy()
+    top = np.argsort(risk, kind="mergesort")[-int(cox["n"].iloc[-1]) :]
+    outcome = small_cohort.outcome
+    km = KaplanMeierFitter().fit(outcome.time[top], outcome.event[top])
+    assert cox["observed"].iloc[-1] == pytest.approx(1 - km.predict(1004), abs=1e-10)
+    assert cox["predicted"].iloc[-1] == pytest.approx(risk[top].mean(), abs=1e-12)
 
 
 def test_same_random_state_gives_identical_numbers(small_cohort, survival_result):
@@ -198,6 +233,8 @@ def test_demo_command_end_to_end(tmp_path, capsys):
     html = (tmp_path / "demo" / "report.html").read_text()
     assert "<html" in html.lower()
     assert "framingham_recalibrated" in html
+    assert "Paired comparison against cox" in html
+    assert 'id="calibration"' in html
 
 
 def test_binary_model_on_survival_outcome_needs_a_horizon():

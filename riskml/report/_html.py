@@ -205,7 +205,86 @@ def _cohort_section(result) -> dict:
 def _metric_label(metric: str, horizon_days) -> str:
     if metric == "auc_at_horizon":
         return "AUC" if horizon_days is None else f"AUC at {float(horizon_days):g} days"
+    if metric == "td_auc":
+        if horizon_days is None:
+            return "time-dependent AUC"
+        return f"time-dependent AUC at {float(horizon_days):g} days"
     return METRIC_LABELS.get(metric, metric)
+
+
+def _comparison_section(result) -> dict | None:
+    table = getattr(result, "comparison", None)
+    if table is None or len(table) == 0:
+        return None
+    rows = []
+    for record in table.to_dict("records"):
+        rows.append(
+            {
+                "model": str(record["model"]),
+                "metric": METRIC_LABELS.get(str(record["metric"]), str(record["metric"])),
+                "difference": _fmt(record["difference"]),
+                "low": _fmt(record["low"]),
+                "high": _fmt(record["high"]),
+                "p_value": _fmt(record["p_value"]),
+            }
+        )
+    reference = str(table["reference"].iloc[0])
+    n_boot = int(table["n_boot"].iloc[0])
+    return {
+        "reference": reference,
+        "rows": rows,
+        "caption": (
+            f"Difference of each model's C-statistic minus {reference}'s, on the same "
+            f"{n_boot} bootstrap resamples of the patients (a paired bootstrap, so the "
+            "correlation between models is kept); percentile 95% interval and two-sided "
+            "p-value from the bootstrap standard error."
+        ),
+    }
+
+
+def _calibration_section(result) -> dict | None:
+    table = getattr(result, "calibration", None)
+    if table is None or len(table) == 0:
+        return None
+    fig, ax = _new_figure((5.2, 5.2))
+    upper = float(np.nanmax(table[["predicted", "observed", "high"]].to_numpy()))
+    limit = min(1.0, max(0.05, 1.1 * upper))
+    ax.plot([0, limit], [0, limit], color="grey", linestyle="--", linewidth=1, label="ideal")
+    for name, group in table.groupby("model", sort=False):
+        errors = np.vstack(
+            [
+                np.clip(group["observed"] - group["low"], 0, None),
+                np.clip(group["high"] - group["observed"], 0, None),
+            ]
+        )
+        ax.errorbar(
+            group["predicted"],
+            group["observed"],
+            yerr=errors,
+            marker="o",
+            markersize=4,
+            capsize=2,
+            linewidth=1,
+            label=str(name),
+        )
+    ax.set_xlim(0, limit)
+    ax.set_ylim(0, limit)
+    ax.set_xlabel("Predicted risk (mean in group)")
+    ax.set_ylabel("Observed risk")
+    ax.legend(loc="upper left", fontsize=8)
+    horizon = result.horizon_days
+    if result.outcome.is_survival:
+        caption = (
+            f"Calibration at {float(horizon):g} days: patients in tenths of each model's "
+            "out-of-fold predicted risk; observed risk is 1 minus the Kaplan-Meier survival "
+            "in the group (censoring handled), with 95% intervals."
+        )
+    else:
+        caption = (
+            "Calibration: patients in tenths of each model's out-of-fold predicted risk; "
+            "observed proportion with exact (Clopper-Pearson) 95% intervals."
+        )
+    return {"image": _png(fig), "caption": caption}
 
 
 def _models_section(result) -> dict:
@@ -366,6 +445,8 @@ def _context(result) -> dict:
         "cohort": _cohort_section(result),
         "models": _models_section(result),
         "roc": _roc_section(result),
+        "comparison": _comparison_section(result),
+        "calibration": _calibration_section(result),
         "shap": _shap_section(result.explanation),
         "patient": _patient_section(result),
         "methods": _methods_section(result),

@@ -1,18 +1,29 @@
-"""Feature preparation: preprocessing and recursive feature elimination.
+"""Feature preparation: preprocessing, information-gain ranking and recursive elimination.
 
 Every object here is a scikit-learn transformer that returns a pandas DataFrame, so
 that it can sit in a :class:`~riskml.models.RiskPipeline` (and be refitted in each
 training fold) while keeping column names for explanations.
+:func:`selection_stability` refits a selector on resamples to show how stable its
+choices are.
 """
 
+from ._discretize import mdl_cut_points, quantile_cut_points
+from ._information_gain import InformationGain
 from ._preprocessing import Preprocessor, make_preprocessor
 from ._scoring import c_statistic, c_statistic_scorer
 from ._selection import RecursiveFeatureElimination
+from ._stability import SelectionStability, plot_selection_stability, selection_stability
 
 __all__ = [
+    "InformationGain",
     "Preprocessor",
     "RecursiveFeatureElimination",
+    "SelectionStability",
     "c_statistic",
     "c_statistic_scorer",
     "make_preprocessor",
+    "mdl_cut_points",
+    "plot_selection_stability",
+    "quantile_cut_points",
+    "selection_stability",
 ]

@@ -41,6 +41,11 @@ def _as_object_with_nan(X):
     return frame.where(frame.notna(), np.nan)
 
 
+def _as_float(X):
+    """Numeric and boolean columns as floats, missing values kept as NaN."""
+    return pd.DataFrame(X).astype(float)
+
+
 def _check_frame(X, who: str) -> pd.DataFrame:
     if not isinstance(X, pd.DataFrame):
         raise TypeError(
@@ -68,6 +73,11 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     add_indicator : bool, default=False
         Add a 0/1 column ``<input>_missing`` for every numeric column that had
         missing values in ``fit``.
+    impute : bool, default=True
+        False keeps missing values: numeric columns pass through with NaN (for
+        models that treat missingness themselves, e.g. the Bayesian networks'
+        missing state, or XGBoost) and a missing categorical value becomes its
+        own one-hot column ``<input>_nan``.
 
     Attributes
     ----------
@@ -96,14 +106,25 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     ['age', 'age_missing', 'sex_F', 'sex_M']
     """
 
-    _parameter_constraints = {"scale": ["boolean"], "add_indicator": ["boolean"]}
+    _parameter_constraints = {
+        "scale": ["boolean"],
+        "add_indicator": ["boolean"],
+        "impute": ["boolean"],
+    }
 
-    def __init__(self, scale=True, add_indicator=False):
+    def __init__(self, scale=True, add_indicator=False, impute=True):
         self.scale = scale
         self.add_indicator = add_indicator
+        self.impute = impute
 
     def _make_transformer(self) -> ColumnTransformer:
-        numeric_steps = [("impute", SimpleImputer(strategy="median"))]
+        numeric_steps = []
+        if self.impute:
+            numeric_steps.append(("impute", SimpleImputer(strategy="median")))
+        else:
+            numeric_steps.append(
+                ("as_float", FunctionTransformer(_as_float, feature_names_out="one-to-one"))
+            )
         if self.scale:
             numeric_steps.append(("scale", StandardScaler()))
         transformers = [
@@ -124,7 +145,11 @@ class Preprocessor(TransformerMixin, BaseEstimator):
                                 _as_object_with_nan, feature_names_out="one-to-one"
                             ),
                         ),
-                        ("impute", SimpleImputer(strategy="most_frequent")),
+                        *(
+                            [("impute", SimpleImputer(strategy="most_frequent"))]
+                            if self.impute
+                            else []
+                        ),
                         (
                             "onehot",
                             OneHotEncoder(handle_unknown="ignore", sparse_output=False),
@@ -196,7 +221,9 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         return np.asarray(self.column_transformer_.get_feature_names_out(), dtype=object)
 
 
-def make_preprocessor(scale: bool = True, add_indicator: bool = False) -> Preprocessor:
+def make_preprocessor(
+    scale: bool = True, add_indicator: bool = False, impute: bool = True
+) -> Preprocessor:
     """The standard riskml preprocessing step (see :class:`Preprocessor`).
 
     Parameters
@@ -205,10 +232,12 @@ def make_preprocessor(scale: bool = True, add_indicator: bool = False) -> Prepro
         Standardise numeric columns.
     add_indicator : bool, default=False
         Add ``<input>_missing`` indicator columns.
+    impute : bool, default=True
+        False keeps missing values (NaN; categorical ones as ``<input>_nan``).
 
     Returns
     -------
     Preprocessor
         Unfitted.
     """
-    return Preprocessor(scale=scale, add_indicator=add_indicator)
+    return Preprocessor(scale=scale, add_indicator=add_indicator, impute=impute)

@@ -73,6 +73,22 @@ def _default_estimator(survival: bool, random_state):
     )
 
 
+def _named_estimator(name: str, survival: bool, random_state):
+    """The bare model of a registry name, as a ranking estimator."""
+    from ..models import _registry
+
+    seed = 0 if random_state is None else random_state
+    if name == "xgboost" and survival:
+        name = "xgboost_survival"
+    if name not in _registry.MODELS or name.startswith("framingham"):
+        learned = [m for m in _registry.MODELS if not m.startswith("framingham")]
+        raise ValueError(
+            f"unknown ranking estimator {name!r}; choose one of {learned} or pass an "
+            "estimator with feature_importances_ or coef_."
+        )
+    return _registry._learned_steps(name, seed)[1]
+
+
 class RecursiveFeatureElimination(SelectorMixin, BaseEstimator):
     """Recursive feature elimination for binary or time-to-event outcomes.
 
@@ -83,11 +99,16 @@ class RecursiveFeatureElimination(SelectorMixin, BaseEstimator):
 
     Parameters
     ----------
-    estimator : estimator, optional
+    estimator : estimator or str, optional
         Ranks features by ``feature_importances_`` or ``coef_``. Default: XGBoost
         (100 trees of depth 3, ``n_jobs=1``), an ``XGBClassifier`` for a binary
         ``y`` and ``objective="survival:cox"`` for a time-to-event ``y``. A given
-        estimator is cloned; it must accept the ``y`` passed to ``fit``.
+        estimator is cloned; it must accept the ``y`` passed to ``fit``; any riskml
+        model works, survival models (e.g. :class:`~riskml.models.CoxPH`, ranked
+        by ``|coef_|``) included. A registry name (``"xgboost"``, ``"cox"``,
+        ``"random_forest"``, ``"logistic"``, ...) gives that registry model
+        without its preprocessing; ``"xgboost"`` with a time-to-event ``y`` gives
+        :class:`~riskml.models.XGBoostSurvival`.
     n_features_to_select : int or float, optional
         Number of features to keep (an int, or a fraction in (0, 1)). None chooses
         the number by cross-validation.
@@ -147,7 +168,7 @@ class RecursiveFeatureElimination(SelectorMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "estimator": [HasMethods(["fit"]), None],
+        "estimator": [HasMethods(["fit"]), str, None],
         "n_features_to_select": [
             Interval(Integral, 1, None, closed="left"),
             Interval(Real, 0, 1, closed="neither"),
@@ -219,6 +240,8 @@ class RecursiveFeatureElimination(SelectorMixin, BaseEstimator):
             names = np.asarray([f"x{i}" for i in range(X.shape[1])], dtype=object)
         if self.estimator is None:
             estimator = _default_estimator(outcome.is_survival, self.random_state)
+        elif isinstance(self.estimator, str):
+            estimator = _named_estimator(self.estimator, outcome.is_survival, self.random_state)
         else:
             estimator = clone(self.estimator)
 

@@ -1,28 +1,50 @@
 """Risk models with one contract: ``predict_risk(X, horizon=None)``, higher = higher risk.
 
-Learned models (XGBoost, LASSO logistic, Cox) and published scores (Framingham)
-share the scikit-learn API and sit at the end of a :class:`RiskPipeline`, which
-learns everything inside ``fit`` so that cross-validation is leakage-free.
-:func:`make_model` builds the standard pipelines by name.
+Learned models (XGBoost, random forest, LASSO and ridge logistic, Cox and LASSO Cox,
+Bayesian networks) and published scores (Framingham) share the scikit-learn API and
+sit at the end of a :class:`RiskPipeline`, which learns everything inside ``fit``
+(including class-imbalance handling and hyperparameter search) so that
+cross-validation is leakage-free. :func:`make_model` builds the standard pipelines by
+name, :func:`models_from_yaml` from a YAML list.
 """
 
 from ._base import RiskEstimatorMixin
-from ._linear import LassoRisk
+from ._bayes_net import BayesNetRisk
+from ._breslow import BreslowBaseline
+from ._forest import RandomForestRisk
+from ._imbalance import SAMPLERS, Recalibration, describe_imbalance_handling, make_sampler
+from ._lasso_cox import LassoCox
+from ._linear import LassoRisk, LogisticRisk
 from ._pipeline import RiskPipeline
-from ._registry import MODELS, describe_model, make_model
-from ._xgboost import XGBoostRisk
+from ._registry import DEFAULT_GRIDS, MODELS, describe_model, make_model, models_from_yaml
+from ._tuning import TunedRisk, tune
+from ._xgboost import XGBoostRisk, XGBoostSurvival
 from .cox import CoxPH
 from .scores import FraminghamScore, OutOfRangeWarning
 
 __all__ = [
+    "DEFAULT_GRIDS",
     "MODELS",
+    "SAMPLERS",
+    "BayesNetRisk",
+    "BreslowBaseline",
     "CoxPH",
     "FraminghamScore",
+    "LassoCox",
     "LassoRisk",
+    "LogisticRisk",
     "OutOfRangeWarning",
+    "RandomForestRisk",
+    "Recalibration",
     "RiskEstimatorMixin",
     "RiskPipeline",
+    "TunedRisk",
     "XGBoostRisk",
+    "XGBoostSurvival",
+    "describe_imbalance_handling",
     "describe_model",
     "make_model",
+    "make_sampler",
+    "models_from_yaml",
+    "tune",
 ]

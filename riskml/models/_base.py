@@ -36,6 +36,14 @@ class RiskEstimatorMixin:
 
     outcome_kind = "any"
 
+    def __sklearn_tags__(self):
+        # Binary risk models refuse multi-class targets; telling scikit-learn so
+        # makes its estimator checks use 0/1 targets.
+        tags = super().__sklearn_tags__()
+        if tags.classifier_tags is not None and self.outcome_kind == "binary":
+            tags.classifier_tags.multi_class = False
+        return tags
+
     def _check_outcome(self, y) -> Outcome:
         """``y`` as an :class:`Outcome` of the kind this estimator needs."""
         return check_outcome(
@@ -70,6 +78,13 @@ class RiskEstimatorMixin:
                 names = list(self.feature_names_in_)
             frame = pd.DataFrame(array, columns=names)
         if reset:
+            if frame.shape[1] == 0 or frame.shape[0] == 0:
+                what = "feature(s)" if frame.shape[1] == 0 else "sample(s)"
+                count = frame.shape[1] if frame.shape[1] == 0 else frame.shape[0]
+                raise ValueError(
+                    f"Found array with {count} {what} (shape={frame.shape}) while a minimum of "
+                    f"1 is required by {type(self).__name__}."
+                )
             self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
             self.n_features_in_ = frame.shape[1]
             frame = frame.set_axis(list(self.feature_names_in_), axis=1)

@@ -1,4 +1,4 @@
-"""L1-penalised (LASSO) logistic regression with the penalty chosen by cross-validation."""
+"""Logistic regression: LASSO (penalty chosen by cross-validation), unpenalised and ridge."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import RiskEstimatorMixin
 
-__all__ = ["LassoRisk"]
+__all__ = ["LassoRisk", "LogisticRisk"]
 
 
 def _lasso_logistic_cv(**kwargs):
@@ -61,6 +61,8 @@ class LassoRisk(RiskEstimatorMixin, ClassifierMixin, BaseEstimator):
     intercept_ : float
     C_ : float
         The chosen inverse penalty.
+    n_iter_ : int
+        Solver iterations (the most over folds and candidates).
     classes_ : ndarray, ``[0, 1]``
     feature_names_in_ : ndarray of str
     n_features_in_ : int
@@ -145,6 +147,7 @@ class LassoRisk(RiskEstimatorMixin, ClassifierMixin, BaseEstimator):
         )
         self.intercept_ = float(np.ravel(self.model_.intercept_)[0])
         self.C_ = float(np.ravel(self.model_.C_)[0])
+        self.n_iter_ = int(np.max(self.model_.n_iter_))
         self.classes_ = np.array([0, 1])
         return self
 
@@ -155,8 +158,205 @@ class LassoRisk(RiskEstimatorMixin, ClassifierMixin, BaseEstimator):
         return np.asarray(self.model_.predict_proba(frame), dtype=float)
 
     def predict(self, X):
-        """0/1 at a risk threshold of 0.5 (use ``predict_risk`` for risk models)."""
-        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+        """0/1: the more probable class (use ``predict_risk`` for risk models)."""
+        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+
+    def predict_risk(self, X, horizon=None):
+        """P(event), higher = higher risk.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+        horizon : float, optional
+            Ignored: the model predicts at the horizon of its training label.
+
+        Returns
+        -------
+        ndarray of float, shape (n_samples,)
+        """
+        return self.predict_proba(X)[:, 1]
+
+
+def _logistic(penalty, C, **kwargs):
+    """``LogisticRegression`` without or with an L2 penalty, across scikit-learn versions.
+
+    scikit-learn 1.8 deprecated ``penalty``: no penalty is ``C=inf`` and L2 is
+    ``l1_ratio=0``.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    params = inspect.signature(LogisticRegression).parameters
+    if params["penalty"].default == "deprecated":
+        kwargs["C"] = np.inf if penalty is None else C
+        kwargs["l1_ratio"] = 0.0
+    else:  # scikit-learn < 1.8
+        kwargs["penalty"] = penalty
+        kwargs["C"] = C
+    return LogisticRegression(**kwargs)
+
+
+def _ridge_logistic_cv(**kwargs):
+    """``LogisticRegressionCV`` with an L2 penalty, across scikit-learn versions."""
+    from sklearn.linear_model import LogisticRegressionCV
+
+    params = inspect.signature(LogisticRegressionCV).parameters
+    if params["penalty"].default == "deprecated":
+        kwargs["l1_ratios"] = (0.0,)
+    else:  # scikit-learn < 1.8
+        kwargs["penalty"] = "l2"
+    if "use_legacy_attributes" in params:
+        kwargs["use_legacy_attributes"] = False
+    return LogisticRegressionCV(**kwargs)
+
+
+class LogisticRisk(RiskEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Logistic regression, unpenalised or ridge: the conventional comparator.
+
+    Parameters
+    ----------
+    penalty : {None, "l2"}, default=None
+        None: maximum likelihood. ``"l2"``: ridge with inverse strength ``C``, or
+        chosen by inner CV when ``cv`` is set.
+    C : float, default=1.0
+        Inverse ridge strength (``penalty="l2"`` without ``cv``).
+    cv : int, optional
+        With ``penalty="l2"``: choose ``C`` among ``Cs`` by inner stratified CV
+        on AUC (folds shuffled with ``random_state``).
+    Cs : int or list of float, default=10
+        Candidate ``C`` values for ``cv`` (an int: a log grid from 1e-4 to 1e4).
+    class_weight : dict, "balanced" or None, default=None
+        Anything but None distorts the risks; a
+        :class:`~riskml.models.RiskPipeline` recalibrates them.
+    max_iter : int, default=1000
+    tol : float, default=1e-4
+    random_state : int, default=0
+
+    Attributes
+    ----------
+    model_ : sklearn.linear_model.LogisticRegression or LogisticRegressionCV
+    coef_ : pandas.Series
+        Log odds ratios per (scaled) input column.
+    intercept_ : float
+    C_ : float
+        The inverse penalty used (``inf`` when unpenalised).
+    n_iter_ : int
+        Solver iterations (the most over folds and candidates).
+    classes_ : ndarray, ``[0, 1]``
+    feature_names_in_ : ndarray of str
+    n_features_in_ : int
+
+    Notes
+    -----
+    Fitted by L-BFGS. Unpenalised fits with collinear columns (e.g. every level of
+    a one-hot-encoded variable next to the intercept) have non-unique
+    coefficients but unique risks. ``predict_risk`` ignores ``horizon``.
+
+    References
+    ----------
+    Steyerberg EW. Clinical Prediction Models. 2nd ed. Springer; 2019. Chapter 13.
+
+    le Cessie S, van Houwelingen JC. Ridge estimators in logistic regression.
+    Appl Stat. 1992;41(1):191-201.
+
+    Examples
+    --------
+    >>> model = LogisticRisk().fit(X, y)  # doctest: +SKIP
+    >>> model.coef_  # doctest: +SKIP
+    """
+
+    outcome_kind = "binary"
+
+    _parameter_constraints = {
+        "penalty": [StrOptions({"l2"}), None],
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "cv": [Interval(Integral, 2, None, closed="left"), None],
+        "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        penalty=None,
+        C=1.0,
+        cv=None,
+        Cs=10,
+        class_weight=None,
+        max_iter=1000,
+        tol=1e-4,
+        random_state=0,
+    ):
+        self.penalty = penalty
+        self.C = C
+        self.cv = cv
+        self.Cs = Cs
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        """Fit the logistic model (choosing ``C`` first when ``cv`` is set).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Numeric (scaled) features.
+        y : 0/1 array or binary Outcome
+
+        Returns
+        -------
+        self
+        """
+        from sklearn.model_selection import StratifiedKFold
+
+        self._validate_params()
+        if self.cv is not None and self.penalty is None:
+            raise ValueError(
+                "LogisticRisk(cv=...) chooses the ridge strength, but penalty is None. Use "
+                "penalty='l2' with cv, or leave cv=None for an unpenalised fit."
+            )
+        outcome = self._check_outcome(y)
+        frame = self._check_X(X, reset=True)
+        common = dict(
+            class_weight=self.class_weight,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            random_state=self.random_state,
+        )
+        if self.cv is not None:
+            self.model_ = _ridge_logistic_cv(
+                Cs=self.Cs,
+                cv=StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state),
+                scoring="roc_auc",
+                **common,
+            )
+        else:
+            self.model_ = _logistic(self.penalty, self.C, **common)
+        self.model_.fit(frame.to_numpy(dtype=float), outcome.event.astype(int))
+        self.coef_ = pd.Series(
+            self.model_.coef_.ravel(), index=list(self.feature_names_in_), name="coef"
+        )
+        self.intercept_ = float(np.ravel(self.model_.intercept_)[0])
+        if self.cv is not None:
+            self.C_ = float(np.ravel(self.model_.C_)[0])
+        else:
+            self.C_ = float("inf") if self.penalty is None else float(self.C)
+        self.n_iter_ = int(np.max(self.model_.n_iter_))
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities ``[P(no event), P(event)]``."""
+        check_is_fitted(self, "model_")
+        frame = self._check_X(X, reset=False)
+        return np.asarray(self.model_.predict_proba(frame.to_numpy(dtype=float)), dtype=float)
+
+    def predict(self, X):
+        """0/1: the more probable class (use ``predict_risk`` for risk models)."""
+        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
 
     def predict_risk(self, X, horizon=None):
         """P(event), higher = higher risk.

@@ -7,8 +7,15 @@ import warnings
 import numpy as np
 from imblearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
+from sklearn.utils.metaestimators import available_if
 
 from ..outcome import Outcome, check_outcome
+from ._imbalance import (
+    RECALIBRATION_METHODS,
+    class_weight_pair,
+    describe_imbalance_handling,
+    fit_recalibration,
+)
 
 __all__ = ["RiskPipeline"]
 
@@ -33,6 +40,15 @@ class RiskPipeline(Pipeline):
         Days. When ``y`` is time-to-event and the final step needs a binary
         outcome (``outcome_kind == "binary"``), ``fit`` trains on the label "event
         by ``horizon``" and leaves out the patients censored before it.
+    recalibrate : {"prior", "intercept", "logistic"} or None, default="prior"
+        How risks are mapped back to the training fold's event rate when a
+        sampler step or class weights in the final model changed the event rate
+        the model was fitted to (ignored otherwise). ``"prior"``: prior
+        correction, ``logit p + log(original odds / fitted odds)`` (see Notes);
+        ``"intercept"``: the intercept shift that makes the mean risk equal the
+        event rate of the original training fold (maximum likelihood, slope 1);
+        ``"logistic"``: intercept and slope fitted on the original training fold.
+        None leaves the risks on the resampled scale.
     transform_input : list of str, optional
         As in :class:`sklearn.pipeline.Pipeline` (metadata routing).
     memory : str or joblib.Memory, optional
@@ -45,6 +61,9 @@ class RiskPipeline(Pipeline):
         The final step's ``outcome_kind`` (``"any"`` when it declares none).
     n_dropped_ : int
         Patients left out of the last ``fit`` as not evaluable at the horizon.
+    recalibration_ : Recalibration or None
+        The fitted map ``expit(a + b logit(p))`` applied by ``predict_risk``
+        (None when nothing changed the event rate, or ``recalibrate=None``).
 
     Notes
     -----
@@ -57,7 +76,37 @@ class RiskPipeline(Pipeline):
 
     With a binary final step the pipeline is a scikit-learn classifier, so
     ``GridSearchCV(..., cv=5)`` would stratify on a time-to-event ``y`` itself; pass
-    explicit splits there, e.g. ``list(StratifiedKFold(5).split(X, event))``.
+    explicit splits there, e.g. ``list(StratifiedKFold(5).split(X, event))``, or
+    use :class:`~riskml.models.TunedRisk`.
+
+    Class imbalance: samplers (imbalanced-learn) act only in ``fit``, so the
+    model is fitted to the resampled event rate and evaluated on untouched
+    patients. Its risks are then too high (undersampling the majority) or
+    otherwise off, so by default they are recalibrated inside ``fit`` from the
+    original training fold. The default, prior correction (King & Zeng 2001;
+    Elkan 2001; Saerens et al. 2002), is exact for random under- and
+    over-sampling and for class weights, which change only the class priors;
+    it uses no predictions, so it cannot be fooled by the model's in-sample
+    overfitting (a slope fitted on the training fold would be). For SMOTE,
+    whose synthetic patients also change the feature distribution,
+    ``recalibrate="intercept"`` fits the shift to the data instead.
+    :meth:`describe_imbalance_handling` states what was done, for the report
+    (TRIPOD+AI item 13). ``predict_proba`` returns the same recalibrated risks.
+
+    References
+    ----------
+    King G, Zeng L. Logistic regression in rare events data. Polit Anal.
+    2001;9(2):137-163.
+
+    Elkan C. The foundations of cost-sensitive learning. IJCAI 2001:973-978.
+
+    Saerens M, Latinne P, Decaestecker C. Adjusting the outputs of a classifier
+    to new a priori probabilities: a simple procedure. Neural Comput.
+    2002;14(1):21-41.
+
+    van den Goorbergh R, van Smeden M, Timmerman D, Van Calster B. The harm of
+    class imbalance corrections for risk prediction models. J Am Med Inform
+    Assoc. 2022;29(9):1525-1534.
 
     Examples
     --------
@@ -70,9 +119,19 @@ class RiskPipeline(Pipeline):
     >>> pipe.fit(X, y_survival).predict_risk(X)  # doctest: +SKIP
     """
 
-    def __init__(self, steps, *, horizon=None, transform_input=None, memory=None, verbose=False):
+    def __init__(
+        self,
+        steps,
+        *,
+        horizon=None,
+        recalibrate="prior",
+        transform_input=None,
+        memory=None,
+        verbose=False,
+    ):
         self.steps = steps
         self.horizon = horizon
+        self.recalibrate = recalibrate
         self.transform_input = transform_input
         self.memory = memory
         self.verbose = verbose
@@ -127,8 +186,32 @@ class RiskPipeline(Pipeline):
         }
         return _safe_indexing(X, keep), label[keep].astype(int), params
 
+    def _samplers(self) -> list:
+        return [
+            step
+            for _, step in self.steps[:-1]
+            if step not in (None, "passthrough") and hasattr(step, "fit_resample")
+        ]
+
+    def _check_recalibrate(self):
+        if self.recalibrate is not None and self.recalibrate not in RECALIBRATION_METHODS:
+            raise ValueError(
+                f"recalibrate must be one of {list(RECALIBRATION_METHODS)} or None; got "
+                f"{self.recalibrate!r}."
+            )
+
+    def _fit(self, X, y=None, *args, **kwargs):
+        # imbalanced-learn's fit runs the transforms and samplers here; the labels
+        # that reach the final step are kept for the recalibration.
+        Xt, yt = super()._fit(X, y, *args, **kwargs)
+        self._fitted_labels = yt
+        return Xt, yt
+
     def fit(self, X, y=None, **params):
         """Fit every step (deriving the horizon label first when needed).
+
+        With a sampler step or class weights in the final model, the risks are
+        then recalibrated to the training fold's event rate (``recalibrate``).
 
         Parameters
         ----------
@@ -141,8 +224,57 @@ class RiskPipeline(Pipeline):
         -------
         self
         """
+        self._check_recalibrate()
+        samplers = self._samplers()
         X, y, params = self._fit_data(X, y, params)
-        return super().fit(X, y, **params)
+        if samplers and _is_outcome_like(y):
+            raise ValueError(
+                f"the sampler step(s) {[type(s).__name__ for s in samplers]} need a binary "
+                f"outcome, but the final step ({type(self.steps[-1][1]).__name__}) is a "
+                "time-to-event model. Remove the sampler (imbalance does not bias a Cox-type "
+                "model's ranking), or use a binary model with a horizon."
+            )
+        self.recalibration_ = None
+        self._fitted_labels = None
+        super().fit(X, y, **params)
+        y_fitted = self._fitted_labels
+        self._fitted_labels = None
+        if self.recalibrate is None or y is None or _is_outcome_like(y):
+            return self
+        weights = class_weight_pair(self.steps[-1][1], y_fitted)
+        if not samplers and weights is None:
+            return self
+        self.recalibration_ = fit_recalibration(
+            self.recalibrate,
+            np.asarray(y),
+            np.asarray(y_fitted),
+            weights,
+            lambda: self._uncalibrated_risk(X),
+        )
+        return self
+
+    def _uncalibrated_risk(self, X, horizon=None) -> np.ndarray:
+        Xt = X
+        for _, _, transform in self._iter(with_final=False, filter_resample=True):
+            Xt = transform.transform(Xt)
+        return np.asarray(self.steps[-1][1].predict_risk(Xt, horizon=horizon), dtype=float)
+
+    @available_if(lambda self: hasattr(self.steps[-1][1], "predict_proba"))
+    def predict_proba(self, X, **params):
+        """``[1 - risk, risk]`` for a binary final step (recalibrated like ``predict_risk``)."""
+        if getattr(self, "recalibration_", None) is None:
+            return super().predict_proba(X, **params)
+        risk = self.predict_risk(X)
+        return np.column_stack([1.0 - risk, risk])
+
+    def describe_imbalance_handling(self) -> str:
+        """How class imbalance was handled, in one paragraph for the report (TRIPOD+AI 13).
+
+        Returns
+        -------
+        str
+        """
+        return describe_imbalance_handling(self)
 
     def predict_risk(self, X, horizon=None):
         """Transform ``X`` through the steps and return the final step's risk.
@@ -157,9 +289,8 @@ class RiskPipeline(Pipeline):
         Returns
         -------
         ndarray of float, shape (n_samples,)
-            Higher = higher risk.
+            Higher = higher risk; recalibrated when ``recalibration_`` is set.
         """
-        final = self.steps[-1][1]
         if (
             horizon is not None
             and self.horizon is not None
@@ -174,10 +305,9 @@ class RiskPipeline(Pipeline):
                 UserWarning,
                 stacklevel=2,
             )
-        Xt = X
-        for _, _, transform in self._iter(with_final=False, filter_resample=True):
-            Xt = transform.transform(Xt)
-        return np.asarray(final.predict_risk(Xt, horizon=horizon), dtype=float)
+        risk = self._uncalibrated_risk(X, horizon=horizon)
+        recalibration = getattr(self, "recalibration_", None)
+        return risk if recalibration is None else recalibration.apply(risk)
 
 
 def _per_patient(value, n: int) -> bool:

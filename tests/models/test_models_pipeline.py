@@ -197,7 +197,9 @@ def test_registry_builds_unfitted_pipelines_that_fit(name):
         assert names == ["preprocess", "select", "model"]
         assert pipe.named_steps["select"] is not selection
         assert isinstance(pipe[0], Preprocessor)
-        assert pipe[0].scale == (name != "xgboost")
+        unscaled = {"xgboost", "xgboost_survival", "random_forest", "bayes_net", "naive_bayes"}
+        assert pipe[0].scale == (name not in unscaled)
+        assert pipe[0].impute == (name not in {"bayes_net", "naive_bayes"})
     assert not hasattr(pipe[-1], "n_features_in_") and not hasattr(pipe[-1], "impute_values_")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -219,3 +221,72 @@ def test_registry_details():
         make_model("svm")
     with pytest.raises(ValueError, match="unknown model 'svm'"):
         describe_model("svm")
+
+
+def test_registry_names_options_and_selector_horizon():
+    """Oracle: the names the issue lists; options reach the documented steps."""
+    from riskml.features import InformationGain
+
+    assert set(MODELS) == {
+        "xgboost",
+        "xgboost_survival",
+        "random_forest",
+        "lasso",
+        "lasso_cox",
+        "bayes_net",
+        "naive_bayes",
+        "logistic",
+        "ridge",
+        "cox",
+        "framingham",
+        "framingham_recalibrated",
+    }
+    pipe = make_model("random_forest", sampler="undersample", n_estimators=50, random_state=3)
+    assert [n for n, _ in pipe.steps] == ["preprocess", "sampler", "model"]
+    assert pipe[-1].n_estimators == 50 and pipe.named_steps["sampler"].random_state == 3
+    assert make_model("xgboost", class_weight="balanced")[-1].scale_pos_weight == "balanced"
+    assert make_model("ridge")[-1].penalty == "l2" and make_model("logistic")[-1].penalty is None
+    assert make_model("naive_bayes")[-1].structure == "naive"
+    cox = make_model("cox", selection=InformationGain(top_k=3), horizon=730.0)
+    assert cox.named_steps["select"].horizon == 730.0
+    with pytest.raises(ValueError, match=r"unknown option\(s\) \['depth'\] for model 'xgboost'"):
+        make_model("xgboost", depth=3)
+    with pytest.raises(ValueError, match="'framingham' is a published score"):
+        make_model("framingham", sampler="undersample")
+
+
+def test_models_from_yaml(tmp_path):
+    """Oracle: the YAML entries, in order, built as make_model builds them."""
+    from riskml.models import models_from_yaml
+
+    text = """
+models:
+  - name: xgboost
+    options: {n_estimators: 300, sampler: undersample}
+  - cox
+  - name: random_forest
+    label: forest_balanced
+    options: {class_weight: balanced, min_samples_leaf: 10}
+"""
+    models = models_from_yaml(text, horizon=365.0, random_state=4)
+    assert list(models) == ["xgboost", "cox", "forest_balanced"]
+    assert models["xgboost"][-1].n_estimators == 300
+    assert [n for n, _ in models["xgboost"].steps] == ["preprocess", "sampler", "model"]
+    assert models["forest_balanced"][-1].class_weight == "balanced"
+    assert all(m.horizon == 365.0 for m in models.values())
+    assert models["cox"][-1].penalizer == 0.01
+    path = tmp_path / "models.yaml"
+    path.write_text("- lasso\n- name: bayes_net\n  options: {n_bins: 3}\n")
+    from_file = models_from_yaml(path)
+    assert list(from_file) == ["lasso", "bayes_net"] and from_file["bayes_net"][-1].n_bins == 3
+    assert list(models_from_yaml(str(path))) == ["lasso", "bayes_net"]
+    with pytest.raises(ValueError, match=r"unknown model 'svm'; choose one of \['xgboost'"):
+        models_from_yaml("- svm")
+    with pytest.raises(ValueError, match="must be a non-empty list of model entries"):
+        models_from_yaml("xgboost: {}")
+    with pytest.raises(ValueError, match=r"has unknown key\(s\) \['option'\]"):
+        models_from_yaml("- name: cox\n  option: {}")
+    with pytest.raises(ValueError, match="model label 'cox' appears twice"):
+        models_from_yaml("- cox\n- cox")
+    with pytest.raises(FileNotFoundError, match="no YAML file at"):
+        models_from_yaml(str(tmp_path / "missing.yaml"))

@@ -326,7 +326,9 @@ class Study:
 
         if not isinstance(model, str):
             return clone(model)
-        learned = model not in {"framingham", "framingham_recalibrated"}
+        from .models._registry import _SCORES
+
+        learned = model not in _SCORES
         return make_model(
             model,
             selection=self.selection if learned else None,
@@ -471,8 +473,14 @@ class Study:
             name: describe_model(model) if isinstance(model, str) else repr(model)
             for name, model in models.items()
         }
+        from .models import describe_imbalance_handling
+
         settings = {
             "validation": self._describe_validation(),
+            "class imbalance": "; ".join(
+                f"{name}: {describe_imbalance_handling(pipeline)}"
+                for name, pipeline in pipelines.items()
+            ),
             "selection": "none" if self.selection is None else repr(self.selection),
             "random_state": self.random_state,
             "n_boot": self.n_boot,

@@ -78,6 +78,34 @@ _DESCRIPTIONS = {
         "Framingham general CVD score (D'Agostino 2008) recalibrated to the training cohort: "
         "Kaplan-Meier baseline survival at the horizon and cohort mean linear predictor."
     ),
+    "framingham_bmi": (
+        "Framingham general CVD score (D'Agostino 2008, non-laboratory BMI form), published "
+        "coefficients and 10-year baseline."
+    ),
+    "framingham_bmi_recalibrated": (
+        "Framingham general CVD score (D'Agostino 2008, BMI form) recalibrated to the training "
+        "cohort: Kaplan-Meier baseline survival at the horizon and cohort mean linear predictor."
+    ),
+    "atp3_hard_chd": (
+        "ATP III (NCEP 2001) Framingham 10-year hard CHD equation (MI or coronary death), "
+        "published coefficients."
+    ),
+    "atp3_hard_chd_recalibrated": (
+        "ATP III Framingham hard CHD equation recalibrated to the training cohort: Kaplan-Meier "
+        "baseline survival at the horizon and cohort mean linear predictor."
+    ),
+    "wilson1998_tc": (
+        "Wilson 1998 Framingham CHD score (total-cholesterol and JNC-V blood-pressure "
+        "categories), published coefficients and 10-year baseline."
+    ),
+    "wilson1998_tc_recalibrated": (
+        "Wilson 1998 Framingham CHD score recalibrated to the training cohort: Kaplan-Meier "
+        "baseline survival at the horizon and cohort mean linear predictor."
+    ),
+    "framingham_logistic_recalibrated": (
+        "Framingham general CVD score (D'Agostino 2008) with logistic recalibration (intercept "
+        "and slope of logit risk fitted on the training cohort's label at the horizon)."
+    ),
 }
 
 #: Names accepted by :func:`make_model`.
@@ -96,7 +124,18 @@ DEFAULT_GRIDS = {
 }
 
 _SURVIVAL = {"xgboost_survival", "lasso_cox", "cox"}
-_SCORES = {"framingham", "framingham_recalibrated"}
+#: Published scores: registry name -> (FraminghamScore model, recalibrate).
+_SCORES = {
+    "framingham": ("dagostino2008_lipid", False),
+    "framingham_recalibrated": ("dagostino2008_lipid", True),
+    "framingham_logistic_recalibrated": ("dagostino2008_lipid", "logistic"),
+    "framingham_bmi": ("dagostino2008_bmi", False),
+    "framingham_bmi_recalibrated": ("dagostino2008_bmi", True),
+    "atp3_hard_chd": ("atp3_hard_chd", False),
+    "atp3_hard_chd_recalibrated": ("atp3_hard_chd", True),
+    "wilson1998_tc": ("wilson1998_tc", False),
+    "wilson1998_tc_recalibrated": ("wilson1998_tc", True),
+}
 
 
 def _check_name(name) -> str:
@@ -289,8 +328,9 @@ def make_model(
     """
     _check_name(name)
     if name in _SCORES:
-        recalibrated = name == "framingham_recalibrated"
+        equation, recalibrated = _SCORES[name]
         score = FraminghamScore(
+            model=equation,
             recalibrate=recalibrated,
             horizon_days=(horizon if recalibrated and horizon is not None else TEN_YEARS_DAYS),
             inputs=framingham_inputs,

@@ -26,6 +26,7 @@ from riskml.models import (
     describe_model,
     make_model,
 )
+from riskml.models._registry import _SCORES
 
 HORIZON = 365.0
 
@@ -49,6 +50,7 @@ def _framingham_data(n=200, seed=1):
             "total_chol": rng.normal(210, 30, n),
             "hdl": rng.normal(50, 10, n).clip(25),
             "sbp": rng.normal(135, 15, n),
+            "dbp": rng.normal(82, 10, n).clip(50, 130),
             "bp_treated": rng.integers(0, 2, n),
             "smoker": rng.integers(0, 2, n),
             "diabetes": rng.integers(0, 2, n),
@@ -188,10 +190,10 @@ def test_registry_builds_unfitted_pipelines_that_fit(name):
     pipe = make_model(name, selection=selection, horizon=1004.0, random_state=1)
     assert isinstance(pipe, RiskPipeline) and pipe.horizon == 1004.0
     names = [n for n, _ in pipe.steps]
-    if name.startswith("framingham"):
+    if name in _SCORES:
         assert names == ["model"]
         score = pipe[-1]
-        assert score.recalibrate == (name == "framingham_recalibrated")
+        assert bool(score.recalibrate) == name.endswith("_recalibrated")
         assert score.horizon_days == (1004.0 if score.recalibrate else 3652.5)
     else:
         assert names == ["preprocess", "select", "model"]
@@ -240,6 +242,13 @@ def test_registry_names_options_and_selector_horizon():
         "cox",
         "framingham",
         "framingham_recalibrated",
+        "framingham_logistic_recalibrated",
+        "framingham_bmi",
+        "framingham_bmi_recalibrated",
+        "atp3_hard_chd",
+        "atp3_hard_chd_recalibrated",
+        "wilson1998_tc",
+        "wilson1998_tc_recalibrated",
     }
     pipe = make_model("random_forest", sampler="undersample", n_estimators=50, random_state=3)
     assert [n for n, _ in pipe.steps] == ["preprocess", "sampler", "model"]

@@ -1,14 +1,24 @@
 """Cohorts: schema-checked loaders, synthetic generators and bundled datasets.
 
-Every loader returns a :class:`Cohort` built by :func:`cohort_from_frame` from a
-table checked against a declarative schema (``data_schemas/*.yaml``): types,
-levels, hard ranges (refused, with a unit diagnosis), soft ranges (warned),
-duplicate ids and cross-field rules, all reported together.
+Every loader returns a :class:`Cohort` built from a table checked against a
+declarative schema (``data_schemas/*.yaml``): types, levels, dates, hard ranges
+(refused, with a unit diagnosis), soft ranges (warned), duplicate ids and
+cross-field rules, all reported together.
+
+Sources: the MIMIC-III acute myocardial infarction extract built from the raw
+v1.4 tables (:func:`load_mimic3_ami`, :func:`make_mimic3_ami`), heart-failure
+registry exports (:func:`load_hf_registry`, :func:`make_hf_registry`), the
+bundled heart-failure clinical records (:func:`load_heart_failure_clinical_records`)
+and young-hypertension cohorts (:func:`load_young_hypertension`,
+:func:`make_young_hypertension`).
 """
 
 from ._cohort import Cohort
 from ._heart_failure import load_heart_failure_clinical_records
+from ._hf_registry import load_hf_registry, make_hf_registry
 from ._hypertension import load_young_hypertension
+from ._mimic3 import load_mimic3_ami
+from ._mimic3_synthetic import make_mimic3_ami
 from ._schema import (
     Schema,
     SchemaError,
@@ -26,8 +36,12 @@ __all__ = [
     "SchemaWarning",
     "cohort_from_frame",
     "load_heart_failure_clinical_records",
+    "load_hf_registry",
+    "load_mimic3_ami",
     "load_schema",
     "load_young_hypertension",
+    "make_hf_registry",
+    "make_mimic3_ami",
     "make_young_hypertension",
     "validate",
 ]

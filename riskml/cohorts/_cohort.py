@@ -10,6 +10,9 @@ from ..outcome import Outcome
 __all__ = ["Cohort"]
 
 METADATA_COLUMNS = ["type", "unit", "role", "post_index", "description"]
+# Loader attributes that describe the whole cohort, never one row each (subset keeps them as
+# they are even when their length happens to equal the number of rows).
+_COHORT_LEVEL = {"flow", "followup_table", "schema", "framingham_inputs"}
 
 
 def _default_metadata(features: pd.DataFrame) -> pd.DataFrame:
@@ -149,7 +152,9 @@ class Cohort:
         for key, value in vars(self).items():
             if key in vars(sub):
                 continue
-            if isinstance(value, pd.DataFrame | pd.Series) and len(value) == len(self):
+            if key in _COHORT_LEVEL:
+                pass  # cohort-level tables that may happen to have n rows
+            elif isinstance(value, pd.DataFrame | pd.Series) and len(value) == len(self):
                 value = value.iloc[rows].reset_index(drop=True)
             elif isinstance(value, np.ndarray) and value.ndim >= 1 and len(value) == len(self):
                 value = value[rows]
@@ -162,11 +167,22 @@ class Cohort:
         Returns
         -------
         summary : dict
-            ``n``, ``events``, ``event_rate``, ``outcome_kind``, for time-to-event
-            outcomes ``followup_median_days`` and ``followup_iqr_days`` (reverse
-            Kaplan-Meier would be the refinement; this is the observed time), the
-            number of candidate predictors, events per candidate variable, and
-            ``missing``, a DataFrame of missing count and percentage per column.
+            ``n``, ``events``, ``event_rate``, ``outcome_kind``, the number of
+            candidate predictors (``n_candidates``), ``events_per_variable`` (events
+            per candidate predictor) and ``missing``, a DataFrame of missing count
+            and percentage per column. For time-to-event outcomes also
+            ``followup_median_days`` and ``followup_iqr_days`` (quartiles of the
+            observed time, to event or censoring) and
+            ``followup_reverse_km_median_days`` and ``followup_reverse_km_iqr_days``
+            (the reverse Kaplan-Meier estimate of potential follow-up, which treats
+            censoring as the event and deaths as censored: the usual way to report
+            follow-up, Schemper & Smith 1996; NaN where the curve does not fall that
+            far).
+
+        References
+        ----------
+        Schemper M, Smith TL. A note on quantifying follow-up in studies of failure
+        time. Control Clin Trials. 1996;17(4):343-346.
         """
         n = len(self)
         events = int(self.outcome.event.sum())
@@ -191,4 +207,203 @@ class Cohort:
                 float(np.percentile(time, 25)),
                 float(np.percentile(time, 75)),
             )
+            quartiles = reverse_km_quartiles(time, self.outcome.event)
+            summary["followup_reverse_km_median_days"] = quartiles[1]
+            summary["followup_reverse_km_iqr_days"] = (quartiles[0], quartiles[2])
         return summary
+
+    def table_one(
+        self,
+        by_outcome: bool = True,
+        *,
+        horizon=None,
+        columns=None,
+        decimals: int = 1,
+        skew_threshold: float = 1.0,
+    ) -> pd.DataFrame:
+        """Table 1: the cohort's characteristics, overall and by outcome.
+
+        Parameters
+        ----------
+        by_outcome : bool, default=True
+            Add one column per outcome group. Binary outcomes: event and no event.
+            Time-to-event outcomes with a horizon: event by the horizon, no event
+            by the horizon, and censored before it (not evaluable); without a
+            horizon: event during follow-up and censored.
+        horizon : float, optional
+            Days; defaults to the cohort's ``horizon_days`` (set by loaders).
+        columns : list of str, optional
+            Features to describe (default: every feature, post-index ones included).
+        decimals : int, default=1
+            Decimals of means, SDs, medians, quartiles and percentages.
+        skew_threshold : float, default=1.0
+            A numeric column is summarised as median [Q1, Q3] when its schema says
+            so (``summary: median``) or, without one, when the absolute skewness of
+            its values exceeds this; otherwise as mean (SD).
+
+        Returns
+        -------
+        table : pandas.DataFrame
+            Tidy, one row per numeric or binary variable and per level of a
+            categorical one, with columns ``variable``, ``level``, ``statistic``
+            ("mean (SD)", "median [Q1, Q3]" or "n (%)"), ``Overall``, one column
+            per group (its header names the group), and ``missing`` (count of
+            missing values over the whole cohort). The first row holds the number
+            of patients. Cells are formatted text, ready for a report; percentages
+            are among patients with a value.
+
+        Examples
+        --------
+        >>> import pandas as pd, riskml as rk
+        >>> X = pd.DataFrame({"age": [50.0, 61.0, 72.0, 58.0], "sex": ["M", "F", "F", "M"]})
+        >>> cohort = rk.Cohort(X, rk.Outcome.binary([0, 1, 1, 0]))
+        >>> cohort.table_one()[["variable", "level", "Overall", "Event", "No event"]]
+          variable level     Overall       Event    No event
+        0        n                 4           2           2
+        1      age        60.2 (9.1)  66.5 (7.8)  54.0 (5.7)
+        2      sex     F   2 (50.0%)  2 (100.0%)    0 (0.0%)
+        3      sex     M   2 (50.0%)    0 (0.0%)  2 (100.0%)
+        """
+        if columns is None:
+            columns = list(self.features.columns)
+        unknown = [c for c in columns if c not in self.features.columns]
+        if unknown:
+            raise ValueError(
+                f"columns {unknown} are not features of this cohort; features are "
+                f"{list(self.features.columns)[:10]}..."
+            )
+        if isinstance(decimals, bool) or not isinstance(decimals, int | np.integer) or decimals < 0:
+            raise ValueError(f"decimals must be a non-negative int; got {decimals!r}.")
+        groups = {"Overall": np.ones(len(self), dtype=bool)}
+        if by_outcome:
+            groups.update(self._outcome_groups(horizon))
+        rows = [
+            {
+                "variable": "n",
+                "level": "",
+                "statistic": "n",
+                **{g: f"{int(mask.sum())}" for g, mask in groups.items()},
+                "missing": 0,
+            }
+        ]
+        schema = getattr(self, "schema", None)
+        for column in columns:
+            values = self.features[column]
+            kind = self.metadata.loc[column, "type"] if column in self.metadata.index else "cat"
+            n_missing = int(values.isna().sum())
+            if kind == "bool":
+                rows.append(
+                    self._count_row(
+                        column, "", values == 1, values.notna(), groups, decimals, n_missing
+                    )
+                )
+            elif kind in ("float", "int") and pd.api.types.is_numeric_dtype(values):
+                median = _summary_choice(column, values, schema, skew_threshold) == "median"
+                row = {
+                    "variable": column,
+                    "level": "",
+                    "statistic": "median [Q1, Q3]" if median else "mean (SD)",
+                }
+                for group, mask in groups.items():
+                    row[group] = _numeric_cell(
+                        values[mask].dropna().to_numpy(float), median, decimals
+                    )
+                row["missing"] = n_missing
+                rows.append(row)
+            else:
+                levels = _levels(column, values, schema)
+                present = values.notna()
+                for level in levels:
+                    rows.append(
+                        self._count_row(
+                            column,
+                            str(level),
+                            values == level,
+                            present,
+                            groups,
+                            decimals,
+                            n_missing,
+                        )
+                    )
+        return pd.DataFrame(rows, columns=["variable", "level", "statistic", *groups, "missing"])
+
+    def _outcome_groups(self, horizon) -> dict:
+        outcome = self.outcome
+        if not outcome.is_survival:
+            return {"Event": outcome.event, "No event": ~outcome.event}
+        horizon = getattr(self, "horizon_days", None) if horizon is None else horizon
+        if horizon is None:
+            return {"Event during follow-up": outcome.event, "Censored": ~outcome.event}
+        label = outcome.at_horizon(float(horizon))
+        return {
+            f"Event by {float(horizon):g} days": label == 1,
+            f"No event by {float(horizon):g} days": label == 0,
+            f"Censored before {float(horizon):g} days": np.isnan(label),
+        }
+
+    @staticmethod
+    def _count_row(column, level, hit, present, groups, decimals, n_missing) -> dict:
+        row = {"variable": column, "level": level, "statistic": "n (%)"}
+        hit = np.asarray(hit, dtype=bool)
+        present = np.asarray(present, dtype=bool)
+        for group, mask in groups.items():
+            k, m = int((hit & mask).sum()), int((present & mask).sum())
+            row[group] = f"{k} ({100.0 * k / m:.{decimals}f}%)" if m else "0 (-)"
+        row["missing"] = n_missing
+        return row
+
+
+def _summary_choice(column, values, schema, skew_threshold) -> str:
+    if schema is not None:
+        try:
+            choice = schema.column(column).summary
+        except KeyError:
+            choice = ""
+        if choice:
+            return choice
+    present = values.dropna()
+    skew = present.skew() if len(present) > 2 else 0.0
+    return "median" if np.isfinite(skew) and abs(skew) > skew_threshold else "mean"
+
+
+def _numeric_cell(values: np.ndarray, median: bool, decimals: int) -> str:
+    if values.size == 0:
+        return "-"
+    if median:
+        q1, q2, q3 = np.percentile(values, [25, 50, 75])
+        return f"{q2:.{decimals}f} [{q1:.{decimals}f}, {q3:.{decimals}f}]"
+    sd = f"{values.std(ddof=1):.{decimals}f}" if values.size > 1 else "-"
+    return f"{values.mean():.{decimals}f} ({sd})"
+
+
+def _levels(column, values, schema) -> list:
+    if schema is not None:
+        try:
+            levels = schema.column(column).levels
+        except KeyError:
+            levels = None
+        if levels:
+            return list(levels)
+    return sorted(values.dropna().unique(), key=str)
+
+
+def reverse_km_quartiles(time, event) -> tuple[float, float, float]:
+    """Quartiles (25%, 50%, 75%) of potential follow-up by the reverse Kaplan-Meier method.
+
+    The Kaplan-Meier estimator with censoring as the event and events as censored
+    (Schemper & Smith 1996); a quartile the curve never reaches is NaN. Uses
+    lifelines' ``KaplanMeierFitter``.
+    """
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import qth_survival_times
+
+    time = np.asarray(time, dtype=float)
+    censored = ~np.asarray(event, dtype=bool)
+    if not censored.any():
+        return (float("nan"),) * 3
+    fitter = KaplanMeierFitter().fit(time, censored)
+    out = []
+    for q in (0.75, 0.5, 0.25):  # survival 0.75 is the 25th percentile of follow-up
+        value = float(np.asarray(qth_survival_times(q, fitter.survival_function_)).ravel()[0])
+        out.append(value if np.isfinite(value) else float("nan"))
+    return tuple(out)

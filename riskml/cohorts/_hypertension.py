@@ -22,7 +22,9 @@ def read_table(path) -> pd.DataFrame:
         ``.csv``, ``.csv.gz``, ``.csv.zip``, ``.txt`` or ``.parquet`` / ``.pq``.
     """
     if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"path must be a file path (str or pathlib.Path); got {type(path).__name__}.")
+        raise TypeError(
+            f"path must be a file path (str or pathlib.Path); got {type(path).__name__}."
+        )
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no cohort file at {str(path)!r}.")

@@ -7,6 +7,21 @@ levels, role and the units it may arrive in. :func:`validate` checks a
 DataFrame against it in one pass and reports every problem together, so that a
 user fixes the file once; :func:`cohort_from_frame` turns the validated frame
 into a :class:`~riskml.Cohort`.
+
+Column fields: ``name``, ``type`` (int, float, bool, cat, str, date: ISO
+``YYYY-MM-DD``, datetime: ``YYYY-MM-DD HH:MM:SS``), ``unit``, ``hard_range``,
+``soft_range``, ``levels``, ``role`` (id, group, predictor, derived, outcome,
+context: dates and secondary ids, validated but never features), ``post_index``,
+``missing`` (typical share missing), ``required``, ``nullable`` (false: an empty
+value is an error, e.g. registry checkboxes), ``summary`` (mean or median, for
+Table 1), ``description`` and ``accepted_units``.
+
+Rules: ``less_than``, ``at_most`` and ``equal`` between two columns (numbers or
+dates; optional ``tolerance``, in days for dates), ``ordered`` (min <= mean <=
+max), ``sum_at_most``, ``horizon_label``, ``flag_matches`` (a 0/1 column is 1
+exactly when a condition holds), ``bins_match`` (a category agrees with the bin
+of a number). Any rule may carry ``if`` (conditions that select the rows it
+applies to), ``name`` (shown in the message) and ``fix``.
 """
 
 from __future__ import annotations
@@ -16,7 +31,7 @@ import functools
 import importlib.resources
 import inspect
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -34,13 +49,24 @@ __all__ = [
     "SchemaProblem",
     "SchemaWarning",
     "cohort_from_frame",
+    "cohort_from_validated",
     "load_schema",
     "validate",
 ]
 
-COLUMN_TYPES = ("int", "float", "bool", "cat", "str")
-ROLES = ("id", "group", "predictor", "derived", "outcome")
-RULE_KINDS = ("less_than", "at_most", "sum_at_most", "horizon_label")
+COLUMN_TYPES = ("int", "float", "bool", "cat", "str", "date", "datetime")
+ROLES = ("id", "group", "predictor", "derived", "outcome", "context")
+RULE_KINDS = (
+    "less_than",
+    "at_most",
+    "equal",
+    "ordered",
+    "sum_at_most",
+    "horizon_label",
+    "flag_matches",
+    "bins_match",
+)
+SUMMARIES = ("mean", "median")
 _MAX_IDS = 5
 _SNIFF_SHARE = 0.9  # share of values that must fit a unit before it is suggested
 
@@ -84,8 +110,9 @@ class SchemaProblem:
         The column (or columns, for a cross-field rule).
     rule : str
         The rule broken, e.g. ``"hard range [38.67, 773.4] mg/dL"``.
-    n_rows : int
-        How many rows break it.
+    n_rows : int or None
+        How many rows break it (None for a rule about a whole table, such as a
+        missing column of a raw table that is not read in full).
     row_ids : tuple
         The first (up to five) identifiers of those rows: values of the id
         column, or positions from 0 where the data has no usable id column.
@@ -99,7 +126,7 @@ class SchemaProblem:
 
     column: str
     rule: str
-    n_rows: int
+    n_rows: int | None
     row_ids: tuple = ()
     id_label: str = "row position"
     detail: str = ""
@@ -111,8 +138,14 @@ class SchemaProblem:
             shown = ", ".join(str(i) for i in self.row_ids)
             more = ", ..." if self.n_rows > len(self.row_ids) else ""
             where = f" (first {self.id_label}: {shown}{more})"
-        rows = f"{self.n_rows} row{'s' if self.n_rows != 1 else ''}"
-        text = f"{self.column}: {self.rule}: {rows} break{'s' if self.n_rows == 1 else ''} it{where}."
+        if self.n_rows is None:  # a rule about a whole table (e.g. a missing column)
+            text = f"{self.column}: {self.rule}{where}."
+        else:
+            rows = f"{self.n_rows} row{'s' if self.n_rows != 1 else ''}"
+            text = (
+                f"{self.column}: {self.rule}: {rows} break{'s' if self.n_rows == 1 else ''} "
+                f"it{where}."
+            )
         if self.detail:
             text += f" {self.detail}"
         if self.fix:
@@ -144,12 +177,18 @@ class ColumnSpec:
     post_index: bool = False
     missing: float = 0.0
     required: bool = True
+    nullable: bool = True
     description: str = ""
     accepted_units: tuple = ()
+    summary: str = ""
 
     @property
     def is_numeric(self) -> bool:
         return self.type in ("int", "float", "bool")
+
+    @property
+    def is_temporal(self) -> bool:
+        return self.type in ("date", "datetime")
 
     def unit_text(self) -> str:
         return f" {self.unit}" if self.unit else ""
@@ -182,8 +221,7 @@ class Schema:
         takes them.
     columns : tuple of ColumnSpec
     rules : tuple of dict
-        Cross-field rules (``less_than``, ``at_most``, ``sum_at_most``,
-        ``horizon_label``).
+        Cross-field rules (see the module docstring).
     path : str
         The YAML file it came from.
     """
@@ -223,6 +261,11 @@ class Schema:
         """Columns that go into ``Cohort.features``: predictors and derived columns."""
         return [c.name for c in self.columns if c.role in ("predictor", "derived")]
 
+    @property
+    def context(self) -> list[str]:
+        """Columns of role ``context`` (dates, secondary ids): validated, never features."""
+        return [c.name for c in self.columns if c.role == "context"]
+
     def metadata_frame(self) -> pd.DataFrame:
         """Per-column metadata in the layout of ``Cohort.metadata`` (plus ranges and levels)."""
         rows = {
@@ -236,6 +279,7 @@ class Schema:
                 "soft_range": c.soft_range,
                 "levels": c.levels,
                 "missing": c.missing,
+                "summary": c.summary,
             }
             for c in self.columns
         }
@@ -252,13 +296,48 @@ class Schema:
 # -- reading YAML -------------------------------------------------------------------
 
 _TOP_KEYS = {
-    "name", "description", "id_column", "group_column", "outcome", "framingham_inputs",
-    "columns", "rules",
+    "name",
+    "description",
+    "id_column",
+    "group_column",
+    "outcome",
+    "framingham_inputs",
+    "columns",
+    "rules",
 }
 _COLUMN_KEYS = {
-    "name", "type", "unit", "hard_range", "soft_range", "levels", "role", "post_index",
-    "missing", "required", "description", "accepted_units",
+    "name",
+    "type",
+    "unit",
+    "hard_range",
+    "soft_range",
+    "levels",
+    "role",
+    "post_index",
+    "missing",
+    "required",
+    "nullable",
+    "description",
+    "accepted_units",
+    "summary",
 }
+
+
+_CONDITION_OPS = {
+    "equals": np.equal,
+    "not_equals": np.not_equal,
+    "greater_than": np.greater,
+    "at_least": np.greater_equal,
+    "less_than": np.less,
+    "at_most": np.less_equal,
+}
+
+
+def _conditions(value) -> list:
+    """A rule's ``if`` / ``condition``: one mapping or a list of them (all must hold)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def _bad_schema(where: str, message: str) -> ValueError:
@@ -281,8 +360,9 @@ def _accepted_unit(entry, where, column) -> AcceptedUnit:
         raise _bad_schema(where, f"column {column!r}: accepted_units entries need a 'unit'.")
     if ("multiply_by" in entry) == ("divide_by" in entry):
         raise _bad_schema(
-            where, f"column {column!r}: unit {entry['unit']!r} needs exactly one of "
-            "multiply_by or divide_by."
+            where,
+            f"column {column!r}: unit {entry['unit']!r} needs exactly one of "
+            "multiply_by or divide_by.",
         )
     if "multiply_by" in entry:
         value = float(entry["multiply_by"])
@@ -300,7 +380,8 @@ def _column_spec(entry, where) -> ColumnSpec:
     unknown = set(entry) - _COLUMN_KEYS
     if unknown:
         raise _bad_schema(
-            where, f"column {name!r}: unknown keys {sorted(unknown)}; allowed {sorted(_COLUMN_KEYS)}."
+            where,
+            f"column {name!r}: unknown keys {sorted(unknown)}; allowed {sorted(_COLUMN_KEYS)}.",
         )
     if entry["type"] not in COLUMN_TYPES:
         raise _bad_schema(
@@ -312,6 +393,11 @@ def _column_spec(entry, where) -> ColumnSpec:
     levels = entry.get("levels")
     if entry["type"] == "cat" and not levels:
         raise _bad_schema(where, f"column {name!r}: a cat column needs its levels.")
+    summary = str(entry.get("summary") or "")
+    if summary and summary not in SUMMARIES:
+        raise _bad_schema(
+            where, f"column {name!r}: summary must be one of {SUMMARIES}; got {summary!r}."
+        )
     hard = _range(entry.get("hard_range"), where, name, "hard_range")
     soft = _range(entry.get("soft_range"), where, name, "soft_range")
     if hard and soft and not (hard[0] <= soft[0] and soft[1] <= hard[1]):
@@ -327,10 +413,12 @@ def _column_spec(entry, where) -> ColumnSpec:
         post_index=bool(entry.get("post_index", role == "outcome")),
         missing=float(entry.get("missing", 0.0)),
         required=bool(entry.get("required", True)),
+        nullable=bool(entry.get("nullable", True)),
         description=str(entry.get("description", "")).strip(),
         accepted_units=tuple(
             _accepted_unit(u, where, name) for u in entry.get("accepted_units") or ()
         ),
+        summary=summary,
     )
 
 
@@ -377,11 +465,29 @@ def _schema_from_dict(data, where: str) -> Schema:
     for rule in rules:
         if rule.get("kind") not in RULE_KINDS:
             raise _bad_schema(where, f"rule kind must be one of {RULE_KINDS}; got {rule!r}.")
-        for key in ("left", "right", "column", "limit"):
+        for key in ("left", "right", "column", "limit", "source", "time", "event"):
             if key in rule:
                 known(rule[key], f"rule {rule['kind']} {key}")
         for column in rule.get("columns", ()):
             known(column, f"rule {rule['kind']} column")
+        conditions = [*_conditions(rule.get("if")), *_conditions(rule.get("condition"))]
+        for condition in conditions:
+            if (
+                not isinstance(condition, dict)
+                or "column" not in condition
+                or not (set(condition) - {"column"} <= set(_CONDITION_OPS) and len(condition) == 2)
+            ):
+                raise _bad_schema(
+                    where,
+                    f"rule {rule['kind']}: a condition is {{column: name, <op>: value}} "
+                    f"with op one of {sorted(_CONDITION_OPS)}; got {condition!r}.",
+                )
+            known(condition["column"], f"rule {rule['kind']} condition column")
+        if (
+            rule["kind"] == "bins_match"
+            and len(rule.get("labels", ())) != len(rule.get("breaks", ())) + 1
+        ):
+            raise _bad_schema(where, f"rule bins_match needs one label more than breaks: {rule!r}.")
     return Schema(
         name=str(data["name"]),
         description=str(data.get("description", "")).strip(),
@@ -393,6 +499,12 @@ def _schema_from_dict(data, where: str) -> Schema:
         rules=rules,
         path=where,
     )
+
+
+def _yaml_load(text: str):
+    """Parse YAML safely, with libyaml's C loader where PyYAML has it (10x faster)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
 
 
 @functools.lru_cache(maxsize=32)
@@ -408,7 +520,7 @@ def _load_packaged(name: str) -> Schema:
             f"no bundled schema called {name!r}; bundled schemas are {available}. "
             "Pass the path of a YAML file for your own."
         )
-    return _schema_from_dict(yaml.safe_load(resource.read_text(encoding="utf-8")), str(resource))
+    return _schema_from_dict(_yaml_load(resource.read_text(encoding="utf-8")), str(resource))
 
 
 def load_schema(name_or_path) -> Schema:
@@ -417,8 +529,8 @@ def load_schema(name_or_path) -> Schema:
     Parameters
     ----------
     name_or_path : str, path-like or Schema
-        The name of a bundled schema (``"young_htn"``,
-        ``"heart_failure_clinical_records"``), the path of a YAML file, or a
+        The name of a bundled schema (``"young_htn"``, ``"mimic_ami"``,
+        ``"hf_registry"``, ``"heart_failure_clinical_records"``), the path of a YAML file, or a
         :class:`Schema` (returned as is).
 
     Returns
@@ -445,7 +557,7 @@ def load_schema(name_or_path) -> Schema:
     path = Path(name_or_path)
     if not path.is_file():
         raise FileNotFoundError(f"schema file {str(path)!r} does not exist.")
-    return _schema_from_dict(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+    return _schema_from_dict(_yaml_load(path.read_text(encoding="utf-8")), str(path))
 
 
 # -- validation -------------------------------------------------------------------
@@ -603,10 +715,40 @@ def _level_text(value):
     return str(value)
 
 
+_TEMPORAL_FORMATS = {"date": "YYYY-MM-DD", "datetime": "YYYY-MM-DD HH:MM:SS"}
+
+
+def _coerce_temporal(raw: pd.Series, spec: ColumnSpec, check: _Checker) -> pd.Series:
+    """ISO 8601 dates or date-times; anything else is reported, never guessed."""
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        return raw.copy()
+    text = raw.map(lambda v: v.strip() if isinstance(v, str) else v).replace("", np.nan)
+    text = text.astype(object).where(text.notna(), None)
+    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    if spec.type == "date":
+        # A date column holds days: a time of day other than midnight is not a date.
+        with_time = parsed.notna() & (parsed != parsed.dt.normalize())
+        parsed = parsed.where(~with_time)
+    bad = parsed.isna() & text.notna()
+    if bad.any():
+        check.add(
+            spec.name,
+            f"{spec.type} values ({_TEMPORAL_FORMATS[spec.type]})",
+            bad,
+            detail=f"Found {_examples(text[bad])}, which is not a valid "
+            f"{'calendar date' if spec.type == 'date' else 'date and time'}.",
+            fix=f"write ISO 8601 {_TEMPORAL_FORMATS[spec.type]} (e.g. 2009-02-28) and leave "
+            "unknown dates empty; check for day/month swaps and impossible days.",
+        )
+    return parsed
+
+
 def _check_type(raw: pd.Series, spec: ColumnSpec, check: _Checker) -> pd.Series:
     """Coerce one column to its schema type, reporting values that cannot be coerced."""
     if spec.type == "str":
         return raw.copy()
+    if spec.is_temporal:
+        return _coerce_temporal(raw, spec, check)
     if spec.type == "cat":
         values = raw.map(lambda v: v.strip() if isinstance(v, str) else v)
         values = values.map(_level_text)
@@ -725,8 +867,8 @@ def _check_ranges(values: pd.Series, raw: np.ndarray, spec, declared, check: _Ch
                 outside,
                 detail=f"Values such as {found} are impossible or a unit error."
                 + (f" {diagnosis}" if diagnosis else ""),
-                fix=fix or "correct these values, or leave them empty if unknown; riskml "
-                "never clips them.",
+                fix=fix
+                or "correct these values, or leave them empty if unknown; riskml never clips them.",
             )
             return  # no soft-range warning on top of the error
     if spec.soft_range is not None:
@@ -741,25 +883,169 @@ def _check_ranges(values: pd.Series, raw: np.ndarray, spec, declared, check: _Ch
             )
 
 
+def _numbers(series: pd.Series) -> np.ndarray:
+    """A column as floats for a cross-field rule: date-times become days since 1970."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = series.to_numpy(dtype="datetime64[s]").astype("int64").astype(float) / 86400.0
+        values[series.isna().to_numpy()] = np.nan
+        return values
+    if series.dtype == object:
+        return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+    return series.to_numpy(dtype=float)
+
+
+def _condition_mask(out: pd.DataFrame, conditions) -> tuple[np.ndarray | None, str]:
+    """Rows where every condition holds (None if a column is absent) and its text."""
+    mask = np.ones(len(out), dtype=bool)
+    texts = []
+    for condition in conditions:
+        column = condition["column"]
+        if column not in out:
+            return None, ""
+        ((op, value),) = ((k, v) for k, v in condition.items() if k != "column")
+        left = out[column]
+        if isinstance(value, str):
+            with np.errstate(invalid="ignore"):
+                hold = _CONDITION_OPS[op](left.astype(object).to_numpy(), value)
+            hold = np.asarray(hold, dtype=bool) & left.notna().to_numpy()
+        else:
+            with np.errstate(invalid="ignore"):
+                hold = _CONDITION_OPS[op](_numbers(left), float(value))
+        mask &= hold
+        symbol = {
+            "equals": "=",
+            "not_equals": "!=",
+            "greater_than": ">",
+            "at_least": ">=",
+            "less_than": "<",
+            "at_most": "<=",
+        }[op]
+        texts.append(
+            f"{column} {symbol} {value:g}"
+            if isinstance(value, float | int)
+            else f"{column} {symbol} {value}"
+        )
+    return mask, " and ".join(texts)
+
+
+def _rule_text(rule, text: str, when: str) -> str:
+    text = f"{text} when {when}" if when else text
+    return f"{rule['name']} ({text})" if rule.get("name") else text
+
+
+def _check_pairwise(out, rule, kind, check, when_mask, when) -> None:
+    left, right = rule["left"], rule["right"]
+    if left not in out or right not in out:
+        return
+    a, b = _numbers(out[left]), _numbers(out[right])
+    tolerance = float(rule.get("tolerance", 0.0))
+    with np.errstate(invalid="ignore"):
+        if kind == "less_than":
+            bad = a >= b + tolerance
+        elif kind == "at_most":
+            bad = a > b + tolerance
+        else:
+            bad = np.abs(a - b) > tolerance
+    bad &= when_mask
+    op = {"less_than": "<", "at_most": "<=", "equal": "="}[kind]
+    unit = " day" if pd.api.types.is_datetime64_any_dtype(out[right]) else ""
+    slack = ""
+    if tolerance:
+        slack = f" ± {tolerance:g}{unit}" if kind == "equal" else f" + {tolerance:g}{unit}"
+        slack += "s" if unit and tolerance != 1 else ""
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        found = ", ".join(f"{c}={_show(out[c].iloc[first])}" for c in (left, right))
+        check.add(
+            f"{left}, {right}",
+            _rule_text(rule, f"{left} {op} {right}{slack}", when),
+            bad,
+            detail=f"Found e.g. {found}.",
+            fix=rule.get("fix") or f"correct the rows; {left} must be {op} {right}{slack}.",
+        )
+
+
+def _show(value) -> str:
+    if isinstance(value, pd.Timestamp):
+        return str(value)
+    value = _plain(value)
+    return _fmt(value) if isinstance(value, float) else repr(value)
+
+
 def _check_rules(out: pd.DataFrame, schema: Schema, check: _Checker) -> None:
     for rule in schema.rules:
         kind = rule["kind"]
         fix = rule.get("fix", "")
-        if kind in ("less_than", "at_most"):
-            left, right = rule["left"], rule["right"]
-            if left not in out or right not in out:
+        when_mask, when = _condition_mask(out, _conditions(rule.get("if")))
+        if when_mask is None:
+            continue
+        if kind in ("less_than", "at_most", "equal"):
+            _check_pairwise(out, rule, kind, check, when_mask, when)
+        elif kind == "ordered":
+            columns = [c for c in rule["columns"] if c in out]
+            if len(columns) < 2:
                 continue
-            a, b = out[left].to_numpy(float), out[right].to_numpy(float)
+            values = np.column_stack([_numbers(out[c]) for c in columns])
             with np.errstate(invalid="ignore"):
-                bad = (a >= b) if kind == "less_than" else (a > b)
-            op = "<" if kind == "less_than" else "<="
+                bad = (np.diff(values, axis=1) < 0).any(axis=1) & when_mask
+            if bad.any():
+                first = int(np.flatnonzero(bad)[0])
+                found = ", ".join(
+                    f"{c}={_fmt(v)}" for c, v in zip(columns, values[first], strict=True)
+                )
+                check.add(
+                    ", ".join(columns),
+                    _rule_text(rule, " <= ".join(columns), when),
+                    bad,
+                    detail=f"Found e.g. {found}.",
+                    fix=fix
+                    or "a minimum cannot exceed the mean, nor the mean the maximum; check "
+                    "for swapped columns or values from different windows.",
+                )
+        elif kind == "flag_matches":
+            column = rule["column"]
+            condition_mask, condition = _condition_mask(out, _conditions(rule["condition"]))
+            if column not in out or condition_mask is None:
+                continue
+            flag = _numbers(out[column])
+            sources = [c["column"] for c in _conditions(rule["condition"])]
+            known = ~np.isnan(flag) & np.logical_and.reduce(
+                [out[c].notna().to_numpy() for c in sources]
+            )
+            bad = known & ((flag == 1) != condition_mask) & when_mask
             if bad.any():
                 check.add(
-                    f"{left}, {right}",
-                    f"{left} {op} {right}",
+                    column,
+                    _rule_text(rule, f"{column} = 1 exactly when {condition}", when),
                     bad,
-                    detail=f"Found e.g. {left}={_fmt(a[bad][0])}, {right}={_fmt(b[bad][0])}.",
-                    fix=fix or f"correct the rows; {left} must be {op} {right}.",
+                    detail=f"Found e.g. {column}={_fmt(flag[bad][0])} with "
+                    + ", ".join(f"{c}={_show(out[c][bad].iloc[0])}" for c in sources)
+                    + ".",
+                    fix=fix or f"recompute {column} from {', '.join(sources)}.",
+                )
+        elif kind == "bins_match":
+            column, source = rule["column"], rule["source"]
+            if column not in out or source not in out:
+                continue
+            breaks = [float(b) for b in rule["breaks"]]
+            labels = np.asarray([str(v) for v in rule["labels"]], dtype=object)
+            values = _numbers(out[source])
+            expected = labels[np.searchsorted(breaks, np.nan_to_num(values), side="right")]
+            given = out[column].astype(object).to_numpy()
+            known = ~np.isnan(values) & out[column].notna().to_numpy()
+            bad = known & (given != expected) & when_mask
+            if bad.any():
+                edges = ", ".join(
+                    f"{label} {'<' if i == 0 else '>='} {breaks[0 if i == 0 else i - 1]:g}"
+                    for i, label in enumerate(labels)
+                )
+                check.add(
+                    f"{column}, {source}",
+                    _rule_text(rule, f"{column} agrees with {source} ({edges})", when),
+                    bad,
+                    detail=f"Found e.g. {column}={given[bad][0]!r} with {source}="
+                    f"{_fmt(values[bad][0])}.",
+                    fix=fix or f"recompute {column} from {source}, or correct {source}.",
                 )
         elif kind == "sum_at_most":
             columns = [c for c in rule["columns"] if c in out]
@@ -769,11 +1055,11 @@ def _check_rules(out: pd.DataFrame, schema: Schema, check: _Checker) -> None:
             total = out[columns].sum(axis=1, min_count=1).to_numpy(float)
             cap = out[limit].to_numpy(float)
             with np.errstate(invalid="ignore"):
-                bad = total > cap
+                bad = (total > cap) & when_mask
             if bad.any():
                 check.add(
                     ", ".join(columns),
-                    f"sum of ({' + '.join(columns)}) <= {limit}",
+                    _rule_text(rule, f"sum of ({' + '.join(columns)}) <= {limit}", when),
                     bad,
                     detail=f"Found e.g. a sum of {_fmt(total[bad][0])} with {limit}="
                     f"{_fmt(cap[bad][0])}.",
@@ -781,7 +1067,8 @@ def _check_rules(out: pd.DataFrame, schema: Schema, check: _Checker) -> None:
                 )
         elif kind == "horizon_label":
             column, days = rule["column"], float(rule["days"])
-            time, event = schema.outcome.time, schema.outcome.event
+            time = rule.get("time", schema.outcome.time)
+            event = rule.get("event", schema.outcome.event)
             if column not in out or time not in out or event not in out:
                 continue
             t, e = out[time].to_numpy(float), out[event].to_numpy(float)
@@ -791,10 +1078,13 @@ def _check_rules(out: pd.DataFrame, schema: Schema, check: _Checker) -> None:
             given = out[column].to_numpy(float)
             known = ~np.isnan(t) & ~np.isnan(e)
             bad = known & ~((given == expected) | (np.isnan(given) & np.isnan(expected)))
+            bad &= when_mask
             if bad.any():
                 check.add(
                     column,
-                    f"{column} = event by day {days:g} from ({time}, {event})",
+                    _rule_text(
+                        rule, f"{column} = event by day {days:g} from ({time}, {event})", when
+                    ),
                     bad,
                     detail="It must be 1 for an event by that day, 0 for follow-up beyond it "
                     "and empty for patients censored before it without an event.",
@@ -897,8 +1187,13 @@ def validate(frame, schema, *, units=None) -> pd.DataFrame:
             continue
         raw = frame[spec.name]
         if isinstance(raw, pd.DataFrame):
-            check.add(spec.name, "unique column names", n_rows=n,
-                      detail="The column appears more than once.", fix="keep one copy.")
+            check.add(
+                spec.name,
+                "unique column names",
+                n_rows=n,
+                detail="The column appears more than once.",
+                fix="keep one copy.",
+            )
             continue
         values = _check_type(raw, spec, check)
         if spec.is_numeric:
@@ -910,14 +1205,29 @@ def validate(frame, schema, *, units=None) -> pd.DataFrame:
                 _check_ranges(values, given, spec, accepted, check)
         out[spec.name] = values
 
+    # columns that may not be empty (e.g. registry checkboxes: unchecked is 0, not empty)
+    for spec in schema.columns:
+        if not spec.nullable and spec.name in out:
+            absent = out[spec.name].isna().to_numpy() & frame[spec.name].isna().to_numpy()
+            if absent.any():
+                check.add(
+                    spec.name,
+                    "no empty values",
+                    absent,
+                    detail="This column is never missing in the source (a checkbox is 0 when "
+                    "unchecked), so an empty value points to a broken export.",
+                    fix="re-export the column; write 0 for unchecked boxes.",
+                )
+
     # ids, outcome completeness
     id_column = schema.id_column
     if id_column in out:
         ids = frame[id_column]
         absent = ids.isna().to_numpy()
         if absent.any():
-            check.add(id_column, "id present in every row", absent,
-                      fix=f"give every row its {id_column}.")
+            check.add(
+                id_column, "id present in every row", absent, fix=f"give every row its {id_column}."
+            )
         repeated = ids.duplicated(keep=False).to_numpy() & ~absent
         if repeated.any():
             check.add(
@@ -932,9 +1242,13 @@ def validate(frame, schema, *, units=None) -> pd.DataFrame:
         if column in out and out[column].isna().any():
             absent = out[column].isna().to_numpy() & frame[column].isna().to_numpy()
             if absent.any():
-                check.add(column, "outcome present in every row", absent,
-                          fix="every patient needs an event flag and a follow-up time; drop "
-                          "patients without them before loading.")
+                check.add(
+                    column,
+                    "outcome present in every row",
+                    absent,
+                    fix="every patient needs an event flag and a follow-up time; drop "
+                    "patients without them before loading.",
+                )
 
     result = pd.DataFrame(out, index=range(n))
     _check_rules(result, schema, check)
@@ -950,7 +1264,34 @@ def validate(frame, schema, *, units=None) -> pd.DataFrame:
     return result
 
 
-def cohort_from_frame(frame, schema, *, units=None, name=None, source="") -> Cohort:
+def _outcome_override(schema: Schema, outcome) -> Schema:
+    """The schema with its outcome block replaced (``outcome`` is a dict or OutcomeSpec)."""
+    if outcome is None:
+        return schema
+    if isinstance(outcome, dict):
+        unknown = set(outcome) - {"kind", "event", "time", "horizon_days", "name"}
+        if unknown:
+            raise ValueError(
+                f"outcome takes the keys kind, event, time, horizon_days and name; got "
+                f"{sorted(unknown)}."
+            )
+        outcome = OutcomeSpec(**outcome)
+    if not isinstance(outcome, OutcomeSpec):
+        raise TypeError(f"outcome must be a dict or an OutcomeSpec; got {type(outcome).__name__}.")
+    if outcome.kind not in ("survival", "binary"):
+        raise ValueError(f"outcome kind must be 'survival' or 'binary'; got {outcome.kind!r}.")
+    for column in (outcome.event, outcome.time):
+        if column is not None and column not in schema._by_name:
+            raise ValueError(
+                f"outcome column {column!r} is not in the {schema.name!r} schema; outcome "
+                f"columns are {[c.name for c in schema.columns if c.role == 'outcome']}."
+            )
+    if outcome.kind == "survival" and outcome.time is None:
+        raise ValueError("a survival outcome needs its time column.")
+    return replace(schema, outcome=outcome, _by_name={})
+
+
+def cohort_from_frame(frame, schema, *, units=None, name=None, source="", outcome=None) -> Cohort:
     """Validate a cohort table and build a :class:`~riskml.Cohort` from it.
 
     Parameters
@@ -965,6 +1306,11 @@ def cohort_from_frame(frame, schema, *, units=None, name=None, source="") -> Coh
         The cohort's name; defaults to the schema's.
     source : str, optional
         Where the data came from, for the report.
+    outcome : dict or OutcomeSpec, optional
+        Another outcome than the schema's default, from the schema's outcome
+        columns, e.g. ``{"kind": "binary", "event": "readmit_30d"}`` or
+        ``{"kind": "survival", "time": "death_time_days", "event": "death_event",
+        "horizon_days": 365}``. Its columns must be present in every row.
 
     Returns
     -------
@@ -973,10 +1319,12 @@ def cohort_from_frame(frame, schema, *, units=None, name=None, source="") -> Coh
         (``cohort.predictors`` lists only the predictors); ids and groups are kept
         out of the features. The cohort also carries ``schema_name``,
         ``schema`` (the :class:`Schema`), ``framingham_inputs`` (dict or None),
-        ``horizon_days`` (the schema's default horizon, or None) and ``outcomes``
-        (a DataFrame of every outcome column present, e.g. component events).
+        ``horizon_days`` (the outcome's default horizon, or None), ``outcomes``
+        (a DataFrame of every outcome column present, e.g. component events) and
+        ``context`` (a DataFrame of the ``context`` columns present, such as dates;
+        empty when the schema has none).
     """
-    schema = load_schema(schema)
+    schema = _outcome_override(load_schema(schema), outcome)
     validated = validate(frame, schema, units=units)
     spec = schema.outcome
     event = validated[spec.event].to_numpy()
@@ -984,6 +1332,23 @@ def cohort_from_frame(frame, schema, *, units=None, name=None, source="") -> Coh
         outcome = Outcome.survival(validated[spec.time].to_numpy(), event, name=spec.name)
     else:
         outcome = Outcome.binary(event, name=spec.name)
+    return cohort_from_validated(
+        validated, schema, outcome, name=name, source=source, horizon_days=spec.horizon_days
+    )
+
+
+def cohort_from_validated(
+    validated, schema, outcome, *, name=None, source="", horizon_days=None
+) -> Cohort:
+    """A :class:`~riskml.Cohort` from a frame that :func:`validate` returned.
+
+    For loaders whose outcome is derived from several schema columns (e.g. a
+    readmission with death as a competing event): they validate, derive the
+    :class:`~riskml.Outcome` themselves and call this. Parameters as
+    :func:`cohort_from_frame`, plus ``outcome`` (an Outcome with one entry per row
+    of ``validated``) and ``horizon_days``.
+    """
+    schema = load_schema(schema)
     features = validated[[c for c in schema.features if c in validated]]
     ids = validated[schema.id_column].to_numpy() if schema.id_column else None
     groups = validated[schema.group_column].to_numpy() if schema.group_column else None
@@ -1001,8 +1366,10 @@ def cohort_from_frame(frame, schema, *, units=None, name=None, source="") -> Coh
     cohort.framingham_inputs = (
         None if schema.framingham_inputs is None else dict(schema.framingham_inputs)
     )
-    cohort.horizon_days = spec.horizon_days
-    outcome_columns = [c.name for c in schema.columns if c.role == "outcome" and c.name in validated]
-    cohort.outcomes = validated[outcome_columns].copy()
+    cohort.horizon_days = horizon_days
+    outcome_columns = [
+        c.name for c in schema.columns if c.role == "outcome" and c.name in validated
+    ]
+    cohort.outcomes = validated[outcome_columns].reset_index(drop=True)
+    cohort.context = validated[[c for c in schema.context if c in validated]].reset_index(drop=True)
     return cohort
-

@@ -82,11 +82,19 @@ LATENT_BINARY = {
     "ckd": ((0, 0, 0.8, 0, 0), 0.04),
 }
 ETIOLOGY = {
-    "essential": 0.71, "osa": 0.12, "renovascular": 0.05, "primary_aldosteronism": 0.05,
-    "coarctation": 0.01, "renal_parenchymal": 0.02, "other_endocrine": 0.02, "other": 0.02,
+    "essential": 0.71,
+    "osa": 0.12,
+    "renovascular": 0.05,
+    "primary_aldosteronism": 0.05,
+    "coarctation": 0.01,
+    "renal_parenchymal": 0.02,
+    "other_endocrine": 0.02,
+    "other": 0.02,
 }
 DIPPING_BANDS = {  # systolic night-time dip, %
-    "dipper": (10.0, 20.0), "non_dipper": (0.0, 10.0), "reverse": (-12.0, 0.0),
+    "dipper": (10.0, 20.0),
+    "non_dipper": (0.0, 10.0),
+    "reverse": (-12.0, 0.0),
     "extreme": (20.0, 28.0),
 }
 DIPPING_SHARES = {"dipper": 0.45, "non_dipper": 0.40, "reverse": 0.10, "extreme": 0.05}
@@ -96,17 +104,34 @@ N_DRUG_CLASSES = {0: 0.05, 1: 0.30, 2: 0.40, 3: 0.18, 4: 0.05, 5: 0.02}
 # last two are classes the schema does not list, so the flags sum to at most
 # n_bp_drug_classes.
 DRUG_WEIGHTS = {
-    "raas_blocker": 0.317, "ccb": 0.453, "beta_blocker": 0.130, "diuretic_or_mra": 0.082,
-    "alpha_blocker": 0.009, "other_class": 0.009,
+    "raas_blocker": 0.317,
+    "ccb": 0.453,
+    "beta_blocker": 0.130,
+    "diuretic_or_mra": 0.082,
+    "alpha_blocker": 0.009,
+    "other_class": 0.009,
 }
 FIRST_EVENT_SHARES = {
-    "death": 0.05, "ami": 0.10, "coronary_revasc": 0.10, "new_hf": 0.20,
-    "new_af_aflutter": 0.10, "vt_vf": 0.0, "peripheral_revasc": 0.05, "new_stroke": 0.30,
+    "death": 0.05,
+    "ami": 0.10,
+    "coronary_revasc": 0.10,
+    "new_hf": 0.20,
+    "new_af_aflutter": 0.10,
+    "vt_vf": 0.0,
+    "peripheral_revasc": 0.05,
+    "new_stroke": 0.30,
     "esrd": 0.10,
 }
 ABPM_BLOCK = [
-    "abpm_24h_sbp", "abpm_24h_dbp", "abpm_day_sbp", "abpm_day_dbp", "abpm_night_sbp",
-    "abpm_night_dbp", "abpm_24h_hr", "dipping_pattern", "nocturnal_dip_pct",
+    "abpm_24h_sbp",
+    "abpm_24h_dbp",
+    "abpm_day_sbp",
+    "abpm_day_dbp",
+    "abpm_night_sbp",
+    "abpm_night_dbp",
+    "abpm_24h_hr",
+    "dipping_pattern",
+    "nocturnal_dip_pct",
 ]
 ECHO_BLOCK = ["lvef", "lvedd", "ivst", "lvpwt", "lv_mass_index", "la_diameter", "lvh"]
 # Columns missing together (MCAR by block), then single columns at their schema rate.
@@ -119,10 +144,28 @@ MISSING_BLOCKS = [
 ]
 # D'Agostino 2008 general cardiovascular disease (lipid model), Table 2.
 FRS_2008 = {
-    "F": dict(age=2.32888, tc=1.20904, hdl=-0.70833, sbp=2.76157, sbp_treated=2.82263,
-              smoker=0.52873, diabetes=0.69154, s0=0.95012, mean=26.1931),
-    "M": dict(age=3.06117, tc=1.12370, hdl=-0.93263, sbp=1.93303, sbp_treated=1.99881,
-              smoker=0.65451, diabetes=0.57367, s0=0.88936, mean=23.9802),
+    "F": dict(
+        age=2.32888,
+        tc=1.20904,
+        hdl=-0.70833,
+        sbp=2.76157,
+        sbp_treated=2.82263,
+        smoker=0.52873,
+        diabetes=0.69154,
+        s0=0.95012,
+        mean=26.1931,
+    ),
+    "M": dict(
+        age=3.06117,
+        tc=1.12370,
+        hdl=-0.93263,
+        sbp=1.93303,
+        sbp_treated=1.99881,
+        smoker=0.65451,
+        diabetes=0.57367,
+        s0=0.88936,
+        mean=23.9802,
+    ),
 }
 
 
@@ -268,7 +311,9 @@ def _simulate(n: int, seed: np.random.Generator):
 
     # Categorical history.
     data["smoking_status"] = _categorical(
-        rng, n, {"never": 1, "former": 1, "current": 1},
+        rng,
+        n,
+        {"never": 1, "former": 1, "current": 1},
         probabilities=np.where(male[:, None], [0.45, 0.10, 0.45], [0.85, 0.05, 0.10]),
     )
     data["alcohol_use"] = (rng.random(n) < np.where(male, 0.45, 0.12)).astype(int)
@@ -304,8 +349,9 @@ def _simulate(n: int, seed: np.random.Generator):
     )
 
     # Derived laboratory and echo values.
-    data["egfr"] = np.clip(np.round(_egfr_ckd_epi_2021(data["creatinine"], data["age"], male)),
-                           15, 160)
+    data["egfr"] = np.clip(
+        np.round(_egfr_ckd_epi_2021(data["creatinine"], data["age"], male)), 15, 160
+    )
     low_kidney = ckd & (data["egfr"] >= 60) & (data["uacr"] < 30)
     data["uacr"][low_kidney] = np.round(30 + 40 * rng.random(low_kidney.sum()), 1)
     height_m = rng.normal(np.where(male, 1.72, 1.60), 0.06)
@@ -361,9 +407,16 @@ def _simulate(n: int, seed: np.random.Generator):
 
     treated = data["n_bp_drug_classes"] > 0
     data["frs_10y_cvd"] = np.round(
-        _frs_2008(sex, data["age"], data["total_chol"], data["hdl"], data["office_sbp"], treated,
-                  _as_float(data["smoking_status"] == "current", data["smoking_status"]),
-                  data["diabetes"].astype(float)),
+        _frs_2008(
+            sex,
+            data["age"],
+            data["total_chol"],
+            data["hdl"],
+            data["office_sbp"],
+            treated,
+            _as_float(data["smoking_status"] == "current", data["smoking_status"]),
+            data["diabetes"].astype(float),
+        ),
         4,
     )
 
@@ -421,7 +474,7 @@ def _file_frame(data, schema, n) -> pd.DataFrame:
     """The table as a CSV export would hold it: schema order, nullable integers for flags."""
     columns = {"patient_id": np.arange(1, n + 1)}
     for spec in schema.columns:
-        if spec.name == "patient_id":
+        if spec.name == "patient_id" or spec.name not in data:  # e.g. the optional index_date
             continue
         values = data[spec.name]
         if spec.type in ("bool", "int"):
@@ -518,11 +571,7 @@ def make_young_hypertension(n_samples=508, *, random_state=0, return_frame=False
     >>> len(cohort), len(cohort.predictors)
     (508, 58)
     """
-    if (
-        isinstance(n_samples, bool)
-        or not isinstance(n_samples, numbers.Integral)
-        or n_samples < 1
-    ):
+    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 1:
         raise ValueError(
             "The 'n_samples' parameter of make_young_hypertension must be an int in the range "
             f"[1, inf). Got {n_samples!r} instead."

@@ -57,7 +57,11 @@ def test_young_htn_schema_has_58_predictors_and_the_outcome_block():
     assert schema.outcome.horizon_days == 1004
     derived = {c.name for c in schema.columns if c.role == "derived"}
     assert derived == {
-        "pulse_pressure", "aldosterone_renin_ratio", "nocturnal_dip_pct", "lvh", "frs_10y_cvd"
+        "pulse_pressure",
+        "aldosterone_renin_ratio",
+        "nocturnal_dip_pct",
+        "lvh",
+        "frs_10y_cvd",
     }
     assert not derived & set(schema.predictors)
     metadata = schema.metadata_frame()
@@ -72,7 +76,10 @@ def test_young_htn_schema_framingham_inputs():
     assert inputs["bp_treated"] == {"column": "n_bp_drug_classes", "greater_than": 0}
     assert inputs["smoker"] == {"column": "smoking_status", "equals": "current"}
     assert {k: inputs[k] for k in ("sex", "age", "total_chol", "hdl", "diabetes")} == {
-        "sex": "sex", "age": "age", "total_chol": "total_chol", "hdl": "hdl",
+        "sex": "sex",
+        "age": "age",
+        "total_chol": "total_chol",
+        "hdl": "hdl",
         "diabetes": "diabetes",
     }
 
@@ -161,7 +168,9 @@ def test_undeclared_mmol_cholesterol_is_refused_and_the_file_is_untouched(frame,
     with pytest.raises(SchemaError, match=expected) as caught:
         load_young_hypertension(path)
     message = str(caught.value)
-    assert re.search(r"total_chol looks like mmol/L \(median 4\.\d+\); riskml expects mg/dL", message)
+    assert re.search(
+        r"total_chol looks like mmol/L \(median 4\.\d+\); riskml expects mg/dL", message
+    )
     assert "multiply by 38.67, or pass units={'total_chol': 'mmol/L'} to convert on load" in message
     assert sha256(path) == digest
 
@@ -247,7 +256,8 @@ def test_unknown_level_is_refused(frame):
     message = str(caught.value)
     assert re.search(
         r"sex: allowed levels \['M', 'F'\]: 1 row breaks it \(first patient_id: 7\)\. "
-        r"Unknown level\(s\): 'm'\..*differ only in case: \{'m': 'M'\}", message
+        r"Unknown level\(s\): 'm'\..*differ only in case: \{'m': 'M'\}",
+        message,
     )
     assert re.search(r"smoking_status: .*first patient_id: 10\).*'sometimes'", message)
 
@@ -303,24 +313,35 @@ def test_bad_event_flag_and_negative_time_are_refused(frame):
     with pytest.raises(SchemaError) as caught:
         validate(frame, "young_htn")
     message = str(caught.value)
-    assert re.search(r"composite_event: bool values 0/1: 1 row breaks it \(first patient_id: 1\)",
-                     message)
-    assert re.search(r"composite_time_days: hard range \[0, 3650\] days: 1 row breaks it "
-                     r"\(first patient_id: 2\)", message)
+    assert re.search(
+        r"composite_event: bool values 0/1: 1 row breaks it \(first patient_id: 1\)", message
+    )
+    assert re.search(
+        r"composite_time_days: hard range \[0, 3650\] days: 1 row breaks it "
+        r"\(first patient_id: 2\)",
+        message,
+    )
 
 
 def test_time_after_followup_and_wrong_horizon_label_are_refused(frame):
-    censored_late = frame.index[(frame["composite_event"] == 0)
-                                & (frame["composite_time_days"] > 1100)][0]
+    censored_late = frame.index[
+        (frame["composite_event"] == 0) & (frame["composite_time_days"] > 1100)
+    ][0]
     frame.loc[censored_late, "composite_by_33mo"] = 1
     frame.loc[3, "followup_days"] = frame.loc[3, "composite_time_days"] - 1
     with pytest.raises(SchemaError) as caught:
         validate(frame, "young_htn")
     message = str(caught.value)
-    assert re.search(r"composite_time_days <= followup_days: 1 row breaks it \(first "
-                     r"patient_id: 4\)", message)
-    assert re.search(rf"composite_by_33mo = event by day 1004 .*: 1 row breaks it \(first "
-                     rf"patient_id: {censored_late + 1}\)", message)
+    assert re.search(
+        r"composite_time_days <= followup_days: 1 row breaks it \(first "
+        r"patient_id: 4\)",
+        message,
+    )
+    assert re.search(
+        rf"composite_by_33mo = event by day 1004 .*: 1 row breaks it \(first "
+        rf"patient_id: {censored_late + 1}\)",
+        message,
+    )
 
 
 def test_every_problem_is_reported_in_one_error(frame):
@@ -336,8 +357,11 @@ def test_every_problem_is_reported_in_one_error(frame):
 
 def test_unknown_columns_are_dropped_with_a_warning(frame):
     frame["hospital_ward"] = "A"
-    with pytest.warns(SchemaWarning, match=r"columns not in the schema are ignored: "
-                      r"\['hospital_ward'\]"):
+    with pytest.warns(
+        SchemaWarning,
+        match=r"columns not in the schema are ignored: "
+        r"\['hospital_ward'\]",
+    ):
         validated = validate(frame, "young_htn")
     assert "hospital_ward" not in validated
 

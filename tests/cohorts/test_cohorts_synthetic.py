@@ -13,8 +13,14 @@ from lifelines.utils import concordance_index
 from riskml.cohorts import cohort_from_frame, load_schema, make_young_hypertension
 
 ABPM = [
-    "abpm_24h_sbp", "abpm_24h_dbp", "abpm_day_sbp", "abpm_day_dbp", "abpm_night_sbp",
-    "abpm_night_dbp", "abpm_24h_hr", "dipping_pattern",
+    "abpm_24h_sbp",
+    "abpm_24h_dbp",
+    "abpm_day_sbp",
+    "abpm_day_dbp",
+    "abpm_night_sbp",
+    "abpm_night_dbp",
+    "abpm_24h_hr",
+    "dipping_pattern",
 ]
 
 
@@ -47,7 +53,11 @@ def test_default_size_and_the_58_predictors(cohort):
     assert cohort.predictors == load_schema("young_htn").predictors
     assert "patient_id" not in cohort.features
     assert set(cohort.features) - set(cohort.predictors) == {
-        "pulse_pressure", "aldosterone_renin_ratio", "nocturnal_dip_pct", "lvh", "frs_10y_cvd"
+        "pulse_pressure",
+        "aldosterone_renin_ratio",
+        "nocturnal_dip_pct",
+        "lvh",
+        "frs_10y_cvd",
     }
 
 
@@ -101,8 +111,16 @@ def test_followup_and_components_agree_with_the_composite(cohort):
 
 def test_framingham_inputs_are_present_in_canonical_units(cohort):
     X = cohort.features
-    for column in ["sex", "age", "total_chol", "hdl", "office_sbp", "n_bp_drug_classes",
-                   "smoking_status", "diabetes"]:
+    for column in [
+        "sex",
+        "age",
+        "total_chol",
+        "hdl",
+        "office_sbp",
+        "n_bp_drug_classes",
+        "smoking_status",
+        "diabetes",
+    ]:
         assert column in cohort.predictors
     assert set(X["sex"]) == {"M", "F"}
     assert 150 < X["total_chol"].median() < 220  # mg/dL (4.8 mmol/L = 186 mg/dL)
@@ -116,13 +134,16 @@ def test_derived_columns_are_computed(cohort):
     np.testing.assert_array_equal(X["pulse_pressure"], X["office_sbp"] - X["office_dbp"])
     dip = 100 * (X["abpm_day_sbp"] - X["abpm_night_sbp"]) / X["abpm_day_sbp"]
     np.testing.assert_allclose(X["nocturnal_dip_pct"], dip.round(1), atol=1e-9)
-    expected = np.select([dip < 0, dip < 10, dip < 20], ["reverse", "non_dipper", "dipper"],
-                         "extreme")
+    expected = np.select(
+        [dip < 0, dip < 10, dip < 20], ["reverse", "non_dipper", "dipper"], "extreme"
+    )
     seen = dip.notna()
     np.testing.assert_array_equal(X.loc[seen, "dipping_pattern"], expected[seen])
     threshold = np.where(X["sex"] == "M", 115, 95)
     seen = X["lv_mass_index"].notna()
-    np.testing.assert_array_equal(X.loc[seen, "lvh"], X.loc[seen, "lv_mass_index"] >= threshold[seen])
+    np.testing.assert_array_equal(
+        X.loc[seen, "lvh"], X.loc[seen, "lv_mass_index"] >= threshold[seen]
+    )
 
 
 def test_drug_flags_never_exceed_the_class_count(cohort):

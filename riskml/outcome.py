@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["Outcome", "check_outcome"]
+__all__ = ["Outcome", "check_outcome", "horizon_label"]
 
 SURVIVAL_DTYPE = np.dtype([("event", bool), ("time", float)])
 
@@ -65,6 +65,21 @@ def _as_days(time) -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise TypeError(f"time must be numeric (days); got dtype {array.dtype}.")
     return array.astype(float)
+
+
+def horizon_label(time, event, days: float) -> np.ndarray:
+    """1.0 for an event by ``days``, 0.0 for follow-up reaching ``days`` without one, else NaN.
+
+    The one definition of a label at a horizon, shared by :meth:`Outcome.at_horizon`,
+    the schema checks and the generators. Rows with a missing time or event get NaN.
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=float)
+    label = np.full(time.shape, np.nan)
+    with np.errstate(invalid="ignore"):
+        label[(time >= days) & ~np.isnan(event)] = 0.0
+        label[(event == 1) & (time <= days)] = 1.0
+    return label
 
 
 class Outcome:
@@ -194,10 +209,7 @@ class Outcome:
             or days <= 0
         ):
             raise ValueError(f"days must be a positive number of days; got {days!r}.")
-        label = np.full(len(self), np.nan)
-        label[self.time >= days] = 0.0
-        label[self.event & (self.time <= days)] = 1.0
-        return label
+        return horizon_label(self.time, self.event, days)
 
     def evaluable_at(self, days: float) -> np.ndarray:
         """Boolean mask of the patients whose status at ``days`` is known."""
@@ -242,7 +254,7 @@ def check_outcome(y, *, allow_binary: bool = True, allow_survival: bool = True) 
             )
         if "event" in names and "time" in names:
             event_field, time_field = "event", "time"
-        elif y.dtype[names[1]] == bool and y.dtype[names[0]] != bool:
+        elif y.dtype[names[1]].kind == "b" and y.dtype[names[0]].kind != "b":
             time_field, event_field = names  # (time, event) order, e.g. ("days", "status")
         else:
             event_field, time_field = names

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from ..outcome import Outcome
+from ..outcome import Outcome, horizon_label
 from ._cohort import Cohort
 from ._hypertension import read_table
 from ._schema import cohort_from_validated, load_schema, validate
@@ -261,9 +261,7 @@ def _events(rng: np.random.Generator, data: dict, aux: dict):
             "readmit_time_days": readmit_time,
             "readmit_event": readmit_event.astype(int),
             "death_30d": (death_event & (death_time <= 30)).astype(int),
-            "death_1yr": np.where(
-                death_event & (death_time <= 365), 1.0, np.where(death_time > 365, 0.0, np.nan)
-            ),
+            "death_1yr": horizon_label(death_time, death_event, 365.0),
             "death_time_days": death_time,
             "death_event": death_event.astype(int),
             "followup_days": followup,

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..outcome import Outcome
+from ..outcome import Outcome, horizon_label
 from ._cohort import Cohort
 
 __all__ = [
@@ -1072,9 +1072,7 @@ def _check_rules(out: pd.DataFrame, schema: Schema, check: _Checker) -> None:
             if column not in out or time not in out or event not in out:
                 continue
             t, e = out[time].to_numpy(float), out[event].to_numpy(float)
-            expected = np.full(len(out), np.nan)
-            expected[(e == 1) & (t <= days)] = 1.0
-            expected[t > days] = 0.0
+            expected = horizon_label(t, e, days)
             given = out[column].to_numpy(float)
             known = ~np.isnan(t) & ~np.isnan(e)
             bad = known & ~((given == expected) | (np.isnan(given) & np.isnan(expected)))

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from ..outcome import horizon_label
 from ._schema import cohort_from_frame, load_schema
 
 __all__ = ["make_young_hypertension"]
@@ -441,10 +442,7 @@ def _simulate(n: int, seed: np.random.Generator):
     data["composite_event"] = event.astype(int)
     data["composite_time_days"] = time
     data["followup_days"] = np.ceil(censor_time)
-    by_horizon = np.full(n, np.nan)
-    by_horizon[event & (time <= HORIZON_DAYS)] = 1.0
-    by_horizon[time > HORIZON_DAYS] = 0.0
-    data["composite_by_33mo"] = by_horizon
+    data["composite_by_33mo"] = horizon_label(time, event, HORIZON_DAYS)
     for name in events:
         data[f"evt_{name}"] = (event & (first == name)).astype(int)
     data["first_event_type"] = np.where(event, first, None)

@@ -84,3 +84,53 @@ def test_subset_keeps_loader_attributes_and_subsets_per_row_ones(small_cohort):
     sub = small_cohort.subset([3, 1])
     assert sub.horizon_days == 1004
     np.testing.assert_array_equal(sub.true_risk, [0.4, 0.2])
+
+
+def _hf_frame():
+    hf = rk.cohorts.load_heart_failure_clinical_records()
+    return hf.features.copy(), hf.outcome
+
+
+def test_identifier_columns_are_refused():
+    features, outcome = _hf_frame()
+    features["patient_id"] = np.arange(len(features))
+    with pytest.raises(ValueError, match=r"identifier column\(s\) \['patient_id'\].*ids="):
+        rk.Cohort(features, outcome)
+
+
+def test_the_outcome_as_a_feature_is_refused():
+    features, outcome = _hf_frame()
+    features["death"] = outcome.event.astype(int)
+    with pytest.raises(ValueError, match="'death' equals the outcome's event flag"):
+        rk.Cohort(features, outcome)
+
+
+def test_duplicate_column_names_are_refused():
+    features = pd.DataFrame([[1, 2], [3, 4]], columns=["a", "a"])
+    with pytest.raises(ValueError, match=r"duplicate column names \['a'\]"):
+        rk.Cohort(features, rk.Outcome.binary([0, 1]))
+
+
+def test_misspelled_metadata_is_refused_with_a_hint(small_cohort):
+    metadata = pd.DataFrame({"post_index": [True]}, index=["tropnin_peak"])
+    with pytest.raises(ValueError, match="did you mean 'troponin_peak'"):
+        rk.Cohort(small_cohort.features, small_cohort.outcome, metadata)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("post_index", "yes", "'post_index' must be True or False"),
+        ("role", "predictr", "'role' must be one of"),
+        ("type", "number", "'type' must be one of"),
+    ],
+)
+def test_metadata_values_are_checked(small_cohort, field, value, message):
+    metadata = pd.DataFrame({field: [value]}, index=["age"])
+    with pytest.raises(ValueError, match=message):
+        rk.Cohort(small_cohort.features, small_cohort.outcome, metadata)
+
+
+def test_groups_length_is_checked():
+    with pytest.raises(ValueError, match="groups has 3 entries"):
+        rk.Cohort(pd.DataFrame({"a": [1, 2]}), rk.Outcome.binary([0, 1]), groups=[1, 2, 3])

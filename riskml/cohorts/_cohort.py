@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -40,6 +44,83 @@ def _default_metadata(features: pd.DataFrame) -> pd.DataFrame:
             "description": "",
         }
     return pd.DataFrame.from_dict(rows, orient="index", columns=METADATA_COLUMNS)
+
+
+METADATA_TYPES = ("float", "int", "bool", "cat", "str", "date", "datetime")
+METADATA_ROLES = ("predictor", "derived", "context", "id", "group", "outcome")
+_ID_NAME = re.compile(r"^(id|mrn|.*_id|.*_mrn)$", re.IGNORECASE)
+
+
+def _check_feature_columns(features: pd.DataFrame, outcome: Outcome) -> None:
+    """Refuse duplicate names, identifiers and the outcome itself among the features."""
+    duplicated = features.columns[features.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise ValueError(
+            f"features has duplicate column names {duplicated}; give every column its own name."
+        )
+    id_like = [str(c) for c in features.columns if _ID_NAME.match(str(c))]
+    if id_like:
+        raise ValueError(
+            f"features has identifier column(s) {id_like}: an identifier is not a predictor "
+            "(a model can learn from it, and it would reach the report). Drop it from features "
+            "and pass it as ids= (row identifier) or groups= (e.g. subject_id, so that "
+            "cross-validation keeps a patient's rows together)."
+        )
+    outcome_arrays = {"event flag": outcome.event.astype(float)}
+    if outcome.time is not None:
+        outcome_arrays["follow-up time"] = outcome.time
+    for column in features.columns:
+        values = pd.to_numeric(features[column], errors="coerce").to_numpy(dtype=float)
+        if np.isnan(values).any():
+            continue
+        for what, target in outcome_arrays.items():
+            if np.array_equal(values, target):
+                message = (
+                    f"feature column {column!r} equals the outcome's {what} in every row: a "
+                    "model would be handed the answer. Drop it from features."
+                )
+                if len(values) < 50:  # in a tiny cohort a 0/1 column can match by chance
+                    warnings.warn(message, UserWarning, stacklevel=3)
+                else:
+                    raise ValueError(message)
+
+
+def _check_metadata(metadata: pd.DataFrame, columns) -> pd.DataFrame:
+    """Metadata rows must name feature columns and hold allowed values."""
+    unknown = [str(c) for c in metadata.index if c not in set(columns)]
+    if unknown:
+        hints = {
+            name: difflib.get_close_matches(name, [str(c) for c in columns], n=1)
+            for name in unknown[:5]
+        }
+        hint = "; ".join(f"{k!r} (did you mean {v[0]!r}?)" for k, v in hints.items() if v)
+        raise ValueError(
+            f"metadata describes {len(unknown)} column(s) that are not in features: "
+            f"{unknown[:5]}{' ...' if len(unknown) > 5 else ''}. "
+            + (f"Close matches: {hint}. " if hint else "")
+            + "A misspelled name would leave the real column undescribed (e.g. a post-index "
+            "variable used as a predictor)."
+        )
+    checks = {"type": METADATA_TYPES, "role": METADATA_ROLES}
+    for field, allowed in checks.items():
+        if field in metadata.columns:
+            values = metadata[field].dropna()
+            bad = values[~values.isin(allowed)]
+            if len(bad):
+                raise ValueError(
+                    f"metadata {field!r} must be one of {list(allowed)}; got {bad.iloc[0]!r} "
+                    f"for column {bad.index[0]!r}."
+                )
+    if "post_index" in metadata.columns:
+        values = metadata["post_index"].dropna()
+        bad = values[~values.map(lambda v: isinstance(v, bool | np.bool_ | int | np.integer))]
+        bad = pd.concat([bad, values[values.map(lambda v: v not in (0, 1))]])
+        if len(bad):
+            raise ValueError(
+                "metadata 'post_index' must be True or False; got "
+                f"{bad.iloc[0]!r} for column {bad.index[0]!r}."
+            )
+    return metadata
 
 
 class Cohort:
@@ -99,12 +180,12 @@ class Cohort:
                 f"features has {len(features)} rows but outcome has {len(outcome)}; "
                 "they must describe the same patients in the same order."
             )
+        _check_feature_columns(features, outcome)
         self.features = features.reset_index(drop=True)
         self.outcome = outcome
         inferred = _default_metadata(self.features)
         if metadata is not None:
-            unknown = sorted(set(metadata.index) - set(self.features.columns))
-            metadata = metadata.drop(index=unknown)
+            metadata = _check_metadata(metadata, self.features.columns)
             inferred.update(metadata.reindex(columns=METADATA_COLUMNS).dropna(how="all"))
         self.metadata = inferred.astype({"post_index": bool})
         self.ids = None if ids is None else np.asarray(ids)

@@ -1350,10 +1350,11 @@ def cohort_from_validated(
     features = validated[[c for c in schema.features if c in validated]]
     ids = validated[schema.id_column].to_numpy() if schema.id_column else None
     groups = validated[schema.group_column].to_numpy() if schema.group_column else None
+    metadata = schema.metadata_frame()
     cohort = Cohort(
         features,
         outcome,
-        schema.metadata_frame(),
+        metadata.loc[metadata.index.isin(features.columns)],
         ids=ids,
         groups=groups,
         name=name or schema.name,

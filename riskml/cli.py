@@ -76,6 +76,15 @@ def _demo(args) -> int:
     print()
     print("Out-of-fold C-statistics, stratified 10-fold CV, 95% percentile-bootstrap CIs:")
     print(result.format_summary())
+    if result.comparison is not None:
+        reference = result.comparison["reference"].iloc[0]
+        print()
+        print(f"Paired bootstrap difference in Harrell's C against {reference}:")
+        for row in result.comparison.itertuples():
+            print(
+                f"  {row.model:>24}  {row.difference:+.3f} (95% CI {row.low:+.3f} to "
+                f"{row.high:+.3f}; p = {row.p_value:.3f})"
+            )
     print()
     print(
         "Wu et al. 2020 reported (real cohort): "

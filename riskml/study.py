@@ -34,7 +34,7 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def _reissue_once(model: str, caught) -> None:
+def _reissue_once(model: str, caught, where: str = "across the cross-validation fits") -> None:
     """Re-issue warnings raised in every fold once, with the number of fits that raised them.
 
     Row positions inside a fold mean nothing to the user, so they are dropped.
@@ -47,7 +47,7 @@ def _reissue_once(model: str, caught) -> None:
         counts[key] = counts.get(key, 0) + 1
     for (category, text), count in counts.items():
         warnings.warn(
-            f"[{model}] {text} (raised {count} time(s) across the cross-validation fits)",
+            f"[{model}] {text} (raised {count} time(s) {where})",
             category,
             stacklevel=3,
         )
@@ -92,7 +92,8 @@ class StudyResult:
         reference model, on identical resamples (see
         :func:`riskml.evaluation.paired_bootstrap`); None with a single model.
     calibration : pandas.DataFrame or None
-        Predicted against observed risk by risk group, per model: Kaplan-Meier
+        Predicted against observed risk by group of predicted risk (tenths, or
+        fewer so that groups hold about five events), per model: Kaplan-Meier
         observed risk at the horizon for a time-to-event outcome
         (:func:`riskml.evaluation.survival_calibration`), observed proportion in
         tenths of predicted risk for a binary one. None for a time-to-event
@@ -458,7 +459,7 @@ class Study:
             warnings.simplefilter("always")
             for name, pipeline in pipelines.items():
                 fitted[name] = clone(pipeline).fit(X, y)
-        _reissue_once("whole-cohort fit", caught)
+        _reissue_once("all models", caught, where="in the fits on the whole cohort")
         explanation, patient = None, None
         if self.explain is not None:
             from .explain import explain_pipeline
@@ -534,20 +535,30 @@ class Study:
 
     @staticmethod
     def _calibrate(names, predictions, outcome, horizon) -> pd.DataFrame | None:
-        """Predicted against observed risk in tenths of predicted risk, per model."""
+        """Predicted against observed risk by group of predicted risk, per model."""
         from .evaluation import calibration_curve, survival_calibration
 
         if outcome.is_survival and horizon is None:
             return None
+        # Tenths of predicted risk, fewer with few events (about 5 events a group at least).
+        if outcome.is_survival:
+            events = int(np.sum(outcome.event & (outcome.time <= horizon)))
+        else:
+            events = int(min(outcome.event.sum(), (~outcome.event).sum()))
+        n_groups = int(np.clip(events // 5, 3, 10))
         tables = []
         for name in names:
             risk = predictions[name].to_numpy()
             if np.nanmin(risk) < 0 or np.nanmax(risk) > 1:
                 continue  # a linear predictor, not a probability
             if outcome.is_survival:
-                table = survival_calibration(outcome.time, outcome.event, risk, horizon)
+                table = survival_calibration(
+                    outcome.time, outcome.event, risk, horizon, n_groups=n_groups
+                )
             else:
-                table = calibration_curve(outcome.event.astype(int), risk, method="bins")
+                table = calibration_curve(
+                    outcome.event.astype(int), risk, method="bins", n_bins=n_groups
+                )
             tables.append(table.assign(model=name))
         if not tables:
             return None

@@ -230,6 +230,7 @@ def test_demo_command_end_to_end(tmp_path, capsys):
     for model in ["xgboost", "cox", "framingham_recalibrated"]:
         assert model in printed
     assert "harrell_c" in printed and "95% CI" in printed
+    assert "difference in Harrell's C against cox" in printed
     html = (tmp_path / "demo" / "report.html").read_text()
     assert "<html" in html.lower()
     assert "framingham_recalibrated" in html

@@ -39,6 +39,7 @@ REQUIRED_ATTRIBUTES = (
 
 METRIC_LABELS = {
     "harrell_c": "Harrell's C",
+    "concordance_index": "Harrell's C",
     "uno_c": "Uno's C",
     "auc": "AUC",
     "roc_auc": "AUC",
@@ -275,14 +276,16 @@ def _calibration_section(result) -> dict | None:
     horizon = result.horizon_days
     if result.outcome.is_survival:
         caption = (
-            f"Calibration at {float(horizon):g} days: patients in tenths of each model's "
-            "out-of-fold predicted risk; observed risk is 1 minus the Kaplan-Meier survival "
-            "in the group (censoring handled), with 95% intervals."
+            f"Calibration at {float(horizon):g} days: patients in equal-sized groups of each "
+            "model's out-of-fold predicted risk (tenths, fewer when events are few); observed "
+            "risk is 1 minus the Kaplan-Meier survival in the group (censoring handled), with "
+            "95% intervals."
         )
     else:
         caption = (
-            "Calibration: patients in tenths of each model's out-of-fold predicted risk; "
-            "observed proportion with exact (Clopper-Pearson) 95% intervals."
+            "Calibration: patients in equal-sized groups of each model's out-of-fold predicted "
+            "risk (tenths, fewer when events are few); observed proportion with exact "
+            "(Clopper-Pearson) 95% intervals."
         )
     return {"image": _png(fig), "caption": caption}
 

@@ -44,9 +44,14 @@ def _kaplan_meier(time: np.ndarray, event: np.ndarray, *, censoring: bool = Fals
     return times, np.cumprod(1.0 - ratio)
 
 
-def _step(times: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """A right-continuous step function (1 before the first time) evaluated ``at``."""
-    index = np.searchsorted(times, at, side="right") - 1
+def _step(
+    times: np.ndarray, values: np.ndarray, at: np.ndarray, *, left: bool = False
+) -> np.ndarray:
+    """A right-continuous step function (1 before the first time) evaluated ``at``.
+
+    ``left=True`` gives the left limit ``f(u-)``.
+    """
+    index = np.searchsorted(times, at, side="left" if left else "right") - 1
     return np.where(index >= 0, values[np.maximum(index, 0)], 1.0)
 
 

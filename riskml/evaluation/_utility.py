@@ -33,6 +33,7 @@ from ._calibration import (
     ici,
     observed_expected_ratio,
 )
+from ._ipcw import _kaplan_meier, _step
 
 __all__ = [
     "IDIResult",
@@ -125,34 +126,6 @@ def scaled_brier(y_true, y_prob) -> float:
 
 
 # -- Brier score, censored ---------------------------------------------------------------
-def _censoring_survival(time: np.ndarray, event: np.ndarray):
-    """Kaplan-Meier of the censoring distribution: (distinct times, G at those times).
-
-    At a time with both events and censorings, the events are taken to come first
-    (they leave the censoring risk set), as in scikit-survival and riskRegression.
-    """
-    times, inverse = np.unique(time, return_inverse=True)
-    leaving = np.bincount(inverse, minlength=times.shape[0]).astype(float)
-    events = np.bincount(inverse, weights=event.astype(float), minlength=times.shape[0])
-    censored = leaving - events
-    at_risk = time.shape[0] - np.concatenate([[0.0], np.cumsum(leaving)[:-1]]) - events
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(censored > 0, 1.0 - censored / at_risk, 1.0)
-    return times, np.cumprod(factor)
-
-
-def _step_at(times: np.ndarray, values: np.ndarray, points: np.ndarray, *, left: bool):
-    """A right-continuous step function (1 before the first time) at ``points``.
-
-    ``left=True`` gives the left limit ``f(u-)``.
-    """
-    position = np.searchsorted(times, points, side="left" if left else "right") - 1
-    out = np.ones(points.shape[0])
-    inside = position >= 0
-    out[inside] = values[position[inside]]
-    return out
-
-
 def _ipcw(time, event, horizon, train_time, train_event, function):
     """Outcome by the horizon and Graf's inverse-probability-of-censoring weights."""
     if (train_time is None) != (train_event is None):
@@ -166,12 +139,12 @@ def _ipcw(time, event, horizon, train_time, train_event, function):
         cens_time, cens_event, _, _ = _check_survival_inputs(
             train_time, train_event, np.zeros(len(train_time)), horizon, function
         )
-    times, g = _censoring_survival(cens_time, cens_event)
+    times, g = _kaplan_meier(cens_time, cens_event, censoring=True)
     case = event & (time <= horizon)
     control = time > horizon
     weights = np.zeros(time.shape[0])
-    g_case = _step_at(times, g, time[case], left=True)
-    g_horizon = float(_step_at(times, g, np.array([horizon]), left=False)[0])
+    g_case = _step(times, g, time[case], left=True)
+    g_horizon = float(_step(times, g, np.array([horizon]))[0])
     if np.any(g_case <= 0) or (control.any() and g_horizon <= 0):
         raise ValueError(
             f"{function}: the estimated probability of remaining uncensored is 0 at some "

@@ -8,7 +8,7 @@ import pandas as pd
 from ..features._scoring import c_statistic
 from ..outcome import Outcome, check_outcome
 
-__all__ = ["RiskEstimatorMixin"]
+__all__ = ["BinaryRiskMixin", "RiskEstimatorMixin"]
 
 OUTCOME_KINDS = ("binary", "survival", "any")
 
@@ -113,3 +113,34 @@ class RiskEstimatorMixin:
             Higher = better discrimination; 0.5 = chance.
         """
         return c_statistic(y, self.predict_risk(X))
+
+
+class BinaryRiskMixin(RiskEstimatorMixin):
+    """:class:`RiskEstimatorMixin` for binary models that define ``predict_proba``.
+
+    Adds ``predict`` (the more probable class) and ``predict_risk`` (P(event))
+    on top of the class's own ``predict_proba(X)``, which returns
+    ``[P(no event), P(event)]``. List it before ``ClassifierMixin`` and
+    ``BaseEstimator`` in the bases.
+    """
+
+    outcome_kind = "binary"
+
+    def predict(self, X):
+        """0/1: the more probable class (use ``predict_risk`` for risk models)."""
+        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+
+    def predict_risk(self, X, horizon=None):
+        """P(event), higher = higher risk.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+        horizon : float, optional
+            Ignored: the model predicts at the horizon of its training label.
+
+        Returns
+        -------
+        ndarray of float, shape (n_samples,)
+        """
+        return self.predict_proba(X)[:, 1]

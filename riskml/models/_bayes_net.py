@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..features._discretize import bin_codes, is_nominal, quantile_cut_points
-from ._base import RiskEstimatorMixin
+from ._base import BinaryRiskMixin
 
 __all__ = ["BayesNetRisk", "conditional_mutual_information"]
 
@@ -83,7 +83,7 @@ def _mutual_information_bits(codes: np.ndarray, label: np.ndarray) -> float:
     return float(mutual_info_score(label, codes) / np.log(2.0))
 
 
-class BayesNetRisk(RiskEstimatorMixin, ClassifierMixin, BaseEstimator):
+class BayesNetRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
     """Tree-augmented naive Bayes (TAN) or naive Bayes on features discretized in ``fit``.
 
     Every feature is discretized with cut points learned from the training rows
@@ -382,25 +382,6 @@ class BayesNetRisk(RiskEstimatorMixin, ClassifierMixin, BaseEstimator):
         joint -= joint.max(axis=1, keepdims=True)
         proba = np.exp(joint)
         return proba / proba.sum(axis=1, keepdims=True)
-
-    def predict(self, X):
-        """0/1: the more probable class (use ``predict_risk`` for risk models)."""
-        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
-
-    def predict_risk(self, X, horizon=None):
-        """P(event), higher = higher risk.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-        horizon : float, optional
-            Ignored: the model predicts at the horizon of its training label.
-
-        Returns
-        -------
-        ndarray of float, shape (n_samples,)
-        """
-        return self.predict_proba(X)[:, 1]
 
     # -- inspection ---------------------------------------------------------------
     def plot_structure(self, ax=None):

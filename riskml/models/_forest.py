@@ -9,12 +9,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import RiskEstimatorMixin
+from ._base import BinaryRiskMixin
 
 __all__ = ["RandomForestRisk"]
 
 
-class RandomForestRisk(RiskEstimatorMixin, ClassifierMixin, BaseEstimator):
+class RandomForestRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
     """Random forest returning P(event), with defaults sized for clinical cohorts.
 
     Parameters
@@ -146,22 +146,3 @@ class RandomForestRisk(RiskEstimatorMixin, ClassifierMixin, BaseEstimator):
             event = np.full(proba.shape[0], float(self.model_.classes_[0] == 1))
             return np.column_stack([1.0 - event, event])
         return proba
-
-    def predict(self, X):
-        """0/1: the more probable class (use ``predict_risk`` for risk models)."""
-        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
-
-    def predict_risk(self, X, horizon=None):
-        """P(event), higher = higher risk.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-        horizon : float, optional
-            Ignored: the model predicts at the horizon of its training label.
-
-        Returns
-        -------
-        ndarray of float, shape (n_samples,)
-        """
-        return self.predict_proba(X)[:, 1]

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import RiskEstimatorMixin
+from ._base import BinaryRiskMixin
 
 __all__ = ["LassoRisk", "LogisticRisk"]
 
@@ -34,7 +34,7 @@ def _lasso_logistic_cv(**kwargs):
     return LogisticRegressionCV(**kwargs)
 
 
-class LassoRisk(RiskEstimatorMixin, ClassifierMixin, BaseEstimator):
+class LassoRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
     """LASSO logistic regression; the penalty is chosen by inner stratified CV on AUC.
 
     Parameters
@@ -157,25 +157,6 @@ class LassoRisk(RiskEstimatorMixin, ClassifierMixin, BaseEstimator):
         frame = self._check_X(X, reset=False)
         return np.asarray(self.model_.predict_proba(frame), dtype=float)
 
-    def predict(self, X):
-        """0/1: the more probable class (use ``predict_risk`` for risk models)."""
-        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
-
-    def predict_risk(self, X, horizon=None):
-        """P(event), higher = higher risk.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-        horizon : float, optional
-            Ignored: the model predicts at the horizon of its training label.
-
-        Returns
-        -------
-        ndarray of float, shape (n_samples,)
-        """
-        return self.predict_proba(X)[:, 1]
-
 
 def _logistic(penalty, C, **kwargs):
     """``LogisticRegression`` without or with an L2 penalty, across scikit-learn versions.
@@ -209,7 +190,7 @@ def _ridge_logistic_cv(**kwargs):
     return LogisticRegressionCV(**kwargs)
 
 
-class LogisticRisk(RiskEstimatorMixin, ClassifierMixin, BaseEstimator):
+class LogisticRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression, unpenalised or ridge: the conventional comparator.
 
     Parameters
@@ -353,22 +334,3 @@ class LogisticRisk(RiskEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         frame = self._check_X(X, reset=False)
         return np.asarray(self.model_.predict_proba(frame.to_numpy(dtype=float)), dtype=float)
-
-    def predict(self, X):
-        """0/1: the more probable class (use ``predict_risk`` for risk models)."""
-        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
-
-    def predict_risk(self, X, horizon=None):
-        """P(event), higher = higher risk.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-        horizon : float, optional
-            Ignored: the model predicts at the horizon of its training label.
-
-        Returns
-        -------
-        ndarray of float, shape (n_samples,)
-        """
-        return self.predict_proba(X)[:, 1]

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..features._discretize import is_nominal
-from ._base import RiskEstimatorMixin
+from ._base import BinaryRiskMixin, RiskEstimatorMixin
 from ._breslow import BreslowBaseline
 
 __all__ = ["XGBoostRisk", "XGBoostSurvival"]
@@ -80,7 +80,7 @@ class _XGBoostInput:
         return tags
 
 
-class XGBoostRisk(_XGBoostInput, RiskEstimatorMixin, ClassifierMixin, BaseEstimator):
+class XGBoostRisk(_XGBoostInput, BinaryRiskMixin, ClassifierMixin, BaseEstimator):
     """XGBoost classifier returning P(event), with defaults sized for clinical cohorts.
 
     Parameters
@@ -220,25 +220,6 @@ class XGBoostRisk(_XGBoostInput, RiskEstimatorMixin, ClassifierMixin, BaseEstima
         """Class probabilities ``[P(no event), P(event)]``."""
         data = self._prepare_predict(X)
         return np.asarray(self.model_.predict_proba(data), dtype=float)
-
-    def predict(self, X):
-        """0/1: the more probable class (use ``predict_risk`` for risk models)."""
-        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
-
-    def predict_risk(self, X, horizon=None):
-        """P(event), higher = higher risk.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-        horizon : float, optional
-            Ignored: the model predicts at the horizon of its training label.
-
-        Returns
-        -------
-        ndarray of float, shape (n_samples,)
-        """
-        return self.predict_proba(X)[:, 1]
 
 
 def _check_horizon(horizon) -> float:

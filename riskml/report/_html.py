@@ -353,20 +353,32 @@ def _roc_section(result) -> dict:
     return {"image": _png(fig), "caption": caption}
 
 
+def _shap_scale(explanation) -> str:
+    """The scale of the SHAP values: log-hazard for survival:cox, else log-odds."""
+    objective = str(getattr(explanation, "objective", ""))
+    return "log relative hazard" if objective.startswith("survival:") else "log-odds"
+
+
 def _shap_section(explanation) -> dict | None:
     if explanation is None:
         return None
     importance = explanation.global_importance()
     if importance.empty:
-        return {"image": None, "caption": "All SHAP values are zero: the model is constant."}
+        return {
+            "image": None,
+            "scale": _shap_scale(explanation),
+            "caption": "All SHAP values are zero: the model is constant.",
+        }
     shown = min(TOP_SHAP, len(importance))
     fig, ax = _new_figure((6.0, 0.9 + 0.32 * shown))
     plot_shap_importance(importance, ax=ax, top=TOP_SHAP)
     return {
         "image": _png(fig),
+        "scale": _shap_scale(explanation),
         "caption": (
             f"Mean absolute SHAP value per input column over {len(explanation.values):,} "
-            f"patients (log-odds scale; top {shown} of {len(importance)} columns used by "
+            f"patients ({_shap_scale(explanation)} scale; top {shown} of {len(importance)} "
+            "columns used by "
             "the model). One-hot levels and missing indicators are summed into the column "
             "they come from."
         ),
@@ -399,6 +411,7 @@ def _patient_section(result) -> dict | None:
     ]
     card["n_features"] = len(table)
     card["base_value"] = _fmt(explanation.base_value)
+    card["scale"] = _shap_scale(explanation)
     card["explained_risk"] = None
     if str(getattr(explanation, "objective", "")).startswith("binary:"):
         card["explained_risk"] = _fmt(explanation.patient_risk(k))

@@ -249,3 +249,12 @@ def test_auc_at_horizon_metric_is_labelled_with_the_horizon(tmp_path):
     result.summary = pd.concat([result.summary, extra], ignore_index=True)
     table = html.unescape(_section(write_report(result, tmp_path / "x.html").read_text(), "models"))
     assert f"AUC at {HORIZON:g} days" in table and "0.666" in table
+
+
+def test_shap_scale_is_log_hazard_for_survival_xgboost():
+    from types import SimpleNamespace
+
+    from riskml.report._html import _shap_scale
+
+    assert _shap_scale(SimpleNamespace(objective="survival:cox")) == "log relative hazard"
+    assert _shap_scale(SimpleNamespace(objective="binary:logistic")) == "log-odds"

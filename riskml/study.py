@@ -98,6 +98,9 @@ class StudyResult:
         (:func:`riskml.evaluation.survival_calibration`), observed proportion in
         tenths of predicted risk for a binary one. None for a time-to-event
         outcome without a horizon (the models then predict relative risk only).
+    table_one : pandas.DataFrame or None
+        Characteristics of the candidate predictors by outcome group
+        (:meth:`riskml.Cohort.table_one`), for the report.
     """
 
     summary: pd.DataFrame
@@ -114,6 +117,7 @@ class StudyResult:
     patient_index: int | None = None
     comparison: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
+    table_one: pd.DataFrame | None = None
 
     def print_summary(self, decimals: int = 3) -> None:
         """Print the comparison table, rounded for display only."""
@@ -503,6 +507,7 @@ class Study:
             patient_index=patient,
             comparison=comparison,
             calibration=calibration,
+            table_one=cohort.table_one(by_outcome=True, horizon=horizon),
         )
 
     def _compare(self, names, predictions, outcome) -> pd.DataFrame | None:

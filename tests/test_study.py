@@ -143,6 +143,15 @@ def test_every_model_is_refitted_on_the_whole_cohort(survival_result):
     assert set(survival_result.fitted_models) == {"xgboost", "cox", "framingham_recalibrated"}
 
 
+def test_table_one_is_stratified_by_status_at_the_horizon(survival_result, small_cohort):
+    """Oracle: the counts of Outcome.at_horizon(1004) in the cohort."""
+    table = survival_result.table_one
+    label = small_cohort.outcome.at_horizon(1004)
+    n_row = table[table["variable"] == "n"].iloc[0]
+    assert int(n_row["Event by 1004 days"]) == int(np.nansum(label == 1))
+    assert int(n_row["Censored before 1004 days"]) == int(np.isnan(label).sum())
+
+
 def test_summary_reports_degenerate_replicates(survival_result):
     assert (survival_result.summary["n_degenerate"] >= 0).all()
 
@@ -236,6 +245,7 @@ def test_demo_command_end_to_end(tmp_path, capsys):
     assert "framingham_recalibrated" in html
     assert "Paired comparison against cox" in html
     assert 'id="calibration"' in html
+    assert "Table 1: candidate predictors by outcome group" in html
 
 
 def test_binary_model_on_survival_outcome_needs_a_horizon():

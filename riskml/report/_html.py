@@ -213,6 +213,18 @@ def _metric_label(metric: str, horizon_days) -> str:
     return METRIC_LABELS.get(metric, metric)
 
 
+def _table_one_section(result) -> dict | None:
+    table = getattr(result, "table_one", None)
+    if table is None or len(table) == 0:
+        return None
+    columns = [str(c) for c in table.columns]
+    rows = [
+        ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in row]
+        for row in table.values
+    ]
+    return {"columns": columns, "rows": rows}
+
+
 def _comparison_section(result) -> dict | None:
     table = getattr(result, "comparison", None)
     if table is None or len(table) == 0:
@@ -462,6 +474,7 @@ def _context(result) -> dict:
         "models": _models_section(result),
         "roc": _roc_section(result),
         "comparison": _comparison_section(result),
+        "table_one": _table_one_section(result),
         "calibration": _calibration_section(result),
         "shap": _shap_section(result.explanation),
         "patient": _patient_section(result),

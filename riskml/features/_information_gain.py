@@ -7,11 +7,10 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.feature_selection import SelectorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
 from ..outcome import check_outcome
+from ._base import DataFrameSelectorMixin
 from ._discretize import (
     bin_codes,
     information_gain_table,
@@ -51,7 +50,7 @@ def _contingency(codes: np.ndarray, label: np.ndarray, n_classes: int) -> np.nda
     return table
 
 
-class InformationGain(SelectorMixin, BaseEstimator):
+class InformationGain(DataFrameSelectorMixin, BaseEstimator):
     """Rank features by information gain with the outcome and keep the best.
 
     The information gain of a feature ``X`` is ``H(Y) - H(Y | X)`` (bits), the
@@ -322,39 +321,6 @@ class InformationGain(SelectorMixin, BaseEstimator):
             random_state=self.random_state,
         )
         return np.asarray(mi, dtype=float) / _LN2
-
-    def _get_support_mask(self):
-        check_is_fitted(self, "support_")
-        return self.support_
-
-    def transform(self, X):
-        """The selected columns of ``X``, as a DataFrame.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame or array-like
-            With the columns seen in ``fit``.
-
-        Returns
-        -------
-        pandas.DataFrame
-        """
-        check_is_fitted(self, "support_")
-        if isinstance(X, pd.DataFrame):
-            frame = X.set_axis([str(c) for c in X.columns], axis=1)
-            missing = [c for c in self.selected_features_ if c not in frame.columns]
-            if missing:
-                raise ValueError(
-                    f"X lacks {len(missing)} selected column(s) seen in fit: {missing[:5]}. "
-                    "Pass the same columns as in fit."
-                )
-            return frame.loc[:, self.selected_features_]
-        array = np.asarray(X)
-        if array.ndim != 2 or array.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X must have {self.n_features_in_} columns as in fit; got shape {array.shape}."
-            )
-        return pd.DataFrame(array[:, self.support_], columns=self.selected_features_)
 
 
 def _is_multiclass(y) -> bool:

@@ -7,11 +7,10 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
-from sklearn.feature_selection import SelectorMixin
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import check_is_fitted
 
 from ..outcome import check_outcome
+from ._base import DataFrameSelectorMixin
 from ._scoring import c_statistic_scorer
 
 __all__ = ["RecursiveFeatureElimination"]
@@ -89,7 +88,7 @@ def _named_estimator(name: str, survival: bool, random_state):
     return _registry._learned_steps(name, seed)[1]
 
 
-class RecursiveFeatureElimination(SelectorMixin, BaseEstimator):
+class RecursiveFeatureElimination(DataFrameSelectorMixin, BaseEstimator):
     """Recursive feature elimination for binary or time-to-event outcomes.
 
     Repeatedly fits a ranking estimator and drops the ``step`` least important
@@ -274,35 +273,3 @@ class RecursiveFeatureElimination(SelectorMixin, BaseEstimator):
         self.n_features_in_ = len(names)
         self.selected_features_ = [str(n) for n in names[self.support_]]
         return self
-
-    def _get_support_mask(self):
-        check_is_fitted(self, "support_")
-        return self.support_
-
-    def transform(self, X):
-        """The selected columns of ``X``, as a DataFrame.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame or array-like
-            With the columns seen in ``fit``.
-
-        Returns
-        -------
-        pandas.DataFrame
-        """
-        check_is_fitted(self, "support_")
-        if isinstance(X, pd.DataFrame):
-            missing = [c for c in self.selected_features_ if c not in X.columns]
-            if missing:
-                raise ValueError(
-                    f"X lacks {len(missing)} selected column(s) seen in fit: {missing[:5]}. "
-                    "Pass the same columns as in fit."
-                )
-            return X.loc[:, self.selected_features_]
-        X = np.asarray(X)
-        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X must have {self.n_features_in_} columns as in fit; got shape {X.shape}."
-            )
-        return pd.DataFrame(X[:, self.support_], columns=self.selected_features_)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .cohorts._cohort import Cohort
+from .cohorts import REPORT_MIN_COUNT, Cohort
 
 __all__ = ["Study", "StudyResult"]
 
@@ -507,7 +507,9 @@ class Study:
             patient_index=patient,
             comparison=comparison,
             calibration=calibration,
-            table_one=cohort.table_one(by_outcome=True, horizon=horizon),
+            table_one=cohort.table_one(
+                by_outcome=True, horizon=horizon, min_count=REPORT_MIN_COUNT
+            ),
         )
 
     def _compare(self, names, predictions, outcome) -> pd.DataFrame | None:

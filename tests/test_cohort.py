@@ -94,7 +94,120 @@ def _hf_frame():
 def test_identifier_columns_are_refused():
     features, outcome = _hf_frame()
     features["patient_id"] = np.arange(len(features))
-    with pytest.raises(ValueError, match=r"identifier column\(s\) \['patient_id'\].*ids="):
+    with pytest.raises(ValueError, match=r"identifier-like column\(s\): 'patient_id'.*ids="):
+        rk.Cohort(features, outcome)
+
+
+def _planted(features, column):
+    """Identifier-like values for a planted column (one distinct value per row)."""
+    n = len(features)
+    rng = np.random.default_rng(0)
+    first = np.array(["Ann", "Bob", "Cas", "Dee", "Eli", "Fay", "Gus", "Hal", "Ivy", "Jon"])
+    values = {
+        "Patient Name": [f"{first[i % 10]} Smith{i}" for i in range(n)],
+        "DOB": [f"19{50 + i % 40}-0{1 + i % 9}-{10 + i % 18}" for i in range(n)],
+        "Medical Record Number": [f"MRN{100000 + i}" for i in range(n)],
+        "email": [f"p{i}@example.org" for i in range(n)],
+        "phone": [f"555-01{i:04d}" for i in range(n)],
+        "home_address": [f"{i} High Street" for i in range(n)],
+        "zip": [f"{10000 + i}" for i in range(n)],
+        "SSN": [f"{i:09d}" for i in range(n)],
+        "patient_number": rng.permutation(n) + 5000,  # whole numbers, unique
+        "visit_code": [f"V{rng.integers(1e9)}" for _ in range(n)],  # unique strings
+        "notes": ["patient reports chest pain on exertion since last week"] * n,
+        "admit_datetime": pd.date_range("2020-01-01", periods=n, freq="D"),
+        "FirstName": list(first[np.arange(n) % 10]),
+    }
+    return values[column]
+
+
+@pytest.mark.parametrize(
+    ("column", "reason"),
+    [
+        ("Patient Name", "a name"),
+        ("DOB", "a date"),
+        ("Medical Record Number", "a record number"),
+        ("email", "a contact detail"),
+        ("phone", "a contact detail"),
+        ("home_address", "an address"),
+        ("zip", "an address"),
+        ("SSN", "a record number"),
+        ("patient_number", "a record number"),
+        ("visit_code", "a value distinct in nearly every row"),
+        ("notes", "free text"),
+        ("admit_datetime", "a date"),
+        ("FirstName", "a name"),
+    ],
+)
+def test_planted_identifier_columns_are_refused_with_the_fix(column, reason):
+    features, outcome = _hf_frame()
+    features[column] = _planted(features, column)
+    with pytest.raises(ValueError) as error:
+        rk.Cohort(features, outcome)
+    message = str(error.value)
+    assert f"{column!r}: {reason}" in message
+    assert "ids=" in message and "groups=" in message and "role 'context'" in message
+
+
+def test_unique_whole_numbers_are_refused_unless_described_with_a_unit():
+    features, outcome = _hf_frame()
+    features["study_number"] = np.random.default_rng(1).permutation(len(features))
+    with pytest.raises(ValueError, match="'study_number': a whole number distinct"):
+        rk.Cohort(features, outcome)
+    # A measurement that happens to be distinct in every row is accepted with its unit.
+    metadata = pd.DataFrame({"unit": ["cells/uL"]}, index=["study_number"])
+    assert "study_number" in rk.Cohort(features, outcome, metadata).predictors
+
+
+@pytest.mark.parametrize(
+    "column", ["insurance", "drug_name", "mobility_score", "birth_weight", "time_to_cath"]
+)
+def test_ordinary_predictors_are_not_mistaken_for_identifiers(column):
+    features, outcome = _hf_frame()
+    features[column] = np.resize([1.5, 2.0, 3.5, 2.0], len(features))
+    if column in ("insurance", "drug_name"):
+        features[column] = np.resize(["Medicare", "Private", "Medicaid"], len(features))
+    assert column in rk.Cohort(features, outcome).predictors
+
+
+def test_identifier_with_a_context_role_is_kept_out_of_predictors_and_table_one():
+    features, outcome = _hf_frame()
+    features["Patient Name"] = _planted(features, "Patient Name")
+    metadata = pd.DataFrame({"role": ["context"]}, index=["Patient Name"])
+    cohort = rk.Cohort(features, outcome, metadata)
+    assert "Patient Name" not in cohort.predictors
+    table = cohort.table_one()
+    assert "Patient Name" not in set(table["variable"])
+    assert not table.astype(str).apply(lambda c: c.str.contains("Smith")).any().any()
+
+
+def test_table_one_suppresses_small_cells_and_never_lists_many_levels():
+    features, outcome = _hf_frame()
+    n = len(features)
+    features["rare"] = np.r_[np.ones(3), np.zeros(n - 3)].astype(int)
+    features["site"] = [f"site {i % 25}" for i in range(n)]
+    cohort = rk.Cohort(features, outcome)
+    table = cohort.table_one(by_outcome=False, min_count=5)
+    rare = table[table["variable"] == "rare"].iloc[0]
+    assert rare["Overall"] == "<5"
+    site = table[table["variable"] == "site"]
+    assert len(site) == 1 and site.iloc[0]["level"] == "25 levels, not listed"
+    assert site.iloc[0]["Overall"] == "25"
+    # Without suppression the count is exact (3 of n).
+    exact = cohort.table_one(by_outcome=False)
+    assert exact[exact["variable"] == "rare"].iloc[0]["Overall"].startswith("3 (")
+
+
+def test_the_complement_of_the_outcome_is_refused_and_a_near_copy_warned():
+    features, outcome = _hf_frame()
+    features["alive"] = 1 - outcome.event.astype(int)
+    with pytest.raises(ValueError, match="'alive' is the complement of the outcome"):
+        rk.Cohort(features, outcome)
+    features = features.drop(columns="alive")
+    near = outcome.event.astype(float) * 10 + np.linspace(0, 1, len(features))
+    near[0] = 10.5 if not outcome.event[0] else 0.5  # one discordant row
+    features["discharge_code"] = near
+    with pytest.warns(UserWarning, match="'discharge_code' separates events from non-events"):
         rk.Cohort(features, outcome)
 
 

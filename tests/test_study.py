@@ -252,3 +252,20 @@ def test_binary_model_on_survival_outcome_needs_a_horizon():
     hf = rk.cohorts.load_heart_failure_clinical_records()
     with pytest.raises(ValueError, match=r"xgboost learn\(s\) a binary label.*horizon_days"):
         rk.Study(hf, models=["xgboost", "cox"], progress=False).run()
+
+
+def test_planted_identifiers_never_reach_the_report(tmp_path):
+    """Names kept as context, ids and a file-like source: none reaches the HTML report."""
+    hf = rk.cohorts.load_heart_failure_clinical_records()
+    features = hf.features.copy()
+    n = len(features)
+    features["Patient Name"] = [f"Zed Quux{i}" for i in range(n)]
+    metadata = pd.DataFrame({"role": ["context"]}, index=["Patient Name"])
+    ids = [f"MRN{900000 + i}" for i in range(n)]
+    cohort = rk.Cohort(features, hf.outcome, metadata, ids=ids, name="hf")
+    result = rk.Study(
+        cohort, models=["cox"], validation=3, n_boot=50, explain=None, progress=False
+    ).run()
+    html = result.report(tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Quux" not in html and "Patient Name" not in html
+    assert "MRN9" not in html

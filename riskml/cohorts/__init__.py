@@ -13,7 +13,7 @@ and young-hypertension cohorts (:func:`load_young_hypertension`,
 :func:`make_young_hypertension`).
 """
 
-from ._cohort import Cohort
+from ._cohort import MAX_TABLE_LEVELS, REPORT_MIN_COUNT, Cohort
 from ._heart_failure import load_heart_failure_clinical_records
 from ._hf_registry import load_hf_registry, make_hf_registry
 from ._hypertension import load_young_hypertension
@@ -30,6 +30,8 @@ from ._schema import (
 from ._synthetic import make_young_hypertension
 
 __all__ = [
+    "MAX_TABLE_LEVELS",
+    "REPORT_MIN_COUNT",
     "Cohort",
     "Schema",
     "SchemaError",

@@ -14,9 +14,26 @@ from ..outcome import Outcome
 __all__ = ["Cohort"]
 
 METADATA_COLUMNS = ["type", "unit", "role", "post_index", "description"]
-# Loader attributes that describe the whole cohort, never one row each (subset keeps them as
-# they are even when their length happens to equal the number of rows).
-_COHORT_LEVEL = {"flow", "followup_table", "schema", "framingham_inputs"}
+# Every attribute a Cohort carries beyond its constructor's core, declared once: name -> whether
+# it holds one entry per row (subset() then subsets it) or describes the whole cohort.
+DECLARED_FIELDS = {
+    "horizon_days": False,
+    "framingham_inputs": False,
+    "schema": False,
+    "schema_name": False,
+    "flow": False,
+    "followup_table": False,
+    "label": False,
+    "followup": False,
+    "competing_death": False,
+    "competing_deaths_30d": False,
+    "outcomes": True,
+    "context": True,
+    "true_risk": True,
+    "true_risks": True,
+    "true_linear_predictor": True,
+}
+_CORE = {"features", "outcome", "metadata", "ids", "groups", "name", "source"}
 
 
 def _default_metadata(features: pd.DataFrame) -> pd.DataFrame:
@@ -50,39 +67,170 @@ METADATA_TYPES = ("float", "int", "bool", "cat", "str", "date", "datetime")
 METADATA_ROLES = ("predictor", "derived", "context", "id", "group", "outcome")
 _ID_NAME = re.compile(r"^(id|mrn|.*_id|.*_mrn)$", re.IGNORECASE)
 
+# Column names that mark direct identifiers (HIPAA Safe Harbor categories: names, dates,
+# contact details, record numbers), matched on the name's lower-case words.
+_IDENTIFIER_WORDS = {
+    "a name": {"name", "surname", "forename", "firstname", "lastname", "fullname"},
+    "a date": {"dob", "date", "birthdate", "birthday", "datetime", "timestamp"},
+    "a contact detail": {"email", "mail", "phone", "telephone", "mobile", "fax"},
+    "an address": {"address", "street", "postcode", "zip", "zipcode", "postal"},
+    "a record number": {"mrn", "ssn", "nhs", "passport"},
+}
+_IDENTIFIER_PHRASES = {
+    "a name": [("patient", "name"), ("first", "name"), ("last", "name"), ("given", "name")],
+    "a date": [("date", "of", "birth"), ("birth", "date"), ("birth", "day")],
+    "a record number": [
+        ("medical", "record"),
+        ("record", "number"),
+        ("patient", "number"),
+        ("patient", "no"),
+        ("social", "security"),
+        ("case", "number"),
+        ("insurance", "number"),
+    ],
+}
+# Words that, next to "name", describe a category rather than a person (drug name ...).
+_NOT_PERSON_NAME = {"drug", "hospital", "site", "centre", "center", "test", "lab", "ward"}
+MAX_TABLE_LEVELS = 20  # Table 1 never lists the levels of a categorical with more
+REPORT_MIN_COUNT = 5  # Table 1 counts below this are suppressed in reports
+UNIQUE_SHARE = 0.95  # a column distinct in at least this share of rows identifies them
+FREE_TEXT_WORDS = 5  # string values of this many words or more on average are free text
 
-def _check_feature_columns(features: pd.DataFrame, outcome: Outcome) -> None:
-    """Refuse duplicate names, identifiers and the outcome itself among the features."""
+
+def _name_words(column) -> list[str]:
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(column))
+    return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
+
+
+def _identifier_reason(column, series: pd.DataFrame, described_unit: bool) -> str | None:
+    """Why ``column`` looks like a patient identifier, or None.
+
+    Names are matched first (names, dates, contact details, addresses, record
+    numbers); then the values: dates, free text, and strings or whole numbers that
+    are distinct in nearly every row (a column described with a unit in the metadata
+    is a measurement, and is exempt from the uniqueness rule).
+    """
+    if _ID_NAME.match(str(column)):
+        return "an identifier"
+    words = _name_words(column)
+    joined = "".join(words)
+    for kind, vocabulary in _IDENTIFIER_WORDS.items():
+        hits = vocabulary.intersection(words) | ({joined} & vocabulary)
+        if kind == "a name" and hits and _NOT_PERSON_NAME.intersection(words):
+            continue
+        if hits:
+            return f"{kind} (column name)"
+    for kind, phrases in _IDENTIFIER_PHRASES.items():
+        for phrase in phrases:
+            n = len(phrase)
+            if any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1)):
+                return f"{kind} (column name)"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "a date"
+    present = series.dropna()
+    if len(present) < 20:
+        return None
+    textual = isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(series)
+    if textual and not pd.api.types.is_numeric_dtype(present.infer_objects()):
+        if present.astype(str).str.split().str.len().mean() >= FREE_TEXT_WORDS:
+            return "free text"
+        if present.nunique() >= UNIQUE_SHARE * len(present):
+            return "a value distinct in nearly every row"
+        return None
+    if described_unit or pd.api.types.is_bool_dtype(series):
+        return None
+    if pd.api.types.is_numeric_dtype(series):
+        values = present.to_numpy(dtype=float)
+        whole = np.all(np.isfinite(values) & (values == np.round(values)))
+        if whole and len(np.unique(values)) >= UNIQUE_SHARE * len(values):
+            return "a whole number distinct in nearly every row"
+    return None
+
+
+def _check_feature_columns(
+    features: pd.DataFrame, outcome: Outcome, metadata: pd.DataFrame | None = None
+) -> None:
+    """Refuse duplicate names, identifiers and the outcome itself among the features.
+
+    A column given a role other than ``"predictor"`` in ``metadata`` (``"id"``,
+    ``"group"``, ``"context"``) may stay in ``features``: it is never a predictor,
+    and :meth:`Cohort.table_one` and the report leave it out.
+    """
     duplicated = features.columns[features.columns.duplicated()].unique().tolist()
     if duplicated:
         raise ValueError(
             f"features has duplicate column names {duplicated}; give every column its own name."
         )
-    id_like = [str(c) for c in features.columns if _ID_NAME.match(str(c))]
-    if id_like:
+    roles, units = {}, {}
+    if metadata is not None:
+        if "role" in metadata.columns:
+            roles = metadata["role"].dropna().to_dict()
+        if "unit" in metadata.columns:
+            units = {k: v for k, v in metadata["unit"].dropna().to_dict().items() if v}
+    identifiers = {}
+    for column in features.columns:
+        if roles.get(column, "predictor") in ("id", "group", "context"):
+            continue
+        reason = _identifier_reason(column, features[column], column in units)
+        if reason is not None:
+            identifiers[str(column)] = reason
+    if identifiers:
+        listed = "; ".join(f"{c!r}: {why}" for c, why in identifiers.items())
         raise ValueError(
-            f"features has identifier column(s) {id_like}: an identifier is not a predictor "
-            "(a model can learn from it, and it would reach the report). Drop it from features "
-            "and pass it as ids= (row identifier) or groups= (e.g. subject_id, so that "
-            "cross-validation keeps a patient's rows together)."
+            f"features has {len(identifiers)} identifier-like column(s): {listed}. An "
+            "identifier is not a predictor (a model can learn from it, and it would reach the "
+            "report). Drop it from features and pass it as ids= (row identifier) or groups= "
+            "(e.g. subject_id, so that cross-validation keeps a patient's rows together); "
+            "derive what you need from dates first (e.g. age at admission); or keep it as "
+            "context with metadata role 'context'. A measurement that is merely distinct in "
+            "every row (e.g. platelets per microlitre) is accepted once the metadata gives "
+            "its unit."
         )
-    outcome_arrays = {"event flag": outcome.event.astype(float)}
+    _check_outcome_copies(features, outcome)
+
+
+def _check_outcome_copies(features: pd.DataFrame, outcome: Outcome) -> None:
+    """Refuse the outcome, or its complement, as a feature; warn on a near-copy."""
+    event = outcome.event.astype(float)
+    outcome_arrays = {"event flag": event}
     if outcome.time is not None:
         outcome_arrays["follow-up time"] = outcome.time
+    both_classes = 0 < event.sum() < len(event)
     for column in features.columns:
         values = pd.to_numeric(features[column], errors="coerce").to_numpy(dtype=float)
         if np.isnan(values).any():
             continue
+        message = None
         for what, target in outcome_arrays.items():
             if np.array_equal(values, target):
-                message = (
-                    f"feature column {column!r} equals the outcome's {what} in every row: a "
-                    "model would be handed the answer. Drop it from features."
+                message = f"equals the outcome's {what} in every row"
+            elif what == "event flag" and np.array_equal(values, 1.0 - target):
+                message = "is the complement of the outcome's event flag (1 - event) in every row"
+        if message is not None:
+            message = (
+                f"feature column {column!r} {message}: a model would be handed the answer. "
+                "Drop it from features."
+            )
+            if len(values) < 50:  # in a tiny cohort a 0/1 column can match by chance
+                warnings.warn(message, UserWarning, stacklevel=4)
+                continue
+            raise ValueError(message)
+        if both_classes and len(values) >= 50 and np.ptp(values) > 0:
+            from scipy.stats import rankdata
+
+            ranks = rankdata(values)
+            positives = event == 1
+            n1, n0 = positives.sum(), (~positives).sum()
+            auc = (ranks[positives].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
+            if max(auc, 1 - auc) >= 0.99:
+                warnings.warn(
+                    f"feature column {column!r} separates events from non-events almost "
+                    f"perfectly on its own (AUC {max(auc, 1 - auc):.3f}): is it recorded after "
+                    "the outcome, or derived from it? If so, drop it or mark it post_index=True "
+                    "in the metadata.",
+                    UserWarning,
+                    stacklevel=4,
                 )
-                if len(values) < 50:  # in a tiny cohort a 0/1 column can match by chance
-                    warnings.warn(message, UserWarning, stacklevel=3)
-                else:
-                    raise ValueError(message)
 
 
 def _check_metadata(metadata: pd.DataFrame, columns) -> pd.DataFrame:
@@ -148,6 +296,36 @@ class Cohort:
     source : str, optional
         Where the data came from, with its citation, for the report.
 
+    horizon_days : float, optional
+        The default horizon of a time-to-event outcome, in days: the time at which
+        studies derive binary labels, recalibrate published scores and evaluate
+        calibration. Loaders set the horizon of their design.
+    framingham_inputs : dict, optional
+        How the cohort's columns feed the Framingham scores (see
+        :class:`riskml.models.FraminghamScore`).
+
+    Attributes
+    ----------
+    horizon_days, framingham_inputs
+        As above (None where not set).
+    schema, schema_name
+        The :class:`~riskml.cohorts.Schema` a loader checked the data against.
+    flow : pandas.DataFrame or None
+        The cohort's exclusion flow (step, excluded, remaining), from loaders that
+        apply inclusion criteria.
+    followup_table : pandas.DataFrame or None
+        Follow-up completeness, where a loader measures it.
+    label, followup, competing_death, competing_deaths_30d
+        The outcome definition a loader was asked for.
+    outcomes, context : pandas.DataFrame or None
+        Further outcome columns and context columns (one row per patient) kept out
+        of the features.
+    true_risk, true_risks, true_linear_predictor
+        For synthetic cohorts, the generating model's risk (one entry per row).
+
+    Only these attributes can be set: a loader fills declared fields and never
+    attaches new ones (``AttributeError`` otherwise).
+
     Examples
     --------
     >>> import pandas as pd, riskml as rk
@@ -167,7 +345,11 @@ class Cohort:
         groups=None,
         name: str = "cohort",
         source: str = "",
+        horizon_days: float | None = None,
+        framingham_inputs: dict | None = None,
     ):
+        for field in DECLARED_FIELDS:
+            object.__setattr__(self, field, None)
         if not isinstance(features, pd.DataFrame):
             raise TypeError(f"features must be a pandas DataFrame; got {type(features).__name__}.")
         if not isinstance(outcome, Outcome):
@@ -180,7 +362,7 @@ class Cohort:
                 f"features has {len(features)} rows but outcome has {len(outcome)}; "
                 "they must describe the same patients in the same order."
             )
-        _check_feature_columns(features, outcome)
+        _check_feature_columns(features, outcome, metadata)
         self.features = features.reset_index(drop=True)
         self.outcome = outcome
         inferred = _default_metadata(self.features)
@@ -198,6 +380,28 @@ class Cohort:
                 )
         self.name = name
         self.source = source
+        if horizon_days is not None and (
+            isinstance(horizon_days, bool)
+            or not isinstance(horizon_days, int | float | np.integer | np.floating)
+            or not np.isfinite(horizon_days)
+            or horizon_days <= 0
+        ):
+            raise ValueError(
+                f"horizon_days must be a positive number of days; got {horizon_days!r}."
+            )
+        if horizon_days is not None and not outcome.is_survival:
+            raise ValueError("horizon_days applies to a time-to-event outcome; this one is binary.")
+        self.horizon_days = None if horizon_days is None else float(horizon_days)
+        self.framingham_inputs = framingham_inputs
+
+    def __setattr__(self, name, value):
+        if name not in _CORE and name not in DECLARED_FIELDS:
+            raise AttributeError(
+                f"Cohort has no attribute {name!r}: a cohort carries only its declared fields "
+                f"({', '.join(sorted(DECLARED_FIELDS))}); declare a new one in "
+                "riskml.cohorts.Cohort (DECLARED_FIELDS) first."
+            )
+        object.__setattr__(self, name, value)
 
     def __len__(self) -> int:
         return len(self.features)
@@ -228,17 +432,15 @@ class Cohort:
             name=self.name,
             source=self.source,
         )
-        # Attributes set by loaders (schema, horizon_days, framingham_inputs, true_risk,
-        # outcomes, ...) travel with the subset; per-row ones are subset too.
-        for key, value in vars(self).items():
-            if key in vars(sub):
-                continue
-            if key in _COHORT_LEVEL:
-                pass  # cohort-level tables that may happen to have n rows
-            elif isinstance(value, pd.DataFrame | pd.Series) and len(value) == len(self):
+        # Declared fields travel with the subset; per-row ones are subset too.
+        for key, per_row in DECLARED_FIELDS.items():
+            value = getattr(self, key)
+            if value is None or not per_row:
+                pass
+            elif isinstance(value, pd.DataFrame | pd.Series):
                 value = value.iloc[rows].reset_index(drop=True)
-            elif isinstance(value, np.ndarray) and value.ndim >= 1 and len(value) == len(self):
-                value = value[rows]
+            else:
+                value = np.asarray(value)[rows]
             setattr(sub, key, value)
         return sub
 
@@ -301,6 +503,8 @@ class Cohort:
         columns=None,
         decimals: int = 1,
         skew_threshold: float = 1.0,
+        min_count: int = 0,
+        max_levels: int = MAX_TABLE_LEVELS,
     ) -> pd.DataFrame:
         """Table 1: the cohort's characteristics, overall and by outcome.
 
@@ -314,13 +518,25 @@ class Cohort:
         horizon : float, optional
             Days; defaults to the cohort's ``horizon_days`` (set by loaders).
         columns : list of str, optional
-            Features to describe (default: every feature, post-index ones included).
+            Features to describe (default: every feature, post-index ones included,
+            except columns whose metadata role is ``"id"``, ``"group"`` or
+            ``"context"``).
         decimals : int, default=1
             Decimals of means, SDs, medians, quartiles and percentages.
         skew_threshold : float, default=1.0
             A numeric column is summarised as median [Q1, Q3] when its schema says
             so (``summary: median``) or, without one, when the absolute skewness of
             its values exceeds this; otherwise as mean (SD).
+        min_count : int, default=0
+            Small-cell suppression: a count from 1 to ``min_count - 1`` is shown as
+            ``"<min_count"`` (no percentage), so that few patients cannot be singled
+            out. The HTML report uses :data:`REPORT_MIN_COUNT` (5), a common
+            disclosure-control threshold (e.g. the U.S. CMS cell-size suppression
+            policy suppresses 1-10; many registries use < 5).
+        max_levels : int, default=20
+            A categorical column with more distinct values than this is summarised
+            by its number of levels, never by listing them (raw levels of a
+            high-cardinality column can be names or dates).
 
         Returns
         -------
@@ -346,7 +562,8 @@ class Cohort:
         3      sex     M   2 (50.0%)    0 (0.0%)  2 (100.0%)
         """
         if columns is None:
-            columns = list(self.features.columns)
+            hidden = self.metadata["role"].isin(["id", "group", "context"])
+            columns = [c for c in self.features.columns if not hidden.get(c, False)]
         unknown = [c for c in columns if c not in self.features.columns]
         if unknown:
             raise ValueError(
@@ -355,6 +572,9 @@ class Cohort:
             )
         if isinstance(decimals, bool) or not isinstance(decimals, int | np.integer) or decimals < 0:
             raise ValueError(f"decimals must be a non-negative int; got {decimals!r}.")
+        for argument, value, low in (("min_count", min_count, 0), ("max_levels", max_levels, 1)):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+                raise ValueError(f"{argument} must be an int >= {low}; got {value!r}.")
         groups = {"Overall": np.ones(len(self), dtype=bool)}
         if by_outcome:
             groups.update(self._outcome_groups(horizon))
@@ -367,7 +587,7 @@ class Cohort:
                 "missing": 0,
             }
         ]
-        schema = getattr(self, "schema", None)
+        schema = self.schema
         for column in columns:
             values = self.features[column]
             kind = self.metadata.loc[column, "type"] if column in self.metadata.index else "cat"
@@ -375,7 +595,14 @@ class Cohort:
             if kind == "bool":
                 rows.append(
                     self._count_row(
-                        column, "", values == 1, values.notna(), groups, decimals, n_missing
+                        column,
+                        "",
+                        values == 1,
+                        values.notna(),
+                        groups,
+                        decimals,
+                        n_missing,
+                        min_count,
                     )
                 )
             elif kind in ("float", "int") and pd.api.types.is_numeric_dtype(values):
@@ -394,6 +621,17 @@ class Cohort:
             else:
                 levels = _levels(column, values, schema)
                 present = values.notna()
+                if len(levels) > max_levels:
+                    row = {
+                        "variable": column,
+                        "level": f"{len(levels)} levels, not listed",
+                        "statistic": "distinct levels",
+                    }
+                    for group, mask in groups.items():
+                        row[group] = f"{values[mask].nunique()}"
+                    row["missing"] = n_missing
+                    rows.append(row)
+                    continue
                 for level in levels:
                     rows.append(
                         self._count_row(
@@ -404,6 +642,7 @@ class Cohort:
                             groups,
                             decimals,
                             n_missing,
+                            min_count,
                         )
                     )
         return pd.DataFrame(rows, columns=["variable", "level", "statistic", *groups, "missing"])
@@ -412,7 +651,7 @@ class Cohort:
         outcome = self.outcome
         if not outcome.is_survival:
             return {"Event": outcome.event, "No event": ~outcome.event}
-        horizon = getattr(self, "horizon_days", None) if horizon is None else horizon
+        horizon = self.horizon_days if horizon is None else horizon
         if horizon is None:
             return {"Event during follow-up": outcome.event, "Censored": ~outcome.event}
         label = outcome.at_horizon(float(horizon))
@@ -423,13 +662,16 @@ class Cohort:
         }
 
     @staticmethod
-    def _count_row(column, level, hit, present, groups, decimals, n_missing) -> dict:
+    def _count_row(column, level, hit, present, groups, decimals, n_missing, min_count) -> dict:
         row = {"variable": column, "level": level, "statistic": "n (%)"}
         hit = np.asarray(hit, dtype=bool)
         present = np.asarray(present, dtype=bool)
         for group, mask in groups.items():
             k, m = int((hit & mask).sum()), int((present & mask).sum())
-            row[group] = f"{k} ({100.0 * k / m:.{decimals}f}%)" if m else "0 (-)"
+            if 0 < k < min_count:
+                row[group] = f"<{min_count}"
+            else:
+                row[group] = f"{k} ({100.0 * k / m:.{decimals}f}%)" if m else "0 (-)"
         row["missing"] = n_missing
         return row
 

@@ -724,7 +724,7 @@ def load_mimic3_ami(
         schema,
         outcome=outcome,
         name="mimic3_ami",
-        source=f"{SOURCE}; folder {tables.directory.name!r}; label {label}, followup {followup}",
+        source=f"{SOURCE}; label {label}, followup {followup}",
     )
     cohort.flow = flow
     cohort.followup_table = extras["followup_table"]

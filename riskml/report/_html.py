@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..cohorts import MAX_TABLE_LEVELS, REPORT_MIN_COUNT
 from ._figures import check_labels, plot_roc, plot_shap_importance
 
 __all__ = ["write_report"]
@@ -222,7 +223,12 @@ def _table_one_section(result) -> dict | None:
         ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in row]
         for row in table.values
     ]
-    return {"columns": columns, "rows": rows}
+    return {
+        "columns": columns,
+        "rows": rows,
+        "min_count": REPORT_MIN_COUNT,
+        "max_levels": MAX_TABLE_LEVELS,
+    }
 
 
 def _comparison_section(result) -> dict | None:

@@ -24,7 +24,9 @@ from ._bootstrap import ConfidenceInterval, bootstrap_ci, concordance_index_ci, 
 from ._compare import ComparisonResult, compare_auc, compare_concordance, paired_bootstrap
 from ._discrimination import concordance_index, roc_auc
 from ._ipcw import time_dependent_auc, uno_c
+from ._metrics import Metric, default_metrics, get_metric, get_metric_names, metric_interval
 from ._results import MetricTable, evaluate_predictions
+from ._sample_size import SampleSizeResult, minimum_sample_size
 from ._schemes import (
     OptimismResult,
     external_validation,
@@ -36,17 +38,24 @@ from ._validation import RepeatedCV, cross_val_predict_risk
 __all__ = [
     "ComparisonResult",
     "ConfidenceInterval",
+    "Metric",
     "MetricTable",
     "OptimismResult",
     "RepeatedCV",
+    "SampleSizeResult",
     "bootstrap_ci",
     "compare_auc",
     "compare_concordance",
     "concordance_index",
     "concordance_index_ci",
     "cross_val_predict_risk",
+    "default_metrics",
     "evaluate_predictions",
     "external_validation",
+    "get_metric",
+    "get_metric_names",
+    "metric_interval",
+    "minimum_sample_size",
     "optimism_bootstrap",
     "paired_bootstrap",
     "roc_auc",

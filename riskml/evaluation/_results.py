@@ -29,8 +29,6 @@ from ._bootstrap import (
     _interval,
     _map_chunks,
     _resample_chunks,
-    concordance_index_ci,
-    roc_auc_ci,
 )
 from ._discrimination import _check_score, concordance_index, roc_auc
 
@@ -181,10 +179,6 @@ class MetricTable:
 
 
 # -- evaluate predictions -------------------------------------------------------------
-_METRICS_BINARY = ("auc",)
-_METRICS_SURVIVAL = ("harrell_c", "auc_at_horizon")
-
-
 def _check_predictions(predictions, n: int, function: str) -> dict[str, np.ndarray]:
     if isinstance(predictions, pd.DataFrame):
         predictions = {str(column): predictions[column].to_numpy() for column in predictions}
@@ -259,45 +253,61 @@ def evaluate_predictions(
     *,
     metrics=None,
     horizon=None,
-    method: str = "bootstrap",
+    method: str | None = None,
     n_boot: int = 2000,
     confidence: float = 0.95,
     ci_type: str = "percentile",
     random_state=None,
     n_jobs=None,
+    metric_params: dict | None = None,
 ) -> MetricTable:
-    """Discrimination of several models' predictions, with confidence intervals.
+    """Performance of several models' predictions, with confidence intervals.
+
+    Every metric comes from the metric registry (:func:`get_metric_names`).
 
     Parameters
     ----------
     y : array-like of 0/1, structured ``(event, time)`` array, or Outcome
     predictions : dict or pandas.DataFrame
         Model name -> predicted risk (higher = higher risk), shape ``(n,)``, or
-        ``(repeats, n)`` for repeated cross-validation (one row per repeat).
+        ``(repeats, n)`` for repeated cross-validation (one row per repeat). For
+        calibration, Brier and net benefit metrics the risk must be a probability
+        (of the event by ``horizon`` for a time-to-event outcome).
     metrics : sequence of str, default=None
-        ``"auc"`` (binary outcome), ``"harrell_c"`` and ``"auc_at_horizon"``
-        (time-to-event; the AUC of the label "event by the horizon" over the
-        patients whose label is known). None: ``("auc",)`` for a binary outcome,
-        ``("harrell_c",)`` plus ``"auc_at_horizon"`` when a horizon is given.
+        Registered names (:func:`get_metric_names`). None: the defaults of
+        :func:`default_metrics` — for a binary outcome ``auc``,
+        ``calibration_intercept``, ``calibration_slope``, ``o_e``, ``ici``,
+        ``brier``, ``ipa``; for a time-to-event one ``harrell_c`` and, with a
+        horizon, ``td_auc`` and the calibration and overall metrics at the horizon.
+        Metrics that need probabilities are skipped (with a note in ``method``)
+        for a model whose predictions are not in [0, 1], e.g. a linear predictor.
     horizon : float, default=None
-        Days, for ``"auc_at_horizon"``.
-    method : {"bootstrap", "delong"}, default="bootstrap"
-        ``"delong"`` applies to the AUC metrics of single prediction vectors;
-        Harrell's C and repeated predictions always use the bootstrap.
+        Days, for the metrics evaluated at a horizon.
+    method : {"bootstrap"} or None, default=None
+        None: each metric's own interval — DeLong for the AUC (as R's pROC),
+        Wald for calibration intercept, slope and O:E (as R's predRupdate), a
+        bootstrap of patients for the others (class-stratified for a binary
+        outcome). ``"bootstrap"`` uses the bootstrap for every metric.
     n_boot : int, default=2000
+        Replicates of each bootstrap interval (at most 200 for the metrics that
+        refit or smooth in every replicate, e.g. ``ici``; ``method`` says so).
     confidence : float, default=0.95
     ci_type : {"percentile", "bca"}, default="percentile"
+        Of Harrell's C and the AUC of repeated predictions.
     random_state : int, numpy.random.Generator or None, default=None
         Each model and metric is resampled with a generator seeded by this value,
         so every model sees the same resamples.
     n_jobs : int or None, default=None
-        Threads over chunks of replicates.
+        Threads over chunks of replicates (Harrell's C and repeated AUCs).
+    metric_params : dict, default=None
+        Parameters of individual metrics, e.g. ``{"net_benefit": {"threshold": 0.1}}``.
 
     Returns
     -------
     MetricTable
         ``summary`` columns ``model``, ``metric``, ``estimate``, ``low``, ``high``,
-        ``method``, ``n``, ``events``, ``n_boot``, ``n_degenerate``.
+        ``method``, ``n``, ``events``, ``n_boot``, ``n_degenerate``. ``events`` is
+        the number of events (by the horizon for metrics at a horizon).
 
     Notes
     -----
@@ -311,43 +321,54 @@ def evaluate_predictions(
     ----------
     .. [1] Steyerberg EW. Clinical Prediction Models. 2nd ed. Springer; 2019.
        Chapter 17.
+    .. [2] Riley RD, Archer L, Snell KIE, et al. Evaluation of clinical prediction
+       models (part 2): how to undertake an external validation study. BMJ
+       2024;384:e074820.
 
     Examples
     --------
     >>> from riskml.evaluation import evaluate_predictions
     >>> y = [0, 0, 1, 1, 0, 1, 0, 1]
     >>> table = evaluate_predictions(y, {"a": [0.1, 0.4, 0.35, 0.8, 0.2, 0.7, 0.3, 0.6]},
-    ...                              method="delong")
+    ...                              metrics=["auc"])
     >>> table.summary.loc[0, ["model", "metric", "method"]].tolist()
     ['a', 'auc', 'DeLong']
     """
     from ..outcome import check_outcome
+    from ._metrics import check_metrics, metric_interval
 
     function = "evaluate_predictions"
     outcome = check_outcome(y)
-    method = _check_option(method, "method", ("bootstrap", "delong"), function)
+    if method is not None:
+        method = _check_option(method, "method", ("bootstrap",), function)
     n_boot = _check_n_boot(n_boot, function)
     confidence = _check_confidence(confidence, function)
     ci_type = _check_option(ci_type, "ci_type", ("percentile", "bca"), function)
     _check_random_state(random_state, function)
     n_jobs = _check_n_jobs(n_jobs, function)
-    available = _METRICS_SURVIVAL if outcome.is_survival else _METRICS_BINARY
-    if metrics is None:
-        metrics = ("harrell_c",) if outcome.is_survival else ("auc",)
-        if outcome.is_survival and horizon is not None:
-            metrics = (*metrics, "auc_at_horizon")
-    metrics = tuple(metrics)
-    for metric in metrics:
-        _check_option(metric, "metrics", available, function)
-    if "auc_at_horizon" in metrics and horizon is None:
+    resolved = check_metrics(metrics, outcome.kind, horizon, function)
+    metric_params = dict(metric_params or {})
+    unknown = set(metric_params) - {m.name for m in resolved}
+    if unknown:
         raise ValueError(
-            f"metric 'auc_at_horizon' of {function} needs horizon= (days); got horizon=None."
+            f"metric_params of {function} names {sorted(unknown)}, which are not among the "
+            f"metrics {[m.name for m in resolved]}."
+        )
+    needs_threshold = [
+        m.name
+        for m in resolved
+        if m.name == "net_benefit" and "threshold" not in metric_params.get(m.name, {})
+    ]
+    if needs_threshold:
+        raise ValueError(
+            f"{function}: 'net_benefit' is evaluated at a risk threshold; pass "
+            "metric_params={'net_benefit': {'threshold': 0.1}} (the risk above which a "
+            "patient would be treated)."
         )
     predictions = _check_predictions(predictions, len(outcome), function)
-    label = known = None
+    events_by_horizon = events = int(outcome.event.sum())
     if outcome.is_survival and horizon is not None:
-        label = outcome.at_horizon(horizon)
-        known = ~np.isnan(label)
+        events_by_horizon = int(np.sum(outcome.event & (outcome.time <= horizon)))
 
     def rng():
         # the same draws for every model: a fresh generator per call
@@ -357,73 +378,61 @@ def evaluate_predictions(
 
     rows = []
     for name, matrix in predictions.items():
-        for metric in metrics:
-            if metric == "harrell_c":
-                n, events = len(outcome), int(outcome.event.sum())
-                if matrix.shape[0] == 1:
-                    ci = concordance_index_ci(
-                        outcome.time,
-                        outcome.event,
-                        matrix[0],
-                        n_boot=n_boot,
-                        confidence=confidence,
-                        ci_type=ci_type,
-                        random_state=rng(),
-                        n_jobs=n_jobs,
-                    )
-                else:
-                    ci = _repeated_interval(
-                        "harrell_c",
-                        (outcome.time, outcome.event),
-                        matrix,
-                        n_boot=n_boot,
-                        confidence=confidence,
-                        ci_type=ci_type,
-                        rng=rng(),
-                        n_jobs=n_jobs,
-                        strata=None,
-                    )
+        probability = bool(np.all((matrix >= 0) & (matrix <= 1)))
+        for metric in resolved:
+            n_events = events_by_horizon if metric.needs_horizon else events
+            row = {"model": name, "metric": metric.name, "n": len(outcome), "events": n_events}
+            if metric.needs_probability and not probability:
+                rows.append(
+                    {
+                        **row,
+                        "estimate": np.nan,
+                        "low": np.nan,
+                        "high": np.nan,
+                        "method": "not computed: the predictions are not probabilities",
+                        "n_boot": 0,
+                        "n_degenerate": 0,
+                    }
+                )
+                continue
+            if matrix.shape[0] > 1 and metric.name in ("auc", "harrell_c"):
+                kind_args = (
+                    ("auc", (outcome.event,))
+                    if metric.name == "auc"
+                    else ("harrell_c", (outcome.time, outcome.event))
+                )
+                ci = _repeated_interval(
+                    *kind_args,
+                    matrix,
+                    n_boot=n_boot,
+                    confidence=confidence,
+                    ci_type=ci_type,
+                    rng=rng(),
+                    n_jobs=n_jobs,
+                    strata=outcome.event if metric.name == "auc" else None,
+                )
             else:
-                if metric == "auc":
-                    event, scores = outcome.event, matrix
-                else:
-                    event, scores = label[known].astype(bool), matrix[:, known]
-                n, events = int(event.shape[0]), int(event.sum())
-                if scores.shape[0] == 1:
-                    ci = roc_auc_ci(
-                        event,
-                        scores[0],
-                        method=method,
-                        n_boot=n_boot,
-                        confidence=confidence,
-                        ci_type=ci_type,
-                        random_state=rng(),
-                        n_jobs=n_jobs,
-                    )
-                else:
-                    ci = _repeated_interval(
-                        "auc",
-                        (event,),
-                        scores,
-                        n_boot=n_boot,
-                        confidence=confidence,
-                        ci_type=ci_type,
-                        rng=rng(),
-                        n_jobs=n_jobs,
-                        strata=event,
-                    )
+                ci = metric_interval(
+                    metric,
+                    outcome,
+                    matrix,
+                    horizon=horizon,
+                    method=method,
+                    n_boot=n_boot,
+                    confidence=confidence,
+                    random_state=rng(),
+                    **metric_params.get(metric.name, {}),
+                )
             rows.append(
                 {
-                    "model": name,
-                    "metric": metric,
+                    **row,
                     "estimate": ci.estimate,
                     "low": ci.low,
                     "high": ci.high,
                     "method": ci.method,
-                    "n": n,
-                    "events": events,
                     "n_boot": ci.n_boot,
                     "n_degenerate": ci.n_degenerate,
                 }
             )
-    return MetricTable(pd.DataFrame(rows))
+    columns = ["model", "metric", "estimate", "low", "high", "method", "n", "events"]
+    return MetricTable(pd.DataFrame(rows, columns=[*columns, "n_boot", "n_degenerate"]))

@@ -13,12 +13,16 @@ from riskml.evaluation import (
     MetricTable,
     RepeatedCV,
     _results,
+    bootstrap_ci,
     concordance_index,
     concordance_index_ci,
     cross_val_predict_risk,
+    default_metrics,
     evaluate_predictions,
+    metric_ci,
     roc_auc,
     roc_auc_ci,
+    time_dependent_auc,
 )
 from riskml.evaluation._bootstrap import _resample_chunks
 
@@ -136,7 +140,7 @@ def test_repeated_cv_messages():
 
 # -- evaluate_predictions -------------------------------------------------------------
 def test_evaluate_predictions_single_vectors_equal_the_ci_functions():
-    """Oracles: roc_auc_ci and concordance_index_ci with the same seed, per model."""
+    """Oracles: concordance_index_ci and a bootstrap of time_dependent_auc, same seed."""
     rng = np.random.default_rng(1)
     time = rng.integers(1, 40, 150).astype(float)
     event = rng.random(150) < 0.5
@@ -144,22 +148,53 @@ def test_evaluate_predictions_single_vectors_equal_the_ci_functions():
     table = evaluate_predictions(
         Outcome.survival(time, event), {"a": a, "b": b}, horizon=20, n_boot=120, random_state=2
     ).summary
-    assert table[["model", "metric"]].values.tolist() == [
-        ["a", "harrell_c"],
-        ["a", "auc_at_horizon"],
-        ["b", "harrell_c"],
-        ["b", "auc_at_horizon"],
-    ]
+    # Linear predictors, not probabilities: only the rank metrics of the defaults.
+    assert table[["model", "metric"]].values.tolist()[:2] == [["a", "harrell_c"], ["a", "td_auc"]]
+    assert table.loc[table.metric == "brier", "method"].str.contains("not probabilities").all()
     ci = concordance_index_ci(time, event, b, n_boot=120, random_state=2)
-    assert table.loc[2, ["estimate", "low", "high"]].tolist() == pytest.approx(
+    b_c = table[(table.model == "b") & (table.metric == "harrell_c")].iloc[0]
+    assert [b_c.estimate, b_c.low, b_c.high] == pytest.approx(
         [ci.estimate, ci.low, ci.high], abs=1e-12
     )
-    label = Outcome.survival(time, event).at_horizon(20)
-    known = ~np.isnan(label)
-    ci = roc_auc_ci(label[known], a[known], n_boot=120, random_state=2)
-    assert table.loc[1, ["estimate", "low", "high", "n"]].tolist() == pytest.approx(
-        [ci.estimate, ci.low, ci.high, known.sum()], abs=1e-12
+    ci = bootstrap_ci(
+        lambda t, e, r: time_dependent_auc(t, e, r, [20.0])[0],
+        time,
+        event,
+        a,
+        n_boot=120,
+        random_state=2,
     )
+    a_td = table[(table.model == "a") & (table.metric == "td_auc")].iloc[0]
+    assert [a_td.estimate, a_td.low, a_td.high] == pytest.approx(
+        [ci.estimate, ci.low, ci.high], abs=1e-12
+    )
+    assert a_td.events == int(np.sum(event & (time <= 20)))
+
+
+def test_evaluate_predictions_binary_defaults_use_closed_form_intervals():
+    """Oracles: roc_auc_ci (DeLong, = pROC) and metric_ci (Wald, = predRupdate)."""
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0.05, 0.7, 400)
+    y = (rng.random(400) < p).astype(int)
+    table = evaluate_predictions(y, {"m": p}, n_boot=150, random_state=0).summary
+    assert table.metric.tolist() == list(default_metrics("binary"))
+    auc = roc_auc_ci(y, p, method="delong")
+    assert table.loc[0, ["estimate", "low", "high"]].tolist() == pytest.approx(
+        [auc.estimate, auc.low, auc.high], abs=1e-12
+    )
+    for metric, name in [
+        ("calibration_intercept", "calibration_in_the_large"),
+        ("calibration_slope", "calibration_slope"),
+        ("o_e", "observed_expected_ratio"),
+    ]:
+        ci = metric_ci(name, y, p, method="wald")
+        row = table[table.metric == metric].iloc[0]
+        assert [row.estimate, row.low, row.high] == pytest.approx(
+            [ci.estimate, ci.low, ci.high], abs=1e-12
+        )
+    brier = table[table.metric == "brier"].iloc[0]
+    assert brier.estimate == pytest.approx(np.mean((p - y) ** 2), abs=1e-12)  # definition
+    assert brier.low < brier.estimate < brier.high
 
 
 @pytest.mark.parametrize("kind", ["binary", "survival"])
@@ -197,13 +232,17 @@ def test_evaluate_predictions_messages():
     y = np.array([0, 1, 0, 1])
     with pytest.raises(ValueError, match=r"must have shape \(4,\) or \(repeats, 4\)"):
         evaluate_predictions(y, {"a": np.zeros(5)})
-    with pytest.raises(ValueError, match=r"'metrics' parameter .* Got 'harrell_c' instead"):
+    with pytest.raises(ValueError, match=r"'harrell_c' applies to survival outcomes, not binary"):
         evaluate_predictions(y, {"a": np.arange(4.0)}, metrics=["harrell_c"])
+    with pytest.raises(ValueError, match=r"unknown metric 'aucc'. Did you mean 'auc'"):
+        evaluate_predictions(y, {"a": np.arange(4.0)}, metrics=["aucc"])
+    with pytest.raises(ValueError, match=r"'net_benefit' is evaluated at a risk threshold"):
+        evaluate_predictions(y, {"a": np.full(4, 0.5)}, metrics=["net_benefit"])
     with pytest.raises(TypeError, match=r"predictions of evaluate_predictions must be a non-empty"):
         evaluate_predictions(y, [0.1, 0.2, 0.3, 0.4])
     survival = Outcome.survival([1.0, 2, 3, 4], [1, 1, 0, 1])
-    with pytest.raises(ValueError, match=r"metric 'auc_at_horizon' .* needs horizon="):
-        evaluate_predictions(survival, {"a": np.arange(4.0)}, metrics=["auc_at_horizon"])
+    with pytest.raises(ValueError, match=r"\['td_auc'\] are evaluated at a horizon"):
+        evaluate_predictions(survival, {"a": np.arange(4.0)}, metrics=["td_auc"])
 
 
 def test_docstring_examples_run():

@@ -1,0 +1,477 @@
+"""The metric registry: every performance metric named once.
+
+Each metric is registered with its function, the outcome kind it applies to, whether
+it needs a horizon or predicted probabilities, its direction and its default
+interval. Every caller — :class:`riskml.Study`, :func:`evaluate_predictions`, the
+feature-selection and tuning scorers and the optimism bootstrap — names metrics from
+here, as scikit-learn's scorer registry does for its callers.
+
+Names (the same name may exist for both outcome kinds; the time-to-event version is
+evaluated at the horizon with censoring handled):
+
+========================  ==========  ============  =========================================
+name                      binary      time-to-event  meaning
+========================  ==========  ============  =========================================
+``auc``                   yes                       ROC AUC (= C-statistic)
+``harrell_c``                         yes           Harrell's C over the whole follow-up
+``uno_c``                             yes           Uno's IPCW C (truncated at the horizon)
+``td_auc``                            at horizon    cumulative/dynamic AUC, IPCW (Uno 2007)
+``calibration_intercept`` yes                       calibration-in-the-large (slope fixed 1)
+``calibration_slope``     yes         at horizon    slope of the logit (binary) or the
+                                                    complementary log-log (time-to-event)
+``o_e``                   yes         at horizon    observed / expected events
+``ici``                   yes         at horizon    integrated calibration index
+``brier``                 yes         at horizon    Brier score (IPCW for time-to-event)
+``ipa``                   yes         at horizon    index of prediction accuracy, 1 - Brier /
+                                                    Brier of the null model
+``net_benefit``           yes         at horizon    net benefit at a threshold
+========================  ==========  ============  =========================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ._bootstrap import ConfidenceInterval, bootstrap_ci, concordance_index_ci, roc_auc_ci
+from ._calibration import (
+    calibration_in_the_large,
+    calibration_slope,
+    ici,
+    observed_expected_ratio,
+)
+from ._discrimination import concordance_index, roc_auc
+from ._ipcw import time_dependent_auc, uno_c
+from ._utility import (
+    brier_score,
+    brier_score_ipcw,
+    metric_ci,
+    net_benefit,
+    net_benefit_survival,
+    scaled_brier,
+    scaled_brier_ipcw,
+)
+
+__all__ = ["Metric", "default_metrics", "get_metric", "get_metric_names", "metric_interval"]
+
+# Metrics whose every evaluation smooths or refits (lowess, Cox): their bootstrap
+# intervals use at most this many replicates, stated in the ``method`` column.
+EXPENSIVE_N_BOOT = 200
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One registered metric.
+
+    Attributes
+    ----------
+    name : str
+        The name every caller uses.
+    outcome_kind : {"binary", "survival"}
+    function : callable
+        ``function(event, risk)`` for binary outcomes,
+        ``function(time, event, risk, horizon)`` for time-to-event ones; returns a
+        float and raises ``ValueError`` where the metric is undefined.
+    label : str
+        How reports name it.
+    needs_horizon : bool
+        Time-to-event metrics evaluated at a horizon.
+    needs_probability : bool
+        True where ``risk`` must be a probability (calibration, Brier, net benefit);
+        False for rank metrics, which accept any score.
+    direction : {"higher", "lower", "target"}
+        Which values are better; ``"target"``: closer to :attr:`target`.
+    target : float or None
+        The ideal value of a ``"target"`` metric (1 for a slope or O:E ratio).
+    interval : {"delong", "wald", "bootstrap", "harrell"}
+        The default confidence interval.
+    reference : str
+        Where the definition comes from.
+    """
+
+    name: str
+    outcome_kind: str
+    function: Callable[..., float]
+    label: str
+    needs_horizon: bool = False
+    needs_probability: bool = False
+    direction: str = "higher"
+    target: float | None = None
+    interval: str = "bootstrap"
+    reference: str = ""
+
+    @property
+    def expensive(self) -> bool:
+        """Whether every evaluation smooths or refits (fewer bootstrap replicates)."""
+        return self.name == "ici" or (
+            self.outcome_kind == "survival" and self.name == "calibration_slope"
+        )
+
+
+_REGISTRY: dict[tuple[str, str], Metric] = {}
+
+
+def _register(metric: Metric) -> None:
+    _REGISTRY[(metric.name, metric.outcome_kind)] = metric
+
+
+def _net_benefit_at(event, risk, *, threshold):
+    return float(net_benefit(event, risk, [threshold])[0])
+
+
+def _net_benefit_survival_at(time, event, risk, horizon, *, threshold):
+    return float(net_benefit_survival(time, event, risk, horizon, [threshold])[0])
+
+
+def _td_auc(time, event, risk, horizon):
+    return float(np.ravel(time_dependent_auc(time, event, risk, [horizon]))[0])
+
+
+def _uno_c(time, event, risk, horizon):
+    return uno_c(time, event, risk, tau=horizon)
+
+
+for _metric in (
+    Metric("auc", "binary", roc_auc, "AUC", interval="delong", reference="Hanley & McNeil 1982"),
+    Metric(
+        "calibration_intercept",
+        "binary",
+        calibration_in_the_large,
+        "calibration intercept",
+        needs_probability=True,
+        direction="target",
+        target=0.0,
+        interval="wald",
+        reference="Van Calster et al. 2016; Steyerberg 2019",
+    ),
+    Metric(
+        "calibration_slope",
+        "binary",
+        calibration_slope,
+        "calibration slope",
+        needs_probability=True,
+        direction="target",
+        target=1.0,
+        interval="wald",
+        reference="Cox 1958; Steyerberg 2019",
+    ),
+    Metric(
+        "o_e",
+        "binary",
+        observed_expected_ratio,
+        "O:E ratio",
+        needs_probability=True,
+        direction="target",
+        target=1.0,
+        interval="wald",
+        reference="Debray et al. 2017",
+    ),
+    Metric(
+        "ici",
+        "binary",
+        lambda event, risk: ici(event, risk).ici,
+        "ICI",
+        needs_probability=True,
+        direction="lower",
+        reference="Austin & Steyerberg 2019",
+    ),
+    Metric(
+        "brier",
+        "binary",
+        brier_score,
+        "Brier score",
+        needs_probability=True,
+        direction="lower",
+        reference="Brier 1950",
+    ),
+    Metric(
+        "ipa",
+        "binary",
+        scaled_brier,
+        "IPA (scaled Brier)",
+        needs_probability=True,
+        reference="Kattan & Gerds 2018",
+    ),
+    Metric(
+        "net_benefit",
+        "binary",
+        _net_benefit_at,
+        "net benefit",
+        needs_probability=True,
+        reference="Vickers & Elkin 2006",
+    ),
+    Metric(
+        "harrell_c",
+        "survival",
+        lambda time, event, risk, horizon: concordance_index(time, event, risk),
+        "Harrell's C",
+        interval="harrell",
+        reference="Harrell et al. 1982",
+    ),
+    Metric(
+        "uno_c",
+        "survival",
+        _uno_c,
+        "Uno's C",
+        reference="Uno et al. 2011",
+    ),
+    Metric(
+        "td_auc",
+        "survival",
+        _td_auc,
+        "time-dependent AUC",
+        needs_horizon=True,
+        reference="Uno et al. 2007 (cumulative/dynamic, IPCW)",
+    ),
+    Metric(
+        "brier",
+        "survival",
+        brier_score_ipcw,
+        "Brier score (IPCW)",
+        needs_horizon=True,
+        needs_probability=True,
+        direction="lower",
+        reference="Graf et al. 1999; Gerds & Schumacher 2006",
+    ),
+    Metric(
+        "ipa",
+        "survival",
+        scaled_brier_ipcw,
+        "IPA (scaled Brier, IPCW)",
+        needs_horizon=True,
+        needs_probability=True,
+        reference="Kattan & Gerds 2018",
+    ),
+    Metric(
+        "net_benefit",
+        "survival",
+        _net_benefit_survival_at,
+        "net benefit",
+        needs_horizon=True,
+        needs_probability=True,
+        reference="Vickers et al. 2008",
+    ),
+):
+    _register(_metric)
+del _metric
+
+_DEFAULTS = {
+    "binary": (
+        "auc",
+        "calibration_intercept",
+        "calibration_slope",
+        "o_e",
+        "ici",
+        "brier",
+        "ipa",
+    ),
+    "survival": ("harrell_c",),
+    "survival_at_horizon": (
+        "harrell_c",
+        "td_auc",
+        "calibration_slope",
+        "o_e",
+        "ici",
+        "brier",
+        "ipa",
+    ),
+}
+
+
+def get_metric_names(outcome_kind: str | None = None) -> list[str]:
+    """The registered metric names, for one outcome kind or for both.
+
+    Parameters
+    ----------
+    outcome_kind : {"binary", "survival"} or None, default=None
+
+    Returns
+    -------
+    list of str
+        Sorted names.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import get_metric_names
+    >>> get_metric_names("binary")[:3]
+    ['auc', 'brier', 'calibration_intercept']
+    """
+    if outcome_kind not in (None, "binary", "survival"):
+        raise ValueError(
+            f"outcome_kind must be 'binary', 'survival' or None; got {outcome_kind!r}."
+        )
+    return sorted(
+        {name for name, kind in _REGISTRY if outcome_kind is None or kind == outcome_kind}
+    )
+
+
+def get_metric(name: str, outcome_kind: str) -> Metric:
+    """The registered :class:`Metric` called ``name`` for ``outcome_kind``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or a name that exists for the other outcome kind
+        only; the message lists the valid names.
+    """
+    metric = _REGISTRY.get((name, outcome_kind))
+    if metric is not None:
+        return metric
+    valid = get_metric_names(outcome_kind)
+    other = [kind for (n, kind) in _REGISTRY if n == name]
+    if other:
+        raise ValueError(
+            f"metric {name!r} applies to {other[0]} outcomes, not {outcome_kind} ones; "
+            f"metrics for {outcome_kind} outcomes: {valid}."
+        )
+    import difflib
+
+    close = difflib.get_close_matches(str(name), get_metric_names(), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ValueError(
+        f"unknown metric {name!r}.{hint} Metrics for {outcome_kind} outcomes: {valid}."
+    )
+
+
+def default_metrics(outcome_kind: str, horizon=None) -> tuple[str, ...]:
+    """The metrics a study reports by default.
+
+    Binary outcomes: discrimination (``auc``), calibration (``calibration_intercept``,
+    ``calibration_slope``, ``o_e``, ``ici``) and overall performance (``brier``,
+    ``ipa``). Time-to-event outcomes with a horizon: ``harrell_c``, ``td_auc`` and
+    the same calibration and overall metrics at the horizon; without a horizon the
+    models predict relative risk only, so ``harrell_c``.
+    """
+    if outcome_kind == "binary":
+        names = _DEFAULTS["binary"]
+    elif horizon is None:
+        names = _DEFAULTS["survival"]
+    else:
+        names = _DEFAULTS["survival_at_horizon"]
+    return tuple(name for name in names if (name, outcome_kind) in _REGISTRY)
+
+
+def check_metrics(metrics, outcome_kind: str, horizon, function: str) -> tuple[Metric, ...]:
+    """Resolve metric names (None: the defaults) for an outcome kind and horizon."""
+    if metrics is None:
+        metrics = default_metrics(outcome_kind, horizon)
+    elif isinstance(metrics, str):
+        metrics = (metrics,)
+    metrics = tuple(metrics)
+    if not metrics:
+        raise ValueError(
+            f"metrics of {function} must name at least one of {get_metric_names(outcome_kind)}."
+        )
+    if len(set(metrics)) != len(metrics):
+        raise ValueError(f"metrics of {function} lists a metric twice: {list(metrics)}.")
+    resolved = tuple(get_metric(name, outcome_kind) for name in metrics)
+    if horizon is None and outcome_kind == "survival":
+        need = [m.name for m in resolved if m.needs_horizon]
+        if need:
+            raise ValueError(
+                f"{function}: {need} are evaluated at a horizon, but no horizon is set. "
+                "Pass the horizon in days (e.g. horizon=365), or choose metrics without "
+                "one ('harrell_c', 'uno_c')."
+            )
+    return resolved
+
+
+def metric_value(metric: Metric, outcome, risk, horizon=None, **params) -> float:
+    """The value of a registered metric for one vector of predicted risk."""
+    risk = np.asarray(risk, dtype=float)
+    if metric.outcome_kind == "binary":
+        return float(metric.function(outcome.event.astype(int), risk, **params))
+    return float(metric.function(outcome.time, outcome.event, risk, horizon, **params))
+
+
+def metric_interval(
+    metric: Metric,
+    outcome,
+    risk,
+    *,
+    horizon=None,
+    method: str | None = None,
+    n_boot: int = 2000,
+    confidence: float = 0.95,
+    random_state=None,
+    **params,
+) -> ConfidenceInterval:
+    """A registered metric with its confidence interval.
+
+    Parameters
+    ----------
+    metric : Metric
+    outcome : Outcome
+    risk : ndarray of shape (n_samples,) or (repeats, n_samples)
+        Predicted risk; with several rows (repeated cross-validation) the
+        estimate is the mean of the metric over the rows, and every bootstrap
+        replicate averages it over the rows on the same resample.
+    horizon : float, optional
+    method : {"delong", "wald", "bootstrap"}, optional
+        Overrides the metric's default interval where it has a closed form
+        (``"bootstrap"`` is always available).
+    n_boot, confidence, random_state
+        Of the bootstrap; binary outcomes are resampled within each class.
+    **params
+        Metric parameters such as ``threshold=`` for ``net_benefit``.
+
+    Returns
+    -------
+    ConfidenceInterval
+    """
+    risk = np.atleast_2d(np.asarray(risk, dtype=float))
+    method = method or metric.interval
+    if method not in ("delong", "wald", "bootstrap", "harrell"):
+        raise ValueError(f"method must be 'delong', 'wald' or 'bootstrap'; got {method!r}.")
+    if risk.shape[0] == 1 and metric.interval == method:
+        if method == "delong":
+            return roc_auc_ci(outcome.event, risk[0], method="delong", confidence=confidence)
+        if method == "wald":
+            wald_name = {
+                "calibration_intercept": "calibration_in_the_large",
+                "calibration_slope": "calibration_slope",
+                "o_e": "observed_expected_ratio",
+            }[metric.name]
+            return metric_ci(
+                wald_name, outcome.event.astype(int), risk[0], method="wald", confidence=confidence
+            )
+        if method == "harrell":
+            return concordance_index_ci(
+                outcome.time,
+                outcome.event,
+                risk[0],
+                n_boot=n_boot,
+                confidence=confidence,
+                random_state=random_state,
+            )
+    if metric.expensive:
+        n_boot = min(n_boot, EXPENSIVE_N_BOOT)
+    repeats = risk.shape[0]
+    if metric.outcome_kind == "binary":
+        event = outcome.event.astype(int)
+
+        def statistic(event, *rows):
+            return float(np.mean([metric.function(event, row, **params) for row in rows]))
+
+        arrays, stratify = (event, *risk), event
+    else:
+
+        def statistic(time, event, *rows):
+            return float(
+                np.mean([metric.function(time, event, row, horizon, **params) for row in rows])
+            )
+
+        arrays, stratify = (outcome.time, outcome.event, *risk), None
+    ci = bootstrap_ci(
+        statistic,
+        *arrays,
+        n_boot=n_boot,
+        confidence=confidence,
+        stratify=stratify,
+        random_state=random_state,
+    )
+    if repeats > 1:
+        ci = replace(ci, method=f"{ci.method}, mean of {repeats} repeats")
+    return ci

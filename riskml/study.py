@@ -1,15 +1,19 @@
-"""A study: one cohort, several models, cross-validated and compared.
+"""A study: one cohort, several models, validated, compared, explained.
 
-:class:`Study` ties the flow together: cohort → features → models → evaluation →
-explain → report. Every model is a :class:`~riskml.models.RiskPipeline`, refitted
-from scratch in each training fold, so imputation, selection and fitting never
-see the patients they are evaluated on.
+:class:`Study` is the flow, not a second engine: pre-flight checks → out-of-fold
+predictions (:func:`~riskml.evaluation.cross_val_predict_risk`, or the optimism
+bootstrap) → :func:`~riskml.evaluation.evaluate_predictions` → paired comparison →
+whole-cohort refits → explanations → :class:`StudyResult`. Every model is a
+:class:`~riskml.models.RiskPipeline`, refitted from scratch in each training fold or
+bootstrap replicate, so imputation, selection, resampling and fitting never see the
+patients they are evaluated on.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import re
+import time as _time
 import warnings
 from dataclasses import dataclass, field
 
@@ -21,17 +25,10 @@ from .cohorts import REPORT_MIN_COUNT, Cohort
 
 __all__ = ["Study", "StudyResult"]
 
-SUMMARY_COLUMNS = [
-    "model",
-    "metric",
-    "estimate",
-    "low",
-    "high",
-    "method",
-    "n",
-    "events",
-    "n_degenerate",
-]
+#: Fewer events (or non-events) than this make an estimate a small-data estimate.
+SMALL_DATA_EVENTS = 10
+#: Fewer bootstrap replicates give intervals too coarse to report.
+MIN_N_BOOT = 50
 
 
 def _reissue_once(model: str, caught, where: str = "across the cross-validation fits") -> None:
@@ -69,38 +66,55 @@ class StudyResult:
     Attributes
     ----------
     summary : pandas.DataFrame
-        One row per model and metric: ``model``, ``metric`` (``"harrell_c"`` for a
-        time-to-event outcome, ``"auc"`` for a binary one, and ``"td_auc"``, the
-        cumulative/dynamic AUC at the horizon with inverse-probability-of-censoring
-        weights, Uno et al. 2007),
-        ``estimate``, ``low``, ``high`` (percentile-bootstrap 95% CI of the
-        out-of-fold predictions), ``method``, ``n``, ``events`` and
-        ``n_degenerate`` (bootstrap replicates in which the metric was undefined,
-        left out of the CI). Numbers are unrounded.
+        One row per model and metric (names from the metric registry,
+        :func:`riskml.evaluation.get_metric_names`): ``model``, ``metric``,
+        ``estimate``, ``low``, ``high`` (95% interval: DeLong for the AUC, Wald for
+        calibration intercept, slope and O:E, a bootstrap of patients otherwise),
+        ``method``, ``n``, ``events`` (by the horizon for metrics at a horizon),
+        ``n_boot``, ``n_degenerate`` and ``small_data`` (True where fewer than 10
+        events or non-events make the estimate unstable). With the optimism
+        bootstrap also ``optimism`` and ``corrected``. Numbers are unrounded.
     predictions : pandas.DataFrame
-        Out-of-fold predicted risk, one column per model, one row per patient (in
-        cohort order; no identifiers).
+        Out-of-fold predicted risk (the mean over repeats for repeated
+        cross-validation; the whole-cohort fit's for the optimism bootstrap), one
+        column per model, one row per patient in cohort order (no identifiers).
     outcome : Outcome
+    horizon_days : float or None
     fitted_models : dict
         Every model refitted on the whole cohort, for explanation and deployment.
-    explanation : ShapExplanation or None
-        SHAP values of the explained model fitted on the whole cohort.
+    explanations : dict
+        Model name → SHAP explanation of its whole-cohort fit
+        (:func:`riskml.explain.explain_pipeline`).
+    explanation : explanation or None
+        The main model's explanation (the first explained model), for the report.
     patient_index : int or None
-        Row position (never an identifier) of the patient shown in the report card.
+        Row position (never an identifier) of the example patient.
     comparison : pandas.DataFrame or None
-        Paired bootstrap differences of each model's C-statistic against the
-        reference model, on identical resamples (see
-        :func:`riskml.evaluation.paired_bootstrap`); None with a single model.
+        Each model against the reference: paired DeLong test of the AUCs for a
+        binary outcome (as R's ``pROC::roc.test``), paired bootstrap of Harrell's C
+        for a time-to-event one; ``difference``, ``low``, ``high``, ``p_value``.
     calibration : pandas.DataFrame or None
-        Predicted against observed risk by group of predicted risk (tenths, or
-        fewer so that groups hold about five events), per model: Kaplan-Meier
-        observed risk at the horizon for a time-to-event outcome
-        (:func:`riskml.evaluation.survival_calibration`), observed proportion in
-        tenths of predicted risk for a binary one. None for a time-to-event
-        outcome without a horizon (the models then predict relative risk only).
+        Predicted against observed risk by group of predicted risk, per model.
+    decision_curve : pandas.DataFrame or None
+        Net benefit by threshold, per model, with treat-all and treat-none.
+    optimism : pandas.DataFrame or None
+        With the optimism bootstrap: apparent, optimism and corrected per model and
+        metric.
+    external : pandas.DataFrame or None
+        Performance of the whole-cohort fits on an external cohort.
+    subgroups : pandas.DataFrame or None
+        Performance within subgroups, from the out-of-fold predictions.
+    selection_frequency : pandas.DataFrame or None
+        How often each candidate predictor was kept by ``selection`` across the fits
+        of each model (``model``, ``feature``, ``frequency``).
+    sample_size : dict
+        Events per candidate predictor parameter and the minimum sample size
+        (Riley et al. 2019/2020 criteria).
     table_one : pandas.DataFrame or None
-        Characteristics of the candidate predictors by outcome group
-        (:meth:`riskml.Cohort.table_one`), for the report.
+        Characteristics of the candidate predictors by outcome group, small cells
+        suppressed.
+    timings : dict
+        Seconds spent per phase.
     """
 
     summary: pd.DataFrame
@@ -114,93 +128,139 @@ class StudyResult:
     settings: dict
     fitted_models: dict = field(default_factory=dict)
     explanation: object = None
+    explanations: dict = field(default_factory=dict)
     patient_index: int | None = None
     comparison: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
+    decision_curve: pd.DataFrame | None = None
+    optimism: pd.DataFrame | None = None
+    external: pd.DataFrame | None = None
+    subgroups: pd.DataFrame | None = None
+    selection_frequency: pd.DataFrame | None = None
+    sample_size: dict = field(default_factory=dict)
     table_one: pd.DataFrame | None = None
+    timings: dict = field(default_factory=dict)
 
     def print_summary(self, decimals: int = 3) -> None:
         """Print the comparison table, rounded for display only."""
         print(self.format_summary(decimals))
 
     def format_summary(self, decimals: int = 3) -> str:
-        """The comparison table as text: estimate and 95% CI per model and metric."""
+        """The summary as text: estimate and 95% CI per model and metric."""
         rows = []
         for row in self.summary.itertuples():
+            estimate = "—" if pd.isna(row.estimate) else f"{row.estimate:.{decimals}f}"
+            interval = (
+                "—" if pd.isna(row.low) else f"{row.low:.{decimals}f} to {row.high:.{decimals}f}"
+            )
             rows.append(
                 {
                     "model": row.model,
                     "metric": row.metric,
-                    "estimate": f"{row.estimate:.{decimals}f}",
-                    "95% CI": f"{row.low:.{decimals}f} to {row.high:.{decimals}f}",
+                    "estimate": estimate,
+                    "95% CI": interval,
                     "n": row.n,
                     "events": row.events,
+                    "": "small data" if row.small_data else "",
                 }
             )
         return pd.DataFrame(rows).to_string(index=False)
 
-    def explain(self, patient: int | None = None) -> pd.DataFrame:
+    def explain(self, patient: int | None = None, model: str | None = None) -> pd.DataFrame:
         """One patient's SHAP explanation (feature, value, contribution).
 
         Parameters
         ----------
         patient : int, optional
             Row position in the cohort; defaults to the report's example patient.
+        model : str, optional
+            Which model; defaults to the main explained model.
         """
-        if self.explanation is None:
+        if not self.explanations:
             raise ValueError(
-                "this study has no explanation: include 'xgboost' in models and leave "
-                "explain='xgboost' to get SHAP values."
+                "this study has no explanation: it was run with explain=None. Run it again "
+                "with explain='auto' (the default) or name the models to explain."
             )
-        return self.explanation.patient(self.patient_index if patient is None else patient)
+        if model is None:
+            explanation = self.explanation
+        elif model in self.explanations:
+            explanation = self.explanations[model]
+        else:
+            raise ValueError(
+                f"model {model!r} was not explained; explained models: {list(self.explanations)}."
+            )
+        return explanation.patient(self.patient_index if patient is None else patient)
 
-    def report(self, path) -> object:
+    def report(self, path, **options) -> object:
         """Write the self-contained HTML validation report to ``path``."""
         from .report import write_report
 
-        return write_report(self, path)
+        return write_report(self, path, **options)
 
 
 class Study:
-    """Fit, cross-validate and compare risk models on one cohort.
+    """Fit, validate, compare and explain risk models on one cohort.
 
     Parameters
     ----------
     cohort : Cohort
     models : sequence of str, or dict, default=("xgboost", "cox", "framingham_recalibrated")
-        Names from :data:`riskml.models.MODELS` (``"xgboost"``, ``"lasso"``,
-        ``"cox"``, ``"framingham"``, ``"framingham_recalibrated"``, ...), or a dict
-        ``{name: model}`` whose values are names or
-        :class:`~riskml.models.RiskPipeline` objects of your own.
+        Names from :data:`riskml.models.MODELS`, or a dict ``{name: model}`` whose
+        values are names, :class:`~riskml.models.RiskPipeline` objects, or any
+        scikit-learn classifier.
     selection : transformer, optional
         A feature selector such as :class:`~riskml.features.RecursiveFeatureElimination`,
         applied inside every learned model's pipeline (published scores such as
         Framingham use their fixed inputs).
-    validation : int or cross-validation splitter, default=10
-        Number of stratified folds, or a scikit-learn splitter.
+    validation : int, splitter, RepeatedCV or OptimismBootstrap, default=10
+        Number of stratified folds; a scikit-learn splitter;
+        :class:`~riskml.evaluation.RepeatedCV`; or
+        :class:`~riskml.evaluation.OptimismBootstrap` (Harrell's optimism-corrected
+        bootstrap of the whole pipeline).
     horizon_days : float, optional
-        Horizon for binary labels derived from a time-to-event outcome, for
-        recalibrating published scores, and for the AUC at the horizon. Defaults
-        to the cohort's ``horizon_days`` where the loader set one.
+        Horizon of a time-to-event outcome: binary models learn "event by the
+        horizon", published scores are recalibrated to it, and calibration,
+        Brier, IPA and the time-dependent AUC are evaluated at it. Defaults to the
+        cohort's ``horizon_days``.
+    metrics : sequence of str, optional
+        Registered metric names; defaults to
+        :func:`riskml.evaluation.default_metrics`.
+    threshold : float, optional
+        Risk threshold of the ``net_benefit`` metric; the decision curve spans
+        thresholds from 1% to 50% regardless.
+    external : Cohort, optional
+        An external cohort with the same predictors: the whole-cohort fits are
+        evaluated on it (``result.external``).
+    subgroups : sequence of str or dict, optional
+        Feature (or context) column names whose levels define subgroups (numeric
+        columns with more than 10 values are cut at their tertiles), or
+        ``{name: labels}`` with one label per patient; performance within each is
+        in ``result.subgroups``.
     random_state : int, default=0
         Seeds folds, models and bootstrap: the same seed gives the same numbers.
     n_boot : int, default=2000
-        Bootstrap replicates for each confidence interval.
-    explain : str or None, default="xgboost"
-        XGBoost model whose whole-cohort fit is explained with SHAP; None for none.
+        Bootstrap replicates of each confidence interval (at least 50; 1000 or more
+        for publication).
+    explain : "auto", str, sequence of str or None, default="auto"
+        Models whose whole-cohort fit is explained with SHAP: "auto" explains every
+        model that can be; None explains none.
+    explain_rows : int, default=1000
+        Patients explained per model (a seeded sample in larger cohorts; the
+        example patient is always included).
     patient : int, optional
-        Row position of the example patient in the report; defaults to the patient
-        with the highest cross-validated risk of the explained model.
+        Row position of the example patient; defaults to the patient with the
+        highest cross-validated risk of the main explained model.
     framingham_inputs : dict, optional
-        How the cohort's columns feed the Framingham score, e.g.
-        ``{"sbp": "office_sbp", "smoker": {"column": "smoking_status",
-        "equals": "current"}}``; defaults to the mapping the loader set
-        (``cohort.framingham_inputs``).
+        How the cohort's columns feed the Framingham score; defaults to
+        ``cohort.framingham_inputs``.
     reference : str, optional
-        Model the others are compared with (paired bootstrap of the C-statistic);
-        defaults to ``"cox"`` when it is among the models, else the first model.
+        Model the others are compared with; defaults to ``"cox"`` when it is among
+        the models, else the first model.
+    comparison : {"delong", "bootstrap"}, default="delong"
+        Paired test of binary AUCs (Harrell's C is always compared by a paired
+        bootstrap).
     n_jobs : int, optional
-        Folds fitted in parallel with joblib.
+        Folds or replicates fitted in parallel with joblib (-1: all cores).
     progress : bool, default=True
         Show a progress bar.
 
@@ -221,12 +281,18 @@ class Study:
         selection=None,
         validation=10,
         horizon_days: float | None = None,
+        metrics=None,
+        threshold: float | None = None,
+        external: Cohort | None = None,
+        subgroups=None,
         random_state: int = 0,
         n_boot: int = 2000,
-        explain: str | None = "xgboost",
+        explain="auto",
+        explain_rows: int = 1000,
         patient: int | None = None,
         framingham_inputs: dict | None = None,
         reference: str | None = None,
+        comparison: str = "delong",
         n_jobs: int | None = None,
         progress: bool = True,
     ):
@@ -235,23 +301,23 @@ class Study:
         self.selection = selection
         self.validation = validation
         self.horizon_days = horizon_days
+        self.metrics = metrics
+        self.threshold = threshold
+        self.external = external
+        self.subgroups = subgroups
         self.random_state = random_state
         self.n_boot = n_boot
         self.explain = explain
+        self.explain_rows = explain_rows
         self.patient = patient
         self.framingham_inputs = framingham_inputs
         self.reference = reference
+        self.comparison = comparison
         self.n_jobs = n_jobs
         self.progress = progress
 
-    # -- set-up -----------------------------------------------------------------
-    def _check(self) -> tuple[dict, float | None]:
-        """Validate the settings; return {name: model} and the horizon."""
-        if not isinstance(self.cohort, Cohort):
-            raise TypeError(
-                f"cohort must be a riskml.Cohort; got {type(self.cohort).__name__}. Build one "
-                "with a loader in riskml.cohorts or riskml.Cohort(features, outcome)."
-            )
+    # -- pre-flight: every setting, before the first fit ---------------------------
+    def _check_models(self) -> dict:
         if isinstance(self.models, dict):
             models = dict(self.models)
         elif isinstance(self.models, str) or not hasattr(self.models, "__iter__"):
@@ -262,8 +328,8 @@ class Study:
                 if not isinstance(model, str):
                     raise ValueError(
                         "models given as a list must be names such as 'xgboost'; to compare "
-                        "pipelines of your own, pass a dict {name: pipeline}. Got "
-                        f"{type(model).__name__}."
+                        "pipelines or scikit-learn classifiers of your own, pass a dict "
+                        f"{{name: model}}. Got {type(model).__name__}."
                     )
                 if model in models:
                     raise ValueError(f"model {model!r} is listed twice.")
@@ -273,17 +339,9 @@ class Study:
                 "models must be a non-empty list of model names (e.g. ['xgboost', 'cox']) or "
                 f"a dict {{name: model}}; got {self.models!r}."
             )
-        _check_int(self.n_boot, "n_boot", 1)
-        _check_int(self.random_state, "random_state", 0)
-        if isinstance(self.validation, bool) or not (
-            (isinstance(self.validation, int | np.integer) and self.validation >= 2)
-            or callable(getattr(self.validation, "split", None))
-        ):
-            raise ValueError(
-                "The 'validation' parameter of Study must be an int in the range [2, inf) "
-                f"(the number of folds) or a cross-validation splitter. Got {self.validation!r} "
-                "instead."
-            )
+        return models
+
+    def _check_horizon(self):
         outcome = self.cohort.outcome
         horizon = self.horizon_days
         if horizon is not None and not outcome.is_survival:
@@ -292,19 +350,92 @@ class Study:
                 "binary. Leave horizon_days out."
             )
         if horizon is None and outcome.is_survival:
-            horizon = getattr(self.cohort, "horizon_days", None)
-        if horizon is not None and (
+            horizon = self.cohort.horizon_days
+        if horizon is None:
+            return None
+        if (
             isinstance(horizon, bool)
             or not isinstance(horizon, int | float | np.integer | np.floating)
             or not np.isfinite(horizon)
             or horizon <= 0
         ):
             raise ValueError(f"horizon_days must be a positive number of days; got {horizon!r}.")
-        if self.explain is not None and self.explain not in models:
-            raise ValueError(
-                f"explain={self.explain!r} is not one of the study's models "
-                f"({', '.join(models)}); name an XGBoost model among them, or pass explain=None."
+        horizon = float(horizon)
+        # One definition of "event-free at the horizon" (riskml.outcome.horizon_label):
+        # event at or before h = case; follow-up reaching h without one = control.
+        label = outcome.at_horizon(horizon)
+        cases, controls = int(np.sum(label == 1)), int(np.sum(label == 0))
+        if cases == 0 or controls == 0:
+            longest = float(np.max(outcome.time))
+            first = float(np.min(outcome.time[outcome.event])) if outcome.event.any() else None
+            advice = (
+                f"choose horizon_days no later than {longest:g} (the longest follow-up)"
+                if controls == 0
+                else f"choose a horizon after the first event ({first:g} days)"
+                if first is not None
+                else "the outcome has no events at all"
             )
+            raise ValueError(
+                f"horizon_days={horizon:g} cannot be evaluated: {cases} patient(s) have the "
+                f"event by then and {controls} are followed to it event-free (a patient "
+                "counts as event-free at the horizon when follow-up reaches it without an "
+                f"event). {advice[0].upper() + advice[1:]}."
+            )
+        return horizon
+
+    def _check_settings(self) -> dict:
+        """Validate every setting; return the plan of the run."""
+        from .evaluation import OptimismBootstrap, RepeatedCV
+        from .evaluation._metrics import check_metrics
+
+        if not isinstance(self.cohort, Cohort):
+            raise TypeError(
+                f"cohort must be a riskml.Cohort; got {type(self.cohort).__name__}. Build one "
+                "with a loader in riskml.cohorts or riskml.Cohort(features, outcome)."
+            )
+        models = self._check_models()
+        _check_int(self.n_boot, "n_boot", MIN_N_BOOT)
+        _check_int(self.random_state, "random_state", 0)
+        _check_int(self.explain_rows, "explain_rows", 1)
+        validation = self.validation
+        if isinstance(validation, bool) or not (
+            (isinstance(validation, int | np.integer) and validation >= 2)
+            or isinstance(validation, RepeatedCV | OptimismBootstrap)
+            or callable(getattr(validation, "split", None))
+        ):
+            raise ValueError(
+                "The 'validation' parameter of Study must be an int in the range [2, inf) "
+                "(the number of folds), a cross-validation splitter, RepeatedCV or "
+                f"OptimismBootstrap. Got {validation!r} instead."
+            )
+        if self.n_jobs is not None and (
+            isinstance(self.n_jobs, bool)
+            or not isinstance(self.n_jobs, int | np.integer)
+            or self.n_jobs == 0
+        ):
+            raise ValueError(
+                "The 'n_jobs' parameter of Study must be None, a positive int (the number of "
+                f"parallel fits) or -1 (all cores). Got {self.n_jobs!r} instead."
+            )
+        if self.comparison not in ("delong", "bootstrap"):
+            raise ValueError(
+                f"comparison must be 'delong' or 'bootstrap'; got {self.comparison!r}."
+            )
+        outcome = self.cohort.outcome
+        horizon = self._check_horizon()
+        metrics = [m.name for m in check_metrics(self.metrics, outcome.kind, horizon, "Study")]
+        metric_params = {}
+        if "net_benefit" in metrics:
+            if self.threshold is None:
+                raise ValueError(
+                    "metric 'net_benefit' is evaluated at a risk threshold: pass "
+                    "Study(..., threshold=0.1), the risk above which a patient would be "
+                    "treated."
+                )
+            if not (isinstance(self.threshold, float | int) and 0 < self.threshold < 1):
+                raise ValueError(f"threshold must be in (0, 1); got {self.threshold!r}.")
+            metric_params["net_benefit"] = {"threshold": float(self.threshold)}
+        explain = self._check_explain(models)
         if self.reference is not None and self.reference not in models:
             raise ValueError(
                 f"reference={self.reference!r} is not one of the study's models "
@@ -324,57 +455,9 @@ class Study:
                 "the cohort has no predictors left: every column is marked post_index or has "
                 "a role other than 'predictor' in cohort.metadata."
             )
-        return models, horizon
-
-    def _build(self, model, horizon):
-        from .models import make_model
-
-        if not isinstance(model, str):
-            return clone(model)
-        from .models._registry import _SCORES
-
-        learned = model not in _SCORES
-        return make_model(
-            model,
-            selection=self.selection if learned else None,
-            horizon=horizon,
-            framingham_inputs=(
-                self.framingham_inputs
-                if self.framingham_inputs is not None
-                else getattr(self.cohort, "framingham_inputs", None)
-            ),
-            random_state=self.random_state,
-        )
-
-    # -- the run ----------------------------------------------------------------
-    def run(self) -> StudyResult:
-        """Cross-validate every model, compute C-statistics with CIs, explain, summarise."""
-        from tqdm.auto import tqdm
-
-        from .evaluation import (
-            bootstrap_ci,
-            concordance_index_ci,
-            cross_val_predict_risk,
-            roc_auc_ci,
-            time_dependent_auc,
-        )
-        from .models import describe_model
-
-        models, horizon = self._check()
-        names = list(models)
-        cohort = self.cohort
-        outcome = cohort.outcome
-        X = cohort.features[cohort.predictors]
-        y = outcome.to_y()
-        folds = self.validation
-
+        subgroups = self._check_subgroups()
+        self._check_external()
         pipelines = {name: self._build(model, horizon) for name, model in models.items()}
-        if self.explain is not None and "XGBoost" not in type(pipelines[self.explain][-1]).__name__:
-            raise ValueError(
-                f"explain={self.explain!r}: SHAP explanations are available for XGBoost models "
-                f"in this release; its final step is {type(pipelines[self.explain][-1]).__name__}. "
-                "Pass explain=None or name an XGBoost model."
-            )
         if outcome.is_survival and horizon is None:
             binary = [n for n, p in pipelines.items() if p.outcome_kind == "binary"]
             if binary:
@@ -384,112 +467,289 @@ class Study:
                     "horizon_days=365) to train on 'event by the horizon', or use survival "
                     "models such as 'cox'."
                 )
+        return {
+            "models": models,
+            "pipelines": pipelines,
+            "horizon": horizon,
+            "metrics": metrics,
+            "metric_params": metric_params,
+            "explain": explain,
+            "subgroups": subgroups,
+        }
 
-        predictions = {}
-        bar = tqdm(total=len(names), desc="riskml study", unit="model", disable=not self.progress)
-        for name, pipeline in pipelines.items():
-            bar.set_postfix_str(name)
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                predictions[name] = cross_val_predict_risk(
-                    pipeline,
-                    X,
-                    y,
-                    cv=folds,
-                    groups=cohort.groups,
-                    random_state=self.random_state,
-                    horizon=horizon,
-                    n_jobs=self.n_jobs,
-                )
-            _reissue_once(name, caught)
-            bar.update(1)
-        bar.close()
-        predictions = pd.DataFrame(predictions)
+    def _check_explain(self, models) -> list[str]:
+        explain = self.explain
+        if explain is None:
+            return []
+        if isinstance(explain, str) and explain in ("auto", "all"):
+            return list(models)
+        names = [explain] if isinstance(explain, str) else list(explain)
+        unknown = [name for name in names if name not in models]
+        if unknown:
+            raise ValueError(
+                f"explain names {unknown}, which are not among the study's models "
+                f"({', '.join(models)}); pass explain='auto', a list of those names, or None."
+            )
+        return names
 
-        rows = []
-        events = int(outcome.event.sum())
-        for name in names:
-            risk = predictions[name].to_numpy()
-            if outcome.is_survival:
-                ci = concordance_index_ci(
-                    outcome.time,
-                    outcome.event,
-                    risk,
-                    n_boot=self.n_boot,
-                    random_state=self.random_state,
-                )
-                rows.append(self._row(name, "harrell_c", ci, len(outcome), events))
-                if horizon is not None:
-
-                    def td_auc(time, event, score):
-                        return float(time_dependent_auc(time, event, score, [horizon])[0])
-
-                    ci = bootstrap_ci(
-                        td_auc,
-                        outcome.time,
-                        outcome.event,
-                        risk,
-                        n_boot=self.n_boot,
-                        random_state=self.random_state,
+    def _check_subgroups(self) -> dict:
+        """{subgroup variable: labels per patient}."""
+        if self.subgroups is None:
+            return {}
+        cohort = self.cohort
+        if isinstance(self.subgroups, dict):
+            items = self.subgroups.items()
+        else:
+            names = [self.subgroups] if isinstance(self.subgroups, str) else self.subgroups
+            items = []
+            for name in names:
+                if name in cohort.features.columns:
+                    items.append((name, cohort.features[name]))
+                elif cohort.context is not None and name in cohort.context.columns:
+                    items.append((name, cohort.context[name]))
+                else:
+                    raise ValueError(
+                        f"subgroups names {name!r}, which is not a column of the cohort's "
+                        "features or context; pass {name: labels} for a grouping of your own."
                     )
-                    rows.append(
-                        self._row(
-                            name,
-                            "td_auc",
-                            ci,
-                            len(outcome),
-                            int(np.sum(outcome.event & (outcome.time <= horizon))),
-                            note=(
-                                f"; cumulative/dynamic AUC at {horizon:g} days with "
-                                "inverse-probability-of-censoring weights (Uno 2007)"
-                            ),
+        groups = {}
+        for name, labels in items:
+            labels = pd.Series(np.asarray(labels, dtype=object)).reset_index(drop=True)
+            if len(labels) != len(cohort):
+                raise ValueError(
+                    f"subgroups[{name!r}] has {len(labels)} labels but the cohort has "
+                    f"{len(cohort)} patients."
+                )
+            numeric = pd.to_numeric(labels, errors="coerce")
+            if numeric.notna().all() and numeric.nunique() > 10:
+                edges = np.unique(np.quantile(numeric, [0, 1 / 3, 2 / 3, 1]))
+                labels = pd.cut(numeric, edges, include_lowest=True).astype(str)
+            groups[str(name)] = labels
+        return groups
+
+    def _check_external(self) -> None:
+        external = self.external
+        if external is None:
+            return
+        if not isinstance(external, Cohort):
+            raise TypeError(f"external must be a riskml.Cohort; got {type(external).__name__}.")
+        missing = [c for c in self.cohort.predictors if c not in external.features.columns]
+        if missing:
+            raise ValueError(
+                f"the external cohort lacks predictor column(s) {missing[:10]}; it needs every "
+                "predictor of the development cohort, with the same names and units."
+            )
+        if external.outcome.kind != self.cohort.outcome.kind:
+            raise ValueError(
+                f"the external cohort's outcome is {external.outcome.kind}, the development "
+                f"cohort's {self.cohort.outcome.kind}; they must be of one kind."
+            )
+
+    def _build(self, model, horizon):
+        from .models import make_model
+        from .models._registry import _SCORES
+
+        if not isinstance(model, str):
+            return clone(model)
+        learned = model not in _SCORES
+        return make_model(
+            model,
+            selection=self.selection if learned else None,
+            horizon=horizon,
+            framingham_inputs=(
+                self.framingham_inputs
+                if self.framingham_inputs is not None
+                else self.cohort.framingham_inputs
+            ),
+            random_state=self.random_state,
+        )
+
+    def _check_data(self, plan) -> dict:
+        """Evaluability per fold and the sample-size judgement, before any fit."""
+        from .evaluation import OptimismBootstrap, cv_folds, minimum_sample_size
+
+        cohort, horizon = self.cohort, plan["horizon"]
+        outcome = cohort.outcome
+        if outcome.is_survival and horizon is not None:
+            label = outcome.at_horizon(horizon)
+            learning = label  # binary learners train on this label
+        else:
+            label = learning = outcome.event.astype(float)
+        events, non_events = int(np.sum(label == 1)), int(np.sum(label == 0))
+        if outcome.is_survival and horizon is None:
+            events, non_events = int(outcome.event.sum()), int((~outcome.event).sum())
+        if int(outcome.event.sum()) == 0:
+            raise ValueError("the outcome has no events: no model can be developed or validated.")
+        if not isinstance(self.validation, OptimismBootstrap):
+            folds = cv_folds(
+                outcome, cv=self.validation, groups=cohort.groups, random_state=self.random_state
+            )
+            binary_learners = [
+                n for n, p in plan["pipelines"].items() if p.outcome_kind == "binary"
+            ]
+            for repeat in np.atleast_2d(folds):
+                for k in np.unique(repeat):
+                    train = learning[repeat != k]
+                    if binary_learners and (np.sum(train == 1) == 0 or np.sum(train == 0) == 0):
+                        raise ValueError(
+                            f"training fold {k + 1} has {int(np.sum(train == 1))} event(s) and "
+                            f"{int(np.sum(train == 0))} non-event(s), so "
+                            f"{', '.join(binary_learners)} cannot be fitted there. The cohort "
+                            f"has {events} events and {non_events} non-events"
+                            + (" by the horizon" if horizon is not None else "")
+                            + "; use fewer folds (validation=2 or 3), a later horizon, or "
+                            "validation=OptimismBootstrap()."
                         )
-                    )
+        # Sample size: events per candidate predictor parameter, Riley et al. criteria.
+        n_parameters = 0
+        for column in cohort.predictors:
+            if cohort.metadata.loc[column, "type"] == "cat":
+                n_parameters += max(cohort.features[column].nunique() - 1, 1)
             else:
-                ci = roc_auc_ci(
-                    outcome.event.astype(int),
-                    risk,
-                    n_boot=self.n_boot,
-                    random_state=self.random_state,
+                n_parameters += 1
+        n = len(cohort)
+        epp = min(events, non_events) / n_parameters
+        info = {
+            "n": n,
+            "events": events,
+            "non_events": non_events,
+            "candidate_parameters": n_parameters,
+            "events_per_parameter": epp,
+        }
+        try:
+            if outcome.is_survival:
+                person_time = float(np.sum(outcome.time))
+                timepoint = horizon if horizon is not None else float(np.median(outcome.time))
+                required = minimum_sample_size(
+                    "survival",
+                    n_parameters,
+                    rate=float(outcome.event.sum()) / person_time,
+                    timepoint=timepoint,
+                    mean_followup=person_time / n,
                 )
-                rows.append(self._row(name, "auc", ci, len(outcome), events))
-        summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+            else:
+                required = minimum_sample_size(
+                    "binary", n_parameters, prevalence=events / max(n, 1)
+                )
+            info["minimum_n"] = required.n_required
+            info["minimum_events"] = required.events_required
+            info["criteria"] = required.criteria
+            info["anticipated_r2_cs"] = required.r2_cs
+        except ValueError as error:
+            info["minimum_n"] = None
+            info["note"] = str(error)
+        message = None
+        if info.get("minimum_n") is not None and n < info["minimum_n"]:
+            message = (
+                f"the cohort has {n} patients and {min(events, non_events)} outcome events "
+                f"for {n_parameters} candidate predictor parameters ({epp:.1f} events per "
+                f"parameter); the Riley et al. minimum sample size criteria ask for "
+                f"{info['minimum_n']} patients (about {info['minimum_events']:.0f} events, "
+                "assuming a Nagelkerke R² of 0.15). Expect overfitting: prefer penalised "
+                "models, fewer candidate predictors (selection=), and read the optimism-"
+                "corrected or cross-validated estimates, not apparent ones."
+            )
+        elif epp < 10:
+            message = (
+                f"{epp:.1f} events per candidate predictor parameter (fewer than 10): "
+                "estimates may be unstable and optimistic."
+            )
+        info["judgement"] = message or "adequate by the Riley et al. criteria"
+        if message:
+            warnings.warn(f"Small sample: {message}", UserWarning, stacklevel=3)
+        return info
+
+    # -- the run ----------------------------------------------------------------
+    def run(self) -> StudyResult:
+        """Validate every model, evaluate, compare, refit, explain, summarise."""
+        from .evaluation import OptimismBootstrap, evaluate_predictions
+        from .models import describe_imbalance_handling, describe_model
+
+        timings = {}
+        start = _time.perf_counter()
+        plan = self._check_settings()
+        sample_size = self._check_data(plan)
+        timings["checks"] = _time.perf_counter() - start
+        cohort, horizon = self.cohort, plan["horizon"]
+        outcome = cohort.outcome
+        X = cohort.features[cohort.predictors]
+        names = list(plan["pipelines"])
+
+        start = _time.perf_counter()
+        optimism = selection_frequency = None
+        if isinstance(self.validation, OptimismBootstrap):
+            predictions, optimism, fitted = self._optimism(plan, X)
+        else:
+            oof, selection_frequency = self._cross_validate(plan, X)
+            predictions = {
+                name: risk.mean(axis=0) if risk.ndim == 2 else risk for name, risk in oof.items()
+            }
+            fitted = None
+        timings["validation"] = _time.perf_counter() - start
+
+        start = _time.perf_counter()
+        evaluated = oof if optimism is None else predictions
+        summary = evaluate_predictions(
+            outcome,
+            evaluated,
+            metrics=plan["metrics"],
+            horizon=horizon,
+            n_boot=self.n_boot,
+            random_state=self.random_state,
+            metric_params=plan["metric_params"],
+        ).summary
+        summary["small_data"] = (summary["events"] < SMALL_DATA_EVENTS) | (
+            summary["n"] - summary["events"] < SMALL_DATA_EVENTS
+        )
+        if optimism is not None:
+            summary = summary.merge(
+                optimism[["model", "metric", "optimism", "corrected"]],
+                on=["model", "metric"],
+                how="left",
+            )
+            summary["method"] = "apparent (whole-cohort fit); " + summary["method"]
+        small = summary.loc[summary["small_data"], "metric"].unique().tolist()
+        if small:
+            warnings.warn(
+                f"Small data: {', '.join(small)} rest on fewer than {SMALL_DATA_EVENTS} events "
+                "or non-events; their estimates and intervals are unstable (flagged "
+                "small_data in the summary).",
+                UserWarning,
+                stacklevel=2,
+            )
+        predictions = pd.DataFrame(predictions)
         comparison = self._compare(names, predictions, outcome)
         calibration = self._calibrate(names, predictions, outcome, horizon)
+        decision_curve = self._decision_curve(names, predictions, outcome, horizon)
+        subgroups = self._subgroups(plan, predictions)
+        timings["metrics"] = _time.perf_counter() - start
 
-        # Every model refitted on the whole cohort: the model to deploy and to explain.
-        fitted = {}
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            for name, pipeline in pipelines.items():
-                fitted[name] = clone(pipeline).fit(X, y)
-        _reissue_once("all models", caught, where="in the fits on the whole cohort")
-        explanation, patient = None, None
-        if self.explain is not None:
-            from .explain import explain_pipeline
+        start = _time.perf_counter()
+        if fitted is None:
+            fitted = self._refit(plan, X)
+        timings["refit"] = _time.perf_counter() - start
+        external = self._external(plan, fitted)
 
-            explanation = explain_pipeline(fitted[self.explain], X, random_state=self.random_state)
-            patient = self.patient
-            if patient is None:
-                # The example patient: highest cross-validated risk of the explained model.
-                patient = int(np.argmax(predictions[self.explain].to_numpy()))
+        start = _time.perf_counter()
+        explanations, patient = self._explain(plan, fitted, X, predictions)
+        timings["explanations"] = _time.perf_counter() - start
 
         descriptions = {
             name: describe_model(model) if isinstance(model, str) else repr(model)
-            for name, model in models.items()
+            for name, model in plan["models"].items()
         }
-        from .models import describe_imbalance_handling
-
         settings = {
             "validation": self._describe_validation(),
+            "metrics": ", ".join(plan["metrics"]),
             "class imbalance": "; ".join(
                 f"{name}: {describe_imbalance_handling(pipeline)}"
-                for name, pipeline in pipelines.items()
+                for name, pipeline in plan["pipelines"].items()
             ),
             "selection": "none" if self.selection is None else repr(self.selection),
             "random_state": self.random_state,
             "n_boot": self.n_boot,
             "horizon_days": horizon,
+            "comparison": self.comparison,
             "generated": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         }
         return StudyResult(
@@ -503,24 +763,166 @@ class Study:
             models=descriptions,
             settings=settings,
             fitted_models=fitted,
-            explanation=explanation,
+            explanation=next(iter(explanations.values()), None),
+            explanations=explanations,
             patient_index=patient,
             comparison=comparison,
             calibration=calibration,
+            decision_curve=decision_curve,
+            optimism=optimism,
+            external=external,
+            subgroups=subgroups,
+            selection_frequency=selection_frequency,
+            sample_size=sample_size,
             table_one=cohort.table_one(
                 by_outcome=True, horizon=horizon, min_count=REPORT_MIN_COUNT
             ),
+            timings=timings,
         )
 
+    def _cross_validate(self, plan, X):
+        """Out-of-fold risk of every model, and how often selection kept each feature."""
+        from tqdm.auto import tqdm
+
+        from .evaluation import cross_val_predict_risk
+        from .features import selected_features
+
+        cohort, horizon = self.cohort, plan["horizon"]
+        y = cohort.outcome.to_y()
+        predictions, kept = {}, []
+        pipelines = plan["pipelines"]
+        bar = tqdm(
+            total=len(pipelines), desc="riskml study", unit="model", disable=not self.progress
+        )
+        for name, pipeline in pipelines.items():
+            bar.set_postfix_str(name)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    risk, selected = cross_val_predict_risk(
+                        pipeline,
+                        X,
+                        y,
+                        cv=self.validation,
+                        groups=cohort.groups,
+                        random_state=self.random_state,
+                        horizon=horizon,
+                        n_jobs=self.n_jobs,
+                        inspect=selected_features,
+                    )
+                except Exception as error:
+                    bar.close()
+                    raise RuntimeError(f"model {name!r} failed: {error}") from error
+            _reissue_once(name, caught)
+            predictions[name] = risk
+            kept += self._frequency(name, selected)
+            bar.update(1)
+        bar.close()
+        frequency = None
+        if kept:
+            frequency = pd.DataFrame(kept, columns=["model", "feature", "frequency", "fits"])
+        return predictions, frequency
+
+    @staticmethod
+    def _frequency(name, selected) -> list:
+        fits = [s for s in selected if s is not None]
+        if not fits:
+            return []
+        counts: dict = {}
+        for features in fits:
+            for feature in features:
+                counts[feature] = counts.get(feature, 0) + 1
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return [(name, feature, count / len(fits), len(fits)) for feature, count in ordered]
+
+    def _optimism(self, plan, X):
+        """Harrell's optimism bootstrap of every model; apparent predictions."""
+        from .evaluation import optimism_bootstrap
+
+        cohort, horizon = self.cohort, plan["horizon"]
+        y = cohort.outcome.to_y()
+        tables, fitted, predictions = [], {}, {}
+        for name, pipeline in plan["pipelines"].items():
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    result = optimism_bootstrap(
+                        pipeline,
+                        X,
+                        y,
+                        metrics=plan["metrics"],
+                        horizon=horizon,
+                        n_boot=self.validation.n_boot,
+                        random_state=self.random_state,
+                        n_jobs=self.n_jobs,
+                        progress=self.progress,
+                        metric_params=plan["metric_params"],
+                    )
+                except Exception as error:
+                    raise RuntimeError(f"model {name!r} failed: {error}") from error
+                fitted[name] = clone(pipeline).fit(X, y)
+            _reissue_once(name, caught, where="across the bootstrap fits")
+            predictions[name] = np.asarray(fitted[name].predict_risk(X, horizon=horizon))
+            tables.append(result.summary.assign(model=name))
+        table = pd.concat(tables, ignore_index=True)
+        table = table[["model", *[c for c in table.columns if c != "model"]]]
+        return predictions, table, fitted
+
+    def _refit(self, plan, X) -> dict:
+        """Every model refitted on the whole cohort: the model to deploy and explain."""
+        y = self.cohort.outcome.to_y()
+        fitted = {}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for name, pipeline in plan["pipelines"].items():
+                try:
+                    fitted[name] = clone(pipeline).fit(X, y)
+                except Exception as error:
+                    raise RuntimeError(
+                        f"model {name!r} failed in the fit on the whole cohort: {error}"
+                    ) from error
+        _reissue_once("all models", caught, where="in the fits on the whole cohort")
+        return fitted
+
+    def _explain(self, plan, fitted, X, predictions):
+        from .explain import explain_pipeline
+
+        if not plan["explain"]:
+            return {}, self.patient
+        explanations = {}
+        main = plan["explain"][0]
+        patient = self.patient
+        if patient is None:
+            patient = int(np.argmax(predictions[main].to_numpy()))
+        rows = None
+        if len(X) > self.explain_rows:
+            rng = np.random.default_rng(self.random_state)
+            rows = np.sort(
+                np.unique(np.r_[rng.choice(len(X), self.explain_rows - 1, replace=False), patient])
+            )
+        skipped = []
+        for name in plan["explain"]:
+            try:
+                explanations[name] = explain_pipeline(
+                    fitted[name],
+                    X if rows is None else X.iloc[rows],
+                    random_state=self.random_state,
+                )
+            except TypeError as error:  # a family this release cannot explain
+                skipped.append(f"{name} ({error})")
+        if skipped and self.explain not in ("auto", "all"):
+            raise TypeError(f"cannot explain {'; '.join(skipped)}")
+        return explanations, patient
+
     def _compare(self, names, predictions, outcome) -> pd.DataFrame | None:
-        """Paired bootstrap of each model's C-statistic against the reference."""
-        from .evaluation import concordance_index, paired_bootstrap, roc_auc
+        """Each model against the reference: paired DeLong (AUC) or bootstrap (C)."""
+        from .evaluation import compare_auc, concordance_index, paired_bootstrap
 
         if len(names) < 2:
             return None
         reference = self.reference or ("cox" if "cox" in names else names[0])
         if outcome.is_survival:
-            return paired_bootstrap(
+            table = paired_bootstrap(
                 concordance_index,
                 predictions,
                 outcome.time,
@@ -529,19 +931,50 @@ class Study:
                 n_boot=self.n_boot,
                 random_state=self.random_state,
             )
+            table["metric"] = "harrell_c"
+            return table
         label = outcome.event.astype(int)
-        return paired_bootstrap(
-            roc_auc,
-            predictions,
-            label,
-            reference=reference,
-            n_boot=self.n_boot,
-            stratify=label,
-            random_state=self.random_state,
-        )
+        rows = []
+        for name in names:
+            if name == reference:
+                continue
+            result = compare_auc(
+                label,
+                predictions[name].to_numpy(),
+                predictions[reference].to_numpy(),
+                method=self.comparison,
+                n_boot=self.n_boot,
+                random_state=self.random_state,
+            )
+            rows.append(
+                {
+                    "model": name,
+                    "reference": reference,
+                    "metric": "auc",
+                    "estimate": result.estimate_a,
+                    "reference_estimate": result.estimate_b,
+                    "difference": result.difference,
+                    "low": result.low,
+                    "high": result.high,
+                    "statistic": result.statistic,
+                    "p_value": result.p_value,
+                    "method": result.method,
+                    "n_boot": result.n_boot,
+                    "n_degenerate": result.n_degenerate,
+                }
+            )
+        return pd.DataFrame(rows)
 
     @staticmethod
-    def _calibrate(names, predictions, outcome, horizon) -> pd.DataFrame | None:
+    def _probabilities(names, predictions) -> list[str]:
+        """Models whose predictions are probabilities (not linear predictors)."""
+        return [
+            name
+            for name in names
+            if np.nanmin(predictions[name]) >= 0 and np.nanmax(predictions[name]) <= 1
+        ]
+
+    def _calibrate(self, names, predictions, outcome, horizon) -> pd.DataFrame | None:
         """Predicted against observed risk by group of predicted risk, per model."""
         from .evaluation import calibration_curve, survival_calibration
 
@@ -554,10 +987,8 @@ class Study:
             events = int(min(outcome.event.sum(), (~outcome.event).sum()))
         n_groups = int(np.clip(events // 5, 3, 10))
         tables = []
-        for name in names:
+        for name in self._probabilities(names, predictions):
             risk = predictions[name].to_numpy()
-            if np.nanmin(risk) < 0 or np.nanmax(risk) > 1:
-                continue  # a linear predictor, not a probability
             if outcome.is_survival:
                 table = survival_calibration(
                     outcome.time, outcome.event, risk, horizon, n_groups=n_groups
@@ -572,25 +1003,91 @@ class Study:
         table = pd.concat(tables, ignore_index=True)
         return table[["model", *[c for c in table.columns if c != "model"]]]
 
-    @staticmethod
-    def _row(name, metric, ci, n, events, note="") -> dict:
-        return {
-            "model": name,
-            "metric": metric,
-            "estimate": ci.estimate,
-            "low": ci.low,
-            "high": ci.high,
-            "method": f"out-of-fold, percentile bootstrap ({ci.n_boot} replicates){note}",
-            "n": n,
-            "events": events,
-            "n_degenerate": ci.n_degenerate,
+    def _decision_curve(self, names, predictions, outcome, horizon) -> pd.DataFrame | None:
+        from .evaluation import decision_curve, decision_curve_survival
+
+        if outcome.is_survival and horizon is None:
+            return None
+        models = predictions[self._probabilities(names, predictions)]
+        if models.shape[1] == 0:
+            return None
+        thresholds = np.round(np.arange(0.01, 0.51, 0.01), 2)
+        if outcome.is_survival:
+            return decision_curve_survival(
+                outcome.time, outcome.event, models, horizon, thresholds=thresholds
+            )
+        return decision_curve(outcome.event.astype(int), models, thresholds=thresholds)
+
+    def _subgroups(self, plan, predictions) -> pd.DataFrame | None:
+        """The summary's metrics within each subgroup, from the out-of-fold predictions."""
+        from .evaluation import evaluate_predictions
+
+        if not plan["subgroups"]:
+            return None
+        outcome = self.cohort.outcome
+        tables = []
+        for variable, labels in plan["subgroups"].items():
+            for level in sorted(labels.dropna().unique(), key=str):
+                rows = np.flatnonzero((labels == level).to_numpy())
+                sub = outcome[rows]
+                base = {"variable": variable, "subgroup": str(level), "n": len(rows)}
+                try:
+                    table = evaluate_predictions(
+                        sub,
+                        predictions.iloc[rows],
+                        metrics=plan["metrics"],
+                        horizon=plan["horizon"],
+                        n_boot=self.n_boot,
+                        random_state=self.random_state,
+                        metric_params=plan["metric_params"],
+                    ).summary
+                except ValueError as error:
+                    tables.append(pd.DataFrame([{**base, "note": str(error)}]))
+                    continue
+                tables.append(table.assign(variable=variable, subgroup=str(level)))
+        table = pd.concat(tables, ignore_index=True)
+        first = ["variable", "subgroup", "model", "metric"]
+        return table[[*first, *[c for c in table.columns if c not in first]]]
+
+    def _external(self, plan, fitted) -> pd.DataFrame | None:
+        from .evaluation import evaluate_predictions
+
+        external = self.external
+        if external is None:
+            return None
+        X = external.features[self.cohort.predictors]
+        predictions = {
+            name: np.asarray(model.predict_risk(X, horizon=plan["horizon"]), dtype=float)
+            for name, model in fitted.items()
         }
+        return evaluate_predictions(
+            external.outcome,
+            predictions,
+            metrics=plan["metrics"],
+            horizon=plan["horizon"],
+            n_boot=self.n_boot,
+            random_state=self.random_state,
+            metric_params=plan["metric_params"],
+        ).summary.assign(cohort=external.name)
 
     def _describe_validation(self) -> str:
+        from .evaluation import OptimismBootstrap, RepeatedCV
+
+        grouped = " grouped by patient" if self.cohort.groups is not None else ""
         if isinstance(self.validation, int | np.integer):
-            grouped = " grouped by patient" if self.cohort.groups is not None else ""
             return (
                 f"stratified {int(self.validation)}-fold cross-validation{grouped}; "
                 "every model refitted in each training fold"
+            )
+        if isinstance(self.validation, RepeatedCV):
+            return (
+                f"stratified {self.validation.k}-fold cross-validation{grouped} repeated "
+                f"{self.validation.repeats} times; every model refitted in each training fold; "
+                "estimates are the mean over repeats"
+            )
+        if isinstance(self.validation, OptimismBootstrap):
+            return (
+                f"Harrell's optimism-corrected bootstrap ({self.validation.n_boot} replicates); "
+                "the whole pipeline refitted in each replicate"
             )
         return repr(self.validation)

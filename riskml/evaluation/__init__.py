@@ -28,18 +28,21 @@ from ._metrics import Metric, default_metrics, get_metric, get_metric_names, met
 from ._results import MetricTable, evaluate_predictions
 from ._sample_size import SampleSizeResult, minimum_sample_size
 from ._schemes import (
+    OptimismBootstrap,
     OptimismResult,
     external_validation,
     optimism_bootstrap,
     subgroup_performance,
 )
-from ._validation import RepeatedCV, cross_val_predict_risk
+from ._validation import FitFailedError, RepeatedCV, cross_val_predict_risk, cv_folds
 
 __all__ = [
     "ComparisonResult",
     "ConfidenceInterval",
+    "FitFailedError",
     "Metric",
     "MetricTable",
+    "OptimismBootstrap",
     "OptimismResult",
     "RepeatedCV",
     "SampleSizeResult",
@@ -49,6 +52,7 @@ __all__ = [
     "concordance_index",
     "concordance_index_ci",
     "cross_val_predict_risk",
+    "cv_folds",
     "default_metrics",
     "evaluate_predictions",
     "external_validation",

@@ -16,92 +16,78 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
-from ..outcome import Outcome, check_outcome
+from ..outcome import check_outcome
 from ._bootstrap import (
     _check_confidence,
     _check_n_boot,
     _check_n_jobs,
     _check_option,
     _check_random_state,
-    bootstrap_ci,
     concordance_index_ci,
     roc_auc_ci,
 )
-from ._discrimination import _check_score, concordance_index, roc_auc
-from ._results import MetricTable
+from ._discrimination import _check_score
+from ._metrics import check_metrics, metric_value
+from ._results import MetricTable, evaluate_predictions
 from ._validation import _check_estimator, _num_rows, _progress_callback, _take_rows
 
-__all__ = ["OptimismResult", "external_validation", "optimism_bootstrap", "subgroup_performance"]
-
-_METRICS = ("c", "slope", "intercept", "brier")
-
-
-# -- the metrics ----------------------------------------------------------------------
-def _default_metrics(outcome: Outcome, horizon) -> tuple[str, ...]:
-    if outcome.is_survival and horizon is None:
-        return ("c",)
-    return _METRICS
+__all__ = [
+    "OptimismBootstrap",
+    "OptimismResult",
+    "external_validation",
+    "optimism_bootstrap",
+    "subgroup_performance",
+]
 
 
-def _check_metrics(metrics, outcome: Outcome, horizon, function: str) -> tuple[str, ...]:
-    if metrics is None:
-        return _default_metrics(outcome, horizon)
-    if isinstance(metrics, str):
-        metrics = (metrics,)
-    metrics = tuple(metrics)
-    if not metrics:
-        raise ValueError(f"metrics of {function} must name at least one of {list(_METRICS)}.")
-    for metric in metrics:
-        _check_option(metric, "metrics", _METRICS, function)
-    needs_probability = [m for m in metrics if m != "c"]
-    if outcome.is_survival and horizon is None and needs_probability:
-        raise ValueError(
-            f"{function}: {needs_probability} compare predicted probabilities with the "
-            "outcome by a horizon, but the outcome is time-to-event and horizon is None. "
-            "Pass horizon=days (predict_risk then returns the risk by that horizon) or "
-            "metrics=('c',)."
-        )
-    return metrics
+class OptimismBootstrap:
+    """Harrell's optimism-corrected bootstrap as a validation scheme for :class:`Study`.
 
+    Parameters
+    ----------
+    n_boot : int, default=200
+        Bootstrap replicates; the whole pipeline is refitted in each.
 
-def _metric_value(outcome: Outcome, risk: np.ndarray, metric: str, horizon) -> float:
-    """One metric of ``risk`` against ``outcome``; raises ValueError where undefined.
-
-    ``"c"``: the AUC (binary) or Harrell's C (time-to-event). ``"slope"``,
-    ``"intercept"`` (calibration-in-the-large, slope fixed at 1) and ``"brier"``:
-    on the binary outcome, or the label "event by the horizon" over the patients
-    whose label is known.
+    See Also
+    --------
+    optimism_bootstrap : the function it runs for every model.
     """
-    if metric == "c":
-        if outcome.is_survival:
-            return concordance_index(outcome.time, outcome.event, risk)
-        return roc_auc(outcome.event, risk)
-    from ._calibration import calibration_in_the_large, calibration_slope
-    from ._utility import brier_score
 
-    if outcome.is_survival:
-        label = outcome.at_horizon(horizon)
-        known = ~np.isnan(label)
-        label, risk = label[known].astype(int), risk[known]
-    else:
-        label = outcome.event.astype(int)
-    if metric == "slope":
-        return calibration_slope(label, risk)
-    if metric == "intercept":
-        return calibration_in_the_large(label, risk)
-    return brier_score(label, risk)
+    def __init__(self, n_boot: int = 200):
+        if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 10:
+            raise ValueError(f"n_boot of OptimismBootstrap must be an int >= 10; got {n_boot!r}.")
+        self.n_boot = int(n_boot)
+
+    def __repr__(self) -> str:
+        return f"OptimismBootstrap(n_boot={self.n_boot})"
 
 
-def _metric_values(outcome, risk, metrics, horizon, *, strict: bool) -> dict:
+def _metric_values(outcome, risk, metrics, horizon, params, *, strict: bool) -> dict:
+    """Registered metrics of one risk vector; NaN where undefined unless ``strict``."""
     values = {}
     for metric in metrics:
         try:
-            values[metric] = float(_metric_value(outcome, risk, metric, horizon))
+            values[metric.name] = metric_value(
+                metric, outcome, risk, horizon, **params.get(metric.name, {})
+            )
         except ValueError:
             if strict:
                 raise
-            values[metric] = np.nan
+            values[metric.name] = np.nan
     return values
+
+
+def _resolve(metrics, outcome, horizon, metric_params, function):
+    resolved = check_metrics(metrics, outcome.kind, horizon, function)
+    params = dict(metric_params or {})
+    if any(m.name == "net_benefit" for m in resolved) and "threshold" not in params.get(
+        "net_benefit", {}
+    ):
+        raise ValueError(
+            f"{function}: 'net_benefit' is evaluated at a risk threshold; pass "
+            "metric_params={'net_benefit': {'threshold': 0.1}}."
+        )
+    return resolved, params
 
 
 def _predict(fitted, X, horizon, n: int) -> np.ndarray:
@@ -134,14 +120,14 @@ class OptimismResult(MetricTable):
         self.replicates = replicates
 
 
-def _optimism_replicate(estimator, X, y_fit, outcome, rows, horizon, metrics):
+def _optimism_replicate(estimator, X, y_fit, outcome, rows, horizon, metrics, params):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         n = outcome.event.shape[0]
         try:
             fitted = estimator.fit(_take_rows(X, rows), y_fit[rows])
         except ValueError as error:  # e.g. a resample with one class
-            nan = dict.fromkeys(metrics, np.nan)
+            nan = dict.fromkeys([m.name for m in metrics], np.nan)
             return nan, nan, [], str(error)
         sample = outcome[rows]
         training = _metric_values(
@@ -149,10 +135,11 @@ def _optimism_replicate(estimator, X, y_fit, outcome, rows, horizon, metrics):
             _predict(fitted, _take_rows(X, rows), horizon, n),
             metrics,
             horizon,
+            params,
             strict=False,
         )
         test = _metric_values(
-            outcome, _predict(fitted, X, horizon, n), metrics, horizon, strict=False
+            outcome, _predict(fitted, X, horizon, n), metrics, horizon, params, strict=False
         )
     return training, test, [(r.category, str(r.message)) for r in caught], None
 
@@ -173,6 +160,7 @@ def optimism_bootstrap(
     random_state=None,
     n_jobs=None,
     progress=False,
+    metric_params: dict | None = None,
 ) -> OptimismResult:
     """Harrell's optimism-corrected bootstrap of a whole modelling pipeline.
 
@@ -186,16 +174,13 @@ def optimism_bootstrap(
     y : array-like of 0/1, structured ``(event, time)`` array, or Outcome
     n_boot : int, default=200
         Bootstrap replicates (refits).
-    metrics : sequence of {"c", "slope", "intercept", "brier"}, default=None
-        ``"c"``: AUC (binary) or Harrell's C (time-to-event); ``"slope"``:
-        calibration slope; ``"intercept"``: calibration-in-the-large (slope fixed at
-        1); ``"brier"``: Brier score. The last three need probabilities: a binary
-        outcome, or a time-to-event outcome with ``horizon``. None: all four, or
-        ``("c",)`` for a time-to-event outcome without a horizon.
+    metrics : sequence of str, default=None
+        Registered metric names (:func:`get_metric_names`); None: the defaults of
+        :func:`default_metrics`.
     horizon : float, default=None
-        Passed to ``predict_risk(X, horizon=horizon)``; with a time-to-event outcome
-        the calibration metrics use the label "event by the horizon" over the
-        patients whose label is known.
+        Passed to ``predict_risk(X, horizon=horizon)``, and the horizon of the
+        time-to-event metrics evaluated at one (censoring handled as in the
+        registry).
     random_state : int, numpy.random.Generator or None, default=None
         Seed of the resamples. The estimator keeps its own ``random_state``.
     n_jobs : int or None, default=None
@@ -203,6 +188,8 @@ def optimism_bootstrap(
         depend on ``n_jobs``.
     progress : bool or callable, default=False
         True shows a tqdm bar; a callable is called as ``progress(done, n_boot)``.
+    metric_params : dict, optional
+        Parameters of individual metrics, e.g. ``{"net_benefit": {"threshold": 0.1}}``.
 
     Returns
     -------
@@ -219,8 +206,7 @@ def optimism_bootstrap(
     corrected value is apparent - optimism. A replicate whose fit raises
     ``ValueError`` (e.g. a resample with one class) or whose metric is undefined is
     degenerate for that metric, counted in ``n_degenerate`` and left out of the
-    mean. Time-to-event calibration at a horizon uses the patients whose status at
-    the horizon is known, without censoring weights.
+    mean.
 
     References
     ----------
@@ -244,7 +230,7 @@ def optimism_bootstrap(
     >>> rng = np.random.default_rng(0)
     >>> X = pd.DataFrame({"p": rng.uniform(0.05, 0.95, 60)})
     >>> y = (rng.random(60) < X["p"]).astype(int)
-    >>> result = optimism_bootstrap(FirstColumn(), X, y, n_boot=20, metrics=["c"],
+    >>> result = optimism_bootstrap(FirstColumn(), X, y, n_boot=20, metrics=["auc"],
     ...                             random_state=0)
     >>> float(result.summary.loc[0, "optimism"]) > -0.1
     True
@@ -261,7 +247,7 @@ def optimism_bootstrap(
             f"X and y of {function} must have one row per patient; got {n} rows in X and "
             f"{len(outcome)} outcomes in y."
         )
-    metrics = _check_metrics(metrics, outcome, horizon, function)
+    metrics, params = _resolve(metrics, outcome, horizon, metric_params, function)
     y_fit = outcome.to_y()
     update, close = _progress_callback(
         progress, n_boot, function, desc="optimism bootstrap", unit="replicate"
@@ -271,7 +257,7 @@ def optimism_bootstrap(
         warnings.simplefilter("ignore")  # the apparent fit warns again in the replicates
         fitted = clone(estimator).fit(X, y_fit)
     apparent = _metric_values(
-        outcome, _predict(fitted, X, horizon, n), metrics, horizon, strict=True
+        outcome, _predict(fitted, X, horizon, n), metrics, horizon, params, strict=True
     )
 
     def draws():
@@ -279,7 +265,9 @@ def optimism_bootstrap(
             yield rng.integers(0, n, size=n)
 
     results = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_optimism_replicate)(clone(estimator), X, y_fit, outcome, rows, horizon, metrics)
+        delayed(_optimism_replicate)(
+            clone(estimator), X, y_fit, outcome, rows, horizon, metrics, params
+        )
         for rows in draws()
     )
     records: Counter = Counter()
@@ -292,10 +280,10 @@ def optimism_bootstrap(
                 rows.append(
                     {
                         "replicate": b,
-                        "metric": metric,
-                        "training": training[metric],
-                        "test": test[metric],
-                        "optimism": training[metric] - test[metric],
+                        "metric": metric.name,
+                        "training": training[metric.name],
+                        "test": test[metric.name],
+                        "optimism": training[metric.name] - test[metric.name],
                     }
                 )
             update(b + 1)
@@ -305,7 +293,7 @@ def optimism_bootstrap(
     replicates = pd.DataFrame(rows, columns=["replicate", "metric", "training", "test", "optimism"])
     summary = []
     model = type(estimator).__name__
-    for metric in metrics:
+    for metric in (m.name for m in metrics):
         values = replicates.loc[replicates["metric"] == metric, "optimism"].to_numpy()
         valid = values[np.isfinite(values)]
         if valid.shape[0] == 0:
@@ -342,6 +330,7 @@ def external_validation(
     confidence: float = 0.95,
     random_state=None,
     name=None,
+    metric_params: dict | None = None,
 ) -> MetricTable:
     """Performance of an already fitted model on an external cohort, with intervals.
 
@@ -354,13 +343,15 @@ def external_validation(
     y : array-like of 0/1, structured ``(event, time)`` array, or Outcome
     horizon : float, default=None
         Passed to ``predict_risk``; needed for calibration with a time-to-event y.
-    metrics : sequence of {"c", "slope", "intercept", "brier"}, default=None
-        As in :func:`optimism_bootstrap`.
+    metrics : sequence of str, default=None
+        Registered metric names, as in :func:`evaluate_predictions`.
     n_boot : int, default=2000
     confidence : float, default=0.95
     random_state : int, numpy.random.Generator or None, default=None
     name : str, default=None
         The model name in the table; None: the estimator's class name.
+    metric_params : dict, optional
+        As in :func:`evaluate_predictions`.
 
     Returns
     -------
@@ -370,10 +361,8 @@ def external_validation(
 
     Notes
     -----
-    The C-statistic's interval comes from :func:`roc_auc_ci` (class-stratified) or
-    :func:`concordance_index_ci`; the calibration slope, intercept and Brier score
-    from :func:`bootstrap_ci` (class-stratified for a binary outcome), all
-    percentile intervals with the same seed.
+    The metrics and their intervals are those of :func:`evaluate_predictions` on the
+    model's predictions for the external cohort.
 
     References
     ----------
@@ -399,7 +388,6 @@ def external_validation(
             f"X and y of {function} must have one row per patient; got {n} rows in X and "
             f"{len(outcome)} outcomes in y."
         )
-    metrics = _check_metrics(metrics, outcome, horizon, function)
     from sklearn.exceptions import NotFittedError
     from sklearn.utils.validation import check_is_fitted
 
@@ -416,58 +404,18 @@ def external_validation(
     risk = _check_score(risk, "predict_risk output", function)
     name = type(estimator).__name__ if name is None else name
 
-    def seed():
-        if isinstance(random_state, np.random.Generator):
-            return random_state
-        return np.random.default_rng(random_state)
-
-    rows = []
-    for metric in metrics:
-        if metric == "c" and outcome.is_survival:
-            ci = concordance_index_ci(
-                outcome.time,
-                outcome.event,
-                risk,
-                n_boot=n_boot,
-                confidence=confidence,
-                random_state=seed(),
-            )
-        elif metric == "c":
-            ci = roc_auc_ci(
-                outcome.event, risk, n_boot=n_boot, confidence=confidence, random_state=seed()
-            )
-        else:
-            if outcome.is_survival:
-                label = outcome.at_horizon(horizon)
-                known = ~np.isnan(label)
-                sub_outcome, sub_risk = Outcome.binary(label[known].astype(int)), risk[known]
-            else:
-                sub_outcome, sub_risk = outcome, risk
-            event = sub_outcome.event.astype(int)
-            ci = bootstrap_ci(
-                lambda e, r, _m=metric: _metric_value(Outcome.binary(e), r, _m, None),
-                event,
-                sub_risk,
-                n_boot=n_boot,
-                confidence=confidence,
-                stratify=event,
-                random_state=seed(),
-            )
-        rows.append(
-            {
-                "model": name,
-                "metric": metric,
-                "estimate": ci.estimate,
-                "low": ci.low,
-                "high": ci.high,
-                "method": f"external validation, {ci.method}",
-                "n": n,
-                "events": int(outcome.event.sum()),
-                "n_boot": ci.n_boot,
-                "n_degenerate": ci.n_degenerate,
-            }
-        )
-    return MetricTable(pd.DataFrame(rows))
+    table = evaluate_predictions(
+        outcome,
+        {name: risk},
+        metrics=metrics,
+        horizon=horizon,
+        n_boot=n_boot,
+        confidence=confidence,
+        random_state=random_state,
+        metric_params=metric_params,
+    ).summary
+    table["method"] = "external validation, " + table["method"]
+    return MetricTable(table)
 
 
 # -- subgroups ------------------------------------------------------------------------

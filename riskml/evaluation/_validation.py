@@ -17,7 +17,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from ..outcome import check_outcome
 
-__all__ = ["RepeatedCV", "cross_val_predict_risk"]
+__all__ = ["RepeatedCV", "cross_val_predict_risk", "cv_folds"]
 
 _FUNCTION = "cross_val_predict_risk"
 
@@ -66,11 +66,17 @@ def _check_cv(cv, random_state, event: np.ndarray, groups):
                 f"cross-validation splitter. Got {cv!r} instead."
             )
         smallest = int(min(event.sum(), (~event).sum()))
+        if smallest < 2:
+            raise ValueError(
+                f"the outcome has {int(event.sum())} event(s) and {int((~event).sum())} "
+                "non-event(s): cross-validation needs at least 2 of each (every training "
+                "fold must hold both)."
+            )
         if smallest < cv:
             raise ValueError(
                 f"cv={cv} stratified folds need at least {cv} events and {cv} non-events; "
                 f"got {int(event.sum())} events and {int((~event).sum())} non-events. Use "
-                f"cv={max(smallest, 2)} or fewer folds."
+                f"cv={smallest} or fewer folds."
             )
         splitter = StratifiedGroupKFold if groups is not None else StratifiedKFold
         return splitter(n_splits=int(cv), shuffle=True, random_state=random_state)
@@ -118,19 +124,32 @@ def _progress_callback(
     )
 
 
-def _fit_predict(estimator, X, y, train, test, horizon):
+class FitFailedError(RuntimeError):
+    """A model failed to fit or predict in one fold (the fold is named)."""
+
+
+def _fit_predict(estimator, X, y, train, test, horizon, where="", inspect=None):
     # Warnings are recorded and handed back, so that folds run in worker processes
     # warn in the caller's process like serial ones do.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fitted = estimator.fit(_take_rows(X, train), y[train])
-        risk = np.asarray(fitted.predict_risk(_take_rows(X, test), horizon=horizon), dtype=float)
+        try:
+            fitted = estimator.fit(_take_rows(X, train), y[train])
+            risk = np.asarray(
+                fitted.predict_risk(_take_rows(X, test), horizon=horizon), dtype=float
+            )
+        except Exception as error:
+            raise FitFailedError(
+                f"{type(estimator).__name__} failed in {where} ({train.shape[0]} training "
+                f"rows, {test.shape[0]} test rows): {type(error).__name__}: {error}"
+            ) from error
     if risk.shape != (test.shape[0],):
         raise ValueError(
             f"{type(estimator).__name__}.predict_risk must return one risk per row, shape "
             f"({test.shape[0]},); got shape {risk.shape}."
         )
-    return risk, [(record.category, str(record.message)) for record in caught]
+    inspected = None if inspect is None else inspect(fitted)
+    return risk, [(record.category, str(record.message)) for record in caught], inspected
 
 
 class RepeatedCV:
@@ -213,6 +232,7 @@ def cross_val_predict_risk(
     progress=False,
     return_folds: bool = False,
     repeats: int = 1,
+    inspect=None,
 ):
     """Out-of-fold predicted risk from (repeated) stratified k-fold cross-validation.
 
@@ -259,6 +279,14 @@ def cross_val_predict_risk(
     fold_index : ndarray of int, same shape as ``risk``
         Only with ``return_folds=True``: the fold (0-based, within its repeat) that
         tested each row.
+    inspected : list
+        Only with ``inspect``: its result for each fit.
+
+    Raises
+    ------
+    FitFailedError
+        When the estimator fails in a fold; the message names the fold (and
+        repeat) and the original error.
 
     References
     ----------
@@ -325,15 +353,28 @@ def cross_val_predict_risk(
 
     risk = np.empty((repeats, n))
     parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    n_folds = len(folds) // repeats
     results = parallel(
-        delayed(_fit_predict)(clone(estimator), X, y_fit, train, test, horizon)
-        for _, train, test in folds
+        delayed(_fit_predict)(
+            clone(estimator),
+            X,
+            y_fit,
+            train,
+            test,
+            horizon,
+            f"fold {k % n_folds + 1} of {n_folds}"
+            + (f", repeat {repeat + 1} of {repeats}" if repeated else ""),
+            inspect,
+        )
+        for k, (repeat, train, test) in enumerate(folds)
     )
+    inspected = []
     try:
-        for done, ((repeat, _, test), (fold_risk, fold_warnings)) in enumerate(
+        for done, ((repeat, _, test), (fold_risk, fold_warnings, fold_inspected)) in enumerate(
             zip(folds, results, strict=True), 1
         ):
             risk[repeat, test] = fold_risk
+            inspected.append(fold_inspected)
             for category, message in fold_warnings:
                 warnings.warn(message, category, stacklevel=2)
             update(done)
@@ -341,6 +382,50 @@ def cross_val_predict_risk(
         close()
     if not repeated:
         risk, fold_index = risk[0], fold_index[0]
+    out = (risk,)
     if return_folds:
-        return risk, fold_index
-    return risk
+        out += (fold_index,)
+    if inspect is not None:
+        out += (inspected,)
+    return out[0] if len(out) == 1 else out
+
+
+def cv_folds(y, cv=10, *, groups=None, random_state=None) -> np.ndarray:
+    """The fold that tests each row, exactly as :func:`cross_val_predict_risk` splits.
+
+    For checking a design before any fit (events per fold, for instance).
+
+    Parameters
+    ----------
+    y : array-like of 0/1, structured ``(event, time)`` array, or Outcome
+    cv : int, RepeatedCV or cross-validation splitter, default=10
+    groups : array-like, optional
+    random_state : int or None, default=None
+
+    Returns
+    -------
+    ndarray of int, shape (n_samples,), or (repeats, n_samples) for RepeatedCV
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.evaluation import cv_folds
+    >>> cv_folds(np.array([0, 1] * 5), cv=5, random_state=0).shape
+    (10,)
+    """
+    outcome = check_outcome(y)
+    n = len(outcome)
+    groups = _check_groups(groups, n)
+    repeats, repeated = 1, False
+    if isinstance(cv, RepeatedCV):
+        repeats, repeated = _check_repeats(cv.repeats), True
+        random_state = cv.random_state if cv.random_state is not None else random_state
+        cv = cv.k
+    X = np.zeros((n, 1))
+    fold_index = np.empty((repeats, n), dtype=np.intp)
+    for repeat in range(repeats):
+        splitter = _check_cv(cv, _repeat_seed(random_state, repeat), outcome.event, groups)
+        fold_index[repeat] = _fold_assignment(
+            list(splitter.split(X, outcome.event, groups)), n, splitter
+        )
+    return fold_index if repeated else fold_index[0]

@@ -12,7 +12,12 @@ from ._information_gain import InformationGain
 from ._preprocessing import Preprocessor, make_preprocessor
 from ._scoring import c_statistic, c_statistic_scorer
 from ._selection import RecursiveFeatureElimination
-from ._stability import SelectionStability, plot_selection_stability, selection_stability
+from ._stability import (
+    SelectionStability,
+    plot_selection_stability,
+    selected_features,
+    selection_stability,
+)
 
 __all__ = [
     "InformationGain",
@@ -25,5 +30,6 @@ __all__ = [
     "mdl_cut_points",
     "plot_selection_stability",
     "quantile_cut_points",
+    "selected_features",
     "selection_stability",
 ]

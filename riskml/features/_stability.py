@@ -12,7 +12,12 @@ from sklearn.base import clone
 
 from ..outcome import check_outcome
 
-__all__ = ["SelectionStability", "plot_selection_stability", "selection_stability"]
+__all__ = [
+    "SelectionStability",
+    "plot_selection_stability",
+    "selected_features",
+    "selection_stability",
+]
 
 _FUNCTION = "selection_stability"
 
@@ -41,6 +46,27 @@ def _candidates_and_selected(fitted) -> tuple[list[str], list[str]]:
     if not names:
         names = [f"x{i}" for i in range(support.size)]
     return names, [n for n, keep in zip(names, support, strict=True) if keep]
+
+
+def selected_features(fitted) -> list[str] | None:
+    """The features a fitted selector or pipeline kept, or None without a selection step.
+
+    Parameters
+    ----------
+    fitted : fitted selector, or Pipeline containing one (a step with ``get_support``)
+
+    Returns
+    -------
+    list of str or None
+        Names as the selection step saw them (after preprocessing, e.g. one-hot
+        levels ``sex_M``).
+    """
+    steps = getattr(fitted, "steps", None)
+    if steps is not None and not any(hasattr(step, "get_support") for _, step in steps):
+        return None
+    if steps is None and not hasattr(fitted, "get_support"):
+        return None
+    return _candidates_and_selected(fitted)[1]
 
 
 def _take(X, rows):

@@ -13,13 +13,14 @@ from sklearn.linear_model import LogisticRegression
 from riskml import Outcome
 from riskml.evaluation import (
     _schemes,
-    bootstrap_ci,
     brier_score,
+    brier_score_ipcw,
     calibration_in_the_large,
     calibration_slope,
     concordance_index,
     concordance_index_ci,
     external_validation,
+    metric_ci,
     optimism_bootstrap,
     roc_auc,
     roc_auc_ci,
@@ -69,21 +70,17 @@ def slow_optimism(estimator, X, y_outcome, n_boot, seed, metrics, horizon=None):
     """Harrell's algorithm written out: refit per resample, test on the original data."""
 
     def value(outcome, risk, metric):
-        if metric == "c":
-            if outcome.is_survival:
-                return concordance_index(outcome.time, outcome.event, risk)
+        if metric == "harrell_c":
+            return concordance_index(outcome.time, outcome.event, risk)
+        if metric == "auc":
             return roc_auc(outcome.event, risk)
-        if outcome.is_survival:
-            label = outcome.at_horizon(horizon)
-            keep = ~np.isnan(label)
-            label, risk = label[keep], risk[keep]
-        else:
-            label = outcome.event.astype(int)
+        if metric == "brier" and outcome.is_survival:
+            return brier_score_ipcw(outcome.time, outcome.event, risk, horizon)
         return {
-            "slope": calibration_slope,
-            "intercept": calibration_in_the_large,
+            "calibration_slope": calibration_slope,
+            "calibration_intercept": calibration_in_the_large,
             "brier": brier_score,
-        }[metric](label, risk)
+        }[metric](outcome.event.astype(int), risk)
 
     y_fit = y_outcome.to_y()
     fitted = clone(estimator).fit(X, y_fit)
@@ -109,10 +106,10 @@ def test_optimism_bootstrap_equals_slow_loop_and_is_positive_on_noise():
     near 0.5.
     """
     X, y = noise()
-    metrics = ("c", "slope", "intercept", "brier")
+    metrics = ("auc", "calibration_slope", "calibration_intercept", "brier")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = optimism_bootstrap(Logit(), X, y, n_boot=25, random_state=3)
+        result = optimism_bootstrap(Logit(), X, y, n_boot=25, metrics=metrics, random_state=3)
         expected = slow_optimism(Logit(), X, Outcome.binary(y), 25, 3, metrics)
     summary = result.summary.set_index("metric")
     for m in metrics:
@@ -120,20 +117,20 @@ def test_optimism_bootstrap_equals_slow_loop_and_is_positive_on_noise():
         assert summary.loc[m, "apparent"] == pytest.approx(apparent, abs=1e-10)
         assert summary.loc[m, "optimism"] == pytest.approx(optimism, abs=1e-10)
         assert summary.loc[m, "corrected"] == pytest.approx(apparent - optimism, abs=1e-10)
-    assert summary.loc["c", "optimism"] > 0.05
-    assert summary.loc["slope", "optimism"] > 0.2
-    assert abs(summary.loc["c", "corrected"] - 0.5) < 0.15
+    assert summary.loc["auc", "optimism"] > 0.05
+    assert summary.loc["calibration_slope", "optimism"] > 0.2
+    assert abs(summary.loc["auc", "corrected"] - 0.5) < 0.15
     assert result.replicates.shape == (25 * 4, 5)
     assert set(summary["n_degenerate"]) == {0}
 
 
 def test_optimism_bootstrap_survival_with_horizon_and_parallel():
-    """Oracles: the explicit loop (Harrell's C; calibration at the horizon); n_jobs=2."""
+    """Oracles: the explicit loop (Harrell's C; IPCW Brier at the horizon); n_jobs=2."""
     rng = np.random.default_rng(1)
     X = pd.DataFrame({"x": rng.normal(size=80)})
     time = np.ceil(rng.exponential(300, 80) * np.exp(-0.5 * X["x"].to_numpy()))
     outcome = Outcome.survival(time, rng.random(80) < 0.7)
-    metrics = ("c", "slope", "brier")
+    metrics = ("harrell_c", "brier")
     result = optimism_bootstrap(
         SurvivalToy(), X, outcome, n_boot=15, metrics=metrics, horizon=200, random_state=0
     )
@@ -169,7 +166,7 @@ def test_optimism_bootstrap_counts_degenerate_replicates():
         def predict_risk(self, X, horizon=None):
             return X["x"].to_numpy() / 20
 
-    result = optimism_bootstrap(Identity(), X, y, n_boot=60, metrics=["c"], random_state=2)
+    result = optimism_bootstrap(Identity(), X, y, n_boot=60, metrics=["auc"], random_state=2)
     rng = np.random.default_rng(2)
     no_event = sum(y[rng.integers(0, 14, size=14)].sum() == 0 for _ in range(60))
     assert result.summary.loc[0, "n_degenerate"] == no_event > 0
@@ -184,20 +181,16 @@ def test_optimism_bootstrap_progress_and_messages():
         X,
         y,
         n_boot=3,
-        metrics="c",
+        metrics="auc",
         random_state=0,
         progress=lambda done, total: calls.append((done, total)),
     )
     assert calls == [(1, 3), (2, 3), (3, 3)]
-    with pytest.raises(
-        ValueError,
-        match=r"The 'metrics' parameter of optimism_bootstrap must be one of 'c', 'slope', "
-        r"'intercept', 'brier'\. Got 'auc' instead\.",
-    ):
-        optimism_bootstrap(Logit(), X, y, metrics=["auc"])
+    with pytest.raises(ValueError, match=r"unknown metric 'c'\. .*Metrics for binary outcomes"):
+        optimism_bootstrap(Logit(), X, y, metrics=["c"])
     survival_y = Outcome.survival(np.arange(1.0, 41), y)
-    with pytest.raises(ValueError, match=r"\['slope'\] compare predicted probabilities .* Pass"):
-        optimism_bootstrap(Logit(), X, survival_y, metrics=["c", "slope"])
+    with pytest.raises(ValueError, match=r"\['brier'\] are evaluated at a horizon.* Pass"):
+        optimism_bootstrap(Logit(), X, survival_y, metrics=["harrell_c", "brier"])
     with pytest.raises(ValueError, match=r"got 40 rows in X and 39 outcomes in y"):
         optimism_bootstrap(Logit(), X, y[:-1])
     with pytest.raises(TypeError, match=r"optimism_bootstrap needs an estimator with fit"):
@@ -205,21 +198,27 @@ def test_optimism_bootstrap_progress_and_messages():
 
 
 def test_external_validation_equals_direct_intervals():
-    """Oracles: roc_auc_ci and bootstrap_ci(calibration_slope, stratified), same seed."""
+    """Oracles: roc_auc_ci (DeLong, = pROC) and metric_ci (Wald, = predRupdate)."""
     X, y = noise(80, 3, seed=1)
     X2, y2 = noise(150, 3, seed=2)
     fitted = Logit(C=1.0).fit(X, y)
     table = external_validation(
-        fitted, X2, y2, metrics=["c", "slope"], n_boot=200, random_state=5, name="logit"
+        fitted,
+        X2,
+        y2,
+        metrics=["auc", "calibration_slope"],
+        n_boot=200,
+        random_state=5,
+        name="logit",
     )
     risk = fitted.predict_risk(X2)
-    c = roc_auc_ci(y2, risk, n_boot=200, random_state=5)
-    slope = bootstrap_ci(calibration_slope, y2, risk, n_boot=200, stratify=y2, random_state=5)
+    c = roc_auc_ci(y2, risk, method="delong")
+    slope = metric_ci("calibration_slope", y2, risk, method="wald")
     summary = table.summary.set_index("metric")
-    assert summary.loc["c", ["estimate", "low", "high"]].tolist() == pytest.approx(
+    assert summary.loc["auc", ["estimate", "low", "high"]].tolist() == pytest.approx(
         [c.estimate, c.low, c.high], abs=1e-12
     )
-    assert summary.loc["slope", ["estimate", "low", "high"]].tolist() == pytest.approx(
+    assert summary.loc["calibration_slope", ["estimate", "low", "high"]].tolist() == pytest.approx(
         [slope.estimate, slope.low, slope.high], abs=1e-10
     )
     assert set(summary["model"]) == {"logit"}

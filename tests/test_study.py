@@ -6,8 +6,8 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 import riskml as rk
-from riskml.evaluation import default_metrics
 from riskml.cli import main
+from riskml.evaluation import default_metrics
 from riskml.features import RecursiveFeatureElimination
 
 

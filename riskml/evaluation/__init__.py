@@ -121,3 +121,8 @@ __all__ += [
     "survival_calibration",
     "survival_metric_ci",
 ]
+
+# -- added by the statistics work (issue 14): exports only, kept in one block ----------
+from ._ipcw import integrated_time_dependent_auc  # noqa: E402
+
+__all__ += ["integrated_time_dependent_auc"]

@@ -33,7 +33,12 @@ from ._calibration import (
     ici,
     observed_expected_ratio,
 )
-from ._ipcw import _kaplan_meier, _step
+from ._ipcw import (
+    _check_censoring_weights,
+    _horizon_status,
+    _horizon_weights,
+    _kaplan_meier,
+)
 
 __all__ = [
     "IDIResult",
@@ -126,8 +131,13 @@ def scaled_brier(y_true, y_prob) -> float:
 
 
 # -- Brier score, censored ---------------------------------------------------------------
-def _ipcw(time, event, horizon, train_time, train_event, function):
-    """Outcome by the horizon and Graf's inverse-probability-of-censoring weights."""
+def _ipcw(time, event, horizon, train_time, train_event, censoring_weights, function):
+    """Outcome by the horizon and Graf's inverse-probability-of-censoring weights.
+
+    Cases and controls are those of :func:`riskml.outcome.horizon_label` (with
+    ``censoring_weights="before"``); see :func:`brier_score_ipcw`.
+    """
+    censoring_weights = _check_censoring_weights(censoring_weights, function)
     if (train_time is None) != (train_event is None):
         raise ValueError(
             f"{function} needs both train_time and train_event (the data the censoring "
@@ -140,24 +150,20 @@ def _ipcw(time, event, horizon, train_time, train_event, function):
             train_time, train_event, np.zeros(len(train_time)), horizon, function
         )
     times, g = _kaplan_meier(cens_time, cens_event, censoring=True)
-    case = event & (time <= horizon)
-    control = time > horizon
-    weights = np.zeros(time.shape[0])
-    g_case = _step(times, g, time[case], left=True)
-    g_horizon = float(_step(times, g, np.array([horizon]))[0])
-    if np.any(g_case <= 0) or (control.any() and g_horizon <= 0):
-        raise ValueError(
-            f"{function}: the estimated probability of remaining uncensored is 0 at some "
-            "time before the horizon, so the inverse-probability weights are infinite. "
-            "Choose an earlier horizon."
-        )
-    weights[case] = 1.0 / g_case
-    weights[control] = 1.0 / g_horizon
+    case, control = _horizon_status(time, event, horizon, censoring_weights)
+    weights = _horizon_weights(times, g, time, case, control, horizon, censoring_weights, function)
     return case.astype(float), weights
 
 
 def brier_score_ipcw(
-    time, event, risk_at_horizon, horizon, *, train_time=None, train_event=None
+    time,
+    event,
+    risk_at_horizon,
+    horizon,
+    *,
+    train_time=None,
+    train_event=None,
+    censoring_weights: str = "before",
 ) -> float:
     """Brier score at a horizon for censored data, with inverse probability of censoring weights.
 
@@ -175,6 +181,13 @@ def brier_score_ipcw(
     train_time, train_event : array-like, default=None
         Data on which to estimate the censoring distribution (e.g. the training
         set, as scikit-survival's ``survival_train``); by default the evaluation data.
+    censoring_weights : {"before", "at"}, default="before"
+        ``"before"``: a censoring at a time happens after the events at that time;
+        events are weighted by ``1 / G(T_i-)`` and the event-free by ``1 / G(t-)``,
+        with event-free meaning ``time >= t`` (R riskRegression/pec for the events,
+        and :func:`riskml.outcome.horizon_label`). ``"at"``: ``1 / G(T_i)`` and
+        ``1 / G(t)`` with event-free meaning ``time > t`` (scikit-survival's
+        ``brier_score``).
 
     Returns
     -------
@@ -183,11 +196,16 @@ def brier_score_ipcw(
     Notes
     -----
     Graf et al. (1999): with ``G`` the Kaplan-Meier estimate of the censoring
-    survival, ``BS(t) = 1/n sum_i [ 1(T_i <= t, event_i) (1 - r_i)^2 / G(T_i-) +
-    1(T_i > t) r_i^2 / G(t) ]``; patients censored before ``t`` have weight 0. The
-    weight of an event uses the left limit ``G(T_i-)`` (as R's riskRegression/pec);
-    scikit-survival's ``brier_score`` uses ``G(T_i)``, which is the same number
-    unless a censoring time coincides with the event time.
+    survival (events at a time precede the censorings at that time), ``BS(t) = 1/n
+    sum_i [ 1(T_i <= t, event_i) (1 - r_i)^2 / G(T_i-) + 1(T_i >= t, no event by t)
+    r_i^2 / G(t-) ]``; patients censored before ``t`` have weight 0. A patient
+    censored exactly at ``t`` is event-free at ``t``, as in
+    :func:`riskml.outcome.horizon_label`, so a cohort administratively censored at
+    the horizon is evaluable; without censoring before ``t`` every weight is 1 and
+    the value is the binary :func:`brier_score` of the horizon label. Without a
+    censoring at an event time or at ``t`` the two conventions, riskRegression
+    (which takes controls as ``T_i > t`` with ``G(t)``) and scikit-survival give
+    the same number.
 
     References
     ----------
@@ -209,18 +227,27 @@ def brier_score_ipcw(
     time, event, risk, horizon = _check_survival_inputs(
         time, event, risk_at_horizon, horizon, function
     )
-    outcome, weights = _ipcw(time, event, horizon, train_time, train_event, function)
+    outcome, weights = _ipcw(
+        time, event, horizon, train_time, train_event, censoring_weights, function
+    )
     return float(np.mean(weights * (outcome - risk) ** 2))
 
 
 def scaled_brier_ipcw(
-    time, event, risk_at_horizon, horizon, *, train_time=None, train_event=None
+    time,
+    event,
+    risk_at_horizon,
+    horizon,
+    *,
+    train_time=None,
+    train_event=None,
+    censoring_weights: str = "before",
 ) -> float:
     """Index of prediction accuracy (scaled IPCW Brier score) at a horizon.
 
     Parameters
     ----------
-    time, event, risk_at_horizon, horizon, train_time, train_event
+    time, event, risk_at_horizon, horizon, train_time, train_event, censoring_weights
         As :func:`brier_score_ipcw`.
 
     Returns
@@ -252,7 +279,9 @@ def scaled_brier_ipcw(
     time, event, risk, horizon = _check_survival_inputs(
         time, event, risk_at_horizon, horizon, function
     )
-    outcome, weights = _ipcw(time, event, horizon, train_time, train_event, function)
+    outcome, weights = _ipcw(
+        time, event, horizon, train_time, train_event, censoring_weights, function
+    )
     survival, _ = _km_at(time, event, horizon)
     null = np.mean(weights * (outcome - (1.0 - survival)) ** 2)
     if null == 0:

@@ -126,3 +126,14 @@ __all__ += [
 from ._ipcw import integrated_time_dependent_auc  # noqa: E402
 
 __all__ += ["integrated_time_dependent_auc"]
+from ._calibration import (  # noqa: E402
+    survival_calibration_slope,
+    survival_ici,
+    survival_observed_expected_ratio,
+)
+
+__all__ += [
+    "survival_calibration_slope",
+    "survival_ici",
+    "survival_observed_expected_ratio",
+]

@@ -24,14 +24,20 @@ from ._calibration import (
     _check_probabilities,
     _check_same_length,
     _check_survival_inputs,
+    _cox_efron,
     _finite_logit,
     _fit_intercept_slope,
     _fit_offset_intercept,
     _km_at,
+    _survival_calibration_inputs,
+    _survival_oe,
     calibration_in_the_large,
     calibration_slope,
     ici,
     observed_expected_ratio,
+    survival_calibration_slope,
+    survival_ici,
+    survival_observed_expected_ratio,
 )
 from ._ipcw import (
     _check_censoring_weights,
@@ -1020,7 +1026,33 @@ _SURVIVAL_METRICS: dict[str, tuple[Callable[..., float], int]] = {
     "brier_score_ipcw": (brier_score_ipcw, 1),
     "scaled_brier_ipcw": (scaled_brier_ipcw, 1),
     "net_benefit_survival": (_net_benefit_survival_at, 1),
+    "observed_expected_ratio": (survival_observed_expected_ratio, 1),
+    "calibration_slope": (survival_calibration_slope, 1),
+    "ici": (survival_ici, 1),
 }
+_SURVIVAL_WALD_METRICS = ("observed_expected_ratio", "calibration_slope")
+
+
+def _survival_wald_interval(name, time, event, risk, horizon, confidence):
+    function = "survival_metric_ci"
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    if name == "observed_expected_ratio":
+        estimate, se = _survival_oe(time, event, risk, horizon, function)
+        low, high = estimate * np.exp(-z * se), estimate * np.exp(z * se)
+    else:
+        t, e, _, _, cloglog = _survival_calibration_inputs(time, event, risk, horizon, function)
+        beta, covariance, _, _ = _cox_efron(cloglog[:, None], t, e, function)
+        estimate, se = beta[0], np.sqrt(covariance[0, 0])
+        low, high = estimate - z * se, estimate + z * se
+    return ConfidenceInterval(
+        estimate=float(estimate),
+        low=float(low),
+        high=float(high),
+        confidence=confidence,
+        n_boot=0,
+        n_degenerate=0,
+        method="Wald",
+    )
 
 
 def survival_metric_ci(
@@ -1030,22 +1062,31 @@ def survival_metric_ci(
     risk_at_horizon,
     horizon,
     *,
+    method: str = "bootstrap",
     n_boot: int = 2000,
     confidence: float = 0.95,
     ci_type: str = "percentile",
     random_state=None,
     **metric_params,
 ) -> ConfidenceInterval:
-    """Bootstrap confidence interval of a time-to-event metric at a horizon.
+    """Confidence interval of a time-to-event metric at a horizon.
 
     Parameters
     ----------
     metric : str or callable
         ``"brier_score_ipcw"``, ``"scaled_brier_ipcw"``, ``"net_benefit_survival"``
-        (pass ``threshold=``), or a callable
-        ``metric(time, event, risk_at_horizon, horizon, **metric_params) -> float``.
+        (pass ``threshold=``), ``"observed_expected_ratio"``
+        (:func:`survival_observed_expected_ratio`), ``"calibration_slope"``
+        (:func:`survival_calibration_slope`), ``"ici"`` (:func:`survival_ici`), or a
+        callable ``metric(time, event, risk_at_horizon, horizon, **metric_params) ->
+        float``.
     time, event, risk_at_horizon : array-like of shape (n_samples,)
     horizon : float
+    method : {"bootstrap", "wald"}, default="bootstrap"
+        ``"wald"`` is available for the O:E ratio (log scale, Greenwood standard
+        error of the Kaplan-Meier risk, expected risk fixed; Debray et al. 2017) and
+        the calibration slope (Cox information matrix, as R ``confint.default`` of
+        ``coxph``).
     n_boot : int, default=2000
     confidence : float, default=0.95
     ci_type : {"percentile", "bca"}, default="percentile"
@@ -1082,10 +1123,20 @@ def survival_metric_ci(
     True
     """
     function = "survival_metric_ci"
+    method = _check_option(method, "method", function, ("bootstrap", "wald"))
     statistic, _ = _resolve_metric(metric, _SURVIVAL_METRICS, function)
     time, event, risk, horizon = _check_survival_inputs(
         time, event, risk_at_horizon, horizon, function
     )
+    if method == "wald":
+        if metric not in _SURVIVAL_WALD_METRICS:
+            names = ", ".join(repr(name) for name in _SURVIVAL_WALD_METRICS)
+            raise ValueError(
+                f"{function}: method='wald' is available for {names} only; got metric "
+                f"{metric!r}. Use method='bootstrap'."
+            )
+        confidence = _check_fraction(confidence, "confidence", function)
+        return _survival_wald_interval(metric, time, event, risk, horizon, confidence)
     options = {} if ci_type == "percentile" else {"ci_type": ci_type}
     return bootstrap_ci(
         lambda t, e, r: statistic(t, e, r, horizon, **metric_params),

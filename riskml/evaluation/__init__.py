@@ -137,3 +137,6 @@ __all__ += [
     "survival_ici",
     "survival_observed_expected_ratio",
 ]
+from ._utility import brier_scores_ipcw, integrated_brier_score  # noqa: E402
+
+__all__ += ["brier_scores_ipcw", "integrated_brier_score"]

@@ -51,9 +51,11 @@ __all__ = [
     "NRIResult",
     "brier_score",
     "brier_score_ipcw",
+    "brier_scores_ipcw",
     "decision_curve",
     "decision_curve_survival",
     "idi",
+    "integrated_brier_score",
     "metric_ci",
     "net_benefit",
     "net_benefit_survival",
@@ -161,12 +163,18 @@ def _ipcw(time, event, horizon, train_time, train_event, censoring_weights, func
     return case.astype(float), weights
 
 
+def _as_risk(values: np.ndarray, prediction: str, function: str) -> np.ndarray:
+    prediction = _check_option(prediction, "prediction", function, ("risk", "survival"))
+    return values if prediction == "risk" else 1.0 - values
+
+
 def brier_score_ipcw(
     time,
     event,
     risk_at_horizon,
     horizon,
     *,
+    prediction: str = "risk",
     train_time=None,
     train_event=None,
     censoring_weights: str = "before",
@@ -181,9 +189,14 @@ def brier_score_ipcw(
         1 where the event was observed, 0 where follow-up was censored.
     risk_at_horizon : array-like of shape (n_samples,)
         Predicted probability of the event by ``horizon``, in [0, 1] (for a survival
-        model, ``predict_risk(X, horizon=horizon)``, i.e. ``1 - S(horizon | x)``).
+        model, ``predict_risk(X, horizon=horizon)``, i.e. ``1 - S(horizon | x)``); with
+        ``prediction="survival"`` the predicted survival probability ``S(horizon | x)``.
     horizon : float
         The horizon, in the units of ``time``.
+    prediction : {"risk", "survival"}, default="risk"
+        What ``risk_at_horizon`` holds: the risk of the event by the horizon (riskml's
+        convention) or the probability of surviving it (what scikit-survival's
+        ``brier_score`` and R pec take). The score is the same either way.
     train_time, train_event : array-like, default=None
         Data on which to estimate the censoring distribution (e.g. the training
         set, as scikit-survival's ``survival_train``); by default the evaluation data.
@@ -233,6 +246,7 @@ def brier_score_ipcw(
     time, event, risk, horizon = _check_survival_inputs(
         time, event, risk_at_horizon, horizon, function
     )
+    risk = _as_risk(risk, prediction, function)
     outcome, weights = _ipcw(
         time, event, horizon, train_time, train_event, censoring_weights, function
     )
@@ -245,6 +259,7 @@ def scaled_brier_ipcw(
     risk_at_horizon,
     horizon,
     *,
+    prediction: str = "risk",
     train_time=None,
     train_event=None,
     censoring_weights: str = "before",
@@ -253,7 +268,9 @@ def scaled_brier_ipcw(
 
     Parameters
     ----------
-    time, event, risk_at_horizon, horizon, train_time, train_event, censoring_weights
+    time, event, risk_at_horizon, horizon, prediction, train_time, train_event
+        As :func:`brier_score_ipcw`.
+    censoring_weights : {"before", "at"}, default="before"
         As :func:`brier_score_ipcw`.
 
     Returns
@@ -285,6 +302,7 @@ def scaled_brier_ipcw(
     time, event, risk, horizon = _check_survival_inputs(
         time, event, risk_at_horizon, horizon, function
     )
+    risk = _as_risk(risk, prediction, function)
     outcome, weights = _ipcw(
         time, event, horizon, train_time, train_event, censoring_weights, function
     )
@@ -296,6 +314,151 @@ def scaled_brier_ipcw(
             "only events, by the horizon)."
         )
     return float(1.0 - np.mean(weights * (outcome - risk) ** 2) / null)
+
+
+def brier_scores_ipcw(
+    time,
+    event,
+    predictions,
+    times,
+    *,
+    prediction: str = "risk",
+    train_time=None,
+    train_event=None,
+    censoring_weights: str = "before",
+) -> np.ndarray:
+    """IPCW Brier score at each of several horizons.
+
+    Parameters
+    ----------
+    time, event : array-like of shape (n_samples,)
+        Follow-up time and event indicator.
+    predictions : array-like of shape (n_samples,) or (n_samples, n_times)
+        Predicted risk (or survival, with ``prediction="survival"``) by each horizon,
+        one column per entry of ``times``; a 1-D array is used at every horizon.
+    times : float or array-like of shape (n_times,)
+        Horizons, in any order; the result follows it.
+    prediction, train_time, train_event, censoring_weights
+        As :func:`brier_score_ipcw`.
+
+    Returns
+    -------
+    ndarray of shape (n_times,)
+        :func:`brier_score_ipcw` at each horizon.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import brier_scores_ipcw
+    >>> brier_scores_ipcw([2, 3, 5, 8, 9], [1, 0, 1, 0, 1], [0.7, 0.4, 0.5, 0.2, 0.3],
+    ...                   [6, 8.5]).round(4).tolist()
+    [0.1193, 0.1327]
+    """
+    function = "brier_scores_ipcw"
+    times, columns = _time_grid(predictions, times, len(time), function)
+    return np.array(
+        [
+            brier_score_ipcw(
+                time,
+                event,
+                column,
+                horizon,
+                prediction=prediction,
+                train_time=train_time,
+                train_event=train_event,
+                censoring_weights=censoring_weights,
+            )
+            for horizon, column in zip(times, columns, strict=True)
+        ]
+    )
+
+
+def _time_grid(predictions, times, n: int, function: str):
+    grid = np.atleast_1d(np.asarray(times, dtype=float))
+    if grid.ndim != 1 or grid.shape[0] == 0 or not np.isfinite(grid).all():
+        raise ValueError(
+            f"times of {function} must be a non-empty 1-D array of finite horizons; got {times!r}."
+        )
+    if np.unique(grid).shape[0] != grid.shape[0]:
+        raise ValueError(f"times of {function} must not repeat a horizon; got {grid.tolist()}.")
+    array = np.asarray(predictions)
+    if array.ndim == 2:
+        if array.shape[1] != grid.shape[0]:
+            raise ValueError(
+                f"predictions of {function} have {array.shape[1]} columns but there are "
+                f"{grid.shape[0]} horizons; pass one column per horizon or a 1-D array."
+            )
+        columns = [array[:, k] for k in range(grid.shape[0])]
+    else:
+        columns = [array] * grid.shape[0]
+    return grid, columns
+
+
+def integrated_brier_score(
+    time,
+    event,
+    predictions,
+    times,
+    *,
+    prediction: str = "risk",
+    rule: str = "trapezoid",
+    train_time=None,
+    train_event=None,
+    censoring_weights: str = "before",
+) -> float:
+    """Integrated Brier score (IBS): the IPCW Brier score averaged over a time grid.
+
+    Parameters
+    ----------
+    time, event, predictions, times, prediction, train_time, train_event, censoring_weights
+        As :func:`brier_scores_ipcw`; at least two horizons.
+    rule : {"trapezoid", "step"}, default="trapezoid"
+        ``"trapezoid"``: the trapezoidal integral over the sorted horizons divided by
+        ``t_max - t_min`` (scikit-survival's ``integrated_brier_score``). ``"step"``:
+        the Brier score held from each horizon to the next, integrated from 0 (score 0
+        before the first horizon) and divided by ``t_max`` (R riskRegression
+        ``Score(..., summary="ibs")``, whose grid usually starts at 0).
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    .. [1] Graf E, Schmoor C, Sauerbrei W, Schumacher M. Assessment and comparison of
+       prognostic classification schemes for survival data. Stat Med
+       1999;18:2529-2545.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import integrated_brier_score
+    >>> round(integrated_brier_score([2, 3, 5, 8, 9], [1, 0, 1, 0, 1],
+    ...                              [0.7, 0.4, 0.5, 0.2, 0.3], [4, 8.5]), 4)
+    0.126
+    """
+    function = "integrated_brier_score"
+    rule = _check_option(rule, "rule", function, ("trapezoid", "step"))
+    grid, _ = _time_grid(predictions, times, len(time), function)
+    if grid.shape[0] < 2:
+        raise ValueError(
+            f"{function} needs at least two horizons to integrate over; got {grid.tolist()}. "
+            "Use brier_score_ipcw for one horizon."
+        )
+    scores = brier_scores_ipcw(
+        time,
+        event,
+        predictions,
+        times,
+        prediction=prediction,
+        train_time=train_time,
+        train_event=train_event,
+        censoring_weights=censoring_weights,
+    )
+    order = np.argsort(grid)
+    grid, scores = grid[order], scores[order]
+    widths = np.diff(grid)
+    if rule == "trapezoid":
+        return float(np.sum(widths * (scores[1:] + scores[:-1]) / 2) / (grid[-1] - grid[0]))
+    return float(np.sum(widths * scores[:-1]) / grid[-1])
 
 
 # -- net benefit and decision curves ---------------------------------------------------
@@ -868,7 +1031,12 @@ _BINARY_METRICS: dict[str, tuple[Callable[..., float], int]] = {
     "nri_non_events": (lambda y, a, b, **kw: nri(y, a, b, **kw).nri_non_events, 2),
     "idi": (lambda y, a, b: idi(y, a, b).idi, 2),
 }
-_WALD_METRICS = ("calibration_in_the_large", "calibration_slope", "observed_expected_ratio")
+_WALD_METRICS = (
+    "calibration_in_the_large",
+    "calibration_slope",
+    "observed_expected_ratio",
+    "brier_score",
+)
 
 
 def _wald_interval(name: str, y_true, y_prob, confidence: float) -> ConfidenceInterval:
@@ -880,6 +1048,14 @@ def _wald_interval(name: str, y_true, y_prob, confidence: float) -> ConfidenceIn
         # Var(log O) under a binomial number of events; E taken as fixed (Debray 2017)
         se = np.sqrt((1 - event.mean()) / event.sum())
         low, high = estimate * np.exp(-z * se), estimate * np.exp(z * se)
+    elif name == "brier_score":
+        event, prob = _check_binary_inputs(y_true, y_prob, function, both_classes=False)
+        estimate = brier_score(event, prob)
+        # variance of the Brier score if the predictions were the true risks
+        # (Spiegelhalter 1986), as R predRupdate's pred_validate
+        n = prob.shape[0]
+        se = np.sqrt(np.sum((1 - 2 * prob) ** 2 * prob * (1 - prob))) / n
+        low, high = estimate - z * se, estimate + z * se
     else:
         event, prob = _check_binary_inputs(y_true, y_prob, function)
         event, lp = _finite_logit(event, prob, function)
@@ -940,7 +1116,11 @@ def metric_ci(
         The predicted probabilities the metric takes (``p_old, p_new`` for NRI/IDI).
     method : {"bootstrap", "wald"}, default="bootstrap"
         ``"wald"`` is available for calibration-in-the-large and the slope (standard
-        errors from the logistic likelihood) and the O:E ratio (on the log scale).
+        errors from the logistic likelihood), the O:E ratio (on the log scale) and
+        the Brier score (``SE = sqrt(sum (1 - 2 p_i)^2 p_i (1 - p_i)) / n``, its
+        standard error were the predictions the true risks: Spiegelhalter 1986, as
+        R predRupdate; it ignores miscalibration, so prefer the bootstrap when the
+        model is miscalibrated).
     n_boot : int, default=2000
     confidence : float, default=0.95
     ci_type : {"percentile", "bca"}, default="percentile"
@@ -968,6 +1148,8 @@ def metric_ci(
     .. [2] Debray TPA, Damen JAAG, Snell KIE, et al. A guide to systematic review and
        meta-analysis of prediction model performance. BMJ 2017;356:i6460.
     .. [3] Steyerberg EW. Clinical Prediction Models. 2nd ed. Springer; 2019.
+    .. [4] Spiegelhalter DJ. Probabilistic prediction in patient management and
+       clinical trials. Stat Med 1986;5:421-433.
 
     Examples
     --------

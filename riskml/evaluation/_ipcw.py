@@ -14,6 +14,7 @@ being evaluated.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -142,8 +143,26 @@ def _horizon_weights(
     return weights
 
 
+def _check_beyond(value, function: str) -> str:
+    if value not in ("warn", "raise"):
+        raise ValueError(
+            f"The 'beyond_follow_up' parameter of {function} must be 'warn' or 'raise'. "
+            f"Got {value!r} instead."
+        )
+    return value
+
+
 # -- Uno's C --------------------------------------------------------------------------
-def uno_c(time, event, risk, *, tau=None, train_time=None, train_event=None) -> float:
+def uno_c(
+    time,
+    event,
+    risk,
+    *,
+    tau=None,
+    train_time=None,
+    train_event=None,
+    beyond_follow_up: str = "warn",
+) -> float:
     """Uno's concordance index: Harrell's C re-weighted for censoring (IPCW).
 
     Parameters
@@ -160,6 +179,11 @@ def uno_c(time, event, risk, *, tau=None, train_time=None, train_event=None) -> 
     train_time, train_event : array-like, default=None
         The data the censoring distribution G is estimated from (Kaplan-Meier of
         the censoring times), usually the training cohort. None: the data given.
+    beyond_follow_up : {"warn", "raise"}, default="warn"
+        What to do when an event counted (before ``tau``) lies after the last time
+        of the data G is estimated from, where G is only held at its last value:
+        a ``UserWarning``, or a ``ValueError`` as scikit-survival's
+        ``concordance_index_ipcw`` raises. Set ``tau`` to that last time to avoid it.
 
     Returns
     -------
@@ -175,7 +199,8 @@ def uno_c(time, event, risk, *, tau=None, train_time=None, train_event=None) -> 
     right-continuous reverse Kaplan-Meier, in which events at a time precede the
     censorings at that time. These are scikit-survival's ``concordance_index_ipcw``
     conventions; riskml treats risks as tied only when exactly equal (sksurv: within
-    1e-8), and beyond the last training time G keeps its last value (sksurv raises).
+    1e-8), and beyond the last training time G keeps its last value with a warning
+    (sksurv raises; ``beyond_follow_up="raise"``).
 
     References
     ----------
@@ -198,9 +223,22 @@ def uno_c(time, event, risk, *, tau=None, train_time=None, train_event=None) -> 
             f"The 'tau' parameter of {function} must be a positive number (a time in the "
             f"units of time) or None. Got {tau!r} instead."
         )
+    beyond_follow_up = _check_beyond(beyond_follow_up, function)
     g_times, g_values = _censoring_survival(time, event, train_time, train_event, function)
     counts = _kernels.HarrellLayout(time, event, risk).row_counts()
     used = event if tau is None else event & (time < tau)
+    last = float(g_times[-1])
+    late = used & (time > last)
+    if late.any():
+        message = (
+            f"{function}: {int(late.sum())} event(s) counted lie after {last!r}, the last "
+            "follow-up time of the data the censoring distribution G is estimated from, "
+            "where G is unknown (held at its last value). Set tau <= "
+            f"{last!r} to compare within the follow-up."
+        )
+        if beyond_follow_up == "raise":
+            raise ValueError(message)
+        warnings.warn(message, UserWarning, stacklevel=2)
     weight = np.zeros(time.shape[0])
     weight[used] = _inverse_censoring(g_times, g_values, time[used], function) ** 2
     denominator = float(weight @ counts[:, 2])

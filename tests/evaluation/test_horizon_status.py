@@ -134,3 +134,33 @@ def test_unsorted_horizons_give_results_in_input_order(ties):
     assert integrated_time_dependent_auc(time, event, risk, shuffled) == pytest.approx(
         integrated_time_dependent_auc(time, event, risk, times), abs=1e-15
     )
+
+
+def test_uno_c_beyond_the_training_follow_up_warns_or_raises_as_scikit_survival():
+    """Oracle: sksurv.metrics.concordance_index_ipcw raises when test times exceed the
+    training follow-up; riskml warns by default and raises on request."""
+    sksurv_metrics = pytest.importorskip("sksurv.metrics")
+    surv = pytest.importorskip("sksurv.util").Surv
+    from riskml.evaluation import uno_c
+
+    rng = np.random.default_rng(4)
+    time = rng.uniform(1, 100, 80)
+    event = rng.random(80) < 0.6
+    risk = rng.normal(size=80)
+    train_time, train_event = rng.uniform(1, 60, 100), rng.random(100) < 0.5
+    with pytest.raises(ValueError):
+        sksurv_metrics.concordance_index_ipcw(
+            surv.from_arrays(train_event, train_time), surv.from_arrays(event, time), risk
+        )
+    kwargs = dict(train_time=train_time, train_event=train_event)
+    with pytest.warns(UserWarning, match=r"event\(s\) counted lie after .* Set tau <="):
+        uno_c(time, event, risk, **kwargs)
+    with pytest.raises(ValueError, match=r"lie after"):
+        uno_c(time, event, risk, beyond_follow_up="raise", **kwargs)
+    tau = float(train_time.max())
+    expected = sksurv_metrics.concordance_index_ipcw(
+        surv.from_arrays(train_event, train_time), surv.from_arrays(event, time), risk, tau=tau
+    )[0]
+    assert uno_c(time, event, risk, tau=tau, beyond_follow_up="raise", **kwargs) == pytest.approx(
+        expected, abs=1e-12
+    )

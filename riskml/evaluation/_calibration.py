@@ -618,6 +618,7 @@ def calibration_curve(
     *,
     method: str = "loess",
     n_bins: int = 10,
+    strategy: str = "quantile",
     frac: float = _DEFAULT_FRAC,
     confidence: float = 0.95,
     n_boot: int = 200,
@@ -635,10 +636,16 @@ def calibration_curve(
     method : {"loess", "bins"}, default="loess"
         ``"loess"``: a lowess smooth of y on p (as :func:`ici`), evaluated on
         ``n_points`` equally spaced predicted risks from the smallest to the largest,
-        with a pointwise percentile-bootstrap band. ``"bins"``: groups at quantiles
-        of the predicted risk, with Clopper-Pearson intervals.
+        with a pointwise percentile-bootstrap band. ``"bins"``: groups of predicted
+        risk (see ``strategy``), with Clopper-Pearson intervals.
     n_bins : int, default=10
-        Number of quantile groups for ``method="bins"`` (fewer when risks are tied).
+        Number of groups for ``method="bins"`` (fewer when risks are tied, or when
+        equal-width bins are empty).
+    strategy : {"quantile", "uniform"}, default="quantile"
+        How ``method="bins"`` forms its groups, as ``sklearn.calibration.
+        calibration_curve``: ``"quantile"``, groups of equal size at quantiles of the
+        predicted risk; ``"uniform"``, equal-width bins on [0, 1], a risk on an inner
+        edge going to the lower bin and empty bins left out.
     frac : float, default=2/3
         Lowess span for ``method="loess"``.
     confidence : float, default=0.95
@@ -693,8 +700,14 @@ def calibration_curve(
     rng = _check_rng(random_state, function)
     event, prob = _check_binary_inputs(y_true, y_prob, function, both_classes=False)
 
+    strategy = _check_option(strategy, "strategy", function, ("quantile", "uniform"))
     if method == "bins":
-        group, n_groups = _quantile_groups(prob, n_bins)
+        if strategy == "quantile":
+            group, n_groups = _quantile_groups(prob, n_bins)
+        else:
+            edges = np.linspace(0.0, 1.0, n_bins + 1)
+            _, group = np.unique(np.searchsorted(edges[1:-1], prob), return_inverse=True)
+            n_groups = int(group.max()) + 1
         n = np.bincount(group, minlength=n_groups).astype(float)
         events = np.bincount(group, weights=event.astype(float), minlength=n_groups)
         predicted = np.bincount(group, weights=prob, minlength=n_groups) / n

@@ -134,3 +134,22 @@ __all__ += [
     "survival_calibration",
     "survival_metric_ci",
 ]
+
+# -- added by the statistics work (issue 14): exports only, kept in one block ----------
+from ._ipcw import integrated_time_dependent_auc  # noqa: E402
+
+__all__ += ["integrated_time_dependent_auc"]
+from ._calibration import (  # noqa: E402
+    survival_calibration_slope,
+    survival_ici,
+    survival_observed_expected_ratio,
+)
+
+__all__ += [
+    "survival_calibration_slope",
+    "survival_ici",
+    "survival_observed_expected_ratio",
+]
+from ._utility import brier_scores_ipcw, integrated_brier_score  # noqa: E402
+
+__all__ += ["brier_scores_ipcw", "integrated_brier_score"]

@@ -17,6 +17,7 @@ from DeLong's placements for the AUC, from per-patient pair counts for Harrell's
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
@@ -96,6 +97,47 @@ def _check_n_boot(n_boot, function: str) -> int:
     if n_boot < 1:
         raise ValueError(message)
     return int(n_boot)
+
+
+def _check_interval_n_boot(n_boot: int, confidence: float, function: str) -> int:
+    """At least ``2 / (1 - confidence)`` replicates (40 at 95%) for a percentile interval.
+
+    With fewer, less than one replicate is expected beyond each endpoint, so the
+    interval is set by the most extreme replicates; ``n_boot=1`` gives a zero-width
+    interval that can exclude its own estimate.
+    """
+    minimum = int(np.ceil(2.0 / (1.0 - confidence) - 1e-9))
+    if n_boot < minimum:
+        raise ValueError(
+            f"The 'n_boot' parameter of {function} must be at least {minimum} for a "
+            f"{confidence:.0%} interval (2 / (1 - confidence), so that each tail holds at "
+            f"least one replicate); got {n_boot}. Use n_boot=2000 (the default) for "
+            "reported intervals."
+        )
+    return n_boot
+
+
+def _check_sample_size(groups: dict[str, int], function: str) -> None:
+    """Refuse resampling units of one; warn below 10 (small-sample intervals)."""
+    single = {name: count for name, count in groups.items() if count < 2}
+    if single:
+        needed = " and ".join(f"2 {name}" for name in groups)
+        described = ", ".join(f"{count} {name}" for name, count in single.items())
+        raise ValueError(
+            f"{function}: a bootstrap interval needs at least {needed}; got "
+            f"{described}. Resampling a single patient always draws the same patient, so the "
+            "interval would have zero width (e.g. 1.000-1.000) and claim a certainty the data "
+            "do not have. Report the estimate without an interval, or collect more data."
+        )
+    small = {name: count for name, count in groups.items() if count < 10}
+    if small:
+        described = ", ".join(f"{count} {name}" for name, count in small.items())
+        warnings.warn(
+            f"{function}: only {described} (fewer than 10); the bootstrap interval is "
+            "unreliable at this sample size and may be too narrow.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _check_confidence(confidence, function: str) -> float:
@@ -486,6 +528,7 @@ def bootstrap_ci(
         )
     n_boot = _check_n_boot(n_boot, function)
     confidence = _check_confidence(confidence, function)
+    n_boot = _check_interval_n_boot(n_boot, confidence, function)
     ci_type = _check_option(ci_type, "ci_type", ("percentile", "bca"), function)
     rng = _check_random_state(random_state, function)
     if not arrays:
@@ -507,6 +550,11 @@ def bootstrap_ci(
                 f"stratify of {function} must hold one label per row ({n}); got shape "
                 f"{stratify.shape}."
             )
+        _, sizes = np.unique(stratify, return_counts=True)
+        if sizes.min() < 2:
+            _check_sample_size({"patients per stratum": int(sizes.min())}, function)
+    elif n < 2:
+        _check_sample_size({"patients": n}, function)
     estimate = float(statistic(*arrays))
     if np.isnan(estimate):
         raise ValueError(
@@ -622,6 +670,9 @@ def roc_auc_ci(
                 "Wald interval. Pass method='bootstrap' for a BCa interval."
             )
         return _delong_interval(event, score, confidence, function)
+    n_boot = _check_interval_n_boot(n_boot, confidence, function)
+    n_events = int(event.sum())
+    _check_sample_size({"events": n_events, "non-events": event.shape[0] - n_events}, function)
     estimate = roc_auc(event, score)
     replicates = _map_chunks(
         _AUCReplicates(event, score),
@@ -709,7 +760,9 @@ def concordance_index_ci(
     ci_type = _check_option(ci_type, "ci_type", ("percentile", "bca"), function)
     rng = _check_random_state(random_state, function)
     n_jobs = _check_n_jobs(n_jobs, function)
+    n_boot = _check_interval_n_boot(n_boot, confidence, function)
     time, event, risk = _check_survival_inputs(time, event, risk, function)
+    _check_sample_size({"events": int(event.sum())}, function)
     estimate = concordance_index(time, event, risk)
     replicates = _map_chunks(
         _HarrellReplicates(time, event, risk),

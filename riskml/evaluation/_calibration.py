@@ -33,6 +33,9 @@ __all__ = [
     "recalibrate_intercept",
     "recalibrate_logistic",
     "survival_calibration",
+    "survival_calibration_slope",
+    "survival_ici",
+    "survival_observed_expected_ratio",
 ]
 
 _LINEAR_PREDICTOR_HINT = (
@@ -615,6 +618,7 @@ def calibration_curve(
     *,
     method: str = "loess",
     n_bins: int = 10,
+    strategy: str = "quantile",
     frac: float = _DEFAULT_FRAC,
     confidence: float = 0.95,
     n_boot: int = 200,
@@ -632,10 +636,16 @@ def calibration_curve(
     method : {"loess", "bins"}, default="loess"
         ``"loess"``: a lowess smooth of y on p (as :func:`ici`), evaluated on
         ``n_points`` equally spaced predicted risks from the smallest to the largest,
-        with a pointwise percentile-bootstrap band. ``"bins"``: groups at quantiles
-        of the predicted risk, with Clopper-Pearson intervals.
+        with a pointwise percentile-bootstrap band. ``"bins"``: groups of predicted
+        risk (see ``strategy``), with Clopper-Pearson intervals.
     n_bins : int, default=10
-        Number of quantile groups for ``method="bins"`` (fewer when risks are tied).
+        Number of groups for ``method="bins"`` (fewer when risks are tied, or when
+        equal-width bins are empty).
+    strategy : {"quantile", "uniform"}, default="quantile"
+        How ``method="bins"`` forms its groups, as ``sklearn.calibration.
+        calibration_curve``: ``"quantile"``, groups of equal size at quantiles of the
+        predicted risk; ``"uniform"``, equal-width bins on [0, 1], a risk on an inner
+        edge going to the lower bin and empty bins left out.
     frac : float, default=2/3
         Lowess span for ``method="loess"``.
     confidence : float, default=0.95
@@ -690,8 +700,14 @@ def calibration_curve(
     rng = _check_rng(random_state, function)
     event, prob = _check_binary_inputs(y_true, y_prob, function, both_classes=False)
 
+    strategy = _check_option(strategy, "strategy", function, ("quantile", "uniform"))
     if method == "bins":
-        group, n_groups = _quantile_groups(prob, n_bins)
+        if strategy == "quantile":
+            group, n_groups = _quantile_groups(prob, n_bins)
+        else:
+            edges = np.linspace(0.0, 1.0, n_bins + 1)
+            _, group = np.unique(np.searchsorted(edges[1:-1], prob), return_inverse=True)
+            n_groups = int(group.max()) + 1
         n = np.bincount(group, minlength=n_groups).astype(float)
         events = np.bincount(group, weights=event.astype(float), minlength=n_groups)
         predicted = np.bincount(group, weights=prob, minlength=n_groups) / n
@@ -1105,3 +1121,279 @@ def recalibrate_logistic(y_true, y_prob) -> LogisticRecalibration:
     1.3828
     """
     return LogisticRecalibration(method="logistic").fit(y_prob, y_true)
+
+
+# -- survival calibration at a horizon as single numbers ---------------------------------
+def _cox_efron(x: np.ndarray, time: np.ndarray, event: np.ndarray, function: str):
+    """Cox partial-likelihood fit with Efron's ties: ``(beta, covariance, efron_terms)``.
+
+    ``x`` is (n, p) with small p. Newton-Raphson from 0 with step halving, as R's
+    ``coxph`` (tolerance on the relative change of the log partial likelihood).
+    ``efron_terms(beta)`` gives the per-event-time pieces of the baseline hazard.
+    """
+    order = np.argsort(time, kind="stable")
+    x, time, event = x[order], time[order], event[order]
+    n, p = x.shape
+    times, start = np.unique(time, return_index=True)
+    group = np.searchsorted(times, time)
+    # one row per event: its tie group and its position l = 0..d-1 within the group
+    event_rows = np.flatnonzero(event)
+    if event_rows.shape[0] == 0:
+        raise ValueError(f"{function}: no event before the horizon; the Cox fit is undefined.")
+    event_group = group[event_rows]
+    d = np.bincount(event_group, minlength=times.shape[0]).astype(float)
+    first = np.searchsorted(event_group, event_group)
+    fraction = (np.arange(event_rows.shape[0]) - first) / d[event_group]
+
+    def pieces(beta):
+        eta = x @ beta
+        shift = eta.max()
+        w = np.exp(eta - shift)
+        wx = w[:, None] * x
+        wxx = wx[:, :, None] * x[:, None, :]
+        # risk-set sums over {j : time_j >= t_g}: reverse cumulative sums from each group start
+        s0 = np.cumsum(w[::-1])[::-1][start]
+        s1 = np.cumsum(wx[::-1], axis=0)[::-1][start]
+        s2 = np.cumsum(wxx[::-1], axis=0)[::-1][start]
+        e = event.astype(float)
+        d0 = np.bincount(group, weights=w * e, minlength=times.shape[0])
+        d1 = np.stack(
+            [np.bincount(group, weights=wx[:, k] * e, minlength=times.shape[0]) for k in range(p)],
+            axis=1,
+        )
+        d2 = np.zeros((times.shape[0], p, p))
+        np.add.at(d2, group[event_rows], wxx[event_rows])
+        f = fraction
+        g = event_group
+        den = s0[g] - f * d0[g]
+        num1 = s1[g] - f[:, None] * d1[g]
+        num2 = s2[g] - f[:, None, None] * d2[g]
+        return eta, shift, den, num1, num2
+
+    def loglik(beta):
+        eta, shift, den, _, _ = pieces(beta)
+        return float(eta[event_rows].sum() - (np.log(den) + shift).sum())
+
+    beta = np.zeros(p)
+    current = loglik(beta)
+    for _ in range(50):
+        eta, shift, den, num1, num2 = pieces(beta)
+        mean = num1 / den[:, None]
+        gradient = x[event_rows].sum(axis=0) - mean.sum(axis=0)
+        information = (num2 / den[:, None, None]).sum(axis=0) - np.einsum("ei,ej->ij", mean, mean)
+        step = np.linalg.solve(information, gradient)
+        for _ in range(30):
+            candidate = beta + step
+            value = loglik(candidate)
+            if np.isfinite(value) and value >= current - 1e-12:
+                break
+            step = step / 2
+        converged = abs(value - current) <= 1e-10 * (abs(current) + 1e-10)
+        beta, current = candidate, value
+        if converged:
+            break
+    eta, shift, den, num1, num2 = pieces(beta)
+    mean = num1 / den[:, None]
+    information = (num2 / den[:, None, None]).sum(axis=0) - np.einsum("ei,ej->ij", mean, mean)
+    covariance = np.linalg.inv(information)
+    # Efron baseline hazard (R survfit.coxph, ctype=2): sum_l 1 / (S0 - l/d D0), at eta
+    increments = np.bincount(event_group, weights=np.exp(-shift) / den, minlength=times.shape[0])
+    return beta, covariance, times, np.cumsum(increments)
+
+
+def _survival_calibration_inputs(time, event, risk_at_horizon, horizon, function):
+    """Checked inputs, follow-up truncated at the horizon, and cloglog of the risks."""
+    time, event, risk, horizon = _check_survival_inputs(
+        time, event, risk_at_horizon, horizon, function
+    )
+    extreme = (risk <= 0) | (risk >= 1)
+    if extreme.any():
+        raise ValueError(
+            f"{function}: {int(extreme.sum())} predicted risk(s) are exactly 0 or 1 (first "
+            f"positions {_first_positions(extreme)}); their complementary log-log is "
+            "infinite. Clip the risks into (0, 1) or drop those patients."
+        )
+    # administrative censoring at the horizon: the calibration model describes [0, h]
+    truncated_event = event & (time <= horizon)
+    truncated_time = np.minimum(time, horizon)
+    cloglog = np.log(-np.log1p(-risk))
+    return truncated_time, truncated_event, risk, horizon, cloglog
+
+
+def survival_observed_expected_ratio(time, event, risk_at_horizon, horizon) -> float:
+    """Observed-to-expected ratio at a horizon: Kaplan-Meier risk over mean predicted risk.
+
+    Parameters
+    ----------
+    time : array-like of shape (n_samples,)
+        Days from the index time to the event or to censoring.
+    event : array-like of shape (n_samples,)
+        1 where the event was observed, 0 where follow-up was censored.
+    risk_at_horizon : array-like of shape (n_samples,)
+        Predicted probability of the event by ``horizon``, in [0, 1].
+    horizon : float
+        The horizon, in the units of ``time``.
+
+    Returns
+    -------
+    float
+        ``(1 - S_KM(h)) / mean(risk_at_horizon)``; 1 is ideal, above 1 means the model
+        under-predicts.
+
+    Notes
+    -----
+    The observed risk is the Kaplan-Meier estimate, in which a patient censored at h
+    is event-free at h (as :func:`riskml.outcome.horizon_label`). The Wald interval
+    of :func:`survival_metric_ci` is on the log scale, with the expected risk taken
+    as fixed and ``SE(log O) = SE(S_KM(h)) / (1 - S_KM(h))`` from Greenwood's
+    variance (Debray et al. 2017, Table 1; R ``summary(survfit(...), times=h)``).
+
+    References
+    ----------
+    .. [1] Debray TPA, Damen JAAG, Snell KIE, et al. A guide to systematic review and
+       meta-analysis of prediction model performance. BMJ 2017;356:i6460.
+    .. [2] Riley RD, Archer L, Snell KIE, et al. Evaluation of clinical prediction
+       models (part 2). BMJ 2024;384:e074820.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import survival_observed_expected_ratio
+    >>> round(survival_observed_expected_ratio([2, 3, 5, 8, 9], [1, 0, 1, 0, 1],
+    ...                                        [0.5, 0.4, 0.5, 0.2, 0.3], 6), 4)
+    1.2281
+    """
+    function = "survival_observed_expected_ratio"
+    time, event, risk, horizon = _check_survival_inputs(
+        time, event, risk_at_horizon, horizon, function
+    )
+    return _survival_oe(time, event, risk, horizon, function)[0]
+
+
+def _survival_oe(time, event, risk, horizon, function):
+    survival, greenwood = _km_at(time, event, horizon)
+    expected = risk.mean()
+    if expected == 0 or not np.isfinite(survival):
+        raise ValueError(
+            f"{function} is undefined: "
+            + ("every predicted risk is 0." if expected == 0 else "S_KM(h) is undefined.")
+        )
+    observed = 1.0 - survival
+    se_log = np.sqrt(greenwood) * survival / observed if observed > 0 else np.inf
+    return float(observed / expected), float(se_log)
+
+
+def survival_calibration_slope(time, event, risk_at_horizon, horizon) -> float:
+    """Calibration slope at a horizon: the Cox coefficient of the cloglog predicted risk.
+
+    Parameters
+    ----------
+    time, event, risk_at_horizon, horizon
+        As :func:`survival_observed_expected_ratio`; risks strictly inside (0, 1).
+
+    Returns
+    -------
+    float
+        The coefficient of ``log(-log(1 - risk))`` in a Cox model of the follow-up
+        truncated at the horizon; 1 is ideal, below 1 means predictions too extreme.
+
+    Notes
+    -----
+    For a proportional-hazards model ``log(-log(1 - risk(h)))`` is the linear
+    predictor plus ``log H0(h)``, so this is the slope of the prognostic index
+    (van Houwelingen 2000; McLernon et al. 2023, who also truncate follow-up at the
+    horizon so that the fit describes [0, h]). Ties are handled by Efron's method, as
+    R ``survival::coxph`` by default; the Wald interval of
+    :func:`survival_metric_ci` uses the inverse observed information.
+
+    References
+    ----------
+    .. [1] van Houwelingen HC. Validation, calibration, revision and combination of
+       prognostic survival models. Stat Med 2000;19:3401-3415.
+    .. [2] McLernon DJ, Giardiello D, Van Calster B, et al. Assessing performance and
+       clinical usefulness in prediction models with survival outcomes: practical
+       guidance for Cox proportional hazards models. Ann Intern Med 2023;176:105-114.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import survival_calibration_slope
+    >>> round(survival_calibration_slope([2, 3, 5, 8, 9, 4, 7], [1, 0, 1, 0, 1, 1, 0],
+    ...                                  [0.5, 0.4, 0.3, 0.2, 0.35, 0.25, 0.3], 6), 4)
+    2.76
+    """
+    function = "survival_calibration_slope"
+    time, event, _, _, cloglog = _survival_calibration_inputs(
+        time, event, risk_at_horizon, horizon, function
+    )
+    beta, _, _, _ = _cox_efron(cloglog[:, None], time, event, function)
+    return float(beta[0])
+
+
+def _rcs_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """Harrell's restricted cubic spline basis (R ``Hmisc::rcspline.eval``, norm=2)."""
+    k = knots
+    scale = (k[-1] - k[0]) ** 2
+    columns = [x]
+    for j in range(k.shape[0] - 2):
+        term = (
+            np.maximum(x - k[j], 0) ** 3
+            - np.maximum(x - k[-2], 0) ** 3 * (k[-1] - k[j]) / (k[-1] - k[-2])
+            + np.maximum(x - k[-1], 0) ** 3 * (k[-2] - k[j]) / (k[-1] - k[-2])
+        )
+        columns.append(term / scale)
+    return np.column_stack(columns)
+
+
+def survival_ici(time, event, risk_at_horizon, horizon) -> float:
+    """Integrated calibration index at a horizon (Austin, Harrell & van Klaveren 2020).
+
+    Parameters
+    ----------
+    time, event, risk_at_horizon, horizon
+        As :func:`survival_observed_expected_ratio`; risks strictly inside (0, 1).
+
+    Returns
+    -------
+    float
+        ``mean |risk_i - observed_i|`` with ``observed_i`` the risk by the horizon
+        that a flexible calibration model assigns to patient i.
+
+    Notes
+    -----
+    The calibration model is a Cox model of the follow-up truncated at the horizon
+    on a restricted cubic spline of ``log(-log(1 - risk))`` with 3 knots at its 10th,
+    50th and 90th percentiles (Austin et al. 2020, the ``cph(... ~ rcs(cll, 3))``
+    variant); ``observed_i = 1 - exp(-H0(h) exp(f(cll_i)))`` with the Efron
+    baseline hazard of R ``survfit.coxph``.
+
+    References
+    ----------
+    .. [1] Austin PC, Harrell FE Jr, van Klaveren D. Graphical calibration curves and
+       the integrated calibration index (ICI) for survival models. Stat Med
+       2020;39:2714-2742.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.evaluation import survival_ici
+    >>> rng = np.random.default_rng(0)
+    >>> risk = rng.uniform(0.05, 0.5, 400)
+    >>> time = rng.exponential(-365 / np.log1p(-risk))
+    >>> survival_ici(time, np.ones(400), risk, 365.0) < 0.05
+    True
+    """
+    function = "survival_ici"
+    time, event, risk, horizon, cloglog = _survival_calibration_inputs(
+        time, event, risk_at_horizon, horizon, function
+    )
+    return float(np.mean(np.abs(risk - _smoothed_observed(time, event, cloglog, horizon))))
+
+
+def _smoothed_observed(time, event, cloglog, horizon):
+    knots = np.quantile(cloglog, [0.1, 0.5, 0.9])
+    # too few distinct risks for a spline: linear in cll
+    spline = np.unique(knots).shape[0] == 3
+    basis = _rcs_basis(cloglog, knots) if spline else cloglog[:, None]
+    beta, _, times, hazard = _cox_efron(basis, time, event, "survival_ici")
+    position = np.searchsorted(times, horizon, side="right") - 1
+    h0 = hazard[position] if position >= 0 else 0.0
+    return 1.0 - np.exp(-h0 * np.exp(basis @ beta))

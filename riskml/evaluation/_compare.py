@@ -19,6 +19,7 @@ from scipy.special import ndtr, ndtri
 from ._bootstrap import (
     _AUCReplicates,
     _check_confidence,
+    _check_interval_n_boot,
     _check_n_boot,
     _check_n_jobs,
     _check_option,
@@ -185,7 +186,7 @@ def compare_auc(
     function = "compare_auc"
     method = _check_option(method, "method", ("delong", "bootstrap"), function)
     confidence = _check_confidence(confidence, function)
-    n_boot = _check_n_boot(n_boot, function)
+    n_boot = _check_interval_n_boot(_check_n_boot(n_boot, function), confidence, function)
     rng = _check_random_state(random_state, function)
     n_jobs = _check_n_jobs(n_jobs, function)
     event, a = _check_binary_inputs(y_true, score_a, function)
@@ -281,6 +282,7 @@ def compare_concordance(
     function = "compare_concordance"
     n_boot = _check_n_boot(n_boot, function)
     confidence = _check_confidence(confidence, function)
+    n_boot = _check_interval_n_boot(n_boot, confidence, function)
     rng = _check_random_state(random_state, function)
     n_jobs = _check_n_jobs(n_jobs, function)
     time, event, a = _check_survival_inputs(time, event, risk_a, function)
@@ -418,6 +420,7 @@ def paired_bootstrap(
         raise ValueError(f"reference={reference!r} of {function} is not one of the models {names}.")
     n_boot = _check_n_boot(n_boot, function)
     confidence = _check_confidence(confidence, function)
+    n_boot = _check_interval_n_boot(n_boot, confidence, function)
     rng = _check_random_state(random_state, function)
     n_jobs = _check_n_jobs(n_jobs, function)
     n = len(scores[names[0]])

@@ -39,6 +39,15 @@ def _check_score(values, argument: str, function: str) -> np.ndarray:
             f"{rows}); every patient needs a score. Drop those patients or fix the model "
             "that produced them."
         )
+    infinite = np.isinf(array)
+    if infinite.any():
+        rows = np.flatnonzero(infinite)[:5].tolist()
+        raise ValueError(
+            f"{argument} of {function} has {int(infinite.sum())} infinite value(s) (first "
+            f"positions {rows}); scores must be finite (scikit-learn refuses them too). An "
+            "infinite score usually comes from log(0) or a logit of a risk of exactly 0 or 1: "
+            "clip the risks into (0, 1) before transforming them, or fix the model."
+        )
     return array
 
 

@@ -14,6 +14,7 @@ being evaluated.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from ..outcome import Outcome
 from . import _kernels
 from ._discrimination import _check_same_length, _check_score, _check_survival_inputs
 
-__all__ = ["time_dependent_auc", "uno_c"]
+__all__ = ["integrated_time_dependent_auc", "time_dependent_auc", "uno_c"]
 
 
 # -- Kaplan-Meier step functions ------------------------------------------------------
@@ -82,8 +83,86 @@ def _inverse_censoring(g_times, g_values, at: np.ndarray, function: str) -> np.n
     return 1.0 / g
 
 
+# -- status at a horizon ---------------------------------------------------------------
+CENSORING_WEIGHTS = ("before", "at")
+
+
+def _check_censoring_weights(value, function: str) -> str:
+    if not isinstance(value, str) or value not in CENSORING_WEIGHTS:
+        raise ValueError(
+            f"The 'censoring_weights' parameter of {function} must be 'before' (censoring at "
+            "a time happens after the events at that time: riskRegression, and riskml's "
+            f"horizon_label) or 'at' (scikit-survival). Got {value!r} instead."
+        )
+    return value
+
+
+def _horizon_status(time, event, horizon: float, censoring_weights: str = "before"):
+    """Cases and controls at a horizon: ``(cases, controls)`` boolean masks.
+
+    A case has an event at or before the horizon. With ``censoring_weights="before"``
+    a control is anyone else whose follow-up reaches the horizon (``time >= horizon``),
+    exactly the 0 of :func:`riskml.outcome.horizon_label`; with ``"at"`` (scikit-survival)
+    a control needs ``time > horizon``, so a censoring at the horizon is not evaluable.
+    """
+    cases = event & (time <= horizon)
+    at_or_after = time >= horizon if censoring_weights == "before" else time > horizon
+    return cases, at_or_after & ~cases
+
+
+def _horizon_weights(
+    g_times, g_values, time, cases, controls, horizon, censoring_weights, function
+) -> np.ndarray:
+    """Inverse-probability-of-censoring weights at a horizon (0 where not evaluable).
+
+    The status of a case is seen when its censoring time is not before its event,
+    that of a control when its censoring time is not before the horizon. With
+    ``"before"`` (censorings at a time follow the events at that time) these have
+    probabilities ``G(T_i-)`` and ``G(h-)``; with ``"at"`` ``G(T_i)`` and ``G(h)``.
+    """
+    left = censoring_weights == "before"
+    weights = np.zeros(time.shape[0])
+    g_case = _step(g_times, g_values, time[cases], left=left)
+    g_control = float(_step(g_times, g_values, np.array([horizon]), left=left)[0])
+    if (g_case <= 0).any() or (controls.any() and g_control <= 0):
+        where = time[cases][g_case <= 0]
+        first = float(where[0]) if where.shape[0] else float(horizon)
+        hint = (
+            " With censoring_weights='at' a censoring at the horizon itself hides the "
+            "status there; censoring_weights='before' (the default) counts it as event-free."
+            if censoring_weights == "at"
+            else ""
+        )
+        raise ValueError(
+            f"{function}: the censoring survival function G is 0 at time {first!r} (every "
+            "patient still at risk there was censored), so the inverse-probability weight "
+            f"is infinite. Choose an earlier horizon.{hint}"
+        )
+    weights[cases] = 1.0 / g_case
+    weights[controls] = 1.0 / g_control
+    return weights
+
+
+def _check_beyond(value, function: str) -> str:
+    if value not in ("warn", "raise"):
+        raise ValueError(
+            f"The 'beyond_follow_up' parameter of {function} must be 'warn' or 'raise'. "
+            f"Got {value!r} instead."
+        )
+    return value
+
+
 # -- Uno's C --------------------------------------------------------------------------
-def uno_c(time, event, risk, *, tau=None, train_time=None, train_event=None) -> float:
+def uno_c(
+    time,
+    event,
+    risk,
+    *,
+    tau=None,
+    train_time=None,
+    train_event=None,
+    beyond_follow_up: str = "warn",
+) -> float:
     """Uno's concordance index: Harrell's C re-weighted for censoring (IPCW).
 
     Parameters
@@ -100,6 +179,11 @@ def uno_c(time, event, risk, *, tau=None, train_time=None, train_event=None) -> 
     train_time, train_event : array-like, default=None
         The data the censoring distribution G is estimated from (Kaplan-Meier of
         the censoring times), usually the training cohort. None: the data given.
+    beyond_follow_up : {"warn", "raise"}, default="warn"
+        What to do when an event counted (before ``tau``) lies after the last time
+        of the data G is estimated from, where G is only held at its last value:
+        a ``UserWarning``, or a ``ValueError`` as scikit-survival's
+        ``concordance_index_ipcw`` raises. Set ``tau`` to that last time to avoid it.
 
     Returns
     -------
@@ -115,7 +199,8 @@ def uno_c(time, event, risk, *, tau=None, train_time=None, train_event=None) -> 
     right-continuous reverse Kaplan-Meier, in which events at a time precede the
     censorings at that time. These are scikit-survival's ``concordance_index_ipcw``
     conventions; riskml treats risks as tied only when exactly equal (sksurv: within
-    1e-8), and beyond the last training time G keeps its last value (sksurv raises).
+    1e-8), and beyond the last training time G keeps its last value with a warning
+    (sksurv raises; ``beyond_follow_up="raise"``).
 
     References
     ----------
@@ -138,9 +223,22 @@ def uno_c(time, event, risk, *, tau=None, train_time=None, train_event=None) -> 
             f"The 'tau' parameter of {function} must be a positive number (a time in the "
             f"units of time) or None. Got {tau!r} instead."
         )
+    beyond_follow_up = _check_beyond(beyond_follow_up, function)
     g_times, g_values = _censoring_survival(time, event, train_time, train_event, function)
     counts = _kernels.HarrellLayout(time, event, risk).row_counts()
     used = event if tau is None else event & (time < tau)
+    last = float(g_times[-1])
+    late = used & (time > last)
+    if late.any():
+        message = (
+            f"{function}: {int(late.sum())} event(s) counted lie after {last!r}, the last "
+            "follow-up time of the data the censoring distribution G is estimated from, "
+            "where G is unknown (held at its last value). Set tau <= "
+            f"{last!r} to compare within the follow-up."
+        )
+        if beyond_follow_up == "raise":
+            raise ValueError(message)
+        warnings.warn(message, UserWarning, stacklevel=2)
     weight = np.zeros(time.shape[0])
     weight[used] = _inverse_censoring(g_times, g_values, time[used], function) ** 2
     denominator = float(weight @ counts[:, 2])
@@ -153,23 +251,71 @@ def uno_c(time, event, risk, *, tau=None, train_time=None, train_event=None) -> 
 
 
 # -- cumulative/dynamic AUC -----------------------------------------------------------
-def _check_times(times, time: np.ndarray, function: str) -> np.ndarray:
+def _check_times(times, function: str) -> tuple[np.ndarray, np.ndarray]:
+    """The horizons sorted, and the permutation that sorts them."""
     array = np.atleast_1d(np.asarray(times, dtype=float))
     if array.ndim != 1 or array.shape[0] == 0 or not np.isfinite(array).all():
         raise ValueError(
             f"times of {function} must be a non-empty 1-D array of finite horizons; got {times!r}."
         )
-    if (np.diff(array) <= 0).any():
+    order = np.argsort(array, kind="stable")
+    if (np.diff(array[order]) == 0).any():
         raise ValueError(
-            f"times of {function} must be strictly increasing; got {array.tolist()}. Pass "
+            f"times of {function} must not repeat a horizon; got {array.tolist()}. Pass "
             "numpy.unique(times)."
         )
-    return array
+    return array, order
+
+
+def _auc_columns(risk, times: np.ndarray, function: str) -> list[np.ndarray]:
+    risk_array = np.asarray(risk)
+    if risk_array.ndim == 2:
+        if risk_array.shape[1] != times.shape[0]:
+            raise ValueError(
+                f"risk of {function} has {risk_array.shape[1]} columns but there are "
+                f"{times.shape[0]} horizons; pass one column per horizon or a 1-D risk."
+            )
+        columns = [_check_score(risk_array[:, k], "risk", function) for k in range(times.shape[0])]
+    else:
+        columns = [_check_score(risk_array, "risk", function)] * times.shape[0]
+    return columns
+
+
+def _td_auc(time, event, columns, times, g_times, g_values, censoring_weights, function):
+    auc = np.empty(times.shape[0])
+    for k, horizon in enumerate(times):
+        cases, controls = _horizon_status(time, event, horizon, censoring_weights)
+        if not cases.any() or not controls.any():
+            after = "time >= horizon" if censoring_weights == "before" else "time > horizon"
+            raise ValueError(
+                f"{function} is undefined at horizon {float(horizon)!r}: it has "
+                f"{int(cases.sum())} case(s) (events by then) and {int(controls.sum())} "
+                f"control(s) (event-free with {after}). Choose horizons within the "
+                f"follow-up, in [{float(time.min())!r}, {float(time.max())!r}]."
+            )
+        weight = _horizon_weights(
+            g_times, g_values, time, cases, controls, horizon, censoring_weights, function
+        )[cases]
+        score = columns[k]
+        # every control has the same weight 1 / G(h-) (or G(h)), which cancels
+        control_scores = np.sort(score[controls])
+        below = np.searchsorted(control_scores, score[cases], side="left")
+        at_or_below = np.searchsorted(control_scores, score[cases], side="right")
+        numerator = float(weight @ (below + at_or_below)) / 2.0
+        auc[k] = numerator / (float(weight.sum()) * control_scores.shape[0])
+    return auc
 
 
 def time_dependent_auc(
-    time, event, risk, times, *, train_time=None, train_event=None, return_mean=False
-):
+    time,
+    event,
+    risk,
+    times,
+    *,
+    train_time=None,
+    train_event=None,
+    censoring_weights: str = "before",
+) -> np.ndarray:
     """Cumulative/dynamic time-dependent AUC at each horizon (IPCW).
 
     Parameters
@@ -179,31 +325,44 @@ def time_dependent_auc(
     event : array-like of shape (n_samples,)
         1 where the event was observed, 0 where follow-up was censored.
     risk : array-like of shape (n_samples,) or (n_samples, n_times)
-        Predicted risk, higher = higher risk; one column per horizon for risks that
-        depend on the horizon (e.g. ``1 - S(t | x)``).
+        Predicted risk, higher = higher risk; one column per horizon (in the order of
+        ``times``) for risks that depend on the horizon (e.g. ``1 - S(t | x)``).
     times : float or array-like of shape (n_times,)
-        Strictly increasing horizons; each needs a case and a control.
+        Horizons, in any order (each computed on its own; no repeats); each needs a
+        case and a control.
     train_time, train_event : array-like, default=None
         The data the censoring distribution G is estimated from; None: the data given.
-    return_mean : bool, default=False
-        Also return the mean AUC over the horizons, weighted by the Kaplan-Meier
-        decrease of the data given, as scikit-survival's ``cumulative_dynamic_auc``.
+    censoring_weights : {"before", "at"}, default="before"
+        Whether a censoring at a time happens after the events at that time
+        (``"before"``: the status at t is known for a patient censored at t; case
+        weights ``1 / G(T_i-)``, as R's riskRegression and timeROC) or hides them
+        (``"at"``: case weights ``1 / G(T_i)`` and controls need ``time > t``, as
+        scikit-survival's ``cumulative_dynamic_auc``). See Notes.
 
     Returns
     -------
     auc : ndarray of shape (n_times,)
-    mean_auc : float
-        Only with ``return_mean=True``.
+        Always an array, in the order of ``times`` (also for a single horizon: take
+        ``[0]``). The summary over the horizons is
+        :func:`integrated_time_dependent_auc`.
 
     Notes
     -----
-    At horizon t the cases are the patients with an event at or before t, each
-    weighted by ``1 / G(T_i)``, and the controls the patients with a time after t.
-    ``AUC(t) = sum_cases sum_controls w_i ([r_i > r_j] + [r_i == r_j] / 2) /
-    (sum_cases w_i * n_controls)``: the area under the weighted ROC curve with ties
-    1/2, O(n log n) per horizon. Censored patients with a time at or before t are
-    neither cases nor controls. Risks are tied only when exactly equal
-    (scikit-survival: within 1e-8).
+    At horizon t the cases are the patients with an event at or before t and the
+    controls those event-free at t. With the default ``"before"`` a patient is
+    event-free at t when the follow-up reaches t (``time >= t``) without an event,
+    the single definition of :func:`riskml.outcome.horizon_label`: a cohort
+    administratively censored exactly at the horizon is evaluable, and with no
+    censoring before t the value equals the plain ROC AUC of ``horizon_label``.
+    The status of a case is observed when its censoring time is not before its
+    event (probability ``G(T_i-)``), that of a control when it is not before t
+    (``G(t-)``); ``G`` is the reverse Kaplan-Meier in which events at a time precede
+    the censorings at that time. ``AUC(t) = sum_cases sum_controls w_i w_j
+    ([r_i > r_j] + [r_i == r_j] / 2) / (sum_cases w_i * sum_controls w_j)``; the
+    controls share one weight, which cancels. Censored patients with a time before t
+    (or at t with ``"at"``) are neither cases nor controls. Without a censoring at
+    an event time or at t both conventions give the same number. Risks are tied only
+    when exactly equal (scikit-survival: within 1e-8). O(n log n) per horizon.
 
     References
     ----------
@@ -211,6 +370,10 @@ def time_dependent_auc(
        survivors with censored regression models. J Am Stat Assoc 2007;102:527-537.
     .. [2] Hung H, Chiang CT. Estimation methods for time-dependent AUC models with
        survival data. Can J Stat 2010;38:8-26.
+    .. [3] Blanche P, Dartigues JF, Jacqmin-Gadda H. Estimating and comparing
+       time-dependent areas under receiver operating characteristic curves for
+       censored event times with competing risks. Stat Med 2013;32:5381-5397
+       (timeROC; weights ``G(T_i-)``).
 
     Examples
     --------
@@ -222,42 +385,68 @@ def time_dependent_auc(
     function = "time_dependent_auc"
     outcome = Outcome.survival(time, event)
     time, event = outcome.time, outcome.event
-    times = _check_times(times, time, function)
-    risk_array = np.asarray(risk)
-    if risk_array.ndim == 2:
-        if risk_array.shape[1] != times.shape[0]:
-            raise ValueError(
-                f"risk of {function} has {risk_array.shape[1]} columns but there are "
-                f"{times.shape[0]} horizons; pass one column per horizon or a 1-D risk."
-            )
-        columns = [_check_score(risk_array[:, k], "risk", function) for k in range(times.shape[0])]
-    else:
-        columns = [_check_score(risk_array, "risk", function)] * times.shape[0]
+    censoring_weights = _check_censoring_weights(censoring_weights, function)
+    times, order = _check_times(times, function)
+    columns = _auc_columns(risk, times, function)
     _check_same_length(function, time=time, event=event, risk=columns[0])
     g_times, g_values = _censoring_survival(time, event, train_time, train_event, function)
-    auc = np.empty(times.shape[0])
-    for k, horizon in enumerate(times):
-        cases = event & (time <= horizon)
-        controls = time > horizon
-        if not cases.any() or not controls.any():
-            raise ValueError(
-                f"{function} is undefined at horizon {float(horizon)!r}: it has "
-                f"{int(cases.sum())} case(s) (events by then) and {int(controls.sum())} "
-                f"control(s) (still at risk after it). Choose horizons within the follow-up, "
-                f"in [{float(time.min())!r}, {float(time.max())!r})."
-            )
-        score = columns[k]
-        weight = _inverse_censoring(g_times, g_values, time[cases], function)
-        control_scores = np.sort(score[controls])
-        below = np.searchsorted(control_scores, score[cases], side="left")
-        at_or_below = np.searchsorted(control_scores, score[cases], side="right")
-        numerator = float(weight @ (below + at_or_below)) / 2.0
-        auc[k] = numerator / (float(weight.sum()) * control_scores.shape[0])
-    if not return_mean:
-        return auc
+    return _td_auc(time, event, columns, times, g_times, g_values, censoring_weights, function)
+
+
+def integrated_time_dependent_auc(
+    time,
+    event,
+    risk,
+    times,
+    *,
+    train_time=None,
+    train_event=None,
+    censoring_weights: str = "before",
+) -> float:
+    """Mean of the cumulative/dynamic AUC over horizons, weighted by the Kaplan-Meier drop.
+
+    Parameters
+    ----------
+    time, event, risk, times, train_time, train_event, censoring_weights
+        As :func:`time_dependent_auc`.
+
+    Returns
+    -------
+    float
+        ``sum_k AUC(t_k) (S(t_{k-1}) - S(t_k)) / (1 - S(t_K))`` over the sorted
+        horizons, with S the Kaplan-Meier survival of the data given and
+        ``S(t_0) = 1``: scikit-survival's ``mean_auc`` of ``cumulative_dynamic_auc``.
+        For one horizon it is that horizon's AUC.
+
+    References
+    ----------
+    .. [1] Lambert J, Chevret S. Summary measure of discrimination in survival
+       models based on cumulative/dynamic time-dependent ROC curves. Stat Methods
+       Med Res 2016;25:2088-2102.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import integrated_time_dependent_auc
+    >>> round(integrated_time_dependent_auc([5, 10, 15, 20, 25], [1, 1, 0, 1, 0],
+    ...                                     [0.9, 0.3, 0.5, 0.1, 0.2], [12, 22]), 4)
+    0.7211
+    """
+    function = "integrated_time_dependent_auc"
+    auc = time_dependent_auc(
+        time,
+        event,
+        risk,
+        times,
+        train_time=train_time,
+        train_event=train_event,
+        censoring_weights=censoring_weights,
+    )
+    times, order = _check_times(times, function)
+    auc, times = auc[order], times[order]
     if times.shape[0] == 1:
-        return auc, float(auc[0])
-    km_times, km_values = _kaplan_meier(time, event)
+        return float(auc[0])
+    outcome = Outcome.survival(time, event)
+    km_times, km_values = _kaplan_meier(outcome.time, outcome.event)
     survival = _step(km_times, km_values, times)
     drop = -np.diff(np.r_[1.0, survival])
-    return auc, float(auc @ drop / (1.0 - survival[-1]))
+    return float(auc @ drop / (1.0 - survival[-1]))

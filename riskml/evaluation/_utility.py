@@ -24,25 +24,38 @@ from ._calibration import (
     _check_probabilities,
     _check_same_length,
     _check_survival_inputs,
+    _cox_efron,
     _finite_logit,
     _fit_intercept_slope,
     _fit_offset_intercept,
     _km_at,
+    _survival_calibration_inputs,
+    _survival_oe,
     calibration_in_the_large,
     calibration_slope,
     ici,
     observed_expected_ratio,
+    survival_calibration_slope,
+    survival_ici,
+    survival_observed_expected_ratio,
 )
-from ._ipcw import _kaplan_meier, _step
+from ._ipcw import (
+    _check_censoring_weights,
+    _horizon_status,
+    _horizon_weights,
+    _kaplan_meier,
+)
 
 __all__ = [
     "IDIResult",
     "NRIResult",
     "brier_score",
     "brier_score_ipcw",
+    "brier_scores_ipcw",
     "decision_curve",
     "decision_curve_survival",
     "idi",
+    "integrated_brier_score",
     "metric_ci",
     "net_benefit",
     "net_benefit_survival",
@@ -126,8 +139,13 @@ def scaled_brier(y_true, y_prob) -> float:
 
 
 # -- Brier score, censored ---------------------------------------------------------------
-def _ipcw(time, event, horizon, train_time, train_event, function):
-    """Outcome by the horizon and Graf's inverse-probability-of-censoring weights."""
+def _ipcw(time, event, horizon, train_time, train_event, censoring_weights, function):
+    """Outcome by the horizon and Graf's inverse-probability-of-censoring weights.
+
+    Cases and controls are those of :func:`riskml.outcome.horizon_label` (with
+    ``censoring_weights="before"``); see :func:`brier_score_ipcw`.
+    """
+    censoring_weights = _check_censoring_weights(censoring_weights, function)
     if (train_time is None) != (train_event is None):
         raise ValueError(
             f"{function} needs both train_time and train_event (the data the censoring "
@@ -140,24 +158,26 @@ def _ipcw(time, event, horizon, train_time, train_event, function):
             train_time, train_event, np.zeros(len(train_time)), horizon, function
         )
     times, g = _kaplan_meier(cens_time, cens_event, censoring=True)
-    case = event & (time <= horizon)
-    control = time > horizon
-    weights = np.zeros(time.shape[0])
-    g_case = _step(times, g, time[case], left=True)
-    g_horizon = float(_step(times, g, np.array([horizon]))[0])
-    if np.any(g_case <= 0) or (control.any() and g_horizon <= 0):
-        raise ValueError(
-            f"{function}: the estimated probability of remaining uncensored is 0 at some "
-            "time before the horizon, so the inverse-probability weights are infinite. "
-            "Choose an earlier horizon."
-        )
-    weights[case] = 1.0 / g_case
-    weights[control] = 1.0 / g_horizon
+    case, control = _horizon_status(time, event, horizon, censoring_weights)
+    weights = _horizon_weights(times, g, time, case, control, horizon, censoring_weights, function)
     return case.astype(float), weights
 
 
+def _as_risk(values: np.ndarray, prediction: str, function: str) -> np.ndarray:
+    prediction = _check_option(prediction, "prediction", function, ("risk", "survival"))
+    return values if prediction == "risk" else 1.0 - values
+
+
 def brier_score_ipcw(
-    time, event, risk_at_horizon, horizon, *, train_time=None, train_event=None
+    time,
+    event,
+    risk_at_horizon,
+    horizon,
+    *,
+    prediction: str = "risk",
+    train_time=None,
+    train_event=None,
+    censoring_weights: str = "before",
 ) -> float:
     """Brier score at a horizon for censored data, with inverse probability of censoring weights.
 
@@ -169,12 +189,24 @@ def brier_score_ipcw(
         1 where the event was observed, 0 where follow-up was censored.
     risk_at_horizon : array-like of shape (n_samples,)
         Predicted probability of the event by ``horizon``, in [0, 1] (for a survival
-        model, ``predict_risk(X, horizon=horizon)``, i.e. ``1 - S(horizon | x)``).
+        model, ``predict_risk(X, horizon=horizon)``, i.e. ``1 - S(horizon | x)``); with
+        ``prediction="survival"`` the predicted survival probability ``S(horizon | x)``.
     horizon : float
         The horizon, in the units of ``time``.
+    prediction : {"risk", "survival"}, default="risk"
+        What ``risk_at_horizon`` holds: the risk of the event by the horizon (riskml's
+        convention) or the probability of surviving it (what scikit-survival's
+        ``brier_score`` and R pec take). The score is the same either way.
     train_time, train_event : array-like, default=None
         Data on which to estimate the censoring distribution (e.g. the training
         set, as scikit-survival's ``survival_train``); by default the evaluation data.
+    censoring_weights : {"before", "at"}, default="before"
+        ``"before"``: a censoring at a time happens after the events at that time;
+        events are weighted by ``1 / G(T_i-)`` and the event-free by ``1 / G(t-)``,
+        with event-free meaning ``time >= t`` (R riskRegression/pec for the events,
+        and :func:`riskml.outcome.horizon_label`). ``"at"``: ``1 / G(T_i)`` and
+        ``1 / G(t)`` with event-free meaning ``time > t`` (scikit-survival's
+        ``brier_score``).
 
     Returns
     -------
@@ -183,11 +215,16 @@ def brier_score_ipcw(
     Notes
     -----
     Graf et al. (1999): with ``G`` the Kaplan-Meier estimate of the censoring
-    survival, ``BS(t) = 1/n sum_i [ 1(T_i <= t, event_i) (1 - r_i)^2 / G(T_i-) +
-    1(T_i > t) r_i^2 / G(t) ]``; patients censored before ``t`` have weight 0. The
-    weight of an event uses the left limit ``G(T_i-)`` (as R's riskRegression/pec);
-    scikit-survival's ``brier_score`` uses ``G(T_i)``, which is the same number
-    unless a censoring time coincides with the event time.
+    survival (events at a time precede the censorings at that time), ``BS(t) = 1/n
+    sum_i [ 1(T_i <= t, event_i) (1 - r_i)^2 / G(T_i-) + 1(T_i >= t, no event by t)
+    r_i^2 / G(t-) ]``; patients censored before ``t`` have weight 0. A patient
+    censored exactly at ``t`` is event-free at ``t``, as in
+    :func:`riskml.outcome.horizon_label`, so a cohort administratively censored at
+    the horizon is evaluable; without censoring before ``t`` every weight is 1 and
+    the value is the binary :func:`brier_score` of the horizon label. Without a
+    censoring at an event time or at ``t`` the two conventions, riskRegression
+    (which takes controls as ``T_i > t`` with ``G(t)``) and scikit-survival give
+    the same number.
 
     References
     ----------
@@ -209,18 +246,31 @@ def brier_score_ipcw(
     time, event, risk, horizon = _check_survival_inputs(
         time, event, risk_at_horizon, horizon, function
     )
-    outcome, weights = _ipcw(time, event, horizon, train_time, train_event, function)
+    risk = _as_risk(risk, prediction, function)
+    outcome, weights = _ipcw(
+        time, event, horizon, train_time, train_event, censoring_weights, function
+    )
     return float(np.mean(weights * (outcome - risk) ** 2))
 
 
 def scaled_brier_ipcw(
-    time, event, risk_at_horizon, horizon, *, train_time=None, train_event=None
+    time,
+    event,
+    risk_at_horizon,
+    horizon,
+    *,
+    prediction: str = "risk",
+    train_time=None,
+    train_event=None,
+    censoring_weights: str = "before",
 ) -> float:
     """Index of prediction accuracy (scaled IPCW Brier score) at a horizon.
 
     Parameters
     ----------
-    time, event, risk_at_horizon, horizon, train_time, train_event
+    time, event, risk_at_horizon, horizon, prediction, train_time, train_event
+        As :func:`brier_score_ipcw`.
+    censoring_weights : {"before", "at"}, default="before"
         As :func:`brier_score_ipcw`.
 
     Returns
@@ -252,7 +302,10 @@ def scaled_brier_ipcw(
     time, event, risk, horizon = _check_survival_inputs(
         time, event, risk_at_horizon, horizon, function
     )
-    outcome, weights = _ipcw(time, event, horizon, train_time, train_event, function)
+    risk = _as_risk(risk, prediction, function)
+    outcome, weights = _ipcw(
+        time, event, horizon, train_time, train_event, censoring_weights, function
+    )
     survival, _ = _km_at(time, event, horizon)
     null = np.mean(weights * (outcome - (1.0 - survival)) ** 2)
     if null == 0:
@@ -261,6 +314,151 @@ def scaled_brier_ipcw(
             "only events, by the horizon)."
         )
     return float(1.0 - np.mean(weights * (outcome - risk) ** 2) / null)
+
+
+def brier_scores_ipcw(
+    time,
+    event,
+    predictions,
+    times,
+    *,
+    prediction: str = "risk",
+    train_time=None,
+    train_event=None,
+    censoring_weights: str = "before",
+) -> np.ndarray:
+    """IPCW Brier score at each of several horizons.
+
+    Parameters
+    ----------
+    time, event : array-like of shape (n_samples,)
+        Follow-up time and event indicator.
+    predictions : array-like of shape (n_samples,) or (n_samples, n_times)
+        Predicted risk (or survival, with ``prediction="survival"``) by each horizon,
+        one column per entry of ``times``; a 1-D array is used at every horizon.
+    times : float or array-like of shape (n_times,)
+        Horizons, in any order; the result follows it.
+    prediction, train_time, train_event, censoring_weights
+        As :func:`brier_score_ipcw`.
+
+    Returns
+    -------
+    ndarray of shape (n_times,)
+        :func:`brier_score_ipcw` at each horizon.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import brier_scores_ipcw
+    >>> brier_scores_ipcw([2, 3, 5, 8, 9], [1, 0, 1, 0, 1], [0.7, 0.4, 0.5, 0.2, 0.3],
+    ...                   [6, 8.5]).round(4).tolist()
+    [0.1193, 0.1327]
+    """
+    function = "brier_scores_ipcw"
+    times, columns = _time_grid(predictions, times, len(time), function)
+    return np.array(
+        [
+            brier_score_ipcw(
+                time,
+                event,
+                column,
+                horizon,
+                prediction=prediction,
+                train_time=train_time,
+                train_event=train_event,
+                censoring_weights=censoring_weights,
+            )
+            for horizon, column in zip(times, columns, strict=True)
+        ]
+    )
+
+
+def _time_grid(predictions, times, n: int, function: str):
+    grid = np.atleast_1d(np.asarray(times, dtype=float))
+    if grid.ndim != 1 or grid.shape[0] == 0 or not np.isfinite(grid).all():
+        raise ValueError(
+            f"times of {function} must be a non-empty 1-D array of finite horizons; got {times!r}."
+        )
+    if np.unique(grid).shape[0] != grid.shape[0]:
+        raise ValueError(f"times of {function} must not repeat a horizon; got {grid.tolist()}.")
+    array = np.asarray(predictions)
+    if array.ndim == 2:
+        if array.shape[1] != grid.shape[0]:
+            raise ValueError(
+                f"predictions of {function} have {array.shape[1]} columns but there are "
+                f"{grid.shape[0]} horizons; pass one column per horizon or a 1-D array."
+            )
+        columns = [array[:, k] for k in range(grid.shape[0])]
+    else:
+        columns = [array] * grid.shape[0]
+    return grid, columns
+
+
+def integrated_brier_score(
+    time,
+    event,
+    predictions,
+    times,
+    *,
+    prediction: str = "risk",
+    rule: str = "trapezoid",
+    train_time=None,
+    train_event=None,
+    censoring_weights: str = "before",
+) -> float:
+    """Integrated Brier score (IBS): the IPCW Brier score averaged over a time grid.
+
+    Parameters
+    ----------
+    time, event, predictions, times, prediction, train_time, train_event, censoring_weights
+        As :func:`brier_scores_ipcw`; at least two horizons.
+    rule : {"trapezoid", "step"}, default="trapezoid"
+        ``"trapezoid"``: the trapezoidal integral over the sorted horizons divided by
+        ``t_max - t_min`` (scikit-survival's ``integrated_brier_score``). ``"step"``:
+        the Brier score held from each horizon to the next, integrated from 0 (score 0
+        before the first horizon) and divided by ``t_max`` (R riskRegression
+        ``Score(..., summary="ibs")``, whose grid usually starts at 0).
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    .. [1] Graf E, Schmoor C, Sauerbrei W, Schumacher M. Assessment and comparison of
+       prognostic classification schemes for survival data. Stat Med
+       1999;18:2529-2545.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import integrated_brier_score
+    >>> round(integrated_brier_score([2, 3, 5, 8, 9], [1, 0, 1, 0, 1],
+    ...                              [0.7, 0.4, 0.5, 0.2, 0.3], [4, 8.5]), 4)
+    0.126
+    """
+    function = "integrated_brier_score"
+    rule = _check_option(rule, "rule", function, ("trapezoid", "step"))
+    grid, _ = _time_grid(predictions, times, len(time), function)
+    if grid.shape[0] < 2:
+        raise ValueError(
+            f"{function} needs at least two horizons to integrate over; got {grid.tolist()}. "
+            "Use brier_score_ipcw for one horizon."
+        )
+    scores = brier_scores_ipcw(
+        time,
+        event,
+        predictions,
+        times,
+        prediction=prediction,
+        train_time=train_time,
+        train_event=train_event,
+        censoring_weights=censoring_weights,
+    )
+    order = np.argsort(grid)
+    grid, scores = grid[order], scores[order]
+    widths = np.diff(grid)
+    if rule == "trapezoid":
+        return float(np.sum(widths * (scores[1:] + scores[:-1]) / 2) / (grid[-1] - grid[0]))
+    return float(np.sum(widths * scores[:-1]) / grid[-1])
 
 
 # -- net benefit and decision curves ---------------------------------------------------
@@ -833,7 +1031,12 @@ _BINARY_METRICS: dict[str, tuple[Callable[..., float], int]] = {
     "nri_non_events": (lambda y, a, b, **kw: nri(y, a, b, **kw).nri_non_events, 2),
     "idi": (lambda y, a, b: idi(y, a, b).idi, 2),
 }
-_WALD_METRICS = ("calibration_in_the_large", "calibration_slope", "observed_expected_ratio")
+_WALD_METRICS = (
+    "calibration_in_the_large",
+    "calibration_slope",
+    "observed_expected_ratio",
+    "brier_score",
+)
 
 
 def _wald_interval(name: str, y_true, y_prob, confidence: float) -> ConfidenceInterval:
@@ -845,6 +1048,14 @@ def _wald_interval(name: str, y_true, y_prob, confidence: float) -> ConfidenceIn
         # Var(log O) under a binomial number of events; E taken as fixed (Debray 2017)
         se = np.sqrt((1 - event.mean()) / event.sum())
         low, high = estimate * np.exp(-z * se), estimate * np.exp(z * se)
+    elif name == "brier_score":
+        event, prob = _check_binary_inputs(y_true, y_prob, function, both_classes=False)
+        estimate = brier_score(event, prob)
+        # variance of the Brier score if the predictions were the true risks
+        # (Spiegelhalter 1986), as R predRupdate's pred_validate
+        n = prob.shape[0]
+        se = np.sqrt(np.sum((1 - 2 * prob) ** 2 * prob * (1 - prob))) / n
+        low, high = estimate - z * se, estimate + z * se
     else:
         event, prob = _check_binary_inputs(y_true, y_prob, function)
         event, lp = _finite_logit(event, prob, function)
@@ -905,7 +1116,11 @@ def metric_ci(
         The predicted probabilities the metric takes (``p_old, p_new`` for NRI/IDI).
     method : {"bootstrap", "wald"}, default="bootstrap"
         ``"wald"`` is available for calibration-in-the-large and the slope (standard
-        errors from the logistic likelihood) and the O:E ratio (on the log scale).
+        errors from the logistic likelihood), the O:E ratio (on the log scale) and
+        the Brier score (``SE = sqrt(sum (1 - 2 p_i)^2 p_i (1 - p_i)) / n``, its
+        standard error were the predictions the true risks: Spiegelhalter 1986, as
+        R predRupdate; it ignores miscalibration, so prefer the bootstrap when the
+        model is miscalibrated).
     n_boot : int, default=2000
     confidence : float, default=0.95
     ci_type : {"percentile", "bca"}, default="percentile"
@@ -933,6 +1148,8 @@ def metric_ci(
     .. [2] Debray TPA, Damen JAAG, Snell KIE, et al. A guide to systematic review and
        meta-analysis of prediction model performance. BMJ 2017;356:i6460.
     .. [3] Steyerberg EW. Clinical Prediction Models. 2nd ed. Springer; 2019.
+    .. [4] Spiegelhalter DJ. Probabilistic prediction in patient management and
+       clinical trials. Stat Med 1986;5:421-433.
 
     Examples
     --------
@@ -991,7 +1208,33 @@ _SURVIVAL_METRICS: dict[str, tuple[Callable[..., float], int]] = {
     "brier_score_ipcw": (brier_score_ipcw, 1),
     "scaled_brier_ipcw": (scaled_brier_ipcw, 1),
     "net_benefit_survival": (_net_benefit_survival_at, 1),
+    "observed_expected_ratio": (survival_observed_expected_ratio, 1),
+    "calibration_slope": (survival_calibration_slope, 1),
+    "ici": (survival_ici, 1),
 }
+_SURVIVAL_WALD_METRICS = ("observed_expected_ratio", "calibration_slope")
+
+
+def _survival_wald_interval(name, time, event, risk, horizon, confidence):
+    function = "survival_metric_ci"
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    if name == "observed_expected_ratio":
+        estimate, se = _survival_oe(time, event, risk, horizon, function)
+        low, high = estimate * np.exp(-z * se), estimate * np.exp(z * se)
+    else:
+        t, e, _, _, cloglog = _survival_calibration_inputs(time, event, risk, horizon, function)
+        beta, covariance, _, _ = _cox_efron(cloglog[:, None], t, e, function)
+        estimate, se = beta[0], np.sqrt(covariance[0, 0])
+        low, high = estimate - z * se, estimate + z * se
+    return ConfidenceInterval(
+        estimate=float(estimate),
+        low=float(low),
+        high=float(high),
+        confidence=confidence,
+        n_boot=0,
+        n_degenerate=0,
+        method="Wald",
+    )
 
 
 def survival_metric_ci(
@@ -1001,22 +1244,31 @@ def survival_metric_ci(
     risk_at_horizon,
     horizon,
     *,
+    method: str = "bootstrap",
     n_boot: int = 2000,
     confidence: float = 0.95,
     ci_type: str = "percentile",
     random_state=None,
     **metric_params,
 ) -> ConfidenceInterval:
-    """Bootstrap confidence interval of a time-to-event metric at a horizon.
+    """Confidence interval of a time-to-event metric at a horizon.
 
     Parameters
     ----------
     metric : str or callable
         ``"brier_score_ipcw"``, ``"scaled_brier_ipcw"``, ``"net_benefit_survival"``
-        (pass ``threshold=``), or a callable
-        ``metric(time, event, risk_at_horizon, horizon, **metric_params) -> float``.
+        (pass ``threshold=``), ``"observed_expected_ratio"``
+        (:func:`survival_observed_expected_ratio`), ``"calibration_slope"``
+        (:func:`survival_calibration_slope`), ``"ici"`` (:func:`survival_ici`), or a
+        callable ``metric(time, event, risk_at_horizon, horizon, **metric_params) ->
+        float``.
     time, event, risk_at_horizon : array-like of shape (n_samples,)
     horizon : float
+    method : {"bootstrap", "wald"}, default="bootstrap"
+        ``"wald"`` is available for the O:E ratio (log scale, Greenwood standard
+        error of the Kaplan-Meier risk, expected risk fixed; Debray et al. 2017) and
+        the calibration slope (Cox information matrix, as R ``confint.default`` of
+        ``coxph``).
     n_boot : int, default=2000
     confidence : float, default=0.95
     ci_type : {"percentile", "bca"}, default="percentile"
@@ -1053,10 +1305,20 @@ def survival_metric_ci(
     True
     """
     function = "survival_metric_ci"
+    method = _check_option(method, "method", function, ("bootstrap", "wald"))
     statistic, _ = _resolve_metric(metric, _SURVIVAL_METRICS, function)
     time, event, risk, horizon = _check_survival_inputs(
         time, event, risk_at_horizon, horizon, function
     )
+    if method == "wald":
+        if metric not in _SURVIVAL_WALD_METRICS:
+            names = ", ".join(repr(name) for name in _SURVIVAL_WALD_METRICS)
+            raise ValueError(
+                f"{function}: method='wald' is available for {names} only; got metric "
+                f"{metric!r}. Use method='bootstrap'."
+            )
+        confidence = _check_fraction(confidence, "confidence", function)
+        return _survival_wald_interval(metric, time, event, risk, horizon, confidence)
     options = {} if ci_type == "percentile" else {"ci_type": ci_type}
     return bootstrap_ci(
         lambda t, e, r: statistic(t, e, r, horizon, **metric_params),

@@ -166,7 +166,7 @@ def test_nan_and_value_error_replicates_are_counted_not_kept(undefined):
 def test_nan_estimate_raises():
     """A statistic undefined on the full data: an error, never a NaN estimate."""
     with pytest.raises(ValueError, match=r"the statistic is NaN on the full data"):
-        bootstrap_ci(lambda x: np.nan, np.arange(5.0), n_boot=5, random_state=0)
+        bootstrap_ci(lambda x: np.nan, np.arange(5.0), n_boot=40, random_state=0)
 
 
 def test_all_degenerate_replicates_raise():
@@ -180,10 +180,10 @@ def test_all_degenerate_replicates_raise():
     data = np.arange(5.0)
     with pytest.raises(
         ValueError,
-        match=r"all 20 bootstrap replicates were degenerate.*"
+        match=r"all 40 bootstrap replicates were degenerate.*"
         r"The statistic said: one class only",
     ):
-        bootstrap_ci(undefined_on_resamples, data, n_boot=20, random_state=0)
+        bootstrap_ci(undefined_on_resamples, data, n_boot=40, random_state=0)
 
 
 # -- parameter validation -------------------------------------------------------------

@@ -465,3 +465,20 @@ def test_slope_errors_for_separation_and_constant_risk():
 def test_parameter_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("n_bins", [5, 10, 13])
+def test_uniform_bins_equal_sklearn_calibration_curve(n_bins):
+    """Oracle: sklearn.calibration.calibration_curve(strategy="uniform"), whose empty
+    bins are dropped and whose inner edges belong to the lower bin."""
+    from sklearn.calibration import calibration_curve as sklearn_curve
+
+    rng = np.random.default_rng(n_bins)
+    p = np.round(rng.beta(1.2, 4, 700), 2)  # rounded: some risks sit on bin edges
+    y = rng.random(700) < p
+    expected_true, expected_pred = sklearn_curve(y, p, n_bins=n_bins, strategy="uniform")
+    curve = calibration_curve(y, p, method="bins", n_bins=n_bins, strategy="uniform")
+    np.testing.assert_allclose(curve["observed"], expected_true, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(curve["predicted"], expected_pred, rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match=r"'strategy' parameter of calibration_curve"):
+        calibration_curve(y, p, method="bins", strategy="kmeans")

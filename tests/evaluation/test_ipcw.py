@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
-from riskml.evaluation import _ipcw, time_dependent_auc, uno_c
+from riskml.evaluation import _ipcw, integrated_time_dependent_auc, time_dependent_auc, uno_c
 
 sksurv_metrics = pytest.importorskip("sksurv.metrics")
 Surv = pytest.importorskip("sksurv.util").Surv
@@ -89,14 +89,15 @@ def test_time_dependent_auc_matches_sksurv(seed):
     y, y_train = Surv.from_arrays(event, time), Surv.from_arrays(train_event, train_time)
     times = np.array([10.0, 20.0, 30.0, 45.0])
     expected, expected_mean = sksurv_metrics.cumulative_dynamic_auc(y_train, y, risk, times)
-    auc, mean = time_dependent_auc(
-        time, event, risk, times, train_time=train_time, train_event=train_event, return_mean=True
-    )
+    kwargs = dict(train_time=train_time, train_event=train_event, censoring_weights="at")
+    auc = time_dependent_auc(time, event, risk, times, **kwargs)
+    mean = integrated_time_dependent_auc(time, event, risk, times, **kwargs)
     np.testing.assert_allclose(auc, expected, rtol=0, atol=1e-10)
     assert mean == pytest.approx(expected_mean, abs=1e-10)
     per_horizon = np.random.default_rng(seed).random((250, 4))
     expected, expected_mean = sksurv_metrics.cumulative_dynamic_auc(y, y, per_horizon, times)
-    auc, mean = time_dependent_auc(time, event, per_horizon, times, return_mean=True)
+    auc = time_dependent_auc(time, event, per_horizon, times, censoring_weights="at")
+    mean = integrated_time_dependent_auc(time, event, per_horizon, times, censoring_weights="at")
     np.testing.assert_allclose(auc, expected, rtol=0, atol=1e-10)
     assert mean == pytest.approx(expected_mean, abs=1e-10)
 
@@ -135,9 +136,9 @@ def test_time_dependent_auc_without_censoring_before_horizon_is_plain_auc():
             r"uno_c is undefined: no comparable pair has its earlier event before tau=0.5",
         ),
         (
-            lambda t, e, r: time_dependent_auc(t, e, r, [20, 10]),
+            lambda t, e, r: time_dependent_auc(t, e, r, [20, 10, 20]),
             ValueError,
-            r"times of time_dependent_auc must be strictly increasing; got \[20.0, 10.0\]",
+            r"times of time_dependent_auc must not repeat a horizon; got \[20.0, 10.0, 20.0\]",
         ),
         (
             lambda t, e, r: time_dependent_auc(t, e, r, [500.0]),

@@ -370,10 +370,16 @@ def test_survival_metric_ci_is_the_seeded_shared_bootstrap():
         ),
         (
             lambda: brier_score_ipcw(
-                [1, 6], [0, 0], [0.2, 0.4], 5, train_time=[1, 2, 5], train_event=[0, 0, 0]
+                [1, 6],
+                [0, 0],
+                [0.2, 0.4],
+                5,
+                train_time=[1, 2, 5],
+                train_event=[0, 0, 0],
+                censoring_weights="at",
             ),
             ValueError,
-            r"probability of remaining uncensored is 0",
+            r"the censoring survival function G is 0 at time 5.0 .* censoring_weights='before'",
         ),
         (
             lambda: scaled_brier_ipcw([1, 2, 3], [0, 0, 0], [0.2, 0.4, 0.1], 0.5),

@@ -113,6 +113,14 @@ def _check_header(frame: pd.DataFrame, path: Path) -> None:
             f"{path.name} names column(s) {shown} more than once in its header. Fix: keep one "
             "column per name (rename or delete the copies) and load it again."
         )
+    if len(names) == 1:
+        for separator, label in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+            if separator in names[0]:
+                raise TableReadError(
+                    f"{path.name} has one column whose name holds {label}s: it looks "
+                    f"{label}-separated, not comma-separated. Fix: save it as comma-separated "
+                    "values (or name it .tsv if tab-separated) and load it again."
+                )
     unnamed = [i for i, n in enumerate(names) if n.startswith("Unnamed: ")]
     if unnamed and len(unnamed) == len(names):
         raise TableReadError(

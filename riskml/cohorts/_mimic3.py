@@ -803,8 +803,21 @@ def _build(
         where="WHERE trim(icd9_code) LIKE '410%' OR trim(icd9_code) = '4110'",
     )
     diagnoses_ami["hadm_id"] = numbers(diagnoses_ami["hadm_id"])
+    if diagnoses_ami.empty:
+        raise ValueError(
+            f"{tables.paths['DIAGNOSES_ICD'].name} has no AMI (410.x) or post-MI syndrome "
+            "(411.0) code, so the MIMIC-III AMI cohort is empty. Fix: check that the folder "
+            "holds the full DIAGNOSES_ICD table (ICD9_CODE without dots, e.g. 41071)."
+        )
     index = _index_codes(diagnoses_ami, primary_only, exclude_subsequent_episode)
     candidates = index.index.dropna().astype(np.int64)
+    if len(candidates) == 0:
+        raise ValueError(
+            "no admission is left in the MIMIC-III AMI cohort after the diagnosis options "
+            f"(primary_only={primary_only}, exclude_subsequent_episode="
+            f"{exclude_subsequent_episode}). Fix: relax these options, or check that the "
+            "folder holds the full DIAGNOSES_ICD table."
+        )
 
     admissions = tables.read(connection, "ADMISSIONS")
     admissions["hadm_id"] = numbers(admissions["hadm_id"])

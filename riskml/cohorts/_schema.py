@@ -115,9 +115,12 @@ MAX_MESSAGE_CHARS = 5000
 
 
 def _cap(text: str, limit: int) -> str:
+    """``text`` cut in the middle to ``limit`` characters, keeping its end (the fix)."""
     if len(text) <= limit:
         return text
-    return f"{text[: limit - 60]} ... ({len(text) - limit + 60} characters cut)"
+    keep = limit - 40
+    head, tail = keep * 2 // 3, keep - keep * 2 // 3
+    return f"{text[:head]} ... ({len(text) - keep} characters cut) ... {text[-tail:]}"
 
 
 def _names(names, limit: int = 30) -> str:

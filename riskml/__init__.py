@@ -27,10 +27,12 @@ __all__ = [
     "features",
     "models",
     "report",
+    "load_model",
+    "save_model",
     "__version__",
 ]
 
-_SUBMODULES = {"cohorts", "evaluation", "explain", "features", "models", "report"}
+_SUBMODULES = {"cohorts", "evaluation", "explain", "features", "models", "persistence", "report"}
 
 
 def __getattr__(name):
@@ -39,4 +41,6 @@ def __getattr__(name):
         return import_module(f".{name}", __name__)
     if name in {"Study", "StudyResult"}:
         return getattr(import_module(".study", __name__), name)
+    if name in {"save_model", "load_model"}:
+        return getattr(import_module(".persistence", __name__), name)
     raise AttributeError(f"module 'riskml' has no attribute {name!r}")

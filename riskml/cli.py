@@ -1,7 +1,16 @@
-"""Command line: ``riskml demo [--out DIR]``.
+"""Command line: ``riskml demo``, ``riskml predict`` and ``riskml validate``.
 
-A thin client of :class:`riskml.Study`; everything it does can be done in a
-notebook with the same calls.
+A thin client of :class:`riskml.Study`, :func:`riskml.load_model` and
+:mod:`riskml.evaluation`; everything it does can be done in a notebook with the
+same calls.
+
+``riskml predict model.riskml patients.csv --out risks.csv`` writes one row per
+input row: ``row`` (1 = the first data row of the input) and ``risk``; no column
+of the input (identifiers included) is copied. ``riskml validate model.riskml
+cohort.csv --outcome COL [--time COL --horizon DAYS] --out DIR`` validates a
+saved model on a new cohort (discrimination with its CI, calibration intercept,
+slope and O:E, Brier score, recalibration advice) and writes
+``validation_metrics.csv`` and ``validation.md`` in DIR.
 """
 
 from __future__ import annotations
@@ -10,7 +19,15 @@ import argparse
 import sys
 from pathlib import Path
 
-__all__ = ["main", "run_demo"]
+__all__ = ["CommandError", "main", "predict", "run_demo", "validate_model"]
+
+PREDICTIONS_COLUMNS = ("row", "risk")
+VALIDATION_FILES = ("validation_metrics.csv", "validation.md")
+
+
+class CommandError(ValueError):
+    """A command-line input that cannot be used; the message says why and how to fix it."""
+
 
 # Published C statistics of Wu et al. 2020 (Hypertension 75:1271), for orientation.
 WU_2020_REPORTED = {
@@ -57,10 +74,26 @@ def _short_warning(message, category, filename, lineno, line=None) -> str:
     return f"warning ({category.__name__}): {message}\n"
 
 
+def _check_demo_folder(out: Path) -> None:
+    """Fail before the study, not after it, when the output folder is unusable."""
+    import os
+
+    if out.exists() and not out.is_dir():
+        raise SystemExit(f"riskml demo: error: --out {str(out)!r} is a file; give a folder.")
+    existing = out if out.exists() else out.parent
+    while not existing.exists():
+        existing = existing.parent
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise SystemExit(
+            f"riskml demo: error: cannot write in {str(existing)!r}; choose another --out folder."
+        )
+
+
 def _demo(args) -> int:
     import warnings
 
     out = Path(args.out)
+    _check_demo_folder(out)
     print(
         "riskml demo: Wu 2020 design (RFE to 11 features -> XGBoost vs Cox vs recalibrated "
         "Framingham)\non the synthetic young-hypertension cohort (508 patients, 58 candidate "
@@ -94,6 +127,396 @@ def _demo(args) -> int:
     return 0
 
 
+# -- predict and validate -------------------------------------------------------------
+
+
+def _prepare_inputs(frame, info: dict, source: str):
+    """The model's input columns of ``frame``, checked against the columns stored in the
+    model file (and its schema, when the model was fitted on a schema-checked cohort)."""
+    import numpy as np
+    import pandas as pd
+
+    columns = [c["name"] for c in info.get("columns") or []]
+    if not columns:
+        raise CommandError(
+            "the model file does not list its input columns (saved without them); save the "
+            "model again with riskml.save_model(model, path, cohort=training_cohort)."
+        )
+    frame = frame.rename(columns=lambda c: str(c).strip())
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        lower = {str(c).lower(): c for c in frame.columns}
+        hints = [f"{lower[m.lower()]!r} -> {m!r}" for m in missing if m.lower() in lower]
+        shown = missing[:20] + ([f"... ({len(missing) - 20} more)"] if len(missing) > 20 else [])
+        raise CommandError(
+            f"{source} lacks {len(missing)} of the model's {len(columns)} input column(s): "
+            f"{shown}. Fix: "
+            + (f"rename {', '.join(hints[:10])}; " if hints else "")
+            + "add each missing column with the name used in training (leave values empty "
+            "where unknown: the model imputes them)."
+        )
+    schema_name = info.get("schema_name")
+    if schema_name:
+        from dataclasses import replace
+
+        from riskml.cohorts import load_schema, validate
+
+        schema = load_schema(schema_name)
+        inputs = tuple(c for c in schema.columns if c.name in columns)
+        if inputs:
+            sub = replace(
+                schema,
+                columns=inputs,
+                rules=(),
+                id_column=None,
+                group_column=None,
+                _by_name={},
+            )
+            validated = validate(frame[[c.name for c in inputs]], sub)
+            for name in validated.columns:
+                frame = frame.assign(**{name: validated[name].to_numpy()})
+    dtypes = {c["name"]: c.get("dtype") or "" for c in info["columns"]}
+    out = {}
+    problems = []
+    for name in columns:
+        values = frame[name]
+        kind = dtypes[name]
+        if kind.startswith(("float", "int", "bool", "uint")):
+            text = values.map(lambda v: v.strip() if isinstance(v, str) else v).replace("", np.nan)
+            numbers = pd.to_numeric(text, errors="coerce")
+            bad = numbers.isna() & text.notna()
+            if bad.any():
+                rows = (np.flatnonzero(bad.to_numpy()) + 1)[:5].tolist()
+                problems.append(
+                    f"{name}: {int(bad.sum())} row(s) hold text where the model expects "
+                    f"numbers (first rows: {rows})"
+                )
+            out[name] = numbers.astype(float)
+        else:
+            out[name] = values.astype(object).where(values.notna(), np.nan)
+    if problems:
+        raise CommandError(
+            f"{source}: "
+            + "; ".join(problems[:10])
+            + (f"; and {len(problems) - 10} more column(s)" if len(problems) > 10 else "")
+            + ". Fix: write plain numbers (no units, '<', '>' or thousands separators) and "
+            "leave unknown values empty. Rows count from 1 = the first data row."
+        )
+    extra = [str(c) for c in frame.columns if c not in set(columns)]
+    return pd.DataFrame(out, index=range(len(frame))), extra
+
+
+def predict(model_path, input_path, out, *, horizon=None, overwrite=False) -> Path:
+    """Predict risks for every row of a table with a saved model (``riskml predict``).
+
+    Parameters
+    ----------
+    model_path : path-like
+        A file written by :func:`riskml.save_model`.
+    input_path : path-like
+        A CSV (optionally compressed) or Parquet table with the model's input
+        columns; other columns (identifiers included) are ignored.
+    out : path-like
+        The CSV to write: columns ``row`` (1 = the first data row of the input)
+        and ``risk``. Checked before any work; never replaced unless
+        ``overwrite``.
+    horizon : float, optional
+        Days; defaults to the horizon stored in the model file.
+    overwrite : bool, default=False
+
+    Returns
+    -------
+    out : pathlib.Path
+        The file written.
+    n_rows : int
+    ignored : list of str
+        Input columns the model does not use (never copied to ``out``).
+    """
+    import pandas as pd
+
+    from riskml.cohorts._hypertension import read_table
+    from riskml.persistence import check_output_path, load_model, read_model_info, write_atomically
+
+    out = check_output_path(out, overwrite=overwrite, what="output file")
+    if Path(input_path).resolve() == out.resolve():
+        raise CommandError("--out names the input file; choose another output file.")
+    info = read_model_info(model_path)
+    model = load_model(model_path)
+    frame = read_table(input_path)
+    X, extra = _prepare_inputs(frame, info, Path(input_path).name)
+    risk = model.predict_risk(X, horizon=_horizon_value(horizon, info))
+    table = pd.DataFrame({"row": range(1, len(X) + 1), "risk": risk})
+    write_atomically(out, table.to_csv(index=False).encode("utf-8"))
+    return out, len(table), extra
+
+
+def _horizon_value(horizon, info):
+    if horizon is None:
+        horizon = info.get("horizon_days")
+    if horizon is not None and not float(horizon) > 0:
+        raise CommandError(f"--horizon must be a positive number of days; got {horizon}.")
+    return None if horizon is None else float(horizon)
+
+
+def _outcome(frame, outcome_column, time_column, source):
+    import numpy as np
+    import pandas as pd
+
+    from riskml import Outcome
+
+    for column, flag in ((outcome_column, "--outcome"), (time_column, "--time")):
+        if column is not None and column not in frame.columns:
+            raise CommandError(
+                f"{source} has no column {column!r} ({flag}); its columns include "
+                f"{[str(c) for c in frame.columns][:20]}."
+            )
+    event = pd.to_numeric(frame[outcome_column], errors="coerce")
+    bad = ~event.isin((0, 1))
+    if bad.any():
+        rows = (np.flatnonzero(bad.to_numpy()) + 1)[:5].tolist()
+        raise CommandError(
+            f"{source}: the outcome column {outcome_column!r} must be 1 (event) or 0 (no event) "
+            f"in every row; {int(bad.sum())} row(s) are not (first rows: {rows}; rows count "
+            "from 1 = the first data row). Fix: code the outcome 0/1 and drop rows without it."
+        )
+    if time_column is None:
+        return Outcome.binary(event.to_numpy(int), name=outcome_column)
+    time = pd.to_numeric(frame[time_column], errors="coerce")
+    bad = ~(time > 0)
+    if bad.any():
+        rows = (np.flatnonzero(bad.to_numpy()) + 1)[:5].tolist()
+        raise CommandError(
+            f"{source}: the follow-up time {time_column!r} must be a positive number of days in "
+            f"every row; {int(bad.sum())} row(s) are not (first rows: {rows}). Fix: correct "
+            "them or drop those rows."
+        )
+    return Outcome.survival(time.to_numpy(float), event.to_numpy(int), name=outcome_column)
+
+
+def _advice(metrics: dict, oe: float) -> list[str]:
+    """Recalibration advice from the external calibration (Van Calster 2016 hierarchy)."""
+    advice = []
+    c = metrics.get("c")
+    if c is not None and c["high"] < 0.6:
+        advice.append(
+            f"Discrimination is poor (C {c['estimate']:.3f}, 95% CI up to {c['high']:.3f}): "
+            "recalibration cannot fix ranking; revise or refit the model for this population."
+        )
+    intercept, slope = metrics.get("intercept"), metrics.get("slope")
+    off_mean = intercept is not None and not (intercept["low"] <= 0 <= intercept["high"])
+    off_slope = slope is not None and not (slope["low"] <= 1 <= slope["high"])
+    if off_slope:
+        kind = "too extreme (overfitting)" if slope["estimate"] < 1 else "too modest"
+        advice.append(
+            f"Calibration slope {slope['estimate']:.2f} (95% CI {slope['low']:.2f} to "
+            f"{slope['high']:.2f}): predictions are {kind}. Logistic recalibration (new "
+            "intercept and slope, riskml.evaluation.recalibrate_logistic) is indicated."
+        )
+    if off_mean:
+        direction = "under-estimates" if intercept["estimate"] > 0 else "over-estimates"
+        advice.append(
+            f"Calibration-in-the-large {intercept['estimate']:+.2f} (95% CI "
+            f"{intercept['low']:+.2f} to {intercept['high']:+.2f}), O:E {oe:.2f}: the model "
+            f"{direction} risk on average in this cohort. "
+            + (
+                "Update the intercept (riskml.evaluation.recalibrate_intercept)."
+                if not off_slope
+                else "The logistic recalibration above updates it too."
+            )
+        )
+    if not advice:
+        advice.append(
+            "No recalibration is indicated: the intercept's CI includes 0 and the slope's CI "
+            "includes 1 (with this sample size; small cohorts give wide intervals)."
+        )
+    return advice
+
+
+def validate_model(
+    model_path,
+    cohort_path,
+    out_dir,
+    *,
+    outcome,
+    time=None,
+    horizon=None,
+    n_boot=2000,
+    random_state=0,
+    overwrite=False,
+):
+    """External validation of a saved model on a new cohort (``riskml validate``).
+
+    Discrimination (AUC for a binary outcome, Harrell's C for time to event) with
+    a 95% CI, calibration intercept and slope (on the label "event by the
+    horizon" for time to event) with CIs, the observed-to-expected ratio, the
+    Brier score, and recalibration advice, via
+    :func:`riskml.evaluation.external_validation`.
+
+    Returns
+    -------
+    summary : pandas.DataFrame
+    advice : list of str
+    paths : list of pathlib.Path
+        ``validation_metrics.csv`` and ``validation.md`` in ``out_dir``.
+
+    References
+    ----------
+    Van Calster B, Nieboer D, Vergouwe Y, et al. A calibration hierarchy for
+    risk models was defined: from utopia to empirical data. J Clin Epidemiol.
+    2016;74:167-176.
+
+    Riley RD, Archer L, Snell KIE, et al. Evaluation of clinical prediction
+    models (part 2): how to undertake an external validation study. BMJ
+    2024;384:e074820.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from riskml.cohorts._hypertension import read_table
+    from riskml.evaluation import external_validation, observed_expected_ratio
+    from riskml.persistence import check_output_path, load_model, read_model_info, write_atomically
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CommandError(f"--out {str(out_dir)!r} is a file; give a folder for the results.")
+    if not out_dir.exists():
+        if not out_dir.parent.is_dir():
+            raise FileNotFoundError(
+                f"the folder {str(out_dir.parent)!r} for --out does not exist; create it first."
+            )
+        out_dir.mkdir()
+    paths = [check_output_path(out_dir / n, overwrite=overwrite) for n in VALIDATION_FILES]
+    info = read_model_info(model_path)
+    model = load_model(model_path)
+    frame = read_table(cohort_path)
+    source = Path(cohort_path).name
+    y = _outcome(frame, outcome, time, source)
+    horizon = _horizon_value(horizon, info)
+    if time is not None and horizon is None:
+        raise CommandError(
+            "a time-to-event validation needs --horizon DAYS (the model file stores none)."
+        )
+    X, _ = _prepare_inputs(frame, info, source)
+    table = external_validation(
+        model, X, y, horizon=horizon, n_boot=n_boot, random_state=random_state, name="model"
+    ).summary
+    risk = np.asarray(model.predict_risk(X, horizon=horizon), dtype=float)
+    if y.is_survival:
+        from lifelines import KaplanMeierFitter
+
+        km = KaplanMeierFitter().fit(y.time, y.event)
+        observed = 1.0 - float(km.survival_function_at_times(horizon).iloc[0])
+        oe = observed / float(np.mean(risk))
+    else:
+        oe = observed_expected_ratio(y.event, risk)
+    metrics = {r.metric: r._asdict() for r in table.itertuples(index=False)}
+    advice = _advice(metrics, oe)
+    rows = table[["metric", "estimate", "low", "high", "method", "n", "events"]].copy()
+    rows = pd.concat(
+        [
+            rows,
+            pd.DataFrame(
+                [
+                    {
+                        "metric": "observed_expected",
+                        "estimate": oe,
+                        "low": np.nan,
+                        "high": np.nan,
+                        "method": "Kaplan-Meier at horizon / mean risk"
+                        if y.is_survival
+                        else "events / sum of risks",
+                        "n": len(y),
+                        "events": int(np.sum(y.event)),
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    names = {
+        "c": "Harrell's C" if y.is_survival else "AUC (C-statistic)",
+        "intercept": "Calibration-in-the-large (intercept)",
+        "slope": "Calibration slope",
+        "brier": "Brier score",
+        "observed_expected": "Observed:expected ratio",
+    }
+    lines = [
+        "# External validation of a saved riskml model",
+        "",
+        f"- Model: {info.get('final_estimator')} (riskml {info.get('versions', {}).get('riskml')}, "
+        f"saved {info.get('created_utc')})",
+        f"- Validation cohort: {len(y)} rows, {int(np.sum(y.event))} events; outcome "
+        f"`{outcome}`" + (f", time `{time}`, horizon {horizon:g} days" if time else ""),
+        f"- 95% CIs: {n_boot} bootstrap replicates (seed {random_state}).",
+        "",
+        "| Metric | Estimate | 95% CI |",
+        "|---|---|---|",
+    ]
+    for r in rows.itertuples(index=False):
+        ci = "" if np.isnan(r.low) else f"{r.low:.3f} to {r.high:.3f}"
+        lines.append(f"| {names.get(r.metric, r.metric)} | {r.estimate:.3f} | {ci} |")
+    lines += ["", "## Recalibration advice", "", *(f"- {a}" for a in advice), ""]
+    lines += [
+        "The HTML validation report is not produced yet; these tables hold its numbers.",
+        "",
+    ]
+    write_atomically(paths[0], rows.to_csv(index=False).encode("utf-8"))
+    write_atomically(paths[1], "\n".join(lines).encode("utf-8"))
+    return rows, advice, paths
+
+
+def _predict_command(args) -> int:
+    out, n, extra = predict(
+        args.model, args.input, args.out, horizon=args.horizon, overwrite=args.overwrite
+    )
+    note = f"; {len(extra)} other input column(s) ignored, none copied" if extra else ""
+    print(f"riskml predict: {n} risks written to {out} (columns row, risk){note}.")
+    return 0
+
+
+def _validate_command(args) -> int:
+    rows, advice, paths = validate_model(
+        args.model,
+        args.cohort,
+        args.out,
+        outcome=args.outcome,
+        time=args.time,
+        horizon=args.horizon,
+        n_boot=args.n_boot,
+        random_state=args.random_state,
+        overwrite=args.overwrite,
+    )
+    for r in rows.itertuples(index=False):
+        ci = "" if r.low != r.low else f" (95% CI {r.low:.3f} to {r.high:.3f})"
+        print(f"  {r.metric:>18}  {r.estimate:.3f}{ci}")
+    print("Recalibration advice:")
+    for line in advice:
+        print(f"  - {line}")
+    print(f"Written: {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def _run(function, args) -> int:
+    """Run a command; known input problems print one clear line and exit with 2."""
+    from riskml.cohorts import SchemaError
+    from riskml.persistence import ModelFileError
+
+    try:
+        return function(args)
+    except (
+        CommandError,
+        ModelFileError,
+        SchemaError,
+        FileNotFoundError,
+        FileExistsError,
+        PermissionError,
+        IsADirectoryError,
+        ValueError,
+    ) as error:
+        print(f"riskml {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
 def main(argv=None) -> int:
     """Entry point of the ``riskml`` command."""
     from riskml import __version__
@@ -116,9 +539,43 @@ def main(argv=None) -> int:
     demo.add_argument(
         "--n-boot", type=int, default=2000, help="bootstrap replicates per CI (default 2000)"
     )
+    predict_parser = commands.add_parser(
+        "predict", help="predict risks for a table of patients with a saved model"
+    )
+    predict_parser.add_argument("model", help="model file written by riskml.save_model")
+    predict_parser.add_argument("input", help="CSV or Parquet table with the model's inputs")
+    predict_parser.add_argument(
+        "--out", required=True, help="CSV to write (columns row, risk; no identifiers)"
+    )
+    predict_parser.add_argument(
+        "--horizon", type=float, default=None, help="days (default: the model's horizon)"
+    )
+    predict_parser.add_argument(
+        "--overwrite", action="store_true", help="replace --out if it exists"
+    )
+    validate_parser = commands.add_parser(
+        "validate", help="external validation of a saved model on a new cohort"
+    )
+    validate_parser.add_argument("model", help="model file written by riskml.save_model")
+    validate_parser.add_argument("cohort", help="CSV or Parquet cohort with inputs and outcome")
+    validate_parser.add_argument("--outcome", required=True, help="0/1 event column")
+    validate_parser.add_argument("--time", default=None, help="follow-up time column (days)")
+    validate_parser.add_argument(
+        "--horizon", type=float, default=None, help="days (default: the model's horizon)"
+    )
+    validate_parser.add_argument("--out", required=True, help="folder for the results")
+    validate_parser.add_argument("--n-boot", type=int, default=2000, help="bootstrap replicates")
+    validate_parser.add_argument("--random-state", type=int, default=0, help="bootstrap seed")
+    validate_parser.add_argument(
+        "--overwrite", action="store_true", help="replace earlier results in --out"
+    )
     args = parser.parse_args(argv)
     if args.command == "demo":
         return _demo(args)
+    if args.command == "predict":
+        return _run(_predict_command, args)
+    if args.command == "validate":
+        return _run(_validate_command, args)
     parser.print_help()
     return 1
 

@@ -20,7 +20,8 @@ from scipy.special import expit
 from ..outcome import Outcome, horizon_label
 from ._cohort import Cohort
 from ._hypertension import read_table
-from ._schema import cohort_from_validated, load_schema, validate
+from ._schema import SchemaError, SchemaProblem, cohort_from_validated, load_schema, validate
+from ._tables import warn_if_no_events
 
 __all__ = ["load_hf_registry", "make_hf_registry"]
 
@@ -348,6 +349,7 @@ def _cohort(frame, label, competing_death, units, name, source) -> Cohort:
         discharge = pd.to_datetime(frame["discharge_date"], format="ISO8601", errors="coerce")
         frame["length_of_stay_from_dates"] = (discharge - admit).dt.days
     validated = validate(frame, "hf_registry", units=units)
+    _check_day0_readmissions(validated)
     outcome, horizon, keep = _outcome(validated, label, competing_death)
     competing = int(((validated["death_30d"] == 1) & (validated["readmit_30d"] == 0)).sum())
     validated = validated[keep].reset_index(drop=True)
@@ -362,7 +364,38 @@ def _cohort(frame, label, competing_death, units, name, source) -> Cohort:
     cohort.label = label
     cohort.competing_death = competing_death
     cohort.competing_deaths_30d = competing
+    warn_if_no_events(cohort, source)
     return cohort
+
+
+def _check_day0_readmissions(validated: pd.DataFrame) -> None:
+    """A readmission on the day of discharge is a transfer or the same stay: refuse it."""
+    if "readmit_time_days" not in validated or "readmit_event" not in validated:
+        return
+    time = validated["readmit_time_days"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        day0 = (validated["readmit_event"].to_numpy(float) == 1) & (time < 1)
+    if not day0.any():
+        return
+    ids = validated["patient_id"].to_numpy()[day0] if "patient_id" in validated else ()
+    raise SchemaError(
+        [
+            SchemaProblem(
+                column="readmit_time_days, readmit_event",
+                rule="a readmission starts at least 1 day after discharge",
+                n_rows=int(day0.sum()),
+                row_ids=tuple(v.item() if hasattr(v, "item") else v for v in ids[:5]),
+                id_label="patient_id" if len(ids) else "row position",
+                detail="readmit_time_days is 0 with readmit_event = 1: a readmission on the "
+                "day of discharge is a transfer or a continuation of the index stay, not a "
+                "readmission (CMS counts same-day returns as one stay).",
+                fix="merge these returns into the index hospitalization and take the next "
+                "readmission (or none) as the outcome; if the day count starts at the "
+                "admission instead of the discharge, recompute it from the discharge date.",
+            )
+        ],
+        "hf_registry",
+    )
 
 
 def load_hf_registry(path, *, label="readmit_30d", competing_death="censor", units=None) -> Cohort:

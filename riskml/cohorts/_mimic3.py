@@ -22,7 +22,16 @@ import pandas as pd
 from ._cohort import Cohort
 from ._icd9 import AMI_FLAGS, PROCEDURES, code_flags, elixhauser
 from ._schema import cohort_from_frame, load_schema
-from ._tables import RawChecker, TableSet, connect, numbers, parse_times, remove_spill
+from ._tables import (
+    RawChecker,
+    TableSet,
+    connect,
+    numbers,
+    parse_times,
+    reading,
+    remove_spill,
+    warn_if_no_events,
+)
 
 __all__ = ["load_mimic3_ami", "LABELS", "FOLLOWUP_DAYS"]
 
@@ -182,6 +191,17 @@ INSURANCE = {
     "GOVERNMENT": "government",
     "SELF PAY": "self_pay",
 }
+# Tables without which no cohort can be built: a header-only file is an error.
+CORE_TABLES = ("PATIENTS", "ADMISSIONS", "ICUSTAYS", "DIAGNOSES_ICD")
+# What a header-only event table means for the features (a warning).
+EMPTY_TABLE_EFFECT = {
+    "CHARTEVENTS": "every first-day vital sign (heart rate, blood pressure, respiratory rate, "
+    "temperature, SpO2, bedside glucose) is missing for every admission.",
+    "LABEVENTS": "every first-day laboratory value (creatinine, troponin T, ...) is missing for "
+    "every admission.",
+    "PRESCRIPTIONS": "every medication flag is 0 for every admission.",
+    "PROCEDURES_ICD": "every procedure flag is 0 for every admission.",
+}
 AGE_SHIFTED = 91.4  # documented median age of the patients older than 89
 DAYS_PER_YEAR = 365.242
 
@@ -334,7 +354,8 @@ def _scan_chartevents(connection, tables: TableSet, check: RawChecker) -> pd.Dat
           AND (c.charttime IS NULL
                OR (c.charttime > k.intime AND c.charttime <= k.intime + INTERVAL 24 HOUR))
     """
-    rows = connection.sql(query).df()
+    with reading(tables.paths["CHARTEVENTS"], "CHARTEVENTS"):
+        rows = connection.sql(query).df()
     _report_bad_times(rows, "CHARTEVENTS", check, "hadm_id")
     return rows[rows["charttime"].notna()]
 
@@ -362,7 +383,8 @@ def _scan_labevents(connection, tables: TableSet, check: RawChecker) -> pd.DataF
                OR (l.charttime >= k.intime - INTERVAL 6 HOUR
                    AND l.charttime <= k.intime + INTERVAL 24 HOUR))
     """
-    rows = connection.sql(query).df()
+    with reading(tables.paths["LABEVENTS"], "LABEVENTS"):
+        rows = connection.sql(query).df()
     _report_bad_times(rows, "LABEVENTS", check, "hadm_id")
     return rows[rows["charttime"].notna()]
 
@@ -671,10 +693,21 @@ def load_mimic3_ami(
         followup,
         exclude_hadm_ids,
     )
+    import duckdb
+
     tables = TableSet(directory, TABLE_COLUMNS, OPTIONAL_COLUMNS)
     check = RawChecker("MIMIC-III tables")
-    tables.check_headers(check)
+    header_only = tables.check_headers(check, must_have_rows=CORE_TABLES)
     check.raise_if_any()
+    for table in header_only:
+        if table in EMPTY_TABLE_EFFECT:
+            warnings.warn(
+                f"{tables.paths[table].name} ({table}) has a header but no rows, so "
+                f"{EMPTY_TABLE_EFFECT[table]} If this is not intended, export {table} again "
+                "(an interrupted export leaves only the header).",
+                UserWarning,
+                stacklevel=2,
+            )
     schema = load_schema("mimic_ami")
     connection, spill = connect(memory_limit, threads)
     try:
@@ -690,7 +723,10 @@ def load_mimic3_ami(
             label=label,
             followup=followup,
             excluded_ids=excluded_ids,
+            header_only=header_only,
         )
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
     finally:
         connection.close()
         remove_spill(spill)
@@ -730,6 +766,7 @@ def load_mimic3_ami(
     cohort.followup_table = extras["followup_table"]
     cohort.label = label
     cohort.followup = followup
+    warn_if_no_events(cohort, f"MIMIC-III folder {tables.directory.name!r}")
     inadequate = int((cohort.outcomes["label_followup_adequate"] == 0).sum())
     if followup == "flag" and label.startswith("death_1yr") and inadequate:
         warnings.warn(
@@ -757,6 +794,7 @@ def _build(
     label,
     followup,
     excluded_ids,
+    header_only=(),
 ):
     flow = _Flow()
     diagnoses_ami = tables.read(
@@ -765,8 +803,21 @@ def _build(
         where="WHERE trim(icd9_code) LIKE '410%' OR trim(icd9_code) = '4110'",
     )
     diagnoses_ami["hadm_id"] = numbers(diagnoses_ami["hadm_id"])
+    if diagnoses_ami.empty:
+        raise ValueError(
+            f"{tables.paths['DIAGNOSES_ICD'].name} has no AMI (410.x) or post-MI syndrome "
+            "(411.0) code, so the MIMIC-III AMI cohort is empty. Fix: check that the folder "
+            "holds the full DIAGNOSES_ICD table (ICD9_CODE without dots, e.g. 41071)."
+        )
     index = _index_codes(diagnoses_ami, primary_only, exclude_subsequent_episode)
     candidates = index.index.dropna().astype(np.int64)
+    if len(candidates) == 0:
+        raise ValueError(
+            "no admission is left in the MIMIC-III AMI cohort after the diagnosis options "
+            f"(primary_only={primary_only}, exclude_subsequent_episode="
+            f"{exclude_subsequent_episode}). Fix: relax these options, or check that the "
+            "folder holds the full DIAGNOSES_ICD table."
+        )
 
     admissions = tables.read(connection, "ADMISSIONS")
     admissions["hadm_id"] = numbers(admissions["hadm_id"])
@@ -833,6 +884,21 @@ def _build(
     cohort["age_gt89"] = (age > 89).astype(np.int64)
     cohort["age"] = np.where(age > 89, AGE_SHIFTED, np.round(age, 2))
     before = len(cohort)
+    born_later = (age < 0) | np.isnan(age)
+    if born_later.any():
+        ids = cohort.loc[born_later, "hadm_id"].astype(np.int64).tolist()
+        warnings.warn(
+            f"{int(born_later.sum())} admission(s) have a date of birth after the admission "
+            f"or none (PATIENTS.DOB vs ADMISSIONS.ADMITTIME; first hadm_id: {ids[:5]}); they are "
+            "excluded as 'date of birth missing or after admission', not as under 18. Fix: "
+            "restore DOB from the original PATIENTS table (a date shifted with another "
+            "patient's offset?).",
+            UserWarning,
+            stacklevel=3,
+        )
+    cohort = cohort[~born_later]
+    flow.add("excluded: date of birth missing or after admission", cohort, before)
+    before = len(cohort)
     cohort = cohort[cohort["age"] >= 18]
     flow.add("excluded: age under 18", cohort, before)
     if excluded_ids:
@@ -844,6 +910,14 @@ def _build(
         cohort = cohort.sort_values(["subject_id", "admittime"], kind="stable")
         cohort = cohort.groupby("subject_id", sort=False).head(1)
         flow.add("excluded: not the patient's first qualifying admission", cohort, before)
+    if cohort.empty:
+        steps = "; ".join(f"{row['step']}: {row['admissions']} left" for row in flow.rows)
+        raise ValueError(
+            f"no admission is left in the MIMIC-III AMI cohort after the inclusion and "
+            f"exclusion steps ({steps}). Fix: check that the folder holds the full tables "
+            "(DIAGNOSES_ICD with 410.x codes, their ADMISSIONS, ICUSTAYS and PATIENTS rows) "
+            "and relax the options (primary_only, exclude_hadm_ids, ...)."
+        )
     cohort = cohort.sort_values("hadm_id", kind="stable").reset_index(drop=True)
     cohort["hadm_id"] = cohort["hadm_id"].astype(np.int64)
     cohort["subject_id"] = cohort["subject_id"].astype(np.int64)
@@ -913,6 +987,16 @@ def _build(
     vitals = _vitals(chart)
     lab_stats = _labs(labs, chart, schema, check)
     check.raise_if_any()
+    for table, rows in (("CHARTEVENTS", chart), ("LABEVENTS", labs)):
+        if rows.empty and table not in header_only:
+            warnings.warn(
+                f"{tables.paths[table].name} ({table}) has no first-day row for any of the "
+                f"{len(cohort)} admissions, so {EMPTY_TABLE_EFFECT[table]} Check that the "
+                "file is the full MIMIC-III v1.4 table (item ids, HADM_ID/SUBJECT_ID and "
+                "CHARTTIME present).",
+                UserWarning,
+                stacklevel=3,
+            )
 
     keys = pd.Index(cohort["hadm_id"], name="hadm_id")
     comorbid = elixhauser(diagnoses).reindex(keys, fill_value=0)

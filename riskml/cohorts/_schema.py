@@ -93,7 +93,42 @@ class SchemaError(ValueError):
             f"problem{'s' if count != 1 else ''}, all listed so that the file can be "
             "fixed in one go:"
         )
-        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+        lines, size = [head], len(head)
+        for shown, problem in enumerate(self.problems):
+            line = f"  - {_cap(str(problem), MAX_PROBLEM_CHARS)}"
+            if size + len(line) > MAX_MESSAGE_CHARS:
+                lines[0] = head.replace("all listed so that", "listed here in part so that")
+                lines.append(
+                    f"  - ... and {count - shown} more problem(s) not shown, to keep this "
+                    "message short; every problem is in SchemaError.problems."
+                )
+                break
+            lines.append(line)
+            size += len(line) + 1
+        super().__init__("\n".join(lines))
+
+
+#: Longest text of one problem in a SchemaError message, and of the whole message
+#: (every problem stays in full in ``SchemaError.problems``).
+MAX_PROBLEM_CHARS = 1000
+MAX_MESSAGE_CHARS = 5000
+
+
+def _cap(text: str, limit: int) -> str:
+    """``text`` cut in the middle to ``limit`` characters, keeping its end (the fix)."""
+    if len(text) <= limit:
+        return text
+    keep = limit - 40
+    head, tail = keep * 2 // 3, keep - keep * 2 // 3
+    return f"{text[:head]} ... ({len(text) - keep} characters cut) ... {text[-tail:]}"
+
+
+def _names(names, limit: int = 30) -> str:
+    """A list of column names for a message, the first ``limit`` and a count."""
+    names = [str(n) for n in names]
+    shown = names[:limit]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return f"{shown}{more}"
 
 
 class SchemaWarning(UserWarning):
@@ -1151,6 +1186,15 @@ def validate(frame, schema, *, units=None) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)  # a new object; the caller's frame is untouched
     check = _Checker(frame, schema)
     n = len(frame)
+    if n == 0:
+        check.add(
+            "(all columns)",
+            "at least one row",
+            n_rows=0,
+            detail=f"The table has {frame.shape[1]} columns and no rows (a header-only file?).",
+            fix="export the cohort again with one row per patient.",
+        )
+        raise SchemaError(check.problems, schema.name)
     names = schema.column_names
 
     missing = [c for c in schema.columns if c.required and c.name not in frame.columns]
@@ -1167,16 +1211,16 @@ def validate(frame, schema, *, units=None) -> pd.DataFrame:
             ", ".join(missing_names),
             "required column missing",
             n_rows=n,
-            detail=f"Missing {len(missing_names)} column(s): {missing_names}. The data's "
-            f"columns are: {[str(c) for c in frame.columns]}.",
+            detail=f"Missing {len(missing_names)} column(s): {_names(missing_names)}. The data's "
+            f"columns are: {_names(frame.columns)}.",
             fix=(f"rename {', '.join(hints)}; " if hints else "")
             + "add each missing column (leave values empty where unknown).",
         )
     extra = [str(c) for c in frame.columns if c not in names]
     if extra:
         check.warnings.append(
-            f"{schema.name}: columns not in the schema are ignored: {extra}. Add them to the "
-            "schema to use them."
+            f"{schema.name}: columns not in the schema are ignored: {_names(extra)}. Add them "
+            "to the schema to use them."
         )
 
     out = {}

@@ -8,10 +8,14 @@ size of the file.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
+import re
 import shutil
 import tempfile
+import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +23,137 @@ import pandas as pd
 
 from ._schema import SchemaError, SchemaProblem, _examples, _plain
 
-__all__ = ["RawChecker", "TableSet", "connect"]
+__all__ = ["RawChecker", "TableReadError", "TableSet", "connect", "reading", "warn_if_no_events"]
 
 _MAX_IDS = 5
+
+
+class TableReadError(ValueError):
+    """A data file that cannot be read: empty, not UTF-8, truncated or mislabelled
+    compression, or not a well-formed CSV table.
+
+    The message names the file (and the table), what is wrong and the fix; it
+    never quotes the file's content, so no patient value or identifier leaks
+    into logs.
+    """
+
+
+def first_non_utf8_line(path: Path) -> int | None:
+    """The 1-based number of the first line that is not valid UTF-8 (None if all are)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with contextlib.suppress(OSError, EOFError, zlib.error), opener(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
+
+
+def read_error(error: BaseException, path: Path, table: str | None = None) -> TableReadError:
+    """A :class:`TableReadError` explaining why ``path`` could not be read.
+
+    ``error`` is the exception of pandas, DuckDB, gzip, zlib or the codec; only
+    its kind (and a line number) is used, never its text, which may quote rows.
+    """
+    name = path.name
+    what = f"{name} ({table} table)" if table else name
+    text = str(error).lower()
+    gz = name.lower().endswith(".gz")
+    line = None
+    if not isinstance(error, UnicodeDecodeError) and any(
+        hint in text for hint in ("unicode", "utf", "encoding")
+    ):
+        line = first_non_utf8_line(path)  # DuckDB names the encoding in many messages
+    if isinstance(error, UnicodeDecodeError) or line is not None:
+        line = line or first_non_utf8_line(path)
+        where = f" (first at line {line})" if line else ""
+        return TableReadError(
+            f"{what} holds bytes that are not UTF-8 text{where}, e.g. accented letters saved "
+            "as Latin-1 or Windows-1252. Fix: re-save the file as UTF-8 (in Excel: 'CSV UTF-8'; "
+            f"or iconv -f latin1 -t utf-8 {name} > {name}.utf8), then load it again."
+        )
+    if isinstance(error, gzip.BadGzipFile) or (gz and "not a gzip" in text):
+        return TableReadError(
+            f"{what} is named .gz but is not gzip-compressed. Fix: rename it without .gz "
+            f"(e.g. {name[:-3]}), or compress it with gzip."
+        )
+    if (
+        isinstance(error, EOFError | zlib.error)
+        or "end of gzip" in text
+        or "end-of-stream" in text
+        or (gz and ("gzip" in text or "inflate" in text or "zlib" in text))
+    ):
+        return TableReadError(
+            f"{what} is truncated or damaged (its compressed data ends early or is corrupt). "
+            "Fix: copy or download it again and compare its size or checksum with the source "
+            "(MIMIC-III ships SHA256SUMS.txt)."
+        )
+    if isinstance(error, pd.errors.EmptyDataError) or "no columns to parse" in text:
+        return TableReadError(
+            f"{what} is empty (no header and no rows). Fix: export it again with its header "
+            "row and one row per record."
+        )
+    if (
+        isinstance(error, pd.errors.ParserError)
+        or "csv" in text
+        or "sniff" in text
+        or "columns" in text
+        or "quote" in text
+    ):
+        match = re.search(r"line:?\s*(\d+)", text)
+        where = f" (near line {match.group(1)})" if match else ""
+        return TableReadError(
+            f"{what} is not a well-formed CSV table{where}: rows with more or fewer fields than "
+            "the header, or an unclosed quote. Fix: re-export it as comma-separated values with "
+            "one header row, and quote text fields that contain commas."
+        )
+    return TableReadError(
+        f"{what} could not be read ({type(error).__name__}). Fix: check that it is a "
+        "comma-separated text file (optionally .gz) that other programs can open."
+    )
+
+
+@contextlib.contextmanager
+def reading(path: Path, table: str | None = None):
+    """Re-raise errors of reading ``path`` as :class:`TableReadError`, with context.
+
+    A DuckDB query interrupted by Ctrl-C surfaces as ``KeyboardInterrupt``.
+    """
+    import duckdb
+
+    try:
+        yield
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
+    except TableReadError:
+        raise
+    except (
+        UnicodeDecodeError,
+        OSError,
+        EOFError,
+        zlib.error,
+        duckdb.Error,
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+    ) as error:
+        if isinstance(error, FileNotFoundError | PermissionError | IsADirectoryError):
+            raise
+        raise read_error(error, Path(path), table) from None
+
+
+def warn_if_no_events(cohort, source: str) -> None:
+    """Warn when a loaded cohort has no event at all (nothing can be learned from it)."""
+    event = np.asarray(cohort.outcome.event, dtype=float)
+    if len(event) and not np.nansum(event):
+        warnings.warn(
+            f"{source}: the outcome {cohort.outcome.name!r} has no event in {len(event)} "
+            "rows, so no model can be fitted or evaluated on it. Check the outcome column "
+            "(events coded 1, non-events 0) and that the file is the full cohort, not a "
+            "filtered subset.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def connect(memory_limit: str | None = "2GB", threads: int | None = None):
@@ -33,12 +165,17 @@ def connect(memory_limit: str | None = "2GB", threads: int | None = None):
 
     connection = duckdb.connect(":memory:")
     spill = tempfile.mkdtemp(prefix="riskml-duckdb-")
-    connection.execute(f"SET temp_directory = '{_quote(spill)}'")
-    connection.execute("SET preserve_insertion_order = false")
-    if memory_limit is not None:
-        connection.execute(f"SET memory_limit = '{_quote(str(memory_limit))}'")
-    if threads is not None:
-        connection.execute(f"SET threads = {int(threads)}")
+    try:
+        connection.execute(f"SET temp_directory = '{_quote(spill)}'")
+        connection.execute("SET preserve_insertion_order = false")
+        if memory_limit is not None:
+            connection.execute(f"SET memory_limit = '{_quote(str(memory_limit))}'")
+        if threads is not None:
+            connection.execute(f"SET threads = {int(threads)}")
+    except BaseException:  # an interrupt or a bad setting: leave no folder behind
+        connection.close()
+        remove_spill(spill)
+        raise
     return connection, spill
 
 
@@ -46,12 +183,27 @@ def _quote(text: str) -> str:
     return text.replace("'", "''")
 
 
-def read_header(path: Path) -> list[str]:
+def read_header(path: Path, table: str | None = None) -> list[str]:
     """The lower-cased column names of a CSV file (plain or gzip)."""
+    return _head(path, table)[0]
+
+
+def _head(path: Path, table: str | None = None) -> tuple[list[str], bool]:
+    """The lower-cased header of a CSV file and whether a data row follows it."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+    with reading(path, table), opener(path, "rt", encoding="utf-8", newline="") as handle:
         line = handle.readline()
-    return [c.strip().strip('"').strip().lower() for c in line.rstrip("\r\n").split(",")]
+        has_rows = any(row.strip() for row in _first(handle, 5))
+    header = [c.strip().strip('"').strip().lower() for c in line.rstrip("\r\n").split(",")]
+    return header, has_rows
+
+
+def _first(handle, n: int):
+    for _ in range(n):
+        row = handle.readline()
+        if not row:
+            return
+        yield row
 
 
 class TableSet:
@@ -96,10 +248,35 @@ class TableSet:
     def __contains__(self, name: str) -> bool:
         return name in self.paths
 
-    def check_headers(self, check: RawChecker) -> None:
-        """Report every needed column that a table's header lacks."""
+    def check_headers(self, check: RawChecker, *, must_have_rows=()) -> list[str]:
+        """Report every needed column that a table's header lacks.
+
+        An empty file is one problem (not one per column); a header without rows
+        is a problem for the tables in ``must_have_rows``. Returns the names of
+        the other tables that have a header but no rows.
+        """
+        header_only = []
         for name, path in self.paths.items():
-            header = read_header(path)
+            if path.stat().st_size == 0:
+                check.add(
+                    name,
+                    "a non-empty file",
+                    detail=f"{path.name} is empty (0 bytes).",
+                    fix=f"export {name} again with its header row and its rows.",
+                )
+                continue
+            header, has_rows = _head(path, name)
+            if not has_rows:
+                if name in must_have_rows:
+                    check.add(
+                        name,
+                        "at least one data row",
+                        detail=f"{path.name} has a header but no rows.",
+                        fix=f"export {name} with its rows (an interrupted export leaves only "
+                        "the header).",
+                    )
+                else:
+                    header_only.append(name)
             for column in self.columns[name]:
                 if column not in header:
                     check.add(
@@ -108,6 +285,7 @@ class TableSet:
                         detail=f"{path.name} has the columns {header}.",
                         fix=f"export {name} with its MIMIC-III v1.4 columns (names in any case).",
                     )
+        return header_only
 
     def source(self, name: str, *, all_varchar: bool = True) -> str:
         """The ``read_csv(...)`` table expression of one table, for a DuckDB query."""
@@ -120,7 +298,8 @@ class TableSet:
         """Columns of one table as text (pandas object columns, None for empty fields)."""
         columns = list(columns or self.columns[name])
         select = ", ".join(f'"{c}" AS "{c}"' for c in columns)
-        frame = connection.sql(f"SELECT {select} FROM {self.source(name)} t {where}").df()
+        with reading(self.paths[name], name):
+            frame = connection.sql(f"SELECT {select} FROM {self.source(name)} t {where}").df()
         frame.columns = columns
         return frame
 

@@ -1,0 +1,149 @@
+"""The command line: ``riskml predict`` and ``riskml validate`` on saved models.
+
+Oracles: the model's own predict_risk for ``predict``; scikit-learn's
+roc_auc_score, statsmodels' logistic regression of the outcome on logit(risk)
+(slope; intercept with logit(risk) as offset), the hand-computed Brier score and
+O:E (events / sum of risks) for ``validate``.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy.special import logit
+from sklearn.metrics import roc_auc_score
+
+import riskml as rk
+from riskml.cli import main
+from riskml.models import make_model
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    """A logistic model fitted on a synthetic registry, saved, and a new cohort file."""
+    folder = tmp_path_factory.mktemp("cli")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        train = rk.cohorts.make_hf_registry(
+            n_patients=800, random_state=0, competing_death="exclude"
+        )
+        model = make_model("logistic").fit(train.features, train.outcome)
+        frame = rk.cohorts.make_hf_registry(n_patients=600, random_state=5, return_frame=True)
+    model_path = rk.save_model(model, folder / "model.riskml", cohort=train)
+    data = folder / "new.csv"
+    frame.to_csv(data, index=False)
+    return model, model_path, data, frame
+
+
+def test_predict_writes_row_and_risk_only(registry, tmp_path, capsys):
+    model, model_path, data, frame = registry
+    out = tmp_path / "risks.csv"
+    assert main(["predict", str(model_path), str(data), "--out", str(out)]) == 0
+    risks = pd.read_csv(out)
+    assert list(risks.columns) == ["row", "risk"]
+    assert risks["row"].tolist() == list(range(1, len(frame) + 1))
+    validated = rk.cohorts.validate(frame, "hf_registry")
+    expected = model.predict_risk(validated[list(model.feature_names_in_)])
+    np.testing.assert_allclose(risks["risk"], expected, rtol=1e-12)
+    text = out.read_text()
+    assert "patient_id" not in text and "hospital_id" not in text
+    assert "none copied" in capsys.readouterr().out
+
+
+def test_predict_refuses_to_overwrite_and_checks_the_folder_first(registry, tmp_path, capsys):
+    _, model_path, data, _ = registry
+    out = tmp_path / "risks.csv"
+    out.write_text("keep")
+    assert main(["predict", str(model_path), str(data), "--out", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err and out.read_text() == "keep"
+    assert main(["predict", str(model_path), str(data), "--out", str(out), "--overwrite"]) == 0
+    assert out.read_text().startswith("row,risk")
+    absent = tmp_path / "no" / "risks.csv"
+    assert main(["predict", str(model_path), str(data), "--out", str(absent)]) == 2
+    assert "does not exist; create it first" in capsys.readouterr().err
+
+
+def test_predict_names_missing_columns_and_text_in_numbers(registry, tmp_path, capsys):
+    _, model_path, _, frame = registry
+    broken = frame.drop(columns=["bun"]).rename(columns={"age": "AGE"})
+    path = tmp_path / "broken.csv"
+    broken.to_csv(path, index=False)
+    assert main(["predict", str(model_path), str(path), "--out", str(tmp_path / "o.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "lacks 2 of the model's" in err and "'AGE' -> 'age'" in err and "'bun'" in err
+    text = frame.astype({"sodium": object})
+    text.loc[[2, 7], "sodium"] = "140 mmol/L"
+    path = tmp_path / "text.csv"
+    text.to_csv(path, index=False)
+    assert main(["predict", str(model_path), str(path), "--out", str(tmp_path / "o.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "sodium" in err and "text that is not a number" in err
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_validate_matches_outside_oracles(registry, tmp_path):
+    model, model_path, data, frame = registry
+    out = tmp_path / "validation"
+    code = main(
+        [
+            "validate",
+            str(model_path),
+            str(data),
+            "--outcome",
+            "readmit_30d",
+            "--out",
+            str(out),
+            "--n-boot",
+            "200",
+        ]
+    )
+    assert code == 0
+    table = pd.read_csv(out / "validation_metrics.csv").set_index("metric")
+    validated = rk.cohorts.validate(frame, "hf_registry")
+    risk = model.predict_risk(validated[list(model.feature_names_in_)])
+    y = frame["readmit_30d"].to_numpy()
+    assert table.loc["c", "estimate"] == pytest.approx(roc_auc_score(y, risk), abs=1e-12)
+    lp = logit(risk)
+    slope = sm.GLM(y, sm.add_constant(lp), family=sm.families.Binomial()).fit().params[1]
+    intercept = (
+        sm.GLM(y, np.ones((len(y), 1)), family=sm.families.Binomial(), offset=lp).fit().params[0]
+    )
+    assert table.loc["slope", "estimate"] == pytest.approx(slope, abs=1e-6)
+    assert table.loc["intercept", "estimate"] == pytest.approx(intercept, abs=1e-6)
+    assert table.loc["brier", "estimate"] == pytest.approx(np.mean((y - risk) ** 2), abs=1e-12)
+    assert table.loc["observed_expected", "estimate"] == pytest.approx(y.sum() / risk.sum())
+    assert table.loc["c", "low"] < table.loc["c", "estimate"] < table.loc["c", "high"]
+    report = (out / "validation.md").read_text()
+    assert (
+        "Recalibration advice" in report and "HTML validation report is not produced yet" in report
+    )
+    assert "patient_id" not in report
+    # a second run refuses to replace the results
+    again = ["validate", str(model_path), str(data), "--outcome", "readmit_30d", "--out", str(out)]
+    assert main(again) == 2
+
+
+def test_validate_time_to_event_needs_a_horizon_and_checks_outcome(registry, tmp_path, capsys):
+    _, model_path, data, frame = registry
+    args = ["validate", str(model_path), str(data), "--outcome", "readmit_event"]
+    assert main([*args, "--time", "readmit_time_days", "--out", str(tmp_path / "a")]) == 2
+    assert "needs --horizon" in capsys.readouterr().err
+    bad = frame.copy()
+    bad.loc[4, "readmit_30d"] = 2
+    path = tmp_path / "bad.csv"
+    bad.to_csv(path, index=False)
+    command = ["validate", str(model_path), str(path), "--outcome", "readmit_30d"]
+    assert main([*command, "--out", str(tmp_path / "b")]) == 2
+    assert "must be 1 (event) or 0" in capsys.readouterr().err
+
+
+def test_validate_survival_runs_with_a_horizon(registry, tmp_path):
+    _, model_path, data, _ = registry
+    out = tmp_path / "surv"
+    command = ["validate", str(model_path), str(data), "--outcome", "readmit_event"]
+    command += ["--time", "readmit_time_days", "--horizon", "30", "--out", str(out)]
+    assert main([*command, "--n-boot", "100"]) == 0
+    table = pd.read_csv(out / "validation_metrics.csv")
+    assert set(table["metric"]) == {"c", "slope", "intercept", "brier", "observed_expected"}

@@ -1,0 +1,361 @@
+"""Model files: save_model / load_model round trips and everything load_model refuses.
+
+Oracle for the round trips: the fitted model itself; predictions after loading must
+be bit-identical (assert_array_equal, no tolerance) on patients the model never
+saw, missing values included. Oracle for "nothing runs": marker files that a
+pickle's ``__reduce__`` or a foreign class's ``__setstate__`` would create.
+"""
+
+import io
+import json
+import pickle
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io as sio
+
+import riskml as rk
+from riskml.models import make_model
+from riskml.persistence import (
+    HEADER,
+    ModelFileError,
+    ModelVersionWarning,
+    _digest,
+    allowed_types,
+    load_model,
+    read_model_info,
+    save_model,
+)
+
+HORIZON = 1004.0
+
+
+@pytest.fixture(scope="module")
+def cohorts():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        train = rk.cohorts.make_young_hypertension(n_samples=200, random_state=0)
+        new = rk.cohorts.make_young_hypertension(n_samples=60, random_state=1)
+    return train, new
+
+
+_OPTIONS = {
+    "random_forest": {"n_estimators": 40},
+    "framingham_recalibrated": {},
+}
+
+
+@pytest.fixture(scope="module")
+def fitted(cohorts):
+    train, _ = cohorts
+    models = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in (
+            "xgboost",
+            "xgboost_survival",
+            "cox",
+            "random_forest",
+            "bayes_net",
+            "logistic",
+            "framingham_recalibrated",
+        ):
+            extra = dict(_OPTIONS.get(name, {}))
+            if name.startswith("framingham"):
+                extra["framingham_inputs"] = train.framingham_inputs
+            model = make_model(name, horizon=HORIZON, **extra)
+            models[name] = model.fit(train.features, train.outcome)
+    return models
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "xgboost",
+        "xgboost_survival",
+        "cox",
+        "random_forest",
+        "bayes_net",
+        "logistic",
+        "framingham_recalibrated",
+    ],
+)
+@pytest.mark.filterwarnings("ignore::riskml.models.OutOfRangeWarning")
+def test_round_trip_gives_identical_predictions(name, fitted, cohorts, tmp_path):
+    train, new = cohorts
+    model = fitted[name]
+    X = new.features.copy()
+    X.iloc[:5, :10] = np.nan  # unseen patients with missing values
+    before = model.predict_risk(X, horizon=HORIZON)
+    path = save_model(model, tmp_path / f"{name}.riskml", cohort=train)
+    loaded = load_model(path)
+    assert type(loaded) is type(model)
+    np.testing.assert_array_equal(loaded.predict_risk(X, horizon=HORIZON), before)
+    # the model saved is left as it was
+    np.testing.assert_array_equal(model.predict_risk(X, horizon=HORIZON), before)
+
+
+def test_cox_and_bayes_net_internals_are_rebuilt_not_just_predictions(fitted, tmp_path):
+    cox = load_model(save_model(fitted["cox"], tmp_path / "cox.riskml"))
+    original = fitted["cox"].steps[-1][1]
+    rebuilt = cox.steps[-1][1]
+    assert isinstance(original.lifelines_.params_, pd.Series)  # save did not convert it
+    pd.testing.assert_frame_equal(rebuilt.summary, original.summary)
+    pd.testing.assert_frame_equal(
+        rebuilt.lifelines_.baseline_cumulative_hazard_,
+        original.lifelines_.baseline_cumulative_hazard_,
+    )
+    net = load_model(save_model(fitted["bayes_net"], tmp_path / "bn.riskml")).steps[-1][1]
+    source = fitted["bayes_net"].steps[-1][1]
+    assert sorted(net.network_.edges()) == sorted(source.network_.edges())
+    for cpd in source.network_.get_cpds():
+        np.testing.assert_array_equal(
+            net.network_.get_cpds(cpd.variable).get_values(), cpd.get_values()
+        )
+
+
+def test_header_stores_versions_columns_schema_and_outcome(fitted, cohorts, tmp_path):
+    train, _ = cohorts
+    path = save_model(fitted["xgboost"], tmp_path / "m.riskml", cohort=train)
+    info = read_model_info(path)
+    assert info["format"] == "riskml-model" and info["format_version"] == 1
+    assert info["versions"]["riskml"] == rk.__version__
+    assert {"numpy", "pandas", "scikit-learn", "xgboost", "skops"} <= set(info["versions"])
+    assert [c["name"] for c in info["columns"]] == list(train.features.columns)
+    dtypes = {c["name"]: c["dtype"] for c in info["columns"]}
+    assert dtypes["office_sbp"] == "float64"
+    assert dtypes == {c: str(t) for c, t in train.features.dtypes.items()}
+    assert info["schema_name"] == "young_htn"
+    assert info["horizon_days"] == HORIZON and info["final_estimator"] == "XGBoostRisk"
+    # no patient values in the header
+    text = (zipfile.ZipFile(path).read(HEADER)).decode()
+    assert str(train.ids[0]) not in json.loads(text)["columns"][0].values()
+
+
+def test_columns_without_a_cohort_come_from_the_model(fitted, cohorts, tmp_path):
+    train, _ = cohorts
+    info = read_model_info(save_model(fitted["cox"], tmp_path / "m.riskml"))
+    assert [c["name"] for c in info["columns"]] == list(train.features.columns)
+    assert info["schema_name"] is None
+    kinds = {c["name"]: c["dtype"] for c in info["columns"]}
+    assert kinds["office_sbp"] == "float64" and kinds["sex"] == "object"
+
+
+def test_top_level_exports_are_lazy():
+    assert rk.save_model is save_model and rk.load_model is load_model
+
+
+def test_allow_list_covers_every_model_class():
+    allowed = allowed_types()
+    for name in rk.models.__all__:
+        value = getattr(rk.models, name)
+        if isinstance(value, type) and value.__module__.startswith("riskml."):
+            assert f"{value.__module__}.{value.__qualname__}" in allowed
+    assert not any(t.startswith(("builtins.eval", "os.", "subprocess.")) for t in allowed)
+
+
+# -- writing ------------------------------------------------------------------------
+
+
+def test_save_refuses_to_overwrite_and_symlinks(fitted, tmp_path):
+    model = fitted["logistic"]
+    path = save_model(model, tmp_path / "m.riskml")
+    original = path.read_bytes()
+    with pytest.raises(FileExistsError, match=r"already exists.*overwrite=True"):
+        save_model(model, path)
+    assert path.read_bytes() == original
+    target = tmp_path / "target.txt"
+    target.write_text("keep me")
+    link = tmp_path / "link.riskml"
+    link.symlink_to(target)
+    with pytest.raises(FileExistsError, match="symbolic link"):
+        save_model(model, link)
+    save_model(model, link, overwrite=True)  # replaces the link, not its target
+    assert target.read_text() == "keep me" and not link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.riskml", "m.riskml", "target.txt"]
+
+
+def test_save_checks_the_folder_and_the_model(fitted, tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist; create it first"):
+        save_model(fitted["logistic"], tmp_path / "absent" / "m.riskml")
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        save_model(fitted["logistic"], tmp_path)
+    with pytest.raises(ValueError, match="needs a fitted model.*fit"):
+        save_model(make_model("logistic"), tmp_path / "m.riskml")
+    with pytest.raises(TypeError, match="saves fitted riskml models"):
+        save_model(object(), tmp_path / "m.riskml")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_write_leaves_no_temporary_file(fitted, tmp_path, monkeypatch):
+    import riskml.persistence as persistence
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(persistence.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_model(fitted["logistic"], tmp_path / "m.riskml")
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- reading: what is refused, without running anything --------------------------------
+
+
+class _Marker:
+    """Unpickling (or building) it creates a file: the proof that code ran."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.path),))
+
+
+class _Trap:
+    """A foreign class whose __setstate__ would run on construction."""
+
+    def __init__(self, path=""):
+        self.path = str(path)
+
+    def __setstate__(self, state):
+        Path(state["path"]).touch()
+        self.__dict__.update(state)
+
+
+@pytest.mark.parametrize("suffix", [".riskml", ".pkl", ".skops", ".joblib", ""])
+@pytest.mark.parametrize("protocol", [0, 2, pickle.HIGHEST_PROTOCOL])
+def test_a_pickle_under_any_name_is_refused_without_running(tmp_path, suffix, protocol):
+    marker = tmp_path / "marker"
+    path = tmp_path / f"model{suffix}"
+    path.write_bytes(pickle.dumps(_Marker(marker), protocol=protocol))
+    match = "looks like a Python pickle" if protocol >= 2 else "not a zip archive"
+    with pytest.raises(ModelFileError, match=match):
+        load_model(path)
+    assert not marker.exists()
+
+
+def _forged(tmp_path, payload: bytes, header: dict) -> Path:
+    """A file laid out as riskml writes it, with a valid digest over a foreign payload."""
+    buffer = io.BytesIO(payload)
+    with zipfile.ZipFile(buffer, "a") as archive:
+        header = dict(header, digest_sha256=_digest(archive))
+        archive.writestr(HEADER, json.dumps(header))
+    path = tmp_path / "forged.riskml"
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_untrusted_type_is_refused_before_it_is_built(fitted, tmp_path):
+    header = read_model_info(save_model(fitted["logistic"], tmp_path / "real.riskml"))
+    marker = tmp_path / "marker"
+    payload = sio.dumps({"model": _Trap(marker)})
+    with pytest.raises(ModelFileError, match=r"outside riskml's allow-list: .*_Trap"):
+        load_model(_forged(tmp_path, payload, header))
+    assert not marker.exists()
+    # skops would build it if asked to trust the type: the marker proves the test can fail
+    sio.loads(payload, trusted=sio.get_untrusted_types(data=payload))
+    assert marker.exists()
+
+
+def test_dangerous_function_is_refused(fitted, tmp_path):
+    header = read_model_info(save_model(fitted["logistic"], tmp_path / "real.riskml"))
+    import os
+
+    payload = sio.dumps({"model": os.system})
+    with pytest.raises(ModelFileError, match=r"allow-list: .*system"):
+        load_model(_forged(tmp_path, payload, header))
+
+
+def test_trusted_names_extend_the_allow_list(fitted, tmp_path):
+    header = read_model_info(save_model(fitted["logistic"], tmp_path / "real.riskml"))
+    path = _forged(tmp_path, sio.dumps(_Trap(tmp_path / "m")), header)
+    trap_type = sio.get_untrusted_types(file=path)
+    with pytest.raises(ModelFileError, match="not a riskml model with predict_risk"):
+        load_model(path, trusted=trap_type)
+
+
+def test_skops_file_not_written_by_riskml_is_refused(fitted, tmp_path):
+    marker = tmp_path / "marker"
+    path = tmp_path / "model.skops"
+    path.write_bytes(sio.dumps(_Trap(marker)))
+    with pytest.raises(ModelFileError, match="skops file that riskml.save_model did not write"):
+        load_model(path)
+    assert not marker.exists()
+
+
+def test_foreign_zip_and_other_files_are_refused(tmp_path):
+    path = tmp_path / "photos.riskml"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.txt", "hello")
+    with pytest.raises(ModelFileError, match="a zip archive that riskml.save_model did not"):
+        load_model(path)
+    empty = tmp_path / "empty.riskml"
+    empty.write_bytes(b"")
+    with pytest.raises(ModelFileError, match="is empty"):
+        load_model(empty)
+    text = tmp_path / "notes.riskml"
+    text.write_text("subject_id,age\n1,50\n")
+    with pytest.raises(ModelFileError, match="not a zip archive"):
+        load_model(text)
+    with pytest.raises(FileNotFoundError, match="no model file"):
+        load_model(tmp_path / "absent.riskml")
+
+
+def test_changed_or_truncated_file_is_refused(fitted, tmp_path):
+    path = save_model(fitted["logistic"], tmp_path / "m.riskml")
+    data = path.read_bytes()
+    truncated = tmp_path / "truncated.riskml"
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFileError, match="damaged or truncated"):
+        load_model(truncated)
+    # rewrite one member with other content: the digest no longer matches
+    changed = tmp_path / "changed.riskml"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(changed, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "schema.json":
+                content = content.replace(b'"protocol"', b'"protocol" ', 1)
+            target.writestr(item, content)
+    with pytest.raises(ModelFileError, match="changed after riskml wrote it"):
+        load_model(changed)
+
+
+def _with_header(path: Path, target: Path, **changes) -> Path:
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == HEADER:
+                header = json.loads(content)
+                for key, value in changes.items():
+                    if key == "versions":
+                        header["versions"].update(value)
+                    else:
+                        header[key] = value
+                content = json.dumps(header).encode()
+            out.writestr(item, content)
+    return target
+
+
+def test_version_mismatch_warns_and_newer_format_is_refused(fitted, cohorts, tmp_path):
+    _, new = cohorts
+    path = save_model(fitted["logistic"], tmp_path / "m.riskml")
+    old = _with_header(path, tmp_path / "old.riskml", versions={"riskml": "0.0.1"})
+    with pytest.warns(ModelVersionWarning, match=r"riskml 0\.0\.1 \(installed: "):
+        model = load_model(old)
+    np.testing.assert_array_equal(
+        model.predict_risk(new.features), fitted["logistic"].predict_risk(new.features)
+    )
+    newer = _with_header(path, tmp_path / "newer.riskml", format_version=99)
+    with pytest.raises(ModelFileError, match="format 99.*Upgrade riskml"):
+        load_model(newer)
+    foreign = _with_header(path, tmp_path / "foreign.riskml", format="other")
+    with pytest.raises(ModelFileError, match="header does not say"):
+        load_model(foreign)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_model(path)  # same versions: no warning

@@ -16,6 +16,7 @@ slope and O:E, Brier score, recalibration advice) and writes
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -293,16 +294,24 @@ def _outcome(frame, outcome_column, time_column, source):
     return Outcome.survival(time.to_numpy(float), event.to_numpy(int), name=outcome_column)
 
 
-def _advice(metrics: dict, oe: float) -> list[str]:
+def _advice(metrics: dict) -> list[str]:
     """Recalibration advice from the external calibration (Van Calster 2016 hierarchy)."""
     advice = []
-    c = metrics.get("c")
+    c = metrics.get("auc") or metrics.get("harrell_c")
+    oe_row = metrics.get("o_e")
+    oe = oe_row["estimate"] if oe_row else float("nan")
     if c is not None and c["high"] < 0.6:
         advice.append(
             f"Discrimination is poor (C {c['estimate']:.3f}, 95% CI up to {c['high']:.3f}): "
             "recalibration cannot fix ranking; revise or refit the model for this population."
         )
-    intercept, slope = metrics.get("intercept"), metrics.get("slope")
+    intercept, slope = metrics.get("calibration_intercept"), metrics.get("calibration_slope")
+    if intercept is None and oe_row is not None:  # time-to-event: judge the mean by O:E
+        intercept = {
+            "estimate": math.log(oe_row["estimate"]),
+            "low": math.log(oe_row["low"]),
+            "high": math.log(oe_row["high"]),
+        }
     off_mean = intercept is not None and not (intercept["low"] <= 0 <= intercept["high"])
     off_slope = slope is not None and not (slope["low"] <= 1 <= slope["high"])
     if off_slope:
@@ -315,7 +324,8 @@ def _advice(metrics: dict, oe: float) -> list[str]:
     if off_mean:
         direction = "under-estimates" if intercept["estimate"] > 0 else "over-estimates"
         advice.append(
-            f"Calibration-in-the-large {intercept['estimate']:+.2f} (95% CI "
+            f"Calibration-in-the-large (log O:E for a time-to-event outcome) "
+            f"{intercept['estimate']:+.2f} (95% CI "
             f"{intercept['low']:+.2f} to {intercept['high']:+.2f}), O:E {oe:.2f}: the model "
             f"{direction} risk on average in this cohort. "
             + (
@@ -370,10 +380,9 @@ def validate_model(
     2024;384:e074820.
     """
     import numpy as np
-    import pandas as pd
 
     from riskml.cohorts._hypertension import read_table
-    from riskml.evaluation import external_validation, observed_expected_ratio
+    from riskml.evaluation import external_validation, get_metric
     from riskml.persistence import check_output_path, load_model, read_model_info, write_atomically
 
     out_dir = Path(out_dir)
@@ -400,46 +409,10 @@ def validate_model(
     table = external_validation(
         model, X, y, horizon=horizon, n_boot=n_boot, random_state=random_state, name="model"
     ).summary
-    risk = np.asarray(model.predict_risk(X, horizon=horizon), dtype=float)
-    if y.is_survival:
-        from lifelines import KaplanMeierFitter
-
-        km = KaplanMeierFitter().fit(y.time, y.event)
-        observed = 1.0 - float(km.survival_function_at_times(horizon).iloc[0])
-        oe = observed / float(np.mean(risk))
-    else:
-        oe = observed_expected_ratio(y.event, risk)
     metrics = {r.metric: r._asdict() for r in table.itertuples(index=False)}
-    advice = _advice(metrics, oe)
+    advice = _advice(metrics)
     rows = table[["metric", "estimate", "low", "high", "method", "n", "events"]].copy()
-    rows = pd.concat(
-        [
-            rows,
-            pd.DataFrame(
-                [
-                    {
-                        "metric": "observed_expected",
-                        "estimate": oe,
-                        "low": np.nan,
-                        "high": np.nan,
-                        "method": "Kaplan-Meier at horizon / mean risk"
-                        if y.is_survival
-                        else "events / sum of risks",
-                        "n": len(y),
-                        "events": int(np.sum(y.event)),
-                    }
-                ]
-            ),
-        ],
-        ignore_index=True,
-    )
-    names = {
-        "c": "Harrell's C" if y.is_survival else "AUC (C-statistic)",
-        "intercept": "Calibration-in-the-large (intercept)",
-        "slope": "Calibration slope",
-        "brier": "Brier score",
-        "observed_expected": "Observed:expected ratio",
-    }
+    names = {name: get_metric(name, y.kind).label for name in rows["metric"]}
     lines = [
         "# External validation of a saved riskml model",
         "",

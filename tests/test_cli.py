@@ -17,6 +17,7 @@ from sklearn.metrics import roc_auc_score
 
 import riskml as rk
 from riskml.cli import main
+from riskml.evaluation import default_metrics
 from riskml.models import make_model
 
 
@@ -104,17 +105,17 @@ def test_validate_matches_outside_oracles(registry, tmp_path):
     validated = rk.cohorts.validate(frame, "hf_registry")
     risk = model.predict_risk(validated[list(model.feature_names_in_)])
     y = frame["readmit_30d"].to_numpy()
-    assert table.loc["c", "estimate"] == pytest.approx(roc_auc_score(y, risk), abs=1e-12)
+    assert table.loc["auc", "estimate"] == pytest.approx(roc_auc_score(y, risk), abs=1e-12)
     lp = logit(risk)
     slope = sm.GLM(y, sm.add_constant(lp), family=sm.families.Binomial()).fit().params[1]
     intercept = (
         sm.GLM(y, np.ones((len(y), 1)), family=sm.families.Binomial(), offset=lp).fit().params[0]
     )
-    assert table.loc["slope", "estimate"] == pytest.approx(slope, abs=1e-6)
-    assert table.loc["intercept", "estimate"] == pytest.approx(intercept, abs=1e-6)
+    assert table.loc["calibration_slope", "estimate"] == pytest.approx(slope, abs=1e-6)
+    assert table.loc["calibration_intercept", "estimate"] == pytest.approx(intercept, abs=1e-6)
     assert table.loc["brier", "estimate"] == pytest.approx(np.mean((y - risk) ** 2), abs=1e-12)
-    assert table.loc["observed_expected", "estimate"] == pytest.approx(y.sum() / risk.sum())
-    assert table.loc["c", "low"] < table.loc["c", "estimate"] < table.loc["c", "high"]
+    assert table.loc["o_e", "estimate"] == pytest.approx(y.sum() / risk.sum())
+    assert table.loc["auc", "low"] < table.loc["auc", "estimate"] < table.loc["auc", "high"]
     report = (out / "validation.md").read_text()
     assert (
         "Recalibration advice" in report and "HTML validation report is not produced yet" in report
@@ -146,4 +147,4 @@ def test_validate_survival_runs_with_a_horizon(registry, tmp_path):
     command += ["--time", "readmit_time_days", "--horizon", "30", "--out", str(out)]
     assert main([*command, "--n-boot", "100"]) == 0
     table = pd.read_csv(out / "validation_metrics.csv")
-    assert set(table["metric"]) == {"c", "slope", "intercept", "brier", "observed_expected"}
+    assert table["metric"].tolist() == list(default_metrics("survival", 30.0))

@@ -28,6 +28,7 @@ from ._schema import (
     validate,
 )
 from ._synthetic import make_young_hypertension
+from ._tables import TableReadError
 
 __all__ = [
     "MAX_TABLE_LEVELS",
@@ -36,6 +37,7 @@ __all__ = [
     "Schema",
     "SchemaError",
     "SchemaWarning",
+    "TableReadError",
     "cohort_from_frame",
     "load_heart_failure_clinical_records",
     "load_hf_registry",

@@ -41,6 +41,9 @@ from ._calibration import (
     calibration_slope,
     ici,
     observed_expected_ratio,
+    survival_calibration_slope,
+    survival_ici,
+    survival_observed_expected_ratio,
 )
 from ._discrimination import concordance_index, roc_auc
 from ._ipcw import time_dependent_auc, uno_c
@@ -52,6 +55,7 @@ from ._utility import (
     net_benefit_survival,
     scaled_brier,
     scaled_brier_ipcw,
+    survival_metric_ci,
 )
 
 __all__ = ["Metric", "default_metrics", "get_metric", "get_metric_names", "metric_interval"]
@@ -106,7 +110,7 @@ class Metric:
     def expensive(self) -> bool:
         """Whether every evaluation smooths or refits (fewer bootstrap replicates)."""
         return self.name == "ici" or (
-            self.outcome_kind == "survival" and self.name == "calibration_slope"
+            self.outcome_kind == "survival" and self.name in ("calibration_slope", "o_e")
         )
 
 
@@ -224,6 +228,40 @@ for _metric in (
         "time-dependent AUC",
         needs_horizon=True,
         reference="Uno et al. 2007 (cumulative/dynamic, IPCW)",
+    ),
+    Metric(
+        "calibration_slope",
+        "survival",
+        survival_calibration_slope,
+        "calibration slope",
+        needs_horizon=True,
+        needs_probability=True,
+        direction="target",
+        target=1.0,
+        interval="wald",
+        reference="Cox regression on cloglog risk, follow-up truncated at h (McLernon 2023)",
+    ),
+    Metric(
+        "o_e",
+        "survival",
+        survival_observed_expected_ratio,
+        "O:E ratio",
+        needs_horizon=True,
+        needs_probability=True,
+        direction="target",
+        target=1.0,
+        interval="wald",
+        reference="Kaplan-Meier observed over mean predicted risk (Debray 2017)",
+    ),
+    Metric(
+        "ici",
+        "survival",
+        survival_ici,
+        "ICI",
+        needs_horizon=True,
+        needs_probability=True,
+        direction="lower",
+        reference="Austin, Harrell & van Klaveren 2020",
     ),
     Metric(
         "brier",
@@ -434,6 +472,16 @@ def metric_interval(
                 "calibration_slope": "calibration_slope",
                 "o_e": "observed_expected_ratio",
             }[metric.name]
+            if metric.outcome_kind == "survival":
+                return survival_metric_ci(
+                    wald_name,
+                    outcome.time,
+                    outcome.event,
+                    risk[0],
+                    horizon,
+                    method="wald",
+                    confidence=confidence,
+                )
             return metric_ci(
                 wald_name, outcome.event.astype(int), risk[0], method="wald", confidence=confidence
             )

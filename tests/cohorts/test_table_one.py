@@ -48,6 +48,8 @@ def test_reverse_km_worked_example():
 
 
 def test_table_one_by_outcome_against_pandas(hf):
+    # Without a horizon (the loader's default is 90 days): event during follow-up or not.
+    hf = rk.Cohort(hf.features, hf.outcome, hf.metadata)
     table = hf.table_one().set_index(["variable", "level"])
     died = hf.outcome.event
     groups = {"Overall": np.ones(len(hf), bool), "Event during follow-up": died, "Censored": ~died}

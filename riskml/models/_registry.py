@@ -121,9 +121,10 @@ _DESCRIPTIONS = {
 #: Names accepted by :func:`make_model`.
 MODELS = tuple(_DESCRIPTIONS)
 
-#: Search grids of ``make_model(name, tune=True)`` (parameters of the final model).
-#: Models that already choose their penalty by inner CV (lasso, lasso_cox, ridge),
-#: the unpenalised logistic model and the published scores have none.
+#: Search grids of ``make_model(name, tune=True)`` (parameters of the final model;
+#: for the scikit-learn families, of the classifier it wraps). Models that already
+#: choose their penalty by inner CV (lasso, lasso_cox, ridge), the unpenalised
+#: logistic model and the published scores have none.
 DEFAULT_GRIDS = {
     "xgboost": {"max_depth": [2, 3, 4], "learning_rate": [0.03, 0.1]},
     "xgboost_survival": {"max_depth": [2, 3, 4], "learning_rate": [0.03, 0.1]},

@@ -73,19 +73,17 @@ def _default_estimator(survival: bool, random_state):
 
 
 def _named_estimator(name: str, survival: bool, random_state):
-    """The bare model of a registry name, as a ranking estimator."""
-    from ..models import _registry
+    """The ranking model of a registry name, for a selector used on its own.
+
+    Inside a pipeline :func:`riskml.models.make_model` resolves the name when it
+    builds the pipeline, so the selector gets an estimator object. Used on its own,
+    the selector asks the public :func:`riskml.models.ranking_estimator` at fit
+    time; the features package imports nothing from models at import time.
+    """
+    from ..models import ranking_estimator
 
     seed = 0 if random_state is None else random_state
-    if name == "xgboost" and survival:
-        name = "xgboost_survival"
-    if name not in _registry.MODELS or name.startswith("framingham"):
-        learned = [m for m in _registry.MODELS if not m.startswith("framingham")]
-        raise ValueError(
-            f"unknown ranking estimator {name!r}; choose one of {learned} or pass an "
-            "estimator with feature_importances_ or coef_."
-        )
-    return _registry._learned_steps(name, seed)[1]
+    return ranking_estimator(name, survival=survival, random_state=seed)
 
 
 class RecursiveFeatureElimination(DataFrameSelectorMixin, BaseEstimator):
@@ -105,9 +103,12 @@ class RecursiveFeatureElimination(DataFrameSelectorMixin, BaseEstimator):
         estimator is cloned; it must accept the ``y`` passed to ``fit``; any riskml
         model works, survival models (e.g. :class:`~riskml.models.CoxPH`, ranked
         by ``|coef_|``) included. A registry name (``"xgboost"``, ``"cox"``,
-        ``"random_forest"``, ``"logistic"``, ...) gives that registry model
-        without its preprocessing; ``"xgboost"`` with a time-to-event ``y`` gives
-        :class:`~riskml.models.XGBoostSurvival`.
+        ``"random_forest"``, ``"logistic"``, ...) stands for that registry model
+        without its preprocessing (:func:`riskml.models.ranking_estimator`);
+        :func:`riskml.models.make_model` replaces it by the model when it builds
+        a pipeline (XGBoost survival before a time-to-event model), and a
+        selector used on its own resolves it in ``fit`` (``"xgboost"`` with a
+        time-to-event ``y`` gives :class:`~riskml.models.XGBoostSurvival`).
     n_features_to_select : int or float, optional
         Number of features to keep (an int, or a fraction in (0, 1)). None chooses
         the number by cross-validation.

@@ -1,11 +1,15 @@
 """Risk models with one contract: ``predict_risk(X, horizon=None)``, higher = higher risk.
 
 Learned models (XGBoost, random forest, LASSO and ridge logistic, Cox and LASSO Cox,
-Bayesian networks) and published scores (Framingham) share the scikit-learn API and
-sit at the end of a :class:`RiskPipeline`, which learns everything inside ``fit``
-(including class-imbalance handling and hyperparameter search) so that
-cross-validation is leakage-free. :func:`make_model` builds the standard pipelines by
-name, :func:`models_from_yaml` from a YAML list.
+Bayesian networks, and the scikit-learn families SVM, k-NN, MLP, decision tree,
+bagging, histogram gradient boosting and AdaBoost) and published scores
+(Framingham) share the scikit-learn API and sit at the end of a
+:class:`RiskPipeline`, which learns everything inside ``fit`` (including
+class-imbalance handling, probability calibration and hyperparameter search) so
+that cross-validation is leakage-free. :func:`make_model` builds the standard
+pipelines by name, and a pipeline for any scikit-learn classifier
+(:class:`SklearnRiskClassifier`); :func:`models_from_yaml` builds them from a YAML
+list.
 """
 
 from ._base import RiskEstimatorMixin
@@ -16,7 +20,15 @@ from ._imbalance import SAMPLERS, Recalibration, describe_imbalance_handling, ma
 from ._lasso_cox import LassoCox
 from ._linear import LassoRisk, LogisticRisk
 from ._pipeline import RiskPipeline
-from ._registry import DEFAULT_GRIDS, MODELS, describe_model, make_model, models_from_yaml
+from ._registry import (
+    DEFAULT_GRIDS,
+    MODELS,
+    describe_model,
+    make_model,
+    models_from_yaml,
+    ranking_estimator,
+)
+from ._sklearn import SklearnRiskClassifier
 from ._tuning import TunedRisk, tune
 from ._xgboost import XGBoostRisk, XGBoostSurvival
 from .cox import CoxPH
@@ -38,6 +50,7 @@ __all__ = [
     "Recalibration",
     "RiskEstimatorMixin",
     "RiskPipeline",
+    "SklearnRiskClassifier",
     "TunedRisk",
     "XGBoostRisk",
     "XGBoostSurvival",
@@ -46,5 +59,6 @@ __all__ = [
     "make_model",
     "make_sampler",
     "models_from_yaml",
+    "ranking_estimator",
     "tune",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..features._scoring import c_statistic
+from ..features import c_statistic
 from ..outcome import Outcome, check_outcome
 
 __all__ = ["BinaryRiskMixin", "RiskEstimatorMixin"]

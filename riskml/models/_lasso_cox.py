@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..features._scoring import c_statistic
+from ..features import c_statistic
 from ._base import RiskEstimatorMixin
 from .cox import CoxPH
 

@@ -1,4 +1,4 @@
-"""The standard model pipelines, by name (and from YAML)."""
+"""The standard model pipelines, by name (and from YAML), and any classifier made a risk model."""
 
 from __future__ import annotations
 
@@ -14,13 +14,22 @@ from ._imbalance import make_sampler
 from ._lasso_cox import LassoCox
 from ._linear import LassoRisk, LogisticRisk
 from ._pipeline import RiskPipeline
+from ._sklearn import SklearnRiskClassifier, check_classifier
 from ._tuning import TunedRisk
 from ._xgboost import XGBoostRisk, XGBoostSurvival
+from ._zoo import ZOO_DESCRIPTIONS, ZOO_GRIDS, ZOO_SCALED, zoo_model
 from .cox import CoxPH
 from .scores import FraminghamScore
 from .scores.framingham import TEN_YEARS_DAYS
 
-__all__ = ["DEFAULT_GRIDS", "MODELS", "describe_model", "make_model", "models_from_yaml"]
+__all__ = [
+    "DEFAULT_GRIDS",
+    "MODELS",
+    "describe_model",
+    "make_model",
+    "models_from_yaml",
+    "ranking_estimator",
+]
 
 #: Ridge penalty of the registry's Cox model. Unscaled one-hot columns keep every
 #: level (their sum is constant, which the Cox baseline absorbs), and a rare level
@@ -66,6 +75,7 @@ _DESCRIPTIONS = {
         "Ridge logistic regression (L2 penalty chosen by 5-fold CV on AUC) on imputed, "
         "standardised features; P(event by the horizon)."
     ),
+    **ZOO_DESCRIPTIONS,
     "cox": (
         "Cox proportional-hazards model (Efron ties, ridge penalty 0.01) on imputed, "
         "standardised features; 1 - S(horizon | x)."
@@ -111,9 +121,10 @@ _DESCRIPTIONS = {
 #: Names accepted by :func:`make_model`.
 MODELS = tuple(_DESCRIPTIONS)
 
-#: Search grids of ``make_model(name, tune=True)`` (parameters of the final model).
-#: Models that already choose their penalty by inner CV (lasso, lasso_cox, ridge),
-#: the unpenalised logistic model and the published scores have none.
+#: Search grids of ``make_model(name, tune=True)`` (parameters of the final model;
+#: for the scikit-learn families, of the classifier it wraps). Models that already
+#: choose their penalty by inner CV (lasso, lasso_cox, ridge), the unpenalised
+#: logistic model and the published scores have none.
 DEFAULT_GRIDS = {
     "xgboost": {"max_depth": [2, 3, 4], "learning_rate": [0.03, 0.1]},
     "xgboost_survival": {"max_depth": [2, 3, 4], "learning_rate": [0.03, 0.1]},
@@ -121,9 +132,9 @@ DEFAULT_GRIDS = {
     "bayes_net": {"n_bins": [3, 5, 8], "equivalent_sample_size": [1.0, 5.0, 20.0]},
     "naive_bayes": {"n_bins": [3, 5, 8]},
     "cox": {"penalizer": [0.001, 0.01, 0.1]},
+    **ZOO_GRIDS,
 }
 
-_SURVIVAL = {"xgboost_survival", "lasso_cox", "cox"}
 #: Published scores: registry name -> (FraminghamScore model, recalibrate).
 _SCORES = {
     "framingham": ("dagostino2008_lipid", False),
@@ -161,6 +172,8 @@ def describe_model(name: str) -> str:
 
 def _learned_steps(name: str, random_state):
     """(preprocessor, model) of a learned registry model."""
+    if name in ZOO_DESCRIPTIONS:
+        return make_preprocessor(scale=name in ZOO_SCALED), zoo_model(name, random_state)
     if name == "xgboost":
         return make_preprocessor(scale=False), XGBoostRisk(random_state=random_state)
     if name == "xgboost_survival":
@@ -186,19 +199,41 @@ def _learned_steps(name: str, random_state):
     return make_preprocessor(scale=True), CoxPH(penalizer=COX_PENALIZER)
 
 
+def _param_name(model, key: str) -> str:
+    """``key`` in ``model``'s parameter namespace.
+
+    The parameters of a classifier wrapped in :class:`SklearnRiskClassifier` (the
+    zoo families, user classifiers) are reached through ``estimator__``, so that
+    ``make_model("svm", C=10)`` and the grid ``{"C": [...]}`` work as for the
+    other models.
+    """
+    if key in model.get_params(deep=False) or not isinstance(model, SklearnRiskClassifier):
+        return key
+    inner = f"estimator__{key}"
+    return inner if inner in model.get_params(deep=True) else key
+
+
+def _valid_params(model) -> list[str]:
+    own = sorted(model.get_params(deep=False))
+    if isinstance(model, SklearnRiskClassifier):
+        own = sorted(set(own) - {"estimator"}) + sorted(model.estimator.get_params(deep=True))
+    return own
+
+
 def _set_model_params(model, name: str, params: dict):
     if not params:
         return model
-    valid = sorted(model.get_params(deep=False))
-    unknown = sorted(set(params) - set(valid))
+    mapped = {_param_name(model, key): value for key, value in params.items()}
+    deep = model.get_params(deep=isinstance(model, SklearnRiskClassifier))
+    unknown = sorted(key for key in params if _param_name(model, key) not in deep)
     if unknown:
         raise ValueError(
             f"unknown option(s) {unknown} for model {name!r} ({type(model).__name__}); "
-            f"its parameters are {valid}, and make_model also takes selection, horizon, "
-            "sampler, class_weight, recalibrate, tune, framingham_inputs, framingham_units "
-            "and random_state."
+            f"its parameters are {_valid_params(model)}, and make_model also takes selection, "
+            "horizon, sampler, class_weight, recalibrate, tune, framingham_inputs, "
+            "framingham_units and random_state."
         )
-    return model.set_params(**params)
+    return model.set_params(**mapped)
 
 
 def _set_class_weight(model, name: str, class_weight):
@@ -212,9 +247,14 @@ def _set_class_weight(model, name: str, class_weight):
             return model.set_params(scale_pos_weight=ratio)
     elif "class_weight" in model.get_params(deep=False):
         return model.set_params(class_weight=class_weight)
+    elif isinstance(model, SklearnRiskClassifier):
+        key = _param_name(model, "class_weight")
+        if key in model.get_params(deep=True):
+            return model.set_params(**{key: class_weight})
     raise ValueError(
         f"model {name!r} does not take class weights; class_weight works with xgboost, "
-        "random_forest, lasso, logistic and ridge. Use sampler= for the others, or neither."
+        "random_forest, lasso, logistic, ridge, svm, decision_tree, gradient_boosting and "
+        "classifiers with a class_weight parameter. Use sampler= for the others, or neither."
     )
 
 
@@ -224,8 +264,9 @@ def _tuned(pipeline: RiskPipeline, name: str, tune, random_state) -> TunedRisk:
         if name not in DEFAULT_GRIDS:
             raise ValueError(
                 f"model {name!r} has no default tuning grid (it already chooses its penalty "
-                f"by inner CV, or has nothing to tune); models with one: "
-                f"{sorted(DEFAULT_GRIDS)}. Pass tune={{'param': [values]}} to search anyway."
+                f"by inner CV, has nothing to tune, or is your own estimator); models with "
+                f"one: {sorted(DEFAULT_GRIDS)}. Pass tune={{'param': [values]}} to search "
+                "anyway."
             )
         grid = DEFAULT_GRIDS[name]
     elif isinstance(tune, dict) and "param_grid" in tune:
@@ -243,15 +284,113 @@ def _tuned(pipeline: RiskPipeline, name: str, tune, random_state) -> TunedRisk:
             f"tune must be True (the default grid), a dict of parameter values, or "
             f"{{'param_grid': {{...}}, 'search': 'random', ...}}; got {type(tune).__name__}."
         )
-    grid = {
-        (k if "__" in k else f"model__{k}"): list(v) if isinstance(v, tuple) else v
-        for k, v in grid.items()
-    }
+    steps = {step for step, _ in pipeline.steps}
+    model = pipeline.steps[-1][1]
+
+    def qualified(key: str) -> str:
+        if key.split("__", 1)[0] in steps and "__" in key:
+            return key
+        return f"model__{_param_name(model, key)}"
+
+    grid = {qualified(k): list(v) if isinstance(v, tuple) else v for k, v in grid.items()}
     return TunedRisk(pipeline, grid, random_state=random_state, **options)
 
 
+#: Registry models whose bare model ranks features (feature_importances_ or coef_).
+_RANKERS = (
+    "xgboost",
+    "xgboost_survival",
+    "random_forest",
+    "lasso",
+    "lasso_cox",
+    "logistic",
+    "ridge",
+    "cox",
+    "decision_tree",
+    "adaboost",
+)
+
+
+def ranking_estimator(name: str, *, survival: bool = False, random_state=0):
+    """The bare model of a registry name, to rank features (e.g. in RFE).
+
+    :func:`make_model` uses it to resolve a selector's ``estimator`` given as a
+    name, e.g. ``RecursiveFeatureElimination(estimator="xgboost")``.
+
+    Parameters
+    ----------
+    name : str
+        A registry model whose fitted model has ``feature_importances_`` or
+        ``coef_``: ``"xgboost"``, ``"xgboost_survival"``, ``"random_forest"``,
+        ``"lasso"``, ``"lasso_cox"``, ``"logistic"``, ``"ridge"``, ``"cox"``,
+        ``"decision_tree"`` or ``"adaboost"``.
+    survival : bool, default=False
+        Whether the ranking model will see a time-to-event ``y``: ``"xgboost"``
+        then gives :class:`~riskml.models.XGBoostSurvival`.
+    random_state : int, optional
+        Seed of the model.
+
+    Returns
+    -------
+    estimator
+        Unfitted, without preprocessing (a selector sits after it).
+
+    Examples
+    --------
+    >>> type(ranking_estimator("xgboost", survival=True)).__name__
+    'XGBoostSurvival'
+    """
+    if not isinstance(name, str) or name not in _DESCRIPTIONS or name in _SCORES:
+        raise ValueError(
+            f"unknown ranking estimator {name!r}; choose one of {list(_RANKERS)} or pass an "
+            "estimator with feature_importances_ or coef_."
+        )
+    if name == "xgboost" and survival:
+        name = "xgboost_survival"
+    if name not in _RANKERS:
+        raise ValueError(
+            f"model {name!r} cannot rank features: its fitted model has neither "
+            f"feature_importances_ nor coef_. Choose one of {list(_RANKERS)} or pass an "
+            "estimator with one."
+        )
+    return _learned_steps(name, random_state)[1]
+
+
+def _selection_step(selection, horizon, survival: bool, random_state):
+    """A clone of the selector with the pipeline's horizon and its estimator resolved."""
+    selector = clone(selection)
+    params = selector.get_params(deep=False)
+    if horizon is not None and "horizon" in params and params["horizon"] is None:
+        selector.set_params(horizon=horizon)
+    if isinstance(params.get("estimator"), str):
+        seed = params.get("random_state")
+        ranker = ranking_estimator(
+            params["estimator"],
+            survival=survival,
+            random_state=random_state if seed is None else seed,
+        )
+        selector.set_params(estimator=ranker)
+    return selector
+
+
+def _seed_unset(model, random_state):
+    """Set every ``random_state`` parameter of ``model`` left at None to ``random_state``."""
+    if random_state is None:
+        return model
+    unset = {
+        key: random_state
+        for key, value in model.get_params(deep=True).items()
+        if value is None and (key == "random_state" or key.endswith("__random_state"))
+    }
+    return model.set_params(**unset) if unset else model
+
+
+def _is_estimator(model) -> bool:
+    return hasattr(model, "fit") and hasattr(model, "get_params")
+
+
 def make_model(
-    name: str,
+    model,
     *,
     selection=None,
     horizon=None,
@@ -264,22 +403,38 @@ def make_model(
     tune=None,
     **model_params,
 ) -> RiskPipeline:
-    """An unfitted :class:`RiskPipeline` for a registry model.
+    """An unfitted :class:`RiskPipeline` for a registry name, a pipeline or any classifier.
 
     Parameters
     ----------
-    name : str
-        One of :data:`MODELS`: ``"xgboost"``, ``"xgboost_survival"``,
-        ``"random_forest"``, ``"lasso"``, ``"lasso_cox"``, ``"bayes_net"``,
-        ``"naive_bayes"``, ``"logistic"``, ``"ridge"``, ``"cox"``,
-        ``"framingham"``, ``"framingham_recalibrated"``.
+    model : str, RiskPipeline, riskml model or scikit-learn classifier
+        - a name from :data:`MODELS`: ``"xgboost"``, ``"xgboost_survival"``,
+          ``"random_forest"``, ``"lasso"``, ``"lasso_cox"``, ``"bayes_net"``,
+          ``"naive_bayes"``, ``"logistic"``, ``"ridge"``, ``"svm"``, ``"knn"``,
+          ``"mlp"``, ``"decision_tree"``, ``"bagging"``, ``"gradient_boosting"``,
+          ``"adaboost"``, ``"cox"``, ``"framingham"``, ``"framingham_recalibrated"``,
+          ... (see :func:`describe_model`);
+        - a :class:`RiskPipeline`, taken as complete: returned cloned, its steps
+          and horizon unchanged (the other arguments are not applied);
+        - a riskml model (an estimator with ``predict_risk``, e.g. ``CoxPH()``) or
+          any scikit-learn classifier (e.g. ``KNeighborsClassifier()``, ``SVC()``,
+          a ``Pipeline`` ending in a classifier), cloned and placed after the
+          standard preprocessing for mixed tabular data (median/most-frequent
+          imputation, one-hot encoding, standardisation) and the ``selection``;
+          a classifier is wrapped in :class:`SklearnRiskClassifier`, so its
+          ``predict_proba(X)[:, 1]`` becomes ``predict_risk`` (a classifier
+          without ``predict_proba``, such as ``SVC()``, is Platt-calibrated on
+          internal folds of the training data). Anything else (e.g. a
+          regressor) raises a ``TypeError``.
     selection : transformer, optional
         A feature selector (e.g.
         :class:`~riskml.features.RecursiveFeatureElimination` or
         :class:`~riskml.features.InformationGain`), cloned and placed after
         preprocessing in the learned models; ignored by the Framingham scores,
         which take fixed inputs. A selector with a ``horizon`` parameter left at
-        None gets the pipeline's horizon.
+        None gets the pipeline's horizon, and an ``estimator`` given as a registry
+        name is resolved here (:func:`ranking_estimator`; ``"xgboost"`` becomes
+        XGBoost survival when the final model is a time-to-event model).
     horizon : float, optional
         Days. The pipeline's horizon (binary models train on "event by horizon");
         for ``"framingham_recalibrated"`` also the recalibration horizon (default 10
@@ -289,7 +444,8 @@ def make_model(
     framingham_units : {"mg/dL", "mmol/L"}, default="mg/dL"
         Cholesterol unit for the Framingham scores.
     random_state : int, default=0
-        Seed of the learned models, samplers and tuning folds.
+        Seed of the learned models, samplers and tuning folds; for your own
+        estimator, every ``random_state`` parameter it left at None.
     sampler : {"undersample", "oversample", "smote"} or sampler, optional
         A class-imbalance sampler placed just before the model (binary models
         only); it acts only in ``fit``.
@@ -306,7 +462,9 @@ def make_model(
         The pipeline then holds one step, ``"model"``, a
         :class:`~riskml.models.TunedRisk` around the whole pipeline.
     **model_params
-        Parameters of the final model (e.g. ``n_estimators=300``).
+        Parameters of the final model (e.g. ``n_estimators=300``; for the
+        scikit-learn families and your own classifier, its parameters, e.g.
+        ``n_neighbors=50``).
 
     Returns
     -------
@@ -317,7 +475,10 @@ def make_model(
     The Cox model carries a small ridge penalty (0.01): the one-hot columns keep
     every level and small folds can separate events, which leave the unpenalised
     partial likelihood without a unique maximum. The Bayesian networks keep
-    missing values (their missing state) instead of imputing them.
+    missing values (their missing state) instead of imputing them. The SVM's
+    probabilities come from Platt scaling fitted inside ``fit`` on 5 internal
+    folds of the training data (:class:`SklearnRiskClassifier`), never on the
+    rows the SVM was fitted to or on a test fold.
 
     Examples
     --------
@@ -325,8 +486,29 @@ def make_model(
     'model'
     >>> [n for n, _ in make_model("random_forest", sampler="undersample").steps]
     ['preprocess', 'sampler', 'model']
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> type(make_model(KNeighborsClassifier(), horizon=365)[-1]).__name__
+    'SklearnRiskClassifier'
     """
-    _check_name(name)
+    if isinstance(model, RiskPipeline):
+        ignored = {"sampler": sampler, "class_weight": class_weight, "tune": tune}
+        given = sorted(k for k, v in ignored.items() if v) + sorted(model_params)
+        if given:
+            raise ValueError(
+                f"make_model takes a RiskPipeline as complete; {given} would be ignored. "
+                "Build the pipeline with them, or pass its final model instead."
+            )
+        return clone(model)
+    if isinstance(model, str):
+        name = _check_name(model)
+    elif _is_estimator(model):
+        name = None
+    else:
+        raise TypeError(
+            "make_model takes a registry name (one of riskml.models.MODELS), a RiskPipeline, a "
+            "riskml model or a scikit-learn classifier (e.g. KNeighborsClassifier()); got "
+            f"{type(model).__name__}."
+        )
     if name in _SCORES:
         equation, recalibrated = _SCORES[name]
         score = FraminghamScore(
@@ -342,24 +524,29 @@ def make_model(
             )
         score = _set_model_params(score, name, model_params)
         return RiskPipeline([("model", score)], horizon=horizon, recalibrate=recalibrate)
-    preprocess, model = _learned_steps(name, random_state)
-    model = _set_model_params(model, name, model_params)
-    model = _set_class_weight(model, name, class_weight)
+    if name is not None:
+        preprocess, final = _learned_steps(name, random_state)
+    else:
+        if hasattr(model, "predict_risk"):
+            final = clone(model)
+        else:
+            final = SklearnRiskClassifier(clone(check_classifier(model, "make_model")))
+        preprocess, final = make_preprocessor(scale=True), _seed_unset(final, random_state)
+        name = type(model).__name__
+    final = _set_model_params(final, name, model_params)
+    final = _set_class_weight(final, name, class_weight)
+    survival = getattr(final, "outcome_kind", "any") == "survival"
     steps = [("preprocess", preprocess)]
     if selection is not None:
-        selector = clone(selection)
-        params = selector.get_params(deep=False)
-        if horizon is not None and "horizon" in params and params["horizon"] is None:
-            selector.set_params(horizon=horizon)
-        steps.append(("select", selector))
+        steps.append(("select", _selection_step(selection, horizon, survival, random_state)))
     if sampler is not None:
-        if name in _SURVIVAL:
+        if survival:
             raise ValueError(
                 f"sampler= needs a binary model; {name!r} is a time-to-event model "
                 "(imbalance does not bias a Cox-type model's ranking). Drop the sampler."
             )
         steps.append(("sampler", make_sampler(sampler, random_state)))
-    steps.append(("model", model))
+    steps.append(("model", final))
     pipeline = RiskPipeline(steps, horizon=horizon, recalibrate=recalibrate)
     if not tune:
         return pipeline

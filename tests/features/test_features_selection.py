@@ -185,8 +185,69 @@ def test_named_ranking_estimators():
     assert type(selector.selector_.estimator_).__name__ == "XGBoostSurvival"
     selector = RecursiveFeatureElimination(estimator="logistic", n_features_to_select=2).fit(X, y)
     assert type(selector.selector_.estimator_).__name__ == "LogisticRisk"
-    with pytest.raises(ValueError, match=r"unknown ranking estimator 'svm'; choose one of \["):
+    with pytest.raises(ValueError, match=r"unknown ranking estimator 'tabnet'; choose one of \["):
+        RecursiveFeatureElimination(estimator="tabnet").fit(X, y)
+    with pytest.raises(ValueError, match=r"model 'svm' cannot rank features: its fitted model"):
         RecursiveFeatureElimination(estimator="svm").fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "name", ["decision_tree", "adaboost", "random_forest", "lasso", "logistic", "ridge"]
+)
+def test_every_binary_ranking_name_ranks(name):
+    """Oracle: the simulation (x0-x2 carry the signal, x3-x5 are noise).
+
+    Every binary model that ranking_estimator accepts exposes importances or
+    coefficients after fit, and RFE to 3 keeps at least two of the three signals.
+    """
+    X, y, _ = _data(n=300, p=6, seed=7)
+    selector = RecursiveFeatureElimination(estimator=name, n_features_to_select=3).fit(X, y)
+    assert len(set(selector.selected_features_) & {"x0", "x1", "x2"}) >= 2
+
+
+def test_make_model_resolves_a_named_ranking_estimator():
+    """Oracle: make_model builds the selector with an estimator object, the survival
+    model before a time-to-event model and the binary one before a binary model."""
+    from riskml.models import LogisticRisk, XGBoostRisk, XGBoostSurvival, make_model
+
+    rfe = RecursiveFeatureElimination(estimator="xgboost", n_features_to_select=2)
+    before_cox = make_model("cox", selection=rfe, horizon=365.0, random_state=4)
+    assert isinstance(before_cox.named_steps["select"].estimator, XGBoostSurvival)
+    assert before_cox.named_steps["select"].estimator.random_state == 4
+    before_knn = make_model("knn", selection=rfe, horizon=365.0)
+    assert isinstance(before_knn.named_steps["select"].estimator, XGBoostRisk)
+    assert rfe.estimator == "xgboost"  # the user's selector is left as given
+    logistic = RecursiveFeatureElimination(estimator="logistic", n_features_to_select=2)
+    pipe = make_model("svm", selection=logistic)
+    assert isinstance(pipe.named_steps["select"].estimator, LogisticRisk)
+    X, y, ys = _data(n=150, p=5, seed=6)
+    before_cox.fit(X, ys)
+    assert len(before_cox.named_steps["select"].selected_features_) == 2
+
+
+def test_features_imports_nothing_from_models():
+    """Oracle: the import statements of riskml/features (Python's ast).
+
+    No module of features imports riskml.models at import time (the
+    features -> models -> features cycle), and none imports a private module of
+    another riskml package, even inside a function.
+    """
+    import ast
+    from pathlib import Path
+
+    import riskml.features
+
+    for path in Path(riskml.features.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            module = "." * node.level + (node.module or "")
+            top_level = node in tree.body
+            assert not (top_level and "models" in module), f"{path.name}: {module}"
+            if module.startswith("..") or module.startswith("riskml."):
+                parts = module.lstrip(".").split(".") + [a.name for a in node.names]
+                assert not any(p.startswith("_") for p in parts), f"{path.name}: {module}"
 
 
 def test_noise_selection_then_any_model_stays_at_chance():

@@ -200,6 +200,7 @@ def test_registry_builds_unfitted_pipelines_that_fit(name):
         assert pipe.named_steps["select"] is not selection
         assert isinstance(pipe[0], Preprocessor)
         unscaled = {"xgboost", "xgboost_survival", "random_forest", "bayes_net", "naive_bayes"}
+        unscaled |= {"decision_tree", "bagging", "gradient_boosting", "adaboost"}
         assert pipe[0].scale == (name not in unscaled)
         assert pipe[0].impute == (name not in {"bayes_net", "naive_bayes"})
     assert not hasattr(pipe[-1], "n_features_in_") and not hasattr(pipe[-1], "impute_values_")
@@ -219,10 +220,10 @@ def test_registry_details():
     score = make_model("framingham", framingham_inputs=inputs, framingham_units="mmol/L")[-1]
     assert score.inputs == inputs and score.units == "mmol/L"
     assert [n for n, _ in make_model("lasso").steps] == ["preprocess", "model"]
-    with pytest.raises(ValueError, match=r"unknown model 'svm'; choose one of \['xgboost'"):
-        make_model("svm")
-    with pytest.raises(ValueError, match="unknown model 'svm'"):
-        describe_model("svm")
+    with pytest.raises(ValueError, match=r"unknown model 'tabnet'; choose one of \['xgboost'"):
+        make_model("tabnet")
+    with pytest.raises(ValueError, match="unknown model 'tabnet'"):
+        describe_model("tabnet")
 
 
 def test_registry_names_options_and_selector_horizon():
@@ -239,6 +240,13 @@ def test_registry_names_options_and_selector_horizon():
         "naive_bayes",
         "logistic",
         "ridge",
+        "svm",
+        "knn",
+        "mlp",
+        "decision_tree",
+        "bagging",
+        "gradient_boosting",
+        "adaboost",
         "cox",
         "framingham",
         "framingham_recalibrated",
@@ -289,8 +297,8 @@ models:
     from_file = models_from_yaml(path)
     assert list(from_file) == ["lasso", "bayes_net"] and from_file["bayes_net"][-1].n_bins == 3
     assert list(models_from_yaml(str(path))) == ["lasso", "bayes_net"]
-    with pytest.raises(ValueError, match=r"unknown model 'svm'; choose one of \['xgboost'"):
-        models_from_yaml("- svm")
+    with pytest.raises(ValueError, match=r"unknown model 'tabnet'; choose one of \['xgboost'"):
+        models_from_yaml("- tabnet")
     with pytest.raises(ValueError, match="must be a non-empty list of model entries"):
         models_from_yaml("xgboost: {}")
     with pytest.raises(ValueError, match=r"has unknown key\(s\) \['option'\]"):

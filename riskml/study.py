@@ -546,15 +546,16 @@ class Study:
             )
 
     def _build(self, model, horizon):
-        from .models import make_model
-        from .models._registry import _SCORES
+        """A RiskPipeline for a registry name, a pipeline or any scikit-learn classifier.
 
-        if not isinstance(model, str):
-            return clone(model)
-        learned = model not in _SCORES
+        ``make_model`` applies ``selection`` to learned models only (published scores
+        keep their fixed inputs) and returns a user's RiskPipeline unchanged.
+        """
+        from .models import RiskPipeline, make_model
+
         return make_model(
             model,
-            selection=self.selection if learned else None,
+            selection=None if isinstance(model, RiskPipeline) else self.selection,
             horizon=horizon,
             framingham_inputs=(
                 self.framingham_inputs

@@ -280,7 +280,9 @@ def evaluate_predictions(
         ``brier``, ``ipa``; for a time-to-event one ``harrell_c`` and, with a
         horizon, ``td_auc`` and the calibration and overall metrics at the horizon.
         Metrics that need probabilities are skipped (with a note in ``method``)
-        for a model whose predictions are not in [0, 1], e.g. a linear predictor.
+        for a model whose predictions are not in [0, 1], e.g. a linear predictor;
+        a metric undefined for a model's predictions (e.g. a calibration slope of
+        risks that are exactly 0 or 1) has NaN values and the reason in ``method``.
     horizon : float, default=None
         Days, for the metrics evaluated at a horizon.
     method : {"bootstrap"} or None, default=None
@@ -412,17 +414,31 @@ def evaluate_predictions(
                     strata=outcome.event if metric.name == "auc" else None,
                 )
             else:
-                ci = metric_interval(
-                    metric,
-                    outcome,
-                    matrix,
-                    horizon=horizon,
-                    method=method,
-                    n_boot=n_boot,
-                    confidence=confidence,
-                    random_state=rng(),
-                    **metric_params.get(metric.name, {}),
-                )
+                try:
+                    ci = metric_interval(
+                        metric,
+                        outcome,
+                        matrix,
+                        horizon=horizon,
+                        method=method,
+                        n_boot=n_boot,
+                        confidence=confidence,
+                        random_state=rng(),
+                        **metric_params.get(metric.name, {}),
+                    )
+                except ValueError as error:  # undefined for these predictions: say why
+                    rows.append(
+                        {
+                            **row,
+                            "estimate": np.nan,
+                            "low": np.nan,
+                            "high": np.nan,
+                            "method": f"not computed: {error}",
+                            "n_boot": 0,
+                            "n_degenerate": 0,
+                        }
+                    )
+                    continue
             rows.append(
                 {
                     **row,

@@ -15,26 +15,27 @@ import pandas as pd
 
 __all__ = ["check_new_patients", "UNIT_FACTORS"]
 
-#: ``(factor, what)``: multiplying a value by ``factor`` converts it as ``what`` says.
+#: ``(factor, what, keywords)``: multiplying a value by ``factor`` converts it as
+#: ``what`` says; ``keywords`` are column-name fragments the conversion usually goes with.
 #: A value outside the training range that lands inside it after one of these is
 #: reported with that conversion as the likely unit error.
 UNIT_FACTORS = (
-    (38.67, "cholesterol mmol/L -> mg/dL"),
-    (88.57, "triglycerides mmol/L -> mg/dL"),
-    (18.016, "glucose mmol/L -> mg/dL"),
-    (1 / 88.4, "creatinine umol/L -> mg/dL"),
-    (88.4, "creatinine mg/dL -> umol/L"),
-    (2.801, "urea mmol/L -> BUN mg/dL"),
-    (0.1, "haemoglobin g/L -> g/dL"),
-    (10.0, "haemoglobin g/dL -> g/L"),
-    (1 / 2.2046, "weight lb -> kg"),
-    (2.54, "height in -> cm"),
-    (100.0, "height m -> cm"),
-    (7.50062, "pressure kPa -> mmHg"),
-    (100.0, "a fraction -> percent"),
-    (0.01, "a percent -> fraction"),
-    (1 / 12, "age months -> years"),
-    (1 / 365.25, "age days -> years"),
+    (38.67, "cholesterol mmol/L -> mg/dL", ("chol", "hdl", "ldl")),
+    (88.57, "triglycerides mmol/L -> mg/dL", ("trig", "tg")),
+    (18.016, "glucose mmol/L -> mg/dL", ("gluc",)),
+    (1 / 88.4, "creatinine umol/L -> mg/dL", ("creat",)),
+    (88.4, "creatinine mg/dL -> umol/L", ("creat",)),
+    (2.801, "urea mmol/L -> BUN mg/dL", ("bun", "urea")),
+    (0.1, "haemoglobin g/L -> g/dL", ("hemo", "haemo", "hgb", "hb")),
+    (10.0, "haemoglobin g/dL -> g/L", ("hemo", "haemo", "hgb", "hb")),
+    (1 / 2.2046, "weight lb -> kg", ("weight", "wt")),
+    (2.54, "height in -> cm", ("height",)),
+    (100.0, "height m -> cm", ("height",)),
+    (7.50062, "pressure kPa -> mmHg", ("sbp", "dbp", "bp", "pressure")),
+    (100.0, "a fraction -> percent", ("pct", "percent", "ef")),
+    (0.01, "a percent -> fraction", ()),
+    (1 / 12, "age months -> years", ("age",)),
+    (1 / 365.25, "age days -> years", ("age",)),
 )
 
 #: A value is "wildly outside" a positive training range [lo, hi] below lo / 4 or
@@ -85,12 +86,25 @@ def _expected_columns(pipeline, background):
     return None
 
 
-def _unit_hint(values: np.ndarray, low: float, high: float) -> str:
-    for factor, what in UNIT_FACTORS:
+def _unit_hint(column: str, values: np.ndarray, low: float, high: float, median: float) -> str:
+    """The conversion in :data:`UNIT_FACTORS` that best brings ``values`` back in range.
+
+    Candidates put every value within [low / 2, 2 high]; those whose keywords
+    appear in the column name come first, then the one landing closest to the
+    training median (on the log scale).
+    """
+    name = column.lower()
+    candidates = []
+    for factor, what, keywords in UNIT_FACTORS:
         converted = values * factor
-        if np.all((converted >= low) & (converted <= high)):
-            return f" x {factor:.4g} ({what}) puts them inside it: check the unit."
-    return " Check the unit and the value."
+        if np.all((converted >= low / 2) & (converted <= high * 2)) and median > 0:
+            distance = abs(np.log(np.median(converted) / median)) if np.all(converted > 0) else 1e9
+            named = any(k in name for k in keywords)
+            candidates.append((not named, distance, factor, what))
+    if not candidates:
+        return " Check the unit and the value."
+    _, _, factor, what = min(candidates)
+    return f" x {factor:.4g} ({what}) brings them into it: check the unit."
 
 
 def check_new_patients(pipeline, X: pd.DataFrame, background: pd.DataFrame | None) -> None:
@@ -181,7 +195,7 @@ def check_new_patients(pipeline, X: pd.DataFrame, background: pd.DataFrame | Non
             problems.append(
                 f"{column}: {np.unique(bad)[:5].tolist()} at row positions "
                 f"{np.flatnonzero(outside)[:5].tolist()}, training range {low:.4g} to "
-                f"{high:.4g};{_unit_hint(bad, low, high)}"
+                f"{high:.4g};{_unit_hint(str(column), bad, low, high, float(np.median(train_values)))}"
             )
     if problems:
         raise ValueError(

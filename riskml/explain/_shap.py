@@ -1,25 +1,26 @@
-"""SHAP explanations of a fitted XGBoost pipeline, mapped back to the input columns.
+"""SHAP values of any fitted risk pipeline, mapped back to the input columns.
 
 A fitted pipeline sees the model columns (one-hot levels, missing indicators); a
 clinician reads the input columns (``smoking``, ``sbp``). :func:`explain_pipeline`
-computes exact TreeSHAP values for the model columns and sums those that come from
-the same input column, which keeps the additivity of SHAP values: the contributions
-of one patient plus the base value still give the model's log-odds.
+computes SHAP values with the exact method of the model's family and sums those of
+model columns that come from the same input column, which keeps their additivity.
 """
 
 from __future__ import annotations
 
-import json
+import warnings
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["ShapExplanation", "explain_pipeline"]
+from . import _links
+from ._explanation import ShapExplanation
 
+__all__ = ["explain_pipeline", "map_columns"]
 
-def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+#: |patient_risk - predict_risk| above which a family's closed form is not trusted.
+_TOLERANCE = 1e-6
 
 
 def map_columns(input_columns, model_columns) -> dict[str, str]:
@@ -27,7 +28,7 @@ def map_columns(input_columns, model_columns) -> dict[str, str]:
 
     A model column maps to the input column of the same name; otherwise to the
     longest input column ``c`` such that the model column starts with ``c + "_"``
-    (``smoking_current`` → ``smoking``, ``bp_treated_missing`` → ``bp_treated``
+    (``smoking_current`` -> ``smoking``, ``bp_treated_missing`` -> ``bp_treated``
     rather than ``bp``).
 
     Raises
@@ -37,7 +38,6 @@ def map_columns(input_columns, model_columns) -> dict[str, str]:
     """
     inputs = [str(c) for c in input_columns]
     input_set = set(inputs)
-    # Longest first, so that the first prefix that matches is the longest one.
     by_length = sorted(inputs, key=len, reverse=True)
     mapping = {}
     unmapped = []
@@ -60,323 +60,735 @@ def map_columns(input_columns, model_columns) -> dict[str, str]:
     return mapping
 
 
-class ShapExplanation:
-    """SHAP values of an XGBoost risk model, per model column and per input column.
+# -- the pipeline's parts ---------------------------------------------------------------
+class _Parts:
+    """Transform steps (samplers left out), final model and recalibration of a pipeline."""
 
-    Returned by :func:`explain_pipeline`; not meant to be built by hand.
-
-    Attributes
-    ----------
-    values : pandas.DataFrame, shape (n_rows, n_input_columns)
-        SHAP values on the log-odds scale, summed over the model columns that share
-        an input column. Input columns the model does not use (dropped by feature
-        selection) hold 0.
-    transformed_values : pandas.DataFrame, shape (n_rows, n_model_columns)
-        SHAP values of the model columns, as the model sees them.
-    base_value : float
-        The expected model output (log-odds) that the contributions start from.
-    data : pandas.DataFrame
-        The input rows explained, with their original values.
-    column_map : dict
-        Model column → input column.
-    features_used : list of str
-        Input columns with at least one model column, in input order.
-    row_positions : ndarray of int
-        Positions (0-based) in the ``X`` given to :func:`explain_pipeline` of the
-        rows explained. The three DataFrames above are indexed by these positions,
-        never by the caller's index (which may hold identifiers).
-    objective : str
-        The XGBoost objective; :meth:`patient_risk` needs a ``binary:`` one.
-    """
-
-    def __init__(
-        self,
-        values,
-        transformed_values,
-        base_value,
-        data,
-        column_map,
-        row_positions,
-        objective,
-    ):
-        self.values = values
-        self.transformed_values = transformed_values
-        self.base_value = float(base_value)
-        self.data = data
-        self.column_map = dict(column_map)
-        used = set(self.column_map.values())
-        self.features_used = [c for c in values.columns if c in used]
-        self.row_positions = np.asarray(row_positions, dtype=int)
-        self.objective = objective
-
-    def __repr__(self) -> str:
-        return (
-            f"ShapExplanation(rows={len(self.values)}, input_columns={self.values.shape[1]}, "
-            f"model_columns={self.transformed_values.shape[1]}, "
-            f"base_value={self.base_value:.4f})"
-        )
-
-    def global_importance(self) -> pd.Series:
-        """Mean absolute SHAP value per input column, largest first.
-
-        Columns with zero importance (unused by the model, or never split on) are
-        left out.
-
-        Returns
-        -------
-        importance : pandas.Series
-            Indexed by input column, named ``"mean_abs_shap"`` (log-odds units).
-        """
-        importance = self.values.abs().mean(axis=0)
-        importance = importance[importance > 0]
-        importance = importance.sort_values(ascending=False, kind="stable")
-        importance.name = "mean_abs_shap"
-        return importance
-
-    def _row(self, i) -> int:
-        """The row label (position in the explained ``X``) of patient ``i``."""
-        if isinstance(i, bool) or not isinstance(i, Integral):
-            raise TypeError(
-                "i must be an int, the 0-based position of the patient in the X that was "
-                f"explained; got {type(i).__name__}."
+    def __init__(self, pipeline):
+        steps = getattr(pipeline, "steps", None)
+        if steps is None:
+            self.transforms, self.final, self.recalibration = [], pipeline, None
+        else:
+            self.transforms = [
+                step
+                for _, step in steps[:-1]
+                if step not in (None, "passthrough") and not hasattr(step, "fit_resample")
+            ]
+            self.final = steps[-1][1]
+            self.recalibration = getattr(pipeline, "recalibration_", None)
+        inner = getattr(self.final, "best_estimator_", None)  # TunedRisk
+        if inner is not None and not self.transforms and self.recalibration is None:
+            other = _Parts(inner)
+            self.transforms, self.final, self.recalibration = (
+                other.transforms,
+                other.final,
+                other.recalibration,
             )
-        i = int(i)
-        if i not in self.values.index:
-            n_rows = len(self.row_positions)
-            raise ValueError(
-                f"row {i} was not explained: the explanation covers {n_rows} row(s) "
-                "(see row_positions; max_rows subsamples). Call explain_pipeline without "
-                "max_rows, or pick a row in row_positions."
-            )
-        return i
 
-    def patient(self, i) -> pd.DataFrame:
-        """The contributions for one patient, largest in absolute value first.
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        Xt = X
+        for step in self.transforms:
+            Xt = step.transform(Xt)
+        if not isinstance(Xt, pd.DataFrame):
+            names = None
+            if self.transforms:
+                try:
+                    names = list(self.transforms[-1].get_feature_names_out())
+                except (AttributeError, ValueError, TypeError):
+                    names = None
+            if names is None:
+                names = list(getattr(self.final, "feature_names_in_", []))
+            if len(names) != np.shape(Xt)[1]:
+                raise TypeError(
+                    "the pipeline's transform steps returned an array without column names; "
+                    "set_output(transform='pandas') on them so that SHAP values can be "
+                    "mapped back to the input columns."
+                )
+            Xt = pd.DataFrame(np.asarray(Xt), columns=names, index=X.index)
+        return Xt.set_axis([str(c) for c in Xt.columns], axis=1)
 
-        Parameters
-        ----------
-        i : int
-            0-based position of the patient in the ``X`` given to
-            :func:`explain_pipeline` (a row number, never an identifier).
-
-        Returns
-        -------
-        contributions : pandas.DataFrame
-            Columns ``feature`` (input column), ``value`` (the patient's original
-            input value) and ``contribution`` (log-odds), one row per input column
-            the model uses.
-        """
-        row = self._row(i)
-        features = self.features_used
-        contribution = self.values.loc[row, features].to_numpy(dtype=float)
-        frame = pd.DataFrame(
-            {
-                "feature": features,
-                "value": [self.data.at[row, c] for c in features],
-                "contribution": contribution,
-            }
-        )
-        order = np.argsort(-np.abs(contribution), kind="stable")
-        return frame.iloc[order].reset_index(drop=True)
-
-    def patient_margin(self, i) -> float:
-        """The model output (log-odds) for one patient: base value + contributions."""
-        row = self._row(i)
-        return self.base_value + float(self.transformed_values.loc[row].sum())
-
-    def patient_risk(self, i) -> float:
-        """Predicted probability for one patient, ``sigmoid(base_value + sum)``.
-
-        This equals the pipeline's ``predict_risk`` for that patient (the
-        additivity of SHAP values).
-        """
-        if not str(self.objective).startswith("binary:"):
-            raise ValueError(
-                "patient_risk needs a binary XGBoost model (objective 'binary:...'); this "
-                f"one has objective {self.objective!r}. Use patient_margin for the raw "
-                "model output."
-            )
-        return float(_sigmoid(self.patient_margin(i)))
+    def logistic_fold(self):
+        """``(a, b)`` of a recalibration ``expit(a + b logit p)``, or (0, 1)."""
+        if self.recalibration is None:
+            return 0.0, 1.0
+        return float(self.recalibration.intercept), float(self.recalibration.slope)
 
 
-def _final_step(pipeline):
-    """Split ``pipeline`` into (transform steps or None, final estimator)."""
-    steps = getattr(pipeline, "steps", None)
-    if steps is None:
-        return None, pipeline
-    final = pipeline[-1]
-    return (pipeline[:-1] if len(steps) > 1 else None), final
+class _Raw:
+    """SHAP values of one family before the mapping to input columns."""
+
+    def __init__(self, values, columns, base, scale, link, method, notes="", se=None):
+        self.values = np.asarray(values, dtype=float)
+        self.columns = [str(c) for c in columns]
+        self.base = float(base)
+        self.scale = scale
+        self.link = link
+        self.method = method
+        self.notes = notes
+        self.se = se
 
 
-def _xgboost_model(final):
-    """The fitted XGBoost model behind ``final``, or a TypeError."""
+def _model_frame(final, Xt: pd.DataFrame) -> pd.DataFrame:
+    """``Xt`` with the model's own columns in its order (``feature_names_in_``)."""
+    names = getattr(final, "feature_names_in_", None)
+    if names is None or len(names) == 0:
+        return Xt
+    names = [str(c) for c in names]
+    if all(c in Xt.columns for c in names):
+        return Xt[names]
+    return Xt
+
+
+# -- families -------------------------------------------------------------------------
+def _xgboost(parts, Xt, horizon, n_jobs):
     import xgboost
 
+    from ._tree import xgboost_contributions
+
+    final = parts.final
     model = getattr(final, "model_", None)
     if not isinstance(model, xgboost.XGBModel | xgboost.Booster):
-        got = type(final).__name__
-        if model is not None:
-            got += f" with model_ of type {type(model).__name__}"
-        else:
-            got += " without a fitted model_ attribute"
-        raise TypeError(
-            "SHAP explanations are available for XGBoost models in this release; got "
-            f"{got}. Explain a fitted pipeline whose final step wraps an XGBoost model "
-            "as model_ (e.g. riskml.models.make_model('xgboost'))."
-        )
-    return model
-
-
-def _booster(model):
-    import xgboost
-
-    return model.get_booster() if isinstance(model, xgboost.XGBModel) else model
-
-
-def _model_input(model, Xt: pd.DataFrame):
-    """``(Xt, input)``: Xt in the booster's column order, and what the booster takes.
-
-    A model fitted on a bare array (e.g. because a one-hot level such as ``age_<18``
-    holds a character XGBoost refuses in feature names) takes a bare array.
-    """
-    names = _booster(model).feature_names
-    if names is None:
-        return Xt, Xt.to_numpy(dtype=float)
-    if list(names) != list(Xt.columns) and set(names) == set(Xt.columns):
-        Xt = Xt[list(names)]
-    return Xt, Xt
-
-
-def _objective(model) -> str:
-    """The XGBoost objective name (e.g. ``binary:logistic``)."""
-    config = json.loads(_booster(model).save_config())
-    return str(config["learner"]["objective"]["name"])
-
-
-def _check_max_rows(max_rows):
-    if max_rows is None:
         return None
-    if isinstance(max_rows, bool) or not isinstance(max_rows, Integral):
-        raise TypeError(f"max_rows must be an int or None; got {type(max_rows).__name__}.")
-    if max_rows < 1:
-        raise ValueError(f"max_rows must be >= 1 or None; got {max_rows}.")
-    return int(max_rows)
+    booster = model.get_booster() if isinstance(model, xgboost.XGBModel) else model
+    if hasattr(final, "_prepare_predict"):  # riskml's XGBoost models
+        data = final._prepare_predict(Xt)
+        columns = list(final.feature_names_in_)
+    else:
+        names = booster.feature_names
+        frame = _model_frame(final, Xt)
+        if names is not None and set(names) == set(frame.columns):
+            frame = frame[list(names)]
+        columns = list(frame.columns)
+        data = frame if names is not None else frame.to_numpy(dtype=float)
+    values, bias = xgboost_contributions(booster, data, n_jobs)
+    import json
+
+    objective = json.loads(booster.save_config())["learner"]["objective"]["name"]
+    base = float(bias[0]) if len(bias) else 0.0
+    method = "tree (exact path-dependent TreeSHAP, XGBoost pred_contribs)"
+    notes = (
+        "Path-dependent TreeSHAP: the background is the training data through the trees' covers."
+    )
+    if objective.startswith("binary:"):
+        a, b = parts.logistic_fold()
+        return _Raw(values * b, columns, a + b * base, "log-odds", _links.Logistic(), method, notes)
+    if objective == "survival:cox":
+        baseline = getattr(final, "baseline_", None)
+        if horizon is None:
+            link = _links.Identity()
+        elif baseline is None:
+            return None
+        else:
+            link = _links.CoxRisk(baseline.baseline_at(float(horizon)), baseline.offset)
+        return _Raw(values, columns, base, "log relative hazard", link, method, notes)
+    return _Raw(values, columns, base, "model output", _links.Identity(), method, notes)
 
 
-def explain_pipeline(pipeline, X, *, max_rows=None, random_state=0) -> ShapExplanation:
-    """Exact TreeSHAP values of a fitted XGBoost pipeline, per input column.
+def _sklearn_trees(parts, Xt, n_jobs, max_trees, random_state):
+    from ._tree import sklearn_tree_arrays, tree_shap
+
+    final = parts.final
+    model = getattr(final, "model_", final)
+    found = sklearn_tree_arrays(model)
+    if found is None:
+        return None
+    arrays, output = found
+    frame = _model_frame(final, Xt)
+    if frame.shape[1] != getattr(model, "n_features_in_", frame.shape[1]):
+        return None
+    A = frame.to_numpy(dtype=float)
+    n_trees = len(arrays.roots)
+    se = None
+    method = "tree (exact path-dependent TreeSHAP)"
+    notes = (
+        "Path-dependent TreeSHAP: the background is the training data through the trees' covers."
+    )
+    if max_trees is not None and n_trees > max_trees and output == "proba":
+        rng = np.random.default_rng(random_state)
+        keep = np.sort(rng.choice(n_trees, size=int(max_trees), replace=False))
+        sub = arrays.subset(keep)
+        sub.weights = np.full(len(keep), 1.0 / len(keep))
+        values, squares = tree_shap(sub, A, A.shape[1], n_jobs=n_jobs, squares=True)
+        m = len(keep)
+        variance = np.maximum(squares / m - values**2, 0.0) * m / (m - 1) if m > 1 else 0 * values
+        variance = variance / m * (1.0 - m / n_trees)  # finite-population correction
+        exact_output = model.predict_proba(A)[:, -1]
+        residual = exact_output - arrays.base_value - values.sum(axis=1)
+        total = variance.sum(axis=1, keepdims=True)
+        share = np.where(total > 0, variance / np.where(total > 0, total, 1.0), 1.0 / A.shape[1])
+        values = values + share * residual[:, None]  # efficiency, as shap's SamplingExplainer
+        se = np.sqrt(variance)
+        method = f"tree (path-dependent TreeSHAP on {m} of {n_trees} trees)"
+        notes += (
+            f" Estimated from a random {m} of the {n_trees} trees (seed {random_state}); "
+            "the sampling error of the sum was spread over the features in proportion to "
+            "their variance, so the values still add up exactly; see standard_errors."
+        )
+    else:
+        values, _ = tree_shap(arrays, A, A.shape[1], n_jobs=n_jobs)
+    columns = list(frame.columns)
+    if output == "proba":
+        if parts.recalibration is None:
+            return _Raw(
+                values, columns, arrays.base_value, "risk", _links.Identity(), method, notes, se
+            )
+        link = _links.RecalibratedProbability(parts.recalibration)
+        return _Raw(
+            values, columns, arrays.base_value, "risk before recalibration", link, method, notes, se
+        )
+    init = float(np.ravel(model._raw_predict_init(A[:1]))[0])
+    a, b = parts.logistic_fold()
+    base = init + arrays.base_value
+    return _Raw(values * b, columns, a + b * base, "log-odds", _links.Logistic(), method, notes)
+
+
+def _shap_trees(parts, Xt):
+    """Other tree models that shap's TreeExplainer reads (e.g. HistGradientBoosting)."""
+    model = getattr(parts.final, "model_", parts.final)
+    if type(model).__name__ not in ("HistGradientBoostingClassifier",):
+        return None
+    import shap
+
+    frame = _model_frame(parts.final, Xt)
+    explainer = shap.TreeExplainer(model)
+    values = np.asarray(explainer.shap_values(frame.to_numpy(dtype=float)), dtype=float)
+    if values.ndim != 2:
+        return None
+    a, b = parts.logistic_fold()
+    base = float(np.ravel(explainer.expected_value)[-1])
+    return _Raw(
+        values * b,
+        frame.columns,
+        a + b * base,
+        "log-odds",
+        _links.Logistic(),
+        "tree (exact path-dependent TreeSHAP, shap.TreeExplainer)",
+        "Path-dependent TreeSHAP: the background is the training data through the trees' covers.",
+    )
+
+
+def _linear_background_note(n):
+    return (
+        f"Linear SHAP (interventional): each contribution is coefficient x (value - mean "
+        f"of the background), the background being {n} rows (the training data when given)."
+    )
+
+
+def _logistic(parts, Xt, background_t):
+    final = parts.final
+    coef = getattr(final, "coef_", None)
+    intercept = getattr(final, "intercept_", None)
+    model = getattr(final, "model_", None)
+    if coef is None and model is not None:
+        coef, intercept = getattr(model, "coef_", None), getattr(model, "intercept_", None)
+    if coef is None or intercept is None or not hasattr(final, "predict_proba"):
+        return None
+    if getattr(final, "outcome_kind", "binary") != "binary":
+        return None
+    columns = (
+        list(coef.index) if isinstance(coef, pd.Series) else list(_model_frame(final, Xt).columns)
+    )
+    beta = np.ravel(np.asarray(coef, dtype=float))
+    if len(beta) != len(columns) or not all(c in Xt.columns for c in columns):
+        return None
+    A = Xt[columns].to_numpy(dtype=float)
+    mean = background_t[columns].to_numpy(dtype=float).mean(axis=0)
+    a, b = parts.logistic_fold()
+    base = float(np.ravel(intercept)[0]) + float(mean @ beta)
+    return _Raw(
+        (A - mean) * beta * b,
+        columns,
+        a + b * base,
+        "log-odds",
+        _links.Logistic(),
+        "linear (exact linear SHAP)",
+        _linear_background_note(len(background_t)),
+    )
+
+
+def _cox(parts, Xt, background_t, horizon):
+    from ..models import CoxPH, LassoCox
+
+    final = parts.final
+    cox = final.model_ if isinstance(final, LassoCox) else final
+    if not isinstance(cox, CoxPH) or cox.strata is not None:
+        return None
+    coef = cox.coef_
+    columns = list(coef.index)
+    A = Xt[columns].to_numpy(dtype=float)
+    mean = background_t[columns].to_numpy(dtype=float).mean(axis=0)
+    beta = coef.to_numpy(dtype=float)
+    base = float((mean - cox.centers_.to_numpy(dtype=float)) @ beta)
+    if horizon is None:
+        link = _links.Identity()
+    else:
+        link = _links.CoxRisk(cox.baseline_cumulative_hazard_at(horizon))
+    return _Raw(
+        (A - mean) * beta,
+        columns,
+        base,
+        "log relative hazard",
+        link,
+        "linear (exact linear SHAP of the Cox linear predictor)",
+        _linear_background_note(len(background_t)),
+    )
+
+
+def _bayes_net(parts, Xt, background_t):
+    from ..models import BayesNetRisk
+
+    final = parts.final
+    if not isinstance(final, BayesNetRisk):
+        return None
+    intercept, terms = final.log_odds_terms()
+    columns = [str(c) for c in final.feature_names_in_]
+    rows = final.states(_model_frame(final, Xt))
+    reference = final.states(_model_frame(final, background_t))
+    position = {c: k for k, c in enumerate(columns)}
+    values = np.zeros((len(rows), len(columns)))
+    base = intercept
+    for child, parent, table in terms:
+        x_child = rows[child].to_numpy()
+        b_child = reference[child].to_numpy()
+        j = position[child]
+        if parent is None:
+            empty = float(table[b_child].mean())
+            values[:, j] += table[x_child] - empty
+            base += empty
+            continue
+        k = position[parent]
+        x_parent = rows[parent].to_numpy()
+        b_parent = reference[parent].to_numpy()
+        n_child, n_parent = table.shape
+        share_child = np.bincount(b_child, minlength=n_child) / len(b_child)
+        share_parent = np.bincount(b_parent, minlength=n_parent) / len(b_parent)
+        empty = float(table[b_child, b_parent].mean())  # v({}): joint background rows
+        only_child = (table @ share_parent)[x_child]  # v({child})
+        only_parent = (share_child @ table)[x_parent]  # v({parent})
+        both = table[x_child, x_parent]
+        values[:, j] += 0.5 * (only_child - empty) + 0.5 * (both - only_parent)
+        values[:, k] += 0.5 * (only_parent - empty) + 0.5 * (both - only_child)
+        base += empty
+    a, b = parts.logistic_fold()
+    return _Raw(
+        values * b,
+        columns,
+        a + b * base,
+        "log-odds",
+        _links.Logistic(),
+        "bayes_net (exact interventional SHAP of the network's log-odds)",
+        "The log-odds of a (tree-augmented) naive Bayes network is a sum of terms of one "
+        "feature and its feature parent; each term's Shapley values are exact over the "
+        f"{len(background_t)} background rows (the training data when given).",
+    )
+
+
+def _framingham_players(final, columns):
+    from ..models.scores import FraminghamScore
+    from ..models.scores._equations import EQUATIONS
+
+    if not isinstance(final, FraminghamScore):
+        return None
+    given = dict(final.inputs or {})
+    players = []
+    for name in EQUATIONS[final.model].inputs:
+        spec = given.get(name, name)
+        column = spec if isinstance(spec, str) else spec["column"]
+        if column in columns and column not in players:
+            players.append(column)
+    return players
+
+
+# -- the model-agnostic method ----------------------------------------------------------
+def _agnostic(
+    pipeline,
+    parts,
+    rows,
+    background,
+    horizon,
+    n_background,
+    random_state,
+    n_jobs,
+    method,
+    n_permutations,
+):
+    from ._agnostic import shapley_values
+
+    def risk(frame):
+        return _predict_risk(pipeline, frame, horizon)
+
+    sample = background
+    if len(background) > n_background:
+        rng = np.random.default_rng(random_state)
+        sample = background.iloc[np.sort(rng.choice(len(background), n_background, replace=False))]
+    columns = list(rows.columns)
+    players = _framingham_players(parts.final, columns)
+    if players is not None:
+        recalibration = getattr(parts.final, "recalibration_", None)
+        if recalibration == "logistic":
+            scale, link = "log-odds", _links.Logistic()
+        else:
+            scale, link = "log cumulative hazard", _links.InverseCloglog()
+        what = f"the {len(players)} input columns the score reads"
+        rows, sample = rows[players], sample[players]  # the score reads nothing else
+    else:
+        players = columns
+        observed = np.concatenate([risk(rows), risk(sample)])
+        if np.all((observed > 1e-9) & (observed < 1 - 1e-9)):
+            scale, link = "log-odds", _links.Logistic()
+        elif np.all((observed >= 0) & (observed <= 1)):
+            scale, link = "risk", _links.Identity()
+        else:
+            scale, link = "model output", _links.Identity()
+        what = f"all {len(players)} input columns"
+
+    def output(frame):
+        r = risk(frame)
+        if isinstance(link, _links.Logistic):
+            r = np.clip(r, 1e-15, 1 - 1e-15)
+            return np.log(r) - np.log1p(-r)
+        if isinstance(link, _links.InverseCloglog):
+            r = np.clip(r, 1e-300, 1 - 1e-16)
+            return np.log(-np.log1p(-r))
+        return r
+
+    values, base, used = shapley_values(
+        output,
+        rows.reset_index(drop=True),
+        players,
+        sample.reset_index(drop=True),
+        method="auto" if method == "auto" else method,
+        n_permutations=n_permutations,
+        random_state=random_state,
+        n_jobs=n_jobs,
+    )
+    if used == "exact":
+        description = f"exact (interventional Shapley values, every coalition of {what})"
+    else:
+        description = (
+            f"permutation (interventional Shapley values from {2 * ((n_permutations + 1) // 2)} "
+            f"antithetic orderings of {what}, seed {random_state})"
+        )
+    notes = (
+        f"Model-agnostic {used} Shapley values; each coalition's value is the mean model "
+        f"output over {len(sample)} background rows sampled (seed {random_state}) from the "
+        "background (the training data when given)."
+    )
+    return _Raw(values, players, base, scale, link, description, notes)
+
+
+# -- public -----------------------------------------------------------------------------
+def _positions(rows, max_rows, n, random_state) -> np.ndarray:
+    if max_rows is not None:
+        if isinstance(max_rows, bool) or not isinstance(max_rows, Integral):
+            raise TypeError(f"max_rows must be an int or None; got {type(max_rows).__name__}.")
+        if max_rows < 1:
+            raise ValueError(f"max_rows must be >= 1 or None; got {max_rows}.")
+        if rows is not None:
+            raise ValueError("pass rows or max_rows (its old name), not both.")
+        rows = int(max_rows)
+    if rows is None:
+        return np.arange(n)
+    if isinstance(rows, Integral) and not isinstance(rows, bool):
+        if rows < 1:
+            raise ValueError(f"rows must be >= 1, an array of row positions, or None; got {rows}.")
+        if rows >= n:
+            return np.arange(n)
+        rng = np.random.default_rng(random_state)
+        return np.sort(rng.choice(n, size=int(rows), replace=False))
+    positions = np.asarray(rows)
+    if (
+        positions.dtype == bool
+        or positions.ndim != 1
+        or not np.issubdtype(positions.dtype, np.integer)
+    ):
+        raise TypeError(
+            "rows must be None (every row), an int (that many rows, sampled with "
+            "random_state) or a 1-D array of integer row positions; got "
+            f"{type(rows).__name__}."
+        )
+    if positions.size and (positions.min() < 0 or positions.max() >= n):
+        raise ValueError(f"rows holds positions outside 0..{n - 1}: X has {n} rows.")
+    return np.unique(positions)
+
+
+def explain_pipeline(
+    pipeline,
+    X,
+    *,
+    horizon=None,
+    rows=None,
+    background=None,
+    n_background=100,
+    random_state=0,
+    n_jobs=None,
+    method="auto",
+    model_name=None,
+    max_trees=None,
+    n_permutations=20,
+    check_input=True,
+    max_rows=None,
+) -> ShapExplanation:
+    """SHAP values of any fitted risk pipeline, per input column, on the model's additive scale.
 
     Parameters
     ----------
-    pipeline : fitted Pipeline or estimator
-        A fitted (Risk)Pipeline whose final step exposes the fitted XGBoost model as
-        ``model_``, or such a final estimator on its own. The steps before the last
-        must turn ``X`` into a DataFrame whose columns are named ``<input>`` or
-        ``<input>_<suffix>``.
+    pipeline : fitted RiskPipeline or estimator
+        Any fitted pipeline (or model) with ``predict_risk``. The steps before the
+        last must name their output columns ``<input>`` or ``<input>_<suffix>``
+        (riskml's preprocessing does). Samplers are skipped (they act only in
+        ``fit``); a recalibration after a sampler or class weights is included.
     X : pandas.DataFrame
-        The input rows to explain, with the columns the pipeline was fitted on.
-    max_rows : int, optional
-        Explain a random subsample of this many rows (without replacement, drawn
-        with ``random_state``) instead of all rows; rows keep their positions in
-        ``X`` (``row_positions``). TreeSHAP on XGBoost is fast, so subsample only
-        for very large cohorts; global importance from a few hundred rows ranks
-        features almost as the full cohort does.
+        Rows to explain: the training cohort or new patients, with the columns the
+        pipeline was fitted on.
+    horizon : float, optional
+        Days. Survival models: the horizon of :meth:`ShapExplanation.patient_risk`
+        (None: the log relative hazard, what ``predict_risk(X)`` returns). Passed
+        to ``predict_risk`` as is.
+    rows : None, int or array of int, optional
+        None: every row of ``X``; an int ``k``: ``k`` rows drawn without
+        replacement with ``random_state``; an array: those row positions.
+    background : pandas.DataFrame, optional
+        The reference population: the training data. Linear and Bayesian-network
+        values use all of it; the model-agnostic method a sample of
+        ``n_background`` rows; it also gives the "cohort average" risk and the
+        ranges of :func:`check_new_patients`. Default: ``X``.
+    n_background : int, default=100
+        Background rows of the model-agnostic method.
     random_state : int, default=0
-        Seed of the subsample; same seed, same rows.
+        Seed of the row sample, the background sample, tree subsamples and
+        permutations; same seed, same numbers.
+    n_jobs : int, optional
+        Threads (tree kernels) or processes (model-agnostic method) over chunks of
+        rows.
+    method : {"auto", "exact", "permutation"}, default="auto"
+        ``"auto"``: the family's exact method (below). ``"exact"`` or
+        ``"permutation"``: the model-agnostic method with that estimator.
+    model_name : str, optional
+        Name shown in plots and sentences (default: the final step's class).
+    max_trees : int, optional
+        Forests with more trees are explained from a seeded random subsample of
+        this many trees, with standard errors and exact additivity (see Notes).
+        None: every tree (exact).
+    n_permutations : int, default=20
+        Orderings per patient of the permutation estimator.
+    check_input : bool, default=True
+        Check ``X`` first with :func:`check_new_patients` (columns, unseen
+        levels, and, with a ``background``, values far outside its range).
+    max_rows : int, optional
+        Old name of ``rows=int``.
 
     Returns
     -------
-    explanation : ShapExplanation
-
-    Raises
-    ------
-    TypeError
-        If the final step has no fitted XGBoost ``model_``, or ``X`` is not a
-        DataFrame.
-    ValueError
-        If a model column cannot be mapped to an input column.
+    ShapExplanation
 
     Notes
     -----
-    SHAP values are on the log-odds (margin) scale and computed with
-    ``shap.TreeExplainer`` using the tree-path-dependent algorithm (no background
-    data), which gives the same numbers as XGBoost's own ``pred_contribs=True``.
-    The contributions of model columns derived from one input column (one-hot
-    levels, missing indicators) are summed; SHAP values are additive, so the sum is
-    the contribution of the input column. ``shap >= 0.50`` is required with
-    ``xgboost >= 3``.
+    Methods by family, all with ``base_value + sum(values) = f(x)`` exactly:
+
+    - XGBoost (binary and ``survival:cox``): XGBoost's own exact path-dependent
+      TreeSHAP (``pred_contribs``), log-odds or log relative hazard.
+    - scikit-learn trees (random forest, extra trees, bagged trees, gradient
+      boosting, a decision tree): exact path-dependent TreeSHAP by riskml's
+      numba kernel (the values of ``shap.TreeExplainer``, faster), on the
+      probability (forests) or log-odds (boosting) scale.
+    - Logistic and LASSO logistic models, Cox and LASSO Cox: exact linear SHAP
+      ``beta_j (x_j - mean_j)`` with the background mean (log-odds, log relative
+      hazard).
+    - Bayesian networks (TAN, naive Bayes): exact interventional SHAP of the
+      log-odds, which is a sum of one- and two-feature table lookups.
+    - Framingham scores: exact interventional Shapley values over the score's own
+      input columns (every coalition), on the log cumulative hazard at the horizon
+      (``log(-log(1 - risk))``), or log-odds with logistic recalibration.
+    - Anything else: model-agnostic interventional Shapley values over all input
+      columns, exact (every coalition) for few columns, else antithetic
+      permutations, on the log-odds of ``predict_risk`` (``"risk"`` when some
+      risks are exactly 0 or 1).
+
+    A recalibration ``expit(a + b logit p)`` of the pipeline (after a sampler or
+    class weights) multiplies log-odds contributions by ``b`` and shifts the base
+    value, so the values stay on the log-odds of the risk ``predict_risk``
+    returns; for random forests (probability scale) it is applied by the link.
+    Every family is checked at the end: the risks rebuilt from the values must
+    equal ``predict_risk`` to 1e-6, or the model-agnostic method is used instead
+    (with a warning).
+
+    With ``max_trees`` the forest's values are the mean of the sampled trees'
+    TreeSHAP values (unbiased), then the difference between their sum and the
+    forest's output is spread over the features in proportion to their
+    estimated variance (as in shap's SamplingExplainer), which keeps additivity
+    exact; ``standard_errors`` gives each value's standard error.
 
     References
     ----------
+    Lundberg SM, Lee S-I. A unified approach to interpreting model predictions.
+    NeurIPS 2017.
+
     Lundberg SM, Erion G, Chen H, et al. From local explanations to global
     understanding with explainable AI for trees. Nat Mach Intell. 2020;2:56-67.
 
+    Yu P, Bifet A, Read J, Xu C. Linear TreeShap. NeurIPS 2022.
+
+    Strumbelj E, Kononenko I. Explaining prediction models and individual
+    predictions with feature contributions. Knowl Inf Syst. 2014;41:647-665.
+
     Examples
     --------
-    >>> explanation = explain_pipeline(fitted_pipeline, X)  # doctest: +SKIP
-    >>> explanation.global_importance().head()  # doctest: +SKIP
-    >>> explanation.patient(17)  # doctest: +SKIP
+    >>> explanation = explain_pipeline(fitted, X_test, background=X_train)  # doctest: +SKIP
+    >>> explanation.summary_sentence(17)  # doctest: +SKIP
+    >>> explanation.plot_waterfall(17)  # doctest: +SKIP
     """
+    from ._checks import check_new_patients
+
     if not isinstance(X, pd.DataFrame):
         raise TypeError(
             f"X must be a pandas DataFrame with the input columns; got {type(X).__name__}."
         )
-    max_rows = _check_max_rows(max_rows)
-    transform, final = _final_step(pipeline)
-    model = _xgboost_model(final)
-
-    positions = np.arange(len(X))
-    if max_rows is not None and max_rows < len(X):
-        rng = np.random.default_rng(random_state)
-        positions = np.sort(rng.choice(len(X), size=max_rows, replace=False))
-    rows = X.iloc[positions]
-    data = rows.copy()
+    if background is None:
+        background = X
+    elif not isinstance(background, pd.DataFrame):
+        raise TypeError(
+            f"background must be a pandas DataFrame (the training data); got "
+            f"{type(background).__name__}."
+        )
+    parts = _Parts(pipeline)
+    if not (hasattr(pipeline, "predict_risk") or hasattr(parts.final, "predict_risk")):
+        raise TypeError(
+            "explain_pipeline needs a fitted risk model with predict_risk; got "
+            f"{type(parts.final).__name__}. Wrap the model in a riskml model or pass a "
+            "RiskPipeline (e.g. riskml.models.make_model(...).fit(X, y))."
+        )
+    if method not in ("auto", "exact", "permutation"):
+        raise ValueError(f"method must be 'auto', 'exact' or 'permutation'; got {method!r}.")
+    if check_input:
+        check_new_patients(pipeline, X, None if background is X else background)
+    positions = _positions(rows, max_rows, len(X), random_state)
+    selected = X.iloc[positions]
+    data = selected.copy()
     data.index = positions
     data.columns = [str(c) for c in X.columns]
+    final_name = type(parts.final).__name__
 
-    Xt = rows if transform is None else transform.transform(rows)
-    if not isinstance(Xt, pd.DataFrame):
-        try:
-            names = list(transform.get_feature_names_out())
-        except (AttributeError, ValueError):
-            names = list(getattr(final, "feature_names_in_", []))
-        if len(names) != np.shape(Xt)[1]:
-            raise TypeError(
-                "the pipeline's transform steps returned an array without column names; "
-                "set_output(transform='pandas') on them so that SHAP values can be "
-                "mapped back to the input columns."
-            )
-        Xt = pd.DataFrame(np.asarray(Xt), columns=names)
-    Xt = Xt.set_axis(positions, axis=0)
-    column_map = map_columns(data.columns, Xt.columns)
-
-    import shap
-
-    explainer = shap.TreeExplainer(model)
-    Xt, model_input = _model_input(model, Xt)
-    shap_values = np.asarray(explainer.shap_values(model_input), dtype=float)
-    if shap_values.ndim != 2:
-        raise ValueError(
-            "explain_pipeline supports binary (single-output) XGBoost models; got SHAP "
-            f"values of shape {shap_values.shape}."
+    raw = None
+    if method == "auto":
+        Xt = parts.transform(selected).set_axis(positions, axis=0)
+        raw = _xgboost(parts, Xt, horizon, n_jobs) if _has_xgboost(parts.final) else None
+        if raw is None:
+            raw = _sklearn_trees(parts, Xt, n_jobs, max_trees, random_state)
+        if raw is None:
+            raw = _shap_trees(parts, Xt)
+        needs_background = raw is None and _linear_like(parts.final)
+        if needs_background:
+            background_t = parts.transform(background)
+            raw = _logistic(parts, Xt, background_t)
+            if raw is None:
+                raw = _cox(parts, Xt, background_t, horizon)
+            if raw is None:
+                raw = _bayes_net(parts, Xt, background_t)
+        if raw is not None:
+            expected = _predict_risk(pipeline, selected, horizon)
+            rebuilt = raw.link(raw.base + raw.values.sum(axis=1))
+            gap = float(np.max(np.abs(rebuilt - expected))) if len(expected) else 0.0
+            if not np.isfinite(gap) or gap > _TOLERANCE:
+                warnings.warn(
+                    f"the {raw.method} values of {final_name} do not reproduce its "
+                    f"predict_risk (largest difference {gap:.3g}); using the model-agnostic "
+                    "method instead.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                raw = None
+    if raw is None:
+        raw = _agnostic(
+            pipeline,
+            parts,
+            selected.set_axis(data.columns, axis=1),
+            background.set_axis([str(c) for c in background.columns], axis=1),
+            horizon,
+            n_background,
+            random_state,
+            n_jobs,
+            method,
+            n_permutations,
         )
-    base_value = float(np.ravel(explainer.expected_value)[0])
-    transformed_values = pd.DataFrame(
-        shap_values, index=positions, columns=[str(c) for c in Xt.columns]
-    )
 
-    origins = [column_map[c] for c in transformed_values.columns]
-    summed = transformed_values.T.groupby(origins, sort=False).sum().T
-    values = summed.reindex(columns=data.columns, fill_value=0.0)
+    transformed = pd.DataFrame(raw.values, index=positions, columns=raw.columns)
+    column_map = map_columns(data.columns, transformed.columns)
+    origins = [column_map[c] for c in transformed.columns]
+    values = transformed.T.groupby(origins, sort=False).sum().T
+    values = values.reindex(columns=data.columns, fill_value=0.0)
     values.index = positions
-
-    objective = _objective(model)
+    standard_errors = None
+    if raw.se is not None:
+        se = pd.DataFrame(raw.se**2, index=positions, columns=raw.columns)
+        standard_errors = np.sqrt(
+            se.T.groupby(origins, sort=False).sum().T
+        )  # independent trees? see notes
+        standard_errors = standard_errors.reindex(columns=data.columns, fill_value=0.0)
+    reference = _reference_risk(pipeline, background, horizon, random_state)
+    objective = None
+    if _has_xgboost(parts.final):
+        objective = _xgboost_objective(parts.final)
     return ShapExplanation(
         values=values,
-        transformed_values=transformed_values,
-        base_value=base_value,
+        transformed_values=transformed,
+        base_value=raw.base,
         data=data,
         column_map=column_map,
         row_positions=positions,
+        scale=raw.scale,
+        link=raw.link,
+        method=raw.method,
+        model_name=model_name or final_name,
+        horizon=horizon if horizon is not None else getattr(pipeline, "horizon", None),
+        reference_risk=reference,
+        standard_errors=standard_errors,
+        notes=raw.notes,
         objective=objective,
     )
+
+
+def _has_xgboost(final) -> bool:
+    model = getattr(final, "model_", None)
+    return model is not None and type(model).__module__.startswith("xgboost")
+
+
+def _xgboost_objective(final):
+    import json
+
+    model = final.model_
+    booster = model.get_booster() if hasattr(model, "get_booster") else model
+    return str(json.loads(booster.save_config())["learner"]["objective"]["name"])
+
+
+def _linear_like(final) -> bool:
+    from ..models import BayesNetRisk, CoxPH, LassoCox
+
+    if isinstance(final, BayesNetRisk | CoxPH | LassoCox):
+        return True
+    return getattr(final, "coef_", None) is not None or hasattr(
+        getattr(final, "model_", None), "coef_"
+    )
+
+
+def _predict_risk(pipeline, X, horizon) -> np.ndarray:
+    """``pipeline.predict_risk``; for a plain Pipeline, its transforms then the final step's."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if hasattr(pipeline, "predict_risk"):
+            return np.asarray(pipeline.predict_risk(X, horizon=horizon), dtype=float)
+        parts = _Parts(pipeline)
+        Xt = parts.transform(X) if parts.transforms else X
+        return np.asarray(parts.final.predict_risk(Xt, horizon=horizon), dtype=float)
+
+
+def _reference_risk(pipeline, background, horizon, random_state, n=2000):
+    """Mean predicted risk over (a sample of) the background: the cohort average."""
+    sample = background
+    if len(background) > n:
+        rng = np.random.default_rng(random_state)
+        sample = background.iloc[np.sort(rng.choice(len(background), n, replace=False))]
+    try:
+        return float(np.mean(_predict_risk(pipeline, sample, horizon)))
+    except Exception:  # noqa: BLE001 - the cohort average is optional decoration
+        return None

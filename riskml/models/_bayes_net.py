@@ -362,6 +362,41 @@ class BayesNetRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
                 tables.append((list(cpd.variables), np.log(values)))
         return tables
 
+    def log_odds_terms(self):
+        """The fitted log-odds of the event as a sum of table lookups.
+
+        ``logit P(event | x) = intercept + sum over terms of table[state(feature),
+        state(parent)]`` (``table[state(feature)]`` when the feature has no feature
+        parent), with the states of :meth:`states`. Used for exact SHAP values.
+
+        Returns
+        -------
+        intercept : float
+            ``log P(event) - log P(no event)``.
+        terms : list of (str, str or None, ndarray)
+            ``(feature, parent feature or None, table)`` with
+            ``table = log P(feature | parent, event) - log P(feature | parent, no event)``.
+            Empty when the model was trained on one class (its constant risk is then
+            ``expit(intercept)``).
+        """
+        check_is_fitted(self, "network_")
+        if self._constant_risk is not None:
+            risk = float(self._constant_risk)
+            return float(np.log(risk) - np.log1p(-risk)), []
+        intercept = 0.0
+        terms = []
+        for variables, log_values in self._tables:
+            axis = variables.index(OUTCOME_NODE)
+            difference = np.take(log_values, 1, axis=axis) - np.take(log_values, 0, axis=axis)
+            others = [v for v in variables if v != OUTCOME_NODE]
+            if not others:
+                intercept += float(difference)
+                continue
+            # pgmpy orders a table's variables as [child, *parents]: the child's states
+            # are on the first remaining axis.
+            terms.append((others[0], others[1] if len(others) > 1 else None, difference))
+        return intercept, terms
+
     # -- prediction ---------------------------------------------------------------
     def predict_proba(self, X):
         """Class probabilities ``[P(no event), P(event)]`` by lookup in the fitted tables."""

@@ -219,6 +219,40 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         survival = survival.reindex(columns=frame.index)
         return 1.0 - survival.to_numpy(dtype=float)[0]
 
+    @property
+    def centers_(self) -> pd.Series:
+        """Covariate values at which ``predict_risk(X)`` (the log partial hazard) is 0.
+
+        lifelines centres the linear predictor at the training means:
+        ``predict_risk(X) = (X - centers_) @ coef_``.
+        """
+        check_is_fitted(self, "lifelines_")
+        return pd.Series(
+            np.asarray(self.lifelines_._norm_mean, dtype=float),
+            index=self.coef_.index,
+            name="center",
+        )
+
+    def baseline_cumulative_hazard_at(self, horizon) -> float:
+        """Breslow ``H0(horizon)`` for a log partial hazard of 0 (lifelines' interpolation).
+
+        ``predict_risk(X, horizon) = 1 - exp(-H0(horizon) * exp(predict_risk(X)))``.
+        Not defined with ``strata`` (each stratum has its own baseline).
+        """
+        from lifelines.utils import interpolate_at_times
+
+        check_is_fitted(self, "lifelines_")
+        if self._strata():
+            raise ValueError(
+                "a stratified CoxPH has one baseline hazard per stratum; use "
+                "predict_risk(X, horizon) instead."
+            )
+        horizon = float(horizon)
+        if not np.isfinite(horizon) or horizon <= 0:
+            raise ValueError(f"horizon must be a positive number of days; got {horizon!r}.")
+        values = interpolate_at_times(self.lifelines_.baseline_cumulative_hazard_, [[horizon]])
+        return float(np.ravel(values)[0])
+
     def predict(self, X):
         """The linear predictor, as scikit-survival's ``CoxPHSurvivalAnalysis.predict``.
 

@@ -187,20 +187,16 @@ def test_final_estimator_alone_and_one_step_pipeline(fitted_pipeline, data, expl
         assert direct.base_value == pytest.approx(explanation.base_value)
 
 
-def test_model_without_xgboost_booster_is_a_type_error(data):
+def test_model_without_predict_risk_is_a_type_error(data):
     X, y = data
     numeric = X[["sbp", "bp"]]
     plain = Pipeline([("model", LogisticRegression())]).fit(numeric, y)
     with pytest.raises(
         TypeError,
-        match=r"SHAP explanations are available for XGBoost models in this release; got "
-        r"LogisticRegression without a fitted model_",
+        match=r"needs a fitted risk model with predict_risk; got "
+        r"LogisticRegression",
     ):
         explain_pipeline(plain, numeric)
-    wrapper = XGBRisk()
-    wrapper.model_ = LogisticRegression().fit(numeric, y)
-    with pytest.raises(TypeError, match="got XGBRisk with model_ of type LogisticRegression"):
-        explain_pipeline(wrapper, numeric)
 
 
 def test_x_must_be_a_dataframe(fitted_pipeline, data):
@@ -244,21 +240,34 @@ def test_multiclass_model_is_refused(data):
         explain_pipeline(model, numeric)
 
 
-def test_patient_risk_needs_a_binary_objective(data):
+class _RegressorRisk(XGBRisk):
+    """A regression XGBoost whose ``predict_risk`` is its raw prediction."""
+
+    def predict_risk(self, X, horizon=None):
+        return self.model_.predict(self._input(X))
+
+
+def test_regression_objective_is_explained_on_its_output(data):
+    """Oracle: XGBoost's own margin (regression: the prediction itself)."""
     X, y = data
     numeric = X[["sbp", "bp"]]
-    regressor = XGBRisk(n_estimators=3, model_class=xgboost.XGBRegressor).fit(numeric, y)
+    regressor = _RegressorRisk(n_estimators=3, model_class=xgboost.XGBRegressor).fit(numeric, y)
     explanation = explain_pipeline(regressor, numeric)
     assert explanation.objective == "reg:squarederror"
+    assert explanation.scale == "model output"
     margin = regressor.model_.predict(numeric, output_margin=True)
     assert explanation.patient_margin(5) == pytest.approx(float(margin[5]), abs=1e-5)
-    with pytest.raises(ValueError, match="patient_risk needs a binary XGBoost model"):
-        explanation.patient_risk(5)
+    assert explanation.patient_risk(5) == pytest.approx(float(margin[5]), abs=1e-5)
+
+
+class _BoosterRisk(XGBRisk):
+    def predict_risk(self, X, horizon=None):
+        return self.model_.predict(xgboost.DMatrix(self._input(X)))
 
 
 def test_booster_as_model_is_accepted(fitted_pipeline, data, explanation):
     X, _ = data
-    wrapper = XGBRisk()
+    wrapper = _BoosterRisk()
     wrapper.model_ = fitted_pipeline[-1].model_.get_booster()
     direct = explain_pipeline(wrapper, _model_input(fitted_pipeline, X))
     assert direct.objective == "binary:logistic"

@@ -589,7 +589,9 @@ def _read_sex(column: pd.Series, name: str) -> pd.Series:
             f"{name!r}, 'equals': <value for male>}}}}."
         )
     words = column.astype("object").where(column.notna())
-    coded = words.map(lambda v: _SEX_WORDS.get(str(v).strip().lower(), -1.0) if pd.notna(v) else v)
+    # one lookup per distinct value (explanations call this on millions of rows)
+    lookup = {v: _SEX_WORDS.get(str(v).strip().lower(), -1.0) for v in pd.unique(words.dropna())}
+    coded = words.map(lookup)
     bad = coded == -1.0
     if bad.any():
         raise ValueError(

@@ -212,11 +212,13 @@ class Study:
         A feature selector such as :class:`~riskml.features.RecursiveFeatureElimination`,
         applied inside every learned model's pipeline (published scores such as
         Framingham use their fixed inputs).
-    validation : int, splitter, RepeatedCV or OptimismBootstrap, default=10
+    validation : int, splitter, RepeatedCV or OptimismBootstrap, optional
         Number of stratified folds; a scikit-learn splitter;
         :class:`~riskml.evaluation.RepeatedCV`; or
         :class:`~riskml.evaluation.OptimismBootstrap` (Harrell's optimism-corrected
-        bootstrap of the whole pipeline).
+        bootstrap of the whole pipeline). Defaults to 10 stratified folds, or as many
+        as the rarer outcome class allows when it has fewer than 10 patients (every
+        fold then holds at least one of each).
     horizon_days : float, optional
         Horizon of a time-to-event outcome: binary models learn "event by the
         horizon", published scores are recalibrated to it, and calibration,
@@ -279,7 +281,7 @@ class Study:
         models=("xgboost", "cox", "framingham_recalibrated"),
         *,
         selection=None,
-        validation=10,
+        validation=None,
         horizon_days: float | None = None,
         metrics=None,
         threshold: float | None = None,
@@ -397,7 +399,7 @@ class Study:
         _check_int(self.n_boot, "n_boot", MIN_N_BOOT)
         _check_int(self.random_state, "random_state", 0)
         _check_int(self.explain_rows, "explain_rows", 1)
-        validation = self.validation
+        validation = self._validation()
         if isinstance(validation, bool) or not (
             (isinstance(validation, int | np.integer) and validation >= 2)
             or isinstance(validation, RepeatedCV | OptimismBootstrap)
@@ -468,6 +470,7 @@ class Study:
                     "models such as 'cox'."
                 )
         return {
+            "validation": validation,
             "models": models,
             "pipelines": pipelines,
             "horizon": horizon,
@@ -476,6 +479,19 @@ class Study:
             "explain": explain,
             "subgroups": subgroups,
         }
+
+    def _validation(self):
+        """The validation scheme; None becomes 10 folds, fewer for a rare class."""
+        if self.validation is not None:
+            return self.validation
+        outcome = self.cohort.outcome
+        horizon = self.horizon_days or self.cohort.horizon_days
+        event = outcome.event
+        smallest = int(min(event.sum(), (~event).sum()))
+        if outcome.is_survival and horizon is not None:
+            label = outcome.at_horizon(horizon)
+            smallest = min(smallest, int(np.sum(label == 1)), int(np.sum(label == 0)))
+        return int(min(10, max(smallest, 2)))
 
     def _check_explain(self, models) -> list[str]:
         explain = self.explain
@@ -524,6 +540,8 @@ class Study:
             if numeric.notna().all() and numeric.nunique() > 10:
                 edges = np.unique(np.quantile(numeric, [0, 1 / 3, 2 / 3, 1]))
                 labels = pd.cut(numeric, edges, include_lowest=True).astype(str)
+            elif numeric.notna().all() and (numeric == numeric.round()).all():
+                labels = numeric.astype(int).astype(str)  # 0.0/1.0 codes read as 0/1
             groups[str(name)] = labels
         return groups
 
@@ -581,10 +599,18 @@ class Study:
             events, non_events = int(outcome.event.sum()), int((~outcome.event).sum())
         if int(outcome.event.sum()) == 0:
             raise ValueError("the outcome has no events: no model can be developed or validated.")
-        if not isinstance(self.validation, OptimismBootstrap):
-            folds = cv_folds(
-                outcome, cv=self.validation, groups=cohort.groups, random_state=self.random_state
-            )
+        validation = plan["validation"]
+        if not isinstance(validation, OptimismBootstrap):
+            try:
+                folds = cv_folds(
+                    outcome, cv=validation, groups=cohort.groups, random_state=self.random_state
+                )
+            except ValueError as error:
+                raise ValueError(
+                    str(error).replace("cv=", "validation=")
+                    + " (Study's validation= parameter; validation=OptimismBootstrap() needs "
+                    "no folds)"
+                ) from error
             binary_learners = [
                 n for n, p in plan["pipelines"].items() if p.outcome_kind == "binary"
             ]
@@ -678,7 +704,7 @@ class Study:
 
         start = _time.perf_counter()
         optimism = selection_frequency = None
-        if isinstance(self.validation, OptimismBootstrap):
+        if isinstance(plan["validation"], OptimismBootstrap):
             predictions, optimism, fitted = self._optimism(plan, X)
         else:
             oof, selection_frequency = self._cross_validate(plan, X)
@@ -740,7 +766,7 @@ class Study:
             for name, model in plan["models"].items()
         }
         settings = {
-            "validation": self._describe_validation(),
+            "validation": self._describe_validation(plan["validation"]),
             "metrics": ", ".join(plan["metrics"]),
             "class imbalance": "; ".join(
                 f"{name}: {describe_imbalance_handling(pipeline)}"
@@ -804,7 +830,7 @@ class Study:
                         pipeline,
                         X,
                         y,
-                        cv=self.validation,
+                        cv=plan["validation"],
                         groups=cohort.groups,
                         random_state=self.random_state,
                         horizon=horizon,
@@ -853,7 +879,7 @@ class Study:
                         y,
                         metrics=plan["metrics"],
                         horizon=horizon,
-                        n_boot=self.validation.n_boot,
+                        n_boot=plan["validation"].n_boot,
                         random_state=self.random_state,
                         n_jobs=self.n_jobs,
                         progress=self.progress,
@@ -898,21 +924,19 @@ class Study:
         rows = None
         if len(X) > self.explain_rows:
             rng = np.random.default_rng(self.random_state)
-            rows = np.sort(
-                np.unique(np.r_[rng.choice(len(X), self.explain_rows - 1, replace=False), patient])
-            )
-        skipped = []
+            others = np.delete(np.arange(len(X)), patient)
+            rows = np.sort(np.r_[rng.choice(others, self.explain_rows - 1, replace=False), patient])
         for name in plan["explain"]:
-            try:
-                explanations[name] = explain_pipeline(
-                    fitted[name],
-                    X if rows is None else X.iloc[rows],
-                    random_state=self.random_state,
-                )
-            except TypeError as error:  # a family this release cannot explain
-                skipped.append(f"{name} ({error})")
-        if skipped and self.explain not in ("auto", "all"):
-            raise TypeError(f"cannot explain {'; '.join(skipped)}")
+            explanations[name] = explain_pipeline(
+                fitted[name],
+                X,
+                horizon=plan["horizon"],
+                rows=rows,
+                background=X,
+                random_state=self.random_state,
+                n_jobs=self.n_jobs,
+                model_name=name,
+            )
         return explanations, patient
 
     def _compare(self, names, predictions, outcome) -> pd.DataFrame | None:
@@ -1071,24 +1095,24 @@ class Study:
             metric_params=plan["metric_params"],
         ).summary.assign(cohort=external.name)
 
-    def _describe_validation(self) -> str:
+    def _describe_validation(self, validation) -> str:
         from .evaluation import OptimismBootstrap, RepeatedCV
 
         grouped = " grouped by patient" if self.cohort.groups is not None else ""
-        if isinstance(self.validation, int | np.integer):
+        if isinstance(validation, int | np.integer):
             return (
-                f"stratified {int(self.validation)}-fold cross-validation{grouped}; "
+                f"stratified {int(validation)}-fold cross-validation{grouped}; "
                 "every model refitted in each training fold"
             )
-        if isinstance(self.validation, RepeatedCV):
+        if isinstance(validation, RepeatedCV):
             return (
-                f"stratified {self.validation.k}-fold cross-validation{grouped} repeated "
-                f"{self.validation.repeats} times; every model refitted in each training fold; "
+                f"stratified {validation.k}-fold cross-validation{grouped} repeated "
+                f"{validation.repeats} times; every model refitted in each training fold; "
                 "estimates are the mean over repeats"
             )
-        if isinstance(self.validation, OptimismBootstrap):
+        if isinstance(validation, OptimismBootstrap):
             return (
-                f"Harrell's optimism-corrected bootstrap ({self.validation.n_boot} replicates); "
+                f"Harrell's optimism-corrected bootstrap ({validation.n_boot} replicates); "
                 "the whole pipeline refitted in each replicate"
             )
-        return repr(self.validation)
+        return repr(validation)

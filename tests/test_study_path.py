@@ -101,15 +101,25 @@ def test_every_bundled_cohort_runs_through_study_with_defaults(name, tmp_path_fa
 
 
 def test_small_data_estimates_are_flagged_and_warned():
-    """MIMIC-III demo: few non-events by the horizon -> flagged small_data, and a warning."""
+    """MIMIC-III demo: 10 deaths within a year, 3 survivors -> flagged small_data, warned."""
     cohort = rk.cohorts.load_mimic3_ami(DEMO)
-    label = cohort.outcome.at_horizon(cohort.horizon_days)
-    assert min(np.nansum(label == 1), np.nansum(label == 0)) < 10
+    event = cohort.outcome.event
+    assert min(event.sum(), (~event).sum()) < 10
     with pytest.warns(UserWarning, match="Small data: .* fewer than 10 events or non-events"):
         result = rk.Study(
             cohort, models=["logistic"], validation=3, n_boot=N_BOOT, explain=None, progress=False
         ).run()
     assert result.summary["small_data"].all()
+
+
+def test_default_folds_shrink_for_a_rare_class_with_advice_that_names_validation():
+    cohort = rk.cohorts.load_mimic3_ami(DEMO)  # 3 patients without the event
+    result = rk.Study(
+        cohort, models=["logistic"], n_boot=N_BOOT, explain=None, progress=False
+    ).run()
+    assert result.settings["validation"].startswith("stratified 3-fold")
+    with pytest.raises(ValueError, match=r"Use validation=3 or fewer folds.*validation= param"):
+        rk.Study(cohort, models=["logistic"], validation=5, progress=False).run()
 
 
 def test_a_failing_model_is_named_with_its_fold():
@@ -155,7 +165,10 @@ def test_administrative_censoring_at_the_horizon_runs():
 
 
 def test_validation_schemes_and_subgroups_in_study():
-    """RepeatedCV, the optimism bootstrap, an external cohort and subgroups, one study each."""
+    """RepeatedCV, the optimism bootstrap, an external cohort and subgroups, one study each.
+
+    Oracles: scikit-learn's AUC of the external predictions and of the women's
+    out-of-fold predictions; apparent - optimism = corrected."""
     hf = rk.cohorts.load_heart_failure_clinical_records()
     binary = rk.Cohort(hf.features, rk.Outcome.binary(hf.outcome.event), hf.metadata)
     options = {"models": ["logistic"], "n_boot": N_BOOT, "explain": None, "progress": False}

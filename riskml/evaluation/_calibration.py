@@ -1208,11 +1208,21 @@ def _survival_calibration_inputs(time, event, risk_at_horizon, horizon, function
     )
     extreme = (risk <= 0) | (risk >= 1)
     if extreme.any():
-        raise ValueError(
-            f"{function}: {int(extreme.sum())} predicted risk(s) are exactly 0 or 1 (first "
-            f"positions {_first_positions(extreme)}); their complementary log-log is "
-            "infinite. Clip the risks into (0, 1) or drop those patients."
+        # As for the logistic calibration (R rms::val.prob): left out, with a warning.
+        warnings.warn(
+            f"{function}: {int(extreme.sum())} patient(s) with a predicted risk of exactly 0 "
+            "or 1 were left out of the calibration fit (their complementary log-log is "
+            "infinite), as R rms::val.prob does for the logistic calibration.",
+            UserWarning,
+            stacklevel=3,
         )
+        keep = ~extreme
+        time, event, risk = time[keep], event[keep], risk[keep]
+        if not (event & (time <= horizon)).any():
+            raise ValueError(
+                f"{function}: no event by the horizon among the patients whose predicted "
+                "risk is strictly between 0 and 1."
+            )
     # administrative censoring at the horizon: the calibration model describes [0, h]
     truncated_event = event & (time <= horizon)
     truncated_time = np.minimum(time, horizon)

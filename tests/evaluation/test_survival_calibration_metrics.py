@@ -72,12 +72,18 @@ def test_without_censoring_before_the_horizon_o_e_is_the_binary_ratio(data):
     ) == pytest.approx(label.sum() / risk[keep].sum(), abs=1e-12)
 
 
-def test_risks_of_zero_or_one_are_refused(data):
+def test_risks_of_zero_or_one_are_left_out_with_a_warning(data):
+    """Oracle: the slope of the other patients (as rms::val.prob drops p of 0 or 1)."""
     (time, event, risk), _ = data
     risk = risk.copy()
     risk[[3, 7]] = [0.0, 1.0]
-    with pytest.raises(ValueError, match=r"2 predicted risk\(s\) are exactly 0 or 1 .*\[3, 7\]"):
-        survival_calibration_slope(time, event, risk, 365.0)
+    keep = np.ones(len(risk), bool)
+    keep[[3, 7]] = False
+    with pytest.warns(UserWarning, match=r"2 patient\(s\) with a predicted risk of exactly 0"):
+        slope = survival_calibration_slope(time, event, risk, 365.0)
+    assert slope == pytest.approx(
+        survival_calibration_slope(time[keep], event[keep], risk[keep], 365.0), abs=1e-12
+    )
 
 
 def test_docstring_examples_run():

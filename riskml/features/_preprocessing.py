@@ -78,6 +78,10 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         models that treat missingness themselves, e.g. the Bayesian networks'
         missing state, or XGBoost) and a missing categorical value becomes its
         own one-hot column ``<input>_nan``.
+    drop_first : bool, default=False
+        Leave out the first level (in sorted order) of every categorical column, the
+        reference level of an unpenalised regression (e.g. the Cox model), whose
+        coefficients are then "level vs reference".
 
     Attributes
     ----------
@@ -96,7 +100,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     (one-hot) and ``<input>_missing`` (indicators), so that explanations can map
     every output column back to its input column. Categories first seen at
     prediction time get all-zero one-hot columns. One-hot encoding keeps every
-    level (no reference level); penalised models handle the collinearity.
+    level (no reference level) unless ``drop_first``; penalised models handle the
+    collinearity.
 
     Examples
     --------
@@ -110,12 +115,14 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         "scale": ["boolean"],
         "add_indicator": ["boolean"],
         "impute": ["boolean"],
+        "drop_first": ["boolean"],
     }
 
-    def __init__(self, scale=True, add_indicator=False, impute=True):
+    def __init__(self, scale=True, add_indicator=False, impute=True, drop_first=False):
         self.scale = scale
         self.add_indicator = add_indicator
         self.impute = impute
+        self.drop_first = drop_first
 
     def _make_transformer(self) -> ColumnTransformer:
         numeric_steps = []
@@ -152,7 +159,11 @@ class Preprocessor(TransformerMixin, BaseEstimator):
                         ),
                         (
                             "onehot",
-                            OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                            OneHotEncoder(
+                                handle_unknown="ignore",
+                                sparse_output=False,
+                                drop="first" if self.drop_first else None,
+                            ),
                         ),
                     ]
                 ),
@@ -222,7 +233,10 @@ class Preprocessor(TransformerMixin, BaseEstimator):
 
 
 def make_preprocessor(
-    scale: bool = True, add_indicator: bool = False, impute: bool = True
+    scale: bool = True,
+    add_indicator: bool = False,
+    impute: bool = True,
+    drop_first: bool = False,
 ) -> Preprocessor:
     """The standard riskml preprocessing step (see :class:`Preprocessor`).
 
@@ -234,10 +248,14 @@ def make_preprocessor(
         Add ``<input>_missing`` indicator columns.
     impute : bool, default=True
         False keeps missing values (NaN; categorical ones as ``<input>_nan``).
+    drop_first : bool, default=False
+        Leave out each categorical column's first level (the reference level).
 
     Returns
     -------
     Preprocessor
         Unfitted.
     """
-    return Preprocessor(scale=scale, add_indicator=add_indicator, impute=impute)
+    return Preprocessor(
+        scale=scale, add_indicator=add_indicator, impute=impute, drop_first=drop_first
+    )

@@ -31,12 +31,6 @@ __all__ = [
     "ranking_estimator",
 ]
 
-#: Ridge penalty of the registry's Cox model. Unscaled one-hot columns keep every
-#: level (their sum is constant, which the Cox baseline absorbs), and a rare level
-#: or a small training fold can separate events; either leaves the unpenalised
-#: partial likelihood without a finite maximum. 0.01 on standardised covariates
-#: makes the fit unique and barely moves well-estimated coefficients.
-COX_PENALIZER = 0.01
 
 _DESCRIPTIONS = {
     "xgboost": (
@@ -77,8 +71,9 @@ _DESCRIPTIONS = {
     ),
     **ZOO_DESCRIPTIONS,
     "cox": (
-        "Cox proportional-hazards model (Efron ties, ridge penalty 0.01) on imputed, "
-        "standardised features; 1 - S(horizon | x)."
+        "Cox proportional-hazards model (unpenalised, Efron ties) on imputed features in "
+        "their own units (hazard ratios per unit; categorical levels vs reference); "
+        "1 - S(horizon | x)."
     ),
     "framingham": (
         "Framingham general CVD score (D'Agostino 2008, laboratory form), published "
@@ -196,7 +191,7 @@ def _learned_steps(name: str, random_state):
         return make_preprocessor(scale=True), LogisticRisk(
             penalty="l2", cv=5, random_state=random_state
         )
-    return make_preprocessor(scale=True), CoxPH(penalizer=COX_PENALIZER)
+    return make_preprocessor(scale=False, drop_first=True), CoxPH()
 
 
 def _param_name(model, key: str) -> str:

@@ -162,7 +162,19 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             baseline_estimation_method="breslow",
             strata=self._strata() or None,
         )
-        fitter.fit(data, duration_col=_TIME, event_col=_EVENT)
+        from lifelines.exceptions import ConvergenceError
+
+        try:
+            fitter.fit(data, duration_col=_TIME, event_col=_EVENT)
+        except ConvergenceError as error:
+            covariates = data.shape[1] - 2
+            raise ValueError(
+                f"the Cox model did not converge with {covariates} covariates and "
+                f"{int(data[_EVENT].sum())} events (collinear columns, or a covariate that "
+                "separates events from non-events). Fix: fewer candidate predictors "
+                "(Study(selection=...)), or a small penalty, e.g. "
+                f"make_model('cox', penalizer=0.01). lifelines said: {str(error)[:200]}"
+            ) from error
         self.lifelines_ = fitter
         self.coef_ = fitter.params_.copy().rename("coef")
         strata = self._strata()
@@ -269,6 +281,30 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             Higher = higher risk.
         """
         return self.predict_risk(X)
+
+    def print_summary(self, decimals: int = 3) -> None:
+        """Print hazard ratios with 95% CIs, as lifelines' ``print_summary``.
+
+        Hazard ratios are per one unit of each covariate as the model received it:
+        the predictor's own unit when the pipeline does not scale (the registry's
+        ``"cox"``), per standard deviation when it does, and level vs reference for
+        one-hot columns.
+        """
+        table = self.summary
+        penalty = (
+            "unpenalised"
+            if self.penalizer == 0
+            else f"penalised (penalizer={self.penalizer}, l1_ratio={self.l1_ratio})"
+        )
+        fitter = self.lifelines_
+        print(
+            f"Cox proportional-hazards model, {penalty}, Efron ties; "
+            f"{fitter._n_examples} patients, {int(fitter.event_observed.sum())} events"
+        )
+        shown = table[["hazard_ratio", "hr_low", "hr_high", "p"]].rename(
+            columns={"hazard_ratio": "HR", "hr_low": "95% low", "hr_high": "95% high"}
+        )
+        print(shown.round(decimals).to_string())
 
     @property
     def summary(self) -> pd.DataFrame:

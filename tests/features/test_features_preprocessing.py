@@ -102,4 +102,9 @@ def test_bad_parameter_is_refused():
 
 def test_clone_and_get_params():
     prep = make_preprocessor(scale=False, add_indicator=True)
-    assert clone(prep).get_params() == {"scale": False, "add_indicator": True, "impute": True}
+    assert clone(prep).get_params() == {
+        "scale": False,
+        "add_indicator": True,
+        "impute": True,
+        "drop_first": False,
+    }

@@ -248,3 +248,37 @@ def test_array_input_and_column_order(fitted, rossi):
     np.testing.assert_allclose(fitted.predict_risk(X.to_numpy()), expected)
     assert isinstance(fitted.lifelines_, CoxPHFitter)
     assert isinstance(fitted.summary, pd.DataFrame)
+
+
+def test_registry_cox_is_unpenalised_in_own_units_with_hazard_ratios(capsys):
+    """Oracle: lifelines' CoxPHFitter (penalizer 0) on the same columns, in their own units,
+    first level of each categorical as the reference."""
+    import lifelines
+
+    import riskml as rk
+    from riskml.models import make_model
+
+    hf = rk.cohorts.load_heart_failure_clinical_records()
+    X = hf.features[["age", "ejection_fraction", "serum_creatinine"]].copy()
+    X["sex"] = np.where(hf.features["sex"] == 1, "male", "female")
+    pipe = make_model("cox", horizon=90).fit(X, hf.outcome.to_y())
+    frame = X.assign(sex_male=(X["sex"] == "male").astype(float)).drop(columns="sex")
+    frame["T"], frame["E"] = hf.outcome.time, hf.outcome.event.astype(int)
+    oracle = lifelines.CoxPHFitter().fit(frame, "T", "E").hazard_ratios_
+    summary = pipe[-1].summary
+    for column in ["age", "ejection_fraction", "serum_creatinine", "sex_male"]:
+        assert summary.loc[column, "hazard_ratio"] == pytest.approx(oracle[column], rel=1e-6)
+    pipe[-1].print_summary()
+    printed = capsys.readouterr().out
+    assert "unpenalised" in printed and "299 patients, 96 events" in printed
+    assert "HR" in printed and "serum_creatinine" in printed
+
+
+def test_cox_that_cannot_converge_names_the_fix():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=60)})
+    X["b"] = X["a"] * 2.0  # perfectly collinear
+    time = rng.exponential(100, 60)
+    y = Outcome.survival(time, rng.random(60) < 0.6).to_y()
+    with pytest.raises(ValueError, match=r"did not converge .* make_model\('cox', penalizer=0.01\)"):
+        CoxPH().fit(X, y)

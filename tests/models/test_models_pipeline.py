@@ -200,7 +200,7 @@ def test_registry_builds_unfitted_pipelines_that_fit(name):
         assert pipe.named_steps["select"] is not selection
         assert isinstance(pipe[0], Preprocessor)
         unscaled = {"xgboost", "xgboost_survival", "random_forest", "bayes_net", "naive_bayes"}
-        unscaled |= {"decision_tree", "bagging", "gradient_boosting", "adaboost"}
+        unscaled |= {"decision_tree", "bagging", "gradient_boosting", "adaboost", "cox"}
         assert pipe[0].scale == (name not in unscaled)
         assert pipe[0].impute == (name not in {"bayes_net", "naive_bayes"})
     assert not hasattr(pipe[-1], "n_features_in_") and not hasattr(pipe[-1], "impute_values_")
@@ -213,7 +213,9 @@ def test_registry_builds_unfitted_pipelines_that_fit(name):
 
 
 def test_registry_details():
-    assert make_model("cox")[-1].penalizer == 0.01
+    # the standard Cox model of the seed studies: unpenalised, own units, reference levels
+    assert make_model("cox")[-1].penalizer == 0.0
+    assert make_model("cox")[0].drop_first and not make_model("cox")[0].scale
     assert make_model("xgboost", random_state=5)[-1].random_state == 5
     assert make_model("framingham_recalibrated")[-1].horizon_days == 3652.5
     inputs = {"age": "AGE"}
@@ -291,7 +293,7 @@ models:
     assert [n for n, _ in models["xgboost"].steps] == ["preprocess", "sampler", "model"]
     assert models["forest_balanced"][-1].class_weight == "balanced"
     assert all(m.horizon == 365.0 for m in models.values())
-    assert models["cox"][-1].penalizer == 0.01
+    assert models["cox"][-1].penalizer == 0.0
     path = tmp_path / "models.yaml"
     path.write_text("- lasso\n- name: bayes_net\n  options: {n_bins: 3}\n")
     from_file = models_from_yaml(path)

@@ -113,6 +113,8 @@ class StudyResult:
     table_one : pandas.DataFrame or None
         Characteristics of the candidate predictors by outcome group, small cells
         suppressed.
+    flow : pandas.DataFrame or None
+        The cohort's exclusion flow (from loaders that apply inclusion criteria).
     timings : dict
         Seconds spent per phase.
     """
@@ -139,6 +141,7 @@ class StudyResult:
     selection_frequency: pd.DataFrame | None = None
     sample_size: dict = field(default_factory=dict)
     table_one: pd.DataFrame | None = None
+    flow: pd.DataFrame | None = None
     timings: dict = field(default_factory=dict)
 
     def print_summary(self, decimals: int = 3) -> None:
@@ -804,6 +807,7 @@ class Study:
             table_one=cohort.table_one(
                 by_outcome=True, horizon=horizon, min_count=REPORT_MIN_COUNT
             ),
+            flow=cohort.flow,
             timings=timings,
         )
 

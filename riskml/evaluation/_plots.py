@@ -432,7 +432,7 @@ class DecisionCurveDisplay:
         cls, y_true, predictions, *, thresholds=None, ax=None
     ) -> DecisionCurveDisplay:
         """Compute binary-outcome decision curves (:func:`decision_curve`) and plot them."""
-        return cls(curve=decision_curve(y_true, predictions, thresholds)).plot(ax=ax)
+        return cls(curve=decision_curve(y_true, predictions, thresholds=thresholds)).plot(ax=ax)
 
     @classmethod
     def from_survival(

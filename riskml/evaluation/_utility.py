@@ -577,23 +577,51 @@ def _check_predictions(predictions, n: int, function: str) -> dict[str, np.ndarr
     return out
 
 
-def _curve_frame(rows: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], thresholds):
-    frames = [
-        pd.DataFrame(
-            {
-                "model": name,
-                "threshold": thresholds,
-                "net_benefit": _net_benefit(tp_rate, fp_rate, thresholds),
-                "tp_rate": tp_rate,
-                "fp_rate": fp_rate,
-            }
+def _check_harm(harm, names, function: str) -> dict:
+    """``harm`` as {model: float}: one number for every model, or a dict by model."""
+    if isinstance(harm, dict):
+        unknown = sorted(set(harm) - set(names))
+        if unknown:
+            raise ValueError(
+                f"harm of {function} names {unknown}, which are not among the models {names}."
+            )
+        values = {name: harm.get(name, 0.0) for name in names}
+    else:
+        values = dict.fromkeys(names, harm)
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+            raise ValueError(
+                f"harm of {function} must be a finite number (net benefit units) or a dict "
+                f"{{model: number}}; got {value!r} for {name!r}."
+            )
+    return {name: float(value) for name, value in values.items()}
+
+
+def _curve_frame(rows: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], thresholds, harm):
+    """Tidy curves; ``net_interventions_avoided`` against treat-all, per patient (dcurves)."""
+    treat_all = _net_benefit(rows[0][1], rows[0][2], thresholds)
+    odds = thresholds / (1 - thresholds)
+    frames = []
+    for name, tp_rate, fp_rate in rows:
+        benefit = _net_benefit(tp_rate, fp_rate, thresholds) - harm.get(name, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            avoided = np.where(odds > 0, (benefit - treat_all) / odds, np.nan)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "model": name,
+                    "threshold": thresholds,
+                    "net_benefit": benefit,
+                    "tp_rate": tp_rate,
+                    "fp_rate": fp_rate,
+                    "net_interventions_avoided": avoided,
+                }
+            )
         )
-        for name, tp_rate, fp_rate in rows
-    ]
     return pd.concat(frames, ignore_index=True)
 
 
-def decision_curve(y_true, predictions, thresholds=None) -> pd.DataFrame:
+def decision_curve(y_true, predictions, *, thresholds=None, harm=0.0) -> pd.DataFrame:
     """Decision curves of one or more models, with treat-all and treat-none.
 
     Parameters
@@ -605,13 +633,21 @@ def decision_curve(y_true, predictions, thresholds=None) -> pd.DataFrame:
         a DataFrame (one column per model) or a dict ``{name: array}``.
     thresholds : array-like of float in [0, 1), default=None
         Threshold probabilities; by default 0, 0.01, ..., 0.99 (as ``dcurves``).
+    harm : float or dict, default=0.0
+        The harm of using a model (e.g. the burden of the test it needs), in net
+        benefit units, subtracted from its net benefit at every threshold: one
+        number for every model, or ``{model: harm}`` (dcurves' ``harm``). Treat all
+        and treat none carry no harm.
 
     Returns
     -------
     pandas.DataFrame
         Tidy, one row per (model, threshold): ``model``, ``threshold``,
         ``net_benefit``, ``tp_rate``, ``fp_rate`` (true and false positives per
-        patient). The rows of ``"Treat all"`` and ``"Treat none"`` come first.
+        patient) and ``net_interventions_avoided``: ``(NB - NB_treat_all) / (t /
+        (1 - t))`` per patient (dcurves' ``net_intervention_avoided`` with
+        ``nper = 1``; NaN at t = 0). The rows of ``"Treat all"`` and
+        ``"Treat none"`` come first.
 
     Notes
     -----
@@ -628,7 +664,7 @@ def decision_curve(y_true, predictions, thresholds=None) -> pd.DataFrame:
     Examples
     --------
     >>> from riskml.evaluation import decision_curve
-    >>> curve = decision_curve([0, 1, 1, 0], {"m": [0.1, 0.8, 0.6, 0.3]}, [0.2])
+    >>> curve = decision_curve([0, 1, 1, 0], {"m": [0.1, 0.8, 0.6, 0.3]}, thresholds=[0.2])
     >>> curve[["model", "net_benefit"]].round(4).values.tolist()
     [['Treat all', 0.375], ['Treat none', 0.0], ['m', 0.4375]]
     """
@@ -643,7 +679,7 @@ def decision_curve(y_true, predictions, thresholds=None) -> pd.DataFrame:
         (TREAT_NONE, 0 * ones, 0 * ones),
     ]
     rows += [(name, *_binary_rates(event, prob, thresholds)) for name, prob in models.items()]
-    return _curve_frame(rows, thresholds)
+    return _curve_frame(rows, thresholds, _check_harm(harm, list(models), function))
 
 
 def _survival_rates(time, event, prob, thresholds, horizon):
@@ -720,7 +756,9 @@ def net_benefit_survival(time, event, risk_at_horizon, horizon, thresholds) -> n
     return _net_benefit(tp_rate, fp_rate, thresholds)
 
 
-def decision_curve_survival(time, event, predictions, horizon, *, thresholds=None) -> pd.DataFrame:
+def decision_curve_survival(
+    time, event, predictions, horizon, *, thresholds=None, harm=0.0
+) -> pd.DataFrame:
     """Decision curves at a horizon for censored data, with treat-all and treat-none.
 
     Parameters
@@ -736,6 +774,11 @@ def decision_curve_survival(time, event, predictions, horizon, *, thresholds=Non
         The horizon, in the units of ``time``.
     thresholds : array-like of float in [0, 1), default=None
         By default 0, 0.01, ..., 0.99.
+    harm : float or dict, default=0.0
+        The harm of using a model (e.g. the burden of the test it needs), in net
+        benefit units, subtracted from its net benefit at every threshold: one
+        number for every model, or ``{model: harm}`` (dcurves' ``harm``). Treat all
+        and treat none carry no harm.
 
     Returns
     -------
@@ -771,7 +814,7 @@ def decision_curve_survival(time, event, predictions, horizon, *, thresholds=Non
         (name, *_survival_rates(time, event, prob, thresholds, horizon))
         for name, prob in models.items()
     ]
-    return _curve_frame(rows, thresholds)
+    return _curve_frame(rows, thresholds, _check_harm(harm, list(models), function))
 
 
 # -- reclassification: NRI and IDI -----------------------------------------------------

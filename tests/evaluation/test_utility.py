@@ -238,11 +238,18 @@ def test_decision_curve_accepts_dataframes_series_and_arrays():
     q = np.clip(p + 0.1, 0, 1)
     frame = decision_curve(y, pd.DataFrame({"a": p, "b": q}), thresholds=[0.1, 0.2])
     assert frame["model"].unique().tolist() == ["Treat all", "Treat none", "a", "b"]
-    assert list(frame.columns) == ["model", "threshold", "net_benefit", "tp_rate", "fp_rate"]
+    assert list(frame.columns) == [
+        "model",
+        "threshold",
+        "net_benefit",
+        "tp_rate",
+        "fp_rate",
+        "net_interventions_avoided",
+    ]
     b_rows = frame.loc[frame["model"] == "b", "net_benefit"]
     assert b_rows.tolist() == pytest.approx(net_benefit(y, q, [0.1, 0.2]).tolist())
-    assert decision_curve(y, pd.Series(p, name="s"), [0.1])["model"].iloc[-1] == "s"
-    assert decision_curve(y, p, [0.1])["model"].iloc[-1] == "model"
+    assert decision_curve(y, pd.Series(p, name="s"), thresholds=[0.1])["model"].iloc[-1] == "s"
+    assert decision_curve(y, p, thresholds=[0.1])["model"].iloc[-1] == "model"
     assert len(decision_curve(y, p)) == 3 * 100
 
 
@@ -444,3 +451,29 @@ def test_survival_metric_ci_is_the_seeded_shared_bootstrap():
 def test_input_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_decision_curve_harm_and_net_interventions_avoided():
+    """Oracle: net benefit counted patient by patient (TP/n - FP/n * t/(1-t) - harm) and
+    dcurves' definition of net interventions avoided, (NB - NB_all) / (t/(1-t))."""
+    rng = np.random.default_rng(11)
+    p = rng.uniform(0.01, 0.9, 200)
+    y = (rng.random(200) < p).astype(int)
+    thresholds = [0.1, 0.25, 0.4]
+    curve = decision_curve(y, {"m": p}, thresholds=thresholds, harm={"m": 0.02})
+    for t in thresholds:
+        treated = p >= t
+        tp, fp = np.sum(treated & (y == 1)), np.sum(treated & (y == 0))
+        nb = tp / 200 - fp / 200 * t / (1 - t) - 0.02
+        nb_all = y.mean() - (1 - y.mean()) * t / (1 - t)
+        row = curve[(curve.model == "m") & (curve.threshold == t)].iloc[0]
+        assert row.net_benefit == pytest.approx(nb, abs=1e-12)
+        assert row.net_interventions_avoided == pytest.approx(
+            (nb - nb_all) / (t / (1 - t)), abs=1e-12
+        )
+        everyone = curve[(curve.model == "Treat all") & (curve.threshold == t)].iloc[0]
+        assert everyone.net_interventions_avoided == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match=r"harm of decision_curve names \['x'\]"):
+        decision_curve(y, {"m": p}, thresholds=[0.1], harm={"x": 0.1})
+    with pytest.raises(TypeError):
+        decision_curve(y, {"m": p}, [0.1])  # thresholds are keyword-only

@@ -22,7 +22,7 @@
 
 from ._bootstrap import ConfidenceInterval, bootstrap_ci, concordance_index_ci, roc_auc_ci
 from ._compare import ComparisonResult, compare_auc, compare_concordance, paired_bootstrap
-from ._discrimination import concordance_index, roc_auc
+from ._discrimination import ConcordanceResult, concordance_index, roc_auc
 from ._ipcw import time_dependent_auc, uno_c
 from ._metrics import Metric, default_metrics, get_metric, get_metric_names, metric_interval
 from ._results import MetricTable, evaluate_predictions
@@ -38,6 +38,7 @@ from ._validation import FitFailedError, RepeatedCV, cross_val_predict_risk, cv_
 
 __all__ = [
     "ComparisonResult",
+    "ConcordanceResult",
     "ConfidenceInterval",
     "FitFailedError",
     "Metric",

@@ -8,6 +8,8 @@ many resamples in one vectorised pass (a resample is a vector of multiplicities)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.stats import rankdata
 
@@ -309,7 +311,44 @@ def _concordance_pairs(time, event, risk) -> tuple[int, int, int, int]:
     return tuple(int(round(float(count[0]))) for count in counts)
 
 
-def concordance_index(time, event, risk) -> float:
+@dataclass(frozen=True)
+class ConcordanceResult:
+    """Harrell's C with its (weighted) pair counts, as R's ``concordance()``.
+
+    Attributes
+    ----------
+    c_index : float
+    concordant, discordant : float
+        Comparable pairs in which the earlier event has the higher (lower) risk.
+    tied_risk : float
+        Comparable pairs tied on risk (R's ``tied.x``), counted 1/2.
+    tied_time : float
+        Pairs of two events at the same time, not comparable (R's ``tied.y``).
+    comparable : float
+        ``concordant + discordant + tied_risk``.
+    """
+
+    c_index: float
+    concordant: float
+    discordant: float
+    tied_risk: float
+    tied_time: float
+    comparable: float
+
+
+def _merge_close(risk: np.ndarray, tied_tol: float) -> np.ndarray:
+    """Risks within ``tied_tol`` of their sorted neighbour set to one value."""
+    order = np.argsort(risk, kind="stable")
+    ordered = risk[order]
+    new_group = np.r_[True, np.diff(ordered) > tied_tol]
+    merged = np.empty_like(risk)
+    merged[order] = ordered[np.flatnonzero(new_group)[np.cumsum(new_group) - 1]]
+    return merged
+
+
+def concordance_index(
+    time, event, risk, *, weights=None, strata=None, tied_tol=0.0, return_counts=False
+):
     """Harrell's concordance index (C) of a right-censored time-to-event outcome.
 
     Parameters
@@ -321,10 +360,23 @@ def concordance_index(time, event, risk) -> float:
     risk : array-like of shape (n_samples,)
         Predicted risk; **higher = higher risk = earlier event** (riskml's single
         direction, e.g. a Cox linear predictor).
+    weights : array-like of shape (n_samples,), optional
+        Case weights; a pair counts ``w_i * w_j`` (R ``concordance(weights=)``).
+    strata : array-like of shape (n_samples,), optional
+        Only pairs within the same stratum are compared (R's ``strata()``); the
+        counts are summed over strata.
+    tied_tol : float, default=0.0
+        Risks closer than this count as tied (scikit-survival's ``tied_tol``, whose
+        default is 1e-8). Risks are merged with their neighbour in sorted order
+        (single linkage), which equals the pairwise rule unless a chain of close
+        risks spans more than ``tied_tol``. 0: exact equality, as R.
+    return_counts : bool, default=False
+        Return a :class:`ConcordanceResult` with the pair counts R's
+        ``concordance()`` reports instead of the index alone.
 
     Returns
     -------
-    c_index : float
+    c_index : float or ConcordanceResult
         ``(concordant + tied_risk / 2) / comparable`` over the comparable pairs.
 
     Notes
@@ -356,8 +408,47 @@ def concordance_index(time, event, risk) -> float:
     >>> concordance_index([5, 10, 15, 20], [1, 1, 0, 1], [0.9, 0.3, 0.5, 0.1])
     0.8
     """
-    time, event, risk = _check_survival_inputs(time, event, risk, "concordance_index")
-    concordant, _, tied, comparable = _concordance_pairs(time, event, risk)
+    function = "concordance_index"
+    time, event, risk = _check_survival_inputs(time, event, risk, function)
+    n = time.shape[0]
+    if weights is None:
+        weights = np.ones(n)
+    else:
+        weights = np.asarray(weights, dtype=float)
+        if weights.shape != (n,) or not np.all(np.isfinite(weights)) or np.any(weights < 0):
+            raise ValueError(
+                f"weights of {function} must hold one finite, non-negative weight per "
+                f"patient ({n}); got shape {weights.shape}."
+            )
+    if isinstance(tied_tol, bool) or not isinstance(tied_tol, int | float) or tied_tol < 0:
+        raise ValueError(f"tied_tol of {function} must be a number >= 0; got {tied_tol!r}.")
+    if tied_tol > 0:
+        risk = _merge_close(risk, float(tied_tol))
+    if strata is None:
+        groups = [np.arange(n)]
+    else:
+        strata = np.asarray(strata)
+        if strata.shape != (n,):
+            raise ValueError(
+                f"strata of {function} must hold one label per patient ({n}); got shape "
+                f"{strata.shape}."
+            )
+        groups = [np.flatnonzero(strata == level) for level in np.unique(strata)]
+    totals = np.zeros(5)
+    for rows in groups:
+        if rows.shape[0] < 2:
+            continue
+        kernel = _ConcordanceKernel(time[rows], event[rows], risk[rows])
+        concordant, discordant, tied, comparable = (
+            float(c[0]) for c in kernel.counts(weights[rows][None, :])
+        )
+        # two events at one time: sum over times of (W^2 - sum w^2) / 2
+        w, t = weights[rows][event[rows]], time[rows][event[rows]]
+        _, where = np.unique(t, return_inverse=True)
+        total, squares = np.bincount(where, weights=w), np.bincount(where, weights=w**2)
+        tied_time = float(np.sum((total**2 - squares) / 2)) if w.size else 0.0
+        totals += (concordant, discordant, tied, tied_time, comparable)
+    concordant, discordant, tied, tied_time, comparable = totals
     if comparable == 0:
         raise ValueError(
             "concordance_index is undefined: no pair of patients is comparable (every "
@@ -365,4 +456,9 @@ def concordance_index(time, event, risk) -> float:
             "or at the same time as the other events). Harrell's C needs an event "
             "followed by a longer follow-up."
         )
-    return (concordant + 0.5 * tied) / comparable
+    c_index = (concordant + 0.5 * tied) / comparable
+    if return_counts:
+        return ConcordanceResult(
+            float(c_index), concordant, discordant, tied, tied_time, comparable
+        )
+    return float(c_index)

@@ -399,6 +399,7 @@ class Study:
                 "with a loader in riskml.cohorts or riskml.Cohort(features, outcome)."
             )
         models = self._check_models()
+        horizon = self._check_horizon()
         _check_int(self.n_boot, "n_boot", MIN_N_BOOT)
         _check_int(self.random_state, "random_state", 0)
         _check_int(self.explain_rows, "explain_rows", 1)
@@ -427,7 +428,6 @@ class Study:
                 f"comparison must be 'delong' or 'bootstrap'; got {self.comparison!r}."
             )
         outcome = self.cohort.outcome
-        horizon = self._check_horizon()
         metrics = [m.name for m in check_metrics(self.metrics, outcome.kind, horizon, "Study")]
         metric_params = {}
         if "net_benefit" in metrics:
@@ -488,7 +488,7 @@ class Study:
         if self.validation is not None:
             return self.validation
         outcome = self.cohort.outcome
-        horizon = self.horizon_days or self.cohort.horizon_days
+        horizon = self._check_horizon()
         event = outcome.event
         smallest = int(min(event.sum(), (~event).sum()))
         if outcome.is_survival and horizon is not None:

@@ -24,13 +24,13 @@ N_BOOT = 200
 
 def _mimic_synthetic(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mimic")
-    rk.cohorts.make_mimic3_ami(folder, n_patients=400, random_state=0)
+    rk.cohorts.make_mimic3_ami(folder, n_patients=300, random_state=0)
     return rk.cohorts.load_mimic3_ami(folder)
 
 
 def _hf_registry_file(tmp_path_factory):
     folder = tmp_path_factory.mktemp("registry")
-    frame = rk.cohorts.make_hf_registry(3000, random_state=0, return_frame=True)
+    frame = rk.cohorts.make_hf_registry(1500, random_state=0, return_frame=True)
     if isinstance(frame, tuple):
         frame = frame[-1]
     path = folder / "registry.csv"
@@ -40,7 +40,7 @@ def _hf_registry_file(tmp_path_factory):
 
 COHORTS = {
     "young_hypertension": lambda f: rk.cohorts.make_young_hypertension(random_state=0),
-    "hf_registry_30_day": lambda f: rk.cohorts.make_hf_registry(3000, random_state=0),
+    "hf_registry_30_day": lambda f: rk.cohorts.make_hf_registry(1500, random_state=0),
     "hf_registry_loaded": _hf_registry_file,
     "mimic3_ami_synthetic": _mimic_synthetic,
     "mimic3_ami_demo": lambda f: rk.cohorts.load_mimic3_ami(DEMO),

@@ -154,3 +154,12 @@ __all__ += [
 from ._utility import brier_scores_ipcw, integrated_brier_score  # noqa: E402
 
 __all__ += ["brier_scores_ipcw", "integrated_brier_score"]
+
+# -- added by the stability work (issue 16): exports only, kept in one block -----------
+from ._internal import (  # noqa: E402
+    InternalValidationResult,
+    PredictionStability,
+    internal_validation,
+)
+
+__all__ += ["InternalValidationResult", "PredictionStability", "internal_validation"]

@@ -115,6 +115,12 @@ class StudyResult:
         suppressed.
     flow : pandas.DataFrame or None
         The cohort's exclusion flow (from loaders that apply inclusion criteria).
+    stability : dict or None
+        With the bootstrap validation schemes: model name →
+        :class:`~riskml.evaluation.PredictionStability` (Riley & Collins 2023) from the
+        replicate models' predictions: per-patient stability intervals, MAPE,
+        classification instability, calibration and decision-curve instability,
+        with ``interpret()`` for a one-sentence reading.
     timings : dict
         Seconds spent per phase.
     """
@@ -142,6 +148,7 @@ class StudyResult:
     sample_size: dict = field(default_factory=dict)
     table_one: pd.DataFrame | None = None
     flow: pd.DataFrame | None = None
+    stability: dict | None = None
     timings: dict = field(default_factory=dict)
 
     def print_summary(self, decimals: int = 3) -> None:
@@ -706,9 +713,9 @@ class Study:
         names = list(plan["pipelines"])
 
         start = _time.perf_counter()
-        optimism = selection_frequency = None
+        optimism = selection_frequency = stability = None
         if isinstance(plan["validation"], OptimismBootstrap):
-            predictions, optimism, fitted = self._optimism(plan, X)
+            predictions, optimism, fitted, stability = self._optimism(plan, X)
         else:
             oof, selection_frequency = self._cross_validate(plan, X)
             predictions = {
@@ -808,6 +815,7 @@ class Study:
                 by_outcome=True, horizon=horizon, min_count=REPORT_MIN_COUNT
             ),
             flow=cohort.flow,
+            stability=stability,
             timings=timings,
         )
 
@@ -867,37 +875,41 @@ class Study:
         return [(name, feature, count / len(fits), len(fits)) for feature, count in ordered]
 
     def _optimism(self, plan, X):
-        """Harrell's optimism bootstrap of every model; apparent predictions."""
-        from .evaluation import optimism_bootstrap
+        """Bootstrap internal validation of every model; apparent predictions, stability."""
+        from .evaluation import internal_validation
 
         cohort, horizon = self.cohort, plan["horizon"]
+        scheme = plan["validation"]
         y = cohort.outcome.to_y()
-        tables, fitted, predictions = [], {}, {}
+        tables, fitted, predictions, stability = [], {}, {}, {}
         for name, pipeline in plan["pipelines"].items():
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
-                    result = optimism_bootstrap(
+                    result = internal_validation(
                         pipeline,
                         X,
                         y,
+                        method=scheme.method,
                         metrics=plan["metrics"],
                         horizon=horizon,
-                        n_boot=plan["validation"].n_boot,
+                        n_boot=scheme.n_boot,
                         random_state=self.random_state,
                         n_jobs=self.n_jobs,
                         progress=self.progress,
                         metric_params=plan["metric_params"],
+                        name=name,
                     )
                 except Exception as error:
                     raise RuntimeError(f"model {name!r} failed: {error}") from error
                 fitted[name] = clone(pipeline).fit(X, y)
             _reissue_once(name, caught, where="across the bootstrap fits")
             predictions[name] = np.asarray(fitted[name].predict_risk(X, horizon=horizon))
+            stability[name] = result.stability()
             tables.append(result.summary.assign(model=name))
         table = pd.concat(tables, ignore_index=True)
         table = table[["model", *[c for c in table.columns if c != "model"]]]
-        return predictions, table, fitted
+        return predictions, table, fitted, stability
 
     def _refit(self, plan, X) -> dict:
         """Every model refitted on the whole cohort: the model to deploy and explain."""
@@ -1115,8 +1127,13 @@ class Study:
                 "estimates are the mean over repeats"
             )
         if isinstance(validation, OptimismBootstrap):
+            name = {
+                "bootstrap": "Harrell's optimism-corrected bootstrap",
+                "632": "Efron's .632 bootstrap",
+                "632+": "Efron and Tibshirani's .632+ bootstrap",
+            }[validation.method]
             return (
-                f"Harrell's optimism-corrected bootstrap ({validation.n_boot} replicates); "
-                "the whole pipeline refitted in each replicate"
+                f"{name} ({validation.n_boot} replicates); the whole pipeline refitted in "
+                "each replicate"
             )
         return repr(validation)

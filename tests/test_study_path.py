@@ -180,6 +180,18 @@ def test_validation_schemes_and_subgroups_in_study():
     auc = optimism.summary.set_index("metric").loc["auc"]
     assert auc["corrected"] == pytest.approx(auc["estimate"] - auc["optimism"])
     assert auc["optimism"] > 0  # a model looks better on its own data
+    # stability from the same replicates: MAPE recomputed from the stored predictions
+    stability = optimism.stability["logistic"]
+    original = optimism.predictions["logistic"].to_numpy()
+    assert stability.mape == pytest.approx(
+        np.nanmean(np.abs(stability.predictions - original[None, :])), abs=1e-12
+    )
+    assert "stability interval" in stability.interpret()
+    plus = rk.Study(
+        binary, validation=rk.evaluation.OptimismBootstrap(20, method="632+"), **options
+    ).run()
+    assert "632+" in plus.settings["validation"]
+    assert plus.optimism["method"].str.contains("632+", regex=False).all()
     first, second = binary.subset(np.arange(150)), binary.subset(np.arange(150, 299))
     external = rk.Study(first, external=second, validation=3, **options).run()
     oracle = roc_auc_score(

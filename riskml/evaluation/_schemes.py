@@ -41,25 +41,34 @@ __all__ = [
 
 
 class OptimismBootstrap:
-    """Harrell's optimism-corrected bootstrap as a validation scheme for :class:`Study`.
+    """Bootstrap internal validation as a validation scheme for :class:`Study`.
 
     Parameters
     ----------
     n_boot : int, default=200
         Bootstrap replicates; the whole pipeline is refitted in each.
+    method : {"bootstrap", "632", "632+"}, default="bootstrap"
+        Harrell's optimism-corrected bootstrap, Efron's .632 or .632+ estimator
+        (see :func:`internal_validation`). The replicate models' predictions also
+        give the prediction stability of every model (Riley & Collins 2023).
 
     See Also
     --------
-    optimism_bootstrap : the function it runs for every model.
+    internal_validation : the function it runs for every model.
     """
 
-    def __init__(self, n_boot: int = 200):
+    def __init__(self, n_boot: int = 200, method: str = "bootstrap"):
         if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 10:
             raise ValueError(f"n_boot of OptimismBootstrap must be an int >= 10; got {n_boot!r}.")
+        if method not in ("bootstrap", "632", "632+"):
+            raise ValueError(
+                f"method of OptimismBootstrap must be 'bootstrap', '632' or '632+'; got {method!r}."
+            )
         self.n_boot = int(n_boot)
+        self.method = method
 
     def __repr__(self) -> str:
-        return f"OptimismBootstrap(n_boot={self.n_boot})"
+        return f"OptimismBootstrap(n_boot={self.n_boot}, method={self.method!r})"
 
 
 def _metric_values(outcome, risk, metrics, horizon, params, *, strict: bool) -> dict:

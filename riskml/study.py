@@ -952,6 +952,9 @@ class Study:
                 random_state=self.random_state,
                 n_jobs=self.n_jobs,
                 model_name=name,
+                # the cohort's own rows: a binary model trained on the patients evaluable
+                # at the horizon may not have seen a level that only censored ones have
+                check_input=False,
             )
         return explanations, patient
 

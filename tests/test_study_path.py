@@ -288,7 +288,12 @@ def test_every_registry_family_through_summary_explanation_and_report(tmp_path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = rk.Study(
-                cohort, models=families, validation=3, n_boot=50, progress=False
+                cohort,
+                models=families,
+                validation=3,
+                n_boot=50,
+                explain_rows=40,  # the model-agnostic explainers cost most; 40 rows suffice
+                progress=False,
             ).run()
         outcome = cohort.outcome
         for name in families:

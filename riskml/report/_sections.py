@@ -220,10 +220,31 @@ def _describe_preprocessing(pipeline) -> str:
     return "the model's own handling (no preprocessing step)"
 
 
+def candidate_predictors(result) -> list[str] | None:
+    """The candidate predictors (the columns the models were given), or None if unknown.
+
+    Read from the fitted pipelines (``feature_names_in_``) or the explanations, never
+    from the cohort summary, which also lists context columns (names, dates...).
+    """
+    for pipeline in (getattr(result, "fitted_models", None) or {}).values():
+        names = getattr(pipeline, "feature_names_in_", None)
+        if names is None:
+            names = getattr(_step(pipeline, "preprocess"), "feature_names_in_", None)
+        if names is not None:
+            return [str(c) for c in names]
+    explanations = dict(getattr(result, "explanations", None) or {})
+    if result.explanation is not None:
+        explanations.setdefault("main", result.explanation)
+    for explanation in explanations.values():
+        values = getattr(explanation, "values", None)
+        if isinstance(values, pd.DataFrame):
+            return [str(c) for c in values.columns]
+    return None
+
+
 def predictors_section(result) -> dict:
     summary = dict(result.cohort_summary or {})
-    missing = summary.get("missing")
-    names = [str(c) for c in missing.index] if isinstance(missing, pd.DataFrame) else []
+    names = candidate_predictors(result) or []
     handling = [
         (str(name), _describe_preprocessing(pipeline))
         for name, pipeline in (getattr(result, "fitted_models", None) or {}).items()
@@ -360,6 +381,9 @@ def missing_section(result) -> dict:
     rows = []
     missing = summary.get("missing")
     if isinstance(missing, pd.DataFrame) and "missing" in missing.columns:
+        predictors = candidate_predictors(result)
+        if predictors is not None:  # context columns (names, dates) are never listed
+            missing = missing[missing.index.astype(str).isin(predictors)]
         table = missing[missing["missing"] > 0].copy()
         table["_name"] = table.index.astype(str)
         table = table.sort_values(["missing", "_name"], ascending=[False, True], kind="stable")

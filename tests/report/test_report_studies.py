@@ -236,17 +236,25 @@ def test_existing_files_and_links_are_refused_unless_overwrite(binary_study, tmp
 
 
 def test_planted_identifiers_and_network_references_are_absent(tmp_path):
-    hf = rk.cohorts.load_heart_failure_clinical_records()
-    ids = [f"MRN{700000 + i}" for i in range(len(hf.features))]
-    cohort = rk.Cohort(hf.features, rk.Outcome.binary(hf.outcome.event), hf.metadata, ids=ids)
+    """Ids, and a context column of names with missing values, never reach the report."""
     import warnings
 
+    import pandas as pd
+
+    hf = rk.cohorts.load_heart_failure_clinical_records()
+    features = hf.features.copy()
+    n = len(features)
+    features["Patient Name"] = [None if i % 7 == 0 else f"Zed Quux{i}" for i in range(n)]
+    metadata = pd.concat([hf.metadata, pd.DataFrame({"role": ["context"]}, index=["Patient Name"])])
+    ids = [f"MRN{700000 + i}" for i in range(n)]
+    cohort = rk.Cohort(features, rk.Outcome.binary(hf.outcome.event), metadata, ids=ids)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = rk.Study(
             cohort, models=["logistic"], validation=3, n_boot=50, progress=False
         ).run()
+    assert result.cohort_summary["missing"].loc["Patient Name", "missing"] > 0  # planted
     text = result.report(tmp_path / "r.html").read_text()
-    assert "MRN7" not in text
+    assert "MRN7" not in text and "Quux" not in text and "Patient Name" not in text
     assert not re.search(r'(src|href)="(?!data:image/png;base64,|#)', text)
     assert "http://" not in text and "https://" not in text

@@ -1,11 +1,12 @@
-"""The self-contained HTML report and its figures.
+"""The self-contained HTML validation report and its figures.
 
 :func:`write_report` writes one HTML file (inline CSS, inline PNG figures, no network)
-from a finished study; :func:`plot_roc` and :func:`plot_shap_importance` draw its
-figures on any matplotlib Axes. No computation of results happens here.
+from a finished study, with sections keyed to TRIPOD+AI (:data:`SECTIONS` names them);
+:func:`plot_roc` and :func:`plot_shap_importance` draw its figures on any matplotlib
+Axes. No result is computed here.
 """
 
 from ._figures import plot_roc, plot_shap_importance
-from ._html import render_report, write_report
+from ._html import SECTIONS, render_report, write_report
 
-__all__ = ["plot_roc", "plot_shap_importance", "render_report", "write_report"]
+__all__ = ["SECTIONS", "plot_roc", "plot_shap_importance", "render_report", "write_report"]

@@ -42,7 +42,15 @@ def check_labels(outcome_labels) -> np.ndarray:
     return labels
 
 
-def plot_roc(outcome_labels, predictions: pd.DataFrame, ax=None):
+def plot_roc(
+    outcome_labels,
+    predictions: pd.DataFrame,
+    ax=None,
+    *,
+    sample_weight=None,
+    legend_values=None,
+    metric_name: str = "AUC",
+):
     """ROC curves, one per model, with the area under each in the legend.
 
     Parameters
@@ -57,6 +65,15 @@ def plot_roc(outcome_labels, predictions: pd.DataFrame, ax=None):
         model's curve. The index is never used.
     ax : matplotlib Axes, optional
         Axes to draw on; new axes when None.
+    sample_weight : array-like of shape (n_samples,), optional
+        Weight of each patient, e.g. inverse-probability-of-censoring weights of a
+        cumulative/dynamic ROC curve at a horizon (Uno et al. 2007).
+    legend_values : dict, optional
+        Model name → the number shown in the legend (e.g. the estimate of the
+        results table, so that figure and table show one number); the area under
+        the drawn curve by default.
+    metric_name : str, default="AUC"
+        The name in the legend.
 
     Returns
     -------
@@ -65,7 +82,7 @@ def plot_roc(outcome_labels, predictions: pd.DataFrame, ax=None):
     Notes
     -----
     Curves are ``sklearn.metrics.roc_curve``; the area is the trapezoidal area under
-    that curve, which equals the AUC with ties counted 1/2.
+    that curve, which equals the (weighted) AUC with ties counted 1/2.
 
     Examples
     --------
@@ -92,6 +109,15 @@ def plot_roc(outcome_labels, predictions: pd.DataFrame, ax=None):
     if ax is None:
         ax = _new_axes((5.0, 5.0))
     evaluable = ~np.isnan(labels)
+    weight = None
+    if sample_weight is not None:
+        weight = np.asarray(sample_weight, dtype=float)
+        if weight.shape != labels.shape:
+            raise ValueError(
+                f"sample_weight has shape {weight.shape}; it needs one weight per patient "
+                f"({labels.shape[0]})."
+            )
+    legend_values = dict(legend_values or {})
     for name in predictions.columns:
         score = predictions[name].to_numpy(dtype=float)
         keep = evaluable & np.isfinite(score)
@@ -101,8 +127,11 @@ def plot_roc(outcome_labels, predictions: pd.DataFrame, ax=None):
                 f"model {name!r}: the evaluable patients with a prediction are all in one "
                 "class, so no ROC curve can be drawn."
             )
-        fpr, tpr, _ = roc_curve(y, score[keep])
-        ax.plot(fpr, tpr, linewidth=1.6, label=f"{_legend_text(name)} (AUC {auc(fpr, tpr):.3f})")
+        fpr, tpr, _ = roc_curve(
+            y, score[keep], sample_weight=None if weight is None else weight[keep]
+        )
+        value = legend_values.get(name, auc(fpr, tpr))
+        ax.plot(fpr, tpr, linewidth=1.6, label=f"{_legend_text(name)} ({metric_name} {value:.3f})")
     ax.plot([0, 1], [0, 1], linestyle="--", linewidth=1, color="0.6", label="_chance")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.01)
@@ -113,7 +142,7 @@ def plot_roc(outcome_labels, predictions: pd.DataFrame, ax=None):
     return ax
 
 
-def plot_shap_importance(importance: pd.Series, ax=None, top: int = 15):
+def plot_shap_importance(importance: pd.Series, ax=None, top: int = 15, *, scale: str = "log-odds"):
     """Horizontal bar chart of mean |SHAP| per input column, largest at the top.
 
     Parameters
@@ -124,6 +153,8 @@ def plot_shap_importance(importance: pd.Series, ax=None, top: int = 15):
         Axes to draw on; new axes when None.
     top : int, default=15
         Number of columns shown (the largest ones).
+    scale : str, default="log-odds"
+        The additive scale of the SHAP values (``explanation.scale``), in the axis label.
 
     Returns
     -------
@@ -143,6 +174,6 @@ def plot_shap_importance(importance: pd.Series, ax=None, top: int = 15):
     ax.barh(positions, shown.to_numpy(), color="#3b6ea8")
     ax.set_yticks(positions)
     ax.set_yticklabels([_legend_text(name) for name in shown.index])
-    ax.set_xlabel("Mean |SHAP value| (log-odds)")
+    ax.set_xlabel(f"Mean |SHAP value| ({scale})")
     ax.spines[["top", "right"]].set_visible(False)
     return ax

@@ -46,11 +46,12 @@ def test_report_is_self_contained(survival_html):
     tags = _tags(survival_html)
     assert not [t for t, _ in tags if t in {"script", "link", "iframe", "object", "embed"}]
     images = [attrs for tag, attrs in tags if tag == "img"]
-    assert len(images) == 2  # ROC and SHAP
+    assert len(images) == 3  # ROC, SHAP importance and beeswarm
     for _, attrs in tags:
-        for name in ("src", "href"):
-            if name in attrs:
-                assert attrs[name].startswith("data:image/png;base64,"), attrs[name][:40]
+        if "src" in attrs:
+            assert attrs["src"].startswith("data:image/png;base64,"), attrs["src"][:40]
+        if "href" in attrs:
+            assert attrs["href"].startswith("#"), attrs["href"][:40]  # links inside the page
     assert "http://" not in survival_html and "https://" not in survival_html
     assert "@import" not in survival_html and "url(" not in survival_html
 
@@ -61,7 +62,7 @@ def test_report_shows_models_metrics_and_formatted_cis(survival_html, survival_r
         assert name in text
     for description in survival_result.models.values():
         assert description in text
-    table = html.unescape(_section(survival_html, "models"))
+    table = html.unescape(_section(survival_html, "performance"))
     for row in survival_result.summary.itertuples():
         assert f"{row.estimate:.3f}" in table
         assert f"{row.low:.3f}–{row.high:.3f}" in table
@@ -96,7 +97,7 @@ def test_roc_caption_names_the_horizon_and_the_evaluable_patients(survival_html,
     """Oracle: Outcome.at_horizon, counting the non-NaN labels."""
     evaluable = int(np.sum(~np.isnan(survival_result.outcome.at_horizon(HORIZON))))
     assert evaluable < len(survival_result.outcome)  # some are censored before the horizon
-    roc = _section(survival_html, "roc")
+    roc = _section(survival_html, "discrimination")
     assert f"Restricted to the {evaluable:,} of {len(survival_result.outcome):,} patients" in roc
     assert "evaluable at the horizon" in roc
 
@@ -143,10 +144,10 @@ def test_report_without_explanation_for_a_binary_outcome(tmp_path):
     result = make_result("binary", explanation=False, n=150)
     text = write_report(result, tmp_path / "binary.html").read_text(encoding="utf-8")
     plain = html.unescape(text)
-    assert '<section id="shap">' not in text
+    assert '<section id="explanations">' not in text
     assert len([t for t, _ in _tags(text) if t == "img"]) == 1
     assert "against the binary outcome (150 patients)" in plain
-    assert "AUC" in _section(text, "models") and "Follow-up" not in plain
+    assert "AUC" in _section(text, "performance") and "Follow-up" not in plain
     assert "Example patient (row 7 of the cohort)" in plain
     assert "No SHAP explanation was computed" in plain
     assert "MRN-" not in text
@@ -161,15 +162,18 @@ def test_survival_without_horizon_and_without_patient(tmp_path):
     assert '<section id="patient">' not in text
 
 
-def test_framingham_recalibration_is_described(tmp_path):
+def test_model_descriptions_appear_once_in_the_specification(tmp_path):
     result = make_result("binary", explanation=False, n=120)
     result.predictions = result.predictions.rename(columns={"cox": "framingham_recalibrated"})
     result.models["framingham_recalibrated"] = "Framingham (D'Agostino 2008), recalibrated"
-    methods = html.unescape(
-        _section(write_report(result, tmp_path / "f.html").read_text(), "methods")
+    text = html.unescape(write_report(result, tmp_path / "f.html").read_text())
+    specification = html.unescape(
+        _section(
+            write_report(result, tmp_path / "f.html", overwrite=True).read_text(), "specification"
+        )
     )
-    assert "framingham_recalibrated." in methods
-    assert "recalibrated to this cohort inside each training fold" in methods
+    assert '<h3 id="spec-2">framingham_recalibrated</h3>' in specification
+    assert text.count("Framingham (D'Agostino 2008), recalibrated") == 1
 
 
 def test_patient_outside_the_explained_subsample(survival_result, tmp_path):
@@ -247,14 +251,17 @@ def test_auc_at_horizon_metric_is_labelled_with_the_horizon(tmp_path):
     result = make_result("survival", explanation=False, n=80)
     extra = result.summary.iloc[[0]].assign(metric="auc_at_horizon", estimate=0.6663)
     result.summary = pd.concat([result.summary, extra], ignore_index=True)
-    table = html.unescape(_section(write_report(result, tmp_path / "x.html").read_text(), "models"))
+    table = html.unescape(
+        _section(write_report(result, tmp_path / "x.html").read_text(), "performance")
+    )
     assert f"AUC at {HORIZON:g} days" in table and "0.666" in table
 
 
 def test_shap_scale_is_log_hazard_for_survival_xgboost():
     from types import SimpleNamespace
 
-    from riskml.report._html import _shap_scale
+    from riskml.report._sections import _scale
 
-    assert _shap_scale(SimpleNamespace(objective="survival:cox")) == "log relative hazard"
-    assert _shap_scale(SimpleNamespace(objective="binary:logistic")) == "log-odds"
+    assert _scale(SimpleNamespace(objective="survival:cox")) == "log relative hazard"
+    assert _scale(SimpleNamespace(objective="binary:logistic")) == "log-odds"
+    assert _scale(SimpleNamespace(scale="log cumulative hazard")) == "log cumulative hazard"

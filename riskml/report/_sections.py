@@ -1,0 +1,1099 @@
+"""The sections of the validation report, keyed to TRIPOD+AI (Collins et al. 2024).
+
+Each builder reads a finished study (a :class:`riskml.study.StudyResult` or an object
+with the same attributes) and returns the plain values its template block shows, or
+None when the study has nothing for it. Nothing is computed here that the study did
+not compute, except the figures and the display of what the fitted pipelines hold.
+
+References
+----------
+Collins GS, Moons KGM, Dhiman P, et al. TRIPOD+AI statement: updated guidance for
+reporting clinical prediction models that use regression or machine learning
+methods. BMJ 2024;385:e078378.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import platform
+from importlib import metadata
+
+import numpy as np
+import pandas as pd
+
+from ..cohorts import MAX_TABLE_LEVELS, REPORT_MIN_COUNT
+from ._figures import check_labels, plot_roc, plot_shap_importance
+from ._format import (
+    fmt,
+    fmt_ci,
+    fmt_setting,
+    fmt_value,
+    metric_label,
+    new_figure,
+    outcome_words,
+    png,
+    sentence,
+)
+
+#: Columns shown as whole numbers.
+COUNT_COLUMNS = {"n", "events", "fits", "n_boot", "excluded", "remaining", "n_degenerate"}
+TOP_SHAP = 15
+TOP_PATIENT = 10
+TOP_COEFFICIENTS = 40
+#: Risk thresholds at which the net benefit is tabulated.
+NET_BENEFIT_THRESHOLDS = (0.05, 0.10, 0.20)
+CALIBRATION_METRICS = ("calibration_intercept", "calibration_slope", "o_e", "ici")
+OVERALL_METRICS = ("brier", "ipa")
+DISCRIMINATION_METRICS = ("auc", "harrell_c", "uno_c", "td_auc", "auc_at_horizon")
+#: Packages whose versions the reproducibility section lists.
+PACKAGES = (
+    "riskml",
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "xgboost",
+    "lifelines",
+    "shap",
+    "matplotlib",
+)
+
+
+def _table(frame: pd.DataFrame | None, columns=None) -> dict | None:
+    """A DataFrame as {columns, rows} of display strings (numbers to 3 decimals)."""
+    if frame is None or len(frame) == 0:
+        return None
+    if columns is not None:
+        frame = frame[[c for c in columns if c in frame.columns]]
+    rows = []
+    for record in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, record, strict=False):
+            if (
+                str(column) in COUNT_COLUMNS
+                and isinstance(value, float | np.floating)
+                and float(value).is_integer()
+            ):
+                cells.append(f"{int(value):,}")
+            elif isinstance(value, float | np.floating):
+                cells.append(fmt(value))
+            elif value is None or (isinstance(value, float) and math.isnan(value)):
+                cells.append("")
+            else:
+                cells.append(str(value))
+        rows.append(cells)
+    return {"columns": [str(c) for c in frame.columns], "rows": rows}
+
+
+def _step(pipeline, name):
+    steps = dict(getattr(pipeline, "steps", []) or [])
+    return steps.get(name)
+
+
+def _final(pipeline):
+    steps = getattr(pipeline, "steps", None)
+    return steps[-1][1] if steps else pipeline
+
+
+# --- source of data, participants, outcome -------------------------------------------
+
+
+def cohort_section(result) -> dict:
+    summary = dict(result.cohort_summary or {})
+    outcome = result.outcome
+    n = int(summary.get("n", len(outcome)))
+    events = int(summary.get("events", int(np.sum(outcome.event))))
+    rate = summary.get("event_rate", events / n if n else float("nan"))
+    rows = [
+        ("Patients (n)", f"{n:,}"),
+        ("Events", f"{events:,}"),
+        ("Event rate", f"{100 * rate:.1f}%"),
+        ("Outcome", "time to event" if outcome.is_survival else "binary"),
+    ]
+    if result.horizon_days is not None:
+        rows.append(("Prediction horizon", f"{float(result.horizon_days):g} days"))
+    if outcome.is_survival:
+        median = summary.get("followup_median_days", float(np.median(outcome.time)))
+        low, high = summary.get(
+            "followup_iqr_days",
+            (float(np.percentile(outcome.time, 25)), float(np.percentile(outcome.time, 75))),
+        )
+        rows.append(("Follow-up, median (IQR)", f"{median:.0f} days ({low:.0f}–{high:.0f})"))
+    if "n_candidates" in summary:
+        rows.append(("Candidate predictors", str(summary["n_candidates"])))
+    if "events_per_variable" in summary:
+        rows.append(("Events per candidate variable", fmt(summary["events_per_variable"], 1)))
+    flow = getattr(result, "flow", None)
+    if not isinstance(flow, pd.DataFrame) or len(flow) == 0:
+        flow = getattr(getattr(result, "cohort", None), "flow", None)
+    return {
+        "name": str(result.cohort_name),
+        "source": str(result.cohort_source or ""),
+        "rows": rows,
+        "flow": _table(flow) if isinstance(flow, pd.DataFrame) else None,
+        "synthetic": "synthetic" in f"{result.cohort_name} {result.cohort_source}".lower(),
+    }
+
+
+def outcome_section(result) -> dict:
+    outcome = result.outcome
+    horizon = result.horizon_days
+    name = str(getattr(outcome, "name", None) or "the event")
+    rows = [("Outcome", name), ("Type", "time to event" if outcome.is_survival else "binary")]
+    if not outcome.is_survival:
+        text = (
+            f"Binary outcome '{name}': 1 when the event was recorded, 0 otherwise, as "
+            "coded in the cohort; no follow-up time is used. Models predict the "
+            "probability of the event."
+        )
+        return {"rows": rows, "text": text}
+    rows.append(("Follow-up", "days from the index date to the event or to censoring"))
+    if horizon is None:
+        text = (
+            f"Time to '{name}' with right censoring; no horizon was set, so time-to-event "
+            "models are compared by Harrell's C over the whole follow-up and their output "
+            "is a relative risk score, not a probability."
+        )
+        return {"rows": rows, "text": text}
+    labels = outcome.at_horizon(float(horizon))
+    cases = int(np.sum(labels == 1))
+    controls = int(np.sum(labels == 0))
+    unknown = int(np.sum(np.isnan(labels)))
+    rows += [
+        ("Horizon", f"{float(horizon):g} days"),
+        ("Events by the horizon", f"{cases:,}"),
+        ("Event-free at the horizon", f"{controls:,}"),
+        ("Censored before the horizon without an event", f"{unknown:,}"),
+    ]
+    text = (
+        f"Predicted quantity: the risk of '{name}' by {float(horizon):g} days, P(event by "
+        "the horizon). An event at or before the horizon counts as an event. A patient "
+        "counts as event-free at the horizon when follow-up reaches it without an event. "
+        "A patient censored before the horizon without an event is not evaluable there: "
+        "metrics at the horizon weight the evaluable patients by the inverse probability "
+        "of censoring (IPCW) or use the Kaplan-Meier estimate, and models that learn a "
+        "binary label leave such patients out of their training fold instead of counting "
+        "them as event-free."
+    )
+    return {"rows": rows, "text": text}
+
+
+# --- predictors, selection, sample size, missing data -------------------------------
+
+
+def _describe_preprocessing(pipeline) -> str:
+    """How a fitted pipeline imputes, encodes and scales, read from its steps."""
+    prep = _step(pipeline, "preprocess")
+    final = _final(pipeline)
+    if prep is not None and hasattr(prep, "numeric_columns_"):
+        parts = []
+        if getattr(prep, "impute", True):
+            numeric = "median imputation"
+        else:
+            numeric = "missing values passed to the model as missing"
+        if getattr(prep, "add_indicator", False):
+            numeric += ", a 0/1 missing-value indicator"
+        if getattr(prep, "scale", False):
+            numeric += ", standardised (mean 0, SD 1 in the training data)"
+        parts.append(f"{len(prep.numeric_columns_)} numeric or 0/1 column(s): {numeric}")
+        if prep.categorical_columns_:
+            categorical = (
+                "most-frequent-level imputation"
+                if getattr(prep, "impute", True)
+                else "a missing value as its own level"
+            )
+            parts.append(
+                f"{len(prep.categorical_columns_)} categorical column(s): {categorical}, "
+                "one-hot encoding of every level (no reference level)"
+            )
+        if getattr(prep, "dropped_columns_", None):
+            parts.append(f"dropped (unsupported type): {', '.join(prep.dropped_columns_)}")
+        return "; ".join(parts) + "; learned inside each training fold"
+    if hasattr(final, "impute_values_"):
+        return (
+            "published equation inputs only; a missing input takes the training cohort's "
+            "median (measurements) or most frequent value (flags, sex)"
+        )
+    if prep is not None:
+        return f"preprocessing step {type(prep).__name__}"
+    return "the model's own handling (no preprocessing step)"
+
+
+def candidate_predictors(result) -> list[str] | None:
+    """The candidate predictors (the columns the models were given), or None if unknown.
+
+    Read from the fitted pipelines (``feature_names_in_``) or the explanations, never
+    from the cohort summary, which also lists context columns (names, dates...).
+    """
+    for pipeline in (getattr(result, "fitted_models", None) or {}).values():
+        names = getattr(pipeline, "feature_names_in_", None)
+        if names is None:
+            names = getattr(_step(pipeline, "preprocess"), "feature_names_in_", None)
+        if names is not None:
+            return [str(c) for c in names]
+    explanations = dict(getattr(result, "explanations", None) or {})
+    if result.explanation is not None:
+        explanations.setdefault("main", result.explanation)
+    for explanation in explanations.values():
+        values = getattr(explanation, "values", None)
+        if isinstance(values, pd.DataFrame):
+            return [str(c) for c in values.columns]
+    return None
+
+
+def predictors_section(result) -> dict:
+    summary = dict(result.cohort_summary or {})
+    names = candidate_predictors(result) or []
+    handling = [
+        (str(name), _describe_preprocessing(pipeline))
+        for name, pipeline in (getattr(result, "fitted_models", None) or {}).items()
+    ]
+    table = getattr(result, "table_one", None)
+    table_one = None
+    if table is not None and len(table):
+        table_one = {
+            "columns": [str(c) for c in table.columns],
+            "rows": [
+                [
+                    "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+                    for v in row
+                ]
+                for row in table.values
+            ],
+            "min_count": REPORT_MIN_COUNT,
+            "max_levels": MAX_TABLE_LEVELS,
+        }
+    return {
+        "n": summary.get("n_candidates", len(names) or None),
+        "names": names,
+        "handling": handling,
+        "table_one": table_one,
+    }
+
+
+def _input_name(column: str, inputs: list[str]) -> str:
+    """The input column a model column (one-hot level, indicator) comes from."""
+    if column in inputs:
+        return column
+    matches = [name for name in inputs if column.startswith(f"{name}_")]
+    return max(matches, key=len) if matches else column
+
+
+def selection_section(result) -> dict:
+    settings = dict(result.settings or {})
+    selection = settings.get("selection")
+    if selection in (None, "none"):
+        selection_text = "none: every candidate predictor entered each learned model"
+    else:
+        selection_text = (
+            f"{fmt_setting(selection)}, refitted inside every training fold (and once on "
+            "the whole cohort for the final model)"
+        )
+    frequency = getattr(result, "selection_frequency", None)
+    stability = None
+    if isinstance(frequency, pd.DataFrame) and len(frequency):
+        wide = frequency.pivot_table(
+            index="feature", columns="model", values="frequency", aggfunc="first", sort=False
+        )
+        fits = frequency.groupby("model", sort=False)["fits"].first()
+        rows = []
+        order = wide.max(axis=1).sort_values(ascending=False, kind="stable").index
+        for feature in order:
+            rows.append(
+                [str(feature)]
+                + [
+                    "—" if pd.isna(wide.loc[feature, m]) else f"{100 * wide.loc[feature, m]:.0f}%"
+                    for m in wide.columns
+                ]
+            )
+        stability = {
+            "columns": ["Feature"] + [f"{m} ({int(fits[m])} fits)" for m in wide.columns],
+            "rows": rows,
+        }
+    used = []
+    for name, pipeline in (getattr(result, "fitted_models", None) or {}).items():
+        used.append((str(name), _features_used(result, name, pipeline)))
+    return {"text": sentence(selection_text), "stability": stability, "used": used}
+
+
+def _features_used(result, name, pipeline) -> str:
+    from ..features import selected_features
+
+    explanation = (getattr(result, "explanations", None) or {}).get(name)
+    inputs = list(explanation.values.columns) if explanation is not None else []
+    try:
+        kept = selected_features(pipeline)
+    except Exception:  # noqa: BLE001 - display only
+        kept = None
+    if kept is not None:
+        columns = list(dict.fromkeys(_input_name(str(c), inputs) for c in kept))
+        return f"{len(columns)}: {', '.join(columns)} (selected on the whole cohort)"
+    if explanation is not None:
+        used = list(explanation.features_used)
+        return f"{len(used)}: {', '.join(used)}"
+    final = _final(pipeline)
+    names = getattr(final, "feature_names_in_", None)
+    if names is not None:
+        return f"{len(names)} model column(s)"
+    return "not recorded"
+
+
+def sample_size_section(result) -> dict | None:
+    info = dict(getattr(result, "sample_size", None) or {})
+    if not info:
+        return None
+    labels = {
+        "n": "Patients",
+        "events": "Events" + (" by the horizon" if result.horizon_days is not None else ""),
+        "non_events": "Non-events",
+        "candidate_parameters": "Candidate predictor parameters",
+        "events_per_parameter": "Events per candidate parameter (smaller class)",
+        "minimum_n": "Minimum sample size (Riley et al.)",
+        "minimum_events": "Minimum number of events",
+        "anticipated_r2_cs": "Anticipated Cox-Snell R²",
+    }
+    rows = []
+    for key, label in labels.items():
+        value = info.get(key)
+        if value is None:
+            continue
+        if key in ("events_per_parameter",):
+            rows.append((label, fmt(value, 1)))
+        elif key == "anticipated_r2_cs":
+            rows.append((label, fmt(value, 3)))
+        elif key == "minimum_events":
+            rows.append((label, f"{float(value):.0f}"))
+        else:
+            rows.append((label, f"{int(value):,}"))
+    criteria = info.get("criteria")
+    return {
+        "rows": rows,
+        "criteria": _table(criteria) if isinstance(criteria, pd.DataFrame) else None,
+        "judgement": sentence(str(info.get("judgement", "not recorded"))),
+        "note": info.get("note"),
+    }
+
+
+def missing_section(result) -> dict:
+    summary = dict(result.cohort_summary or {})
+    n = int(summary.get("n", len(result.outcome)))
+    rows = []
+    missing = summary.get("missing")
+    if isinstance(missing, pd.DataFrame) and "missing" in missing.columns:
+        predictors = candidate_predictors(result)
+        if predictors is not None:  # context columns (names, dates) are never listed
+            missing = missing[missing.index.astype(str).isin(predictors)]
+        table = missing[missing["missing"] > 0].copy()
+        table["_name"] = table.index.astype(str)
+        table = table.sort_values(["missing", "_name"], ascending=[False, True], kind="stable")
+        for name, row in table.iterrows():
+            percent = row["percent"] if "percent" in table.columns else 100 * row["missing"] / n
+            rows.append((str(name), f"{int(row['missing']):,}", f"{percent:.1f}%"))
+    return {"rows": rows, "recorded": isinstance(missing, pd.DataFrame)}
+
+
+# --- model specification -------------------------------------------------------------
+
+
+def _params(estimator) -> list[tuple[str, str]]:
+    try:
+        params = estimator.get_params(deep=False)
+    except Exception:  # noqa: BLE001 - display only
+        return []
+    return [(str(k), fmt_setting(v, 120)) for k, v in sorted(params.items())]
+
+
+def _coefficients(pipeline, outcome) -> dict | None:
+    final = _final(pipeline)
+    coef = getattr(final, "coef_", None)
+    if coef is None or getattr(final, "impute_values_", None) is not None:
+        return None
+    try:
+        coef = pd.Series(np.ravel(np.asarray(coef, dtype=float)), index=_coef_index(final, coef))
+    except (TypeError, ValueError):
+        return None
+    prep = _step(pipeline, "preprocess")
+    scaled = bool(getattr(prep, "scale", False))
+    numeric = set(getattr(prep, "numeric_columns_", []) or [])
+    survival = getattr(final, "outcome_kind", "") == "survival" or type(final).__name__ in (
+        "CoxPH",
+        "LassoCox",
+    )
+    ratio = "hazard ratio" if survival else "odds ratio"
+    shown = coef[coef != 0]
+    shown = shown.reindex(shown.abs().sort_values(ascending=False, kind="stable").index)
+    rows = []
+    for column, value in shown.head(TOP_COEFFICIENTS).items():
+        column = str(column)
+        if column in numeric:
+            unit = "per SD of the standardised input" if scaled else "per unit of the input"
+        elif column.endswith("_missing"):
+            unit = "missing vs observed"
+        else:
+            unit = "level present vs absent (one-hot)"
+        rows.append((column, f"{value:+.3f}", fmt(math.exp(value)), unit))
+    intercept = getattr(final, "intercept_", None)
+    penalty = next(
+        (
+            f"{k} = {fmt_setting(getattr(final, k))}"
+            for k in ("C_", "penalizer_", "penalizer")
+            if getattr(final, k, None) is not None
+        ),
+        None,
+    )
+    return {
+        "ratio": ratio,
+        "rows": rows,
+        "n_zero": int((coef == 0).sum()),
+        "n_total": len(coef),
+        "intercept": None if intercept is None else f"{float(intercept):+.3f}",
+        "penalty": penalty,
+        "scaled": scaled,
+        "truncated": len(shown) > TOP_COEFFICIENTS,
+    }
+
+
+def _coef_index(final, coef):
+    if isinstance(coef, pd.Series):
+        return [str(c) for c in coef.index]
+    names = getattr(final, "feature_names_in_", None)
+    if names is None:
+        return [f"x{i}" for i in range(np.size(coef))]
+    return [str(c) for c in names]
+
+
+def _framingham(pipeline, horizon) -> dict | None:
+    final = _final(pipeline)
+    if not hasattr(final, "recalibration_"):
+        return None
+    from ..models.scores._equations import EQUATIONS
+
+    equation = EQUATIONS.get(getattr(final, "model", ""), None)
+    ages = getattr(equation, "age_range", None)
+    rows = [
+        ("Published equation", str(getattr(final, "model", ""))),
+        ("Form", "risk = 1 - S0 ^ exp(sum(beta x) - mean), sex-specific coefficients"),
+    ]
+    if ages is not None:
+        rows.append(("Derivation ages", f"{ages[0]:g}–{ages[1]:g} years"))
+    method = final.recalibration_
+    if method is None:
+        rows.append(("Recalibration", "none: published 10-year baseline and means"))
+    elif method == "km":
+        rows.append(
+            (
+                "Recalibration",
+                "Kaplan-Meier baseline survival of the training cohort at the horizon and "
+                "the cohort's mean linear predictor, per sex (D'Agostino 2001); coefficients "
+                "kept as published; refitted inside each training fold",
+            )
+        )
+        for sex, value in sorted((getattr(final, "baseline_survival_", None) or {}).items()):
+            rows.append((f"Baseline survival S0 at the horizon ({sex})", fmt(value, 4)))
+        for sex, value in sorted((getattr(final, "mean_linear_predictor_", None) or {}).items()):
+            rows.append((f"Mean linear predictor ({sex})", fmt(value, 4)))
+    else:
+        rows.append(
+            (
+                "Recalibration",
+                "logistic: risk = expit(a + b logit(published risk)); refitted inside each "
+                "training fold",
+            )
+        )
+        rows.append(("Intercept a", fmt(getattr(final, "calibration_intercept_", None))))
+        rows.append(("Slope b", fmt(getattr(final, "calibration_slope_", None))))
+    if getattr(final, "horizon_days_", None) is not None:
+        rows.append(("Horizon of the risks", f"{float(final.horizon_days_):g} days"))
+    return {"rows": rows}
+
+
+def specification_section(result) -> dict:
+    descriptions = dict(result.models or {})
+    fitted = getattr(result, "fitted_models", None) or {}
+    models = []
+    for name in [str(c) for c in result.predictions.columns]:
+        pipeline = fitted.get(name)
+        entry = {
+            "name": name,
+            "description": outcome_words(descriptions.get(name, ""), result.outcome),
+            "steps": None,
+            "params": [],
+            "coefficients": None,
+            "framingham": None,
+        }
+        if pipeline is not None:
+            steps = getattr(pipeline, "steps", None)
+            if steps:
+                entry["steps"] = " → ".join(f"{k} ({type(v).__name__})" for k, v in steps)
+            entry["params"] = _params(_final(pipeline))
+            entry["coefficients"] = _coefficients(pipeline, result.outcome)
+            entry["framingham"] = _framingham(pipeline, result.horizon_days)
+        models.append(entry)
+    return {"models": models, "fitted": bool(fitted)}
+
+
+# --- performance ---------------------------------------------------------------------
+
+
+def _summary_value(summary, model, metric):
+    rows = summary[(summary["model"] == model) & (summary["metric"] == metric)]
+    return None if rows.empty else rows.iloc[0]
+
+
+def performance_section(result) -> dict:
+    summary = result.summary
+    confidence = (result.settings or {}).get("confidence", 0.95)
+    extra = [c for c in ("n", "events") if c in summary.columns]
+    optimism = "corrected" in summary.columns
+    models = []
+    for name in dict.fromkeys(summary["model"].astype(str)):
+        rows = []
+        for record in summary[summary["model"].astype(str) == name].to_dict("records"):
+            row = {
+                "metric": metric_label(str(record["metric"]), result.outcome, result.horizon_days),
+                "estimate": fmt(record["estimate"]),
+                "ci": fmt_ci(record["low"], record["high"]),
+                "method": str(record["method"]),
+                "extra": [fmt_value(record[c]) for c in extra],
+                "small": bool(record.get("small_data", False)),
+            }
+            if optimism:
+                row["optimism"] = fmt(record.get("optimism"))
+                row["corrected"] = fmt(record.get("corrected"))
+            rows.append(row)
+        models.append({"name": name, "rows": rows})
+    return {
+        "models": models,
+        "extra_columns": extra,
+        "optimism": optimism,
+        "ci_label": f"{100 * float(confidence):g}% CI",
+    }
+
+
+def _evaluable_weights(outcome, horizon):
+    """Labels and IPCW weights of the cumulative/dynamic ROC at ``horizon``."""
+    from ..evaluation._ipcw import _censoring_survival, _horizon_status, _horizon_weights
+
+    time, event = outcome.time, outcome.event
+    cases, controls = _horizon_status(time, event, float(horizon))
+    g_times, g_values = _censoring_survival(time, event, None, None, "report")
+    weights = _horizon_weights(
+        g_times, g_values, time, cases, controls, float(horizon), "before", "report"
+    )
+    labels = np.full(time.shape[0], np.nan)
+    labels[cases] = 1.0
+    labels[controls] = 0.0
+    return labels, weights
+
+
+def discrimination_section(result) -> dict:
+    outcome = result.outcome
+    n = len(outcome)
+    horizon = result.horizon_days
+    summary = result.summary
+    weights = None
+    metric = None
+    if outcome.is_survival and horizon is not None:
+        labels, weights = _evaluable_weights(outcome, horizon)
+        evaluable = int(np.sum(~np.isnan(labels)))
+        metric = "td_auc"
+        caption = (
+            f"Time-dependent ROC curves at {horizon:g} days (cumulative cases: event at or "
+            "before the horizon; dynamic controls: follow-up reaching the horizon without an "
+            "event) of the out-of-fold predictions. Restricted to the "
+            f"{evaluable:,} of {n:,} patients evaluable at the horizon: patients censored "
+            f"before {horizon:g} days without an event are excluded, not counted as "
+            "event-free; cases are weighted by the inverse probability of censoring (Uno et "
+            "al. 2007), so the area under each curve is the time-dependent AUC of the "
+            "performance table, the number in the legend."
+        )
+        name = "td AUC"
+    elif outcome.is_survival:
+        labels = outcome.event.astype(float)
+        caption = (
+            f"ROC curves of the out-of-fold predictions against the event indicator over "
+            f"the whole follow-up ({n:,} patients; follow-up time and censoring are ignored "
+            "here, so the area is not a reported metric: see Harrell's C in the performance "
+            "table for the time-to-event comparison)."
+        )
+        name = "area"
+    else:
+        labels = outcome.event.astype(float)
+        metric = "auc"
+        caption = (
+            f"ROC curves of the out-of-fold predictions against the binary outcome "
+            f"({n:,} patients); the legend shows each model's AUC from the performance table."
+        )
+        name = "AUC"
+    labels = check_labels(labels)
+    usable = result.predictions.loc[:, result.predictions.notna().any()]
+    known = labels[~np.isnan(labels)]
+    legend_values = {}
+    if metric is not None:
+        for model in usable.columns:
+            row = _summary_value(summary, str(model), metric)
+            if row is not None and not pd.isna(row["estimate"]):
+                legend_values[model] = float(row["estimate"])
+    if metric is not None and len(legend_values) < usable.shape[1]:
+        caption += (
+            f" Models without a {metric} row in the table show the area under the drawn curve."
+        )
+    if usable.shape[1] == 0 or np.unique(known).size < 2:
+        return {
+            "image": None,
+            "caption": caption + " Not drawn: only one outcome class.",
+            "legend": [],
+        }
+    fig, ax = new_figure((5.2, 5.2))
+    plot_roc(
+        labels, usable, ax=ax, sample_weight=weights, legend_values=legend_values, metric_name=name
+    )
+    legend = [text for text in ax.get_legend_handles_labels()[1] if not text.startswith("_")]
+    return {"image": png(fig), "caption": caption, "legend": legend}
+
+
+def _metric_table(result, metrics) -> dict | None:
+    summary = result.summary
+    chosen = [m for m in metrics if m in set(summary["metric"])]
+    if not chosen:
+        return None
+    rows = []
+    for model in dict.fromkeys(summary["model"].astype(str)):
+        cells = [model]
+        for metric in chosen:
+            row = _summary_value(summary, model, metric)
+            if row is None:
+                cells.append("—")
+            else:
+                interval = fmt_ci(row["low"], row["high"])
+                cells.append(fmt(row["estimate"]) + ("" if interval == "—" else f" ({interval})"))
+        rows.append(cells)
+    columns = ["Model"] + [metric_label(m, result.outcome, result.horizon_days) for m in chosen]
+    return {"columns": columns, "rows": rows}
+
+
+def calibration_section(result) -> dict | None:
+    table = getattr(result, "calibration", None)
+    numbers = _metric_table(result, CALIBRATION_METRICS)
+    if (table is None or len(table) == 0) and numbers is None:
+        return None
+    image = None
+    if table is not None and len(table):
+        fig, ax = new_figure((5.2, 5.2))
+        columns = [c for c in ("predicted", "observed", "high") if c in table.columns]
+        upper = float(np.nanmax(table[columns].to_numpy()))
+        limit = min(1.0, max(0.05, 1.1 * upper))
+        ax.plot([0, limit], [0, limit], color="grey", linestyle="--", linewidth=1, label="ideal")
+        band = {"low", "high"} <= set(table.columns)
+        for name, group in table.groupby("model", sort=False):
+            group = group.sort_values("predicted")
+            (line,) = ax.plot(
+                group["predicted"],
+                group["observed"],
+                marker="o",
+                markersize=4,
+                linewidth=1,
+                label=str(name).replace("$", r"\$").lstrip("_") or "model",
+            )
+            if band:
+                ax.fill_between(
+                    group["predicted"],
+                    group["low"],
+                    group["high"],
+                    color=line.get_color(),
+                    alpha=0.15,
+                    linewidth=0,
+                )
+        ax.set_xlim(0, limit)
+        ax.set_ylim(0, limit)
+        ax.set_xlabel("Predicted risk (mean in group)")
+        ax.set_ylabel("Observed risk")
+        ax.legend(loc="upper left", fontsize=8)
+        image = png(fig)
+    horizon = result.horizon_days
+    if result.outcome.is_survival:
+        caption = (
+            f"Calibration at {float(horizon):g} days: patients in equal-sized groups of each "
+            "model's out-of-fold predicted risk (tenths, fewer when events are few); observed "
+            "risk is 1 minus the Kaplan-Meier survival in the group (censoring handled); the "
+            "shaded band joins the groups' 95% intervals."
+        )
+    else:
+        caption = (
+            "Calibration: patients in equal-sized groups of each model's out-of-fold predicted "
+            "risk (tenths, fewer when events are few); observed proportion, with the shaded "
+            "band joining the groups' exact (Clopper-Pearson) 95% intervals."
+        )
+    return {"image": image, "caption": caption, "numbers": numbers}
+
+
+def overall_section(result) -> dict | None:
+    numbers = _metric_table(result, OVERALL_METRICS)
+    if numbers is None:
+        return None
+    ipcw = " (IPCW at the horizon)" if result.outcome.is_survival else ""
+    return {
+        "numbers": numbers,
+        "caption": (
+            f"Brier score{ipcw}: mean squared difference between predicted risk and outcome "
+            "(lower is better). IPA, the index of prediction accuracy: 1 minus the Brier score "
+            "over that of the null model predicting the overall event rate (higher is "
+            "better; 0 = no better than the event rate)."
+        ),
+    }
+
+
+def clinical_utility_section(result) -> dict | None:
+    table = getattr(result, "decision_curve", None)
+    if table is None or len(table) == 0:
+        return None
+    fig, ax = new_figure((6.0, 4.2))
+    names = list(dict.fromkeys(table["model"].astype(str)))
+    for name in names:
+        group = table[table["model"].astype(str) == name]
+        style = {}
+        if name == "Treat all":
+            style = {"color": "0.35", "linestyle": ":"}
+        elif name == "Treat none":
+            style = {"color": "black", "linestyle": "--"}
+        ax.plot(
+            group["threshold"],
+            group["net_benefit"],
+            linewidth=1.4,
+            label=name.replace("$", r"\$").lstrip("_") or "model",
+            **style,
+        )
+    models = table[~table["model"].isin(["Treat all", "Treat none"])]
+    top = float(np.nanmax(table["net_benefit"])) if len(table) else 0.1
+    low = float(np.nanmin(models["net_benefit"])) if len(models) else -0.05
+    ax.set_ylim(max(low, -0.05 - 0.1 * abs(top)), top * 1.1 + 1e-3)
+    ax.set_xlabel("Risk threshold")
+    ax.set_ylabel("Net benefit")
+    ax.legend(fontsize=8)
+    thresholds = np.sort(table["threshold"].unique())
+    chosen = []
+    for wanted in NET_BENEFIT_THRESHOLDS:
+        if len(thresholds) and np.min(np.abs(thresholds - wanted)) < 1e-9:
+            chosen.append(float(wanted))
+    rows = []
+    for name in names:
+        group = table[table["model"].astype(str) == name]
+        cells = [name]
+        for threshold in chosen:
+            value = group.loc[np.isclose(group["threshold"], threshold), "net_benefit"]
+            cells.append(fmt(value.iloc[0]) if len(value) else "—")
+        rows.append(cells)
+    horizon = result.horizon_days
+    by = f" by {float(horizon):g} days" if result.outcome.is_survival else ""
+    return {
+        "image": png(fig),
+        "columns": ["Model"] + [f"{100 * t:g}%" for t in chosen],
+        "rows": rows,
+        "caption": (
+            f"Decision curve (Vickers & Elkin 2006): net benefit of treating the patients "
+            f"whose out-of-fold predicted risk{by} exceeds the threshold, against treating "
+            "everyone (treat all) and no one (treat none, net benefit 0)."
+            + (" Events by the horizon are estimated with Kaplan-Meier." if by else "")
+        ),
+    }
+
+
+def optimism_section(result) -> dict | None:
+    table = getattr(result, "optimism", None)
+    if not isinstance(table, pd.DataFrame) or len(table) == 0:
+        return None
+    table = table.copy()
+    table["metric"] = [
+        metric_label(m, result.outcome, result.horizon_days) for m in table["metric"]
+    ]
+    columns = ["model", "metric"] + [
+        c for c in ("apparent", "optimism", "corrected", "n_boot") if c in table.columns
+    ]
+    return {"table": _table(table, columns)}
+
+
+def _performance_rows(result, table, first) -> dict | None:
+    if not isinstance(table, pd.DataFrame) or len(table) == 0:
+        return None
+    table = table.copy()
+    if "metric" in table.columns:
+        table["metric"] = [
+            m if pd.isna(m) else metric_label(m, result.outcome, result.horizon_days)
+            for m in table["metric"]
+        ]
+    if {"low", "high"} <= set(table.columns):
+        table["95% CI"] = [
+            fmt_ci(lo, hi) for lo, hi in zip(table["low"], table["high"], strict=False)
+        ]
+    columns = first + [
+        c for c in ("model", "metric", "estimate", "95% CI", "n", "events", "note") if c in table
+    ]
+    return _table(table, list(dict.fromkeys(columns)))
+
+
+def external_section(result) -> dict | None:
+    table = getattr(result, "external", None)
+    rendered = _performance_rows(result, table, [])
+    if rendered is None:
+        return None
+    name = str(table["cohort"].iloc[0]) if "cohort" in table.columns else "the external cohort"
+    return {"cohort": name, "table": rendered}
+
+
+def subgroups_section(result) -> dict | None:
+    return _performance_rows(result, getattr(result, "subgroups", None), ["variable", "subgroup"])
+
+
+def comparison_section(result) -> dict | None:
+    table = getattr(result, "comparison", None)
+    if table is None or len(table) == 0:
+        return None
+    rows = []
+    for record in table.to_dict("records"):
+        rows.append(
+            {
+                "model": str(record["model"]),
+                "metric": metric_label(str(record["metric"]), result.outcome, None),
+                "difference": fmt(record["difference"]),
+                "low": fmt(record["low"]),
+                "high": fmt(record["high"]),
+                "p_value": fmt(record["p_value"]),
+            }
+        )
+    reference = str(table["reference"].iloc[0])
+    method = str(table["method"].iloc[0]) if "method" in table.columns else "paired bootstrap"
+    n_boot = int(table["n_boot"].iloc[0]) if "n_boot" in table.columns else 0
+    metric = metric_label(str(table["metric"].iloc[0]), result.outcome, None)
+    if "delong" in method.lower():
+        caption = (
+            f"Difference of each model's {metric} minus {reference}'s on the same patients, "
+            "by DeLong's test for paired ROC curves (DeLong et al. 1988, as R's "
+            "pROC::roc.test): 95% interval and two-sided p-value from the DeLong variance of "
+            "the difference."
+        )
+    else:
+        caption = (
+            f"Difference of each model's {metric} minus {reference}'s, on the same "
+            f"{n_boot} bootstrap resamples of the patients (a paired bootstrap, so the "
+            "correlation between models is kept); percentile 95% interval and two-sided "
+            "p-value from the bootstrap standard error."
+        )
+    return {"reference": reference, "rows": rows, "caption": caption, "method": method}
+
+
+# --- explanations ----------------------------------------------------------------------
+
+
+def _scale(explanation) -> str:
+    scale = getattr(explanation, "scale", None)
+    if scale:
+        return str(scale)
+    objective = str(getattr(explanation, "objective", ""))
+    return "log relative hazard" if objective.startswith("survival:") else "log-odds"
+
+
+def explanations_section(result) -> dict | None:
+    explanations = dict(getattr(result, "explanations", None) or {})
+    main = result.explanation
+    if not explanations and main is not None:
+        explanations = {str(getattr(main, "model_name", "") or "model"): main}
+    if not explanations:
+        return None
+    models = []
+    for name, explanation in explanations.items():
+        importance = explanation.importance()
+        importance = importance[importance > 0]
+        scale = _scale(explanation)
+        entry = {
+            "name": str(name),
+            "scale": scale,
+            "method": str(getattr(explanation, "method", "") or ""),
+            "notes": str(getattr(explanation, "notes", "") or ""),
+            "n_rows": len(explanation.values),
+            "image": None,
+        }
+        if len(importance):
+            shown = min(TOP_SHAP, len(importance))
+            fig, ax = new_figure((5.0, 0.8 + 0.26 * shown))
+            plot_shap_importance(importance, ax=ax, top=TOP_SHAP, scale=scale)
+            entry["image"] = png(fig)
+            entry["shown"] = shown
+            entry["n_used"] = len(importance)
+        models.append(entry)
+    main_name = str(getattr(main, "model_name", "") or models[0]["name"]) if main else None
+    beeswarm = None
+    if main is not None and hasattr(main, "plot_beeswarm") and main.importance().gt(0).any():
+        fig, ax = new_figure((6.4, 5.0))
+        main.plot_beeswarm(ax=ax, max_display=TOP_SHAP)
+        beeswarm = png(fig)
+    return {"models": models, "main": main_name, "beeswarm": beeswarm}
+
+
+def patient_section(result) -> dict | None:
+    k = result.patient_index
+    if k is None:
+        return None
+    k = int(k)
+    predictions = result.predictions.iloc[k]
+    risks = [(str(name), fmt(value)) for name, value in predictions.items()]
+    card = {"row": k, "risks": risks, "contributions": None, "note": None, "model": None}
+    explanation = result.explanation
+    if explanation is None:
+        card["note"] = "No SHAP explanation was computed for this study."
+        return card
+    name = str(getattr(explanation, "model_name", "") or "")
+    card["model"] = name or "the main model"
+    try:
+        table = explanation.patient(k)
+    except (ValueError, KeyError):
+        card["note"] = (
+            "This patient was not in the rows explained (the explanation was computed on a "
+            "subsample)."
+        )
+        return card
+    card["contributions"] = [
+        (str(row.feature), fmt_value(row.value), f"{row.contribution:+.3f}")
+        for row in table.head(TOP_PATIENT).itertuples(index=False)
+    ]
+    card["n_features"] = len(table)
+    card["base_value"] = fmt(explanation.base_value)
+    card["scale"] = _scale(explanation)
+    card["explained_risk"] = None
+    card["oof_risk"] = None
+    with contextlib.suppress(ValueError, NotImplementedError, AttributeError):
+        card["explained_risk"] = fmt(explanation.patient_risk(k))
+    if name in result.predictions.columns:
+        card["oof_risk"] = fmt(result.predictions[name].iloc[k])
+    summary = getattr(explanation, "summary_sentence", None)
+    card["sentence"] = None
+    if callable(summary):
+        with contextlib.suppress(ValueError, NotImplementedError):
+            card["sentence"] = sentence(summary(k))
+    return card
+
+
+# --- limitations, methods, reproducibility -----------------------------------------------
+
+
+def _framingham_ages(result) -> list[str]:
+    """Warnings for Framingham models applied outside their derivation ages."""
+    notes = []
+    fitted = getattr(result, "fitted_models", None) or {}
+    explanations = getattr(result, "explanations", None) or {}
+    for name, pipeline in fitted.items():
+        final = _final(pipeline)
+        if not hasattr(final, "recalibration_"):
+            continue
+        try:
+            from ..models.scores._equations import EQUATIONS
+
+            low, high = EQUATIONS[final.model].age_range
+        except (ImportError, KeyError, AttributeError):
+            continue
+        column = (getattr(final, "inputs", None) or {}).get("age", "age")
+        column = column.get("column", "age") if isinstance(column, dict) else column
+        explanation = explanations.get(name) or next(iter(explanations.values()), None)
+        data = getattr(explanation, "data", None)
+        if data is None or column not in data.columns:
+            notes.append(
+                f"{name} was derived on ages {low:g}–{high:g}; check that the cohort's ages lie "
+                "in that range (they were not available to the report)."
+            )
+            continue
+        ages = pd.to_numeric(data[column], errors="coerce").dropna()
+        outside = int(((ages < low) | (ages > high)).sum())
+        if outside:
+            notes.append(
+                f"{name}: {outside} of {len(ages)} patients examined ({100 * outside / len(ages):.0f}%) "
+                f"are outside the equation's derivation ages ({low:g}–{high:g} years, youngest "
+                f"{ages.min():g}); its risks for them are extrapolated."
+            )
+    return notes
+
+
+def limitations_section(result) -> dict:
+    items = []
+    info = dict(getattr(result, "sample_size", None) or {})
+    minimum = info.get("minimum_n")
+    if minimum is not None and info.get("n", math.inf) < minimum:
+        items.append(
+            f"Small sample: {info['n']:,} patients against the {int(minimum):,} that the Riley "
+            f"et al. criteria ask for ({fmt(info.get('events_per_parameter'), 1)} events per "
+            "candidate parameter); expect overfitting and wide intervals."
+        )
+    elif info.get("events_per_parameter") is not None and info["events_per_parameter"] < 10:
+        items.append(
+            f"{fmt(info['events_per_parameter'], 1)} events per candidate predictor parameter: "
+            "estimates may be unstable and optimistic."
+        )
+    summary = result.summary
+    if "small_data" in summary.columns and summary["small_data"].any():
+        small = summary[summary["small_data"].astype(bool)]
+        listed = ", ".join(
+            f"{m} ({metric_label(x, result.outcome, result.horizon_days)})"
+            for m, x in zip(small["model"], small["metric"], strict=False)
+        )
+        items.append(
+            f"Fewer than 10 events or non-events behind: {listed}; these estimates are unstable."
+        )
+    items += _framingham_ages(result)
+    if "synthetic" in f"{result.cohort_name} {result.cohort_source}".lower():
+        items.append(
+            "The cohort is synthetic (generated data): the numbers illustrate the method and "
+            "say nothing about real patients."
+        )
+    if result.outcome.is_survival and result.horizon_days is not None:
+        unknown = int(np.sum(np.isnan(result.outcome.at_horizon(float(result.horizon_days)))))
+        if unknown:
+            items.append(
+                f"{unknown:,} patients were censored before the horizon without an event; "
+                "metrics at the horizon assume censoring independent of the outcome (IPCW)."
+            )
+    if getattr(result, "external", None) is None:
+        items.append(
+            "Internal validation only: no external cohort was evaluated, so transportability "
+            "to other settings is unknown."
+        )
+    items.append(
+        "To be completed by the authors: clinical context, data quality, the population the "
+        "model is meant for, and any fairness assessment beyond the subgroups shown."
+    )
+    return {"items": items}
+
+
+def methods_section(result) -> dict:
+    settings = dict(result.settings or {})
+    selection = settings.get("selection")
+    if selection in (None, "none"):
+        selection = "none: every candidate predictor entered each model"
+    return {
+        "validation": sentence(fmt_setting(settings.get("validation", "not recorded"))),
+        "selection": sentence(fmt_setting(selection)),
+        "imbalance": settings.get("class imbalance"),
+        "survival": result.outcome.is_survival,
+        "explained": bool(getattr(result, "explanations", None) or result.explanation),
+    }
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def reproducibility_section(result) -> dict:
+    import riskml
+
+    settings = dict(result.settings or {})
+    versions = [("Python", platform.python_version())]
+    for package in PACKAGES:
+        versions.append((package, riskml.__version__ if package == "riskml" else _version(package)))
+    timings = getattr(result, "timings", None) or {}
+    return {
+        "versions": versions,
+        "seed": fmt_setting(settings.get("random_state")),
+        "settings": [(str(k), fmt_setting(v)) for k, v in settings.items()],
+        "timings": [(str(k), f"{float(v):.1f} s") for k, v in timings.items()],
+    }

@@ -53,6 +53,7 @@ SECTIONS = {
     "overall": ("Overall performance", S.overall_section),
     "clinical_utility": ("Clinical utility", S.clinical_utility_section),
     "optimism": ("Optimism-corrected performance", S.optimism_section),
+    "stability": ("Prediction stability", S.stability_section),
     "external": ("External validation", S.external_section),
     "subgroups": ("Performance in subgroups", S.subgroups_section),
     "comparison": ("Model comparison", S.comparison_section),

@@ -813,6 +813,41 @@ def optimism_section(result) -> dict | None:
     return {"table": _table(table, columns)}
 
 
+def stability_section(result) -> dict | None:
+    """Prediction stability from the bootstrap models (Riley & Collins 2023)."""
+    stability = getattr(result, "stability", None)
+    if not stability:
+        return None
+    rows, images = [], []
+    for name, model in stability.items():
+        patients = model.patients()
+        width = (patients["high"] - patients["low"]).to_numpy()
+        rows.append(
+            [
+                str(name),
+                fmt(model.mape),
+                f"{100 * float(np.mean(width > 0.10)):.0f}%",
+                str(model.n_boot),
+            ]
+        )
+        fig, ax = new_figure((4.6, 4.2))
+        model.plot_predictions(ax=ax)
+        ax.set_title(str(name))
+        images.append((str(name), png(fig)))
+    sentences = [sentence(model.interpret()) for model in stability.values()]
+    return {
+        "columns": [
+            "Model",
+            "MAPE",
+            "Patients with a 95% stability interval wider than 10 points",
+            "Bootstrap models",
+        ],
+        "rows": rows,
+        "images": images,
+        "sentences": sentences,
+    }
+
+
 def _performance_rows(result, table, first) -> dict | None:
     if not isinstance(table, pd.DataFrame) or len(table) == 0:
         return None

@@ -14,6 +14,18 @@ from ._base import BinaryRiskMixin
 __all__ = ["RandomForestRisk"]
 
 
+def _fit_threads(n_jobs) -> int:
+    """Threads for a fit: ``n_jobs`` as given, or for None every core at the top level
+    and one inside a joblib worker (whose siblings already use the other cores)."""
+    from joblib import cpu_count
+    from joblib.parallel import get_active_backend
+
+    if n_jobs is None:
+        backend, _ = get_active_backend()
+        return cpu_count() if getattr(backend, "nesting_level", 0) == 0 else 1
+    return int(n_jobs)  # negative: scikit-learn counts back from all cores
+
+
 class RandomForestRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
     """Random forest returning P(event), with defaults sized for clinical cohorts.
 
@@ -30,13 +42,22 @@ class RandomForestRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
         Anything but None distorts the risks; a
         :class:`~riskml.models.RiskPipeline` recalibrates them (see its
         ``recalibrate``).
-    n_jobs : int, default=1
-        Threads; parallelise over folds instead.
+    n_jobs : int or None, default=None
+        Threads that grow the trees. None: every core when the forest is fitted
+        at the top level (e.g. folds fitted one after another, the whole-cohort
+        refit), one thread inside a parallel worker (folds or replicates already
+        in parallel), so that the cores are not oversubscribed. Fitted trees and
+        predicted risks are identical whatever ``n_jobs`` (trees are seeded
+        before they are grown, and risks are averaged over trees in a fixed
+        order).
     random_state : int, default=0
 
     Attributes
     ----------
     model_ : sklearn.ensemble.RandomForestClassifier
+        Predicts in one thread (risks summed in tree order).
+    n_jobs_ : int
+        Threads used to grow the trees.
     feature_importances_ : ndarray
         Impurity-based importances (for feature elimination).
     classes_ : ndarray, ``[0, 1]``
@@ -85,7 +106,7 @@ class RandomForestRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
         max_features="sqrt",
         max_depth=None,
         class_weight=None,
-        n_jobs=1,
+        n_jobs=None,
         random_state=0,
     ):
         self.n_estimators = n_estimators
@@ -109,20 +130,28 @@ class RandomForestRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
         -------
         self
         """
+        from joblib import parallel_config
         from sklearn.ensemble import RandomForestClassifier
 
         self._validate_params()
         outcome = self._check_outcome(y)
         frame = self._check_X(X, reset=True)
-        self.model_ = RandomForestClassifier(
+        self.n_jobs_ = _fit_threads(self.n_jobs)
+        model = RandomForestClassifier(
             n_estimators=self.n_estimators,
             min_samples_leaf=self.min_samples_leaf,
             max_features=self.max_features,
             max_depth=self.max_depth,
             class_weight=self.class_weight,
-            n_jobs=self.n_jobs,
+            n_jobs=self.n_jobs_,
             random_state=self.random_state,
-        ).fit(frame.to_numpy(dtype=float), outcome.event.astype(int))
+        )
+        # threads, even under another active joblib backend (e.g. Dask): trees share X
+        with parallel_config(backend="threading"):
+            model.fit(frame.to_numpy(dtype=float), outcome.event.astype(int))
+        # scikit-learn sums the trees' probabilities in threads in completion order,
+        # which changes the last bits; one thread sums them in tree order
+        self.model_ = model.set_params(n_jobs=1)
         self.classes_ = np.array([0, 1])
         return self
 

@@ -280,5 +280,7 @@ def test_cox_that_cannot_converge_names_the_fix():
     X["b"] = X["a"] * 2.0  # perfectly collinear
     time = rng.exponential(100, 60)
     y = Outcome.survival(time, rng.random(60) < 0.6).to_y()
-    with pytest.raises(ValueError, match=r"did not converge .* make_model\('cox', penalizer=0.01\)"):
+    with pytest.raises(
+        ValueError, match=r"did not converge .* make_model\('cox', penalizer=0.01\)"
+    ):
         CoxPH().fit(X, y)

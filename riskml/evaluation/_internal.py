@@ -721,7 +721,7 @@ class PredictionStability:
                 outcome.time, outcome.event, models, self.horizon, thresholds=thresholds
             )
         else:
-            curve = decision_curve(outcome.event.astype(int), models, thresholds)
+            curve = decision_curve(outcome.event.astype(int), models, thresholds=thresholds)
         label = curve["model"].to_numpy()
         named = np.isin(label, [TREAT_ALL, TREAT_NONE])
         replicate = np.where(named, -1, pd.to_numeric(label, errors="coerce")).astype(int)

@@ -46,6 +46,10 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
     strata_levels_ : list
         The strata seen in ``fit`` (values, or tuples for several columns); only
         with ``strata``.
+    aliased_ : list of str
+        Covariates left out of an unpenalised fit because they are constant or
+        collinear with others (``NA`` coefficients in R's ``coxph``); they have no
+        effect on predictions.
     feature_names_in_ : ndarray of str
     n_features_in_ : int
 
@@ -154,6 +158,8 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         data = frame.reset_index(drop=True).astype(
             {c: float for c in frame.columns if c not in self._strata()}
         )
+        self.aliased_ = self._aliased(data) if self.penalizer == 0 else []
+        data = data.drop(columns=self.aliased_)
         data[_TIME] = outcome.time
         data[_EVENT] = outcome.event.astype(int)
         fitter = CoxPHFitter(
@@ -183,9 +189,35 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             self.strata_levels_ = [k[0] if len(strata) == 1 else k for k in keys]
         return self
 
+    def _aliased(self, data: pd.DataFrame) -> list[str]:
+        """Covariates that are constant or linear combinations of the others.
+
+        As R's ``coxph``, an unpenalised fit leaves them out (their coefficient is
+        not estimable, ``NA`` in R): a constant column (e.g. a level absent from a
+        training fold) or a set of collinear columns. Found by a rank-revealing QR
+        decomposition of the centred covariates.
+        """
+        from scipy.linalg import qr
+
+        columns = [c for c in data.columns if c not in self._strata()]
+        if not columns:
+            return []
+        values = data[columns].to_numpy(dtype=float)
+        values = values - values.mean(axis=0)
+        scale = np.abs(values).max(axis=0)
+        constant = scale == 0
+        values = values / np.where(constant, 1.0, scale)
+        _, r, pivot = qr(values, mode="economic", pivoting=True)
+        diagonal = np.abs(np.diag(r))
+        tol = max(values.shape) * np.finfo(float).eps * (diagonal[0] if diagonal.size else 0.0)
+        rank = int(np.sum(diagonal > max(tol, 1e-10)))
+        dependent = set(pivot[rank:].tolist()) | set(np.flatnonzero(constant).tolist())
+        return [columns[j] for j in sorted(dependent)]
+
     def _frame(self, X) -> pd.DataFrame:
         check_is_fitted(self, "lifelines_")
         frame = self._check_X(X, reset=False).reset_index(drop=True)
+        frame = frame.drop(columns=getattr(self, "aliased_", []))
         return frame.astype({c: float for c in frame.columns if c not in self._strata()})
 
     def _check_strata_seen(self, frame: pd.DataFrame) -> None:
@@ -305,6 +337,11 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             columns={"hazard_ratio": "HR", "hr_low": "95% low", "hr_high": "95% high"}
         )
         print(shown.round(decimals).to_string())
+        if self.aliased_:
+            print(
+                f"Not estimable (constant or collinear, left out as R's coxph does): "
+                f"{', '.join(map(str, self.aliased_))}"
+            )
 
     @property
     def summary(self) -> pd.DataFrame:

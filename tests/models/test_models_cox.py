@@ -274,13 +274,37 @@ def test_registry_cox_is_unpenalised_in_own_units_with_hazard_ratios(capsys):
     assert "HR" in printed and "serum_creatinine" in printed
 
 
-def test_cox_that_cannot_converge_names_the_fix():
+def test_cox_that_cannot_converge_names_the_fix(monkeypatch):
+    """Error contract: lifelines' ConvergenceError becomes a ValueError with the fix."""
+    from lifelines.exceptions import ConvergenceError
+
+    def fail(self, *args, **kwargs):
+        raise ConvergenceError("Convergence halted due to matrix inversion problems.")
+
+    monkeypatch.setattr(CoxPHFitter, "fit", fail)
     rng = np.random.default_rng(0)
     X = pd.DataFrame({"a": rng.normal(size=60)})
-    X["b"] = X["a"] * 2.0  # perfectly collinear
-    time = rng.exponential(100, 60)
-    y = Outcome.survival(time, rng.random(60) < 0.6).to_y()
+    y = Outcome.survival(rng.exponential(100, 60), rng.random(60) < 0.6).to_y()
     with pytest.raises(
         ValueError, match=r"did not converge .* make_model\('cox', penalizer=0.01\)"
     ):
         CoxPH().fit(X, y)
+
+
+def test_unpenalised_cox_leaves_out_constant_and_collinear_columns_as_r_does():
+    """Oracle: lifelines' CoxPHFitter on the estimable columns only (R's coxph gives the
+    others NA and the same fit)."""
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80)})
+    X["a_twice_plus_b"] = 2 * X["a"] + X["b"]  # collinear
+    X["absent_level"] = 0.0  # e.g. a one-hot level missing from a training fold
+    time = rng.exponential(100, 80)
+    event = rng.random(80) < 0.7
+    model = CoxPH().fit(X, Outcome.survival(time, event).to_y())
+    assert set(model.aliased_) == {"a_twice_plus_b", "absent_level"}
+    reduced = X[["a", "b"]].assign(T=time, E=event.astype(int))
+    oracle = CoxPHFitter().fit(reduced, "T", "E")
+    np.testing.assert_allclose(model.coef_[["a", "b"]], oracle.params_[["a", "b"]], rtol=1e-6)
+    np.testing.assert_allclose(
+        model.predict_risk(X), oracle.predict_log_partial_hazard(reduced), rtol=1e-6
+    )

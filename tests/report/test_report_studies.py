@@ -20,7 +20,7 @@ from riskml.report._format import outcome_words
 from riskml.report._sections import _evaluable_weights, discrimination_section
 
 ALWAYS = [
-    s for s in SECTIONS if s not in ("optimism", "external", "subgroups")
+    s for s in SECTIONS if s not in ("optimism", "stability", "external", "subgroups")
 ]  # shown only when run
 
 
@@ -34,7 +34,9 @@ def _ids(text):
 
 
 def test_binary_report_has_every_section(binary_study_html):
-    assert _ids(binary_study_html) == [s for s in SECTIONS if s not in ("optimism", "external")]
+    assert _ids(binary_study_html) == [
+        s for s in SECTIONS if s not in ("optimism", "stability", "external")
+    ]
 
 
 def test_survival_report_has_every_section(survival_study_html):
@@ -93,7 +95,7 @@ def test_performance_has_one_table_per_model_with_every_metric(survival_study, s
     assert "time-dependent AUC at 1004 days" in performance
 
 
-def test_cox_hazard_ratios_per_sd_from_the_fitted_model(survival_study, survival_study_html):
+def test_cox_hazard_ratios_per_unit_from_the_fitted_model(survival_study, survival_study_html):
     """Oracle: exp(coef_) of the whole-cohort Cox fit, the largest |coef| first."""
     coef = survival_study.fitted_models["cox"][-1].coef_
     top = coef.abs().idxmax()
@@ -103,8 +105,9 @@ def test_cox_hazard_ratios_per_sd_from_the_fitted_model(survival_study, survival
         f'<tr><td>{top}</td><td class="num">{coef[top]:+.3f}</td>'
         f'<td class="num">{math.exp(coef[top]):.3f}</td>'
     ) in specification
-    assert "per SD of the standardised input" in specification
-    assert "penalizer = 0.01" in specification
+    # the registry's Cox model: unpenalised, on the predictors' own units
+    assert "per unit of the input" in specification
+    assert "penalizer = 0.0" in specification
 
 
 def test_logistic_odds_ratios_and_selection_stability(binary_study, binary_study_html):

@@ -14,6 +14,9 @@ from ._base import RiskEstimatorMixin
 
 __all__ = ["CoxPH"]
 
+#: Ridge penalty used when an unpenalised fit meets separation (with a warning).
+SEPARATION_RIDGE = 1e-3
+
 _TIME = "__riskml_time__"
 _EVENT = "__riskml_event__"
 
@@ -46,6 +49,9 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
     strata_levels_ : list
         The strata seen in ``fit`` (values, or tuples for several columns); only
         with ``strata``.
+    penalizer_used_ : float
+        The penalty of the fit: ``penalizer``, or :data:`SEPARATION_RIDGE` when an
+        unpenalised fit met separation (a warning says so).
     aliased_ : list of str
         Covariates left out of an unpenalised fit because they are constant or
         collinear with others (``NA`` coefficients in R's ``coxph``); they have no
@@ -170,17 +176,39 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         )
         from lifelines.exceptions import ConvergenceError
 
+        self.penalizer_used_ = self.penalizer
         try:
             fitter.fit(data, duration_col=_TIME, event_col=_EVENT)
         except ConvergenceError as error:
-            covariates = data.shape[1] - 2
-            raise ValueError(
-                f"the Cox model did not converge with {covariates} covariates and "
-                f"{int(data[_EVENT].sum())} events (collinear columns, or a covariate that "
-                "separates events from non-events). Fix: fewer candidate predictors "
-                "(Study(selection=...)), or a small penalty, e.g. "
-                f"make_model('cox', penalizer=0.01). lifelines said: {str(error)[:200]}"
-            ) from error
+            if self.penalizer != 0:
+                raise self._not_converged(data, error) from error
+            # Separation: the partial likelihood has no finite maximum. R's coxph warns
+            # ("coefficient may be infinite") and returns a huge estimate; here the
+            # smallest ridge that keeps the coefficients finite is used, with a warning.
+            import warnings
+
+            from lifelines.exceptions import ConvergenceWarning
+
+            warnings.warn(
+                "the unpenalised Cox fit did not converge (a covariate separates events "
+                "from non-events, so its coefficient is infinite); refitted with a ridge "
+                f"penalty of {SEPARATION_RIDGE:g}, as the smallest that keeps it finite. "
+                "Its hazard ratios are not interpretable: drop or merge the separating "
+                "covariate, or choose a penalty (make_model('cox', penalizer=0.01)).",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+            fitter = CoxPHFitter(
+                penalizer=SEPARATION_RIDGE,
+                l1_ratio=0.0,
+                baseline_estimation_method="breslow",
+                strata=self._strata() or None,
+            )
+            try:
+                fitter.fit(data, duration_col=_TIME, event_col=_EVENT)
+            except ConvergenceError as second:
+                raise self._not_converged(data, second) from second
+            self.penalizer_used_ = SEPARATION_RIDGE
         self.lifelines_ = fitter
         self.coef_ = fitter.params_.copy().rename("coef")
         strata = self._strata()
@@ -188,6 +216,17 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             keys = frame[strata].drop_duplicates().itertuples(index=False, name=None)
             self.strata_levels_ = [k[0] if len(strata) == 1 else k for k in keys]
         return self
+
+    @staticmethod
+    def _not_converged(data: pd.DataFrame, error) -> ValueError:
+        covariates = data.shape[1] - 2
+        return ValueError(
+            f"the Cox model did not converge with {covariates} covariates and "
+            f"{int(data[_EVENT].sum())} events (collinear columns, or a covariate that "
+            "separates events from non-events). Fix: fewer candidate predictors "
+            "(Study(selection=...)), or a small penalty, e.g. "
+            f"make_model('cox', penalizer=0.01). lifelines said: {str(error)[:200]}"
+        )
 
     def _aliased(self, data: pd.DataFrame) -> list[str]:
         """Covariates that are constant or linear combinations of the others.
@@ -323,10 +362,12 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         one-hot columns.
         """
         table = self.summary
+        used = getattr(self, "penalizer_used_", self.penalizer)
         penalty = (
             "unpenalised"
-            if self.penalizer == 0
-            else f"penalised (penalizer={self.penalizer}, l1_ratio={self.l1_ratio})"
+            if used == 0
+            else f"penalised (penalizer={used}, l1_ratio={self.l1_ratio})"
+            + (" after separation in the unpenalised fit" if used != self.penalizer else "")
         )
         fitter = self.lifelines_
         print(

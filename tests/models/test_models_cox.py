@@ -308,3 +308,31 @@ def test_unpenalised_cox_leaves_out_constant_and_collinear_columns_as_r_does():
     np.testing.assert_allclose(
         model.predict_risk(X), oracle.predict_log_partial_hazard(reduced), rtol=1e-6
     )
+
+
+def test_separation_refits_with_the_smallest_ridge_and_warns(monkeypatch):
+    """Oracle: lifelines' CoxPHFitter with the same small ridge, fitted directly."""
+    from lifelines.exceptions import ConvergenceError, ConvergenceWarning
+
+    from riskml.models.cox import SEPARATION_RIDGE
+
+    original, calls = CoxPHFitter.fit, []
+
+    def first_fails(self, *args, **kwargs):
+        calls.append(self.penalizer)
+        if len(calls) == 1:
+            raise ConvergenceError("delta contains nan value(s).")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(CoxPHFitter, "fit", first_fails)
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
+    time, event = rng.exponential(100, 60), rng.random(60) < 0.6
+    with pytest.warns(ConvergenceWarning, match="refitted with a ridge penalty of 0.001"):
+        model = CoxPH().fit(X, Outcome.survival(time, event).to_y())
+    assert calls == [0.0, SEPARATION_RIDGE] and model.penalizer_used_ == SEPARATION_RIDGE
+    monkeypatch.setattr(CoxPHFitter, "fit", original)
+    oracle = CoxPHFitter(penalizer=SEPARATION_RIDGE).fit(
+        X.assign(T=time, E=event.astype(int)), "T", "E"
+    )
+    np.testing.assert_allclose(model.coef_, oracle.params_, rtol=1e-6)

@@ -44,8 +44,8 @@ COMPOSITIONS = np.array(["none", "noncalcified", "mixed", "calcified"])
 # Weibull proportional hazards of all-cause death: h(t) = RATE * SHAPE * t**(SHAPE - 1) * exp(lp).
 # RATE was solved on simulated patients (n = 200,000, seed 1; Brent's method) for 7.4% observed
 # deaths within five years (745 of 10,030 in CONFIRM); the effects give the true risk an AUC
-# of 0.79 at five years, the segment stenosis score 0.63 and the Framingham score about 0.63.
-WEIBULL_SHAPE, WEIBULL_RATE = 1.15, 8.79e-6
+# of 0.78 at five years, the segment stenosis score 0.64 and the Framingham score 0.64.
+WEIBULL_SHAPE, WEIBULL_RATE = 1.15, 9.13e-6
 LOST_TO_FOLLOWUP = 0.10  # share censored uniformly before five years
 
 
@@ -171,13 +171,14 @@ def _simulate(n: int, rng: np.random.Generator):
         0.3 * age_z
         + 0.45 * data["diabetes"]
         + 0.55 * (smoking == 2)
-        + 0.025 * (75 - np.minimum(data["egfr"], 75))
-        + 0.45 * data["dyspnea"]
-        + 0.5 * data["peripheral_vascular_disease"]
-        + 0.4 * data["cerebrovascular_disease"]
-        + 0.45 * data["atrial_fibrillation"]
+        + 0.04 * (75 - np.minimum(data["egfr"], 75))
+        + 0.7 * data["dyspnea"]
+        + 0.7 * data["peripheral_vascular_disease"]
+        + 0.6 * data["cerebrovascular_disease"]
+        + 0.7 * data["atrial_fibrillation"]
+        + 0.02 * (data["heart_rate"] - 68)
         + 0.5 * (data["bmi"] < 20)
-        + 0.7 * frailty
+        + 0.35 * frailty
         + 0.06 * np.sqrt(data["segment_stenosis_score"])
         + 0.06 * data["n_noncalcified_segments"]
         + 0.05 * data["n_mixed_segments"]
@@ -277,7 +278,7 @@ def make_ccta_registry(n_patients=10030, *, random_state=0):
     Plaque in each segment is more likely with the burden and in proximal
     segments; its stenosis grade rises with the burden; calcified plaque is more
     frequent with age. Death follows a Weibull proportional-hazards model
-    (shape 1.15) of age, diabetes, current smoking, low eGFR, dyspnoea, vascular
+    (shape 1.15) of age, diabetes, current smoking, low eGFR, dyspnoea, heart rate, vascular
     disease, atrial fibrillation, low BMI, frailty and the CCTA findings
     (stenosis score, non-calcified and mixed plaque, left main and multivessel
     disease), scaled for about 7.4% deaths within five years (CONFIRM: 745 of

@@ -87,7 +87,7 @@ def _simulate(n: int, rng: np.random.Generator):
     smoking = rng.choice(3, size=n, p=[0.60, 0.22, 0.18])
     data["smoking_status"] = np.array(["never", "former", "current"])[smoking]
     data["family_history_cad"] = (rng.random(n) < 0.33).astype(int)
-    data["total_chol"] = np.round(np.clip(195 + 10 * metabolic + rng.normal(0, 38, n), 90, 400))
+    data["total_chol"] = np.round(np.clip(195 + 10 * metabolic + rng.normal(0, 38, n), 100, 400))
     data["hdl"] = np.round(np.clip(52 - 6 * metabolic - 7 * male + rng.normal(0, 12, n), 20, 110))
     data["ldl"] = np.round(
         np.clip(data["total_chol"] - data["hdl"] - 30 + rng.normal(0, 12, n), 30, 300)

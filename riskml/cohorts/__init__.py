@@ -13,6 +13,7 @@ and young-hypertension cohorts (:func:`load_young_hypertension`,
 :func:`make_young_hypertension`).
 """
 
+from ._ccta_registry import make_ccta_registry
 from ._cohort import MAX_TABLE_LEVELS, REPORT_MIN_COUNT, Cohort
 from ._heart_failure import load_heart_failure_clinical_records
 from ._hf_registry import load_hf_registry, make_hf_registry
@@ -44,6 +45,7 @@ __all__ = [
     "load_mimic3_ami",
     "load_schema",
     "load_young_hypertension",
+    "make_ccta_registry",
     "make_hf_registry",
     "make_mimic3_ami",
     "make_young_hypertension",

@@ -233,6 +233,7 @@ def test_study_needs_a_cohort():
         rk.Study(pd.DataFrame({"a": [1]})).run()
 
 
+@pytest.mark.slow
 def test_demo_command_end_to_end(tmp_path, capsys):
     """The README's demo: prints C with 95% CIs for the three models and writes the report."""
     assert main(["demo", "--out", str(tmp_path / "demo"), "--n-boot", "200"]) == 0

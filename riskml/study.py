@@ -410,7 +410,7 @@ class Study:
         _check_int(self.n_boot, "n_boot", MIN_N_BOOT)
         _check_int(self.random_state, "random_state", 0)
         _check_int(self.explain_rows, "explain_rows", 1)
-        validation = self._validation()
+        validation = self._validation(horizon)
         if isinstance(validation, bool) or not (
             (isinstance(validation, int | np.integer) and validation >= 2)
             or isinstance(validation, RepeatedCV | OptimismBootstrap)
@@ -490,12 +490,11 @@ class Study:
             "subgroups": subgroups,
         }
 
-    def _validation(self):
+    def _validation(self, horizon):
         """The validation scheme; None becomes 10 folds, fewer for a rare class."""
         if self.validation is not None:
             return self.validation
         outcome = self.cohort.outcome
-        horizon = self._check_horizon()
         event = outcome.event
         smallest = int(min(event.sum(), (~event).sum()))
         if outcome.is_survival and horizon is not None:

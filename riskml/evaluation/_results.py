@@ -247,6 +247,19 @@ def _repeated_interval(kind, args, matrix, *, n_boot, confidence, ci_type, rng, 
     )
 
 
+def _not_computed(row: dict, reason: str) -> dict:
+    """A summary row for a metric that could not be computed, with the reason."""
+    return {
+        **row,
+        "estimate": np.nan,
+        "low": np.nan,
+        "high": np.nan,
+        "method": f"not computed: {reason}",
+        "n_boot": 0,
+        "n_degenerate": 0,
+    }
+
+
 def evaluate_predictions(
     y,
     predictions,
@@ -385,17 +398,7 @@ def evaluate_predictions(
             n_events = events_by_horizon if metric.needs_horizon else events
             row = {"model": name, "metric": metric.name, "n": len(outcome), "events": n_events}
             if metric.needs_probability and not probability:
-                rows.append(
-                    {
-                        **row,
-                        "estimate": np.nan,
-                        "low": np.nan,
-                        "high": np.nan,
-                        "method": "not computed: the predictions are not probabilities",
-                        "n_boot": 0,
-                        "n_degenerate": 0,
-                    }
-                )
+                rows.append(_not_computed(row, "the predictions are not probabilities"))
                 continue
             if matrix.shape[0] > 1 and metric.name in ("auc", "harrell_c"):
                 kind_args = (
@@ -427,17 +430,7 @@ def evaluate_predictions(
                         **metric_params.get(metric.name, {}),
                     )
                 except ValueError as error:  # undefined for these predictions: say why
-                    rows.append(
-                        {
-                            **row,
-                            "estimate": np.nan,
-                            "low": np.nan,
-                            "high": np.nan,
-                            "method": f"not computed: {error}",
-                            "n_boot": 0,
-                            "n_degenerate": 0,
-                        }
-                    )
+                    rows.append(_not_computed(row, str(error)))
                     continue
             rows.append(
                 {

@@ -11,7 +11,7 @@ steps together.
 
 from importlib import import_module
 
-from .cohorts._cohort import Cohort
+from .cohorts import Cohort
 from .outcome import Outcome
 
 __version__ = "0.1.0.dev0"

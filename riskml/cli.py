@@ -263,7 +263,7 @@ def predict(model_path, input_path, out, *, horizon=None, overwrite=False) -> Pa
     """
     import pandas as pd
 
-    from riskml.cohorts._hypertension import read_table
+    from riskml.cohorts import read_table
     from riskml.persistence import check_output_path, load_model, read_model_info, write_atomically
 
     out = check_output_path(out, overwrite=overwrite, what="output file")
@@ -409,7 +409,7 @@ def validate_model(
     """
     import numpy as np
 
-    from riskml.cohorts._hypertension import read_table
+    from riskml.cohorts import read_table
     from riskml.evaluation import external_validation, get_metric
     from riskml.persistence import check_output_path, load_model, read_model_info, write_atomically
 

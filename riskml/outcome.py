@@ -15,37 +15,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .utils.validation import check_event_array
+
 __all__ = ["Outcome", "check_outcome", "horizon_label"]
 
 SURVIVAL_DTYPE = np.dtype([("event", bool), ("time", float)])
-
-
-def _as_event_array(values, argument: str) -> np.ndarray:
-    """Return ``values`` as a 1-D bool array, refusing anything that is not 0/1."""
-    array = np.asarray(values)
-    if array.ndim != 1:
-        raise ValueError(f"{argument} must be one-dimensional; got shape {array.shape}.")
-    if array.dtype == bool:
-        return array.copy()
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{argument} must hold 0/1 or True/False values; got dtype {array.dtype}.")
-    numeric = array.astype(float)
-    missing = np.isnan(numeric)
-    if missing.any():
-        rows = np.flatnonzero(missing)[:5].tolist()
-        raise ValueError(
-            f"{argument} has {missing.sum()} missing value(s) (first positions {rows}); "
-            "an event flag must be 0 or 1 for every patient. Drop those patients, or for a "
-            "label at a horizon use Outcome.survival(...).at_horizon(days)."
-        )
-    bad = ~np.isin(numeric, (0.0, 1.0))
-    if bad.any():
-        rows = np.flatnonzero(bad)[:5].tolist()
-        raise ValueError(
-            f"{argument} must hold only 0 and 1; {bad.sum()} value(s) are neither "
-            f"(first positions {rows}, e.g. {numeric[bad][0]!r})."
-        )
-    return numeric.astype(bool)
 
 
 def _as_days(time) -> np.ndarray:
@@ -117,7 +91,7 @@ class Outcome:
     """
 
     def __init__(self, event, time=None, *, name: str = "outcome"):
-        self.event = _as_event_array(event, "event")
+        self.event = check_event_array(event, "event")
         if time is None:
             self.time = None
         else:

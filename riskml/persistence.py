@@ -626,7 +626,7 @@ def save_model(model, path, *, cohort=None, overwrite: bool = False) -> Path:
     Examples
     --------
     >>> import riskml as rk
-    >>> cohort = rk.cohorts.make_young_hypertension(n_samples=120)
+    >>> cohort = rk.cohorts.make_young_hypertension(n_patients=120)
     >>> model = rk.models.make_model("cox", horizon=1004).fit(cohort.features, cohort.outcome)
     >>> rk.save_model(model, "cox.riskml", cohort=cohort)  # doctest: +SKIP
     PosixPath('cox.riskml')

@@ -11,7 +11,7 @@ from riskml.cli import load_study_file, main, run_study_file
 STUDY = """
 cohort:
   generator: make_young_hypertension
-  args: {n_samples: 200, random_state: 1}
+  args: {n_patients: 200, random_state: 1}
 models: [cox, framingham_recalibrated]
 validation: 3
 n_boot: 50
@@ -36,7 +36,7 @@ def test_run_gives_the_numbers_of_the_python_call(study_file, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result, report = run_study_file(study_file, tmp_path / "out", progress=False)
-        cohort = rk.cohorts.make_young_hypertension(n_samples=200, random_state=1)
+        cohort = rk.cohorts.make_young_hypertension(n_patients=200, random_state=1)
         expected = rk.Study(
             cohort,
             models=["cox", "framingham_recalibrated"],

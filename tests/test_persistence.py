@@ -38,8 +38,8 @@ HORIZON = 1004.0
 def cohorts():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        train = rk.cohorts.make_young_hypertension(n_samples=200, random_state=0)
-        new = rk.cohorts.make_young_hypertension(n_samples=60, random_state=1)
+        train = rk.cohorts.make_young_hypertension(n_patients=200, random_state=0)
+        new = rk.cohorts.make_young_hypertension(n_patients=60, random_state=1)
     return train, new
 
 

@@ -31,7 +31,7 @@ def brute_force_harrell_c(time, event, risk):
 
 @pytest.fixture(scope="module")
 def small_cohort():
-    return rk.cohorts.make_young_hypertension(n_samples=300, random_state=1)
+    return rk.cohorts.make_young_hypertension(n_patients=300, random_state=1)
 
 
 @pytest.fixture(scope="module")

@@ -213,7 +213,7 @@ def test_validation_schemes_and_subgroups_in_study():
 
 
 def test_selection_frequency_is_reported():
-    cohort = rk.cohorts.make_young_hypertension(n_samples=300, random_state=2)
+    cohort = rk.cohorts.make_young_hypertension(n_patients=300, random_state=2)
     selection = rk.features.InformationGain(top_k=5)
     result = rk.Study(
         cohort,

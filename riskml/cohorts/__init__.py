@@ -29,7 +29,7 @@ from ._schema import (
     validate,
 )
 from ._synthetic import make_young_hypertension
-from ._tables import TableReadError
+from ._tables import TableReadError, read_table
 
 __all__ = [
     "MAX_TABLE_LEVELS",
@@ -49,5 +49,6 @@ __all__ = [
     "make_hf_registry",
     "make_mimic3_ami",
     "make_young_hypertension",
+    "read_table",
     "validate",
 ]

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.special import expit
 
 from ..outcome import Outcome
+from ..utils.validation import check_random_state
 from ._cohort import Cohort
 
 __all__ = ["make_ccta_registry"]
@@ -313,7 +314,7 @@ def make_ccta_registry(n_patients=10030, *, random_state=0):
             "The 'n_patients' parameter of make_ccta_registry must be an int in the range "
             f"[1, inf). Got {n_patients!r} instead."
         )
-    rng = np.random.default_rng(random_state)
+    rng = check_random_state(random_state, "make_ccta_registry")
     features, time, event, true_risk, lp = _simulate(int(n_patients), rng)
     cohort = Cohort(
         features,

@@ -18,10 +18,10 @@ import pandas as pd
 from scipy.special import expit
 
 from ..outcome import Outcome, horizon_label
+from ..utils.validation import check_option, check_random_state
 from ._cohort import Cohort
-from ._hypertension import read_table
 from ._schema import SchemaError, SchemaProblem, cohort_from_validated, load_schema, validate
-from ._tables import warn_if_no_events
+from ._tables import read_table, warn_if_no_events
 
 __all__ = ["load_hf_registry", "make_hf_registry"]
 
@@ -74,11 +74,6 @@ MISSING = {  # MCAR rates (weight and BNP also depend on values: see make_hf_reg
     "dc_loop_diuretic": 0.02,
     "dc_anticoagulant": 0.02,
 }
-
-
-def _check_choice(value, name, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}; got {value!r}.")
 
 
 def _lognormal(rng, median, q1, q3, shift, n):
@@ -467,8 +462,8 @@ def load_hf_registry(path, *, label="readmit_30d", competing_death="censor", uni
     >>> import riskml as rk
     >>> cohort = rk.cohorts.load_hf_registry("registry.parquet", competing_death="exclude")  # doctest: +SKIP
     """
-    _check_choice(label, "label", LABELS)
-    _check_choice(competing_death, "competing_death", COMPETING)
+    check_option(label, "label", LABELS, "load_hf_registry")
+    check_option(competing_death, "competing_death", COMPETING, "load_hf_registry")
     frame = read_table(path)
     return _cohort(
         frame,
@@ -552,21 +547,9 @@ def make_hf_registry(
             "The 'n_patients' parameter of make_hf_registry must be an int in the range "
             f"[1, inf). Got {n_patients!r} instead."
         )
-    _check_choice(label, "label", LABELS)
-    _check_choice(competing_death, "competing_death", COMPETING)
-    if isinstance(random_state, np.random.Generator):
-        rng = random_state
-    elif random_state is None or (
-        isinstance(random_state, numbers.Integral)
-        and not isinstance(random_state, bool)
-        and random_state >= 0
-    ):
-        rng = np.random.default_rng(random_state)
-    else:
-        raise TypeError(
-            "random_state must be a non-negative int, a numpy Generator or None; got "
-            f"{random_state!r}."
-        )
+    check_option(label, "label", LABELS, "make_hf_registry")
+    check_option(competing_death, "competing_death", COMPETING, "make_hf_registry")
+    rng = check_random_state(random_state, "make_hf_registry")
     frame, risk = _simulate(rng, int(n_patients))
     if return_frame:
         return frame

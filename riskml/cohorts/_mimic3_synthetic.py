@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from ..utils.validation import check_random_state
 from ._mimic3 import FOLLOWUP_DAYS, LAB_LABELS
 
 __all__ = ["make_mimic3_ami"]
@@ -230,20 +231,6 @@ HEADERS = {
     ],
     "D_LABITEMS": ["row_id", "itemid", "label", "fluid", "category", "loinc_code"],
 }
-
-
-def _check_random_state(random_state) -> np.random.Generator:
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if random_state is None or (
-        isinstance(random_state, numbers.Integral)
-        and not isinstance(random_state, bool)
-        and random_state >= 0
-    ):
-        return np.random.default_rng(random_state)
-    raise TypeError(
-        f"random_state must be a non-negative int, a numpy Generator or None; got {random_state!r}."
-    )
 
 
 def _choice(rng, shares: dict, n: int) -> np.ndarray:
@@ -728,7 +715,7 @@ def make_mimic3_ami(
             "The 'n_patients' parameter of make_mimic3_ami must be an int in the range [1, inf). "
             f"Got {n_patients!r} instead."
         )
-    rng = _check_random_state(random_state)
+    rng = check_random_state(random_state, "make_mimic3_ami")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     existing = sorted(p.name for p in directory.iterdir() if p.name.upper().split(".")[0] in TABLES)

@@ -1175,7 +1175,7 @@ def validate(frame, schema, *, units=None) -> pd.DataFrame:
     Examples
     --------
     >>> import riskml as rk
-    >>> frame = rk.cohorts.make_young_hypertension(n_samples=50, return_frame=True)
+    >>> frame = rk.cohorts.make_young_hypertension(n_patients=50, return_frame=True)
     >>> rk.cohorts.validate(frame, "young_htn").shape[0]
     50
     """

@@ -14,12 +14,14 @@ is kept, out of the features, as ``cohort.true_risk``.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from ..outcome import horizon_label
+from ..utils.validation import check_random_state
 from ._schema import cohort_from_frame, load_schema
 
 __all__ = ["make_young_hypertension"]
@@ -487,34 +489,26 @@ def _file_frame(data, schema, n) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _check_random_state(random_state) -> np.random.Generator:
-    if random_state is None or isinstance(random_state, numbers.Integral | np.random.SeedSequence):
-        if isinstance(random_state, numbers.Integral) and random_state < 0:
-            raise ValueError(
-                f"random_state must be a non-negative int, a numpy Generator or None; got "
-                f"{random_state!r}."
-            )
-        return np.random.default_rng(random_state)
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    raise TypeError(
-        "random_state must be a non-negative int, a numpy Generator or None; got "
-        f"{type(random_state).__name__}."
-    )
+_DEPRECATED = object()  # marks a deprecated keyword that was not passed
 
 
-def make_young_hypertension(n_samples=508, *, random_state=0, return_frame=False):
+def make_young_hypertension(
+    n_patients=508, *, random_state=0, return_frame=False, n_samples=_DEPRECATED
+):
     """A synthetic young-hypertension cohort (Wu et al. 2020 design).
 
     Parameters
     ----------
-    n_samples : int, default=508
+    n_patients : int, default=508
         Number of patients (Wu et al. had 508).
     random_state : int, numpy.random.Generator or None, default=0
         Seed; the same seed gives the same cohort.
     return_frame : bool, default=False
         Return the table as a CSV export of such a cohort would look (with
         ``patient_id`` and the outcome columns) instead of a :class:`Cohort`.
+    n_samples : int
+        Deprecated name of ``n_patients`` (the name every generator uses); it
+        still works in this release, with a ``FutureWarning``.
 
     Returns
     -------
@@ -569,13 +563,25 @@ def make_young_hypertension(n_samples=508, *, random_state=0, return_frame=False
     >>> len(cohort), len(cohort.predictors)
     (508, 58)
     """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 1:
-        raise ValueError(
-            "The 'n_samples' parameter of make_young_hypertension must be an int in the range "
-            f"[1, inf). Got {n_samples!r} instead."
+    if n_samples is not _DEPRECATED:
+        warnings.warn(
+            "make_young_hypertension(n_samples=) is renamed n_patients= (the name every riskml "
+            "generator uses); n_samples will be removed in the next release.",
+            FutureWarning,
+            stacklevel=2,
         )
-    rng = _check_random_state(random_state)
-    frame, true_risk, lp = _simulate(int(n_samples), rng)
+        n_patients = n_samples
+    if (
+        isinstance(n_patients, bool)
+        or not isinstance(n_patients, numbers.Integral)
+        or n_patients < 1
+    ):
+        raise ValueError(
+            "The 'n_patients' parameter of make_young_hypertension must be an int in the range "
+            f"[1, inf). Got {n_patients!r} instead."
+        )
+    rng = check_random_state(random_state, "make_young_hypertension")
+    frame, true_risk, lp = _simulate(int(n_patients), rng)
     if return_frame:
         return frame
     cohort = cohort_from_frame(
@@ -583,7 +589,7 @@ def make_young_hypertension(n_samples=508, *, random_state=0, return_frame=False
         "young_htn",
         name="young_htn_synthetic",
         source=(
-            f"synthetic: riskml.cohorts.make_young_hypertension(n_samples={n_samples}, "
+            f"synthetic: riskml.cohorts.make_young_hypertension(n_patients={n_patients}, "
             f"random_state={random_state!r}), young_htn schema"
         ),
     )

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import rankdata
 
-from ..outcome import Outcome, _as_event_array
+from ..outcome import Outcome
+from ..utils.validation import check_event_array
 
 __all__ = ["concordance_index", "roc_auc"]
 
@@ -83,7 +84,7 @@ def _check_has_events(event: np.ndarray, function: str) -> None:
 
 
 def _check_binary_inputs(y_true, y_score, function: str):
-    event = _as_event_array(y_true, "y_true")
+    event = check_event_array(y_true, "y_true")
     score = _check_score(y_score, "y_score", function)
     _check_same_length(function, y_true=event, y_score=score)
     _check_two_classes(event, function)

@@ -7,7 +7,7 @@ training fold) while keeping column names for explanations.
 choices are.
 """
 
-from ._discretize import mdl_cut_points, quantile_cut_points
+from ._discretize import bin_codes, is_nominal, mdl_cut_points, quantile_cut_points
 from ._information_gain import InformationGain
 from ._preprocessing import Preprocessor, make_preprocessor
 from ._scoring import c_statistic, c_statistic_scorer
@@ -24,8 +24,10 @@ __all__ = [
     "Preprocessor",
     "RecursiveFeatureElimination",
     "SelectionStability",
+    "bin_codes",
     "c_statistic",
     "c_statistic_scorer",
+    "is_nominal",
     "make_preprocessor",
     "mdl_cut_points",
     "plot_selection_stability",

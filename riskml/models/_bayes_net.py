@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..features._discretize import bin_codes, is_nominal, quantile_cut_points
+from ..features import bin_codes, is_nominal, quantile_cut_points
 from ._base import BinaryRiskMixin
 
 __all__ = ["BayesNetRisk", "conditional_mutual_information"]

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..features._discretize import is_nominal
+from ..features import is_nominal
 from ._base import BinaryRiskMixin, RiskEstimatorMixin
 from ._breslow import BreslowBaseline
 

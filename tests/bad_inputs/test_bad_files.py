@@ -28,7 +28,7 @@ def data():
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        htn = make_young_hypertension(n_samples=60, random_state=0, return_frame=True)
+        htn = make_young_hypertension(n_patients=60, random_state=0, return_frame=True)
         hf = make_hf_registry(n_patients=300, random_state=0, return_frame=True)
     return {"htn": htn, "hf": hf}
 

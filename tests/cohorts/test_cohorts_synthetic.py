@@ -40,9 +40,9 @@ def cohort():
 
 
 def test_same_seed_same_table_other_seed_other_table():
-    a = make_young_hypertension(n_samples=100, random_state=3, return_frame=True)
-    b = make_young_hypertension(n_samples=100, random_state=3, return_frame=True)
-    c = make_young_hypertension(n_samples=100, random_state=4, return_frame=True)
+    a = make_young_hypertension(n_patients=100, random_state=3, return_frame=True)
+    b = make_young_hypertension(n_patients=100, random_state=3, return_frame=True)
+    c = make_young_hypertension(n_patients=100, random_state=4, return_frame=True)
     pd.testing.assert_frame_equal(a, b)
     assert not a.equals(c)
 
@@ -75,7 +75,7 @@ def test_oracle_c_of_the_true_risk(cohort):
 
 def test_population_oracle_c_is_tuned_to_078():
     """On 20,000 patients (C's sampling error about 0.01), the oracle C is near 0.78."""
-    big = make_young_hypertension(n_samples=20_000, random_state=11)
+    big = make_young_hypertension(n_patients=20_000, random_state=11)
     c = concordance_index(big.outcome.time, -big.true_risk, big.outcome.event)
     assert 0.76 <= c <= 0.80
     assert 0.06 <= big.outcome.event.mean() <= 0.08
@@ -163,9 +163,17 @@ def test_cohort_path_equals_loading_the_frame(cohort):
 def test_bad_arguments_are_refused():
     with pytest.raises(
         ValueError,
-        match=r"The 'n_samples' parameter of make_young_hypertension must be an int in the "
+        match=r"The 'n_patients' parameter of make_young_hypertension must be an int in the "
         r"range \[1, inf\)\. Got 0 instead\.",
     ):
-        make_young_hypertension(n_samples=0)
-    with pytest.raises(TypeError, match="random_state must be a non-negative int"):
+        make_young_hypertension(n_patients=0)
+    with pytest.raises(TypeError, match="'random_state' parameter of make_young_hypertension"):
         make_young_hypertension(random_state="seed")
+
+
+def test_n_samples_still_works_with_a_future_warning():
+    # Renamed to n_patients (docs/conventions.md); the old keyword gives the same cohort.
+    with pytest.warns(FutureWarning, match="renamed n_patients"):
+        old = make_young_hypertension(n_samples=40, random_state=5, return_frame=True)
+    new = make_young_hypertension(n_patients=40, random_state=5, return_frame=True)
+    pd.testing.assert_frame_equal(old, new)

@@ -152,7 +152,7 @@ def test_outcome_override_is_checked(schema, frame):
 
 
 def test_young_htn_index_date_is_optional_and_checked():
-    frame = make_young_hypertension(n_samples=40, return_frame=True)
+    frame = make_young_hypertension(n_patients=40, return_frame=True)
     frame.insert(1, "index_date", "2019-05-01")
     frame.loc[3, "index_date"] = "2019-15-01"
     with pytest.raises(

@@ -54,7 +54,7 @@ def survival_study():
 
     import riskml as rk
 
-    cohort = rk.cohorts.make_young_hypertension(n_samples=300, random_state=1)
+    cohort = rk.cohorts.make_young_hypertension(n_patients=300, random_state=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return rk.Study(

@@ -150,19 +150,25 @@ def _check_name(name) -> str:
     return name
 
 
-def describe_model(name: str) -> str:
+def describe_model(name: str, horizon: float | None = None) -> str:
     """One-line description of a registry model, for reports.
 
     Parameters
     ----------
     name : str
         One of :data:`MODELS`.
+    horizon : float, optional
+        The study's horizon in days. Binary classifiers predict the probability of
+        the event; with a time-to-event outcome that is the event by the horizon,
+        so the description names the day; without a horizon it says ``P(event)``.
 
     Returns
     -------
     str
     """
-    return _DESCRIPTIONS[_check_name(name)]
+    description = _DESCRIPTIONS[_check_name(name)]
+    target = "P(event)" if horizon is None else f"P(event by day {float(horizon):g})"
+    return description.replace("P(event by the horizon)", target)
 
 
 def _learned_steps(name: str, random_state):

@@ -362,7 +362,7 @@ class Study:
                 "binary. Leave horizon_days out."
             )
         if horizon is None and outcome.is_survival:
-            horizon = self.cohort.horizon_days
+            horizon = self.cohort.horizon
         if horizon is None:
             return None
         if (

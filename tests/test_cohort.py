@@ -79,10 +79,10 @@ def test_ids_length_is_checked():
 
 
 def test_subset_keeps_loader_attributes_and_subsets_per_row_ones(small_cohort):
-    small_cohort.horizon_days = 1004
+    small_cohort.horizon = 1004
     small_cohort.true_risk = np.array([0.1, 0.2, 0.3, 0.4])
     sub = small_cohort.subset([3, 1])
-    assert sub.horizon_days == 1004
+    assert sub.horizon == 1004
     np.testing.assert_array_equal(sub.true_risk, [0.4, 0.2])
 
 
@@ -247,3 +247,18 @@ def test_metadata_values_are_checked(small_cohort, field, value, message):
 def test_groups_length_is_checked():
     with pytest.raises(ValueError, match="groups has 3 entries"):
         rk.Cohort(pd.DataFrame({"a": [1, 2]}), rk.Outcome.binary([0, 1]), groups=[1, 2, 3])
+
+
+def test_horizon_days_is_a_deprecated_name_of_horizon():
+    # docs/conventions.md: one name, `horizon` (days); the old name works for one release.
+    X = pd.DataFrame({"age": [50.0, 61.0, 72.0]})
+    outcome = rk.Outcome.survival([100.0, 200.0, 300.0], [1, 0, 1])
+    with pytest.warns(FutureWarning, match="renamed 'horizon'"):
+        old = rk.Cohort(X, outcome, horizon_days=150)
+    assert old.horizon == 150.0
+    with pytest.warns(FutureWarning, match="renamed 'horizon'"):
+        assert old.horizon_days == 150.0
+    with pytest.warns(FutureWarning, match="renamed 'horizon'"):
+        old.horizon_days = 250
+    assert old.horizon == 250.0
+    assert rk.Cohort(X, outcome, horizon=150).horizon == 150.0

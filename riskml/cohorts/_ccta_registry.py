@@ -258,7 +258,7 @@ def make_ccta_registry(n_patients=10030, *, random_state=0):
     Returns
     -------
     cohort : Cohort
-        Time to all-cause death (days) with ``horizon_days`` = 1826 (five years).
+        Time to all-cause death (days) with ``horizon`` = 1826 (five years).
         ``cohort.predictors`` are 25 clinical parameters (age, sex, BMI, risk
         factors, lipids, blood pressure, medication, symptoms, comorbidity, eGFR,
         heart rate) and 44 CCTA parameters: the stenosis grade (0-4) and plaque
@@ -326,7 +326,7 @@ def make_ccta_registry(n_patients=10030, *, random_state=0):
             f"synthetic: riskml.cohorts.make_ccta_registry(n_patients={n_patients}, "
             f"random_state={random_state!r}), after Motwani et al. 2017 (CONFIRM)"
         ),
-        horizon_days=HORIZON_DAYS,
+        horizon=HORIZON_DAYS,
         framingham_inputs={"smoker": {"column": "smoking_status", "equals": "current"}},
     )
     cohort.true_risk = true_risk

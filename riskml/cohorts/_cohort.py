@@ -17,7 +17,7 @@ METADATA_COLUMNS = ["type", "unit", "role", "post_index", "description"]
 # Every attribute a Cohort carries beyond its constructor's core, declared once: name -> whether
 # it holds one entry per row (subset() then subsets it) or describes the whole cohort.
 DECLARED_FIELDS = {
-    "horizon_days": False,
+    "horizon": False,
     "framingham_inputs": False,
     "schema": False,
     "schema_name": False,
@@ -34,6 +34,16 @@ DECLARED_FIELDS = {
     "true_linear_predictor": True,
 }
 _CORE = {"features", "outcome", "metadata", "ids", "groups", "name", "source"}
+_DEPRECATED = object()  # marks a deprecated keyword that was not passed
+
+
+def _warn_horizon_days(where: str) -> None:
+    warnings.warn(
+        f"{where} is renamed 'horizon' (days), the name every riskml function uses; "
+        "horizon_days will be removed in the next release.",
+        FutureWarning,
+        stacklevel=3,
+    )
 
 
 def _default_metadata(features: pd.DataFrame) -> pd.DataFrame:
@@ -296,7 +306,7 @@ class Cohort:
     source : str, optional
         Where the data came from, with its citation, for the report.
 
-    horizon_days : float, optional
+    horizon : float, optional
         The default horizon of a time-to-event outcome, in days: the time at which
         studies derive binary labels, recalibrate published scores and evaluate
         calibration. Loaders set the horizon of their design.
@@ -306,8 +316,9 @@ class Cohort:
 
     Attributes
     ----------
-    horizon_days, framingham_inputs
-        As above (None where not set).
+    horizon, framingham_inputs
+        As above (None where not set). ``horizon_days`` is the deprecated name of
+        ``horizon`` (argument and attribute; ``FutureWarning``).
     schema, schema_name
         The :class:`~riskml.cohorts.Schema` a loader checked the data against.
     flow : pandas.DataFrame or None
@@ -345,8 +356,9 @@ class Cohort:
         groups=None,
         name: str = "cohort",
         source: str = "",
-        horizon_days: float | None = None,
+        horizon: float | None = None,
         framingham_inputs: dict | None = None,
+        horizon_days=_DEPRECATED,
     ):
         for field in DECLARED_FIELDS:
             object.__setattr__(self, field, None)
@@ -380,21 +392,31 @@ class Cohort:
                 )
         self.name = name
         self.source = source
-        if horizon_days is not None and (
-            isinstance(horizon_days, bool)
-            or not isinstance(horizon_days, int | float | np.integer | np.floating)
-            or not np.isfinite(horizon_days)
-            or horizon_days <= 0
+        if horizon_days is not _DEPRECATED:
+            _warn_horizon_days("Cohort(horizon_days=)")
+            horizon = horizon_days
+        if horizon is not None and (
+            isinstance(horizon, bool)
+            or not isinstance(horizon, int | float | np.integer | np.floating)
+            or not np.isfinite(horizon)
+            or horizon <= 0
         ):
-            raise ValueError(
-                f"horizon_days must be a positive number of days; got {horizon_days!r}."
-            )
-        if horizon_days is not None and not outcome.is_survival:
-            raise ValueError("horizon_days applies to a time-to-event outcome; this one is binary.")
-        self.horizon_days = None if horizon_days is None else float(horizon_days)
+            raise ValueError(f"horizon must be a positive number of days; got {horizon!r}.")
+        if horizon is not None and not outcome.is_survival:
+            raise ValueError("horizon applies to a time-to-event outcome; this one is binary.")
+        self.horizon = None if horizon is None else float(horizon)
         self.framingham_inputs = framingham_inputs
 
+    @property
+    def horizon_days(self):
+        """Deprecated name of :attr:`horizon`."""
+        _warn_horizon_days("Cohort.horizon_days")
+        return self.horizon
+
     def __setattr__(self, name, value):
+        if name == "horizon_days":
+            _warn_horizon_days("Cohort.horizon_days")
+            name = "horizon"
         if name not in _CORE and name not in DECLARED_FIELDS:
             raise AttributeError(
                 f"Cohort has no attribute {name!r}: a cohort carries only its declared fields "
@@ -516,7 +538,7 @@ class Cohort:
             by the horizon, and censored before it (not evaluable); without a
             horizon: event during follow-up and censored.
         horizon : float, optional
-            Days; defaults to the cohort's ``horizon_days`` (set by loaders).
+            Days; defaults to the cohort's ``horizon`` (set by loaders).
         columns : list of str, optional
             Features to describe (default: every feature, post-index ones included,
             except columns whose metadata role is ``"id"``, ``"group"`` or
@@ -651,7 +673,7 @@ class Cohort:
         outcome = self.outcome
         if not outcome.is_survival:
             return {"Event": outcome.event, "No event": ~outcome.event}
-        horizon = self.horizon_days if horizon is None else horizon
+        horizon = self.horizon if horizon is None else horizon
         if horizon is None:
             return {"Event during follow-up": outcome.event, "Censored": ~outcome.event}
         label = outcome.at_horizon(float(horizon))

@@ -33,7 +33,7 @@ def load_heart_failure_clinical_records() -> Cohort:
     cohort : Cohort
         Eleven predictors (snake_case, as in the source), a time-to-event outcome
         (``time`` in days, ``death_event``), ``ids`` = 1..299 (the source file has
-        no identifier) and ``horizon_days`` = 90 (3-month mortality: 69 deaths by
+        no identifier) and ``horizon`` = 90 (3-month mortality: 69 deaths by
         day 90, 187 patients followed past it, 43 censored before it).
 
     References

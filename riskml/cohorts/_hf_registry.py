@@ -353,7 +353,7 @@ def _cohort(frame, label, competing_death, units, name, source) -> Cohort:
         "hf_registry",
         outcome,
         name=name,
-        horizon_days=horizon,
+        horizon=horizon,
         source=f"{source}; label {label}, competing_death {competing_death}",
     )
     cohort.label = label
@@ -411,7 +411,7 @@ def load_hf_registry(path, *, label="readmit_30d", competing_death="censor", uni
 
         * ``"censor"``: the patient is censored at death (cause-specific view).
           The outcome is time to readmission within 30 days (administratively
-          censored at day 30) with ``horizon_days`` 30; a binary model trained at
+          censored at day 30) with ``horizon`` 30; a binary model trained at
           the horizon leaves such patients out as not evaluable, a Cox model treats
           them as censored.
         * ``"event"``: death counts as an event (the composite "readmission or
@@ -535,7 +535,7 @@ def make_hf_registry(
     --------
     >>> from riskml.cohorts import make_hf_registry
     >>> cohort = make_hf_registry(n_patients=2000, random_state=0)
-    >>> len(cohort), cohort.horizon_days
+    >>> len(cohort), cohort.horizon
     (2000, 30.0)
     """
     if (

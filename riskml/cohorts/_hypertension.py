@@ -30,7 +30,7 @@ def load_young_hypertension(path, *, units=None) -> Cohort:
     -------
     cohort : Cohort
         Time-to-event outcome (``composite_time_days``, ``composite_event``), the
-        58 candidate predictors, ``horizon_days`` = 1004 and the Framingham input
+        58 candidate predictors, ``horizon`` = 1004 and the Framingham input
         mapping (``cohort.framingham_inputs``).
 
     Raises

@@ -580,7 +580,7 @@ def load_mimic3_ami(
         patients discharged alive (in-hospital deaths are left out).
         ``hospital_expire_flag``: in-hospital death. ``death``: time to death from
         admission, censored at the end of guaranteed follow-up (1461 days for
-        CareVue, 90 days for MetaVision patients), with ``horizon_days`` 365.
+        CareVue, 90 days for MetaVision patients), with ``horizon`` 365.
     followup : {"flag", "carevue_only"}, default="flag"
         How to treat the incomplete follow-up of MetaVision-era patients (2008-2012),
         whose out-of-hospital deaths are recorded only up to about 90 days after the

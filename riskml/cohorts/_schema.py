@@ -1375,12 +1375,12 @@ def cohort_from_frame(frame, schema, *, units=None, name=None, source="", outcom
     else:
         outcome = Outcome.binary(event, name=spec.name)
     return cohort_from_validated(
-        validated, schema, outcome, name=name, source=source, horizon_days=spec.horizon_days
+        validated, schema, outcome, name=name, source=source, horizon=spec.horizon_days
     )
 
 
 def cohort_from_validated(
-    validated, schema, outcome, *, name=None, source="", horizon_days=None
+    validated, schema, outcome, *, name=None, source="", horizon=None
 ) -> Cohort:
     """A :class:`~riskml.Cohort` from a frame that :func:`validate` returned.
 
@@ -1388,7 +1388,7 @@ def cohort_from_validated(
     readmission with death as a competing event): they validate, derive the
     :class:`~riskml.Outcome` themselves and call this. Parameters as
     :func:`cohort_from_frame`, plus ``outcome`` (an Outcome with one entry per row
-    of ``validated``) and ``horizon_days``.
+    of ``validated``) and ``horizon`` (days).
     """
     schema = load_schema(schema)
     features = validated[[c for c in schema.features if c in validated]]
@@ -1409,7 +1409,7 @@ def cohort_from_validated(
     cohort.framingham_inputs = (
         None if schema.framingham_inputs is None else dict(schema.framingham_inputs)
     )
-    cohort.horizon_days = horizon_days
+    cohort.horizon = horizon
     outcome_columns = [
         c.name for c in schema.columns if c.role == "outcome" and c.name in validated
     ]

@@ -520,7 +520,7 @@ def make_young_hypertension(
         probability of an event by day 1004), ``true_linear_predictor`` (the
         log relative hazard of the simulation), and those that
         ``cohort_from_frame`` sets (``schema_name``, ``framingham_inputs``,
-        ``horizon_days`` = 1004, ``outcomes``).
+        ``horizon`` = 1004, ``outcomes``).
 
     Notes
     -----

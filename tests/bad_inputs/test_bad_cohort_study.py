@@ -53,7 +53,7 @@ def _study(change=None, **options):
 
         def call():
             cohort = make()
-            cohort.horizon_days = 90.0
+            cohort.horizon = 90.0
             return rk.Study(cohort, progress=False, **options).run()
 
         return call, inputs

@@ -23,12 +23,12 @@ def cohort():
 
 
 def _five_year_label(cohort):
-    return cohort.outcome.at_horizon(cohort.horizon_days)
+    return cohort.outcome.at_horizon(cohort.horizon)
 
 
 def test_design_matches_the_paper(cohort):
     assert len(cohort) == 10030
-    assert cohort.horizon_days == 1826
+    assert cohort.horizon == 1826
     assert cohort.outcome.is_survival
     description = cohort.metadata.loc[cohort.predictors, "description"]
     assert description.str.startswith("clinical").sum() == 25

@@ -56,7 +56,7 @@ def test_young_hypertension_csv_round_trip(htn_frame, tmp_path):
     cohort = load_young_hypertension(path)
     assert len(cohort) == 508 and len(cohort.predictors) == 58
     np.testing.assert_allclose(cohort.features["office_sbp"], htn_frame["office_sbp"])
-    assert cohort.horizon_days == 1004
+    assert cohort.horizon == 1004
     # The file name is never copied into the cohort (it may name a patient).
     assert "cohort.csv" not in cohort.source and "young_htn" in cohort.source
 

@@ -384,6 +384,6 @@ def test_cohort_from_frame_splits_ids_outcome_and_features(htn_frame):
     assert cohort.predictors == load_schema("young_htn").predictors
     assert cohort.metadata.loc["pulse_pressure", "role"] == "derived"
     assert cohort.schema_name == "young_htn"
-    assert cohort.horizon_days == 1004
+    assert cohort.horizon == 1004
     assert cohort.framingham_inputs["sbp"] == "office_sbp"
     assert "evt_new_stroke" in cohort.outcomes

@@ -129,7 +129,7 @@ def test_competing_death_choices(frame, tmp_path):
     censor = load_hf_registry(path, competing_death="censor")
     assert censor.outcome.event.tolist() == readmit.tolist()
     np.testing.assert_array_equal(censor.outcome.time, np.minimum(frame["readmit_time_days"], 30))
-    label = censor.outcome.at_horizon(censor.horizon_days)
+    label = censor.outcome.at_horizon(censor.horizon)
     assert np.isnan(label).tolist() == (competing | lost).tolist()
     assert censor.competing_deaths_30d == (died & ~readmit).sum() >= competing.sum() > 0
     event = load_hf_registry(path, competing_death="event")
@@ -139,7 +139,7 @@ def test_competing_death_choices(frame, tmp_path):
     assert excluded.outcome.kind == "binary"
     assert excluded.ids.tolist() == frame.loc[~competing & ~lost, "patient_id"].tolist()
     death = load_hf_registry(path, label="death_1yr")
-    assert death.horizon_days == 365
+    assert death.horizon == 365
     assert death.outcome.event.tolist() == (frame["death_1yr"] == 1).tolist()
 
 

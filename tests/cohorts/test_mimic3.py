@@ -154,7 +154,7 @@ def test_options_label_followup_and_primary_only():
         survival = load_mimic3_ami(DEMO, label="death")
         discharged = load_mimic3_ami(DEMO, label="death_1yr_post_discharge")
         carevue = load_mimic3_ami(DEMO, followup="carevue_only", primary_only=True)
-    assert survival.outcome.is_survival and survival.horizon_days == 365
+    assert survival.outcome.is_survival and survival.horizon == 365
     assert (survival.outcome.time <= survival.outcomes["followup_days"]).all()
     died_in_hospital = int(survival.outcomes["hospital_expire_flag"].sum())
     assert len(discharged) == len(survival) - died_in_hospital == 7

@@ -148,7 +148,7 @@ def test_outcome_override_is_checked(schema, frame):
         schema,
         outcome={"kind": "survival", "event": "died", "time": "t", "horizon_days": 365},
     )
-    assert cohort.outcome.is_survival and cohort.horizon_days == 365
+    assert cohort.outcome.is_survival and cohort.horizon == 365
 
 
 def test_young_htn_index_date_is_optional_and_checked():

@@ -54,7 +54,7 @@ def _fit(name, cohort, columns=None, **options):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pipeline = make_model(
-            name, horizon=cohort.horizon_days, framingham_inputs=cohort.framingham_inputs, **options
+            name, horizon=cohort.horizon, framingham_inputs=cohort.framingham_inputs, **options
         )
         return pipeline.fit(X, cohort.outcome), X
 
@@ -65,7 +65,7 @@ def _generic(estimator, cohort, columns=SMALL):
     X = cohort.features[columns]
     pipeline = RiskPipeline(
         [("preprocess", make_preprocessor(scale=True)), ("model", SklearnRisk(estimator))],
-        horizon=cohort.horizon_days,
+        horizon=cohort.horizon,
     )
     return pipeline.fit(X, cohort.outcome), X
 
@@ -173,7 +173,7 @@ def fitted(cohort):
 def test_additivity_and_patient_risk_equal_predict_risk(case, fitted, cohort):
     """Oracles: predict_risk of each patient alone, and the family's additive output."""
     pipeline, X = fitted(case)
-    horizon = cohort.horizon_days if CASES[case][3] else None
+    horizon = cohort.horizon if CASES[case][3] else None
     explanation = explain_pipeline(
         pipeline, X, rows=N_EXPLAINED, random_state=1, horizon=horizon, n_background=50
     )
@@ -269,7 +269,7 @@ def test_xgboost_survival_values_equal_shap_tree_explainer(fitted, cohort):
     import shap
 
     pipeline, X = fitted("xgboost_survival")
-    explanation = explain_pipeline(pipeline, X, rows=N_EXPLAINED, horizon=cohort.horizon_days)
+    explanation = explain_pipeline(pipeline, X, rows=N_EXPLAINED, horizon=cohort.horizon)
     Xt = pipeline[0].transform(X.iloc[explanation.rows])
     expected = shap.TreeExplainer(pipeline[-1].model_).shap_values(Xt)
     np.testing.assert_allclose(explanation.transformed_values.to_numpy(), expected, atol=1e-5)
@@ -300,7 +300,7 @@ def test_linear_values_equal_shap_linear_explainer(case, fitted, cohort):
     import shap
 
     pipeline, X = fitted(case)
-    horizon = cohort.horizon_days if CASES[case][3] else None
+    horizon = cohort.horizon if CASES[case][3] else None
     explanation = explain_pipeline(pipeline, X, rows=N_EXPLAINED, horizon=horizon)
     final = pipeline[-1]
     cox = getattr(final, "model_", final) if case == "lasso_cox" else final

@@ -146,7 +146,7 @@ def test_pipeline_with_a_sampler_and_framingham_are_explained_without_transform_
     X = cohort.features
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pipeline = make_model("xgboost", sampler="undersample", horizon=cohort.horizon_days)
+        pipeline = make_model("xgboost", sampler="undersample", horizon=cohort.horizon)
         pipeline.fit(X, cohort.outcome)
     explanation = explain_pipeline(pipeline, X, rows=5)
     for i in explanation.rows:

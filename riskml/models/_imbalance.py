@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import clone
 
+from ..evaluation import recalibrate_intercept, recalibrate_logistic
+
 __all__ = [
     "RECALIBRATION_METHODS",
     "SAMPLERS",
@@ -159,26 +161,13 @@ def fit_recalibration(method, y_original, y_fitted, weights, risk_original) -> R
     if method == "prior":
         intercept = np.log(n1 / n0) - np.log(n1_fit / n0_fit)
         return Recalibration(method, float(intercept), 1.0, rate_original, rate_fitted)
-    z = _logit(risk_original())
-    if method == "intercept":
-        from scipy.optimize import brentq
-
-        target = float(y_original.sum())
-
-        def excess(a):
-            return float(_expit(z + a).sum()) - target
-
-        intercept = brentq(excess, -50.0, 50.0, xtol=1e-12)
-        return Recalibration(method, float(intercept), 1.0, rate_original, rate_fitted)
-    from sklearn.linear_model import LogisticRegression
-
-    fit = LogisticRegression(C=np.inf, tol=1e-10, max_iter=1000).fit(z[:, None], y_original)
+    # one logistic recalibration for the whole package (riskml.evaluation); risks of
+    # exactly 0 or 1 (a forest's empty leaves) are kept, just inside the unit interval
+    risk = np.clip(np.asarray(risk_original(), dtype=float), 1e-15, 1.0 - 1e-15)
+    recalibrate = recalibrate_intercept if method == "intercept" else recalibrate_logistic
+    fitted = recalibrate(y_original, risk)
     return Recalibration(
-        method,
-        float(fit.intercept_[0]),
-        float(fit.coef_[0, 0]),
-        rate_original,
-        rate_fitted,
+        method, float(fitted.intercept_), float(fitted.slope_), rate_original, rate_fitted
     )
 
 

@@ -12,10 +12,11 @@ from scipy.special import expit, logit
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ...evaluation import recalibrate_logistic
 from ...outcome import check_outcome
 from .._base import RiskEstimatorMixin
 from ._equations import EQUATIONS, INPUT_UNITS, PLAUSIBLE_RANGES
-from ._recalibration import fit_logistic_recalibration, kaplan_meier_survival
+from ._recalibration import kaplan_meier_survival
 
 __all__ = [
     "COEFFICIENTS",
@@ -501,9 +502,18 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
                 f"{int(label[0])}. Use recalibrate='km' or another horizon."
             )
         risk = self._published_risk(values, linear)[keep]
-        intercept, slope = fit_logistic_recalibration(_logit(risk), label)
-        self.calibration_intercept_ = intercept
-        self.calibration_slope_ = slope
+        tiny = np.finfo(float).eps
+        try:
+            fitted = recalibrate_logistic(label, np.clip(risk, tiny, 1.0 - tiny))
+        except ValueError as error:
+            raise ValueError(
+                "logistic recalibration did not converge: the published score separates the "
+                "training events from the non-events (or is constant), so the slope has no "
+                "finite maximum-likelihood estimate. Use recalibrate='km', or a larger "
+                "training cohort."
+            ) from error
+        self.calibration_intercept_ = fitted.intercept_
+        self.calibration_slope_ = fitted.slope_
         self.n_recalibration_ = int(label.size)
 
     def contributions(self, X) -> pd.DataFrame:

@@ -515,7 +515,7 @@ def make_model(
         score = FraminghamScore(
             model=equation,
             recalibrate=recalibrated,
-            horizon_days=(horizon if recalibrated and horizon is not None else TEN_YEARS_DAYS),
+            horizon=(horizon if recalibrated and horizon is not None else TEN_YEARS_DAYS),
             inputs=framingham_inputs,
             units=framingham_units,
         )

@@ -235,7 +235,7 @@ def test_recalibration_uses_kaplan_meier_and_cohort_means():
     """
     horizon = 1004.0
     X, y = _cohort()
-    model = FraminghamScore(recalibrate=True, horizon_days=horizon).fit(X, y.to_structured())
+    model = FraminghamScore(recalibrate=True, horizon=horizon).fit(X, y.to_structured())
     linear = FraminghamScore().contributions(X).sum(axis=1).to_numpy()
     for sex in ("F", "M"):
         mask = (X["sex"] == sex).to_numpy()
@@ -247,7 +247,7 @@ def test_recalibration_uses_kaplan_meier_and_cohort_means():
     observed = 1 - pooled.iloc[0]
     predicted = model.predict_risk(X).mean()
     assert abs(predicted - observed) < 0.25 * observed
-    assert model.horizon_days_ == horizon
+    assert model.horizon_ == horizon
     # the recalibrated model is closer to the observed risk than the published one
     published = FraminghamScore().predict_risk(X).mean()
     assert abs(predicted - observed) < abs(published - observed)
@@ -332,7 +332,7 @@ def test_sex_words_and_whole_missing_input():
 
 
 def test_clone_and_horizon_argument_is_ignored():
-    model = FraminghamScore(inputs={"age": "age"}, recalibrate=True, horizon_days=1004)
+    model = FraminghamScore(inputs={"age": "age"}, recalibrate=True, horizon=1004)
     assert clone(model).get_params() == model.get_params()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -867,7 +867,7 @@ def test_kaplan_meier_recalibration_for_every_model(model):
     """Oracles: lifelines KaplanMeierFitter per sex; the mean of the linear predictor."""
     horizon = 1004.0
     X, y = _cohort(n=1500, seed=21)
-    fitted = FraminghamScore(model=model, recalibrate="km", horizon_days=horizon).fit(X, y)
+    fitted = FraminghamScore(model=model, recalibrate="km", horizon=horizon).fit(X, y)
     assert fitted.recalibration_ == "km"
     linear = FraminghamScore(model=model).contributions(X).sum(axis=1).to_numpy()
     for sex in ("F", "M"):
@@ -881,9 +881,7 @@ def test_kaplan_meier_recalibration_for_every_model(model):
     mean = np.where(male, fitted.mean_linear_predictor_["M"], fitted.mean_linear_predictor_["F"])
     np.testing.assert_allclose(fitted.predict_risk(X), 1 - s0 ** np.exp(linear - mean), rtol=1e-12)
     np.testing.assert_allclose(  # True is an alias of "km"
-        FraminghamScore(model=model, recalibrate=True, horizon_days=horizon)
-        .fit(X, y)
-        .predict_risk(X),
+        FraminghamScore(model=model, recalibrate=True, horizon=horizon).fit(X, y).predict_risk(X),
         fitted.predict_risk(X),
     )
 
@@ -908,7 +906,7 @@ def test_logistic_recalibration_matches_statsmodels(model):
     evaluable at the horizon; tolerance 1e-6."""
     horizon = 1004.0
     X, y = _cohort(n=1500, seed=22)
-    fitted = FraminghamScore(model=model, recalibrate="logistic", horizon_days=horizon).fit(X, y)
+    fitted = FraminghamScore(model=model, recalibrate="logistic", horizon=horizon).fit(X, y)
     label = y.at_horizon(horizon)
     keep = ~np.isnan(label)
     assert (~keep).sum() > 100  # censored before the horizon: left out
@@ -916,7 +914,7 @@ def test_logistic_recalibration_matches_statsmodels(model):
     intercept, slope = _oracle_logistic(published[keep], label[keep])
     assert fitted.calibration_intercept_ == pytest.approx(intercept, abs=1e-6)
     assert fitted.calibration_slope_ == pytest.approx(slope, abs=1e-6)
-    assert fitted.n_recalibration_ == keep.sum() and fitted.horizon_days_ == horizon
+    assert fitted.n_recalibration_ == keep.sum() and fitted.horizon_ == horizon
     x = np.log(published / (1 - published))
     np.testing.assert_allclose(
         fitted.predict_risk(X), 1 / (1 + np.exp(-(intercept + slope * x))), atol=1e-6
@@ -945,7 +943,7 @@ def test_recalibration_is_learned_on_the_training_folds_only():
     X, y = _cohort(n=900, seed=24)
     horizon = 1004.0
     cv = KFold(3, shuffle=True, random_state=0)
-    score = FraminghamScore(recalibrate="logistic", horizon_days=horizon)
+    score = FraminghamScore(recalibrate="logistic", horizon=horizon)
     risk = cross_val_predict_risk(score, X, y, cv=cv)
     published = FraminghamScore().predict_risk(X)
     x = np.log(published / (1 - published))
@@ -964,7 +962,7 @@ def test_logistic_recalibration_errors():
         FraminghamScore(recalibrate="logistic").fit(X, np.zeros(50, dtype=int))
     early = Outcome.survival(np.full(50, 100.0), np.zeros(50, dtype=bool))
     with pytest.raises(ValueError, match="all 50 were censored before it"):
-        FraminghamScore(recalibrate="logistic", horizon_days=365).fit(X, early)
+        FraminghamScore(recalibrate="logistic", horizon=365).fit(X, early)
     published = FraminghamScore().predict_risk(X)
     separated = (published > np.median(published)).astype(int)
     with pytest.raises(ValueError, match="logistic recalibration did not converge"):
@@ -973,3 +971,14 @@ def test_logistic_recalibration_errors():
         FraminghamScore(recalibrate="isotonic").fit(X, separated)
     with pytest.raises(ValueError, match="recalibrate='logistic' needs the outcome"):
         FraminghamScore(recalibrate="logistic").fit(X)
+
+
+def test_horizon_days_is_a_deprecated_name_of_horizon():
+    # docs/conventions.md: `horizon` (days) everywhere; the old names work for one release.
+    X, y = _cohort()
+    new = FraminghamScore(recalibrate=True, horizon=1004.0).fit(X, y.to_structured())
+    with pytest.warns(FutureWarning, match=r"horizon_days=\) is renamed horizon="):
+        old = FraminghamScore(recalibrate=True, horizon_days=1004.0).fit(X, y.to_structured())
+    np.testing.assert_array_equal(old.predict_risk(X), new.predict_risk(X))
+    with pytest.warns(FutureWarning, match="renamed horizon_"):
+        assert old.horizon_days_ == 1004.0

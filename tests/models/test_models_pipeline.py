@@ -194,7 +194,7 @@ def test_registry_builds_unfitted_pipelines_that_fit(name):
         assert names == ["model"]
         score = pipe[-1]
         assert bool(score.recalibrate) == name.endswith("_recalibrated")
-        assert score.horizon_days == (1004.0 if score.recalibrate else 3652.5)
+        assert score.horizon == (1004.0 if score.recalibrate else 3652.5)
     else:
         assert names == ["preprocess", "select", "model"]
         assert pipe.named_steps["select"] is not selection
@@ -217,7 +217,7 @@ def test_registry_details():
     assert make_model("cox")[-1].penalizer == 0.0
     assert make_model("cox")[0].drop_first and not make_model("cox")[0].scale
     assert make_model("xgboost", random_state=5)[-1].random_state == 5
-    assert make_model("framingham_recalibrated")[-1].horizon_days == 3652.5
+    assert make_model("framingham_recalibrated")[-1].horizon == 3652.5
     inputs = {"age": "AGE"}
     score = make_model("framingham", framingham_inputs=inputs, framingham_units="mmol/L")[-1]
     assert score.inputs == inputs and score.units == "mmol/L"

@@ -49,7 +49,7 @@ _LEARNED = (
     "calibration_intercept_",
     "calibration_slope_",
     "n_recalibration_",
-    "horizon_days_",
+    "horizon_",
 )
 
 
@@ -101,14 +101,17 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
     recalibrate : {False, True, "km", "logistic"}, default=False
         What ``fit`` learns from the training outcome. ``"km"`` (or ``True``):
         each sex's baseline survival becomes the training cohort's Kaplan-Meier
-        survival at ``horizon_days`` (1 - event rate for a binary ``y``) and its
+        survival at ``horizon`` (1 - event rate for a binary ``y``) and its
         mean linear predictor the cohort mean (D'Agostino 2001). ``"logistic"``:
         ``risk = expit(a + b * logit(published risk))`` with intercept ``a`` and
-        slope ``b`` fitted by maximum likelihood on "event by ``horizon_days``"
+        slope ``b`` fitted by maximum likelihood on "event by ``horizon``"
         (patients censored before it are left out; a binary ``y`` is used as is).
-    horizon_days : float, default=3652.5
+    horizon : float, default=3652.5
         Horizon of the recalibrated risks, in days (10 years by default; the Wu
         2020 design uses 1004). Unused without recalibration.
+    horizon_days : float
+        Deprecated name of ``horizon`` (``FutureWarning`` at fit; removed in the
+        next release).
     inputs : dict, optional
         Maps input names to the columns of ``X``: a column name, or
         ``{"column": name, "equals": value}`` / ``{"column": name, "greater_than":
@@ -138,8 +141,9 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
         ``a`` and ``b`` (``"logistic"`` only).
     n_recalibration_ : int
         Patients the recalibration was fitted on (evaluable at the horizon).
-    horizon_days_ : float
-        The horizon of the predicted risks.
+    horizon_ : float
+        The horizon of the predicted risks (``horizon_days_`` is its deprecated
+        name).
 
     Notes
     -----
@@ -149,7 +153,7 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
     sex with no training patients or no events keeps the pooled baseline (and,
     without patients, the published mean), with a warning. Logistic recalibration
     is pooled over the sexes (Steyerberg 2019, ch. 20). ``predict_risk`` returns
-    the risk at ``horizon_days_`` whatever its ``horizon`` argument. Every equation
+    the risk at ``horizon_`` whatever its ``horizon`` argument. Every equation
     was derived on people without cardiovascular (for Wilson and ATP III,
     coronary) disease. ``docs/reference_scores.md`` lists outcomes, populations
     and sources.
@@ -197,7 +201,8 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
     _parameter_constraints = {
         "model": [StrOptions(set(EQUATIONS))],
         "recalibrate": ["boolean", StrOptions({"km", "logistic"})],
-        "horizon_days": [Interval(Real, 0, None, closed="neither")],
+        "horizon": [Interval(Real, 0, None, closed="neither")],
+        "horizon_days": [Interval(Real, 0, None, closed="neither"), StrOptions({"deprecated"})],
         "inputs": [Mapping, None],
         "units": [StrOptions({"mg/dL", "mmol/L"})],
         "strict": ["boolean"],
@@ -207,17 +212,41 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
         self,
         model="dagostino2008_lipid",
         recalibrate=False,
-        horizon_days=TEN_YEARS_DAYS,
+        horizon=TEN_YEARS_DAYS,
         inputs=None,
         units="mg/dL",
         strict=False,
+        horizon_days="deprecated",
     ):
         self.model = model
         self.recalibrate = recalibrate
-        self.horizon_days = horizon_days
+        self.horizon = horizon
         self.inputs = inputs
         self.units = units
         self.strict = strict
+        self.horizon_days = horizon_days
+
+    @property
+    def horizon_days_(self):
+        """Deprecated name of ``horizon_``."""
+        warnings.warn(
+            "FraminghamScore.horizon_days_ is renamed horizon_ (days); horizon_days_ will be "
+            "removed in the next release.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.horizon_
+
+    def _fit_horizon(self) -> float:
+        if isinstance(self.horizon_days, str):
+            return float(self.horizon)
+        warnings.warn(
+            "FraminghamScore(horizon_days=) is renamed horizon= (days), the name every riskml "
+            "model uses; horizon_days will be removed in the next release.",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return float(self.horizon_days)
 
     @property
     def _equation(self):
@@ -433,7 +462,7 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
         method = self._method()
         self.recalibration_ = method
         if method is None:
-            self.horizon_days_ = TEN_YEARS_DAYS
+            self.horizon_ = TEN_YEARS_DAYS
             return self
         if y is None:
             raise ValueError(
@@ -445,25 +474,25 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
             raise ValueError(f"X has {len(X)} rows but y has {len(outcome)}; they must match.")
         values = self._prepare(X, impute=True)
         linear = self._equation.contributions(values).sum(axis=1).to_numpy()
+        self.horizon_ = self._fit_horizon()
         if method == "km":
             self._fit_kaplan_meier(outcome, values, linear)
         else:
             self._fit_logistic(outcome, values, linear)
-        self.horizon_days_ = float(self.horizon_days)
         return self
 
     def _fit_kaplan_meier(self, outcome, values, linear) -> None:
         male = values["sex"].to_numpy() == 1.0
-        pooled = kaplan_meier_survival(outcome, self.horizon_days)
+        pooled = kaplan_meier_survival(outcome, self.horizon_)
         if pooled is None:
             raise ValueError(
                 "recalibration needs events: y has no event"
-                + (f" by horizon_days={self.horizon_days}" if outcome.is_survival else "")
+                + (f" by horizon={self.horizon_:g}" if outcome.is_survival else "")
                 + ". Use the published model (recalibrate=False) or a longer horizon."
             )
         baseline, means = {}, {}
         for sex, mask in (("F", ~male), ("M", male)):
-            s0 = kaplan_meier_survival(outcome[mask], self.horizon_days) if mask.any() else None
+            s0 = kaplan_meier_survival(outcome[mask], self.horizon_) if mask.any() else None
             if s0 is None:
                 warnings.warn(
                     f"no training patients of sex {sex}"
@@ -483,21 +512,21 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
 
     def _fit_logistic(self, outcome, values, linear) -> None:
         if outcome.is_survival:
-            label = outcome.at_horizon(self.horizon_days)
+            label = outcome.at_horizon(self.horizon_)
         else:
             label = outcome.event.astype(float)
         keep = ~np.isnan(label)
         if not keep.any():
             raise ValueError(
-                f"logistic recalibration needs patients evaluable at horizon_days="
-                f"{self.horizon_days}: all {len(label)} were censored before it. Choose a "
-                "shorter horizon_days."
+                f"logistic recalibration needs patients evaluable at horizon="
+                f"{self.horizon_:g}: all {len(label)} were censored before it. Choose a "
+                "shorter horizon."
             )
         label = label[keep]
         if label.min() == label.max():
             raise ValueError(
                 "logistic recalibration needs events and non-events"
-                + (f" by horizon_days={self.horizon_days}" if outcome.is_survival else "")
+                + (f" by horizon={self.horizon_:g}" if outcome.is_survival else "")
                 + f"; the {label.size} evaluable training patients all have outcome "
                 f"{int(label[0])}. Use recalibrate='km' or another horizon."
             )
@@ -541,14 +570,14 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
         return self._equation.contributions(self._prepare(X, impute=True))
 
     def predict_risk(self, X, horizon=None):
-        """Risk of the model's outcome by ``horizon_days_`` (a fraction).
+        """Risk of the model's outcome by ``horizon_`` (a fraction).
 
         Parameters
         ----------
         X : pandas.DataFrame
         horizon : float, optional
             Ignored: the risk is at the model's own horizon (10 years published;
-            ``horizon_days`` when recalibrated).
+            ``horizon`` when recalibrated).
 
         Returns
         -------

@@ -503,8 +503,8 @@ def _framingham(pipeline, horizon) -> dict | None:
         )
         rows.append(("Intercept a", fmt(getattr(final, "calibration_intercept_", None))))
         rows.append(("Slope b", fmt(getattr(final, "calibration_slope_", None))))
-    if getattr(final, "horizon_days_", None) is not None:
-        rows.append(("Horizon of the risks", f"{float(final.horizon_days_):g} days"))
+    if getattr(final, "horizon_", None) is not None:
+        rows.append(("Horizon of the risks", f"{float(final.horizon_):g} days"))
     return {"rows": rows}
 
 

@@ -24,18 +24,17 @@ def c_statistic(y, risk) -> float:
 
     Notes
     -----
-    Harrell's C comes from :func:`lifelines.utils.concordance_index`, which scores
-    "higher = longer survival"; the risk is negated there, once.
+    One C-statistic implementation serves selection, tuning and reporting:
+    :func:`riskml.evaluation.roc_auc` and :func:`riskml.evaluation.concordance_index`
+    (R ``survival::concordance`` conventions for ties).
     """
+    from ..evaluation import concordance_index, roc_auc
+
     outcome = check_outcome(y)
     risk = np.asarray(risk, dtype=float).ravel()
     if outcome.is_survival:
-        from lifelines.utils import concordance_index
-
-        return float(concordance_index(outcome.time, -risk, outcome.event))
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score(outcome.event, risk))
+        return float(concordance_index(outcome.time, outcome.event, risk))
+    return float(roc_auc(outcome.event, risk))
 
 
 def risk_scores(estimator, X, survival: bool) -> np.ndarray:

@@ -74,7 +74,7 @@ def main(argv=None) -> None:
     fitted = {}
     for name in ("logistic", "lasso", "random_forest", "xgboost", "bayes_net"):
         seconds, fitted[name] = _seconds(
-            lambda name=name: make_model(name, horizon=cohort.horizon_days).fit(X, y)
+            lambda name=name: make_model(name, horizon=cohort.horizon).fit(X, y)
         )
         print(f"fit {name:14s} {seconds:7.1f} s (not counted)")
 

@@ -6,7 +6,7 @@ Run from the repository root::
     python -m benchmarks.bench_stability --n-boot 20      # 20 replicates, extrapolated to 200
 
 The cohort is :func:`riskml.cohorts.make_young_hypertension` (508 patients, the size of
-Wu et al. 2020), the horizon its ``horizon_days``; the models are the registry
+Wu et al. 2020), the horizon its ``horizon``; the models are the registry
 pipelines ``xgboost`` and ``cox`` with
 ``RecursiveFeatureElimination(n_features_to_select=11)`` as ``selection`` (refitted in
 every replicate), and ``framingham_recalibrated`` (which keeps its fixed inputs). Each
@@ -53,7 +53,7 @@ def main(argv=None) -> None:
     from riskml.models import make_model
 
     cohort = rk.cohorts.make_young_hypertension(508, random_state=args.seed)
-    horizon = cohort.horizon_days
+    horizon = cohort.horizon
     X, y = cohort.features, cohort.outcome
     print(
         f"riskml bench_stability: {len(y)} patients, {int(np.nansum(y.at_horizon(horizon)))} "

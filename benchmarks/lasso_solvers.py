@@ -23,7 +23,7 @@ warnings.simplefilter("ignore")
 def data(name):
     if name == "yh":
         c = rk.cohorts.make_young_hypertension(random_state=0)
-        h = c.horizon_days
+        h = c.horizon
     else:
         c = rk.cohorts.make_hf_registry(int(name), random_state=0)
         h = 30

@@ -473,6 +473,7 @@ STUDY_KEYS = (
     "models",
     "selection",
     "validation",
+    "horizon",
     "horizon_days",
     "metrics",
     "threshold",
@@ -606,7 +607,8 @@ def load_study_file(path):
         time-to-event cohort) and any of ``models``, ``selection``
         (``{information_gain: {top_k: 5}}`` or ``{rfe: {n_features_to_select:
         11}}``), ``validation`` (folds, ``{repeated: {k:, repeats:}}`` or
-        ``{optimism: n_boot}``), ``horizon_days``, ``metrics``, ``threshold``,
+        ``{optimism: n_boot}``), ``horizon`` (days; ``horizon_days`` is its
+        deprecated name), ``metrics``, ``threshold``,
         ``n_boot``, ``random_state``, ``subgroups``, ``explain``, ``reference``,
         ``comparison``, ``n_jobs`` and ``report`` (``file``, ``title``,
         ``authors``, ``sections``). Relative paths are read from the file's folder.

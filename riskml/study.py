@@ -59,6 +59,18 @@ def _check_int(value, name: str, low: int) -> int:
     return int(value)
 
 
+_DEPRECATED = object()  # marks a deprecated keyword that was not passed
+
+
+def _warn_horizon_days(where: str) -> None:
+    warnings.warn(
+        f"{where} is renamed 'horizon' (days), the name every riskml function uses; "
+        "horizon_days will be removed in the next release.",
+        FutureWarning,
+        stacklevel=3,
+    )
+
+
 @dataclass
 class StudyResult:
     """What :meth:`Study.run` returns.
@@ -79,7 +91,8 @@ class StudyResult:
         cross-validation; the whole-cohort fit's for the optimism bootstrap), one
         column per model, one row per patient in cohort order (no identifiers).
     outcome : Outcome
-    horizon_days : float or None
+    horizon : float or None
+        The horizon in days (``horizon_days`` is its deprecated name).
     fitted_models : dict
         Every model refitted on the whole cohort, for explanation and deployment.
     explanations : dict
@@ -128,7 +141,7 @@ class StudyResult:
     summary: pd.DataFrame
     predictions: pd.DataFrame
     outcome: object
-    horizon_days: float | None
+    horizon: float | None
     cohort_summary: dict
     cohort_name: str
     cohort_source: str
@@ -150,6 +163,12 @@ class StudyResult:
     flow: pd.DataFrame | None = None
     stability: dict | None = None
     timings: dict = field(default_factory=dict)
+
+    @property
+    def horizon_days(self):
+        """Deprecated name of :attr:`horizon`."""
+        _warn_horizon_days("StudyResult.horizon_days")
+        return self.horizon
 
     def print_summary(self, decimals: int = 3) -> None:
         """Print the comparison table, rounded for display only."""
@@ -229,11 +248,12 @@ class Study:
         bootstrap of the whole pipeline). Defaults to 10 stratified folds, or as many
         as the rarer outcome class allows when it has fewer than 10 patients (every
         fold then holds at least one of each).
-    horizon_days : float, optional
-        Horizon of a time-to-event outcome: binary models learn "event by the
-        horizon", published scores are recalibrated to it, and calibration,
+    horizon : float, optional
+        Horizon of a time-to-event outcome, in days: binary models learn "event by
+        the horizon", published scores are recalibrated to it, and calibration,
         Brier, IPA and the time-dependent AUC are evaluated at it. Defaults to the
-        cohort's ``horizon_days``.
+        cohort's ``horizon``. ``horizon_days`` is its deprecated name (it still
+        works in this release, with a ``FutureWarning``).
     metrics : sequence of str, optional
         Registered metric names; defaults to
         :func:`riskml.evaluation.default_metrics`.
@@ -292,7 +312,7 @@ class Study:
         *,
         selection=None,
         validation=None,
-        horizon_days: float | None = None,
+        horizon: float | None = None,
         metrics=None,
         threshold: float | None = None,
         external: Cohort | None = None,
@@ -307,12 +327,16 @@ class Study:
         comparison: str = "delong",
         n_jobs: int | None = None,
         progress: bool = True,
+        horizon_days=_DEPRECATED,
     ):
         self.cohort = cohort
         self.models = models
         self.selection = selection
         self.validation = validation
-        self.horizon_days = horizon_days
+        if horizon_days is not _DEPRECATED:
+            _warn_horizon_days("Study(horizon_days=)")
+            horizon = horizon_days
+        self.horizon = horizon
         self.metrics = metrics
         self.threshold = threshold
         self.external = external
@@ -355,11 +379,11 @@ class Study:
 
     def _check_horizon(self):
         outcome = self.cohort.outcome
-        horizon = self.horizon_days
+        horizon = self.horizon
         if horizon is not None and not outcome.is_survival:
             raise ValueError(
-                "horizon_days applies to time-to-event outcomes; this cohort's outcome is "
-                "binary. Leave horizon_days out."
+                "horizon applies to time-to-event outcomes; this cohort's outcome is "
+                "binary. Leave horizon out."
             )
         if horizon is None and outcome.is_survival:
             horizon = self.cohort.horizon
@@ -371,7 +395,7 @@ class Study:
             or not np.isfinite(horizon)
             or horizon <= 0
         ):
-            raise ValueError(f"horizon_days must be a positive number of days; got {horizon!r}.")
+            raise ValueError(f"horizon must be a positive number of days; got {horizon!r}.")
         horizon = float(horizon)
         # One definition of "event-free at the horizon" (riskml.outcome.horizon_label):
         # event at or before h = case; follow-up reaching h without one = control.
@@ -381,14 +405,14 @@ class Study:
             longest = float(np.max(outcome.time))
             first = float(np.min(outcome.time[outcome.event])) if outcome.event.any() else None
             advice = (
-                f"choose horizon_days no later than {longest:g} (the longest follow-up)"
+                f"choose a horizon no later than {longest:g} (the longest follow-up)"
                 if controls == 0
                 else f"choose a horizon after the first event ({first:g} days)"
                 if first is not None
                 else "the outcome has no events at all"
             )
             raise ValueError(
-                f"horizon_days={horizon:g} cannot be evaluated: {cases} patient(s) have the "
+                f"horizon={horizon:g} cannot be evaluated: {cases} patient(s) have the "
                 f"event by then and {controls} are followed to it event-free (a patient "
                 "counts as event-free at the horizon when follow-up reaches it without an "
                 f"event). {advice[0].upper() + advice[1:]}."
@@ -475,8 +499,8 @@ class Study:
             if binary:
                 raise ValueError(
                     f"{', '.join(binary)} learn(s) a binary label, but the outcome is "
-                    "time-to-event and no horizon is set. Pass horizon_days (e.g. "
-                    "horizon_days=365) to train on 'event by the horizon', or use survival "
+                    "time-to-event and no horizon is set. Pass horizon (e.g. "
+                    "horizon=365) to train on 'event by the horizon', or use survival "
                     "models such as 'cox'."
                 )
         return {
@@ -784,7 +808,7 @@ class Study:
             "selection": "none" if self.selection is None else repr(self.selection),
             "random_state": self.random_state,
             "n_boot": self.n_boot,
-            "horizon_days": horizon,
+            "horizon": horizon,
             "comparison": self.comparison,
             "generated": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         }
@@ -792,7 +816,7 @@ class Study:
             summary=summary,
             predictions=predictions,
             outcome=outcome,
-            horizon_days=horizon,
+            horizon=horizon,
             cohort_summary=cohort.describe(),
             cohort_name=cohort.name,
             cohort_source=cohort.source,

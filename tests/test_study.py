@@ -195,11 +195,11 @@ def test_models_as_a_dict_name_pipelines_of_your_own(small_cohort):
         ({"models": [object()]}, r"pass a dict \{name: model\}"),
         ({"validation": 1}, r"The 'validation' parameter of Study must be an int"),
         ({"random_state": -1}, r"The 'random_state' parameter of Study"),
-        ({"horizon_days": -5}, "horizon_days must be a positive number of days"),
+        ({"horizon": -5}, "horizon must be a positive number of days"),
         ({"explain": "xgb"}, r"explain names \['xgb'\], which are not among the study's models"),
         ({"n_jobs": 0}, r"The 'n_jobs' parameter of Study must be None, a positive int"),
         ({"metrics": ["auc"]}, r"metric 'auc' applies to binary outcomes"),
-        ({"metrics": ["harrell_c", "brier"], "horizon_days": 10**6}, r"cannot be evaluated"),
+        ({"metrics": ["harrell_c", "brier"], "horizon": 10**6}, r"cannot be evaluated"),
         ({"subgroups": ["no_such_column"]}, r"subgroups names 'no_such_column'"),
         ({"patient": 10**6}, r"patient must be a row position in the cohort"),
     ],
@@ -212,8 +212,8 @@ def test_study_settings_are_checked_before_any_fitting(small_cohort, options, me
 def test_horizon_on_a_binary_outcome_is_refused():
     hf = rk.cohorts.load_heart_failure_clinical_records()
     binary = rk.Cohort(hf.features, rk.Outcome.binary(hf.outcome.event))
-    with pytest.raises(ValueError, match="horizon_days applies to time-to-event outcomes"):
-        rk.Study(binary, models=["lasso"], horizon_days=30, progress=False).run()
+    with pytest.raises(ValueError, match="horizon applies to time-to-event outcomes"):
+        rk.Study(binary, models=["lasso"], horizon=30, progress=False).run()
 
 
 def test_study_refuses_unknown_model(small_cohort):
@@ -253,7 +253,7 @@ def test_demo_command_end_to_end(tmp_path, capsys):
 def test_binary_model_on_survival_outcome_needs_a_horizon():
     hf = rk.cohorts.load_heart_failure_clinical_records()
     no_horizon = rk.Cohort(hf.features, hf.outcome)
-    with pytest.raises(ValueError, match=r"xgboost learn\(s\) a binary label.*horizon_days"):
+    with pytest.raises(ValueError, match=r"xgboost learn\(s\) a binary label.*horizon"):
         rk.Study(no_horizon, models=["xgboost", "cox"], progress=False).run()
 
 
@@ -272,3 +272,17 @@ def test_planted_identifiers_never_reach_the_report(tmp_path):
     html = result.report(tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Quux" not in html and "Patient Name" not in html
     assert "MRN9" not in html
+
+
+def test_horizon_days_is_a_deprecated_name_of_horizon():
+    # docs/conventions.md: `horizon` (days) everywhere; the old name works for one release.
+    hf = rk.cohorts.load_heart_failure_clinical_records()
+    with pytest.warns(FutureWarning, match="Study\\(horizon_days=\\) is renamed 'horizon'"):
+        study = rk.Study(hf, models=["cox"], horizon_days=120, progress=False)
+    assert study.horizon == 120
+    result = rk.Study(
+        hf, models=["cox"], horizon=120, validation=2, n_boot=50, explain=None, progress=False
+    ).run()
+    assert result.horizon == 120.0
+    with pytest.warns(FutureWarning, match="StudyResult.horizon_days"):
+        assert result.horizon_days == 120.0

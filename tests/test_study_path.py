@@ -69,7 +69,7 @@ def test_every_bundled_cohort_runs_through_study_with_defaults(name, tmp_path_fa
         result = rk.Study(cohort, models=MODELS, n_boot=N_BOOT, progress=False).run()
     outcome = cohort.outcome
     summary = result.summary
-    horizon = result.horizon_days
+    horizon = result.horizon
     assert outcome.is_survival == (horizon is not None) or not outcome.is_survival
     expected = list(default_metrics(outcome.kind, horizon))
     for model in MODELS:
@@ -311,9 +311,9 @@ def test_every_registry_family_through_summary_explanation_and_report(tmp_path):
             explanation = result.explanations[name]
             k = result.patient_index
             X = cohort.features[cohort.predictors]
-            deployed = result.fitted_models[name].predict_risk(
-                X.iloc[[k]], horizon=result.horizon_days
-            )[0]
+            deployed = result.fitted_models[name].predict_risk(X.iloc[[k]], horizon=result.horizon)[
+                0
+            ]
             assert explanation.patient_risk(k) == pytest.approx(deployed, abs=1e-6), name
         path = result.report(tmp_path / f"{outcome.kind}.html")
         text = path.read_text(encoding="utf-8")

@@ -96,7 +96,7 @@ def outcome_words(text: str, outcome) -> str:
     return text
 
 
-def metric_label(metric: str, outcome, horizon_days) -> str:
+def metric_label(metric: str, outcome, horizon) -> str:
     """How the report names a metric: the registry's label, with the horizon."""
     from ..evaluation import get_metric
 
@@ -108,8 +108,8 @@ def metric_label(metric: str, outcome, horizon_days) -> str:
         label = "AUC"
     at_horizon = metric in ("td_auc", "auc_at_horizon", "brier", "ipa", "o_e", "ici")
     at_horizon = at_horizon or "calibration" in str(metric) or metric == "net_benefit"
-    if horizon_days is not None and outcome.is_survival and at_horizon:
-        label = f"{label} at {float(horizon_days):g} days"
+    if horizon is not None and outcome.is_survival and at_horizon:
+        label = f"{label} at {float(horizon):g} days"
     return label
 
 

@@ -25,7 +25,7 @@ REQUIRED_ATTRIBUTES = (
     "summary",
     "predictions",
     "outcome",
-    "horizon_days",
+    "horizon",
     "cohort_summary",
     "cohort_name",
     "cohort_source",
@@ -198,7 +198,7 @@ def write_report(
         estimate, low, high, method; optionally n, events, small_data, optimism,
         corrected), ``predictions`` (DataFrame, one column of out-of-fold risk per
         model, rows in cohort order), ``outcome`` (:class:`riskml.Outcome`),
-        ``horizon_days`` (float or None), ``cohort_summary`` (dict from
+        ``horizon`` (float or None, days), ``cohort_summary`` (dict from
         :meth:`riskml.Cohort.describe`), ``cohort_name``, ``cohort_source``,
         ``models`` (dict: name → one-line description), ``settings`` (dict:
         validation, selection, random_state, ...), ``explanation`` (the main

@@ -111,8 +111,8 @@ def cohort_section(result) -> dict:
         ("Event rate", f"{100 * rate:.1f}%"),
         ("Outcome", "time to event" if outcome.is_survival else "binary"),
     ]
-    if result.horizon_days is not None:
-        rows.append(("Prediction horizon", f"{float(result.horizon_days):g} days"))
+    if result.horizon is not None:
+        rows.append(("Prediction horizon", f"{float(result.horizon):g} days"))
     if outcome.is_survival:
         median = summary.get("followup_median_days", float(np.median(outcome.time)))
         low, high = summary.get(
@@ -138,7 +138,7 @@ def cohort_section(result) -> dict:
 
 def outcome_section(result) -> dict:
     outcome = result.outcome
-    horizon = result.horizon_days
+    horizon = result.horizon
     name = str(getattr(outcome, "name", None) or "the event")
     rows = [("Outcome", name), ("Type", "time to event" if outcome.is_survival else "binary")]
     if not outcome.is_survival:
@@ -345,7 +345,7 @@ def sample_size_section(result) -> dict | None:
         return None
     labels = {
         "n": "Patients",
-        "events": "Events" + (" by the horizon" if result.horizon_days is not None else ""),
+        "events": "Events" + (" by the horizon" if result.horizon is not None else ""),
         "non_events": "Non-events",
         "candidate_parameters": "Candidate predictor parameters",
         "events_per_parameter": "Events per candidate parameter (smaller class)",
@@ -528,7 +528,7 @@ def specification_section(result) -> dict:
                 entry["steps"] = " → ".join(f"{k} ({type(v).__name__})" for k, v in steps)
             entry["params"] = _params(_final(pipeline))
             entry["coefficients"] = _coefficients(pipeline, result.outcome)
-            entry["framingham"] = _framingham(pipeline, result.horizon_days)
+            entry["framingham"] = _framingham(pipeline, result.horizon)
         models.append(entry)
     return {"models": models, "fitted": bool(fitted)}
 
@@ -551,7 +551,7 @@ def performance_section(result) -> dict:
         rows = []
         for record in summary[summary["model"].astype(str) == name].to_dict("records"):
             row = {
-                "metric": metric_label(str(record["metric"]), result.outcome, result.horizon_days),
+                "metric": metric_label(str(record["metric"]), result.outcome, result.horizon),
                 "estimate": fmt(record["estimate"]),
                 "ci": fmt_ci(record["low"], record["high"]),
                 "method": str(record["method"]),
@@ -590,7 +590,7 @@ def _evaluable_weights(outcome, horizon):
 def discrimination_section(result) -> dict:
     outcome = result.outcome
     n = len(outcome)
-    horizon = result.horizon_days
+    horizon = result.horizon
     summary = result.summary
     weights = None
     metric = None
@@ -669,7 +669,7 @@ def _metric_table(result, metrics) -> dict | None:
                 interval = fmt_ci(row["low"], row["high"])
                 cells.append(fmt(row["estimate"]) + ("" if interval == "—" else f" ({interval})"))
         rows.append(cells)
-    columns = ["Model"] + [metric_label(m, result.outcome, result.horizon_days) for m in chosen]
+    columns = ["Model"] + [metric_label(m, result.outcome, result.horizon) for m in chosen]
     return {"columns": columns, "rows": rows}
 
 
@@ -711,7 +711,7 @@ def calibration_section(result) -> dict | None:
         ax.set_ylabel("Observed risk")
         ax.legend(loc="upper left", fontsize=8)
         image = png(fig)
-    horizon = result.horizon_days
+    horizon = result.horizon
     if result.outcome.is_survival:
         caption = (
             f"Calibration at {float(horizon):g} days: patients in equal-sized groups of each "
@@ -784,7 +784,7 @@ def clinical_utility_section(result) -> dict | None:
             value = group.loc[np.isclose(group["threshold"], threshold), "net_benefit"]
             cells.append(fmt(value.iloc[0]) if len(value) else "—")
         rows.append(cells)
-    horizon = result.horizon_days
+    horizon = result.horizon
     by = f" by {float(horizon):g} days" if result.outcome.is_survival else ""
     return {
         "image": png(fig),
@@ -804,9 +804,7 @@ def optimism_section(result) -> dict | None:
     if not isinstance(table, pd.DataFrame) or len(table) == 0:
         return None
     table = table.copy()
-    table["metric"] = [
-        metric_label(m, result.outcome, result.horizon_days) for m in table["metric"]
-    ]
+    table["metric"] = [metric_label(m, result.outcome, result.horizon) for m in table["metric"]]
     columns = ["model", "metric"] + [
         c for c in ("apparent", "optimism", "corrected", "n_boot") if c in table.columns
     ]
@@ -854,7 +852,7 @@ def _performance_rows(result, table, first) -> dict | None:
     table = table.copy()
     if "metric" in table.columns:
         table["metric"] = [
-            m if pd.isna(m) else metric_label(m, result.outcome, result.horizon_days)
+            m if pd.isna(m) else metric_label(m, result.outcome, result.horizon)
             for m in table["metric"]
         ]
     if {"low", "high"} <= set(table.columns):
@@ -1066,7 +1064,7 @@ def limitations_section(result) -> dict:
     if "small_data" in summary.columns and summary["small_data"].any():
         small = summary[summary["small_data"].astype(bool)]
         listed = ", ".join(
-            f"{m} ({metric_label(x, result.outcome, result.horizon_days)})"
+            f"{m} ({metric_label(x, result.outcome, result.horizon)})"
             for m, x in zip(small["model"], small["metric"], strict=False)
         )
         items.append(
@@ -1078,8 +1076,8 @@ def limitations_section(result) -> dict:
             "The cohort is synthetic (generated data): the numbers illustrate the method and "
             "say nothing about real patients."
         )
-    if result.outcome.is_survival and result.horizon_days is not None:
-        unknown = int(np.sum(np.isnan(result.outcome.at_horizon(float(result.horizon_days)))))
+    if result.outcome.is_survival and result.horizon is not None:
+        unknown = int(np.sum(np.isnan(result.outcome.at_horizon(float(result.horizon)))))
         if unknown:
             items.append(
                 f"{unknown:,} patients were censored before the horizon without an event; "

@@ -140,9 +140,9 @@ CASES = [
     ),
     Case(
         "horizon_beyond_follow_up",
-        _study(models=["cox"], horizon_days=5000),
+        _study(models=["cox"], horizon=5000),
         ValueError,
-        r"horizon_days=5000 cannot be evaluated: \d+ patient\(s\) have the event by then and 0",
+        r"horizon=5000 cannot be evaluated: \d+ patient\(s\) have the event by then and 0",
         r"no later than 285 \(the longest follow-up\)",
     ),
     Case(

@@ -139,7 +139,7 @@ def make_result(kind="survival", explanation=True, n=240, seed=0, patient_index=
         summary=summary,
         predictions=predictions,
         outcome=outcome,
-        horizon_days=horizon,
+        horizon=horizon,
         cohort_summary=cohort.describe(),
         cohort_name=cohort.name,
         cohort_source="Synthetic data for tests (riskml)",

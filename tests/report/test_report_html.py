@@ -155,7 +155,7 @@ def test_report_without_explanation_for_a_binary_outcome(tmp_path):
 
 def test_survival_without_horizon_and_without_patient(tmp_path):
     result = make_result("survival", explanation=False, n=120)
-    result.horizon_days = None
+    result.horizon = None
     result.patient_index = None
     text = write_report(result, tmp_path / "r.html").read_text(encoding="utf-8")
     assert "against the event indicator over the whole follow-up" in html.unescape(text)

@@ -62,7 +62,7 @@ def test_roc_legend_is_the_tables_number(kind, binary_study, survival_study):
             labels, weights = result.outcome.event.astype(float), None
             assert roc_auc_score(labels, risk) == pytest.approx(estimate, abs=1e-12)
         else:
-            labels, weights = _evaluable_weights(result.outcome, result.horizon_days)
+            labels, weights = _evaluable_weights(result.outcome, result.horizon)
         keep = ~np.isnan(labels)
         fpr, tpr, _ = roc_curve(
             labels[keep], risk[keep], sample_weight=None if weights is None else weights[keep]

@@ -20,6 +20,8 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from ._ipcw import _km_at
+
 __all__ = [
     "CalibrationErrors",
     "HosmerLemeshowResult",
@@ -849,35 +851,6 @@ def hosmer_lemeshow(y_true, y_prob, *, n_groups: int = 10) -> HosmerLemeshowResu
 
 
 # -- survival at a horizon -------------------------------------------------------------
-def _kaplan_meier(time: np.ndarray, event: np.ndarray):
-    """Kaplan-Meier at the distinct times: (times, survival, greenwood_sum)."""
-    times, inverse = np.unique(time, return_inverse=True)
-    deaths = np.bincount(inverse, weights=event.astype(float), minlength=times.shape[0])
-    leaving = np.bincount(inverse, minlength=times.shape[0]).astype(float)
-    at_risk = time.shape[0] - np.concatenate([[0.0], np.cumsum(leaving)[:-1]])
-    survival = np.cumprod(1.0 - deaths / at_risk)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(deaths > 0, deaths / (at_risk * (at_risk - deaths)), 0.0)
-    return times, survival, np.cumsum(terms)
-
-
-def _km_at(time: np.ndarray, event: np.ndarray, horizon: float):
-    """(S(horizon), Greenwood sum at horizon).
-
-    Beyond the last follow-up time the Kaplan-Meier estimate is 0 if it reached 0 (the
-    last patients had the event) and undefined (NaN) otherwise.
-    """
-    if time.shape[0] == 0:
-        return np.nan, np.nan
-    times, survival, greenwood = _kaplan_meier(time, event)
-    if times[-1] < horizon:
-        return (0.0, np.inf) if survival[-1] == 0 else (np.nan, np.nan)
-    position = np.searchsorted(times, horizon, side="right") - 1
-    if position < 0:
-        return 1.0, 0.0
-    return float(survival[position]), float(greenwood[position])
-
-
 def _km_risk_interval(survival: float, greenwood: float, confidence: float):
     """Risk bounds from the log(-log) ("exponential Greenwood") interval of S."""
     if not 0 < survival < 1:

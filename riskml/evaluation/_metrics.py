@@ -122,11 +122,11 @@ def _register(metric: Metric) -> None:
 
 
 def _net_benefit_at(event, risk, *, threshold):
-    return float(net_benefit(event, risk, [threshold])[0])
+    return float(net_benefit(event, risk, thresholds=[threshold])[0])
 
 
 def _net_benefit_survival_at(time, event, risk, horizon, *, threshold):
-    return float(net_benefit_survival(time, event, risk, horizon, [threshold])[0])
+    return float(net_benefit_survival(time, event, risk, horizon, thresholds=[threshold])[0])
 
 
 def _td_auc(time, event, risk, horizon):

@@ -467,11 +467,7 @@ def metric_interval(
         if method == "delong":
             return roc_auc_ci(outcome.event, risk[0], method="delong", confidence=confidence)
         if method == "wald":
-            wald_name = {
-                "calibration_intercept": "calibration_in_the_large",
-                "calibration_slope": "calibration_slope",
-                "o_e": "observed_expected_ratio",
-            }[metric.name]
+            wald_name = metric.name
             if metric.outcome_kind == "survival":
                 return survival_metric_ci(
                     wald_name,

@@ -38,6 +38,7 @@ from ._calibration import (
     survival_ici,
     survival_observed_expected_ratio,
 )
+from ._deprecation import renamed_value
 from ._ipcw import _ipcw_weights, _km_at
 
 __all__ = [
@@ -1077,39 +1078,42 @@ def _net_benefit_at(y_true, y_prob, *, threshold):
 
 _BINARY_METRICS: dict[str, tuple[Callable[..., float], int]] = {
     # name: (metric(y_true, *probabilities, **kwargs) -> float, number of probability arrays)
-    "calibration_in_the_large": (calibration_in_the_large, 1),
+    # the names of the metric registry (riskml.evaluation.get_metric_names()) where it has them
+    "calibration_intercept": (calibration_in_the_large, 1),
     "calibration_slope": (calibration_slope, 1),
-    "observed_expected_ratio": (observed_expected_ratio, 1),
+    "o_e": (observed_expected_ratio, 1),
     "ici": (lambda y, p, **kw: ici(y, p, **kw).ici, 1),
     "e50": (lambda y, p, **kw: ici(y, p, **kw).e50, 1),
     "e90": (lambda y, p, **kw: ici(y, p, **kw).e90, 1),
     "emax": (lambda y, p, **kw: ici(y, p, **kw).emax, 1),
-    "brier_score": (brier_score, 1),
-    "scaled_brier": (scaled_brier, 1),
+    "brier": (brier_score, 1),
+    "ipa": (scaled_brier, 1),
     "net_benefit": (_net_benefit_at, 1),
     "nri": (lambda y, a, b, **kw: nri(y, a, b, **kw).nri, 2),
     "nri_events": (lambda y, a, b, **kw: nri(y, a, b, **kw).nri_events, 2),
     "nri_non_events": (lambda y, a, b, **kw: nri(y, a, b, **kw).nri_non_events, 2),
     "idi": (lambda y, a, b: idi(y, a, b).idi, 2),
 }
-_WALD_METRICS = (
-    "calibration_in_the_large",
-    "calibration_slope",
-    "observed_expected_ratio",
-    "brier_score",
-)
+_WALD_METRICS = ("calibration_intercept", "calibration_slope", "o_e", "brier")
+#: old metric names of metric_ci (the function names), accepted until riskml 0.2
+_RENAMED_BINARY = {
+    "calibration_in_the_large": "calibration_intercept",
+    "observed_expected_ratio": "o_e",
+    "brier_score": "brier",
+    "scaled_brier": "ipa",
+}
 
 
 def _wald_interval(name: str, y_true, y_prob, confidence: float) -> ConfidenceInterval:
     function = "metric_ci"
     z = stats.norm.ppf(0.5 + confidence / 2)
-    if name == "observed_expected_ratio":
+    if name == "o_e":
         event, prob = _check_binary_inputs(y_true, y_prob, function)
         estimate = observed_expected_ratio(event, prob)
         # Var(log O) under a binomial number of events; E taken as fixed (Debray 2017)
         se = np.sqrt((1 - event.mean()) / event.sum())
         low, high = estimate * np.exp(-z * se), estimate * np.exp(z * se)
-    elif name == "brier_score":
+    elif name == "brier":
         event, prob = _check_binary_inputs(y_true, y_prob, function, both_classes=False)
         estimate = brier_score(event, prob)
         # variance of the Brier score if the predictions were the true risks
@@ -1120,7 +1124,7 @@ def _wald_interval(name: str, y_true, y_prob, confidence: float) -> ConfidenceIn
     else:
         event, prob = _check_binary_inputs(y_true, y_prob, function)
         event, lp = _finite_logit(event, prob, function)
-        if name == "calibration_in_the_large":
+        if name == "calibration_intercept":
             estimate, se = _fit_offset_intercept(event, lp)
         else:
             _, estimate, covariance = _fit_intercept_slope(event, lp, function)
@@ -1165,12 +1169,17 @@ def metric_ci(
     Parameters
     ----------
     metric : str or callable
-        One of ``"calibration_in_the_large"``, ``"calibration_slope"``,
-        ``"observed_expected_ratio"``, ``"ici"``, ``"e50"``, ``"e90"``, ``"emax"``,
-        ``"brier_score"``, ``"scaled_brier"``, ``"net_benefit"`` (pass
-        ``threshold=``), ``"nri"``, ``"nri_events"``, ``"nri_non_events"`` (two
+        One of ``"calibration_intercept"`` (:func:`calibration_in_the_large`),
+        ``"calibration_slope"``, ``"o_e"`` (:func:`observed_expected_ratio`),
+        ``"ici"``, ``"e50"``, ``"e90"``, ``"emax"``, ``"brier"``
+        (:func:`brier_score`), ``"ipa"`` (:func:`scaled_brier`), ``"net_benefit"``
+        (pass ``threshold=``), ``"nri"``, ``"nri_events"``, ``"nri_non_events"`` (two
         probability arrays, optional ``cutoffs=``), ``"idi"`` (two arrays); or a
-        callable ``metric(y_true, *y_probs, **metric_params) -> float``.
+        callable ``metric(y_true, *y_probs, **metric_params) -> float``. The names
+        are the metric registry's (:func:`get_metric_names`); the old names
+        ``"calibration_in_the_large"``, ``"observed_expected_ratio"``,
+        ``"brier_score"`` and ``"scaled_brier"`` still work, with a
+        ``FutureWarning``, until riskml 0.2.
     y_true : array-like of shape (n_samples,)
         Observed outcome, 1 (or True) for an event and 0 for none.
     *y_probs : array-like of shape (n_samples,)
@@ -1224,6 +1233,7 @@ def metric_ci(
     True
     """
     function = "metric_ci"
+    metric = renamed_value(metric, _RENAMED_BINARY, "metric", function)
     method = _check_option(method, "method", function, ("bootstrap", "wald"))
     statistic, n_probs = _resolve_metric(metric, _BINARY_METRICS, function)
     if n_probs is not None and len(y_probs) != n_probs:
@@ -1266,20 +1276,28 @@ def _net_benefit_survival_at(time, event, risk, horizon, *, threshold):
 
 
 _SURVIVAL_METRICS: dict[str, tuple[Callable[..., float], int]] = {
-    "brier_score_ipcw": (brier_score_ipcw, 1),
-    "scaled_brier_ipcw": (scaled_brier_ipcw, 1),
-    "net_benefit_survival": (_net_benefit_survival_at, 1),
-    "observed_expected_ratio": (survival_observed_expected_ratio, 1),
+    # the names of the metric registry
+    "brier": (brier_score_ipcw, 1),
+    "ipa": (scaled_brier_ipcw, 1),
+    "net_benefit": (_net_benefit_survival_at, 1),
+    "o_e": (survival_observed_expected_ratio, 1),
     "calibration_slope": (survival_calibration_slope, 1),
     "ici": (survival_ici, 1),
 }
-_SURVIVAL_WALD_METRICS = ("observed_expected_ratio", "calibration_slope")
+_SURVIVAL_WALD_METRICS = ("o_e", "calibration_slope")
+#: old metric names of survival_metric_ci, accepted until riskml 0.2
+_RENAMED_SURVIVAL = {
+    "brier_score_ipcw": "brier",
+    "scaled_brier_ipcw": "ipa",
+    "net_benefit_survival": "net_benefit",
+    "observed_expected_ratio": "o_e",
+}
 
 
 def _survival_wald_interval(name, time, event, risk, horizon, confidence):
     function = "survival_metric_ci"
     z = stats.norm.ppf(0.5 + confidence / 2)
-    if name == "observed_expected_ratio":
+    if name == "o_e":
         estimate, se = _survival_oe(time, event, risk, horizon, function)
         low, high = estimate * np.exp(-z * se), estimate * np.exp(z * se)
     else:
@@ -1317,12 +1335,15 @@ def survival_metric_ci(
     Parameters
     ----------
     metric : str or callable
-        ``"brier_score_ipcw"``, ``"scaled_brier_ipcw"``, ``"net_benefit_survival"``
-        (pass ``threshold=``), ``"observed_expected_ratio"``
-        (:func:`survival_observed_expected_ratio`), ``"calibration_slope"``
+        ``"brier"`` (:func:`brier_score_ipcw`), ``"ipa"`` (:func:`scaled_brier_ipcw`),
+        ``"net_benefit"`` (:func:`net_benefit_survival`; pass ``threshold=``),
+        ``"o_e"`` (:func:`survival_observed_expected_ratio`), ``"calibration_slope"``
         (:func:`survival_calibration_slope`), ``"ici"`` (:func:`survival_ici`), or a
         callable ``metric(time, event, risk_at_horizon, horizon, **metric_params) ->
-        float``.
+        float``. The names are the metric registry's (:func:`get_metric_names`); the
+        old names ``"brier_score_ipcw"``, ``"scaled_brier_ipcw"``,
+        ``"net_benefit_survival"`` and ``"observed_expected_ratio"`` still work, with
+        a ``FutureWarning``, until riskml 0.2.
     time, event, risk_at_horizon : array-like of shape (n_samples,)
     horizon : float
     method : {"bootstrap", "wald"}, default="bootstrap"
@@ -1360,12 +1381,13 @@ def survival_metric_ci(
     >>> risk = rng.uniform(0.1, 0.6, 200)
     >>> time = rng.exponential(1 / risk) * 100
     >>> event = rng.random(200) < 0.7
-    >>> ci = survival_metric_ci("brier_score_ipcw", time, event, risk, 100.0,
+    >>> ci = survival_metric_ci("brier", time, event, risk, 100.0,
     ...                         n_boot=100, random_state=0)
     >>> ci.low <= ci.estimate <= ci.high
     True
     """
     function = "survival_metric_ci"
+    metric = renamed_value(metric, _RENAMED_SURVIVAL, "metric", function)
     method = _check_option(method, "method", function, ("bootstrap", "wald"))
     statistic, _ = _resolve_metric(metric, _SURVIVAL_METRICS, function)
     time, event, risk, horizon = _check_survival_inputs(

@@ -437,7 +437,7 @@ def test_metric_ci_for_utility_metrics_is_the_seeded_shared_bootstrap():
 def test_survival_metric_ci_is_the_seeded_shared_bootstrap():
     """Oracle: bootstrap_ci over (time, event, risk) with the same seed."""
     time, event, risk = _censored(6, n=150)
-    ci = survival_metric_ci("brier_score_ipcw", time, event, risk, 1.0, n_boot=60, random_state=2)
+    ci = survival_metric_ci("brier", time, event, risk, 1.0, n_boot=60, random_state=2)
     direct = bootstrap_ci(
         lambda t, e, r: brier_score_ipcw(t, e, r, 1.0),
         time,
@@ -534,7 +534,7 @@ def test_survival_metric_ci_is_the_seeded_shared_bootstrap():
         (
             lambda: metric_ci("ici", Y, P_OLD, method="wald"),
             ValueError,
-            r"method='wald' is available for 'calibration_in_the_large'",
+            r"method='wald' is available for 'calibration_intercept'",
         ),
         (
             lambda: metric_ci("ici", Y, P_OLD, method="exact"),

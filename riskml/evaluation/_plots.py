@@ -443,10 +443,23 @@ class DecisionCurveDisplay:
 
     @classmethod
     def from_survival(
-        cls, time, event, predictions, horizon, *, thresholds=None, ax=None
+        cls,
+        time,
+        event,
+        predictions,
+        horizon,
+        *,
+        thresholds=None,
+        convention: str = "kaplan_meier",
+        ax=None,
     ) -> DecisionCurveDisplay:
-        """Compute decision curves at a horizon (:func:`decision_curve_survival`), plot them."""
-        curve = decision_curve_survival(time, event, predictions, horizon, thresholds=thresholds)
+        """Compute decision curves at a horizon (:func:`decision_curve_survival`), plot them.
+
+        ``convention`` is that of :func:`net_benefit_survival`.
+        """
+        curve = decision_curve_survival(
+            time, event, predictions, horizon, thresholds=thresholds, convention=convention
+        )
         return cls(curve=curve).plot(ax=ax)
 
     def plot(self, ax=None, *, ylim=None) -> DecisionCurveDisplay:

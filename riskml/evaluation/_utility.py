@@ -1271,8 +1271,11 @@ def metric_ci(
     )
 
 
-def _net_benefit_survival_at(time, event, risk, horizon, *, threshold):
-    return float(net_benefit_survival(time, event, risk, horizon, thresholds=[threshold])[0])
+def _net_benefit_survival_at(time, event, risk, horizon, *, threshold, convention="kaplan_meier"):
+    values = net_benefit_survival(
+        time, event, risk, horizon, thresholds=[threshold], convention=convention
+    )
+    return float(values[0])
 
 
 _SURVIVAL_METRICS: dict[str, tuple[Callable[..., float], int]] = {
@@ -1336,7 +1339,8 @@ def survival_metric_ci(
     ----------
     metric : str or callable
         ``"brier"`` (:func:`brier_score_ipcw`), ``"ipa"`` (:func:`scaled_brier_ipcw`),
-        ``"net_benefit"`` (:func:`net_benefit_survival`; pass ``threshold=``),
+        ``"net_benefit"`` (:func:`net_benefit_survival`; pass ``threshold=``, and
+        optionally ``convention=``),
         ``"o_e"`` (:func:`survival_observed_expected_ratio`), ``"calibration_slope"``
         (:func:`survival_calibration_slope`), ``"ici"`` (:func:`survival_ici`), or a
         callable ``metric(time, event, risk_at_horizon, horizon, **metric_params) ->

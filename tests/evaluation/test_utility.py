@@ -15,7 +15,7 @@ from lifelines import KaplanMeierFitter
 from scipy import stats
 from sklearn.metrics import brier_score_loss
 
-from riskml.evaluation import bootstrap_ci
+from riskml.evaluation import DecisionCurveDisplay, bootstrap_ci
 from riskml.evaluation._utility import (
     brier_score,
     brier_score_ipcw,
@@ -281,6 +281,21 @@ def test_survival_decision_curve_dcurves_convention_equals_python_dcurves():
         )
         np.testing.assert_allclose(direct, model["net_benefit_dcurves"], rtol=0, atol=1e-12)
         n_nan += int(model["net_benefit_dcurves"].isna().sum())
+        if name == "hand_events":
+            plotted = DecisionCurveDisplay.from_survival(
+                time, event, {"model": risk}, horizon, thresholds=thresholds, convention="dcurves"
+            ).curve
+            pd.testing.assert_frame_equal(plotted, curve)
+            # the convention reaches the metric through survival_metric_ci
+            args = (time, event, risk, horizon)
+            kaplan_meier = survival_metric_ci(
+                "net_benefit", *args, threshold=0.5, n_boot=40, random_state=0
+            )
+            assert kaplan_meier.estimate == 0.5
+            with pytest.raises(ValueError, match="statistic is NaN on the full data"):
+                survival_metric_ci(
+                    "net_benefit", *args, threshold=0.5, convention="dcurves", n_boot=40
+                )
     assert n_nan == 69 + 2 + 2  # df_surv from 0.31 up; two thresholds of each hand cohort
 
 

@@ -137,9 +137,9 @@ __all__ += [
 ]
 
 # -- added by the statistics work (issue 14): exports only, kept in one block ----------
-from ._ipcw import integrated_time_dependent_auc  # noqa: E402
+from ._ipcw import integrated_time_dependent_auc, ipcw_weights  # noqa: E402
 
-__all__ += ["integrated_time_dependent_auc"]
+__all__ += ["integrated_time_dependent_auc", "ipcw_weights"]
 from ._calibration import (  # noqa: E402
     survival_calibration_slope,
     survival_ici,

@@ -20,6 +20,9 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from ._deprecation import renamed_keyword
+from ._ipcw import _km_at
+
 __all__ = [
     "CalibrationErrors",
     "HosmerLemeshowResult",
@@ -617,13 +620,14 @@ def calibration_curve(
     y_prob,
     *,
     method: str = "loess",
-    n_bins: int = 10,
+    n_groups: int = 10,
     strategy: str = "quantile",
     frac: float = _DEFAULT_FRAC,
     confidence: float = 0.95,
     n_boot: int = 200,
     n_points: int = 100,
     random_state=None,
+    n_bins=None,
 ) -> pd.DataFrame:
     """Observed against predicted risk, with a confidence band.
 
@@ -638,9 +642,10 @@ def calibration_curve(
         ``n_points`` equally spaced predicted risks from the smallest to the largest,
         with a pointwise percentile-bootstrap band. ``"bins"``: groups of predicted
         risk (see ``strategy``), with Clopper-Pearson intervals.
-    n_bins : int, default=10
-        Number of groups for ``method="bins"`` (fewer when risks are tied, or when
-        equal-width bins are empty).
+    n_groups : int, default=10
+        Number of groups of patients for ``method="bins"`` (fewer when risks are
+        tied, or when equal-width bins are empty); ``n_groups`` as
+        :func:`hosmer_lemeshow` and :func:`survival_calibration`.
     strategy : {"quantile", "uniform"}, default="quantile"
         How ``method="bins"`` forms its groups, as ``sklearn.calibration.
         calibration_curve``: ``"quantile"``, groups of equal size at quantiles of the
@@ -657,6 +662,9 @@ def calibration_curve(
         Grid size for ``method="loess"``.
     random_state : int, numpy.random.Generator or None, default=None
         Seed of the bootstrap; the same seed gives the same band.
+    n_bins : int, default=None
+        Deprecated old name of ``n_groups``: accepted with a ``FutureWarning``
+        until riskml 0.2.
 
     Returns
     -------
@@ -686,13 +694,14 @@ def calibration_curve(
     --------
     >>> from riskml.evaluation import calibration_curve
     >>> curve = calibration_curve([0, 0, 1, 1, 0, 1], [0.1, 0.2, 0.6, 0.8, 0.3, 0.5],
-    ...                           method="bins", n_bins=2)
+    ...                           method="bins", n_groups=2)
     >>> curve[["predicted", "observed", "n"]].round(3).values.tolist()
     [[0.2, 0.0, 3.0], [0.633, 1.0, 3.0]]
     """
     function = "calibration_curve"
     method = _check_option(method, "method", function, ("loess", "bins"))
-    n_bins = _check_int(n_bins, "n_bins", function, 1)
+    n_groups = renamed_keyword(n_groups, n_bins, "n_groups", "n_bins", function, 10)
+    n_groups = _check_int(n_groups, "n_groups", function, 1)
     frac = _check_frac(frac, function)
     confidence = _check_fraction(confidence, "confidence", function)
     n_boot = _check_int(n_boot, "n_boot", function, 0)
@@ -703,14 +712,14 @@ def calibration_curve(
     strategy = _check_option(strategy, "strategy", function, ("quantile", "uniform"))
     if method == "bins":
         if strategy == "quantile":
-            group, n_groups = _quantile_groups(prob, n_bins)
+            group, used = _quantile_groups(prob, n_groups)
         else:
-            edges = np.linspace(0.0, 1.0, n_bins + 1)
+            edges = np.linspace(0.0, 1.0, n_groups + 1)
             _, group = np.unique(np.searchsorted(edges[1:-1], prob), return_inverse=True)
-            n_groups = int(group.max()) + 1
-        n = np.bincount(group, minlength=n_groups).astype(float)
-        events = np.bincount(group, weights=event.astype(float), minlength=n_groups)
-        predicted = np.bincount(group, weights=prob, minlength=n_groups) / n
+            used = int(group.max()) + 1
+        n = np.bincount(group, minlength=used).astype(float)
+        events = np.bincount(group, weights=event.astype(float), minlength=used)
+        predicted = np.bincount(group, weights=prob, minlength=used) / n
         low, high = _binomial_interval(events, n, confidence)
         return pd.DataFrame(
             {
@@ -849,35 +858,6 @@ def hosmer_lemeshow(y_true, y_prob, *, n_groups: int = 10) -> HosmerLemeshowResu
 
 
 # -- survival at a horizon -------------------------------------------------------------
-def _kaplan_meier(time: np.ndarray, event: np.ndarray):
-    """Kaplan-Meier at the distinct times: (times, survival, greenwood_sum)."""
-    times, inverse = np.unique(time, return_inverse=True)
-    deaths = np.bincount(inverse, weights=event.astype(float), minlength=times.shape[0])
-    leaving = np.bincount(inverse, minlength=times.shape[0]).astype(float)
-    at_risk = time.shape[0] - np.concatenate([[0.0], np.cumsum(leaving)[:-1]])
-    survival = np.cumprod(1.0 - deaths / at_risk)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(deaths > 0, deaths / (at_risk * (at_risk - deaths)), 0.0)
-    return times, survival, np.cumsum(terms)
-
-
-def _km_at(time: np.ndarray, event: np.ndarray, horizon: float):
-    """(S(horizon), Greenwood sum at horizon).
-
-    Beyond the last follow-up time the Kaplan-Meier estimate is 0 if it reached 0 (the
-    last patients had the event) and undefined (NaN) otherwise.
-    """
-    if time.shape[0] == 0:
-        return np.nan, np.nan
-    times, survival, greenwood = _kaplan_meier(time, event)
-    if times[-1] < horizon:
-        return (0.0, np.inf) if survival[-1] == 0 else (np.nan, np.nan)
-    position = np.searchsorted(times, horizon, side="right") - 1
-    if position < 0:
-        return 1.0, 0.0
-    return float(survival[position]), float(greenwood[position])
-
-
 def _km_risk_interval(survival: float, greenwood: float, confidence: float):
     """Risk bounds from the log(-log) ("exponential Greenwood") interval of S."""
     if not 0 < survival < 1:

@@ -29,6 +29,7 @@ from ._bootstrap import (
     _resample_chunks,
 )
 from ._delong import _check_delong_sizes, delong_covariance
+from ._deprecation import renamed_keyword
 from ._discrimination import (
     _check_binary_inputs,
     _check_same_length,
@@ -301,24 +302,25 @@ def compare_concordance(
 
 
 # -- any metric, many models ----------------------------------------------------------
-def _check_scores(scores, function: str) -> dict:
-    if isinstance(scores, pd.DataFrame):
-        scores = {str(column): scores[column].to_numpy() for column in scores.columns}
-    if not isinstance(scores, dict) or len(scores) < 2:
+def _check_predictions(predictions, function: str) -> dict:
+    if isinstance(predictions, pd.DataFrame):
+        predictions = {str(column): predictions[column].to_numpy() for column in predictions}
+    if not isinstance(predictions, dict) or len(predictions) < 2:
         raise TypeError(
-            f"scores of {function} must be a dict (model name -> predicted risk) or a "
+            f"predictions of {function} must be a dict (model name -> predicted risk) or a "
             f"DataFrame with one column per model, with at least two models; got "
-            f"{type(scores).__name__}"
-            + (f" with {len(scores)} model(s)" if isinstance(scores, dict) else "")
+            f"{type(predictions).__name__}"
+            + (f" with {len(predictions)} model(s)" if isinstance(predictions, dict) else "")
             + "."
         )
     checked = {
-        name: _check_score(values, f"scores[{name!r}]", function) for name, values in scores.items()
+        name: _check_score(values, f"predictions[{name!r}]", function)
+        for name, values in predictions.items()
     }
     lengths = {len(values) for values in checked.values()}
     if len(lengths) > 1:
         raise ValueError(
-            f"every model in scores of {function} must score the same patients; got "
+            f"every model in predictions of {function} must score the same patients; got "
             f"lengths {sorted(lengths)}."
         )
     return checked
@@ -338,7 +340,7 @@ def _generic_replicates(metric, args, scores: dict, indices: np.ndarray) -> np.n
 
 def paired_bootstrap(
     metric,
-    scores,
+    predictions=None,
     *args,
     reference=None,
     n_boot: int = 2000,
@@ -346,6 +348,7 @@ def paired_bootstrap(
     stratify=None,
     random_state=None,
     n_jobs=None,
+    scores=None,
 ) -> pd.DataFrame:
     """Differences of any metric against a reference model, on identical resamples.
 
@@ -356,8 +359,9 @@ def paired_bootstrap(
         ``args = (y_true,)`` or :func:`concordance_index` with ``args = (time,
         event)``. These two run on the compiled kernels; any other callable is
         called once per model per replicate.
-    scores : dict or pandas.DataFrame
+    predictions : dict or pandas.DataFrame
         Model name -> predicted risk (one column per model), the same patients.
+        Required (the default None only makes room for the old keyword).
     *args : array-like, each of length n_samples
         The outcome arrays passed to ``metric`` before the score.
     reference : str, default=None
@@ -370,6 +374,9 @@ def paired_bootstrap(
     n_jobs : int or None, default=None
         Threads over chunks of replicates (compiled kernels only); the result does
         not depend on it.
+    scores : dict or pandas.DataFrame, default=None
+        Deprecated old name of ``predictions`` (``FutureWarning``; removed in riskml
+        0.2).
 
     Returns
     -------
@@ -399,9 +406,9 @@ def paired_bootstrap(
     --------
     >>> from riskml.evaluation import paired_bootstrap, roc_auc
     >>> y = [0, 0, 0, 1, 1, 1, 0, 1]
-    >>> scores = {"cox": [0.2, 0.1, 0.6, 0.5, 0.4, 0.3, 0.7, 0.8],
-    ...           "xgboost": [0.1, 0.3, 0.2, 0.8, 0.7, 0.4, 0.5, 0.9]}
-    >>> table = paired_bootstrap(roc_auc, scores, y, n_boot=200, stratify=y,
+    >>> predictions = {"cox": [0.2, 0.1, 0.6, 0.5, 0.4, 0.3, 0.7, 0.8],
+    ...                "xgboost": [0.1, 0.3, 0.2, 0.8, 0.7, 0.4, 0.5, 0.9]}
+    >>> table = paired_bootstrap(roc_auc, predictions, y, n_boot=200, stratify=y,
     ...                          random_state=0)
     >>> table.loc[0, ["model", "reference"]].tolist(), round(float(table.loc[0, "difference"]), 4)
     (['xgboost', 'cox'], 0.3125)
@@ -412,7 +419,18 @@ def paired_bootstrap(
             f"The 'metric' parameter of {function} must be a callable metric(*args, score). "
             f"Got {metric!r} instead."
         )
-    scores = _check_scores(scores, function)
+    if scores is not None and predictions is not None:
+        # the old form paired_bootstrap(metric, *outcome, scores=...): what took the
+        # place of predictions is the first outcome array
+        args = (predictions, *args)
+        predictions = None
+    predictions = renamed_keyword(predictions, scores, "predictions", "scores", function, None)
+    if predictions is None:
+        raise TypeError(
+            f"{function} needs predictions: a dict (model name -> predicted risk) or a "
+            "DataFrame with one column per model."
+        )
+    scores = _check_predictions(predictions, function)
     names = list(scores)
     if reference is None:
         reference = names[0]

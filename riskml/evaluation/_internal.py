@@ -702,7 +702,7 @@ class PredictionStability:
             frames.append(curve)
         return pd.concat(frames, ignore_index=True)
 
-    def decision_curves(self, thresholds=None) -> pd.DataFrame:
+    def decision_curves(self, *, thresholds=None) -> pd.DataFrame:
         """Each model's net benefit on the original data, with treat all and treat none.
 
         Returns
@@ -837,7 +837,7 @@ class PredictionStability:
     def plot_decision_curves(self, ax=None, *, thresholds=None):
         """Decision-curve instability: every bootstrap model's net benefit curve."""
         ax = _new_axes(ax)
-        curves = self.decision_curves(thresholds)
+        curves = self.decision_curves(thresholds=thresholds)
         boot = curves[curves["model"] == "bootstrap"]
         for _, rows in boot.groupby("replicate", sort=True):
             ax.plot(rows["threshold"], rows["net_benefit"], color="tab:blue", alpha=0.2, lw=0.6)

@@ -22,27 +22,52 @@ from ..outcome import Outcome
 from . import _kernels
 from ._discrimination import _check_same_length, _check_score, _check_survival_inputs
 
-__all__ = ["integrated_time_dependent_auc", "time_dependent_auc", "uno_c"]
+__all__ = ["integrated_time_dependent_auc", "ipcw_weights", "time_dependent_auc", "uno_c"]
 
 
-# -- Kaplan-Meier step functions ------------------------------------------------------
+# -- Kaplan-Meier: the one estimator of riskml.evaluation ----------------------------------
 def _kaplan_meier(time: np.ndarray, event: np.ndarray, *, censoring: bool = False):
-    """Kaplan-Meier estimate at the unique times: ``(times, values)``.
+    """Kaplan-Meier estimate at the distinct times: ``(times, survival, greenwood)``.
 
-    With ``censoring=True`` the "events" are the censorings and the patients with an
-    event at a time leave the risk set before the censorings at that time (the
-    censoring distribution G, as in scikit-survival's ``CensoringDistributionEstimator``
-    and the convention that censoring happens just after events).
+    ``greenwood`` is the running Greenwood sum ``sum d / (n (n - d))`` (``inf`` once the
+    estimate reaches 0). With ``censoring=True`` the "events" are the censorings and
+    the patients with an event at a time leave the risk set before the censorings at
+    that time: the censoring distribution G ("reverse" Kaplan-Meier), as
+    scikit-survival's ``CensoringDistributionEstimator``, with censoring happening just
+    after the events at the same time. Every Kaplan-Meier estimate of
+    riskml.evaluation (observed risk, IPCW weights, net benefit) comes from here.
     """
     times, inverse = np.unique(time, return_inverse=True)
-    n_total = np.bincount(inverse).astype(float)
-    n_events = np.bincount(inverse, weights=event.astype(float))
+    n_total = np.bincount(inverse, minlength=times.shape[0]).astype(float)
+    n_events = np.bincount(inverse, weights=event.astype(float), minlength=times.shape[0])
     at_risk = time.shape[0] - np.r_[0.0, np.cumsum(n_total)[:-1]]
     if censoring:
         at_risk = at_risk - n_events
         n_events = n_total - n_events
-    ratio = np.divide(n_events, at_risk, out=np.zeros_like(at_risk), where=n_events != 0)
-    return times, np.cumprod(1.0 - ratio)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(n_events > 0, n_events / at_risk, 0.0)
+        terms = np.where(n_events > 0, n_events / (at_risk * (at_risk - n_events)), 0.0)
+    return times, np.cumprod(1.0 - ratio), np.cumsum(terms)
+
+
+def _km_at(time: np.ndarray, event: np.ndarray, horizon: float, *, tail: str = "kaplan_meier"):
+    """``(S(horizon), Greenwood sum at horizon)`` of the Kaplan-Meier estimate.
+
+    Beyond the last follow-up time: with ``tail="kaplan_meier"`` the estimate is 0 if
+    it reached 0 (the last patients had the event) and undefined (NaN) otherwise;
+    with ``tail="dcurves"`` it is undefined (NaN) either way, as R and Python dcurves.
+    """
+    if time.shape[0] == 0:
+        return np.nan, np.nan
+    times, survival, greenwood = _kaplan_meier(time, event)
+    if times[-1] < horizon:
+        if tail == "kaplan_meier" and survival[-1] == 0:
+            return 0.0, np.inf
+        return np.nan, np.nan
+    position = np.searchsorted(times, horizon, side="right") - 1
+    if position < 0:
+        return 1.0, 0.0
+    return float(survival[position]), float(greenwood[position])
 
 
 def _step(
@@ -65,9 +90,9 @@ def _censoring_survival(time, event, train_time, train_event, function: str):
             "evaluated); got only one of them."
         )
     if train_time is None:
-        return _kaplan_meier(time, event, censoring=True)
+        return _kaplan_meier(time, event, censoring=True)[:2]
     train = Outcome.survival(train_time, train_event)
-    return _kaplan_meier(train.time, train.event, censoring=True)
+    return _kaplan_meier(train.time, train.event, censoring=True)[:2]
 
 
 def _inverse_censoring(g_times, g_values, at: np.ndarray, function: str) -> np.ndarray:
@@ -139,8 +164,103 @@ def _horizon_weights(
             f"is infinite. Choose an earlier horizon.{hint}"
         )
     weights[cases] = 1.0 / g_case
-    weights[controls] = 1.0 / g_control
+    if controls.any():
+        weights[controls] = 1.0 / g_control
     return weights
+
+
+def _ipcw_weights(time, event, horizon, train_time, train_event, censoring_weights, function):
+    """Checked-input core of :func:`ipcw_weights`: ``(cases, controls, weights)``."""
+    censoring_weights = _check_censoring_weights(censoring_weights, function)
+    if isinstance(horizon, bool) or not isinstance(horizon, numbers.Real):
+        raise TypeError(f"horizon of {function} must be a number (days); got {horizon!r}.")
+    if not np.isfinite(horizon) or horizon <= 0:
+        raise ValueError(f"horizon of {function} must be a finite number > 0; got {horizon!r}.")
+    g_times, g_values = _censoring_survival(time, event, train_time, train_event, function)
+    cases, controls = _horizon_status(time, event, float(horizon), censoring_weights)
+    weights = _horizon_weights(
+        g_times, g_values, time, cases, controls, float(horizon), censoring_weights, function
+    )
+    return cases, controls, weights
+
+
+def ipcw_weights(
+    time,
+    event,
+    horizon,
+    *,
+    train_time=None,
+    train_event=None,
+    censoring_weights: str = "before",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Status at a horizon and its inverse-probability-of-censoring weights.
+
+    The weights that :func:`brier_score_ipcw`, :func:`time_dependent_auc` and the
+    report's time-dependent ROC curves use, for any other statistic at a horizon.
+
+    Parameters
+    ----------
+    time : array-like of shape (n_samples,)
+        Days from the index time to the event or to censoring.
+    event : array-like of shape (n_samples,)
+        1 where the event was observed, 0 where follow-up was censored.
+    horizon : float
+        The horizon, in the units of ``time``.
+    train_time, train_event : array-like, default=None
+        The data the censoring distribution G is estimated from; by default
+        ``(time, event)``.
+    censoring_weights : {"before", "at"}, default="before"
+        ``"before"``: a case (event at or before the horizon) has weight
+        ``1 / G(T_i-)`` and a control (follow-up reaching the horizon without an
+        event, ``time >= horizon``, as :func:`riskml.outcome.horizon_label`)
+        ``1 / G(horizon-)``; ``"at"`` (scikit-survival): ``1 / G(T_i)`` and
+        ``1 / G(horizon)``, controls ``time > horizon``.
+
+    Returns
+    -------
+    label : ndarray of shape (n_samples,)
+        1.0 for a case, 0.0 for a control, NaN for a patient censored before the
+        horizon (not evaluable).
+    weight : ndarray of shape (n_samples,)
+        The inverse-probability-of-censoring weight; 0 where not evaluable. The
+        weights of all patients sum to about n.
+
+    Raises
+    ------
+    ValueError
+        Where G is 0 at a time a weight needs (every patient still at risk there
+        was censored): choose an earlier horizon.
+
+    Notes
+    -----
+    G is the Kaplan-Meier estimate of the censoring times in which events at a time
+    precede the censorings at that time (Graf et al. 1999; Gerds & Schumacher 2006).
+
+    References
+    ----------
+    .. [1] Graf E, Schmoor C, Sauerbrei W, Schumacher M. Assessment and comparison of
+       prognostic classification schemes for survival data. Stat Med
+       1999;18:2529-2545.
+    .. [2] Gerds TA, Schumacher M. Consistent estimation of the expected Brier score in
+       general survival models with right-censored event times. Biom J
+       2006;48:1029-1040.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import ipcw_weights
+    >>> label, weight = ipcw_weights([2, 3, 5, 8, 9], [1, 0, 1, 0, 1], 6)
+    >>> label.tolist(), weight.round(4).tolist()
+    ([1.0, nan, 1.0, 0.0, 0.0], [1.0, 0.0, 1.3333, 1.3333, 1.3333])
+    """
+    function = "ipcw_weights"
+    outcome = Outcome.survival(time, event)
+    cases, controls, weights = _ipcw_weights(
+        outcome.time, outcome.event, horizon, train_time, train_event, censoring_weights, function
+    )
+    label = np.full(outcome.time.shape[0], np.nan)
+    label[cases] = 1.0
+    label[controls] = 0.0
+    return label, weights
 
 
 def _check_beyond(value, function: str) -> str:
@@ -446,7 +566,7 @@ def integrated_time_dependent_auc(
     if times.shape[0] == 1:
         return float(auc[0])
     outcome = Outcome.survival(time, event)
-    km_times, km_values = _kaplan_meier(outcome.time, outcome.event)
+    km_times, km_values, _ = _kaplan_meier(outcome.time, outcome.event)
     survival = _step(km_times, km_values, times)
     drop = -np.diff(np.r_[1.0, survival])
     return float(auc @ drop / (1.0 - survival[-1]))

@@ -122,11 +122,11 @@ def _register(metric: Metric) -> None:
 
 
 def _net_benefit_at(event, risk, *, threshold):
-    return float(net_benefit(event, risk, [threshold])[0])
+    return float(net_benefit(event, risk, thresholds=[threshold])[0])
 
 
 def _net_benefit_survival_at(time, event, risk, horizon, *, threshold):
-    return float(net_benefit_survival(time, event, risk, horizon, [threshold])[0])
+    return float(net_benefit_survival(time, event, risk, horizon, thresholds=[threshold])[0])
 
 
 def _td_auc(time, event, risk, horizon):
@@ -467,11 +467,7 @@ def metric_interval(
         if method == "delong":
             return roc_auc_ci(outcome.event, risk[0], method="delong", confidence=confidence)
         if method == "wald":
-            wald_name = {
-                "calibration_intercept": "calibration_in_the_large",
-                "calibration_slope": "calibration_slope",
-                "o_e": "observed_expected_ratio",
-            }[metric.name]
+            wald_name = metric.name
             if metric.outcome_kind == "survival":
                 return survival_metric_ci(
                     wald_name,

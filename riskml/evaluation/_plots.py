@@ -24,6 +24,7 @@ from ._calibration import (
     ici,
     survival_calibration,
 )
+from ._deprecation import renamed_keyword
 from ._utility import (
     TREAT_ALL,
     TREAT_NONE,
@@ -250,7 +251,7 @@ class CalibrationDisplay:
         y_prob,
         *,
         method: str = "loess",
-        n_bins: int = 10,
+        n_groups: int = 10,
         frac: float = 2.0 / 3.0,
         confidence: float = 0.95,
         n_boot: int = 200,
@@ -258,27 +259,33 @@ class CalibrationDisplay:
         name: str = "model",
         histogram: bool = True,
         ax=None,
+        n_bins=None,
     ) -> CalibrationDisplay:
         """Compute a binary-outcome calibration curve and plot it.
 
         Parameters
         ----------
-        y_true, y_prob, method, n_bins, frac, confidence, n_boot, random_state
+        y_true, y_prob, method, n_groups, frac, confidence, n_boot, random_state
             As :func:`calibration_curve`.
         name : str, default="model"
         histogram : bool, default=True
             Draw the distribution of predicted risks along the bottom.
         ax : matplotlib Axes, default=None
+        n_bins : int, default=None
+            Deprecated old name of ``n_groups`` (``FutureWarning``; removed in 0.2).
 
         Returns
         -------
         CalibrationDisplay
         """
+        n_groups = renamed_keyword(
+            n_groups, n_bins, "n_groups", "n_bins", "CalibrationDisplay.from_predictions", 10
+        )
         curve = calibration_curve(
             y_true,
             y_prob,
             method=method,
-            n_bins=n_bins,
+            n_groups=n_groups,
             frac=frac,
             confidence=confidence,
             n_boot=n_boot,
@@ -436,10 +443,23 @@ class DecisionCurveDisplay:
 
     @classmethod
     def from_survival(
-        cls, time, event, predictions, horizon, *, thresholds=None, ax=None
+        cls,
+        time,
+        event,
+        predictions,
+        horizon,
+        *,
+        thresholds=None,
+        convention: str = "kaplan_meier",
+        ax=None,
     ) -> DecisionCurveDisplay:
-        """Compute decision curves at a horizon (:func:`decision_curve_survival`), plot them."""
-        curve = decision_curve_survival(time, event, predictions, horizon, thresholds=thresholds)
+        """Compute decision curves at a horizon (:func:`decision_curve_survival`), plot them.
+
+        ``convention`` is that of :func:`net_benefit_survival`.
+        """
+        curve = decision_curve_survival(
+            time, event, predictions, horizon, thresholds=thresholds, convention=convention
+        )
         return cls(curve=curve).plot(ax=ax)
 
     def plot(self, ax=None, *, ylim=None) -> DecisionCurveDisplay:

@@ -28,7 +28,6 @@ from ._calibration import (
     _finite_logit,
     _fit_intercept_slope,
     _fit_offset_intercept,
-    _km_at,
     _survival_calibration_inputs,
     _survival_oe,
     calibration_in_the_large,
@@ -39,12 +38,8 @@ from ._calibration import (
     survival_ici,
     survival_observed_expected_ratio,
 )
-from ._ipcw import (
-    _check_censoring_weights,
-    _horizon_status,
-    _horizon_weights,
-    _kaplan_meier,
-)
+from ._deprecation import renamed_value
+from ._ipcw import _ipcw_weights, _km_at
 
 __all__ = [
     "IDIResult",
@@ -143,24 +138,13 @@ def _ipcw(time, event, horizon, train_time, train_event, censoring_weights, func
     """Outcome by the horizon and Graf's inverse-probability-of-censoring weights.
 
     Cases and controls are those of :func:`riskml.outcome.horizon_label` (with
-    ``censoring_weights="before"``); see :func:`brier_score_ipcw`.
+    ``censoring_weights="before"``); see :func:`brier_score_ipcw` and
+    :func:`ipcw_weights`.
     """
-    censoring_weights = _check_censoring_weights(censoring_weights, function)
-    if (train_time is None) != (train_event is None):
-        raise ValueError(
-            f"{function} needs both train_time and train_event (the data the censoring "
-            "distribution is estimated on), or neither; got only one."
-        )
-    if train_time is None:
-        cens_time, cens_event = time, event
-    else:
-        cens_time, cens_event, _, _ = _check_survival_inputs(
-            train_time, train_event, np.zeros(len(train_time)), horizon, function
-        )
-    times, g = _kaplan_meier(cens_time, cens_event, censoring=True)
-    case, control = _horizon_status(time, event, horizon, censoring_weights)
-    weights = _horizon_weights(times, g, time, case, control, horizon, censoring_weights, function)
-    return case.astype(float), weights
+    cases, _, weights = _ipcw_weights(
+        time, event, horizon, train_time, train_event, censoring_weights, function
+    )
+    return cases.astype(float), weights
 
 
 def _as_risk(values: np.ndarray, prediction: str, function: str) -> np.ndarray:
@@ -503,7 +487,7 @@ def _net_benefit(tp_rate, fp_rate, thresholds):
     return tp_rate - fp_rate * thresholds / (1.0 - thresholds)
 
 
-def net_benefit(y_true, y_prob, thresholds) -> np.ndarray:
+def net_benefit(y_true, y_prob, *, thresholds=None) -> np.ndarray:
     """Net benefit of treating patients whose predicted risk reaches a threshold.
 
     Parameters
@@ -512,8 +496,9 @@ def net_benefit(y_true, y_prob, thresholds) -> np.ndarray:
         Observed outcome, 1 (or True) for an event and 0 for none.
     y_prob : array-like of shape (n_samples,)
         Predicted probability of the event, in [0, 1].
-    thresholds : float or array-like of float in [0, 1)
-        Threshold probabilities ``t``.
+    thresholds : float or array-like of float in [0, 1), default=None
+        Threshold probabilities ``t``; by default 0, 0.01, ..., 0.99 (as Python
+        ``dcurves``). Keyword-only, as in every function of riskml.evaluation.
 
     Returns
     -------
@@ -538,7 +523,7 @@ def net_benefit(y_true, y_prob, thresholds) -> np.ndarray:
     Examples
     --------
     >>> from riskml.evaluation import net_benefit
-    >>> net_benefit([0, 1, 1, 0], [0.1, 0.8, 0.6, 0.3], [0.2, 0.5]).round(4).tolist()
+    >>> net_benefit([0, 1, 1, 0], [0.1, 0.8, 0.6, 0.3], thresholds=[0.2, 0.5]).round(4).tolist()
     [0.4375, 0.5]
     """
     function = "net_benefit"
@@ -631,8 +616,9 @@ def decision_curve(y_true, predictions, *, thresholds=None, harm=0.0) -> pd.Data
     predictions : array-like, pandas.Series, pandas.DataFrame or dict
         Predicted probabilities: one array (named ``"model"``), a Series (its name),
         a DataFrame (one column per model) or a dict ``{name: array}``.
-    thresholds : array-like of float in [0, 1), default=None
-        Threshold probabilities; by default 0, 0.01, ..., 0.99 (as ``dcurves``).
+    thresholds : float or array-like of float in [0, 1), default=None
+        Threshold probabilities; by default 0, 0.01, ..., 0.99 (as Python
+        ``dcurves``).
     harm : float or dict, default=0.0
         The harm of using a model (e.g. the burden of the test it needs), in net
         benefit units, subtracted from its net benefit at every threshold: one
@@ -682,7 +668,7 @@ def decision_curve(y_true, predictions, *, thresholds=None, harm=0.0) -> pd.Data
     return _curve_frame(rows, thresholds, _check_harm(harm, list(models), function))
 
 
-def _survival_rates(time, event, prob, thresholds, horizon):
+def _survival_rates(time, event, prob, thresholds, horizon, tail):
     """True/false positives per patient at a horizon from Kaplan-Meier among the treated."""
     n = time.shape[0]
     tp_rate = np.empty(thresholds.shape[0])
@@ -697,14 +683,23 @@ def _survival_rates(time, event, prob, thresholds, horizon):
         # the treated sets are nested (risk >= t), so their size identifies them
         key = count
         if key not in cache:
-            survival, _ = _km_at(time[treated], event[treated], horizon)
+            survival, _ = _km_at(time[treated], event[treated], horizon, tail=tail)
             share = count / n
             cache[key] = ((1.0 - survival) * share, survival * share)
         tp_rate[row], fp_rate[row] = cache[key]
     return tp_rate, fp_rate
 
 
-def net_benefit_survival(time, event, risk_at_horizon, horizon, thresholds) -> np.ndarray:
+CONVENTIONS = ("kaplan_meier", "dcurves")
+
+
+def _check_convention(convention, function: str) -> str:
+    return _check_option(convention, "convention", function, CONVENTIONS)
+
+
+def net_benefit_survival(
+    time, event, risk_at_horizon, horizon, *, thresholds=None, convention: str = "kaplan_meier"
+) -> np.ndarray:
     """Net benefit at a horizon for censored data, with Kaplan-Meier among the treated.
 
     Parameters
@@ -717,7 +712,16 @@ def net_benefit_survival(time, event, risk_at_horizon, horizon, thresholds) -> n
         Predicted probability of the event by ``horizon``, in [0, 1].
     horizon : float
         The horizon, in the units of ``time``.
-    thresholds : float or array-like of float in [0, 1)
+    thresholds : float or array-like of float in [0, 1), default=None
+        Threshold probabilities; by default 0, 0.01, ..., 0.99.
+    convention : {"kaplan_meier", "dcurves"}, default="kaplan_meier"
+        The treated patients' risk when their follow-up ends before the horizon.
+        ``"kaplan_meier"``: the Kaplan-Meier estimate, which stays 0 after a last
+        follow-up that is an event (risk 1) and is undefined (NaN) after a last
+        censoring (Kaplan & Meier 1958). ``"dcurves"``: undefined (NaN) in both
+        cases, as R ``dcurves::dca`` and Python ``dcurves.dca`` (no observed time
+        at or after the horizon gives NA). The two agree whenever the treated
+        group's follow-up reaches the horizon.
 
     Returns
     -------
@@ -728,36 +732,47 @@ def net_benefit_survival(time, event, risk_at_horizon, horizon, thresholds) -> n
     Vickers et al. (2008): with ``P(treated)`` the share of patients whose risk
     reaches ``t`` and ``S`` the Kaplan-Meier survival at the horizon among them,
     ``TP/n = (1 - S) P(treated)`` and ``FP/n = S P(treated)``; 0 where nobody is
-    treated. NaN where the treated patients' follow-up ends with a censoring before
-    the horizon (R's dcurves also gives NA when it ends with an event; here the
-    Kaplan-Meier risk is then 1). Treatment
-    decisions follow :func:`net_benefit`. Equal to R's ``dcurves::dca`` with a
-    ``Surv()`` outcome and ``time = horizon``.
+    treated. Treatment decisions follow :func:`net_benefit`. Equal to R's
+    ``dcurves::dca`` with a ``Surv()`` outcome and ``time = horizon``, and to Python
+    ``dcurves.dca(..., time=horizon)``, at every threshold with ``convention="dcurves"``.
 
     References
     ----------
     .. [1] Vickers AJ, Cronin AM, Elkin EB, Gonen M. Extensions to decision curve
        analysis, a novel method for evaluating diagnostic tests, prediction models
        and molecular markers. BMC Med Inform Decis Mak 2008;8:53.
+    .. [2] Kaplan EL, Meier P. Nonparametric estimation from incomplete observations.
+       J Am Stat Assoc 1958;53:457-481.
+    .. [3] Sjoberg DD. dcurves: Decision Curve Analysis for Model Evaluation. R package
+       and Python package (MSKCC-Epi-Bio).
 
     Examples
     --------
     >>> from riskml.evaluation import net_benefit_survival
     >>> net_benefit_survival([2, 4, 6, 8, 10, 12], [1, 0, 1, 0, 1, 0],
-    ...                      [0.6, 0.1, 0.5, 0.2, 0.4, 0.3], 7, [0.35]).round(4).tolist()
+    ...                      [0.6, 0.1, 0.5, 0.2, 0.4, 0.3], 7,
+    ...                      thresholds=[0.35]).round(4).tolist()
     [0.2436]
     """
     function = "net_benefit_survival"
     thresholds = _check_thresholds(thresholds, function)
+    tail = _check_convention(convention, function)
     time, event, risk, horizon = _check_survival_inputs(
         time, event, risk_at_horizon, horizon, function
     )
-    tp_rate, fp_rate = _survival_rates(time, event, risk, thresholds, horizon)
+    tp_rate, fp_rate = _survival_rates(time, event, risk, thresholds, horizon, tail)
     return _net_benefit(tp_rate, fp_rate, thresholds)
 
 
 def decision_curve_survival(
-    time, event, predictions, horizon, *, thresholds=None, harm=0.0
+    time,
+    event,
+    predictions,
+    horizon,
+    *,
+    thresholds=None,
+    harm=0.0,
+    convention: str = "kaplan_meier",
 ) -> pd.DataFrame:
     """Decision curves at a horizon for censored data, with treat-all and treat-none.
 
@@ -772,13 +787,16 @@ def decision_curve_survival(
         :func:`decision_curve`.
     horizon : float
         The horizon, in the units of ``time``.
-    thresholds : array-like of float in [0, 1), default=None
+    thresholds : float or array-like of float in [0, 1), default=None
         By default 0, 0.01, ..., 0.99.
     harm : float or dict, default=0.0
         The harm of using a model (e.g. the burden of the test it needs), in net
         benefit units, subtracted from its net benefit at every threshold: one
         number for every model, or ``{model: harm}`` (dcurves' ``harm``). Treat all
         and treat none carry no harm.
+    convention : {"kaplan_meier", "dcurves"}, default="kaplan_meier"
+        The treated patients' risk when their follow-up ends before the horizon; see
+        :func:`net_benefit_survival`. Also applies to treat all.
 
     Returns
     -------
@@ -801,17 +819,18 @@ def decision_curve_survival(
     """
     function = "decision_curve_survival"
     thresholds = _check_thresholds(thresholds, function)
+    tail = _check_convention(convention, function)
     models = _check_predictions(predictions, len(np.asarray(time)), function)
     first = next(iter(models.values()))
     time, event, _, horizon = _check_survival_inputs(time, event, first, horizon, function)
-    survival, _ = _km_at(time, event, horizon)
+    survival, _ = _km_at(time, event, horizon, tail=tail)
     ones = np.ones_like(thresholds)
     rows = [
         (TREAT_ALL, (1 - survival) * ones, survival * ones),
         (TREAT_NONE, 0 * ones, 0 * ones),
     ]
     rows += [
-        (name, *_survival_rates(time, event, prob, thresholds, horizon))
+        (name, *_survival_rates(time, event, prob, thresholds, horizon, tail))
         for name, prob in models.items()
     ]
     return _curve_frame(rows, thresholds, _check_harm(harm, list(models), function))
@@ -1054,44 +1073,47 @@ def idi(y_true, p_old, p_new) -> IDIResult:
 
 # -- confidence intervals --------------------------------------------------------------
 def _net_benefit_at(y_true, y_prob, *, threshold):
-    return float(net_benefit(y_true, y_prob, [threshold])[0])
+    return float(net_benefit(y_true, y_prob, thresholds=[threshold])[0])
 
 
 _BINARY_METRICS: dict[str, tuple[Callable[..., float], int]] = {
     # name: (metric(y_true, *probabilities, **kwargs) -> float, number of probability arrays)
-    "calibration_in_the_large": (calibration_in_the_large, 1),
+    # the names of the metric registry (riskml.evaluation.get_metric_names()) where it has them
+    "calibration_intercept": (calibration_in_the_large, 1),
     "calibration_slope": (calibration_slope, 1),
-    "observed_expected_ratio": (observed_expected_ratio, 1),
+    "o_e": (observed_expected_ratio, 1),
     "ici": (lambda y, p, **kw: ici(y, p, **kw).ici, 1),
     "e50": (lambda y, p, **kw: ici(y, p, **kw).e50, 1),
     "e90": (lambda y, p, **kw: ici(y, p, **kw).e90, 1),
     "emax": (lambda y, p, **kw: ici(y, p, **kw).emax, 1),
-    "brier_score": (brier_score, 1),
-    "scaled_brier": (scaled_brier, 1),
+    "brier": (brier_score, 1),
+    "ipa": (scaled_brier, 1),
     "net_benefit": (_net_benefit_at, 1),
     "nri": (lambda y, a, b, **kw: nri(y, a, b, **kw).nri, 2),
     "nri_events": (lambda y, a, b, **kw: nri(y, a, b, **kw).nri_events, 2),
     "nri_non_events": (lambda y, a, b, **kw: nri(y, a, b, **kw).nri_non_events, 2),
     "idi": (lambda y, a, b: idi(y, a, b).idi, 2),
 }
-_WALD_METRICS = (
-    "calibration_in_the_large",
-    "calibration_slope",
-    "observed_expected_ratio",
-    "brier_score",
-)
+_WALD_METRICS = ("calibration_intercept", "calibration_slope", "o_e", "brier")
+#: old metric names of metric_ci (the function names), accepted until riskml 0.2
+_RENAMED_BINARY = {
+    "calibration_in_the_large": "calibration_intercept",
+    "observed_expected_ratio": "o_e",
+    "brier_score": "brier",
+    "scaled_brier": "ipa",
+}
 
 
 def _wald_interval(name: str, y_true, y_prob, confidence: float) -> ConfidenceInterval:
     function = "metric_ci"
     z = stats.norm.ppf(0.5 + confidence / 2)
-    if name == "observed_expected_ratio":
+    if name == "o_e":
         event, prob = _check_binary_inputs(y_true, y_prob, function)
         estimate = observed_expected_ratio(event, prob)
         # Var(log O) under a binomial number of events; E taken as fixed (Debray 2017)
         se = np.sqrt((1 - event.mean()) / event.sum())
         low, high = estimate * np.exp(-z * se), estimate * np.exp(z * se)
-    elif name == "brier_score":
+    elif name == "brier":
         event, prob = _check_binary_inputs(y_true, y_prob, function, both_classes=False)
         estimate = brier_score(event, prob)
         # variance of the Brier score if the predictions were the true risks
@@ -1102,7 +1124,7 @@ def _wald_interval(name: str, y_true, y_prob, confidence: float) -> ConfidenceIn
     else:
         event, prob = _check_binary_inputs(y_true, y_prob, function)
         event, lp = _finite_logit(event, prob, function)
-        if name == "calibration_in_the_large":
+        if name == "calibration_intercept":
             estimate, se = _fit_offset_intercept(event, lp)
         else:
             _, estimate, covariance = _fit_intercept_slope(event, lp, function)
@@ -1147,12 +1169,17 @@ def metric_ci(
     Parameters
     ----------
     metric : str or callable
-        One of ``"calibration_in_the_large"``, ``"calibration_slope"``,
-        ``"observed_expected_ratio"``, ``"ici"``, ``"e50"``, ``"e90"``, ``"emax"``,
-        ``"brier_score"``, ``"scaled_brier"``, ``"net_benefit"`` (pass
-        ``threshold=``), ``"nri"``, ``"nri_events"``, ``"nri_non_events"`` (two
+        One of ``"calibration_intercept"`` (:func:`calibration_in_the_large`),
+        ``"calibration_slope"``, ``"o_e"`` (:func:`observed_expected_ratio`),
+        ``"ici"``, ``"e50"``, ``"e90"``, ``"emax"``, ``"brier"``
+        (:func:`brier_score`), ``"ipa"`` (:func:`scaled_brier`), ``"net_benefit"``
+        (pass ``threshold=``), ``"nri"``, ``"nri_events"``, ``"nri_non_events"`` (two
         probability arrays, optional ``cutoffs=``), ``"idi"`` (two arrays); or a
-        callable ``metric(y_true, *y_probs, **metric_params) -> float``.
+        callable ``metric(y_true, *y_probs, **metric_params) -> float``. The names
+        are the metric registry's (:func:`get_metric_names`); the old names
+        ``"calibration_in_the_large"``, ``"observed_expected_ratio"``,
+        ``"brier_score"`` and ``"scaled_brier"`` still work, with a
+        ``FutureWarning``, until riskml 0.2.
     y_true : array-like of shape (n_samples,)
         Observed outcome, 1 (or True) for an event and 0 for none.
     *y_probs : array-like of shape (n_samples,)
@@ -1206,6 +1233,7 @@ def metric_ci(
     True
     """
     function = "metric_ci"
+    metric = renamed_value(metric, _RENAMED_BINARY, "metric", function)
     method = _check_option(method, "method", function, ("bootstrap", "wald"))
     statistic, n_probs = _resolve_metric(metric, _BINARY_METRICS, function)
     if n_probs is not None and len(y_probs) != n_probs:
@@ -1243,25 +1271,36 @@ def metric_ci(
     )
 
 
-def _net_benefit_survival_at(time, event, risk, horizon, *, threshold):
-    return float(net_benefit_survival(time, event, risk, horizon, [threshold])[0])
+def _net_benefit_survival_at(time, event, risk, horizon, *, threshold, convention="kaplan_meier"):
+    values = net_benefit_survival(
+        time, event, risk, horizon, thresholds=[threshold], convention=convention
+    )
+    return float(values[0])
 
 
 _SURVIVAL_METRICS: dict[str, tuple[Callable[..., float], int]] = {
-    "brier_score_ipcw": (brier_score_ipcw, 1),
-    "scaled_brier_ipcw": (scaled_brier_ipcw, 1),
-    "net_benefit_survival": (_net_benefit_survival_at, 1),
-    "observed_expected_ratio": (survival_observed_expected_ratio, 1),
+    # the names of the metric registry
+    "brier": (brier_score_ipcw, 1),
+    "ipa": (scaled_brier_ipcw, 1),
+    "net_benefit": (_net_benefit_survival_at, 1),
+    "o_e": (survival_observed_expected_ratio, 1),
     "calibration_slope": (survival_calibration_slope, 1),
     "ici": (survival_ici, 1),
 }
-_SURVIVAL_WALD_METRICS = ("observed_expected_ratio", "calibration_slope")
+_SURVIVAL_WALD_METRICS = ("o_e", "calibration_slope")
+#: old metric names of survival_metric_ci, accepted until riskml 0.2
+_RENAMED_SURVIVAL = {
+    "brier_score_ipcw": "brier",
+    "scaled_brier_ipcw": "ipa",
+    "net_benefit_survival": "net_benefit",
+    "observed_expected_ratio": "o_e",
+}
 
 
 def _survival_wald_interval(name, time, event, risk, horizon, confidence):
     function = "survival_metric_ci"
     z = stats.norm.ppf(0.5 + confidence / 2)
-    if name == "observed_expected_ratio":
+    if name == "o_e":
         estimate, se = _survival_oe(time, event, risk, horizon, function)
         low, high = estimate * np.exp(-z * se), estimate * np.exp(z * se)
     else:
@@ -1299,12 +1338,16 @@ def survival_metric_ci(
     Parameters
     ----------
     metric : str or callable
-        ``"brier_score_ipcw"``, ``"scaled_brier_ipcw"``, ``"net_benefit_survival"``
-        (pass ``threshold=``), ``"observed_expected_ratio"``
-        (:func:`survival_observed_expected_ratio`), ``"calibration_slope"``
+        ``"brier"`` (:func:`brier_score_ipcw`), ``"ipa"`` (:func:`scaled_brier_ipcw`),
+        ``"net_benefit"`` (:func:`net_benefit_survival`; pass ``threshold=``, and
+        optionally ``convention=``),
+        ``"o_e"`` (:func:`survival_observed_expected_ratio`), ``"calibration_slope"``
         (:func:`survival_calibration_slope`), ``"ici"`` (:func:`survival_ici`), or a
         callable ``metric(time, event, risk_at_horizon, horizon, **metric_params) ->
-        float``.
+        float``. The names are the metric registry's (:func:`get_metric_names`); the
+        old names ``"brier_score_ipcw"``, ``"scaled_brier_ipcw"``,
+        ``"net_benefit_survival"`` and ``"observed_expected_ratio"`` still work, with
+        a ``FutureWarning``, until riskml 0.2.
     time, event, risk_at_horizon : array-like of shape (n_samples,)
     horizon : float
     method : {"bootstrap", "wald"}, default="bootstrap"
@@ -1342,12 +1385,13 @@ def survival_metric_ci(
     >>> risk = rng.uniform(0.1, 0.6, 200)
     >>> time = rng.exponential(1 / risk) * 100
     >>> event = rng.random(200) < 0.7
-    >>> ci = survival_metric_ci("brier_score_ipcw", time, event, risk, 100.0,
+    >>> ci = survival_metric_ci("brier", time, event, risk, 100.0,
     ...                         n_boot=100, random_state=0)
     >>> ci.low <= ci.estimate <= ci.high
     True
     """
     function = "survival_metric_ci"
+    metric = renamed_value(metric, _RENAMED_SURVIVAL, "metric", function)
     method = _check_option(method, "method", function, ("bootstrap", "wald"))
     statistic, _ = _resolve_metric(metric, _SURVIVAL_METRICS, function)
     time, event, risk, horizon = _check_survival_inputs(

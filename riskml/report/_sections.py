@@ -573,18 +573,9 @@ def performance_section(result) -> dict:
 
 def _evaluable_weights(outcome, horizon):
     """Labels and IPCW weights of the cumulative/dynamic ROC at ``horizon``."""
-    from ..evaluation._ipcw import _censoring_survival, _horizon_status, _horizon_weights
+    from ..evaluation import ipcw_weights
 
-    time, event = outcome.time, outcome.event
-    cases, controls = _horizon_status(time, event, float(horizon))
-    g_times, g_values = _censoring_survival(time, event, None, None, "report")
-    weights = _horizon_weights(
-        g_times, g_values, time, cases, controls, float(horizon), "before", "report"
-    )
-    labels = np.full(time.shape[0], np.nan)
-    labels[cases] = 1.0
-    labels[controls] = 0.0
-    return labels, weights
+    return ipcw_weights(outcome.time, outcome.event, float(horizon))
 
 
 def discrimination_section(result) -> dict:

@@ -78,7 +78,7 @@ def test_brier_wald_interval_is_predrupdates_spiegelhalter_interval():
     rng = np.random.default_rng(11)
     p = rng.uniform(0.02, 0.7, 400)
     y = rng.random(400) < p
-    ci = metric_ci("brier_score", y, p, method="wald")
+    ci = metric_ci("brier", y, p, method="wald")
     n = p.shape[0]
     variance = n**-2 * sum((1 - 2 * pi) ** 2 * (pi * (1 - pi)) for pi in p)
     z = 1.959963984540054

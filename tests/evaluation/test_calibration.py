@@ -63,7 +63,7 @@ def test_intercept_and_slope_equal_statsmodels_glm(seed, intercept, slope):
     wald_slope = metric_ci("calibration_slope", y, p, method="wald")
     low, high = slope_fit.conf_int()[1]
     assert (wald_slope.low, wald_slope.high) == pytest.approx((low, high), abs=1e-7)
-    wald_citl = metric_ci("calibration_in_the_large", y, p, method="wald")
+    wald_citl = metric_ci("calibration_intercept", y, p, method="wald")
     low, high = offset_fit.conf_int()[0]
     assert (wald_citl.low, wald_citl.high) == pytest.approx((low, high), abs=1e-7)
 
@@ -97,13 +97,13 @@ def test_published_predrupdate_validation_of_synpm():
     assert calibration_slope(y, p) == pytest.approx(0.6496, abs=5e-5)
     published = {
         0.95: {
-            "observed_expected_ratio": (1.7959, 1.9228),
-            "calibration_in_the_large": (0.6673, 0.7479),
+            "o_e": (1.7959, 1.9228),
+            "calibration_intercept": (0.6673, 0.7479),
             "calibration_slope": (0.5588, 0.7403),
         },
         0.90: {
-            "observed_expected_ratio": (1.8058, 1.9123),
-            "calibration_in_the_large": (0.6738, 0.7414),
+            "o_e": (1.8058, 1.9123),
+            "calibration_intercept": (0.6738, 0.7414),
             "calibration_slope": (0.5734, 0.7257),
         },
     }
@@ -244,7 +244,7 @@ def test_binned_curve_hand_computed_with_clopper_pearson_intervals():
     """Oracle: hand computation of two groups; scipy.stats.binomtest exact intervals."""
     y = [0, 0, 1, 1, 0, 1]
     p = [0.1, 0.2, 0.6, 0.8, 0.3, 0.5]
-    curve = calibration_curve(y, p, method="bins", n_bins=2, confidence=0.9)
+    curve = calibration_curve(y, p, method="bins", n_groups=2, confidence=0.9)
     assert curve["predicted"].tolist() == pytest.approx([0.2, 1.9 / 3])
     assert curve["observed"].tolist() == [0.0, 1.0]
     assert curve["n"].tolist() == [3, 3]
@@ -477,7 +477,7 @@ def test_uniform_bins_equal_sklearn_calibration_curve(n_bins):
     p = np.round(rng.beta(1.2, 4, 700), 2)  # rounded: some risks sit on bin edges
     y = rng.random(700) < p
     expected_true, expected_pred = sklearn_curve(y, p, n_bins=n_bins, strategy="uniform")
-    curve = calibration_curve(y, p, method="bins", n_bins=n_bins, strategy="uniform")
+    curve = calibration_curve(y, p, method="bins", n_groups=n_bins, strategy="uniform")
     np.testing.assert_allclose(curve["observed"], expected_true, rtol=0, atol=1e-12)
     np.testing.assert_allclose(curve["predicted"], expected_pred, rtol=0, atol=1e-12)
     with pytest.raises(ValueError, match=r"'strategy' parameter of calibration_curve"):

@@ -144,7 +144,7 @@ def test_parallel_equals_serial():
         (
             lambda y, a, b: paired_bootstrap(roc_auc, {"a": a}, y),
             TypeError,
-            r"scores of paired_bootstrap must be a dict .* at least two models; got dict with 1",
+            r"predictions of paired_bootstrap must be a dict .* at least two models; got dict with 1",
         ),
         (
             lambda y, a, b: paired_bootstrap(roc_auc, {"a": a, "b": b}, y, reference="cox"),
@@ -154,7 +154,7 @@ def test_parallel_equals_serial():
         (
             lambda y, a, b: paired_bootstrap(roc_auc, {"a": a, "b": b[:5]}, y),
             ValueError,
-            r"every model in scores of paired_bootstrap must score the same patients",
+            r"every model in predictions of paired_bootstrap must score the same patients",
         ),
         (
             lambda y, a, b: paired_bootstrap("auc", {"a": a, "b": b}, y),

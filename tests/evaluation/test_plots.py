@@ -84,7 +84,7 @@ def test_calibration_display_loess_curve_band_and_histogram(binary):
 def test_calibration_display_bins_without_histogram(binary):
     y, data = binary
     display = CalibrationDisplay.from_predictions(
-        y, data["cancerpredmarker"], method="bins", n_bins=5, histogram=False
+        y, data["cancerpredmarker"], method="bins", n_groups=5, histogram=False
     )
     assert display.hist_ is None and display.band_ is None
     points = display.line_.lines[0]

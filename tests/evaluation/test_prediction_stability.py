@@ -95,12 +95,14 @@ def test_curves_equal_model_by_model_calls(result):
         curves.loc[curves["replicate"] == 4, "observed"], expected["observed"]
     )
     thresholds = np.array([0.1, 0.2, 0.4])
-    dca = stability.decision_curves(thresholds)
+    dca = stability.decision_curves(thresholds=thresholds)
     for replicate in (-1, 0, 29):
         risk = result.apparent_risk if replicate == -1 else result.predictions[replicate]
         model = "original" if replicate == -1 else "bootstrap"
         rows = dca[(dca["model"] == model) & (dca["replicate"] == replicate)]
-        np.testing.assert_allclose(rows["net_benefit"], net_benefit(event, risk, thresholds))
+        np.testing.assert_allclose(
+            rows["net_benefit"], net_benefit(event, risk, thresholds=thresholds)
+        )
     assert set(dca["model"]) == {"Treat all", "Treat none", "original", "bootstrap"}
 
 
@@ -113,11 +115,11 @@ def test_survival_curves_at_horizon():
     outcome = Outcome.survival(np.minimum(time, censor), time <= censor)
     boot = np.clip(risk + rng.normal(0, 0.05, (8, n)), 0.01, 0.99)
     stability = PredictionStability(risk, boot, outcome, horizon=horizon)
-    dca = stability.decision_curves([0.2, 0.3])
+    dca = stability.decision_curves(thresholds=[0.2, 0.3])
     rows = dca[(dca["model"] == "bootstrap") & (dca["replicate"] == 2)]
     np.testing.assert_allclose(
         rows["net_benefit"],
-        net_benefit_survival(outcome.time, outcome.event, boot[2], horizon, [0.2, 0.3]),
+        net_benefit_survival(outcome.time, outcome.event, boot[2], horizon, thresholds=[0.2, 0.3]),
     )
     curves = stability.calibration_curves(n_points=10)
     original = curves[curves["replicate"] == -1]

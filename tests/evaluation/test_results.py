@@ -182,12 +182,8 @@ def test_evaluate_predictions_binary_defaults_use_closed_form_intervals():
     assert table.loc[0, ["estimate", "low", "high"]].tolist() == pytest.approx(
         [auc.estimate, auc.low, auc.high], abs=1e-12
     )
-    for metric, name in [
-        ("calibration_intercept", "calibration_in_the_large"),
-        ("calibration_slope", "calibration_slope"),
-        ("o_e", "observed_expected_ratio"),
-    ]:
-        ci = metric_ci(name, y, p, method="wald")
+    for metric in ["calibration_intercept", "calibration_slope", "o_e"]:
+        ci = metric_ci(metric, y, p, method="wald")
         row = table[table.metric == metric].iloc[0]
         assert [row.estimate, row.low, row.high] == pytest.approx(
             [ci.estimate, ci.low, ci.high], abs=1e-12

@@ -41,7 +41,7 @@ def test_point_estimates_equal_r(data):
 
 def test_wald_intervals_equal_r(data):
     args, expected = data
-    oe = survival_metric_ci("observed_expected_ratio", *args, 365.0, method="wald")
+    oe = survival_metric_ci("o_e", *args, 365.0, method="wald")
     assert (oe.estimate, oe.low, oe.high) == pytest.approx(
         (expected.oe, expected.oe_low, expected.oe_high), abs=1e-10
     )

@@ -15,7 +15,7 @@ from lifelines import KaplanMeierFitter
 from scipy import stats
 from sklearn.metrics import brier_score_loss
 
-from riskml.evaluation import bootstrap_ci
+from riskml.evaluation import DecisionCurveDisplay, bootstrap_ci
 from riskml.evaluation._utility import (
     brier_score,
     brier_score_ipcw,
@@ -135,7 +135,7 @@ def test_net_benefit_equals_published_dcurves_output_binary():
         0.8: 0.0,
     }
     thresholds = list(published_age)
-    assert net_benefit(y, age_risk, thresholds) == pytest.approx(
+    assert net_benefit(y, age_risk, thresholds=thresholds) == pytest.approx(
         list(published_age.values()), abs=1e-12
     )
     curve = decision_curve(y, {"age": age_risk}, thresholds=[0.05, 0.1, 0.5])
@@ -164,7 +164,7 @@ def test_net_benefit_equals_brute_force_count():
                 tp += outcome
                 fp += 1 - outcome
         expected.append(tp / len(y) - fp / len(y) * t / (1 - t))
-    assert net_benefit(y, p, thresholds) == pytest.approx(expected, abs=1e-12)
+    assert net_benefit(y, p, thresholds=thresholds) == pytest.approx(expected, abs=1e-12)
 
 
 def test_net_benefit_survival_equals_published_dcurves_output():
@@ -187,9 +187,9 @@ def test_net_benefit_survival_equals_published_dcurves_output():
         0.9: -0.8482560457399542,
     }
     thresholds = list(published)
-    assert net_benefit_survival(time, event, famhistory, 1.5, thresholds) == pytest.approx(
-        list(published.values()), abs=1e-12
-    )
+    assert net_benefit_survival(
+        time, event, famhistory, 1.5, thresholds=thresholds
+    ) == pytest.approx(list(published.values()), abs=1e-12)
     curve = decision_curve_survival(
         time, event, {"famhistory": famhistory}, 1.5, thresholds=[0.0, 0.1, 0.3]
     )
@@ -215,7 +215,7 @@ def test_net_benefit_survival_equals_lifelines_among_the_treated():
         survival = KaplanMeierFitter().fit(time[treated], event[treated]).predict(1.0)
         share = treated.mean()
         expected.append((1 - survival) * share - survival * share * t / (1 - t))
-    assert net_benefit_survival(time, event, risk, 1.0, thresholds) == pytest.approx(
+    assert net_benefit_survival(time, event, risk, 1.0, thresholds=thresholds) == pytest.approx(
         expected, abs=1e-12
     )
 
@@ -223,13 +223,141 @@ def test_net_benefit_survival_equals_lifelines_among_the_treated():
 def test_net_benefit_survival_edge_cases_by_hand():
     """Oracle: hand-made data. Nobody treated: 0. Treated followed up < horizon: NaN when
     their follow-up ends censored; when it ends with events the KM risk is 1, so
-    NB = P(treated) = 0.5 (R dcurves returns NA there)."""
+    NB = P(treated) = 0.5 (dcurves returns NA there: convention="dcurves")."""
     risk = [0.9, 0.8, 0.1, 0.2]
-    censored = net_benefit_survival([1, 2, 8, 9], [0, 0, 1, 0], risk, 5, [0.5, 0.95])
+    censored = net_benefit_survival([1, 2, 8, 9], [0, 0, 1, 0], risk, 5, thresholds=[0.5, 0.95])
     assert np.isnan(censored[0])
     assert censored[1] == 0.0
-    events = net_benefit_survival([1, 2, 8, 9], [1, 1, 1, 0], risk, 5, [0.5])
+    events = net_benefit_survival([1, 2, 8, 9], [1, 1, 1, 0], risk, 5, thresholds=[0.5])
     assert events.tolist() == [0.5]
+
+
+def _dcurves_tail():
+    """Python dcurves 1.1.7 output of tests/data/dcurves_survival_tail.py, with its inputs."""
+    oracle = pd.read_csv(DATA / "dcurves_survival_tail.csv")
+    surv = pd.read_csv(DATA / "dcurves_df_surv.csv")
+    hand = {"time": [1.0, 2.0, 8.0, 9.0], "risk": [0.9, 0.8, 0.1, 0.2]}
+    inputs = {
+        "df_surv": (
+            surv["ttcancer"].to_numpy(),
+            surv["cancer"].to_numpy(dtype=int),
+            surv["cancerpredmarker"].to_numpy(),
+        ),
+        "hand_events": (hand["time"], [1, 1, 1, 0], hand["risk"]),
+        "hand_censored": (hand["time"], [0, 0, 1, 0], hand["risk"]),
+    }
+    names = {"all": "Treat all", "none": "Treat none"}
+    for name, (time, event, risk) in inputs.items():
+        rows = oracle[oracle["data"] == name].copy()
+        rows["model"] = rows["model"].map(lambda m: names.get(m, "model"))
+        horizon = float(rows["horizon"].iloc[0])
+        yield name, np.asarray(time), np.asarray(event), np.asarray(risk), horizon, rows
+
+
+def _merged(curve, rows):
+    return rows.merge(curve, on=["model", "threshold"], suffixes=("_dcurves", ""))
+
+
+def test_survival_decision_curve_dcurves_convention_equals_python_dcurves():
+    """Oracle: Python dcurves 1.1.7 (stored output, tests/data/dcurves_survival_tail.py).
+    Where the treated group's follow-up ends before the horizon, dcurves gives NaN whether
+    it ends with an event or a censoring; convention="dcurves" does the same, at every
+    threshold, for the model, treat all and treat none."""
+    n_nan = 0
+    for name, time, event, risk, horizon, rows in _dcurves_tail():
+        thresholds = np.sort(rows["threshold"].unique())
+        curve = decision_curve_survival(
+            time, event, {"model": risk}, horizon, thresholds=thresholds, convention="dcurves"
+        )
+        merged = _merged(curve, rows)
+        assert len(merged) == len(rows), name
+        for column in ("tp_rate", "fp_rate", "net_benefit"):
+            np.testing.assert_allclose(
+                merged[column], merged[f"{column}_dcurves"], rtol=0, atol=1e-12, err_msg=name
+            )
+        model = merged[merged["model"] == "model"]
+        direct = net_benefit_survival(
+            time, event, risk, horizon, thresholds=model["threshold"], convention="dcurves"
+        )
+        np.testing.assert_allclose(direct, model["net_benefit_dcurves"], rtol=0, atol=1e-12)
+        n_nan += int(model["net_benefit_dcurves"].isna().sum())
+        if name == "hand_events":
+            plotted = DecisionCurveDisplay.from_survival(
+                time, event, {"model": risk}, horizon, thresholds=thresholds, convention="dcurves"
+            ).curve
+            pd.testing.assert_frame_equal(plotted, curve)
+            # the convention reaches the metric through survival_metric_ci
+            args = (time, event, risk, horizon)
+            kaplan_meier = survival_metric_ci(
+                "net_benefit", *args, threshold=0.5, n_boot=40, random_state=0
+            )
+            assert kaplan_meier.estimate == 0.5
+            with pytest.raises(ValueError, match="statistic is NaN on the full data"):
+                survival_metric_ci(
+                    "net_benefit", *args, threshold=0.5, convention="dcurves", n_boot=40
+                )
+    assert n_nan == 69 + 2 + 2  # df_surv from 0.31 up; two thresholds of each hand cohort
+
+
+def test_survival_decision_curve_kaplan_meier_convention_beyond_follow_up():
+    """Oracles: Python dcurves 1.1.7 (stored output) where the treated group's follow-up
+    reaches the horizon, lifelines' KaplanMeierFitter where it does not: a Kaplan-Meier
+    curve that reached 0 (last follow-up an event) gives risk 1, one that ends with a
+    censoring is undefined (NaN)."""
+    n_event_tail = 0
+    for name, time, event, risk, horizon, rows in _dcurves_tail():
+        model = rows[rows["model"] == "model"]
+        thresholds = model["threshold"].to_numpy()
+        got = net_benefit_survival(time, event, risk, horizon, thresholds=thresholds)
+        assert np.array_equal(
+            got,
+            net_benefit_survival(
+                time, event, risk, horizon, thresholds=thresholds, convention="kaplan_meier"
+            ),
+            equal_nan=True,
+        )
+        for t, value, oracle in zip(thresholds, got, model["net_benefit"], strict=True):
+            treated = (risk >= t) & (risk > 0)
+            if not np.isnan(oracle) or treated.sum() == 0:
+                assert value == pytest.approx(oracle, abs=1e-12), (name, t)
+                continue
+            km = KaplanMeierFitter().fit(time[treated], event[treated])
+            survival = float(km.survival_function_at_times(horizon).iloc[0])
+            share = treated.mean()
+            if survival == 0:
+                n_event_tail += 1
+                assert value == pytest.approx(share, abs=1e-12), (name, t)
+            else:
+                assert np.isnan(value), (name, t)
+    # df_surv: thresholds 0.33-0.46, 0.57-0.79, 0.95-0.99; hand_events: 0.5 and 0.85
+    assert n_event_tail == 14 + 23 + 5 + 2
+
+
+def test_survival_decision_curve_convention_is_checked():
+    with pytest.raises(ValueError, match=r"convention.*'kaplan_meier', 'dcurves'"):
+        net_benefit_survival([1, 2], [1, 0], [0.2, 0.4], 1.5, convention="R")
+
+
+def test_thresholds_are_keyword_only_with_one_default():
+    """Every net benefit function takes thresholds by keyword only, defaulting to
+    0, 0.01, ..., 0.99 (Python dcurves' grid)."""
+    y, p = [0, 1, 1, 0], [0.1, 0.8, 0.6, 0.3]
+    time, event = [2, 4, 6, 8], [1, 0, 1, 0]
+    grid = np.arange(100) / 100
+    assert np.array_equal(net_benefit(y, p), net_benefit(y, p, thresholds=grid))
+    assert np.array_equal(
+        net_benefit_survival(time, event, p, 5),
+        net_benefit_survival(time, event, p, 5, thresholds=grid),
+        equal_nan=True,
+    )
+    assert decision_curve(y, p)["threshold"].nunique() == 100
+    assert decision_curve_survival(time, event, p, 5)["threshold"].nunique() == 100
+    with pytest.raises(TypeError, match="positional"):
+        net_benefit(y, p, [0.2])
+    with pytest.raises(TypeError, match="positional"):
+        net_benefit_survival(time, event, p, 5, [0.2])
+    with pytest.raises(TypeError, match="positional"):
+        decision_curve_survival(time, event, p, 5, [0.2])
 
 
 def test_decision_curve_accepts_dataframes_series_and_arrays():
@@ -247,7 +375,7 @@ def test_decision_curve_accepts_dataframes_series_and_arrays():
         "net_interventions_avoided",
     ]
     b_rows = frame.loc[frame["model"] == "b", "net_benefit"]
-    assert b_rows.tolist() == pytest.approx(net_benefit(y, q, [0.1, 0.2]).tolist())
+    assert b_rows.tolist() == pytest.approx(net_benefit(y, q, thresholds=[0.1, 0.2]).tolist())
     assert decision_curve(y, pd.Series(p, name="s"), thresholds=[0.1])["model"].iloc[-1] == "s"
     assert decision_curve(y, p, thresholds=[0.1])["model"].iloc[-1] == "model"
     assert len(decision_curve(y, p)) == 3 * 100
@@ -307,7 +435,7 @@ def test_metric_ci_for_utility_metrics_is_the_seeded_shared_bootstrap():
     q = np.clip(p * 1.2, 0, 1)
     ci = metric_ci("net_benefit", y, p, threshold=0.2, n_boot=100, random_state=7)
     direct = bootstrap_ci(
-        lambda a, b: net_benefit(a, b, [0.2])[0],
+        lambda a, b: net_benefit(a, b, thresholds=[0.2])[0],
         y.astype(bool),
         p,
         n_boot=100,
@@ -324,7 +452,7 @@ def test_metric_ci_for_utility_metrics_is_the_seeded_shared_bootstrap():
 def test_survival_metric_ci_is_the_seeded_shared_bootstrap():
     """Oracle: bootstrap_ci over (time, event, risk) with the same seed."""
     time, event, risk = _censored(6, n=150)
-    ci = survival_metric_ci("brier_score_ipcw", time, event, risk, 1.0, n_boot=60, random_state=2)
+    ci = survival_metric_ci("brier", time, event, risk, 1.0, n_boot=60, random_state=2)
     direct = bootstrap_ci(
         lambda t, e, r: brier_score_ipcw(t, e, r, 1.0),
         time,
@@ -341,12 +469,12 @@ def test_survival_metric_ci_is_the_seeded_shared_bootstrap():
     ("call", "error", "match"),
     [
         (
-            lambda: net_benefit([0, 1], [0.2, 0.4], [0.5, 1.0]),
+            lambda: net_benefit([0, 1], [0.2, 0.4], thresholds=[0.5, 1.0]),
             ValueError,
             r"threshold probabilities in \[0, 1\) .* got 1.0",
         ),
         (
-            lambda: net_benefit([0, 1], [0.2, 0.4], "x"),
+            lambda: net_benefit([0, 1], [0.2, 0.4], thresholds="x"),
             ValueError,
             r"'thresholds' parameter of net_benefit must be a number or a 1-D array",
         ),
@@ -421,7 +549,7 @@ def test_survival_metric_ci_is_the_seeded_shared_bootstrap():
         (
             lambda: metric_ci("ici", Y, P_OLD, method="wald"),
             ValueError,
-            r"method='wald' is available for 'calibration_in_the_large'",
+            r"method='wald' is available for 'calibration_intercept'",
         ),
         (
             lambda: metric_ci("ici", Y, P_OLD, method="exact"),

@@ -1062,7 +1062,7 @@ class Study:
                 )
             else:
                 table = calibration_curve(
-                    outcome.event.astype(int), risk, method="bins", n_bins=n_groups
+                    outcome.event.astype(int), risk, method="bins", n_groups=n_groups
                 )
             tables.append(table.assign(model=name))
         if not tables:

@@ -554,6 +554,7 @@ def load_mimic3_ami(
     exclude_hadm_ids=None,
     memory_limit="2GB",
     threads=None,
+    progress=True,
 ) -> Cohort:
     """Build the MIMIC-III acute myocardial infarction cohort from the raw v1.4 tables.
 
@@ -598,6 +599,9 @@ def load_mimic3_ami(
         private temporary folder beyond it). None uses DuckDB's default (80% of RAM).
     threads : int, optional
         DuckDB threads (default: all cores).
+    progress : bool, default=True
+        Show a progress bar over the build's steps (tqdm); on the full database the
+        CHARTEVENTS and LABEVENTS scans take minutes.
 
     Returns
     -------
@@ -710,8 +714,10 @@ def load_mimic3_ami(
             )
     schema = load_schema("mimic_ami")
     connection, spill = connect(memory_limit, threads)
+    bar = _StepBar(progress, ["AMI diagnoses", *BUILD_STEPS])
     try:
         _check_lab_dictionary(connection, tables, check)
+        bar("AMI diagnoses")
         frame, flow, extras = _build(
             connection,
             tables,
@@ -724,10 +730,12 @@ def load_mimic3_ami(
             followup=followup,
             excluded_ids=excluded_ids,
             header_only=header_only,
+            advance=bar,
         )
     except duckdb.InterruptException:
         raise KeyboardInterrupt from None
     finally:
+        bar.close()
         connection.close()
         remove_spill(spill)
 
@@ -782,6 +790,38 @@ def load_mimic3_ami(
     return cohort
 
 
+BUILD_STEPS = (
+    "admissions",
+    "CHARTEVENTS",
+    "LABEVENTS",
+    "diagnoses, procedures, prescriptions",
+    "features",
+)
+
+
+class _StepBar:
+    """A tqdm bar over named build steps (nothing shown with ``progress=False``)."""
+
+    def __init__(self, progress, steps):
+        self.steps = list(steps)
+        self.bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=len(self.steps), desc="MIMIC-III AMI cohort", unit="step")
+
+    def __call__(self, step: str) -> None:
+        if self.bar is not None:
+            done = self.steps.index(step)
+            self.bar.update(done - self.bar.n)
+            self.bar.set_postfix_str(step)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.update(len(self.steps) - self.bar.n)
+            self.bar.close()
+
+
 def _build(
     connection,
     tables,
@@ -795,7 +835,9 @@ def _build(
     followup,
     excluded_ids,
     header_only=(),
+    advance=None,
 ):
+    advance = advance or (lambda step: None)
     flow = _Flow()
     diagnoses_ami = tables.read(
         connection,
@@ -819,6 +861,7 @@ def _build(
             "folder holds the full DIAGNOSES_ICD table."
         )
 
+    advance("admissions")
     admissions = tables.read(connection, "ADMISSIONS")
     admissions["hadm_id"] = numbers(admissions["hadm_id"])
     admissions = admissions[admissions["hadm_id"].isin(candidates)].copy()
@@ -972,8 +1015,11 @@ def _build(
 
     # events, codes and medications of the cohort's admissions
     _register(connection, cohort)
+    advance("CHARTEVENTS")
     chart = _scan_chartevents(connection, tables, check)
+    advance("LABEVENTS")
     labs = _scan_labevents(connection, tables, check)
+    advance("diagnoses, procedures, prescriptions")
     ids = ", ".join(str(i) for i in cohort["hadm_id"]) or "NULL"
     in_cohort = f"WHERE TRY_CAST(hadm_id AS BIGINT) IN ({ids})"
     diagnoses = tables.read(connection, "DIAGNOSES_ICD", where=in_cohort)
@@ -984,6 +1030,7 @@ def _build(
     parse_times(
         prescriptions, "PRESCRIPTIONS", ["startdate"], check, id_column="hadm_id", date_only=True
     )
+    advance("features")
     vitals = _vitals(chart)
     lab_stats = _labs(labs, chart, schema, check)
     check.raise_if_any()

@@ -475,3 +475,14 @@ def test_subset_and_table_one_on_the_demo(demo):
     ages = demo.features["age"]
     q1, q2, q3 = np.percentile(ages, [25, 50, 75])  # schema: summary median
     assert table.loc[("age", ""), "Overall"] == f"{q2:.1f} [{q1:.1f}, {q3:.1f}]"
+
+
+def test_loading_shows_a_progress_bar_over_the_build_steps(capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        quiet = load_mimic3_ami(DEMO, progress=False)
+        assert capsys.readouterr().err == ""
+        shown = load_mimic3_ami(DEMO)
+    err = capsys.readouterr().err
+    assert "MIMIC-III AMI cohort" in err and "6/6" in err
+    pd.testing.assert_frame_equal(quiet.features, shown.features)

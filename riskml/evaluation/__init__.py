@@ -11,7 +11,9 @@
   :func:`compare_concordance`, :func:`paired_bootstrap` (any metric, any number of
   models, identical resamples), returning :class:`ComparisonResult` or a tidy table.
 - Validation: :func:`cross_val_predict_risk` (repeated with :class:`RepeatedCV`),
-  :func:`optimism_bootstrap` (Harrell; refits the whole pipeline),
+  :func:`internal_validation` (bootstrap optimism, .632, .632+, cross-validation
+  optimism and average; refits the whole pipeline; :class:`InternalValidation` for
+  Study), :func:`optimism_bootstrap` (its Harrell case), :class:`PredictionStability`,
   :func:`external_validation`, :func:`subgroup_performance`.
 - Results: :class:`MetricTable` (tidy ``summary``, ``print_summary()``,
   ``to_html()``) and :func:`evaluate_predictions`.
@@ -28,6 +30,7 @@ from ._metrics import Metric, default_metrics, get_metric, get_metric_names, met
 from ._results import MetricTable, evaluate_predictions
 from ._sample_size import SampleSizeResult, minimum_sample_size
 from ._schemes import (
+    InternalValidation,
     OptimismBootstrap,
     OptimismResult,
     external_validation,
@@ -41,6 +44,7 @@ __all__ = [
     "ConcordanceResult",
     "ConfidenceInterval",
     "FitFailedError",
+    "InternalValidation",
     "Metric",
     "MetricTable",
     "OptimismBootstrap",

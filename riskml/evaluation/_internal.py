@@ -88,6 +88,9 @@ class InternalValidationResult(MetricTable):
         None for the cross-validation schemes or ``keep_predictions=False``.
     apparent_risk : ndarray of shape (n_samples,)
         The predictions of the model fitted on all the data.
+    estimator_ : estimator
+        That model: a clone of the pipeline fitted on all the data (the apparent
+        fit), for deployment and explanation without a further fit.
     outcome : Outcome
     horizon : float or None
     """
@@ -103,8 +106,10 @@ class InternalValidationResult(MetricTable):
         horizon,
         method,
         name,
+        estimator=None,
     ):
         super().__init__(summary, title=f"Internal validation: {_LABELS[method]}")
+        self.estimator_ = estimator
         self.replicates = replicates
         self.predictions = predictions
         self.apparent_risk = apparent_risk
@@ -143,27 +148,38 @@ def _replicate(estimator, X, y_fit, outcome, train, evaluate, horizon, metrics, 
 
     ``evaluate`` maps a column name (``"training"``, ``"test"``) to the rows on which
     the metrics are computed (None: every patient). Returns the prediction (None when
-    the fit failed), the values, the recorded warnings and the error message.
+    the fit failed), the values, the recorded warnings, the error message and, by
+    ``(metric, column)``, why a metric was undefined.
     """
     n = len(outcome)
+    reasons = {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             fitted = estimator.fit(_take_rows(X, train), y_fit[train])
         except ValueError as error:  # e.g. a resample with one class
-            return None, {}, [], str(error)
+            return None, {}, [], str(error), {}
         risk = _predict(fitted, X, horizon, n)
         values = {}
         for column, rows in evaluate.items():
+            found = {}
             if rows is None:
                 values[column] = _metric_values(
-                    outcome, risk, metrics, horizon, params, strict=False
+                    outcome, risk, metrics, horizon, params, strict=False, reasons=found
                 )
             else:
                 values[column] = _metric_values(
-                    outcome[rows], risk[rows], metrics, horizon, params, strict=False
+                    outcome[rows],
+                    risk[rows],
+                    metrics,
+                    horizon,
+                    params,
+                    strict=False,
+                    reasons=found,
                 )
-    return risk, values, [(r.category, str(r.message)) for r in caught], None
+            for metric, message in found.items():
+                reasons[(metric, column)] = message
+    return risk, values, [(r.category, str(r.message)) for r in caught], None, reasons
 
 
 def _no_information(metric, outcome, risk, horizon, params) -> float:
@@ -231,6 +247,7 @@ def internal_validation(
     metric_params: dict | None = None,
     keep_predictions: bool = True,
     name: str | None = None,
+    groups=None,
 ) -> InternalValidationResult:
     """Optimism-corrected performance of a whole modelling pipeline, by one scheme.
 
@@ -268,6 +285,10 @@ def internal_validation(
         (``n_boot x n_samples`` floats) for :meth:`InternalValidationResult.stability`.
     name : str, default=None
         The model name in the table; None: the estimator's class name.
+    groups : array-like of shape (n_samples,), optional
+        The cross-validation schemes keep each group's rows (e.g. one patient's
+        admissions) in one fold, as :func:`cross_val_predict_risk`. The bootstrap
+        schemes draw rows and ignore it.
 
     Returns
     -------
@@ -310,7 +331,16 @@ def internal_validation(
 
     A replicate or fold whose fit raises ``ValueError`` (e.g. one class), or on which
     a metric is undefined, is degenerate for that metric: counted in
-    ``n_degenerate`` and left out of the means.
+    ``n_degenerate`` and left out of the means, with one warning per metric that
+    gives the count and the first reason. A metric undefined in every replicate
+    gets NaN optimism and corrected values (and the warning) rather than an error,
+    so that one undefined metric does not discard the others. A common case: the
+    survival ICI of a model that separates its own training sample (every event has
+    the highest risk of its risk set, as boosted trees often do) has no finite
+    calibration model, so the training ICI of the ``"bootstrap"`` and
+    ``"cv_optimism"`` schemes is undefined while the ``"632"``, ``"632+"`` and
+    ``"cv_average"`` schemes, which evaluate only patients a model did not see,
+    remain defined.
 
     References
     ----------
@@ -344,7 +374,46 @@ def internal_validation(
     >>> result.summary[["metric", "method"]].values.tolist()
     [['auc', '.632 bootstrap (Efron 1983)']]
     """
-    function = "internal_validation"
+    return _run(
+        "internal_validation",
+        estimator,
+        X,
+        y,
+        method=method,
+        n_boot=n_boot,
+        cv=cv,
+        metrics=metrics,
+        horizon=horizon,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        progress=progress,
+        metric_params=metric_params,
+        keep_predictions=keep_predictions,
+        name=name,
+        groups=groups,
+    )
+
+
+def _run(
+    function,
+    estimator,
+    X,
+    y,
+    *,
+    method="bootstrap",
+    n_boot=200,
+    cv=10,
+    metrics=None,
+    horizon=None,
+    random_state=None,
+    n_jobs=None,
+    progress=False,
+    metric_params=None,
+    keep_predictions=True,
+    name=None,
+    groups=None,
+) -> InternalValidationResult:
+    """:func:`internal_validation`, with ``function`` naming the caller in messages."""
     _check_estimator(estimator, function)
     method = _check_option(method, "method", METHODS, function)
     n_jobs = _check_n_jobs(n_jobs, function)
@@ -382,7 +451,7 @@ def internal_validation(
         total = n_boot
     else:
         seed = _check_cv_seed(random_state, function)
-        folds = cv_folds(outcome, cv, random_state=seed)
+        folds = cv_folds(outcome, cv, groups=groups, random_state=seed)
         if folds.ndim != 1:
             raise ValueError(
                 f"cv of {function} must give one partition of the patients (an int or a "
@@ -417,11 +486,14 @@ def internal_validation(
     keep = bootstrap and keep_predictions
     predictions = np.full((total, n), np.nan) if keep else None
     records: Counter = Counter()
+    undefined: dict = {}  # (metric, column) -> [count, first reason]
     rows, first_error = [], None
     try:
-        for b, (risk, values, caught, error) in enumerate(results):
+        for b, (risk, values, caught, error, reasons) in enumerate(results):
             first_error = first_error or error
             records.update(set(caught))
+            for key, message in reasons.items():
+                undefined.setdefault(key, [0, message])[0] += 1
             if keep and risk is not None:
                 predictions[b] = risk
             for metric in metrics:
@@ -438,11 +510,20 @@ def internal_validation(
     finally:
         close()
     _reissue(records, total)
+    unit = "replicates" if bootstrap else "folds"
+    for (metric, column), (count, message) in undefined.items():
+        warnings.warn(
+            f"{function}: {metric} was undefined on the {column} data of {count} of "
+            f"{total} {unit}, which are left out of its mean (n_degenerate). First "
+            f"reason: {message}",
+            UserWarning,
+            stacklevel=3,
+        )
     replicates = pd.DataFrame(
         rows, columns=["replicate", "metric", "training", "test", "evaluated_on"]
     )
 
-    summary = []
+    summary, defined = [], 0
     for metric in metrics:
         table = replicates[replicates["metric"] == metric.name]
         if method in ("bootstrap", "cv_optimism"):
@@ -450,16 +531,14 @@ def internal_validation(
         else:
             values = table["test"].to_numpy()
         valid = values[np.isfinite(values)]
-        if valid.shape[0] == 0:
-            reason = f" The first failed fit said: {first_error}" if first_error else ""
-            raise ValueError(
-                f"{function}: metric {metric.name!r} was undefined in all {total} "
-                f"{'replicates' if bootstrap else 'folds'}, so no optimism can be "
-                f"estimated.{reason}"
-            )
+        defined += valid.shape[0] > 0
         app = apparent[metric.name]
         row = {"model": name, "metric": metric.name, "apparent": app}
-        if method in ("bootstrap", "cv_optimism"):
+        if valid.shape[0] == 0:  # warned above; NaN rather than losing the other metrics
+            corrected = np.nan
+            if method == "632+":
+                row.update(no_information=np.nan, overfitting_rate=np.nan, weight=np.nan)
+        elif method in ("bootstrap", "cv_optimism"):
             corrected = app - float(valid.mean())
         elif method == "cv_average":
             corrected = float(valid.mean())
@@ -480,6 +559,12 @@ def internal_validation(
             n_degenerate=int(total - valid.shape[0]),
         )
         summary.append(row)
+    if defined == 0:
+        reason = f" The first failed fit said: {first_error}" if first_error else ""
+        raise ValueError(
+            f"{function}: every metric was undefined in all {total} {unit}, so no "
+            f"optimism can be estimated.{reason}"
+        )
     columns = ["model", "metric", "apparent", "optimism", "corrected", "method"]
     columns += ["n_boot", "n_degenerate"]
     if method == "632+":
@@ -493,6 +578,7 @@ def internal_validation(
         horizon=horizon,
         method=method,
         name=name,
+        estimator=fitted,
     )
 
 

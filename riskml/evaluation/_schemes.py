@@ -13,8 +13,6 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
-from sklearn.base import clone
 
 from ..outcome import check_outcome
 from ._bootstrap import (
@@ -29,9 +27,10 @@ from ._bootstrap import (
 from ._discrimination import _check_score
 from ._metrics import check_metrics, metric_value
 from ._results import MetricTable, evaluate_predictions
-from ._validation import _check_estimator, _num_rows, _progress_callback, _take_rows
+from ._validation import _num_rows
 
 __all__ = [
+    "InternalValidation",
     "OptimismBootstrap",
     "OptimismResult",
     "external_validation",
@@ -40,8 +39,91 @@ __all__ = [
 ]
 
 
-class OptimismBootstrap:
+_SCHEMES = ("bootstrap", "632", "632+", "cv_optimism", "cv_average")
+_BOOTSTRAP_SCHEMES = ("bootstrap", "632", "632+")
+
+
+class InternalValidation:
+    """Internal validation of the whole pipeline as a validation scheme for :class:`Study`.
+
+    Every model is refitted, with every data-driven step (selection, imputation,
+    tuning, resampling, recalibration), in each bootstrap replicate or fold, and the
+    study reports its apparent, optimism and optimism-corrected performance
+    (``StudyResult.optimism``) by :func:`internal_validation`.
+
+    Parameters
+    ----------
+    method : {"bootstrap", "632", "632+", "cv_optimism", "cv_average"}, default="bootstrap"
+        Harrell's optimism-corrected bootstrap, Efron's .632 or .632+ bootstrap,
+        cross-validation optimism or cross-validation average (see
+        :func:`internal_validation`). The bootstrap schemes also give every model's
+        prediction stability (Riley & Collins 2023) from the same replicate models.
+    n_boot : int, default=200
+        Bootstrap replicates (the bootstrap schemes); at least 10.
+    cv : int or cross-validation splitter, default=10
+        Folds of the cross-validation schemes (an int k: stratified k-fold, shuffled
+        with the study's ``random_state``, grouped by patient where the cohort has a
+        group key).
+
+    See Also
+    --------
+    OptimismBootstrap : the bootstrap schemes under their former name.
+    internal_validation : the function run for every model.
+
+    References
+    ----------
+    .. [1] Steyerberg EW, Harrell FE, Borsboom GJ, et al. Internal validation of
+       predictive models: efficiency of some procedures for logistic regression
+       analysis. J Clin Epidemiol 2001;54:774-781.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import InternalValidation
+    >>> InternalValidation("cv_optimism", cv=5)
+    InternalValidation(method='cv_optimism', cv=5)
+    >>> InternalValidation("632+", n_boot=200)
+    InternalValidation(method='632+', n_boot=200)
+    """
+
+    _methods = _SCHEMES
+
+    def __init__(self, method: str = "bootstrap", *, n_boot: int = 200, cv=10):
+        owner = type(self).__name__
+        if method not in self._methods:
+            raise ValueError(
+                f"method of {owner} must be one of {', '.join(map(repr, self._methods))}; "
+                f"got {method!r}."
+            )
+        if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 10:
+            raise ValueError(f"n_boot of {owner} must be an int >= 10; got {n_boot!r}.")
+        if not (
+            (isinstance(cv, int | np.integer) and not isinstance(cv, bool) and cv >= 2)
+            or callable(getattr(cv, "split", None))
+        ):
+            raise ValueError(
+                f"cv of {owner} must be an int >= 2 (the number of folds) or a "
+                f"cross-validation splitter; got {cv!r}."
+            )
+        self.method = method
+        self.n_boot = int(n_boot)
+        self.cv = int(cv) if isinstance(cv, int | np.integer) else cv
+
+    @property
+    def bootstrap(self) -> bool:
+        """True for the bootstrap schemes, which also give prediction stability."""
+        return self.method in _BOOTSTRAP_SCHEMES
+
+    def __repr__(self) -> str:
+        size = f"n_boot={self.n_boot}" if self.bootstrap else f"cv={self.cv!r}"
+        return f"{type(self).__name__}(method={self.method!r}, {size})"
+
+
+class OptimismBootstrap(InternalValidation):
     """Bootstrap internal validation as a validation scheme for :class:`Study`.
+
+    The bootstrap cases of :class:`InternalValidation`, kept under this name:
+    ``OptimismBootstrap(n_boot, method)`` equals ``InternalValidation(method,
+    n_boot=n_boot)``.
 
     Parameters
     ----------
@@ -54,35 +136,36 @@ class OptimismBootstrap:
 
     See Also
     --------
+    InternalValidation : every scheme, the cross-validation ones included.
     internal_validation : the function it runs for every model.
     """
 
+    _methods = _BOOTSTRAP_SCHEMES
+
     def __init__(self, n_boot: int = 200, method: str = "bootstrap"):
-        if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 10:
-            raise ValueError(f"n_boot of OptimismBootstrap must be an int >= 10; got {n_boot!r}.")
-        if method not in ("bootstrap", "632", "632+"):
-            raise ValueError(
-                f"method of OptimismBootstrap must be 'bootstrap', '632' or '632+'; got {method!r}."
-            )
-        self.n_boot = int(n_boot)
-        self.method = method
+        super().__init__(method, n_boot=n_boot)
 
     def __repr__(self) -> str:
         return f"OptimismBootstrap(n_boot={self.n_boot}, method={self.method!r})"
 
 
-def _metric_values(outcome, risk, metrics, horizon, params, *, strict: bool) -> dict:
-    """Registered metrics of one risk vector; NaN where undefined unless ``strict``."""
+def _metric_values(outcome, risk, metrics, horizon, params, *, strict: bool, reasons=None) -> dict:
+    """Registered metrics of one risk vector; NaN where undefined unless ``strict``.
+
+    ``reasons``, a dict, receives the message of each undefined metric by name.
+    """
     values = {}
     for metric in metrics:
         try:
             values[metric.name] = metric_value(
                 metric, outcome, risk, horizon, **params.get(metric.name, {})
             )
-        except ValueError:
+        except ValueError as error:
             if strict:
                 raise
             values[metric.name] = np.nan
+            if reasons is not None:
+                reasons[metric.name] = str(error)
     return values
 
 
@@ -127,30 +210,6 @@ class OptimismResult(MetricTable):
     def __init__(self, summary: pd.DataFrame, replicates: pd.DataFrame, title: str = ""):
         super().__init__(summary, title=title)
         self.replicates = replicates
-
-
-def _optimism_replicate(estimator, X, y_fit, outcome, rows, horizon, metrics, params):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        n = outcome.event.shape[0]
-        try:
-            fitted = estimator.fit(_take_rows(X, rows), y_fit[rows])
-        except ValueError as error:  # e.g. a resample with one class
-            nan = dict.fromkeys([m.name for m in metrics], np.nan)
-            return nan, nan, [], str(error)
-        sample = outcome[rows]
-        training = _metric_values(
-            sample,
-            _predict(fitted, _take_rows(X, rows), horizon, n),
-            metrics,
-            horizon,
-            params,
-            strict=False,
-        )
-        test = _metric_values(
-            outcome, _predict(fitted, X, horizon, n), metrics, horizon, params, strict=False
-        )
-    return training, test, [(r.category, str(r.message)) for r in caught], None
 
 
 def _reissue(records: Counter, n_boot: int) -> None:
@@ -217,6 +276,13 @@ def optimism_bootstrap(
     degenerate for that metric, counted in ``n_degenerate`` and left out of the
     mean.
 
+    This is ``internal_validation(method="bootstrap", keep_predictions=False)``
+    (one implementation), with the summary and replicate columns it has always had.
+
+    See Also
+    --------
+    internal_validation : every scheme, with the replicate models' predictions.
+
     References
     ----------
     .. [1] Harrell FE, Lee KL, Mark DB. Multivariable prognostic models: issues in
@@ -244,87 +310,28 @@ def optimism_bootstrap(
     >>> float(result.summary.loc[0, "optimism"]) > -0.1
     True
     """
-    function = "optimism_bootstrap"
-    _check_estimator(estimator, function)
-    n_boot = _check_n_boot(n_boot, function)
-    rng = _check_random_state(random_state, function)
-    n_jobs = _check_n_jobs(n_jobs, function)
-    outcome = check_outcome(y)
-    n = _num_rows(X)
-    if len(outcome) != n:
-        raise ValueError(
-            f"X and y of {function} must have one row per patient; got {n} rows in X and "
-            f"{len(outcome)} outcomes in y."
-        )
-    metrics, params = _resolve(metrics, outcome, horizon, metric_params, function)
-    y_fit = outcome.to_y()
-    update, close = _progress_callback(
-        progress, n_boot, function, desc="optimism bootstrap", unit="replicate"
-    )
+    from ._internal import _run
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the apparent fit warns again in the replicates
-        fitted = clone(estimator).fit(X, y_fit)
-    apparent = _metric_values(
-        outcome, _predict(fitted, X, horizon, n), metrics, horizon, params, strict=True
+    result = _run(
+        "optimism_bootstrap",
+        estimator,
+        X,
+        y,
+        method="bootstrap",
+        n_boot=n_boot,
+        metrics=metrics,
+        horizon=horizon,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        progress=progress,
+        metric_params=metric_params,
+        keep_predictions=False,
     )
-
-    def draws():
-        for _ in range(n_boot):
-            yield rng.integers(0, n, size=n)
-
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_optimism_replicate)(
-            clone(estimator), X, y_fit, outcome, rows, horizon, metrics, params
-        )
-        for rows in draws()
-    )
-    records: Counter = Counter()
-    rows, first_error = [], None
-    try:
-        for b, (training, test, caught, error) in enumerate(results):
-            first_error = first_error or error
-            records.update(set(caught))
-            for metric in metrics:
-                rows.append(
-                    {
-                        "replicate": b,
-                        "metric": metric.name,
-                        "training": training[metric.name],
-                        "test": test[metric.name],
-                        "optimism": training[metric.name] - test[metric.name],
-                    }
-                )
-            update(b + 1)
-    finally:
-        close()
-    _reissue(records, n_boot)
-    replicates = pd.DataFrame(rows, columns=["replicate", "metric", "training", "test", "optimism"])
-    summary = []
-    model = type(estimator).__name__
-    for metric in (m.name for m in metrics):
-        values = replicates.loc[replicates["metric"] == metric, "optimism"].to_numpy()
-        valid = values[np.isfinite(values)]
-        if valid.shape[0] == 0:
-            reason = f" The first failed fit said: {first_error}" if first_error else ""
-            raise ValueError(
-                f"{function}: metric {metric!r} was undefined in all {n_boot} replicates, so "
-                f"no optimism can be estimated.{reason}"
-            )
-        optimism = float(valid.mean())
-        summary.append(
-            {
-                "model": model,
-                "metric": metric,
-                "apparent": apparent[metric],
-                "optimism": optimism,
-                "corrected": apparent[metric] - optimism,
-                "n_boot": n_boot,
-                "n_degenerate": int(n_boot - valid.shape[0]),
-                "method": "optimism-corrected bootstrap (Harrell)",
-            }
-        )
-    return OptimismResult(pd.DataFrame(summary), replicates)
+    replicates = result.replicates[["replicate", "metric", "training", "test"]].copy()
+    replicates["optimism"] = replicates["training"] - replicates["test"]
+    columns = ["model", "metric", "apparent", "optimism", "corrected", "n_boot"]
+    summary = result.summary[[*columns, "n_degenerate", "method"]].reset_index(drop=True)
+    return OptimismResult(summary, replicates)
 
 
 # -- external validation --------------------------------------------------------------

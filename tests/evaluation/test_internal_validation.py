@@ -168,6 +168,26 @@ def test_harrell_equals_optimism_bootstrap(heart):
     )
 
 
+def test_optimism_bootstrap_is_a_thin_wrapper_with_identical_output(heart):
+    """One implementation: optimism_bootstrap's every number is internal_validation's,
+    which test_bootstrap_schemes_equal_explicit_loops checks against a slow loop."""
+    X, y, _ = heart
+    ours = internal_validation(Logit(), X, y, metrics=METRICS, n_boot=12, random_state=5)
+    theirs = optimism_bootstrap(Logit(), X, y, metrics=METRICS, n_boot=12, random_state=5, n_jobs=2)
+    columns = ["model", "metric", "apparent", "optimism", "corrected", "n_boot", "n_degenerate"]
+    pd.testing.assert_frame_equal(theirs.summary[columns], ours.summary[columns])
+    assert list(theirs.summary.columns) == [*columns, "method"]
+    pd.testing.assert_frame_equal(
+        theirs.replicates[["replicate", "metric", "training", "test"]],
+        ours.replicates[["replicate", "metric", "training", "test"]],
+    )
+    np.testing.assert_array_equal(
+        theirs.replicates["optimism"], ours.replicates["training"] - ours.replicates["test"]
+    )
+    with pytest.raises(ValueError, match="'n_boot' parameter of optimism_bootstrap"):
+        optimism_bootstrap(Logit(), X, y, n_boot=0)
+
+
 @pytest.mark.parametrize("method", ["cv_optimism", "cv_average"])
 def test_cross_validation_schemes_equal_explicit_loops(heart, method):
     X, y, _ = heart

@@ -84,11 +84,12 @@ class StudyResult:
         calibration intercept, slope and O:E, a bootstrap of patients otherwise),
         ``method``, ``n``, ``events`` (by the horizon for metrics at a horizon),
         ``n_boot``, ``n_degenerate`` and ``small_data`` (True where fewer than 10
-        events or non-events make the estimate unstable). With the optimism
-        bootstrap also ``optimism`` and ``corrected``. Numbers are unrounded.
+        events or non-events make the estimate unstable). With an
+        :class:`~riskml.evaluation.InternalValidation` scheme also ``optimism`` and
+        ``corrected``. Numbers are unrounded.
     predictions : pandas.DataFrame
         Out-of-fold predicted risk (the mean over repeats for repeated
-        cross-validation; the whole-cohort fit's for the optimism bootstrap), one
+        cross-validation; the whole-cohort fit's for the internal validation schemes), one
         column per model, one row per patient in cohort order (no identifiers).
     outcome : Outcome
     horizon : float or None
@@ -111,8 +112,10 @@ class StudyResult:
     decision_curve : pandas.DataFrame or None
         Net benefit by threshold, per model, with treat-all and treat-none.
     optimism : pandas.DataFrame or None
-        With the optimism bootstrap: apparent, optimism and corrected per model and
-        metric.
+        With an :class:`~riskml.evaluation.InternalValidation` scheme (bootstrap,
+        .632, .632+, cross-validation optimism or average): ``apparent``,
+        ``optimism`` and ``corrected`` per model and metric, with ``method``,
+        ``n_boot`` (replicates or folds) and ``n_degenerate``.
     external : pandas.DataFrame or None
         Performance of the whole-cohort fits on an external cohort.
     subgroups : pandas.DataFrame or None
@@ -218,7 +221,77 @@ class StudyResult:
             raise ValueError(
                 f"model {model!r} was not explained; explained models: {list(self.explanations)}."
             )
-        return explanation.patient(self.patient_index if patient is None else patient)
+        k = self.patient_index if patient is None else patient
+        table = explanation.patient(k)
+        name = getattr(explanation, "model_name", None)
+        if self.stability and name in self.stability:
+            row = self.patient_stability(k).set_index("model").loc[name]
+            table.attrs["stability_interval"] = (float(row["low"]), float(row["high"]))
+            table.attrs["stability_n_boot"] = int(row["n_boot"])
+        return table
+
+    def patient_stability(self, patient: int | None = None, confidence: float = 0.95):
+        """One patient's stability interval per model (Riley & Collins 2023).
+
+        The percentiles ``(1 - confidence)/2`` and ``(1 + confidence)/2`` of the
+        patient's risks from the bootstrap replicate models, as
+        :meth:`~riskml.evaluation.PredictionStability.patients`; :meth:`explain`
+        carries the explained model's interval in ``attrs["stability_interval"]``.
+
+        Parameters
+        ----------
+        patient : int, optional
+            Row position in the cohort; defaults to the report's example patient.
+        confidence : float, default=0.95
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per model: ``model``, ``patient``, ``risk`` (the whole-cohort
+            fit's), ``low``, ``high``, ``width``, ``n_boot``, ``confidence``.
+
+        Raises
+        ------
+        ValueError
+            When the study was not validated by a bootstrap scheme
+            (``validation=InternalValidation("bootstrap" | "632" | "632+")``).
+
+        References
+        ----------
+        .. [1] Riley RD, Collins GS. Stability of clinical prediction models developed
+           using statistical or machine learning methods. Biom J 2023;65:2200302.
+        """
+        if not self.stability:
+            raise ValueError(
+                "stability intervals come from the bootstrap replicate models; this study "
+                "has none. Run it with validation=InternalValidation('bootstrap') (or "
+                "'632', '632+'; OptimismBootstrap is the same)."
+            )
+        k = self.patient_index if patient is None else patient
+        if (
+            isinstance(k, bool)
+            or not isinstance(k, int | np.integer)
+            or not 0 <= k < len(self.predictions)
+        ):
+            raise ValueError(
+                f"patient must be a row position in [0, {len(self.predictions)}); got {k!r}."
+            )
+        rows = []
+        for name, model in self.stability.items():
+            row = model.patients(confidence).iloc[int(k)]
+            rows.append(
+                {
+                    "model": name,
+                    "patient": int(k),
+                    "risk": float(row["original"]),
+                    "low": float(row["low"]),
+                    "high": float(row["high"]),
+                    "width": float(row["width"]),
+                    "n_boot": model.n_boot,
+                    "confidence": confidence,
+                }
+            )
+        return pd.DataFrame(rows)
 
     def report(self, path, **options) -> object:
         """Write the self-contained HTML validation report to ``path``."""
@@ -241,11 +314,15 @@ class Study:
         A feature selector such as :class:`~riskml.features.RecursiveFeatureElimination`,
         applied inside every learned model's pipeline (published scores such as
         Framingham use their fixed inputs).
-    validation : int, splitter, RepeatedCV or OptimismBootstrap, optional
+    validation : int, splitter, RepeatedCV or InternalValidation, optional
         Number of stratified folds; a scikit-learn splitter;
         :class:`~riskml.evaluation.RepeatedCV`; or
-        :class:`~riskml.evaluation.OptimismBootstrap` (Harrell's optimism-corrected
-        bootstrap of the whole pipeline). Defaults to 10 stratified folds, or as many
+        :class:`~riskml.evaluation.InternalValidation` (``method="bootstrap"``,
+        ``"632"``, ``"632+"``, ``"cv_optimism"`` or ``"cv_average"``: apparent,
+        optimism and corrected performance of the whole pipeline, in
+        ``result.optimism``; the bootstrap schemes also give ``result.stability``),
+        of which :class:`~riskml.evaluation.OptimismBootstrap` is the bootstrap
+        case. Defaults to 10 stratified folds, or as many
         as the rarer outcome class allows when it has fewer than 10 patients (every
         fold then holds at least one of each).
     horizon : float, optional
@@ -421,7 +498,7 @@ class Study:
 
     def _check_settings(self) -> dict:
         """Validate every setting; return the plan of the run."""
-        from .evaluation import OptimismBootstrap, RepeatedCV
+        from .evaluation import InternalValidation, RepeatedCV
         from .evaluation._metrics import check_metrics
 
         if not isinstance(self.cohort, Cohort):
@@ -437,13 +514,13 @@ class Study:
         validation = self._validation(horizon)
         if isinstance(validation, bool) or not (
             (isinstance(validation, int | np.integer) and validation >= 2)
-            or isinstance(validation, RepeatedCV | OptimismBootstrap)
+            or isinstance(validation, RepeatedCV | InternalValidation)
             or callable(getattr(validation, "split", None))
         ):
             raise ValueError(
                 "The 'validation' parameter of Study must be an int in the range [2, inf) "
                 "(the number of folds), a cross-validation splitter, RepeatedCV or "
-                f"OptimismBootstrap. Got {validation!r} instead."
+                f"InternalValidation (or OptimismBootstrap). Got {validation!r} instead."
             )
         if self.n_jobs is not None and (
             isinstance(self.n_jobs, bool)
@@ -618,7 +695,7 @@ class Study:
 
     def _check_data(self, plan) -> dict:
         """Evaluability per fold and the sample-size judgement, before any fit."""
-        from .evaluation import OptimismBootstrap, cv_folds, minimum_sample_size
+        from .evaluation import InternalValidation, cv_folds, minimum_sample_size
 
         cohort, horizon = self.cohort, plan["horizon"]
         outcome = cohort.outcome
@@ -633,7 +710,10 @@ class Study:
         if int(outcome.event.sum()) == 0:
             raise ValueError("the outcome has no events: no model can be developed or validated.")
         validation = plan["validation"]
-        if not isinstance(validation, OptimismBootstrap):
+        if isinstance(validation, InternalValidation):
+            # the cross-validation schemes' folds; the bootstrap schemes have none
+            validation = None if validation.bootstrap else validation.cv
+        if validation is not None:
             try:
                 folds = cv_folds(
                     outcome, cv=validation, groups=cohort.groups, random_state=self.random_state
@@ -722,7 +802,7 @@ class Study:
     # -- the run ----------------------------------------------------------------
     def run(self) -> StudyResult:
         """Validate every model, evaluate, compare, refit, explain, summarise."""
-        from .evaluation import OptimismBootstrap, evaluate_predictions
+        from .evaluation import InternalValidation, evaluate_predictions
         from .models import describe_imbalance_handling, describe_model
 
         timings = {}
@@ -737,7 +817,7 @@ class Study:
 
         start = _time.perf_counter()
         optimism = selection_frequency = stability = None
-        if isinstance(plan["validation"], OptimismBootstrap):
+        if isinstance(plan["validation"], InternalValidation):
             predictions, optimism, fitted, stability = self._optimism(plan, X)
         else:
             oof, selection_frequency = self._cross_validate(plan, X)
@@ -898,13 +978,14 @@ class Study:
         return [(name, feature, count / len(fits), len(fits)) for feature, count in ordered]
 
     def _optimism(self, plan, X):
-        """Bootstrap internal validation of every model; apparent predictions, stability."""
+        """Internal validation of every model; apparent predictions and fits, stability."""
         from .evaluation import internal_validation
 
         cohort, horizon = self.cohort, plan["horizon"]
         scheme = plan["validation"]
         y = cohort.outcome.to_y()
-        tables, fitted, predictions, stability = [], {}, {}, {}
+        tables, fitted, predictions = [], {}, {}
+        stability = {} if scheme.bootstrap else None
         for name, pipeline in plan["pipelines"].items():
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -917,6 +998,8 @@ class Study:
                         metrics=plan["metrics"],
                         horizon=horizon,
                         n_boot=scheme.n_boot,
+                        cv=scheme.cv,
+                        groups=cohort.groups,
                         random_state=self.random_state,
                         n_jobs=self.n_jobs,
                         progress=self.progress,
@@ -925,10 +1008,13 @@ class Study:
                     )
                 except Exception as error:
                     raise RuntimeError(f"model {name!r} failed: {error}") from error
-                fitted[name] = clone(pipeline).fit(X, y)
-            _reissue_once(name, caught, where="across the bootstrap fits")
-            predictions[name] = np.asarray(fitted[name].predict_risk(X, horizon=horizon))
-            stability[name] = result.stability()
+            where = "across the bootstrap fits" if scheme.bootstrap else "across the fold fits"
+            _reissue_once(name, caught, where=where)
+            # the apparent (whole-cohort) fit made by internal_validation: no second fit
+            fitted[name] = result.estimator_
+            predictions[name] = result.apparent_risk
+            if scheme.bootstrap:
+                stability[name] = result.stability()
             tables.append(result.summary.assign(model=name))
         table = pd.concat(tables, ignore_index=True)
         table = table[["model", *[c for c in table.columns if c != "model"]]]
@@ -1138,7 +1224,7 @@ class Study:
         ).summary.assign(cohort=external.name)
 
     def _describe_validation(self, validation) -> str:
-        from .evaluation import OptimismBootstrap, RepeatedCV
+        from .evaluation import InternalValidation, RepeatedCV
 
         grouped = " grouped by patient" if self.cohort.groups is not None else ""
         if isinstance(validation, int | np.integer):
@@ -1152,14 +1238,24 @@ class Study:
                 f"{validation.repeats} times; every model refitted in each training fold; "
                 "estimates are the mean over repeats"
             )
-        if isinstance(validation, OptimismBootstrap):
+        if isinstance(validation, InternalValidation):
+            if validation.bootstrap:
+                name = {
+                    "bootstrap": "Harrell's optimism-corrected bootstrap",
+                    "632": "Efron's .632 bootstrap",
+                    "632+": "Efron and Tibshirani's .632+ bootstrap",
+                }[validation.method]
+                return (
+                    f"{name} ({validation.n_boot} replicates); the whole pipeline refitted "
+                    "in each replicate"
+                )
             name = {
-                "bootstrap": "Harrell's optimism-corrected bootstrap",
-                "632": "Efron's .632 bootstrap",
-                "632+": "Efron and Tibshirani's .632+ bootstrap",
+                "cv_optimism": "cross-validation optimism (training-fold minus held-out-fold "
+                "performance, subtracted from the apparent)",
+                "cv_average": "cross-validation average (the mean held-out-fold performance)",
             }[validation.method]
-            return (
-                f"{name} ({validation.n_boot} replicates); the whole pipeline refitted in "
-                "each replicate"
+            folds = (
+                f"{validation.cv}-fold" if isinstance(validation.cv, int) else repr(validation.cv)
             )
+            return f"{name}, {folds}{grouped}; the whole pipeline refitted in each fold"
         return repr(validation)

@@ -799,7 +799,46 @@ def optimism_section(result) -> dict | None:
     columns = ["model", "metric"] + [
         c for c in ("apparent", "optimism", "corrected", "n_boot") if c in table.columns
     ]
-    return {"table": _table(table, columns)}
+    methods = list(dict.fromkeys(table["method"])) if "method" in table.columns else []
+    notes = [_OPTIMISM_NOTES[m] for m in methods if m in _OPTIMISM_NOTES]
+    note = " ".join(notes) or _OPTIMISM_NOTES["optimism-corrected bootstrap (Harrell)"]
+    unit = (
+        "folds"
+        if methods and all(m.startswith("cross-validation") for m in methods)
+        else "replicates"
+    )
+    table = table.rename(columns={"n_boot": unit})
+    columns = [unit if c == "n_boot" else c for c in columns]
+    return {"table": _table(table, columns), "note": note}
+
+
+# the method labels of riskml.evaluation.internal_validation
+_OPTIMISM_NOTES = {
+    "optimism-corrected bootstrap (Harrell)": (
+        "Harrell's optimism bootstrap: apparent performance of the whole-cohort fit minus "
+        "the mean optimism (performance on its bootstrap sample minus performance on the "
+        "original data) of the pipeline refitted on bootstrap samples (Steyerberg 2019, "
+        "ch. 17)."
+    ),
+    ".632 bootstrap (Efron 1983)": (
+        "Efron's .632 bootstrap: 0.368 x apparent + 0.632 x the mean performance of the "
+        "bootstrap models on the patients left out of their sample (Efron 1983)."
+    ),
+    ".632+ bootstrap (Efron & Tibshirani 1997)": (
+        "Efron and Tibshirani's .632+ bootstrap: the .632 estimate with more weight on "
+        "the left-out patients where the relative overfitting rate is high (Efron & "
+        "Tibshirani 1997)."
+    ),
+    "cross-validation optimism": (
+        "Cross-validation optimism: apparent performance minus the mean over folds of "
+        "(training-fold minus held-out-fold performance) of the pipeline refitted in each "
+        "fold."
+    ),
+    "cross-validation average": (
+        "Cross-validation average: the mean held-out-fold performance of the pipeline "
+        "refitted in each fold; optimism = apparent minus that mean."
+    ),
+}
 
 
 def stability_section(result) -> dict | None:
@@ -954,14 +993,45 @@ def explanations_section(result) -> dict | None:
     return {"models": models, "main": main_name, "beeswarm": beeswarm}
 
 
+def _patient_intervals(result, k: int) -> dict:
+    """Model name -> the patient's 95% stability interval (bootstrap schemes only)."""
+    if not getattr(result, "stability", None):
+        return {}
+    table = result.patient_stability(k, confidence=0.95)
+    return {
+        row.model: {
+            "low": row.low,
+            "high": row.high,
+            "n_boot": int(row.n_boot),
+            "text": fmt_ci(row.low, row.high),
+        }
+        for row in table.itertuples(index=False)
+    }
+
+
 def patient_section(result) -> dict | None:
     k = result.patient_index
     if k is None:
         return None
     k = int(k)
     predictions = result.predictions.iloc[k]
-    risks = [(str(name), fmt(value)) for name, value in predictions.items()]
-    card = {"row": k, "risks": risks, "contributions": None, "note": None, "model": None}
+    # the internal validation schemes report the whole-cohort fit's risk, not out-of-fold
+    apparent = isinstance(getattr(result, "optimism", None), pd.DataFrame)
+    intervals = _patient_intervals(result, k)
+    risks = [
+        (str(name), fmt(value), intervals.get(name, {}).get("text"))
+        for name, value in predictions.items()
+    ]
+    card = {
+        "row": k,
+        "risks": risks,
+        "risk_label": "Whole-cohort fit" if apparent else "Out-of-fold prediction",
+        "stability": intervals or None,
+        "n_boot": next(iter(intervals.values()))["n_boot"] if intervals else None,
+        "contributions": None,
+        "note": None,
+        "model": None,
+    }
     explanation = result.explanation
     if explanation is None:
         card["note"] = "No SHAP explanation was computed for this study."
@@ -987,8 +1057,9 @@ def patient_section(result) -> dict | None:
     card["oof_risk"] = None
     with contextlib.suppress(ValueError, NotImplementedError, AttributeError):
         card["explained_risk"] = fmt(explanation.patient_risk(k))
-    if name in result.predictions.columns:
+    if name in result.predictions.columns and not apparent:
         card["oof_risk"] = fmt(result.predictions[name].iloc[k])
+    card["explained_interval"] = intervals.get(name, {}).get("text")
     summary = getattr(explanation, "summary_sentence", None)
     card["sentence"] = None
     if callable(summary):

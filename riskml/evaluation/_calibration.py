@@ -1353,7 +1353,10 @@ def survival_ici(time, event, risk_at_horizon, horizon) -> float:
     on a restricted cubic spline of ``log(-log(1 - risk))`` with 3 knots at its 10th,
     50th and 90th percentiles (Austin et al. 2020, the ``cph(... ~ rcs(cll, 3))``
     variant); ``observed_i = 1 - exp(-H0(h) exp(f(cll_i)))`` with the Efron
-    baseline hazard of R ``survfit.coxph``.
+    baseline hazard of R ``survfit.coxph``. Where that model has no finite fit
+    (monotone likelihood: its log hazard ratio between two patients exceeds 50, or
+    overflows), a ``ValueError`` says so instead of returning NaN; R ``coxph``
+    warns "coefficient may be infinite" there and returns an arbitrary curve.
 
     References
     ----------
@@ -1383,7 +1386,30 @@ def _smoothed_observed(time, event, cloglog, horizon):
     # too few distinct risks for a spline: linear in cll
     spline = np.unique(knots).shape[0] == 3
     basis = _rcs_basis(cloglog, knots) if spline else cloglog[:, None]
-    beta, _, times, hazard = _cox_efron(basis, time, event, "survival_ici")
-    position = np.searchsorted(times, horizon, side="right") - 1
-    h0 = hazard[position] if position >= 0 else 0.0
-    return 1.0 - np.exp(-h0 * np.exp(basis @ beta))
+    with np.errstate(over="ignore", invalid="ignore"):
+        beta, _, times, hazard = _cox_efron(basis, time, event, "survival_ici")
+        position = np.searchsorted(times, horizon, side="right") - 1
+        h0 = hazard[position] if position >= 0 else 0.0
+        eta = basis @ beta
+        observed = 1.0 - np.exp(-h0 * np.exp(eta))
+    # Monotone likelihood: with few distinct events (a bootstrap sample duplicates
+    # them) a combination of the spline terms can rank the events above the patients
+    # still at risk, the partial likelihood keeps rising as the coefficients diverge,
+    # and the curve overflowed to NaN. Seen on a flexible model's own training sample.
+    if not np.isfinite(observed).all() or np.ptp(eta) > _MAX_LOG_HAZARD_RATIO:
+        raise ValueError(
+            "survival_ici: the flexible calibration model has no finite fit (monotone "
+            f"likelihood: its coefficients diverge, {np.round(beta, 1).tolist()}): with "
+            f"{int(np.unique(time[event]).shape[0])} distinct event times, the spline of "
+            "the predicted risk ranks the events above the patients still at risk, as "
+            "happens when a flexible model is evaluated on the sample it was fitted on. "
+            "The smoothed observed risk, and so the ICI, is undefined here; evaluate on "
+            "patients the model did not see (e.g. held-out folds: internal_validation "
+            "method='cv_average')."
+        )
+    return observed
+
+
+# A calibration model whose log hazard ratio between two patients exceeds this has
+# diverged (a hazard ratio of e^50 ~ 5e21 is no calibration curve).
+_MAX_LOG_HAZARD_RATIO = 50.0

@@ -79,7 +79,7 @@ class InternalValidationResult(MetricTable):
     replicates : pandas.DataFrame
         One row per replicate (or fold) and metric: ``replicate``, ``metric``,
         ``training`` (the refitted model on the rows it was fitted on; NaN for the
-        .632 schemes, which do not use it), ``test`` (on ``evaluated_on``: the
+        .632 schemes and cross-validation average, which do not use it), ``test`` (on ``evaluated_on``: the
         original data, the out-of-bag patients or the held-out fold) and
         ``evaluated_on``.
     predictions : ndarray of shape (n_boot, n_samples) or None
@@ -329,18 +329,21 @@ def internal_validation(
     - ``"cv_average"`` (pminternal's "CV average"): corrected = mean over folds of
       the held-out-fold metric; optimism = apparent - corrected.
 
-    A replicate or fold whose fit raises ``ValueError`` (e.g. one class), or on which
-    a metric is undefined, is degenerate for that metric: counted in
+    A metric undefined for the whole-cohort fit has a NaN apparent value (with a
+    warning that says why), and NaN optimism and corrected values except for
+    ``"cv_average"``, whose corrected value does not use it. A replicate or fold
+    whose fit raises ``ValueError`` (e.g. one class), or on which a metric is
+    undefined, is degenerate for that metric: counted in
     ``n_degenerate`` and left out of the means, with one warning per metric that
     gives the count and the first reason. A metric undefined in every replicate
     gets NaN optimism and corrected values (and the warning) rather than an error,
     so that one undefined metric does not discard the others. A common case: the
-    survival ICI of a model that separates its own training sample (every event has
-    the highest risk of its risk set, as boosted trees often do) has no finite
-    calibration model, so the training ICI of the ``"bootstrap"`` and
-    ``"cv_optimism"`` schemes is undefined while the ``"632"``, ``"632+"`` and
-    ``"cv_average"`` schemes, which evaluate only patients a model did not see,
-    remain defined.
+    survival ICI of a flexible model on its own training data, where the spline
+    calibration model often has no finite fit (monotone likelihood; see
+    :func:`survival_ici`). In the young-hypertension design XGBoost's whole-cohort
+    fit and bootstrap fits all hit it, so its apparent ICI, and with it every
+    scheme's corrected ICI except ``"cv_average"`` (held-out folds only), is
+    undefined and reported as such.
 
     References
     ----------
@@ -464,7 +467,11 @@ def _run(
             for fold in range(k):
                 test = np.flatnonzero(folds == fold)
                 train = np.flatnonzero(folds != fold)
-                yield train, {"training": train, "test": test}
+                # cv_average uses the held-out fold only
+                evaluate = {"test": test}
+                if method == "cv_optimism":
+                    evaluate["training"] = train
+                yield train, evaluate
 
         total = k
     update, close = _progress_callback(
@@ -475,7 +482,23 @@ def _run(
         warnings.simplefilter("ignore")  # the apparent fit warns again in the replicates
         fitted = clone(estimator).fit(X, y_fit)
     apparent_risk = _predict(fitted, X, horizon, n)
-    apparent = _metric_values(outcome, apparent_risk, metrics, horizon, params, strict=True)
+    undefined_apparent: dict = {}
+    apparent = _metric_values(
+        outcome, apparent_risk, metrics, horizon, params, strict=False, reasons=undefined_apparent
+    )
+    if len(undefined_apparent) == len(metrics):
+        raise ValueError(
+            f"{function}: no metric is defined for the model fitted on all the data: "
+            + "; ".join(f"{metric}: {reason}" for metric, reason in undefined_apparent.items())
+        )
+    for metric, reason in undefined_apparent.items():
+        lost = "its optimism" if method == "cv_average" else "its optimism and corrected value"
+        warnings.warn(
+            f"{function}: {metric} is undefined for the model fitted on all the data (the "
+            f"apparent performance), and so is {lost}. Reason: {reason}",
+            UserWarning,
+            stacklevel=3,
+        )
 
     results = Parallel(n_jobs=n_jobs, return_as="generator")(
         delayed(_replicate)(
@@ -764,14 +787,20 @@ class PredictionStability:
             equally spaced risks over that model's range), ``observed``.
         """
         self._require_outcome("calibration_curves")
-        frames = []
+        frames, undefined = [], []
         outcome = self.outcome
         for replicate, risk in self._models():
             if outcome.is_survival:
                 time, event, risk_used, horizon, cloglog = _survival_calibration_inputs(
                     outcome.time, outcome.event, risk, self.horizon, "calibration_curves"
                 )
-                observed = _smoothed_observed(time, event, cloglog, horizon)
+                try:
+                    observed = _smoothed_observed(time, event, cloglog, horizon)
+                except ValueError as error:  # no finite calibration model (see survival_ici)
+                    if replicate < 0:
+                        raise
+                    undefined.append(str(error))
+                    continue
                 order = np.argsort(risk_used, kind="stable")
                 grid = np.linspace(risk_used.min(), risk_used.max(), n_points)
                 curve = pd.DataFrame(
@@ -786,6 +815,13 @@ class PredictionStability:
                 )[["predicted", "observed"]]
             curve.insert(0, "replicate", replicate)
             frames.append(curve)
+        if undefined:
+            warnings.warn(
+                f"calibration_curves: the curve of {len(undefined)} of {self.n_boot} bootstrap "
+                f"models is undefined and left out. First reason: {undefined[0]}",
+                UserWarning,
+                stacklevel=2,
+            )
         return pd.concat(frames, ignore_index=True)
 
     def decision_curves(self, *, thresholds=None) -> pd.DataFrame:

@@ -403,3 +403,69 @@ def test_bad_inputs_name_the_parameter(heart):
 
 def test_doctests():
     assert doctest.testmod(_internal, raise_on_error=False).failed == 0
+
+
+def _breslow_loglik(eta, time, event):
+    """Cox partial log-likelihood with Breslow ties, event by event (O(n^2))."""
+    from scipy.special import logsumexp
+
+    return sum(eta[i] - logsumexp(eta[time >= time[i]]) for i in np.flatnonzero(event))
+
+
+@pytest.fixture(scope="module")
+def young_xgboost():
+    """XGBoost (binary at the horizon) on the Wu-size young-hypertension cohort."""
+    import riskml as rk
+    from riskml.models import make_model
+
+    cohort = rk.cohorts.make_young_hypertension(508, random_state=0)
+    horizon = cohort.horizon_days
+    model = make_model("xgboost", horizon=horizon, random_state=0)
+    return model, cohort.features, cohort.outcome, horizon
+
+
+def test_survival_ici_on_a_training_sample_is_undefined_and_says_why(young_xgboost):
+    """Diagnosis of the NaN survival ICI in the bootstrap replicates of the Wu design.
+
+    On its own bootstrap sample (18 events by the horizon, 15 distinct patients) the
+    XGBoost risks admit no finite calibration model: the spline Cox model's partial
+    likelihood keeps rising along the direction of the diverging coefficients (checked
+    with a brute-force Breslow likelihood), so the curve overflowed to NaN. It now
+    raises a ValueError that internal_validation counts and reports; the ICI on the
+    original data, and the .632 scheme (out-of-bag patients only), stay defined."""
+    from riskml.evaluation import _calibration, survival_ici
+
+    model, X, y, horizon = young_xgboost
+    rows = np.random.default_rng(0).integers(0, len(y), len(y))
+    fitted = model.fit(X.iloc[rows], y.to_y()[rows])
+    risk = np.asarray(fitted.predict_risk(X, horizon=horizon))
+    with pytest.raises(ValueError, match="no finite fit \\(monotone likelihood"):
+        survival_ici(y.time[rows], y.event[rows], risk[rows], horizon)
+    assert 0 < survival_ici(y.time, y.event, risk, horizon) < 0.2
+
+    time, event, _, _, cll = _calibration._survival_calibration_inputs(
+        y.time[rows], y.event[rows], risk[rows], horizon, "test"
+    )
+    basis = _calibration._rcs_basis(cll, np.quantile(cll, [0.1, 0.5, 0.9]))
+    with np.errstate(all="ignore"):
+        beta = _calibration._cox_efron(basis, time, event, "test")[0]
+    direction = beta / np.linalg.norm(beta)
+    scaled = [_breslow_loglik(basis @ (s * direction), time, event) for s in (10, 100, 1000)]
+    assert scaled[0] < scaled[1] < scaled[2] < 0  # monotone likelihood: no finite maximum
+
+    # the whole-cohort fit is a training sample too: its (apparent) ICI is undefined
+    kwargs = dict(metrics=["harrell_c", "ici"], horizon=horizon, random_state=0)
+    with pytest.warns(UserWarning) as caught:
+        harrell = internal_validation(model, X, y, n_boot=3, **kwargs).summary
+    messages = " | ".join(str(w.message) for w in caught)
+    assert "ici was undefined on the training data of 3 of 3 replicates" in messages
+    assert "ici is undefined for the model fitted on all the data" in messages
+    harrell = harrell.set_index("metric")
+    assert harrell.loc["ici", "n_degenerate"] == 3 and np.isnan(harrell.loc["ici", "corrected"])
+    assert np.isfinite(harrell.loc["harrell_c", "corrected"])
+    # cross-validation average needs neither: each fold model on its held-out patients
+    with pytest.warns(UserWarning, match=r"so is its optimism\. Reason: survival_ici"):
+        average = internal_validation(model, X, y, method="cv_average", cv=3, **kwargs).summary
+    average = average.set_index("metric")
+    assert average.loc["ici", "n_degenerate"] == 0
+    assert 0 < average.loc["ici", "corrected"] < 0.2

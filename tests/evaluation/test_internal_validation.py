@@ -419,7 +419,7 @@ def young_xgboost():
     from riskml.models import make_model
 
     cohort = rk.cohorts.make_young_hypertension(508, random_state=0)
-    horizon = cohort.horizon_days
+    horizon = cohort.horizon
     model = make_model("xgboost", horizon=horizon, random_state=0)
     return model, cohort.features, cohort.outcome, horizon
 

@@ -577,7 +577,7 @@ def _study_selection(spec):
 
 
 def _study_validation(spec):
-    from riskml.evaluation import OptimismBootstrap, RepeatedCV
+    from riskml.evaluation import InternalValidation, OptimismBootstrap, RepeatedCV
 
     if spec is None or isinstance(spec, int):
         return spec
@@ -590,9 +590,14 @@ def _study_validation(spec):
             if isinstance(value, dict):
                 return OptimismBootstrap(**_mapping(value, "validation.optimism", ("n_boot",)))
             return OptimismBootstrap(n_boot=value)
+        if name == "internal":
+            value = _mapping(value, "validation.internal", ("method", "n_boot", "cv"))
+            method = value.pop("method", "bootstrap")
+            return InternalValidation(method, **value)
     raise CommandError(
-        "validation must be a number of folds (e.g. 10), {repeated: {k: 5, repeats: 10}} or "
-        f"{{optimism: 200}}; got {spec!r}."
+        "validation must be a number of folds (e.g. 10), {repeated: {k: 5, repeats: 10}}, "
+        "{optimism: 200} or {internal: {method: cv_optimism, cv: 10}} (methods bootstrap, "
+        f"632, 632+, cv_optimism, cv_average); got {spec!r}."
     )
 
 
@@ -606,8 +611,9 @@ def load_study_file(path):
         ``args``; ``outcome: binary`` to use only the event indicator of a
         time-to-event cohort) and any of ``models``, ``selection``
         (``{information_gain: {top_k: 5}}`` or ``{rfe: {n_features_to_select:
-        11}}``), ``validation`` (folds, ``{repeated: {k:, repeats:}}`` or
-        ``{optimism: n_boot}``), ``horizon`` (days; ``horizon_days`` is its
+        11}}``), ``validation`` (folds, ``{repeated: {k:, repeats:}}``,
+        ``{optimism: n_boot}`` or ``{internal: {method:, n_boot:, cv:}}`` with a
+        method of :class:`riskml.evaluation.InternalValidation`), ``horizon`` (days; ``horizon_days`` is its
         deprecated name), ``metrics``, ``threshold``,
         ``n_boot``, ``random_state``, ``subgroups``, ``explain``, ``reference``,
         ``comparison``, ``n_jobs`` and ``report`` (``file``, ``title``,

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import riskml as rk
-from riskml.cli import load_study_file, main, run_study_file
+from riskml.cli import CommandError, load_study_file, main, run_study_file
 
 STUDY = """
 cohort:
@@ -128,6 +128,15 @@ def test_validation_and_selection_forms(tmp_path):
     assert options == {} and name == "report.html"
     path.write_text("cohort: {generator: make_young_hypertension}\nvalidation: {optimism: 20}\n")
     assert load_study_file(path)[0].validation.n_boot == 20
+    path.write_text(
+        "cohort: {generator: make_young_hypertension}\n"
+        "validation: {internal: {method: cv_optimism, cv: 5}}\n"
+    )
+    scheme = load_study_file(path)[0].validation
+    assert (scheme.method, scheme.cv) == ("cv_optimism", 5)
+    path.write_text("cohort: {generator: make_young_hypertension}\nvalidation: {internal: 3}\n")
+    with pytest.raises(CommandError, match="validation.internal"):
+        load_study_file(path)
 
 
 def test_example_study_file_is_valid():

@@ -59,6 +59,10 @@ def _check_int(value, name: str, low: int) -> int:
     return int(value)
 
 
+#: Patients explained per model by default; model-agnostic explanations get a time budget.
+EXPLAIN_ROWS = 1000
+EXPLAIN_SECONDS = 120.0
+
 _DEPRECATED = object()  # marks a deprecated keyword that was not passed
 
 
@@ -353,9 +357,14 @@ class Study:
     explain : "auto", str, sequence of str or None, default="auto"
         Models whose whole-cohort fit is explained with SHAP: "auto" explains every
         model that can be; None explains none.
-    explain_rows : int, default=1000
+    explain_rows : int, optional
         Patients explained per model (a seeded sample in larger cohorts; the
-        example patient is always included).
+        example patient is always included). By default 1000, except for models
+        explained by the model-agnostic method (SVM, k-nearest neighbours,
+        multilayer perceptron, ...), whose Shapley values cost thousands of model
+        evaluations per patient: they get as many patients as fit in about
+        ``EXPLAIN_SECONDS`` (120 s) per model, timed on the example patient, with a
+        warning saying how many. An int explains exactly that many.
     patient : int, optional
         Row position of the example patient; defaults to the patient with the
         highest cross-validated risk of the main explained model.
@@ -397,7 +406,7 @@ class Study:
         random_state: int = 0,
         n_boot: int = 2000,
         explain="auto",
-        explain_rows: int = 1000,
+        explain_rows: int | None = None,
         patient: int | None = None,
         framingham_inputs: dict | None = None,
         reference: str | None = None,
@@ -510,7 +519,8 @@ class Study:
         horizon = self._check_horizon()
         _check_int(self.n_boot, "n_boot", MIN_N_BOOT)
         _check_int(self.random_state, "random_state", 0)
-        _check_int(self.explain_rows, "explain_rows", 1)
+        if self.explain_rows is not None:
+            _check_int(self.explain_rows, "explain_rows", 1)
         validation = self._validation(horizon)
         if isinstance(validation, bool) or not (
             (isinstance(validation, int | np.integer) and validation >= 2)
@@ -1046,17 +1056,19 @@ class Study:
         patient = self.patient
         if patient is None:
             patient = int(np.argmax(predictions[main].to_numpy()))
-        rows = None
-        if len(X) > self.explain_rows:
-            rng = np.random.default_rng(self.random_state)
-            others = np.delete(np.arange(len(X)), patient)
-            rows = np.sort(np.r_[rng.choice(others, self.explain_rows - 1, replace=False), patient])
-        for name in plan["explain"]:
-            explanations[name] = explain_pipeline(
+        wanted = EXPLAIN_ROWS if self.explain_rows is None else self.explain_rows
+        # a seeded order of the other patients; the first ones are explained
+        others = np.random.default_rng(self.random_state).permutation(
+            np.delete(np.arange(len(X)), patient)
+        )
+
+        def explain(name, n_rows):
+            rows = np.sort(np.r_[others[: n_rows - 1], patient])
+            return explain_pipeline(
                 fitted[name],
                 X,
                 horizon=plan["horizon"],
-                rows=rows,
+                rows=None if len(rows) == len(X) else rows,
                 background=X,
                 random_state=self.random_state,
                 n_jobs=self.n_jobs,
@@ -1065,6 +1077,27 @@ class Study:
                 # at the horizon may not have seen a level that only censored ones have
                 check_input=False,
             )
+
+        for name in plan["explain"]:
+            n_rows = min(wanted, len(X))
+            if self.explain_rows is None and n_rows > 1:
+                start = _time.perf_counter()
+                probe = explain(name, 1)
+                per_patient = _time.perf_counter() - start
+                if probe.model_agnostic and per_patient * n_rows > EXPLAIN_SECONDS:
+                    n_rows = max(1, int(EXPLAIN_SECONDS // per_patient))
+                    warnings.warn(
+                        f"{name} is explained by the model-agnostic method at about "
+                        f"{per_patient:.2g} s per patient, so {n_rows} of {min(wanted, len(X))} "
+                        f"patients (the example patient included) are explained, in about "
+                        f"{EXPLAIN_SECONDS:.0f} s. Pass explain_rows= to explain more.",
+                        UserWarning,
+                        stacklevel=3,
+                    )
+                if n_rows == 1:
+                    explanations[name] = probe
+                    continue
+            explanations[name] = explain(name, n_rows)
         return explanations, patient
 
     def _compare(self, names, predictions, outcome) -> pd.DataFrame | None:

@@ -286,3 +286,29 @@ def test_horizon_days_is_a_deprecated_name_of_horizon():
     assert result.horizon == 120.0
     with pytest.warns(FutureWarning, match="StudyResult.horizon_days"):
         assert result.horizon_days == 120.0
+
+
+def test_model_agnostic_explanations_get_a_time_budget(monkeypatch):
+    # Shapley values by the model-agnostic method cost thousands of model evaluations per
+    # patient: by default Study explains as many patients as fit in EXPLAIN_SECONDS per
+    # model (timed on the example patient) and says so; tree models keep every row.
+    import riskml.study
+
+    monkeypatch.setattr(riskml.study, "EXPLAIN_SECONDS", 1e-9)
+    hf = rk.cohorts.load_heart_failure_clinical_records()
+    binary = rk.Cohort(hf.features, rk.Outcome.binary(hf.outcome.event))
+    with pytest.warns(
+        UserWarning, match=r"knn is explained by the model-agnostic method.*1 of 299"
+    ):
+        result = rk.Study(
+            binary, models=["knn", "xgboost"], validation=3, n_boot=50, progress=False
+        ).run()
+    knn, xgb = result.explanations["knn"], result.explanations["xgboost"]
+    assert knn.model_agnostic and not xgb.model_agnostic
+    assert list(knn.row_positions) == [result.patient_index]
+    assert len(xgb.row_positions) == len(binary)
+    # an explicit explain_rows is honoured whatever the cost
+    explicit = rk.Study(
+        binary, models=["knn"], validation=3, n_boot=50, explain_rows=5, progress=False
+    ).run()
+    assert len(explicit.explanations["knn"].row_positions) == 5

@@ -66,6 +66,10 @@ class ShapExplanation:
         ``"log cumulative hazard"``, ``"risk"``...
     method : str
         How the values were computed (e.g. ``"tree (path-dependent TreeSHAP)"``).
+    model_agnostic : bool
+        True when the values come from the model-agnostic interventional Shapley
+        estimator (exact over coalitions or by permutations) rather than a method
+        specific to the model family.
     model_name : str
         The model explained.
     horizon : float or None
@@ -117,6 +121,11 @@ class ShapExplanation:
         self.standard_errors = standard_errors
         self.notes = notes
         self.objective = objective
+
+    @property
+    def model_agnostic(self) -> bool:
+        """True for the model-agnostic interventional Shapley values."""
+        return self.method.startswith(("exact (interventional", "permutation (interventional"))
 
     def __repr__(self) -> str:
         return (

@@ -22,6 +22,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from .cohorts import REPORT_MIN_COUNT, Cohort
+from .utils.validation import check_int
 
 __all__ = ["Study", "StudyResult"]
 
@@ -48,15 +49,6 @@ def _reissue_once(model: str, caught, where: str = "across the cross-validation 
             category,
             stacklevel=3,
         )
-
-
-def _check_int(value, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise ValueError(
-            f"The '{name}' parameter of Study must be an int in the range [{low}, inf). "
-            f"Got {value!r} instead."
-        )
-    return int(value)
 
 
 #: Patients explained per model by default; model-agnostic explanations get a time budget.
@@ -507,8 +499,7 @@ class Study:
 
     def _check_settings(self) -> dict:
         """Validate every setting; return the plan of the run."""
-        from .evaluation import InternalValidation, RepeatedCV
-        from .evaluation._metrics import check_metrics
+        from .evaluation import InternalValidation, RepeatedCV, check_metrics
 
         if not isinstance(self.cohort, Cohort):
             raise TypeError(
@@ -517,10 +508,10 @@ class Study:
             )
         models = self._check_models()
         horizon = self._check_horizon()
-        _check_int(self.n_boot, "n_boot", MIN_N_BOOT)
-        _check_int(self.random_state, "random_state", 0)
+        check_int(self.n_boot, "n_boot", "Study", low=MIN_N_BOOT)
+        check_int(self.random_state, "random_state", "Study", low=0)
         if self.explain_rows is not None:
-            _check_int(self.explain_rows, "explain_rows", 1)
+            check_int(self.explain_rows, "explain_rows", "Study", low=1)
         validation = self._validation(horizon)
         if isinstance(validation, bool) or not (
             (isinstance(validation, int | np.integer) and validation >= 2)

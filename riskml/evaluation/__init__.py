@@ -26,7 +26,14 @@ from ._bootstrap import ConfidenceInterval, bootstrap_ci, concordance_index_ci, 
 from ._compare import ComparisonResult, compare_auc, compare_concordance, paired_bootstrap
 from ._discrimination import ConcordanceResult, concordance_index, roc_auc
 from ._ipcw import time_dependent_auc, uno_c
-from ._metrics import Metric, default_metrics, get_metric, get_metric_names, metric_interval
+from ._metrics import (
+    Metric,
+    check_metrics,
+    default_metrics,
+    get_metric,
+    get_metric_names,
+    metric_interval,
+)
 from ._results import MetricTable, evaluate_predictions
 from ._sample_size import SampleSizeResult, minimum_sample_size
 from ._schemes import (
@@ -62,6 +69,7 @@ __all__ = [
     "evaluate_predictions",
     "external_validation",
     "get_metric",
+    "check_metrics",
     "get_metric_names",
     "metric_interval",
     "minimum_sample_size",

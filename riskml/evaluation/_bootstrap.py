@@ -25,6 +25,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from scipy.special import ndtr, ndtri
 
+from ..utils.validation import check_confidence, check_n_jobs, check_option, check_random_state
 from . import _kernels
 from ._delong import _check_delong_sizes, delong_covariance, delong_placements
 from ._discrimination import (
@@ -138,55 +139,6 @@ def _check_sample_size(groups: dict[str, int], function: str) -> None:
             UserWarning,
             stacklevel=3,
         )
-
-
-def _check_confidence(confidence, function: str) -> float:
-    message = (
-        f"The 'confidence' parameter of {function} must be a float in the range (0, 1). "
-        f"Got {confidence!r} instead."
-    )
-    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real):
-        raise TypeError(message)
-    if not 0 < confidence < 1:
-        raise ValueError(message)
-    return float(confidence)
-
-
-def _check_random_state(random_state, function: str) -> np.random.Generator:
-    if random_state is None or isinstance(random_state, np.random.Generator):
-        return np.random.default_rng(random_state)
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ValueError(
-                f"The 'random_state' parameter of {function} must be an int in the range "
-                f"[0, inf), a numpy.random.Generator or None. Got {random_state!r} instead."
-            )
-        return np.random.default_rng(int(random_state))
-    raise TypeError(
-        f"The 'random_state' parameter of {function} must be an int in the range [0, inf), "
-        f"a numpy.random.Generator or None. Got {random_state!r} instead."
-    )
-
-
-def _check_option(value, parameter: str, options: tuple, function: str) -> str:
-    if not isinstance(value, str) or value not in options:
-        listed = ", ".join(repr(option) for option in options)
-        raise ValueError(
-            f"The '{parameter}' parameter of {function} must be one of {listed}. "
-            f"Got {value!r} instead."
-        )
-    return value
-
-
-def _check_n_jobs(n_jobs, function: str):
-    if n_jobs is None:
-        return None
-    if isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool) and n_jobs != 0:
-        return int(n_jobs)
-    raise ValueError(
-        f"The 'n_jobs' parameter of {function} must be None or a non-zero int (-1: all "
-        f"CPUs). Got {n_jobs!r} instead."
-    )
 
 
 # -- resampling -----------------------------------------------------------------------
@@ -527,10 +479,10 @@ def bootstrap_ci(
             f"Got {statistic!r} instead."
         )
     n_boot = _check_n_boot(n_boot, function)
-    confidence = _check_confidence(confidence, function)
+    confidence = check_confidence(confidence, function)
     n_boot = _check_interval_n_boot(n_boot, confidence, function)
-    ci_type = _check_option(ci_type, "ci_type", ("percentile", "bca"), function)
-    rng = _check_random_state(random_state, function)
+    ci_type = check_option(ci_type, "ci_type", ("percentile", "bca"), function)
+    rng = check_random_state(random_state, function)
     if not arrays:
         raise ValueError(
             f"{function} needs at least one array to resample after the statistic; got none."
@@ -656,12 +608,12 @@ def roc_auc_ci(
     ('DeLong', 1.0)
     """
     function = "roc_auc_ci"
-    method = _check_option(method, "method", ("bootstrap", "delong"), function)
+    method = check_option(method, "method", ("bootstrap", "delong"), function)
     n_boot = _check_n_boot(n_boot, function)
-    confidence = _check_confidence(confidence, function)
-    ci_type = _check_option(ci_type, "ci_type", ("percentile", "bca"), function)
-    rng = _check_random_state(random_state, function)
-    n_jobs = _check_n_jobs(n_jobs, function)
+    confidence = check_confidence(confidence, function)
+    ci_type = check_option(ci_type, "ci_type", ("percentile", "bca"), function)
+    rng = check_random_state(random_state, function)
+    n_jobs = check_n_jobs(n_jobs, function)
     event, score = _check_binary_inputs(y_true, y_score, function)
     if method == "delong":
         if ci_type != "percentile":
@@ -756,10 +708,10 @@ def concordance_index_ci(
     """
     function = "concordance_index_ci"
     n_boot = _check_n_boot(n_boot, function)
-    confidence = _check_confidence(confidence, function)
-    ci_type = _check_option(ci_type, "ci_type", ("percentile", "bca"), function)
-    rng = _check_random_state(random_state, function)
-    n_jobs = _check_n_jobs(n_jobs, function)
+    confidence = check_confidence(confidence, function)
+    ci_type = check_option(ci_type, "ci_type", ("percentile", "bca"), function)
+    rng = check_random_state(random_state, function)
+    n_jobs = check_n_jobs(n_jobs, function)
     n_boot = _check_interval_n_boot(n_boot, confidence, function)
     time, event, risk = _check_survival_inputs(time, event, risk, function)
     _check_sample_size({"events": int(event.sum())}, function)

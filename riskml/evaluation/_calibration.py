@@ -20,6 +20,14 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from ..utils.validation import (
+    check_fraction,
+    check_int,
+    check_one_dimensional,
+    check_option,
+    check_random_state,
+    check_same_length,
+)
 from ._deprecation import renamed_keyword
 from ._ipcw import _km_at
 
@@ -53,19 +61,9 @@ def _first_positions(mask: np.ndarray) -> list[int]:
     return np.flatnonzero(mask)[:5].tolist()
 
 
-def _check_one_dimensional(values, argument: str, function: str) -> np.ndarray:
-    array = np.asarray(values)
-    if array.ndim != 1:
-        raise ValueError(
-            f"{argument} of {function} must be one-dimensional (one value per patient); "
-            f"got shape {array.shape}."
-        )
-    return array
-
-
 def _check_binary_outcome(y_true, function: str, argument: str = "y_true") -> np.ndarray:
     """A 1-D bool array from 0/1 or True/False values, refusing NaN and other values."""
-    array = _check_one_dimensional(y_true, argument, function)
+    array = check_one_dimensional(y_true, argument, function)
     if array.dtype == bool:
         return array.copy()
     if array.dtype.kind not in "biuf":
@@ -93,7 +91,7 @@ def _check_binary_outcome(y_true, function: str, argument: str = "y_true") -> np
 
 def _check_probabilities(values, function: str, argument: str = "y_prob") -> np.ndarray:
     """A 1-D float array of probabilities in [0, 1] without NaN."""
-    array = _check_one_dimensional(values, argument, function)
+    array = check_one_dimensional(values, argument, function)
     if array.dtype.kind not in "biuf":
         raise TypeError(
             f"{argument} of {function} must be numeric; got dtype {array.dtype}. Pass "
@@ -117,17 +115,6 @@ def _check_probabilities(values, function: str, argument: str = "y_prob") -> np.
     return array
 
 
-def _check_same_length(function: str, **arrays) -> None:
-    lengths = {name: len(array) for name, array in arrays.items()}
-    if len(set(lengths.values())) > 1:
-        described = ", ".join(f"{name}={length}" for name, length in lengths.items())
-        raise ValueError(
-            f"the inputs of {function} must have one value per patient; got lengths {described}."
-        )
-    if min(lengths.values()) == 0:
-        raise ValueError(f"{function} needs at least one patient; got empty inputs.")
-
-
 def _check_both_classes(event: np.ndarray, function: str) -> None:
     n_events = int(event.sum())
     n_non_events = int(event.shape[0] - n_events)
@@ -142,7 +129,7 @@ def _check_binary_inputs(y_true, y_prob, function: str, *, both_classes: bool = 
     """The checked (event, probability) pair of a binary-outcome metric."""
     event = _check_binary_outcome(y_true, function)
     prob = _check_probabilities(y_prob, function)
-    _check_same_length(function, y_true=event, y_prob=prob)
+    check_same_length(function, y_true=event, y_prob=prob)
     if both_classes:
         _check_both_classes(event, function)
     return event, prob
@@ -150,7 +137,7 @@ def _check_binary_inputs(y_true, y_prob, function: str, *, both_classes: bool = 
 
 def _check_survival_inputs(time, event, risk_at_horizon, horizon, function: str):
     """Checked (time, event, risk, horizon) of a time-to-event metric at a horizon."""
-    time = _check_one_dimensional(time, "time", function)
+    time = check_one_dimensional(time, "time", function)
     if time.dtype.kind not in "biuf":
         raise TypeError(
             f"time of {function} must be numeric (days to the event or censoring); got "
@@ -165,7 +152,7 @@ def _check_survival_inputs(time, event, risk_at_horizon, horizon, function: str)
         )
     event = _check_binary_outcome(event, function, argument="event")
     risk = _check_probabilities(risk_at_horizon, function, argument="risk_at_horizon")
-    _check_same_length(function, time=time, event=event, risk_at_horizon=risk)
+    check_same_length(function, time=time, event=event, risk_at_horizon=risk)
     horizon = _check_horizon(horizon, time, function)
     return time, event, risk, horizon
 
@@ -188,66 +175,6 @@ def _check_horizon(horizon, time: np.ndarray, function: str) -> float:
             "Choose a horizon within the follow-up."
         )
     return float(horizon)
-
-
-def _check_int(value, name: str, function: str, low: int) -> int:
-    message = (
-        f"The '{name}' parameter of {function} must be an int in the range [{low}, inf). "
-        f"Got {value!r} instead."
-    )
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(message)
-    if value < low:
-        raise ValueError(message)
-    return int(value)
-
-
-def _check_fraction(value, name: str, function: str) -> float:
-    """A real number in the open interval (0, 1)."""
-    message = (
-        f"The '{name}' parameter of {function} must be a float in the range (0, 1). "
-        f"Got {value!r} instead."
-    )
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(message)
-    if not 0 < value < 1:
-        raise ValueError(message)
-    return float(value)
-
-
-def _check_frac(frac, function: str) -> float:
-    message = (
-        f"The 'frac' parameter of {function} must be a float in the range (0, 1]. "
-        f"Got {frac!r} instead."
-    )
-    if isinstance(frac, bool) or not isinstance(frac, numbers.Real):
-        raise TypeError(message)
-    if not 0 < frac <= 1:
-        raise ValueError(message)
-    return float(frac)
-
-
-def _check_option(value, name: str, function: str, options: tuple[str, ...]) -> str:
-    if value not in options:
-        allowed = ", ".join(repr(option) for option in options)
-        raise ValueError(
-            f"The '{name}' parameter of {function} must be one of {allowed}. Got {value!r} instead."
-        )
-    return value
-
-
-def _check_rng(random_state, function: str) -> np.random.Generator:
-    message = (
-        f"The 'random_state' parameter of {function} must be an int in the range [0, inf), "
-        f"a numpy.random.Generator or None. Got {random_state!r} instead."
-    )
-    if random_state is None or isinstance(random_state, np.random.Generator):
-        return np.random.default_rng(random_state)
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ValueError(message)
-        return np.random.default_rng(int(random_state))
-    raise TypeError(message)
 
 
 # -- logistic calibration fits --------------------------------------------------------
@@ -580,7 +507,7 @@ def ici(y_true, y_prob, *, frac: float = _DEFAULT_FRAC) -> CalibrationErrors:
     True
     """
     function = "ici"
-    frac = _check_frac(frac, function)
+    frac = check_fraction(frac, "frac", function, closed_right=True)
     event, prob = _check_binary_inputs(y_true, y_prob, function)
     errors = np.abs(prob - _lowess_at(event, prob, frac, prob))
     return CalibrationErrors(
@@ -699,17 +626,17 @@ def calibration_curve(
     [[0.2, 0.0, 3.0], [0.633, 1.0, 3.0]]
     """
     function = "calibration_curve"
-    method = _check_option(method, "method", function, ("loess", "bins"))
+    method = check_option(method, "method", ("loess", "bins"), function)
     n_groups = renamed_keyword(n_groups, n_bins, "n_groups", "n_bins", function, 10)
-    n_groups = _check_int(n_groups, "n_groups", function, 1)
-    frac = _check_frac(frac, function)
-    confidence = _check_fraction(confidence, "confidence", function)
-    n_boot = _check_int(n_boot, "n_boot", function, 0)
-    n_points = _check_int(n_points, "n_points", function, 2)
-    rng = _check_rng(random_state, function)
+    n_groups = check_int(n_groups, "n_groups", function, low=1)
+    frac = check_fraction(frac, "frac", function, closed_right=True)
+    confidence = check_fraction(confidence, "confidence", function)
+    n_boot = check_int(n_boot, "n_boot", function, low=0)
+    n_points = check_int(n_points, "n_points", function, low=2)
+    rng = check_random_state(random_state, function)
     event, prob = _check_binary_inputs(y_true, y_prob, function, both_classes=False)
 
-    strategy = _check_option(strategy, "strategy", function, ("quantile", "uniform"))
+    strategy = check_option(strategy, "strategy", ("quantile", "uniform"), function)
     if method == "bins":
         if strategy == "quantile":
             group, used = _quantile_groups(prob, n_groups)
@@ -830,7 +757,7 @@ def hosmer_lemeshow(y_true, y_prob, *, n_groups: int = 10) -> HosmerLemeshowResu
     2
     """
     function = "hosmer_lemeshow"
-    n_groups = _check_int(n_groups, "n_groups", function, 3)
+    n_groups = check_int(n_groups, "n_groups", function, low=3)
     event, prob = _check_binary_inputs(y_true, y_prob, function, both_classes=False)
     group, used = _quantile_groups(prob, n_groups)
     if used < 3:
@@ -925,8 +852,8 @@ def survival_calibration(
     [0.0, 0.667]
     """
     function = "survival_calibration"
-    n_groups = _check_int(n_groups, "n_groups", function, 1)
-    confidence = _check_fraction(confidence, "confidence", function)
+    n_groups = check_int(n_groups, "n_groups", function, low=1)
+    confidence = check_fraction(confidence, "confidence", function)
     time, event, risk, horizon = _check_survival_inputs(
         time, event, risk_at_horizon, horizon, function
     )
@@ -1005,7 +932,7 @@ class LogisticRecalibration:
     def fit(self, y_prob, y_true) -> LogisticRecalibration:
         """Estimate the recalibration from predicted risks and observed outcomes."""
         function = f"LogisticRecalibration(method={self.method!r}).fit"
-        _check_option(self.method, "method", "LogisticRecalibration", ("logistic", "intercept"))
+        check_option(self.method, "method", ("logistic", "intercept"), "LogisticRecalibration")
         event, prob = _check_binary_inputs(y_true, y_prob, function)
         event, lp = _finite_logit(event, prob, function)
         if self.method == "intercept":

@@ -16,14 +16,17 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from ..utils.validation import (
+    check_confidence,
+    check_n_jobs,
+    check_option,
+    check_random_state,
+    check_same_length,
+)
 from ._bootstrap import (
     _AUCReplicates,
-    _check_confidence,
     _check_interval_n_boot,
     _check_n_boot,
-    _check_n_jobs,
-    _check_option,
-    _check_random_state,
     _HarrellReplicates,
     _map_chunks,
     _resample_chunks,
@@ -32,7 +35,6 @@ from ._delong import _check_delong_sizes, delong_covariance
 from ._deprecation import renamed_keyword
 from ._discrimination import (
     _check_binary_inputs,
-    _check_same_length,
     _check_score,
     _check_survival_inputs,
     concordance_index,
@@ -185,14 +187,14 @@ def compare_auc(
     0.3125
     """
     function = "compare_auc"
-    method = _check_option(method, "method", ("delong", "bootstrap"), function)
-    confidence = _check_confidence(confidence, function)
+    method = check_option(method, "method", ("delong", "bootstrap"), function)
+    confidence = check_confidence(confidence, function)
     n_boot = _check_interval_n_boot(_check_n_boot(n_boot, function), confidence, function)
-    rng = _check_random_state(random_state, function)
-    n_jobs = _check_n_jobs(n_jobs, function)
+    rng = check_random_state(random_state, function)
+    n_jobs = check_n_jobs(n_jobs, function)
     event, a = _check_binary_inputs(y_true, score_a, function)
     b = _check_score(score_b, "score_b", function)
-    _check_same_length(function, y_true=event, score_a=a, score_b=b)
+    check_same_length(function, y_true=event, score_a=a, score_b=b)
     estimates = (roc_auc(event, a), roc_auc(event, b))
     if method == "delong":
         _check_delong_sizes(event, function)
@@ -282,13 +284,13 @@ def compare_concordance(
     """
     function = "compare_concordance"
     n_boot = _check_n_boot(n_boot, function)
-    confidence = _check_confidence(confidence, function)
+    confidence = check_confidence(confidence, function)
     n_boot = _check_interval_n_boot(n_boot, confidence, function)
-    rng = _check_random_state(random_state, function)
-    n_jobs = _check_n_jobs(n_jobs, function)
+    rng = check_random_state(random_state, function)
+    n_jobs = check_n_jobs(n_jobs, function)
     time, event, a = _check_survival_inputs(time, event, risk_a, function)
     b = _check_score(risk_b, "risk_b", function)
-    _check_same_length(function, time=time, risk_a=a, risk_b=b)
+    check_same_length(function, time=time, risk_a=a, risk_b=b)
     estimates = (concordance_index(time, event, a), concordance_index(time, event, b))
     kernels = (_HarrellReplicates(time, event, a), _HarrellReplicates(time, event, b))
     values = _map_chunks(
@@ -437,10 +439,10 @@ def paired_bootstrap(
     if reference not in scores:
         raise ValueError(f"reference={reference!r} of {function} is not one of the models {names}.")
     n_boot = _check_n_boot(n_boot, function)
-    confidence = _check_confidence(confidence, function)
+    confidence = check_confidence(confidence, function)
     n_boot = _check_interval_n_boot(n_boot, confidence, function)
-    rng = _check_random_state(random_state, function)
-    n_jobs = _check_n_jobs(n_jobs, function)
+    rng = check_random_state(random_state, function)
+    n_jobs = check_n_jobs(n_jobs, function)
     n = len(scores[names[0]])
     args = [np.asarray(arg) for arg in args]
     if any(arg.shape[:1] != (n,) for arg in args):

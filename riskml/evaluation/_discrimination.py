@@ -14,7 +14,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from ..outcome import Outcome
-from ..utils.validation import check_event_array
+from ..utils.validation import check_event_array, check_same_length
 
 __all__ = ["concordance_index", "roc_auc"]
 
@@ -54,15 +54,6 @@ def _check_score(values, argument: str, function: str) -> np.ndarray:
     return array
 
 
-def _check_same_length(function: str, **arrays) -> None:
-    lengths = {name: len(array) for name, array in arrays.items()}
-    if len(set(lengths.values())) > 1:
-        described = ", ".join(f"{name}={length}" for name, length in lengths.items())
-        raise ValueError(
-            f"the inputs of {function} must have one value per patient; got lengths {described}."
-        )
-
-
 def _check_two_classes(event: np.ndarray, function: str) -> None:
     n_events = int(event.sum())
     n_non_events = int(event.shape[0] - n_events)
@@ -86,7 +77,7 @@ def _check_has_events(event: np.ndarray, function: str) -> None:
 def _check_binary_inputs(y_true, y_score, function: str):
     event = check_event_array(y_true, "y_true")
     score = _check_score(y_score, "y_score", function)
-    _check_same_length(function, y_true=event, y_score=score)
+    check_same_length(function, y_true=event, y_score=score)
     _check_two_classes(event, function)
     return event, score
 
@@ -94,7 +85,7 @@ def _check_binary_inputs(y_true, y_score, function: str):
 def _check_survival_inputs(time, event, risk, function: str):
     risk = _check_score(risk, "risk", function)
     outcome = Outcome.survival(time, event)
-    _check_same_length(function, time=outcome.time, event=outcome.event, risk=risk)
+    check_same_length(function, time=outcome.time, event=outcome.event, risk=risk)
     _check_has_events(outcome.event, function)
     return outcome.time, outcome.event, risk
 

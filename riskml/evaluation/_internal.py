@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections import Counter
 
@@ -22,12 +21,15 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from ..outcome import check_outcome
+from ..utils.validation import (
+    check_confidence,
+    check_fraction,
+    check_n_jobs,
+    check_option,
+    check_random_state,
+)
 from ._bootstrap import (
-    _check_confidence,
     _check_n_boot,
-    _check_n_jobs,
-    _check_option,
-    _check_random_state,
 )
 from ._calibration import (
     _DEFAULT_FRAC,
@@ -226,7 +228,7 @@ def _632_plus(metric, apparent, oob, gamma):
 def _check_cv_seed(random_state, function):
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(0, 2**31 - 1))
-    _check_random_state(random_state, function)
+    check_random_state(random_state, function)
     return random_state
 
 
@@ -418,8 +420,8 @@ def _run(
 ) -> InternalValidationResult:
     """:func:`internal_validation`, with ``function`` naming the caller in messages."""
     _check_estimator(estimator, function)
-    method = _check_option(method, "method", METHODS, function)
-    n_jobs = _check_n_jobs(n_jobs, function)
+    method = check_option(method, "method", METHODS, function)
+    n_jobs = check_n_jobs(n_jobs, function)
     if not isinstance(keep_predictions, bool | np.bool_):
         raise TypeError(
             f"The 'keep_predictions' parameter of {function} must be a bool. Got "
@@ -439,7 +441,7 @@ def _run(
 
     if bootstrap:
         n_boot = _check_n_boot(n_boot, function)
-        rng = _check_random_state(random_state, function)
+        rng = check_random_state(random_state, function)
         draws = [rng.integers(0, n, size=n) for _ in range(n_boot)]
 
         def tasks():
@@ -615,15 +617,6 @@ def _new_axes(ax):
     return Figure(figsize=(5.5, 4.5), layout="constrained").subplots()
 
 
-def _check_fraction(value, parameter: str, function: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
-        raise ValueError(
-            f"The '{parameter}' parameter of {function} must be a float in the range "
-            f"(0, 1). Got {value!r} instead."
-        )
-    return float(value)
-
-
 class PredictionStability:
     """Instability of individual predictions across bootstrap models (Riley & Collins 2023).
 
@@ -717,7 +710,7 @@ class PredictionStability:
             ``quantile`` type 7), ``width`` and ``mape`` (mean absolute difference
             from ``original``).
         """
-        confidence = _check_confidence(confidence, "PredictionStability.patients")
+        confidence = check_confidence(confidence, "PredictionStability.patients")
         alpha = 1.0 - confidence
         low, high = np.quantile(self.predictions, [alpha / 2, 1 - alpha / 2], axis=0)
         return pd.DataFrame(
@@ -743,7 +736,7 @@ class PredictionStability:
             and ``instability``: the share of bootstrap models that classify the
             patient differently.
         """
-        threshold = _check_fraction(threshold, "threshold", "PredictionStability.classification")
+        threshold = check_fraction(threshold, "threshold", "PredictionStability.classification")
         original = _positive(self.original, np.array([threshold]))[0]
         boot = np.stack([_positive(row, np.array([threshold]))[0] for row in self.predictions])
         return pd.DataFrame(
@@ -880,7 +873,7 @@ class PredictionStability:
     def interpret(self, *, width: float = 0.10, confidence: float = 0.95) -> str:
         """One sentence, e.g. "37% of patients have a 95% stability interval wider than
         10 percentage points; MAPE 0.042 (200 bootstrap models)"."""
-        width = _check_fraction(width, "width", "PredictionStability.interpret")
+        width = check_fraction(width, "width", "PredictionStability.interpret")
         row = self.summary(width=width, confidence=confidence).iloc[0]
         return (
             f"{self.name}: {row['share_wider']:.0%} of patients have a {confidence:.0%} "

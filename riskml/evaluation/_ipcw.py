@@ -19,8 +19,9 @@ import warnings
 import numpy as np
 
 from ..outcome import Outcome
+from ..utils.validation import check_same_length
 from . import _kernels
-from ._discrimination import _check_same_length, _check_score, _check_survival_inputs
+from ._discrimination import _check_score, _check_survival_inputs
 
 __all__ = ["integrated_time_dependent_auc", "ipcw_weights", "time_dependent_auc", "uno_c"]
 
@@ -508,7 +509,7 @@ def time_dependent_auc(
     censoring_weights = _check_censoring_weights(censoring_weights, function)
     times, order = _check_times(times, function)
     columns = _auc_columns(risk, times, function)
-    _check_same_length(function, time=time, event=event, risk=columns[0])
+    check_same_length(function, time=time, event=event, risk=columns[0])
     g_times, g_values = _censoring_survival(time, event, train_time, train_event, function)
     return _td_auc(time, event, columns, times, g_times, g_values, censoring_weights, function)
 

@@ -392,7 +392,30 @@ def default_metrics(outcome_kind: str, horizon=None) -> tuple[str, ...]:
 
 
 def check_metrics(metrics, outcome_kind: str, horizon, function: str) -> tuple[Metric, ...]:
-    """Resolve metric names (None: the defaults) for an outcome kind and horizon."""
+    """Resolve metric names (None: the defaults) for an outcome kind and horizon.
+
+    Parameters
+    ----------
+    metrics : str, sequence of str or None
+        Registered names (:func:`get_metric_names`); None gives
+        :func:`default_metrics`.
+    outcome_kind : {"binary", "survival"}
+    horizon : float or None
+        Days; metrics at a horizon need one.
+    function : str
+        The caller, named in error messages.
+
+    Returns
+    -------
+    tuple of Metric
+
+    Raises
+    ------
+    ValueError
+        For an empty list, a name given twice, an unknown name, a metric of the
+        other outcome kind, or a metric at a horizon without one; the message
+        lists the valid names.
+    """
     if metrics is None:
         metrics = default_metrics(outcome_kind, horizon)
     elif isinstance(metrics, str):

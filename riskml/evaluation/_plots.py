@@ -13,10 +13,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..utils.validation import check_one_dimensional
 from ._calibration import (
     CalibrationErrors,
     _check_binary_outcome,
-    _check_one_dimensional,
     _check_probabilities,
     _check_survival_inputs,
     _first_positions,
@@ -58,7 +58,7 @@ def _named(values, name, function: str) -> list[tuple[str, object]]:
 
 
 def _check_scores(values, argument: str, function: str) -> np.ndarray:
-    array = _check_one_dimensional(values, argument, function)
+    array = check_one_dimensional(values, argument, function)
     if array.dtype.kind not in "biuf":
         raise TypeError(
             f"{argument} of {function} must be numeric; got dtype {array.dtype}. Pass the "

@@ -15,15 +15,12 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from ..utils.validation import check_confidence, check_n_jobs, check_option, check_random_state
 from ._bootstrap import (
     ConfidenceInterval,
     _auc_jackknife,
     _AUCReplicates,
-    _check_confidence,
     _check_n_boot,
-    _check_n_jobs,
-    _check_option,
-    _check_random_state,
     _harrell_jackknife,
     _HarrellReplicates,
     _interval,
@@ -355,12 +352,12 @@ def evaluate_predictions(
     function = "evaluate_predictions"
     outcome = check_outcome(y)
     if method is not None:
-        method = _check_option(method, "method", ("bootstrap",), function)
+        method = check_option(method, "method", ("bootstrap",), function)
     n_boot = _check_n_boot(n_boot, function)
-    confidence = _check_confidence(confidence, function)
-    ci_type = _check_option(ci_type, "ci_type", ("percentile", "bca"), function)
-    _check_random_state(random_state, function)
-    n_jobs = _check_n_jobs(n_jobs, function)
+    confidence = check_confidence(confidence, function)
+    ci_type = check_option(ci_type, "ci_type", ("percentile", "bca"), function)
+    check_random_state(random_state, function)
+    n_jobs = check_n_jobs(n_jobs, function)
     resolved = check_metrics(metrics, outcome.kind, horizon, function)
     metric_params = dict(metric_params or {})
     unknown = set(metric_params) - {m.name for m in resolved}

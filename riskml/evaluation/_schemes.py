@@ -15,12 +15,9 @@ import numpy as np
 import pandas as pd
 
 from ..outcome import check_outcome
+from ..utils.validation import check_confidence, check_n_jobs, check_option, check_random_state
 from ._bootstrap import (
-    _check_confidence,
     _check_n_boot,
-    _check_n_jobs,
-    _check_option,
-    _check_random_state,
     concordance_index_ci,
     roc_auc_ci,
 )
@@ -395,8 +392,8 @@ def external_validation(
             f"{type(estimator).__name__}."
         )
     n_boot = _check_n_boot(n_boot, function)
-    confidence = _check_confidence(confidence, function)
-    _check_random_state(random_state, function)
+    confidence = check_confidence(confidence, function)
+    check_random_state(random_state, function)
     outcome = check_outcome(y)
     n = _num_rows(X)
     if len(outcome) != n:
@@ -498,10 +495,10 @@ def subgroup_performance(
             f"{len(outcome)}, {risk.shape[0]} and {groups.shape[0] if groups.ndim else 0}."
         )
     n_boot = _check_n_boot(n_boot, function)
-    confidence = _check_confidence(confidence, function)
-    _check_option(ci_type, "ci_type", ("percentile", "bca"), function)
-    _check_random_state(random_state, function)
-    n_jobs = _check_n_jobs(n_jobs, function)
+    confidence = check_confidence(confidence, function)
+    check_option(ci_type, "ci_type", ("percentile", "bca"), function)
+    check_random_state(random_state, function)
+    n_jobs = check_n_jobs(n_jobs, function)
     missing = np.array([value is None or value != value for value in groups])
     labels = sorted({value for value in groups[~missing]}, key=str)
     metric = "harrell_c" if outcome.is_survival else "auc"

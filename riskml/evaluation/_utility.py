@@ -14,15 +14,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..utils.validation import check_fraction, check_option, check_same_length
 from ._bootstrap import ConfidenceInterval, bootstrap_ci
 from ._calibration import (
     _check_binary_inputs,
     _check_binary_outcome,
     _check_both_classes,
-    _check_fraction,
-    _check_option,
     _check_probabilities,
-    _check_same_length,
     _check_survival_inputs,
     _cox_efron,
     _finite_logit,
@@ -148,7 +146,7 @@ def _ipcw(time, event, horizon, train_time, train_event, censoring_weights, func
 
 
 def _as_risk(values: np.ndarray, prediction: str, function: str) -> np.ndarray:
-    prediction = _check_option(prediction, "prediction", function, ("risk", "survival"))
+    prediction = check_option(prediction, "prediction", ("risk", "survival"), function)
     return values if prediction == "risk" else 1.0 - values
 
 
@@ -420,7 +418,7 @@ def integrated_brier_score(
     0.126
     """
     function = "integrated_brier_score"
-    rule = _check_option(rule, "rule", function, ("trapezoid", "step"))
+    rule = check_option(rule, "rule", ("trapezoid", "step"), function)
     grid, _ = _time_grid(predictions, times, len(time), function)
     if grid.shape[0] < 2:
         raise ValueError(
@@ -694,7 +692,7 @@ CONVENTIONS = ("kaplan_meier", "dcurves")
 
 
 def _check_convention(convention, function: str) -> str:
-    return _check_option(convention, "convention", function, CONVENTIONS)
+    return check_option(convention, "convention", CONVENTIONS, function)
 
 
 def net_benefit_survival(
@@ -907,7 +905,7 @@ def _check_reclassification_inputs(y_true, p_old, p_new, function: str):
     event = _check_binary_outcome(y_true, function)
     old = _check_probabilities(p_old, function, argument="p_old")
     new = _check_probabilities(p_new, function, argument="p_new")
-    _check_same_length(function, y_true=event, p_old=old, p_new=new)
+    check_same_length(function, y_true=event, p_old=old, p_new=new)
     _check_both_classes(event, function)
     return event, old, new
 
@@ -1234,7 +1232,7 @@ def metric_ci(
     """
     function = "metric_ci"
     metric = renamed_value(metric, _RENAMED_BINARY, "metric", function)
-    method = _check_option(method, "method", function, ("bootstrap", "wald"))
+    method = check_option(method, "method", ("bootstrap", "wald"), function)
     statistic, n_probs = _resolve_metric(metric, _BINARY_METRICS, function)
     if n_probs is not None and len(y_probs) != n_probs:
         raise ValueError(
@@ -1250,14 +1248,14 @@ def metric_ci(
             )
         if metric_params:
             raise TypeError(f"{function}: {metric!r} takes no parameters; got {metric_params}.")
-        confidence = _check_fraction(confidence, "confidence", function)
+        confidence = check_fraction(confidence, "confidence", function)
         return _wald_interval(metric, y_true, y_probs[0], confidence)
     event = _check_binary_outcome(y_true, function)
     probs = [
         _check_probabilities(values, function, argument=f"y_probs[{index}]")
         for index, values in enumerate(y_probs)
     ]
-    _check_same_length(function, y_true=event, **{f"y_probs[{i}]": p for i, p in enumerate(probs)})
+    check_same_length(function, y_true=event, **{f"y_probs[{i}]": p for i, p in enumerate(probs)})
     options = {} if ci_type == "percentile" else {"ci_type": ci_type}
     return bootstrap_ci(
         lambda *arrays: statistic(*arrays, **metric_params),
@@ -1392,7 +1390,7 @@ def survival_metric_ci(
     """
     function = "survival_metric_ci"
     metric = renamed_value(metric, _RENAMED_SURVIVAL, "metric", function)
-    method = _check_option(method, "method", function, ("bootstrap", "wald"))
+    method = check_option(method, "method", ("bootstrap", "wald"), function)
     statistic, _ = _resolve_metric(metric, _SURVIVAL_METRICS, function)
     time, event, risk, horizon = _check_survival_inputs(
         time, event, risk_at_horizon, horizon, function
@@ -1404,7 +1402,7 @@ def survival_metric_ci(
                 f"{function}: method='wald' is available for {names} only; got metric "
                 f"{metric!r}. Use method='bootstrap'."
             )
-        confidence = _check_fraction(confidence, "confidence", function)
+        confidence = check_fraction(confidence, "confidence", function)
         return _survival_wald_interval(metric, time, event, risk, horizon, confidence)
     options = {} if ci_type == "percentile" else {"ci_type": ci_type}
     return bootstrap_ci(

@@ -1,11 +1,17 @@
-"""LASSO solvers against the saga reference of LassoRisk (issue 15, item 1).
+"""LASSO solvers for LassoRisk (issue 15, item 1).
 
-    python -m benchmarks.lasso_solvers yh 3000   # young hypertension; 3000 registry rows
+    python -m benchmarks.lasso_solvers yh        # young hypertension (306 evaluable rows)
+    python -m benchmarks.lasso_solvers 56477     # the Frizzell-size registry, 30-day label
+    python -m benchmarks.lasso_solvers 3000 --liblinear   # also liblinear (slow at weak penalties)
 
-Same C grid, folds and AUC scoring as LassoRisk; prints time, chosen C and the largest
-difference in coefficients, risks and fold scores from saga at tol=1e-4.
+Same C grid, folds and AUC scoring as LassoRisk. For each solver: time, chosen C, the
+largest difference in coefficients, risks and fold scores from the saga tol=1e-4 fit
+(LassoRisk before issue 15), and the penalised objective at the chosen C, refitted
+on all rows: ``mean log-loss + ||w||_1 / (C n)`` (lower is closer to the exact
+optimum; saga at tol=1e-4 stops early on ill-conditioned data).
 """
 
+import os
 import sys
 import time
 import warnings
@@ -32,7 +38,14 @@ def data(name):
     keep = ~np.isnan(y)
     X, y = X[keep], y[keep].astype(int)
     Xs = make_preprocessor(scale=True).fit_transform(X, y)
-    return Xs, y
+    return Xs.to_numpy(dtype=float), y
+
+
+def objective(X, y, coef, intercept, C):
+    """Mean logistic loss plus the L1 penalty, scikit-learn's objective divided by C n."""
+    z = X @ np.ravel(coef) + float(np.ravel(intercept)[0])
+    loss = np.mean(np.logaddexp(0.0, z) - y * z)
+    return loss + np.abs(coef).sum() / (C * len(y))
 
 
 def cvfit(X, y, solver, tol, **kw):
@@ -52,27 +65,72 @@ def cvfit(X, y, solver, tol, **kw):
     return m, time.perf_counter() - t
 
 
-for name in sys.argv[1:]:
-    X, y = data(name)
-    print(name, X.shape, y.mean(), flush=True)
-    ref, t = cvfit(X, y, "saga", 1e-4)
-    print(f" saga tol1e-4 {t:.1f}s C={ref.C_} iters={np.max(ref.n_iter_)}", flush=True)
-    for solver, tol, kw in [
-        ("liblinear", 1e-4, {}),
-        ("liblinear", 1e-4, {"intercept_scaling": 1e4}),
-        ("liblinear", 1e-8, {"intercept_scaling": 1e4}),
-        ("saga", 1e-8, {"max_iter": 100000}),
-    ]:
-        m, t = cvfit(X, y, solver, tol, **kw)
-        d = np.max(np.abs(m.coef_ - ref.coef_))
-        dp = np.max(np.abs(m.predict_proba(X)[:, 1] - ref.predict_proba(X)[:, 1]))
-        sc = np.max(
-            np.abs(
-                np.asarray(m.scores_[1] if isinstance(m.scores_, dict) else m.scores_)
-                - np.asarray(ref.scores_[1] if isinstance(ref.scores_, dict) else ref.scores_)
-            )
-        )
+def _scores(m):
+    return np.asarray(m.scores_[1] if isinstance(m.scores_, dict) else m.scores_)
+
+
+def _names(X):
+    return [f"x{i}" for i in range(X.shape[1])]
+
+
+def riskml_fit(X, y):
+    """LassoRisk as shipped (the solver it uses now)."""
+    import pandas as pd
+
+    from riskml.models import LassoRisk
+
+    frame = pd.DataFrame(X, columns=_names(X))
+    t = time.perf_counter()
+    m = LassoRisk(random_state=0).fit(frame, y)
+    return m, time.perf_counter() - t
+
+
+def main(names):
+    for name in names:
+        X, y = data(name)
+        load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+        print(f"{name} X={X.shape} event rate {y.mean():.3f} load {load}", flush=True)
+        ref, t = cvfit(X, y, "saga", 1e-4)
+        C = float(np.ravel(ref.C_)[0])
+        f_ref = objective(X, y, ref.coef_, ref.intercept_, C)
         print(
-            f" {solver} tol={tol} {kw} {t:.1f}s C={m.C_} dcoef={d:.2e} dpred={dp:.2e} dscores={sc:.2e} b={m.intercept_} vs {ref.intercept_}",
+            f" saga tol=1e-4 {t:.1f}s C={C:.4g} iters={np.max(ref.n_iter_)} objective={f_ref:.10f}",
             flush=True,
         )
+        m, t = riskml_fit(X, y)
+        report("LassoRisk() (newton path)", t, m, ref, X, y, C, f_ref)
+        candidates = [("saga", 1e-6, {"max_iter": 20000})]
+        if "--liblinear" in sys.argv:
+            candidates += [
+                ("liblinear", 1e-4, {}),
+                ("liblinear", 1e-6, {"intercept_scaling": 10.0}),
+            ]
+        for solver, tol, kw in candidates:
+            label = f"{solver} tol={tol:g} {kw}"
+            m, t = cvfit(X, y, solver, tol, **kw)
+            report(label, t, m, ref, X, y, C, f_ref)
+
+
+def report(label, t, m, ref, X, y, C, f_ref):
+    import pandas as pd
+
+    coef, risk = np.ravel(m.coef_), m.predict_proba(pd.DataFrame(X, columns=_names(X)))[:, 1]
+    d = np.max(np.abs(coef - np.ravel(ref.coef_)))
+    dp = np.max(np.abs(risk - ref.predict_proba(X)[:, 1]))
+    scores = m.scores_ if isinstance(m.scores_, np.ndarray) and m.scores_.ndim == 2 else _scores(m)
+    sc = np.max(np.abs(np.reshape(scores, -1) - np.reshape(_scores(ref), -1)))
+    f = (
+        objective(X, y, coef, m.intercept_, float(np.ravel(m.C_)[0]))
+        if float(np.ravel(m.C_)[0]) == C
+        else np.nan
+    )
+    load = os.getloadavg()[0]
+    print(
+        f" {label}: {t:.1f}s (load {load:.1f}) C={float(np.ravel(m.C_)[0]):.4g} dcoef={d:.2e} "
+        f"drisk={dp:.2e} dscores={sc:.2e} objective-saga={f - f_ref:+.2e}",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main([a for a in sys.argv[1:] if not a.startswith("--")])

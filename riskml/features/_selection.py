@@ -7,6 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
+from sklearn.utils import check_array
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from ..outcome import check_outcome
@@ -70,6 +71,48 @@ def _default_estimator(survival: bool, random_state):
     return XGBClassifier(
         n_estimators=100, max_depth=3, learning_rate=0.1, n_jobs=1, random_state=seed
     )
+
+
+def _eliminate(estimator, X, y, n_features_to_select, step):
+    """Recursive elimination to a fixed size, without scikit-learn's final fit.
+
+    The same loop, importances and tie rule as :class:`sklearn.feature_selection.RFE`
+    (so the same ``support_`` and ``ranking_``), but it stops once the size is
+    reached: RFE then fits its estimator once more on the kept columns, a model
+    that a pipeline discards and fits again as its own final step.
+
+    Returns
+    -------
+    support : ndarray of bool
+    ranking : ndarray of int
+    """
+    import warnings
+
+    from sklearn.feature_selection._base import _get_feature_importances
+
+    n_features = X.shape[1]
+    if isinstance(n_features_to_select, Integral):
+        if n_features_to_select > n_features:
+            warnings.warn(
+                f"Found n_features_to_select={n_features_to_select} > n_features={n_features}. "
+                "There will be no feature selection and all features will be kept.",
+                UserWarning,
+                stacklevel=3,
+            )
+    else:
+        n_features_to_select = int(n_features * n_features_to_select)
+    step = int(max(1, step * n_features)) if 0.0 < step < 1.0 else int(step)
+    support = np.ones(n_features, dtype=bool)
+    ranking = np.ones(n_features, dtype=int)
+    while support.sum() > n_features_to_select:
+        features = np.flatnonzero(support)
+        fitted = clone(estimator).fit(X[:, features], y)
+        importances = _get_feature_importances(fitted, "auto", transform_func="square")
+        ranks = np.ravel(np.argsort(importances, kind="stable"))
+        threshold = min(step, support.sum() - n_features_to_select)
+        support[features[ranks][:threshold]] = False
+        ranking[~support] += 1
+    return support, ranking
 
 
 def _named_estimator(name: str, survival: bool, random_state):
@@ -140,7 +183,10 @@ class RecursiveFeatureElimination(DataFrameSelectorMixin, BaseEstimator):
         Mean cross-validated score by number of features (None when the size was
         forced).
     selector_ : sklearn.feature_selection.RFE or RFECV
-        The fitted scikit-learn selector.
+        The scikit-learn selector. With ``n_features_to_select`` it is an
+        ``RFE`` holding ``support_``, ``ranking_`` and ``n_features_`` but no
+        ``estimator_``: the final fit on the kept columns is skipped, since a
+        pipeline fits its own model on them next (see Notes).
     feature_names_in_ : ndarray of str
     n_features_in_ : int
 
@@ -151,6 +197,11 @@ class RecursiveFeatureElimination(DataFrameSelectorMixin, BaseEstimator):
     cross-validation leaks the outcome into the estimate. Time-to-event outcomes
     are passed to XGBoost as the time, negated for censored patients (its
     ``survival:cox`` convention).
+
+    With a forced size, the elimination is scikit-learn's RFE (the same ranking
+    and tie rule) stopped at that size: RFE would fit the ranking estimator once
+    more on the kept columns, which a pipeline then discards, so a pipeline fit
+    costs one ranking fit per elimination step and nothing more.
 
     References
     ----------
@@ -246,10 +297,18 @@ class RecursiveFeatureElimination(DataFrameSelectorMixin, BaseEstimator):
             estimator = clone(self.estimator)
 
         if self.n_features_to_select is not None:
+            X_array = check_array(
+                X, accept_sparse="csc", ensure_all_finite=False, ensure_min_features=2
+            )
+            support, ranking = _eliminate(
+                estimator, X_array, y_fit, self.n_features_to_select, self.step
+            )
+            # the fitted state of RFE without its final fit (estimator_ is left unset)
             selector = RFE(
                 estimator, n_features_to_select=self.n_features_to_select, step=self.step
             )
-            selector.fit(X, y_fit)
+            selector.support_, selector.ranking_ = support, ranking
+            selector.n_features_, selector.n_features_in_ = int(support.sum()), len(names)
             self.cv_scores_ = None
         else:
             selector = RFECV(

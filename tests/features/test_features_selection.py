@@ -182,9 +182,9 @@ def test_named_ranking_estimators():
     X, y, ys = _data(n=150, p=5, seed=6)
     selector = RecursiveFeatureElimination(estimator="xgboost", n_features_to_select=2)
     selector.fit(X, ys)
-    assert type(selector.selector_.estimator_).__name__ == "XGBoostSurvival"
+    assert type(selector.selector_.estimator).__name__ == "XGBoostSurvival"
     selector = RecursiveFeatureElimination(estimator="logistic", n_features_to_select=2).fit(X, y)
-    assert type(selector.selector_.estimator_).__name__ == "LogisticRisk"
+    assert type(selector.selector_.estimator).__name__ == "LogisticRisk"
     with pytest.raises(ValueError, match=r"unknown ranking estimator 'tabnet'; choose one of \["):
         RecursiveFeatureElimination(estimator="tabnet").fit(X, y)
     with pytest.raises(ValueError, match=r"model 'svm' cannot rank features: its fitted model"):
@@ -305,3 +305,71 @@ def test_noise_selection_then_any_model_stays_at_chance():
     survival = pipe(InformationGain(top_k=5, horizon=365.0), CoxPH(penalizer=0.01), scale=True)
     risk = cross_val_predict_risk(survival, X, y_surv, cv=5, random_state=0)
     assert abs(c_statistic(y_surv, risk) - 0.5) < 0.05
+
+
+class _CountingLogistic(LogisticRegression):
+    """LogisticRegression recording the width of each fit (a class attribute: clones share it)."""
+
+    fits: list = []
+
+    def fit(self, X, y, **params):
+        _CountingLogistic.fits.append(np.shape(X)[1])
+        return super().fit(X, y, **params)
+
+
+@pytest.mark.parametrize(
+    ("estimator", "n_select", "step", "outcome"),
+    [
+        (None, 11, 3, "binary"),
+        (None, 0.3, 0.2, "binary"),
+        (None, 5, 1, "survival"),
+        (LogisticRegression(C=0.1), 4, 2, "binary"),
+        (LogisticRegression(C=0.1), 25, 1, "binary"),  # more than there are: keeps all
+    ],
+    ids=["xgboost-int", "xgboost-fractions", "xgboost-cox", "coef", "too-many"],
+)
+def test_forced_size_equals_sklearn_rfe(estimator, n_select, step, outcome):
+    """Oracle: sklearn.feature_selection.RFE (support_ and ranking_) with the same estimator."""
+    from sklearn.feature_selection import RFE
+
+    from riskml.features._selection import _default_estimator
+
+    X, y_binary, y_surv = _data(seed=3)
+    y = y_binary if outcome == "binary" else y_surv
+    ours = RecursiveFeatureElimination(
+        estimator=estimator, n_features_to_select=n_select, step=step, random_state=0
+    )
+    if n_select == 25:
+        with pytest.warns(UserWarning, match="n_features_to_select=25 > n_features=20"):
+            ours.fit(X, y)
+    else:
+        ours.fit(X, y)
+    ranker = _default_estimator(outcome == "survival", 0) if estimator is None else estimator
+    y_fit = y if outcome == "binary" else y_surv.to_y()
+    oracle = RFE(clone(ranker), n_features_to_select=n_select, step=step).fit(X.to_numpy(), y_fit)
+    np.testing.assert_array_equal(ours.support_, oracle.support_)
+    np.testing.assert_array_equal(ours.ranking_, oracle.ranking_)
+    assert ours.selector_.n_features_ == oracle.n_features_
+    np.testing.assert_array_equal(ours.transform(X).to_numpy(), oracle.transform(X.to_numpy()))
+
+
+def test_forced_size_skips_the_final_refit_inside_a_pipeline():
+    """Oracle: sklearn's RFE fits the ranking model once per elimination step plus once on the
+    kept columns; the selector fits it once per step only, and the pipeline's predictions equal
+    those of sklearn's RFE followed by the same model."""
+    from sklearn.feature_selection import RFE
+
+    X, y, _ = _data(seed=4)
+    selector = RecursiveFeatureElimination(
+        estimator=_CountingLogistic(C=0.5), n_features_to_select=5, step=4
+    )
+    pipe = RiskPipeline([("select", selector), ("model", XGBoostRisk(n_estimators=30))])
+    _CountingLogistic.fits = []
+    risk = pipe.fit(X, y).predict_risk(X)
+    assert _CountingLogistic.fits == [20, 16, 12, 8]
+    _CountingLogistic.fits = []
+    oracle = RFE(_CountingLogistic(C=0.5), n_features_to_select=5, step=4)
+    oracle.fit(X.to_numpy(), y)
+    assert _CountingLogistic.fits == [20, 16, 12, 8, 5]  # four steps, then the final fit
+    model = XGBoostRisk(n_estimators=30).fit(X.loc[:, oracle.support_], y)
+    np.testing.assert_array_equal(risk, model.predict_risk(X.loc[:, oracle.support_]))

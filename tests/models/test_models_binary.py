@@ -77,10 +77,82 @@ def test_xgboost_names_xgboost_refuses_are_fitted_as_an_array():
     np.testing.assert_allclose(model.predict_risk(named), direct.predict_proba(X.to_numpy())[:, 1])
 
 
-def test_lasso_equals_logistic_regression_cv():
+def _saga_cv(X, y, tol, seed=3, Cs=10, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return LogisticRegressionCV(
+            Cs=Cs,
+            l1_ratios=(1.0,),
+            solver="saga",
+            cv=StratifiedKFold(5, shuffle=True, random_state=seed),
+            scoring="roc_auc",
+            max_iter=100000,
+            tol=tol,
+            random_state=seed,
+            **kw,
+        ).fit(X, y)
+
+
+def _l1_objective(X, y, coef, intercept, C, weight=None):
+    """scikit-learn's L1 objective divided by C: sum of weighted log-losses + ||coef||_1 / C."""
+    z = X.to_numpy() @ np.ravel(coef) + intercept
+    weight = np.ones(len(y)) if weight is None else weight
+    return weight @ (np.logaddexp(0.0, z) - y * z) + np.abs(coef).sum() / C
+
+
+@pytest.mark.parametrize("class_weight", [None, "balanced"])
+def test_lasso_newton_path_equals_saga_at_a_tight_tolerance(class_weight):
+    """Oracle: sklearn LogisticRegressionCV (saga, tol=1e-9), same grid, folds and AUC scoring.
+
+    Same chosen C, same fold AUCs, and coefficients and risks equal to 1e-6; the objective
+    is no higher than saga's (the Newton path is the more exact of the two)."""
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    X, y = _data(n=400, seed=5)
+    model = LassoRisk(random_state=3, class_weight=class_weight).fit(X, y)
+    direct = _saga_cv(X, y, tol=1e-9, class_weight=class_weight)
+    assert model.solver == "newton"
+    np.testing.assert_allclose(
+        model.model_.predict_proba(X.to_numpy())[:, 1], model.predict_risk(X)
+    )
+    assert float(np.ravel(direct.C_)[0]) == pytest.approx(model.C_, rel=1e-12)
+    np.testing.assert_allclose(model.scores_, np.reshape(direct.scores_[1], (5, 10)), atol=1e-4)
+    np.testing.assert_allclose(model.coef_.to_numpy(), direct.coef_.ravel(), atol=1e-6)
+    assert model.intercept_ == pytest.approx(float(np.ravel(direct.intercept_)[0]), abs=1e-6)
+    np.testing.assert_allclose(model.predict_risk(X), direct.predict_proba(X)[:, 1], atol=1e-6)
+    weight = None if class_weight is None else compute_sample_weight(class_weight, y)
+    ours = _l1_objective(X, y, model.coef_, model.intercept_, model.C_, weight)
+    theirs = _l1_objective(X, y, direct.coef_, float(direct.intercept_[0]), model.C_, weight)
+    assert ours <= theirs + 1e-9
+
+
+def test_lasso_newton_reaches_the_optimum_where_saga_stops_early():
+    """Oracle: the subgradient optimality (KKT) conditions of the L1 objective.
+
+    A nearly separable fit at a weak penalty: at the Newton solution every zero coefficient
+    has |gradient| <= 1/C and every other one gradient = -sign(coef)/C (to 1e-6; 1/C = 0.01),
+    and its objective is below saga's at scikit-learn's default tolerance."""
+    from scipy.special import expit
+
+    X, y = _data(n=60, seed=1)
+    X = X * 3.0  # nearly separable
+    model = LassoRisk(Cs=[100.0], cv=3, random_state=0).fit(X, y)
+    coef = model.coef_.to_numpy()
+    gradient = X.to_numpy().T @ (expit(X.to_numpy() @ coef + model.intercept_) - y)
+    penalty = 1.0 / model.C_
+    nonzero = coef != 0
+    np.testing.assert_allclose(gradient[nonzero], -np.sign(coef[nonzero]) * penalty, atol=1e-6)
+    assert np.all(np.abs(gradient[~nonzero]) <= penalty + 1e-6)
+    saga = LassoRisk(Cs=[100.0], cv=3, random_state=0, solver="saga").fit(X, y)
+    assert _l1_objective(X, y, coef, model.intercept_, 100.0) < _l1_objective(
+        X, y, saga.coef_.to_numpy(), saga.intercept_, 100.0
+    )
+
+
+def test_lasso_saga_equals_logistic_regression_cv():
     """Oracle: sklearn LogisticRegressionCV, pure L1 (saga), same folds, AUC scoring."""
     X, y = _data()
-    model = LassoRisk(random_state=3).fit(X, y)
+    model = LassoRisk(random_state=3, solver="saga").fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         direct = LogisticRegressionCV(

@@ -46,3 +46,42 @@ def test_forest_predicts_in_one_thread(n_jobs):
     X, y = _data(200)
     model = RandomForestRisk(n_estimators=10, n_jobs=n_jobs).fit(X, y)
     assert model.model_.n_jobs == 1  # risks summed in tree order
+
+
+def test_study_explains_large_forests_from_a_tree_sample_by_default():
+    """Oracle: explain_pipeline on the Study's own whole-cohort forest, with the same rows
+    and seed: max_trees=20 by default (Study.explain_max_trees), every tree with None."""
+    import riskml as rk
+    from riskml.explain import explain_pipeline
+    from riskml.models import make_model
+
+    cohort = rk.cohorts.make_hf_registry(400, random_state=2)
+    forest = make_model("random_forest", horizon=30, n_estimators=40, random_state=0)
+    for max_trees, expected in ((None, 20), (None, None), (5, 5)):
+        options = {} if expected == 20 and max_trees is None else {"explain_max_trees": max_trees}
+        result = rk.Study(
+            cohort,
+            models={"rf": forest},
+            validation=2,
+            n_boot=50,
+            explain_rows=12,
+            progress=False,
+            **options,
+        ).run()
+        got = result.explanations["rf"]
+        X = cohort.features
+        oracle = explain_pipeline(
+            result.fitted_models["rf"],
+            X,
+            horizon=30,
+            rows=np.flatnonzero(X.index.isin(got.transformed_values.index)),
+            background=X,
+            random_state=0,
+            max_trees=expected,
+            check_input=False,
+        )
+        np.testing.assert_allclose(
+            got.transformed_values.to_numpy(), oracle.transformed_values.to_numpy(), atol=1e-12
+        )
+    with pytest.raises(ValueError, match="'explain_max_trees' parameter of Study must be"):
+        rk.Study(cohort, models=["logistic"], explain_max_trees=0, progress=False).run()

@@ -224,3 +224,28 @@ def test_clone_keeps_parameters(estimator):
             assert [n for n, _ in params[key]] == [n for n, _ in value]
         else:
             assert params[key] == value
+
+
+@pytest.mark.parametrize("Cs", [[0.05], [1.0], [20.0]])
+def test_lasso_newton_solution_meets_the_optimality_conditions_to_rounding(Cs):
+    """Oracle: the subgradient optimality (KKT) conditions of the L1 objective, to 1e-9.
+
+    On full-rank data the polished Newton solution is the exact minimiser: each nonzero
+    coefficient has gradient -sign(coef)/C, each zero one |gradient| <= 1/C, and the
+    intercept's gradient is zero (relative to the penalty, to 1e-9)."""
+    from scipy.special import expit
+
+    X, y = _data(n=400, seed=5)
+    model = LassoRisk(Cs=Cs, cv=3, random_state=0).fit(X, y)
+    A = X.to_numpy()
+    coef = model.coef_.to_numpy()
+    residual = expit(A @ coef + model.intercept_) - y
+    gradient, penalty = A.T @ residual, 1.0 / model.C_
+    nonzero = coef != 0
+    assert nonzero.any()
+    tolerance = 1e-9 * max(1.0, penalty)
+    np.testing.assert_allclose(
+        gradient[nonzero], -np.sign(coef[nonzero]) * penalty, rtol=0, atol=tolerance
+    )
+    assert np.all(np.abs(gradient[~nonzero]) <= penalty + tolerance)
+    assert abs(residual.sum()) <= tolerance

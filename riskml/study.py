@@ -22,6 +22,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from .cohorts import REPORT_MIN_COUNT, Cohort
+from .utils.deprecation import renamed_attribute, renamed_keyword
 from .utils.validation import check_int
 
 __all__ = ["Study", "StudyResult"]
@@ -54,17 +55,6 @@ def _reissue_once(model: str, caught, where: str = "across the cross-validation 
 #: Patients explained per model by default; model-agnostic explanations get a time budget.
 EXPLAIN_ROWS = 1000
 EXPLAIN_SECONDS = 120.0
-
-_DEPRECATED = object()  # marks a deprecated keyword that was not passed
-
-
-def _warn_horizon_days(where: str) -> None:
-    warnings.warn(
-        f"{where} is renamed 'horizon' (days), the name every riskml function uses; "
-        "horizon_days will be removed in the next release.",
-        FutureWarning,
-        stacklevel=3,
-    )
 
 
 @dataclass
@@ -166,7 +156,7 @@ class StudyResult:
     @property
     def horizon_days(self):
         """Deprecated name of :attr:`horizon`."""
-        _warn_horizon_days("StudyResult.horizon_days")
+        renamed_attribute("StudyResult", "horizon_days", "horizon")
         return self.horizon
 
     def print_summary(self, decimals: int = 3) -> None:
@@ -414,16 +404,15 @@ class Study:
         comparison: str = "delong",
         n_jobs: int | None = None,
         progress: bool = True,
-        horizon_days=_DEPRECATED,
+        horizon_days=None,
     ):
         self.cohort = cohort
         self.models = models
         self.selection = selection
         self.validation = validation
-        if horizon_days is not _DEPRECATED:
-            _warn_horizon_days("Study(horizon_days=)")
-            horizon = horizon_days
-        self.horizon = horizon
+        self.horizon = renamed_keyword(
+            horizon, horizon_days, "horizon", "horizon_days", "Study", None
+        )
         self.metrics = metrics
         self.threshold = threshold
         self.external = external

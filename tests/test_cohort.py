@@ -253,12 +253,12 @@ def test_horizon_days_is_a_deprecated_name_of_horizon():
     # docs/conventions.md: one name, `horizon` (days); the old name works for one release.
     X = pd.DataFrame({"age": [50.0, 61.0, 72.0]})
     outcome = rk.Outcome.survival([100.0, 200.0, 300.0], [1, 0, 1])
-    with pytest.warns(FutureWarning, match="renamed 'horizon'"):
+    with pytest.warns(FutureWarning, match="renamed horizon"):
         old = rk.Cohort(X, outcome, horizon_days=150)
     assert old.horizon == 150.0
-    with pytest.warns(FutureWarning, match="renamed 'horizon'"):
+    with pytest.warns(FutureWarning, match="renamed horizon"):
         assert old.horizon_days == 150.0
-    with pytest.warns(FutureWarning, match="renamed 'horizon'"):
+    with pytest.warns(FutureWarning, match="renamed horizon"):
         old.horizon_days = 250
     assert old.horizon == 250.0
     assert rk.Cohort(X, outcome, horizon=150).horizon == 150.0

@@ -277,7 +277,7 @@ def test_planted_identifiers_never_reach_the_report(tmp_path):
 def test_horizon_days_is_a_deprecated_name_of_horizon():
     # docs/conventions.md: `horizon` (days) everywhere; the old name works for one release.
     hf = rk.cohorts.load_heart_failure_clinical_records()
-    with pytest.warns(FutureWarning, match="Study\\(horizon_days=\\) is renamed 'horizon'"):
+    with pytest.warns(FutureWarning, match=r"Study\(horizon_days=\.\.\.\) is renamed horizon="):
         study = rk.Study(hf, models=["cox"], horizon_days=120, progress=False)
     assert study.horizon == 120
     result = rk.Study(

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..outcome import Outcome
+from ..utils.deprecation import renamed_attribute, renamed_keyword
 
 __all__ = ["Cohort"]
 
@@ -34,16 +35,6 @@ DECLARED_FIELDS = {
     "true_linear_predictor": True,
 }
 _CORE = {"features", "outcome", "metadata", "ids", "groups", "name", "source"}
-_DEPRECATED = object()  # marks a deprecated keyword that was not passed
-
-
-def _warn_horizon_days(where: str) -> None:
-    warnings.warn(
-        f"{where} is renamed 'horizon' (days), the name every riskml function uses; "
-        "horizon_days will be removed in the next release.",
-        FutureWarning,
-        stacklevel=3,
-    )
 
 
 def _default_metadata(features: pd.DataFrame) -> pd.DataFrame:
@@ -358,7 +349,7 @@ class Cohort:
         source: str = "",
         horizon: float | None = None,
         framingham_inputs: dict | None = None,
-        horizon_days=_DEPRECATED,
+        horizon_days=None,
     ):
         for field in DECLARED_FIELDS:
             object.__setattr__(self, field, None)
@@ -392,9 +383,7 @@ class Cohort:
                 )
         self.name = name
         self.source = source
-        if horizon_days is not _DEPRECATED:
-            _warn_horizon_days("Cohort(horizon_days=)")
-            horizon = horizon_days
+        horizon = renamed_keyword(horizon, horizon_days, "horizon", "horizon_days", "Cohort", None)
         if horizon is not None and (
             isinstance(horizon, bool)
             or not isinstance(horizon, int | float | np.integer | np.floating)
@@ -410,12 +399,12 @@ class Cohort:
     @property
     def horizon_days(self):
         """Deprecated name of :attr:`horizon`."""
-        _warn_horizon_days("Cohort.horizon_days")
+        renamed_attribute("Cohort", "horizon_days", "horizon")
         return self.horizon
 
     def __setattr__(self, name, value):
         if name == "horizon_days":
-            _warn_horizon_days("Cohort.horizon_days")
+            renamed_attribute("Cohort", "horizon_days", "horizon")
             name = "horizon"
         if name not in _CORE and name not in DECLARED_FIELDS:
             raise AttributeError(

@@ -14,13 +14,13 @@ is kept, out of the features, as ``cohort.true_risk``.
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from ..outcome import horizon_label
+from ..utils.deprecation import renamed_keyword
 from ..utils.validation import check_random_state
 from ._schema import cohort_from_frame, load_schema
 
@@ -489,12 +489,7 @@ def _file_frame(data, schema, n) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-_DEPRECATED = object()  # marks a deprecated keyword that was not passed
-
-
-def make_young_hypertension(
-    n_patients=508, *, random_state=0, return_frame=False, n_samples=_DEPRECATED
-):
+def make_young_hypertension(n_patients=508, *, random_state=0, return_frame=False, n_samples=None):
     """A synthetic young-hypertension cohort (Wu et al. 2020 design).
 
     Parameters
@@ -563,14 +558,9 @@ def make_young_hypertension(
     >>> len(cohort), len(cohort.predictors)
     (508, 58)
     """
-    if n_samples is not _DEPRECATED:
-        warnings.warn(
-            "make_young_hypertension(n_samples=) is renamed n_patients= (the name every riskml "
-            "generator uses); n_samples will be removed in the next release.",
-            FutureWarning,
-            stacklevel=2,
-        )
-        n_patients = n_samples
+    n_patients = renamed_keyword(
+        n_patients, n_samples, "n_patients", "n_samples", "make_young_hypertension", 508
+    )
     if (
         isinstance(n_patients, bool)
         or not isinstance(n_patients, numbers.Integral)

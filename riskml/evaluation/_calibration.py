@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from ..utils.deprecation import renamed_keyword
 from ..utils.validation import (
     check_fraction,
     check_int,
@@ -28,7 +29,6 @@ from ..utils.validation import (
     check_random_state,
     check_same_length,
 )
-from ._deprecation import renamed_keyword
 from ._ipcw import _km_at
 
 __all__ = [

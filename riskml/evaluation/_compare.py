@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from ..utils.deprecation import renamed_keyword
 from ..utils.validation import (
     check_confidence,
     check_n_jobs,
@@ -32,7 +33,6 @@ from ._bootstrap import (
     _resample_chunks,
 )
 from ._delong import _check_delong_sizes, delong_covariance
-from ._deprecation import renamed_keyword
 from ._discrimination import (
     _check_binary_inputs,
     _check_score,

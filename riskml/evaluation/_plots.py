@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..utils.deprecation import renamed_keyword
 from ..utils.validation import check_one_dimensional
 from ._calibration import (
     CalibrationErrors,
@@ -24,7 +25,6 @@ from ._calibration import (
     ici,
     survival_calibration,
 )
-from ._deprecation import renamed_keyword
 from ._utility import (
     TREAT_ALL,
     TREAT_NONE,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..utils.deprecation import renamed_value
 from ..utils.validation import check_fraction, check_option, check_same_length
 from ._bootstrap import ConfidenceInterval, bootstrap_ci
 from ._calibration import (
@@ -36,7 +37,6 @@ from ._calibration import (
     survival_ici,
     survival_observed_expected_ratio,
 )
-from ._deprecation import renamed_value
 from ._ipcw import _ipcw_weights, _km_at
 
 __all__ = [

@@ -977,7 +977,7 @@ def test_horizon_days_is_a_deprecated_name_of_horizon():
     # docs/conventions.md: `horizon` (days) everywhere; the old names work for one release.
     X, y = _cohort()
     new = FraminghamScore(recalibrate=True, horizon=1004.0).fit(X, y.to_structured())
-    with pytest.warns(FutureWarning, match=r"horizon_days=\) is renamed horizon="):
+    with pytest.warns(FutureWarning, match=r"horizon_days=\.\.\.\) is renamed horizon="):
         old = FraminghamScore(recalibrate=True, horizon_days=1004.0).fit(X, y.to_structured())
     np.testing.assert_array_equal(old.predict_risk(X), new.predict_risk(X))
     with pytest.warns(FutureWarning, match="renamed horizon_"):

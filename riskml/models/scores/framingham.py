@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ...evaluation import recalibrate_logistic
 from ...outcome import check_outcome
+from ...utils.deprecation import renamed_attribute, renamed_keyword
 from .._base import RiskEstimatorMixin
 from ._equations import EQUATIONS, INPUT_UNITS, PLAUSIBLE_RANGES
 from ._recalibration import kaplan_meier_survival
@@ -229,24 +230,16 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
     @property
     def horizon_days_(self):
         """Deprecated name of ``horizon_``."""
-        warnings.warn(
-            "FraminghamScore.horizon_days_ is renamed horizon_ (days); horizon_days_ will be "
-            "removed in the next release.",
-            FutureWarning,
-            stacklevel=2,
-        )
+        renamed_attribute("FraminghamScore", "horizon_days_", "horizon_")
         return self.horizon_
 
     def _fit_horizon(self) -> float:
-        if isinstance(self.horizon_days, str):
-            return float(self.horizon)
-        warnings.warn(
-            "FraminghamScore(horizon_days=) is renamed horizon= (days), the name every riskml "
-            "model uses; horizon_days will be removed in the next release.",
-            FutureWarning,
-            stacklevel=3,
+        old = None if isinstance(self.horizon_days, str) else self.horizon_days
+        return float(
+            renamed_keyword(
+                self.horizon, old, "horizon", "horizon_days", "FraminghamScore", TEN_YEARS_DAYS
+            )
         )
-        return float(self.horizon_days)
 
     @property
     def _equation(self):

@@ -1,4 +1,4 @@
-"""Old names of riskml.evaluation kept for one release, each with a FutureWarning.
+"""Old names kept for one release, each with a FutureWarning naming the new one.
 
 See docs/conventions.md: one name per concept; a renamed keyword or metric name is
 accepted for one release and warns with the new name.
@@ -52,3 +52,12 @@ def renamed_value(value, renamed: dict[str, str], what: str, function: str, stac
         )
         return new
     return value
+
+
+def renamed_attribute(owner: str, old: str, new: str, stacklevel: int = 3) -> None:
+    """Warn that ``owner.old`` is read or set under its old name ``old`` (now ``new``)."""
+    warnings.warn(
+        f"{owner}.{old} is renamed {new}; {old} will be removed in riskml {REMOVED_IN}.",
+        FutureWarning,
+        stacklevel=stacklevel,
+    )

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..features import is_nominal
 from ._base import BinaryRiskMixin, RiskEstimatorMixin
 from ._breslow import BreslowBaseline
+from ._forest import _fit_threads
 
 __all__ = ["XGBoostRisk", "XGBoostSurvival"]
 
@@ -102,8 +103,12 @@ class XGBoostRisk(_XGBoostInput, BinaryRiskMixin, ClassifierMixin, BaseEstimator
         events in the training data). Anything but 1 distorts the risks; a
         :class:`~riskml.models.RiskPipeline` recalibrates them (see its
         ``recalibrate``).
-    n_jobs : int, default=1
-        XGBoost threads; parallelise over folds instead.
+    n_jobs : int or None, default=None
+        XGBoost threads. None: every core when the model is fitted at the top
+        level (folds one after another, the whole-cohort refit), one thread
+        inside a parallel worker (folds or replicates already in parallel).
+        XGBoost's ``hist`` trees and risks do not depend on the thread count
+        (tested), so the numbers are the same whatever ``n_jobs``.
     random_state : int, default=0
 
     Attributes
@@ -157,7 +162,7 @@ class XGBoostRisk(_XGBoostInput, BinaryRiskMixin, ClassifierMixin, BaseEstimator
         min_child_weight=1,
         reg_lambda=1.0,
         scale_pos_weight=1.0,
-        n_jobs=1,
+        n_jobs=None,
         random_state=0,
     ):
         self.n_estimators = n_estimators
@@ -209,7 +214,7 @@ class XGBoostRisk(_XGBoostInput, BinaryRiskMixin, ClassifierMixin, BaseEstimator
             min_child_weight=self.min_child_weight,
             reg_lambda=self.reg_lambda,
             scale_pos_weight=self.scale_pos_weight_,
-            n_jobs=self.n_jobs,
+            n_jobs=_fit_threads(self.n_jobs),
             random_state=self.random_state,
             enable_categorical=bool(self.categories_),
         ).fit(data, event)
@@ -247,7 +252,12 @@ class XGBoostSurvival(_XGBoostInput, RiskEstimatorMixin, BaseEstimator):
     colsample_bytree : float, default=0.8
     min_child_weight : float, default=1
     reg_lambda : float, default=1.0
-    n_jobs : int, default=1
+    n_jobs : int or None, default=None
+        XGBoost threads. None: every core when the model is fitted at the top
+        level (folds one after another, the whole-cohort refit), one thread
+        inside a parallel worker (folds or replicates already in parallel).
+        XGBoost's ``hist`` trees and risks do not depend on the thread count
+        (tested), so the numbers are the same whatever ``n_jobs``.
     random_state : int, default=0
 
     Attributes
@@ -297,7 +307,7 @@ class XGBoostSurvival(_XGBoostInput, RiskEstimatorMixin, BaseEstimator):
         colsample_bytree=0.8,
         min_child_weight=1,
         reg_lambda=1.0,
-        n_jobs=1,
+        n_jobs=None,
         random_state=0,
     ):
         self.n_estimators = n_estimators
@@ -337,7 +347,7 @@ class XGBoostSurvival(_XGBoostInput, RiskEstimatorMixin, BaseEstimator):
             colsample_bytree=self.colsample_bytree,
             min_child_weight=self.min_child_weight,
             reg_lambda=self.reg_lambda,
-            n_jobs=self.n_jobs,
+            n_jobs=_fit_threads(self.n_jobs),
             random_state=self.random_state,
             enable_categorical=bool(self.categories_),
         ).fit(data, np.where(outcome.event, time, -time))

@@ -85,3 +85,21 @@ def test_study_explains_large_forests_from_a_tree_sample_by_default():
         )
     with pytest.raises(ValueError, match="'explain_max_trees' parameter of Study must be"):
         rk.Study(cohort, models=["logistic"], explain_max_trees=0, progress=False).run()
+
+
+def test_xgboost_risks_are_identical_whatever_the_threads():
+    """Oracle: xgboost's XGBClassifier / survival:cox booster fitted on one thread, same seed."""
+    from riskml.models import XGBoostRisk, XGBoostSurvival
+    from riskml.outcome import Outcome
+
+    X, y = _data(2000, seed=4)
+    X = X.mask(np.random.default_rng(1).random(X.shape) < 0.1)  # missing values too
+    single = XGBoostRisk(n_jobs=1, random_state=3).fit(X, y).predict_risk(X)
+    time = np.random.default_rng(2).uniform(1, 1000, len(y))
+    outcome = Outcome.survival(time, y)
+    survival = XGBoostSurvival(n_jobs=1, random_state=3).fit(X, outcome).predict_risk(X, 500)
+    for n_jobs in (None, 2, -1):
+        risk = XGBoostRisk(n_jobs=n_jobs, random_state=3).fit(X, y).predict_risk(X)
+        assert np.array_equal(risk, single), n_jobs
+        other = XGBoostSurvival(n_jobs=n_jobs, random_state=3).fit(X, outcome)
+        assert np.array_equal(other.predict_risk(X, 500), survival), n_jobs

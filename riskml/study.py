@@ -877,7 +877,7 @@ class Study:
         timings["explanations"] = _time.perf_counter() - start
 
         descriptions = {
-            name: describe_model(model) if isinstance(model, str) else repr(model)
+            name: describe_model(model, horizon) if isinstance(model, str) else repr(model)
             for name, model in plan["models"].items()
         }
         settings = {

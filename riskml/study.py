@@ -124,7 +124,9 @@ class StudyResult:
         classification instability, calibration and decision-curve instability,
         with ``interpret()`` for a one-sentence reading.
     timings : dict
-        Seconds spent per phase.
+        Seconds spent per phase (``checks``, ``validation``, ``metrics``, ``refit``,
+        ``explanations``) and per model within the phases that fit or explain
+        models (e.g. ``"validation lasso"``, ``"refit xgboost"``).
     """
 
     summary: pd.DataFrame
@@ -822,7 +824,7 @@ class Study:
         if isinstance(plan["validation"], InternalValidation):
             predictions, optimism, fitted, stability = self._optimism(plan, X)
         else:
-            oof, selection_frequency = self._cross_validate(plan, X)
+            oof, selection_frequency = self._cross_validate(plan, X, timings)
             predictions = {
                 name: risk.mean(axis=0) if risk.ndim == 2 else risk for name, risk in oof.items()
             }
@@ -868,12 +870,12 @@ class Study:
 
         start = _time.perf_counter()
         if fitted is None:
-            fitted = self._refit(plan, X)
+            fitted = self._refit(plan, X, timings)
         timings["refit"] = _time.perf_counter() - start
         external = self._external(plan, fitted)
 
         start = _time.perf_counter()
-        explanations, patient = self._explain(plan, fitted, X, predictions)
+        explanations, patient = self._explain(plan, fitted, X, predictions, timings)
         timings["explanations"] = _time.perf_counter() - start
 
         descriptions = {
@@ -924,7 +926,7 @@ class Study:
             timings=timings,
         )
 
-    def _cross_validate(self, plan, X):
+    def _cross_validate(self, plan, X, timings):
         """Out-of-fold risk of every model, and how often selection kept each feature."""
         from tqdm.auto import tqdm
 
@@ -940,6 +942,7 @@ class Study:
         )
         for name, pipeline in pipelines.items():
             bar.set_postfix_str(name)
+            start = _time.perf_counter()
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
@@ -957,6 +960,7 @@ class Study:
                 except Exception as error:
                     bar.close()
                     raise RuntimeError(f"model {name!r} failed: {error}") from error
+            timings[f"validation {name}"] = _time.perf_counter() - start
             _reissue_once(name, caught)
             predictions[name] = risk
             kept += self._frequency(name, selected)
@@ -1022,15 +1026,17 @@ class Study:
         table = table[["model", *[c for c in table.columns if c != "model"]]]
         return predictions, table, fitted, stability
 
-    def _refit(self, plan, X) -> dict:
+    def _refit(self, plan, X, timings) -> dict:
         """Every model refitted on the whole cohort: the model to deploy and explain."""
         y = self.cohort.outcome.to_y()
         fitted = {}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             for name, pipeline in plan["pipelines"].items():
+                start = _time.perf_counter()
                 try:
                     fitted[name] = clone(pipeline).fit(X, y)
+                    timings[f"refit {name}"] = _time.perf_counter() - start
                 except Exception as error:
                     raise RuntimeError(
                         f"model {name!r} failed in the fit on the whole cohort: {error}"
@@ -1038,7 +1044,7 @@ class Study:
         _reissue_once("all models", caught, where="in the fits on the whole cohort")
         return fitted
 
-    def _explain(self, plan, fitted, X, predictions):
+    def _explain(self, plan, fitted, X, predictions, timings):
         from .explain import explain_pipeline
 
         if not plan["explain"]:
@@ -1072,6 +1078,7 @@ class Study:
             )
 
         for name in plan["explain"]:
+            start = _time.perf_counter()
             n_rows = min(wanted, len(X))
             if self.explain_rows is None and n_rows > 1:
                 start = _time.perf_counter()
@@ -1089,8 +1096,10 @@ class Study:
                     )
                 if n_rows == 1:
                     explanations[name] = probe
+                    timings[f"explanations {name}"] = _time.perf_counter() - start
                     continue
             explanations[name] = explain(name, n_rows)
+            timings[f"explanations {name}"] = _time.perf_counter() - start
         return explanations, patient
 
     def _compare(self, names, predictions, outcome) -> pd.DataFrame | None:

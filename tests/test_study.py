@@ -312,3 +312,13 @@ def test_model_agnostic_explanations_get_a_time_budget(monkeypatch):
         binary, models=["knn"], validation=3, n_boot=50, explain_rows=5, progress=False
     ).run()
     assert len(explicit.explanations["knn"].row_positions) == 5
+
+
+def test_timings_name_each_phase_and_each_model(survival_result):
+    timings = survival_result.timings
+    models = ["xgboost", "cox", "framingham_recalibrated"]
+    for phase in ("validation", "refit", "explanations"):
+        per_model = [timings[f"{phase} {name}"] for name in models]
+        assert all(seconds >= 0 for seconds in per_model)
+        assert sum(per_model) <= timings[phase] + 1e-6  # the phase includes its models
+    assert {"checks", "metrics"} <= set(timings)

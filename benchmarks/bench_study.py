@@ -21,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -93,14 +94,17 @@ def main(argv=None) -> None:
     parser.add_argument("--n-boot", type=int, default=1000)
     parser.add_argument("--_side", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    # each side writes its report into a fresh temporary folder (never the working tree)
+    scratch = tempfile.TemporaryDirectory(prefix="riskml-bench-")
     if args._side == "riskml":
-        result = run_riskml(args.n, "study_riskml.html", args.n_boot)
+        result = run_riskml(args.n, os.path.join(scratch.name, "study_riskml.html"), args.n_boot)
     elif args._side == "by_hand":
         from benchmarks.frizzell_by_hand import run
 
         start = time.perf_counter()
-        result = run(args.n, "study_by_hand.html", args.n_boot)
+        result = run(args.n, os.path.join(scratch.name, "study_by_hand.html"), args.n_boot)
         result["seconds"] = time.perf_counter() - start
+    scratch.cleanup()
     if args._side:
         result["peak_mib"] = _peak_mib()
         print(json.dumps(result, default=float))

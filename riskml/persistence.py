@@ -48,6 +48,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .utils.validation import check_file
+
 __all__ = [
     "ModelFileError",
     "ModelVersionWarning",
@@ -681,15 +683,7 @@ def save_model(model, path, *, cohort=None, overwrite: bool = False) -> Path:
 
 def _open_checked(path) -> tuple[Path, dict]:
     """Open a model file and check its header and digest; returns (path, header)."""
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(
-            f"path must be a file path (str or pathlib.Path); got {type(path).__name__}."
-        )
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no model file at {str(path)!r}" + (" (it is a folder)." if path.is_dir() else ".")
-        )
+    path = check_file(path, "model file")
     name = path.name
     with open(path, "rb") as stream:
         start = stream.read(4)

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..utils.validation import check_file
 from ._schema import SchemaError, SchemaProblem, _examples, _plain
 
 __all__ = [
@@ -410,15 +411,7 @@ def read_table(path) -> pd.DataFrame:
         well-formed CSV table or has a column name twice; the message names the
         file and the fix and never quotes its content.
     """
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(
-            f"path must be a file path (str or pathlib.Path); got {type(path).__name__}."
-        )
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no cohort file at {str(path)!r}" + (" (it is a folder)." if path.is_dir() else ".")
-        )
+    path = check_file(path, "cohort file")
     suffixes = [s.lower() for s in path.suffixes]
     tabular = any(s in (".csv", ".txt", ".tsv") for s in suffixes)
     parquet = bool(suffixes) and suffixes[-1] in (".parquet", ".pq")

@@ -22,6 +22,7 @@ from scipy.special import expit
 
 from ..utils.deprecation import renamed_keyword
 from ..utils.validation import (
+    check_event_array,
     check_fraction,
     check_int,
     check_one_dimensional,
@@ -57,36 +58,19 @@ _LINEAR_PREDICTOR_HINT = (
 
 
 # -- input checks (shared by _utility and _plots) -----------------------------------
+_CENSORED_LABEL_ADVICE = (
+    "a label from Outcome.at_horizon(days) is NaN for patients censored before the horizon: "
+    "drop them, or use the time-to-event version of the metric, which weights for censoring."
+)
+
+
 def _first_positions(mask: np.ndarray) -> list[int]:
     return np.flatnonzero(mask)[:5].tolist()
 
 
 def _check_binary_outcome(y_true, function: str, argument: str = "y_true") -> np.ndarray:
     """A 1-D bool array from 0/1 or True/False values, refusing NaN and other values."""
-    array = check_one_dimensional(y_true, argument, function)
-    if array.dtype == bool:
-        return array.copy()
-    if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{argument} of {function} must hold 0/1 or True/False; got dtype {array.dtype}. "
-            "Pass the observed outcome as a 0/1 array."
-        )
-    numeric = array.astype(float)
-    missing = np.isnan(numeric)
-    if missing.any():
-        raise ValueError(
-            f"{argument} of {function} has {int(missing.sum())} NaN value(s) (first positions "
-            f"{_first_positions(missing)}). A label from Outcome.at_horizon(days) is NaN for "
-            "patients censored before the horizon: drop them, or use the time-to-event "
-            "version of the metric, which weights for censoring."
-        )
-    bad = ~np.isin(numeric, (0.0, 1.0))
-    if bad.any():
-        raise ValueError(
-            f"{argument} of {function} must hold only 0 and 1; {int(bad.sum())} value(s) are "
-            f"neither (first positions {_first_positions(bad)}, e.g. {numeric[bad][0]!r})."
-        )
-    return numeric.astype(bool)
+    return check_event_array(y_true, argument, function, missing_advice=_CENSORED_LABEL_ADVICE)
 
 
 def _check_probabilities(values, function: str, argument: str = "y_prob") -> np.ndarray:

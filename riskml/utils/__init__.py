@@ -3,6 +3,7 @@
 from .validation import (
     check_confidence,
     check_event_array,
+    check_file,
     check_fraction,
     check_int,
     check_n_jobs,
@@ -15,6 +16,7 @@ from .validation import (
 __all__ = [
     "check_confidence",
     "check_event_array",
+    "check_file",
     "check_fraction",
     "check_int",
     "check_n_jobs",

@@ -9,12 +9,15 @@ that domain; the ones here are about plain arguments.
 from __future__ import annotations
 
 import numbers
+import os
+from pathlib import Path
 
 import numpy as np
 
 __all__ = [
     "check_confidence",
     "check_event_array",
+    "check_file",
     "check_fraction",
     "check_int",
     "check_n_jobs",
@@ -133,8 +136,19 @@ def check_same_length(function: str | None = None, **arrays) -> None:
         )
 
 
-def check_event_array(values, argument: str, function: str | None = None) -> np.ndarray:
-    """``values`` as a 1-D bool array, refusing NaN and anything that is not 0/1."""
+_MISSING_EVENT_ADVICE = (
+    "an event flag must be 0 or 1 for every patient. Drop those patients, or for a label "
+    "at a horizon use Outcome.survival(...).at_horizon(days)."
+)
+
+
+def check_event_array(
+    values, argument: str, function: str | None = None, *, missing_advice: str | None = None
+) -> np.ndarray:
+    """``values`` as a 1-D bool array, refusing NaN and anything that is not 0/1.
+
+    ``missing_advice`` replaces the default advice given for missing values.
+    """
     array = check_one_dimensional(values, argument, function)
     if array.dtype == bool:
         return array.copy()
@@ -147,10 +161,10 @@ def check_event_array(values, argument: str, function: str | None = None) -> np.
     missing = np.isnan(numeric)
     if missing.any():
         rows = np.flatnonzero(missing)[:5].tolist()
+        count = int(missing.sum())
         raise ValueError(
-            f"{argument}{_owner(function)} has {int(missing.sum())} missing value(s) (first "
-            f"positions {rows}); an event flag must be 0 or 1 for every patient. Drop those "
-            "patients, or for a label at a horizon use Outcome.survival(...).at_horizon(days)."
+            f"{argument}{_owner(function)} has {count} NaN: {count} missing value(s) (first "
+            f"positions {rows}); {missing_advice or _MISSING_EVENT_ADVICE}"
         )
     bad = ~np.isin(numeric, (0.0, 1.0))
     if bad.any():
@@ -160,3 +174,21 @@ def check_event_array(values, argument: str, function: str | None = None) -> np.
             f"are neither (first positions {rows}, e.g. {numeric[bad][0]!r})."
         )
     return numeric.astype(bool)
+
+
+def check_file(path, what: str) -> Path:
+    """``path`` as a :class:`~pathlib.Path` to an existing file (``what`` names it).
+
+    Raises a TypeError for anything but a str or path-like, a FileNotFoundError
+    (saying so when it is a folder) when there is no file there.
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(
+            f"path must be a file path (str or pathlib.Path); got {type(path).__name__}."
+        )
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no {what} at {str(path)!r}" + (" (it is a folder)." if path.is_dir() else ".")
+        )
+    return path

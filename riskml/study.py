@@ -370,7 +370,9 @@ class Study:
         Paired test of binary AUCs (Harrell's C is always compared by a paired
         bootstrap).
     n_jobs : int, optional
-        Folds or replicates fitted in parallel with joblib (-1: all cores).
+        Folds or replicates fitted in parallel with joblib (-1: all cores). None:
+        one fit at a time, each model using every core itself (forests, XGBoost),
+        and bootstrap intervals on a thread per core. No result depends on it.
     progress : bool, default=True
         Show a progress bar.
 
@@ -432,6 +434,12 @@ class Study:
         self.progress = progress
 
     # -- pre-flight: every setting, before the first fit ---------------------------
+    @property
+    def _metric_threads(self):
+        """Threads of the bootstrap intervals: every core unless ``n_jobs`` says otherwise
+        (the intervals do not depend on it)."""
+        return -1 if self.n_jobs is None else self.n_jobs
+
     def _check_models(self) -> dict:
         if isinstance(self.models, dict):
             models = dict(self.models)
@@ -840,6 +848,7 @@ class Study:
             horizon=horizon,
             n_boot=self.n_boot,
             random_state=self.random_state,
+            n_jobs=self._metric_threads,
             metric_params=plan["metric_params"],
         ).summary
         summary["small_data"] = (summary["events"] < SMALL_DATA_EVENTS) | (
@@ -1118,6 +1127,7 @@ class Study:
                 reference=reference,
                 n_boot=self.n_boot,
                 random_state=self.random_state,
+                n_jobs=self._metric_threads,
             )
             table["metric"] = "harrell_c"
             return table
@@ -1227,6 +1237,7 @@ class Study:
                         horizon=plan["horizon"],
                         n_boot=self.n_boot,
                         random_state=self.random_state,
+                        n_jobs=self._metric_threads,
                         metric_params=plan["metric_params"],
                     ).summary
                 except ValueError as error:
@@ -1255,6 +1266,7 @@ class Study:
             horizon=plan["horizon"],
             n_boot=self.n_boot,
             random_state=self.random_state,
+            n_jobs=self._metric_threads,
             metric_params=plan["metric_params"],
         ).summary.assign(cohort=external.name)
 

@@ -194,7 +194,8 @@ def _map_chunks(function, chunks, n_jobs) -> np.ndarray:
     if n_jobs is None or n_jobs == 1:
         parts = [function(chunk) for chunk in chunks]
     else:
-        parts = Parallel(n_jobs=n_jobs, prefer="threads")(
+        # threads even under another active joblib backend (e.g. Dask): chunks share data
+        parts = Parallel(n_jobs=n_jobs, require="sharedmem")(
             delayed(function)(chunk) for chunk in chunks
         )
     return np.concatenate(parts)
@@ -423,6 +424,8 @@ def bootstrap_ci(
     ci_type: str = "percentile",
     stratify=None,
     random_state=None,
+    n_jobs=None,
+    vectorized: bool = False,
 ) -> ConfidenceInterval:
     """Bootstrap confidence interval (percentile or BCa) of any statistic of paired arrays.
 
@@ -444,6 +447,15 @@ def bootstrap_ci(
         size), e.g. the class labels for an AUC.
     random_state : int, numpy.random.Generator or None, default=None
         Seed of ``numpy.random.default_rng``; the same seed gives the same interval.
+    n_jobs : int or None, default=None
+        Threads evaluating ``statistic`` on chunks of replicates (None: one; -1: every
+        core). The draws stay in one thread, in order, so the interval does not depend
+        on ``n_jobs``. Pays where ``statistic`` releases the GIL (compiled or large
+        numpy work, e.g. :func:`ici`); ``statistic`` must be safe to call from threads.
+    vectorized : bool, default=False
+        As in ``scipy.stats.bootstrap``: ``statistic`` takes 2-D arrays, one resample
+        per row (the data as a single row for the estimate), and returns one value per
+        row; a non-finite value marks a degenerate replicate.
 
     Returns
     -------
@@ -483,6 +495,7 @@ def bootstrap_ci(
     n_boot = _check_interval_n_boot(n_boot, confidence, function)
     ci_type = check_option(ci_type, "ci_type", ("percentile", "bca"), function)
     rng = check_random_state(random_state, function)
+    n_jobs = check_n_jobs(n_jobs, function)
     if not arrays:
         raise ValueError(
             f"{function} needs at least one array to resample after the statistic; got none."
@@ -507,24 +520,33 @@ def bootstrap_ci(
             _check_sample_size({"patients per stratum": int(sizes.min())}, function)
     elif n < 2:
         _check_sample_size({"patients": n}, function)
-    estimate = float(statistic(*arrays))
+    if vectorized:
+        estimate = float(np.asarray(statistic(*(array[None] for array in arrays)))[0])
+    else:
+        estimate = float(statistic(*arrays))
     if np.isnan(estimate):
         raise ValueError(
             f"{function}: the statistic is NaN on the full data, so there is nothing to "
             "bootstrap. Check that it is defined on these data (e.g. both classes present)."
         )
-    replicates = np.empty(n_boot)
-    first_error = None
-    position = 0
-    for chunk in _resample_chunks(n, n_boot, rng, stratify):
-        for indices in chunk:
+    errors = {}  # first error message of each chunk that had one, by chunk
+
+    def evaluate(numbered_chunk):
+        number, chunk = numbered_chunk
+        if vectorized:
+            return np.asarray(statistic(*(array[chunk] for array in arrays)), dtype=float)
+        values = np.empty(chunk.shape[0])
+        for row, indices in enumerate(chunk):
             try:
-                value = float(statistic(*(array[indices] for array in arrays)))
+                values[row] = float(statistic(*(array[indices] for array in arrays)))
             except ValueError as error:
-                first_error = first_error or str(error)
-                value = np.nan
-            replicates[position] = value
-            position += 1
+                errors.setdefault(number, str(error))
+                values[row] = np.nan
+        return values
+
+    chunks = enumerate(_resample_chunks(n, n_boot, rng, stratify))
+    replicates = _map_chunks(evaluate, chunks, n_jobs)
+    first_error = errors[min(errors)] if errors else None
     method = "percentile bootstrap" + (", stratified" if stratify is not None else "")
     jackknife = None
     if ci_type == "bca":

@@ -1,4 +1,4 @@
-"""Compiled pair-counting kernels for the bootstrap, the jackknife and Uno's C.
+"""Compiled kernels: pair counts for the bootstrap, the jackknife and Uno's C; lowess.
 
 Each kernel is written once, as plain Python loops over numpy arrays, and compiled
 with numba (``nogil=True``, cached on disk) the first time it is used. Without
@@ -190,7 +190,91 @@ def auc_chunk(indices, slot, n_neg, below, at_or_below, out):  # pragma: no cove
         out[b, 1] = positives * cum[n_neg]
 
 
-_KERNELS = {"harrell_chunk": harrell_chunk, "harrell_rows": harrell_rows, "auc_chunk": auc_chunk}
+def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
+    """Lowess of ``y`` on sorted ``x`` (local linear, tricube, no robustness steps).
+
+    The algorithm of Cleveland (1979) as ``statsmodels.nonparametric.lowess(y, x,
+    frac, it=0, delta, is_sorted=True)`` implements it, written out for speed: the
+    window holds the ``k = max(2, min(n, int(frac * n + 1e-10)))`` points nearest
+    ``x[i]`` (slid right while ``x[i]`` is past the midpoint of its ends), weights
+    are tricube in the distance over the window's radius, a fit needs two weights
+    above 1e-12 (else ``y[i]``), the weighted x variance is floored at 1e-12, and
+    fits are skipped within ``delta`` of the last fit (linear interpolation; ties
+    copy the fit). ``fitted`` receives the smooth at every ``x``. Each fit runs two
+    passes over its window instead of statsmodels' dozen, and nothing outside it.
+    """
+    n = x.shape[0]
+    k = int(frac * n + 1e-10)
+    if k < 2:
+        k = 2
+    if k > n:
+        k = n
+    left = 0
+    right = k  # the window is x[left:right]
+    weight = np.empty(k)
+    i = 0
+    last = -1
+    while True:
+        xval = x[i]
+        while right < n and xval > (x[left] + x[right]) / 2.0:
+            left += 1
+            right += 1
+        radius = max(xval - x[left], x[right - 1] - xval)
+        # pass 1: tricube weights, their sum and the weighted sum of x
+        total = 0.0
+        sum_x = 0.0
+        positive = 0
+        scale = 1.0 / radius if radius > 0.0 else 0.0
+        for j in range(left, right if radius > 0.0 else left):  # radius 0: no fit
+            d = abs(x[j] - xval) * scale
+            d = 1.0 - d * d * d
+            w = d * d * d
+            weight[j - left] = w
+            total += w
+            sum_x += w * x[j]
+            positive += w > 1e-12
+        if positive < 2:
+            fitted[i] = y[i]
+        else:
+            # pass 2: the weighted least-squares line at xval
+            mean_x = sum_x / total
+            share = 1.0 / total
+            variance = 0.0
+            sum_y = 0.0
+            sum_xy = 0.0
+            for j in range(left, right):
+                w = weight[j - left] * share
+                dx = x[j] - mean_x
+                variance += w * dx * dx
+                sum_y += w * y[j]
+                sum_xy += w * dx * y[j]
+            variance = max(variance, 1e-12)
+            fitted[i] = sum_y + (xval - mean_x) * sum_xy / variance
+        if last < i - 1:  # points skipped within delta: interpolate
+            span = x[i] - x[last]
+            for j in range(last + 1, i):
+                a = (x[j] - x[last]) / span
+                fitted[j] = a * fitted[i] + (1.0 - a) * fitted[last]
+        last = i
+        cut = x[last] + delta
+        j = last
+        for j in range(last + 1, n):
+            if x[j] > cut:
+                break
+            if x[j] == x[last]:
+                fitted[j] = fitted[last]
+                last = j
+        if last >= n - 1:
+            break
+        i = max(j - 1, last + 1)
+
+
+_KERNELS = {
+    "harrell_chunk": harrell_chunk,
+    "harrell_rows": harrell_rows,
+    "auc_chunk": auc_chunk,
+    "lowess_sorted": lowess_sorted,
+}
 _COMPILED: dict = {}
 
 

@@ -310,7 +310,8 @@ def evaluate_predictions(
         Each model and metric is resampled with a generator seeded by this value,
         so every model sees the same resamples.
     n_jobs : int or None, default=None
-        Threads over chunks of replicates (Harrell's C and repeated AUCs).
+        Threads over chunks of bootstrap replicates (None: one; -1: every core); the
+        intervals do not depend on it.
     metric_params : dict, default=None
         Parameters of individual metrics, e.g. ``{"net_benefit": {"threshold": 0.1}}``.
 
@@ -424,6 +425,7 @@ def evaluate_predictions(
                         n_boot=n_boot,
                         confidence=confidence,
                         random_state=rng(),
+                        n_jobs=n_jobs,
                         **metric_params.get(metric.name, {}),
                     )
                 except ValueError as error:  # undefined for these predictions: say why

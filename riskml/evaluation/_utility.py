@@ -131,6 +131,18 @@ def scaled_brier(y_true, y_prob) -> float:
     return float(1.0 - np.mean((event - prob) ** 2) / (prevalence * (1 - prevalence)))
 
 
+def _brier_batch(event: np.ndarray, prob: np.ndarray) -> np.ndarray:
+    """:func:`brier_score` of every row of a batch of resamples (checked data)."""
+    return np.mean((event - prob) ** 2, axis=-1)
+
+
+def _scaled_brier_batch(event: np.ndarray, prob: np.ndarray) -> np.ndarray:
+    """:func:`scaled_brier` of every row of a batch of resamples (checked data)."""
+    prevalence = event.mean(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # one class: NaN (degenerate)
+        return 1.0 - np.mean((event - prob) ** 2, axis=-1) / (prevalence * (1 - prevalence))
+
+
 # -- Brier score, censored ---------------------------------------------------------------
 def _ipcw(time, event, horizon, train_time, train_event, censoring_weights, function):
     """Outcome by the horizon and Graf's inverse-probability-of-censoring weights.

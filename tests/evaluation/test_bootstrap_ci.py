@@ -313,3 +313,74 @@ def test_vectorised_auc_marks_one_class_resamples_like_the_loop():
     np.testing.assert_allclose(fast[defined], slow, rtol=0, atol=1e-12)
     ci = bootstrap_ci(roc_auc, y, score, n_boot=200, random_state=3)
     assert ci.n_degenerate == sum(one_class) > 0
+
+
+# -- threads and batches --------------------------------------------------------------
+def test_threads_give_the_same_interval_and_first_error():
+    """Oracle: the serial run; threads evaluate chunks, the draws stay in one thread.
+
+    The statistic is undefined (ValueError naming the replicate's first row) on some
+    resamples: the count of degenerate replicates and the first message are the
+    serial ones, whatever finishes first.
+    """
+
+    def mean_if_zero_drawn(x):
+        if not (x == 0).any():
+            raise ValueError(f"no zero; first value {x[0]}")
+        return x.mean()
+
+    x = np.arange(6.0)
+    serial = bootstrap_ci(mean_if_zero_drawn, x, n_boot=300, random_state=5)
+    threaded = bootstrap_ci(mean_if_zero_drawn, x, n_boot=300, random_state=5, n_jobs=2)
+    assert threaded == serial
+    assert serial.n_degenerate > 0
+    # the message comes from the first degenerate draw of the serial order
+    rng = np.random.default_rng(5)
+    draws = (x[rng.integers(0, 6, size=6)] for _ in range(300))
+    first = next(d for d in draws if not (d == 0).any())
+    with pytest.raises(ValueError, match=rf"first value {first[0]}"):
+        mean_if_zero_drawn(first)
+
+
+def test_vectorized_statistic_equals_one_call_per_replicate():
+    """Oracle: the same statistic called replicate by replicate (as scipy's ``vectorized``)."""
+    y, score = binary_data(3, n=200)
+
+    def brier(event, prob):
+        return np.mean((event - prob) ** 2)
+
+    prob = 1 / (1 + np.exp(-score))
+    kwargs = dict(n_boot=400, random_state=2, stratify=y)
+    loop = bootstrap_ci(brier, y, prob, **kwargs)
+    batch = bootstrap_ci(
+        lambda e, p: np.mean((e - p) ** 2, axis=-1), y, prob, **kwargs, vectorized=True
+    )
+    assert batch == loop
+
+
+def test_brier_and_ipa_batches_equal_the_metric_row_by_row():
+    """Oracle: ``brier_score`` and ``scaled_brier`` on each resample, bit for bit."""
+    from riskml.evaluation import brier_score, scaled_brier
+    from riskml.evaluation._metrics import get_metric
+
+    y, score = binary_data(4, n=300)
+    event = y.astype(bool)
+    prob = 1 / (1 + np.exp(-score))
+    rows = np.concatenate(list(_resample_chunks(300, 50, np.random.default_rng(0), y)))
+    brier = get_metric("brier", "binary").batch(event[rows], prob[rows])
+    ipa = get_metric("ipa", "binary").batch(event[rows], prob[rows])
+    assert brier.tolist() == [brier_score(event[r], prob[r]) for r in rows]
+    assert ipa.tolist() == [scaled_brier(event[r], prob[r]) for r in rows]
+
+
+def test_evaluate_predictions_does_not_depend_on_threads():
+    """Oracle: the serial run of every default binary metric (ICI included)."""
+    from riskml.evaluation import evaluate_predictions
+
+    y, score = binary_data(5, n=400)
+    predictions = {"a": 1 / (1 + np.exp(-score)), "b": 1 / (1 + np.exp(-score / 2))}
+    serial = evaluate_predictions(y, predictions, n_boot=300, random_state=3).summary
+    threaded = evaluate_predictions(y, predictions, n_boot=300, random_state=3, n_jobs=2)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(threaded.summary, serial, check_exact=True)

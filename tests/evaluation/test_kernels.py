@@ -123,3 +123,55 @@ def test_intervals_do_not_depend_on_numba_or_threads(monkeypatch):
     monkeypatch.setattr(_kernels, "USE_NUMBA", False)
     assert concordance_index_ci(time, event, risk, n_boot=100, random_state=1) == c_ref
     assert roc_auc_ci(y, risk, n_boot=100, random_state=1, ci_type="bca") == a_ref
+
+
+# -- lowess ---------------------------------------------------------------------------
+def lowess_data(seed):
+    """Sorted x with ties (rounded to 1-5 decimals), 0/1 y, random frac and delta."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 300))
+    x = np.sort(np.round(rng.beta(2, 8, n), int(rng.integers(1, 6))))
+    y = (rng.random(n) < x).astype(float)
+    frac = float(rng.choice([2 / 3, 0.01, 0.1, 0.5, 1.0]))
+    delta = float(rng.choice([0.0, 0.01, 0.1])) * float(np.ptp(x))
+    return x, y, frac, delta
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
+def test_lowess_kernel_equals_statsmodels(compiled):
+    """Oracle: ``statsmodels.nonparametric.lowess(y, x, frac, it=0, delta, is_sorted=True)``.
+
+    200 random data sets with tied x (windows of radius 0 among them), n from 2,
+    frac from 0.01 to 1 and delta 0 to 10% of the range; compiled and plain Python.
+    """
+    from statsmodels.nonparametric.smoothers_lowess import lowess
+
+    if compiled:
+        pytest.importorskip("numba")
+        function = _kernels.compiled("lowess_sorted")
+    else:
+        function = _kernels.lowess_sorted
+    for seed in range(200 if compiled else 40):
+        x, y, frac, delta = lowess_data(seed)
+        with np.errstate(invalid="ignore"):  # statsmodels divides 0 by 0 at ties
+            expected = lowess(
+                y, x, frac=frac, it=0, delta=delta, is_sorted=True, return_sorted=False
+            )
+        fitted = np.empty(x.shape[0])
+        function(x, y, frac, delta, fitted)
+        np.testing.assert_allclose(fitted, expected, rtol=0, atol=1e-9, err_msg=f"seed {seed}")
+
+
+def test_ici_does_not_depend_on_numba(monkeypatch):
+    """Oracle: statsmodels' lowess (the fallback without numba) gives the same ICI to 1e-12."""
+    from riskml.evaluation import ici
+
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(3)
+    prob = np.round(rng.beta(2, 10, 2000), 3)  # tied risks, as a discrete model gives
+    event = rng.random(2000) < prob
+    fast = ici(event, prob)
+    monkeypatch.setattr(_kernels, "USE_NUMBA", False)
+    slow = ici(event, prob)
+    for name, value in fast.as_dict().items():
+        assert value == pytest.approx(slow.as_dict()[name], abs=1e-12), name

@@ -33,21 +33,13 @@ def _peak_mib() -> float:
     return float("nan")
 
 
-def run_riskml(n: int, out: str, n_boot: int = 1000, seed: int = 2017) -> dict:
-    import warnings
-
-    import riskml as rk
-    from benchmarks.frizzell_by_hand import registry_rows
+def frizzell_models(seed: int = 2017) -> dict:
+    """The design's five models as ``rk.Study`` takes them (the hand script's settings)."""
     from riskml.features import RecursiveFeatureElimination
     from riskml.models import XGBoostRisk, make_model
 
-    warnings.simplefilter("ignore")
-    start = time.perf_counter()
-    cohort, keep, _, label = registry_rows(n)
-    sub = cohort.subset(keep)
-    binary = rk.Cohort(sub.features, rk.Outcome.binary(label), sub.metadata)
     xgb = dict(n_estimators=300, max_depth=4, learning_rate=0.05, random_state=seed)
-    models = {
+    return {
         "logistic": "logistic",
         "lasso": "lasso",
         "random_forest": make_model(
@@ -62,9 +54,22 @@ def run_riskml(n: int, out: str, n_boot: int = 1000, seed: int = 2017) -> dict:
         ),
         "bayes_net": "bayes_net",
     }
+
+
+def run_riskml(n: int, out: str, n_boot: int = 1000, seed: int = 2017) -> dict:
+    import warnings
+
+    import riskml as rk
+    from benchmarks.frizzell_by_hand import registry_rows
+
+    warnings.simplefilter("ignore")
+    start = time.perf_counter()
+    cohort, keep, _, label = registry_rows(n)
+    sub = cohort.subset(keep)
+    binary = rk.Cohort(sub.features, rk.Outcome.binary(label), sub.metadata)
     result = rk.Study(
         binary,
-        models=models,
+        models=frizzell_models(seed),
         validation=5,
         n_boot=n_boot,
         random_state=seed,

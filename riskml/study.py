@@ -125,8 +125,9 @@ class StudyResult:
         with ``interpret()`` for a one-sentence reading.
     timings : dict
         Seconds spent per phase (``checks``, ``validation``, ``metrics``, ``refit``,
-        ``explanations``) and per model within the phases that fit or explain
-        models (e.g. ``"validation lasso"``, ``"refit xgboost"``).
+        ``explanations``; ``report`` once :meth:`report` has written one) and per
+        model within the phases that fit or explain models (e.g. ``"validation
+        lasso"``, ``"refit xgboost"``).
     """
 
     summary: pd.DataFrame
@@ -285,7 +286,10 @@ class StudyResult:
         """Write the self-contained HTML validation report to ``path``."""
         from .report import write_report
 
-        return write_report(self, path, **options)
+        start = _time.perf_counter()
+        written = write_report(self, path, **options)
+        self.timings["report"] = _time.perf_counter() - start
+        return written
 
 
 class Study:

@@ -322,3 +322,12 @@ def test_timings_name_each_phase_and_each_model(survival_result):
         assert all(seconds >= 0 for seconds in per_model)
         assert sum(per_model) <= timings[phase] + 1e-6  # the phase includes its models
     assert {"checks", "metrics"} <= set(timings)
+
+
+def test_report_records_its_time(tmp_path, survival_result):
+    from copy import deepcopy
+
+    result = deepcopy(survival_result)  # the fixture is shared: leave its timings alone
+    assert "report" not in result.timings
+    result.report(tmp_path / "study.html")
+    assert result.timings["report"] > 0

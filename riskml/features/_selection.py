@@ -11,6 +11,7 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from ..outcome import check_outcome
+from ..utils.parallel import fit_threads
 from ._base import DataFrameSelectorMixin
 from ._scoring import c_statistic_scorer
 
@@ -48,7 +49,7 @@ class _XGBoostCoxRanker(BaseEstimator):
             n_estimators=self.n_estimators,
             max_depth=self.max_depth,
             learning_rate=self.learning_rate,
-            n_jobs=1,
+            n_jobs=fit_threads(None),
             random_state=self.random_state,
         ).fit(X, _signed_time(y))
         self.n_features_in_ = np.shape(X)[1]
@@ -68,8 +69,13 @@ def _default_estimator(survival: bool, random_state):
         return _XGBoostCoxRanker(random_state=seed)
     from xgboost import XGBClassifier
 
+    # every core at the top level, one inside a parallel worker (the same trees either way)
     return XGBClassifier(
-        n_estimators=100, max_depth=3, learning_rate=0.1, n_jobs=1, random_state=seed
+        n_estimators=100,
+        max_depth=3,
+        learning_rate=0.1,
+        n_jobs=fit_threads(None),
+        random_state=seed,
     )
 
 
@@ -141,7 +147,8 @@ class RecursiveFeatureElimination(DataFrameSelectorMixin, BaseEstimator):
     ----------
     estimator : estimator or str, optional
         Ranks features by ``feature_importances_`` or ``coef_``. Default: XGBoost
-        (100 trees of depth 3, ``n_jobs=1``), an ``XGBClassifier`` for a binary
+        (100 trees of depth 3; every core at the top level, one thread inside a
+        parallel worker: the same trees either way), an ``XGBClassifier`` for a binary
         ``y`` and ``objective="survival:cox"`` for a time-to-event ``y``. A given
         estimator is cloned; it must accept the ``y`` passed to ``fit``; any riskml
         model works, survival models (e.g. :class:`~riskml.models.CoxPH`, ranked

@@ -9,21 +9,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils.parallel import fit_threads
 from ._base import BinaryRiskMixin
 
 __all__ = ["RandomForestRisk"]
-
-
-def _fit_threads(n_jobs) -> int:
-    """Threads for a fit: ``n_jobs`` as given, or for None every core at the top level
-    and one inside a joblib worker (whose siblings already use the other cores)."""
-    from joblib import cpu_count
-    from joblib.parallel import get_active_backend
-
-    if n_jobs is None:
-        backend, _ = get_active_backend()
-        return cpu_count() if getattr(backend, "nesting_level", 0) == 0 else 1
-    return int(n_jobs)  # negative: scikit-learn counts back from all cores
 
 
 class RandomForestRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
@@ -136,7 +125,7 @@ class RandomForestRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
         self._validate_params()
         outcome = self._check_outcome(y)
         frame = self._check_X(X, reset=True)
-        self.n_jobs_ = _fit_threads(self.n_jobs)
+        self.n_jobs_ = fit_threads(self.n_jobs)
         model = RandomForestClassifier(
             n_estimators=self.n_estimators,
             min_samples_leaf=self.min_samples_leaf,

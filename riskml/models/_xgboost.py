@@ -12,9 +12,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..features import is_nominal
+from ..utils.parallel import fit_threads
 from ._base import BinaryRiskMixin, RiskEstimatorMixin
 from ._breslow import BreslowBaseline
-from ._forest import _fit_threads
 
 __all__ = ["XGBoostRisk", "XGBoostSurvival"]
 
@@ -214,7 +214,7 @@ class XGBoostRisk(_XGBoostInput, BinaryRiskMixin, ClassifierMixin, BaseEstimator
             min_child_weight=self.min_child_weight,
             reg_lambda=self.reg_lambda,
             scale_pos_weight=self.scale_pos_weight_,
-            n_jobs=_fit_threads(self.n_jobs),
+            n_jobs=fit_threads(self.n_jobs),
             random_state=self.random_state,
             enable_categorical=bool(self.categories_),
         ).fit(data, event)
@@ -347,7 +347,7 @@ class XGBoostSurvival(_XGBoostInput, RiskEstimatorMixin, BaseEstimator):
             colsample_bytree=self.colsample_bytree,
             min_child_weight=self.min_child_weight,
             reg_lambda=self.reg_lambda,
-            n_jobs=_fit_threads(self.n_jobs),
+            n_jobs=fit_threads(self.n_jobs),
             random_state=self.random_state,
             enable_categorical=bool(self.categories_),
         ).fit(data, np.where(outcome.event, time, -time))

@@ -1,5 +1,7 @@
-"""Utilities shared by every riskml package: argument checks (:mod:`riskml.utils.validation`)."""
+"""Utilities shared by every riskml package: argument checks (:mod:`riskml.utils.validation`),
+threads of a model fit (:mod:`riskml.utils.parallel`), deprecations."""
 
+from .parallel import fit_threads
 from .validation import (
     check_confidence,
     check_event_array,
@@ -24,4 +26,5 @@ __all__ = [
     "check_option",
     "check_random_state",
     "check_same_length",
+    "fit_threads",
 ]

@@ -103,3 +103,30 @@ def test_xgboost_risks_are_identical_whatever_the_threads():
         assert np.array_equal(risk, single), n_jobs
         other = XGBoostSurvival(n_jobs=n_jobs, random_state=3).fit(X, outcome)
         assert np.array_equal(other.predict_risk(X, 500), survival), n_jobs
+
+
+@pytest.mark.parametrize("survival", [False, True], ids=["binary", "survival"])
+def test_default_rfe_ranking_is_identical_at_top_level_and_in_a_worker(survival):
+    """Oracle: the same elimination fitted inside a joblib worker, where the default
+    XGBoost ranking model runs one thread (at the top level it uses every core)."""
+    from riskml.features import RecursiveFeatureElimination
+    from riskml.features._selection import _default_estimator
+
+    X, y = _data(400)
+    if survival:
+        time = np.where(y == 1, 30.0, 365.0) + np.arange(len(y)) % 17
+        y = np.array(
+            list(zip(y.astype(bool), time, strict=True)), dtype=[("event", bool), ("time", float)]
+        )
+
+    def fit():
+        selector = RecursiveFeatureElimination(n_features_to_select=3, random_state=0)
+        return selector.fit(X, y).ranking_
+
+    top = fit()
+    (worker,) = Parallel(n_jobs=2, prefer="threads")(delayed(fit)() for _ in range(1))
+    assert np.array_equal(top, worker)
+    if not survival:
+        from joblib import cpu_count
+
+        assert _default_estimator(False, 0).get_params()["n_jobs"] == cpu_count()

@@ -261,7 +261,9 @@ def cross_val_predict_risk(
         Passed to ``predict_risk(X_test, horizon=horizon)``.
     n_jobs : int, default=None
         Fits run in parallel with joblib (None: one at a time). Results do not
-        depend on ``n_jobs``.
+        depend on ``n_jobs``, but for the last bits of fits that use multithreaded
+        BLAS (parallel workers run it on one thread): logistic regression's risks
+        at 56,000 rows differ by about 1e-12.
     progress : bool or callable, default=False
         True shows a tqdm bar over fits; a callable is called as
         ``progress(fits_done, n_fits)`` after each fit.

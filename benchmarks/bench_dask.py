@@ -32,7 +32,14 @@ def _work(X, y, n_boot, n_jobs):
     timings["5-fold CV"] = time.perf_counter() - start
     start = time.perf_counter()
     results["optimism"] = optimism_bootstrap(
-        model, X, y, n_boot=n_boot, metrics=["auc", "brier"], random_state=0, n_jobs=n_jobs
+        model,
+        X,
+        y,
+        n_boot=n_boot,
+        metrics=["auc", "brier"],
+        random_state=0,
+        n_jobs=n_jobs,
+        progress=False,
     ).summary
     timings[f"optimism bootstrap ({n_boot} replicates)"] = time.perf_counter() - start
     return timings, results

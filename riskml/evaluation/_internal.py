@@ -245,7 +245,7 @@ def internal_validation(
     horizon=None,
     random_state=None,
     n_jobs=None,
-    progress=False,
+    progress=True,
     metric_params: dict | None = None,
     keep_predictions: bool = True,
     name: str | None = None,
@@ -278,8 +278,9 @@ def internal_validation(
     n_jobs : int or None, default=None
         Replicates or folds run in parallel with joblib; the draws are made in one
         place, in order, so the result does not depend on ``n_jobs``.
-    progress : bool or callable, default=False
-        True shows a tqdm bar; a callable is called as ``progress(done, total)``.
+    progress : bool or callable, default=True
+        True shows a tqdm bar (hundreds of refits take minutes); False is silent;
+        a callable is called as ``progress(done, total)``.
     metric_params : dict, optional
         Parameters of individual metrics, e.g. ``{"net_benefit": {"threshold": 0.1}}``.
     keep_predictions : bool, default=True
@@ -412,7 +413,7 @@ def _run(
     horizon=None,
     random_state=None,
     n_jobs=None,
-    progress=False,
+    progress=True,
     metric_params=None,
     keep_predictions=True,
     name=None,

@@ -224,7 +224,7 @@ def optimism_bootstrap(
     horizon=None,
     random_state=None,
     n_jobs=None,
-    progress=False,
+    progress=True,
     metric_params: dict | None = None,
 ) -> OptimismResult:
     """Harrell's optimism-corrected bootstrap of a whole modelling pipeline.
@@ -251,8 +251,9 @@ def optimism_bootstrap(
     n_jobs : int or None, default=None
         Replicates run in parallel with joblib (processes); the result does not
         depend on ``n_jobs``.
-    progress : bool or callable, default=False
-        True shows a tqdm bar; a callable is called as ``progress(done, n_boot)``.
+    progress : bool or callable, default=True
+        True shows a tqdm bar (hundreds of refits take minutes); False is silent;
+        a callable is called as ``progress(done, n_boot)``.
     metric_params : dict, optional
         Parameters of individual metrics, e.g. ``{"net_benefit": {"threshold": 0.1}}``.
 

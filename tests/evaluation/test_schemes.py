@@ -20,6 +20,7 @@ from riskml.evaluation import (
     concordance_index,
     concordance_index_ci,
     external_validation,
+    internal_validation,
     metric_ci,
     optimism_bootstrap,
     roc_auc,
@@ -195,6 +196,17 @@ def test_optimism_bootstrap_progress_and_messages():
         optimism_bootstrap(Logit(), X, y[:-1])
     with pytest.raises(TypeError, match=r"optimism_bootstrap needs an estimator with fit"):
         optimism_bootstrap(LogisticRegression(), X, y)
+
+
+def test_refitting_schemes_show_a_bar_by_default_and_are_silent_on_request(capsys):
+    """Hundreds of refits take minutes: a tqdm bar unless progress=False (issue 15)."""
+    X, y = noise(40, 2)
+    optimism_bootstrap(Logit(), X, y, n_boot=3, metrics="auc", random_state=0)
+    assert "internal validation (bootstrap)" in capsys.readouterr().err
+    internal_validation(Logit(), X, y, method="632", n_boot=3, metrics="auc", random_state=0)
+    assert "internal validation (632)" in capsys.readouterr().err
+    optimism_bootstrap(Logit(), X, y, n_boot=3, metrics="auc", random_state=0, progress=False)
+    assert capsys.readouterr().err == ""
 
 
 def test_external_validation_equals_direct_intervals():

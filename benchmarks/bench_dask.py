@@ -58,18 +58,14 @@ def main(argv=None) -> None:
     import joblib
     from distributed import Client, LocalCluster
 
-    import riskml as rk
+    from benchmarks.frizzell_by_hand import registry_rows
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_dask", description=__doc__)
     parser.add_argument("--n", type=int, default=10000)
     parser.add_argument("--n-boot", type=int, default=10)
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
-    cohort = rk.cohorts.make_hf_registry(args.n, random_state=0)
-    label = cohort.outcome.at_horizon(30)
-    known = label == label  # not NaN
-    X = cohort.features.loc[known, cohort.predictors]
-    y = label[known].astype(int)
+    _, _, X, y = registry_rows(args.n)
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"n = {len(y):,} with a known 30-day status, {os.cpu_count()} CPUs, load {load}")
 

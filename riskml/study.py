@@ -437,13 +437,13 @@ class Study:
         self.n_jobs = n_jobs
         self.progress = progress
 
-    # -- pre-flight: every setting, before the first fit ---------------------------
     @property
     def _metric_threads(self):
         """Threads of the bootstrap intervals: every core unless ``n_jobs`` says otherwise
         (the intervals do not depend on it)."""
         return -1 if self.n_jobs is None else self.n_jobs
 
+    # -- pre-flight: every setting, before the first fit ---------------------------
     def _check_models(self) -> dict:
         if isinstance(self.models, dict):
             models = dict(self.models)

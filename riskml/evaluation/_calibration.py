@@ -488,8 +488,8 @@ def ici(y_true, y_prob, *, frac: float = _DEFAULT_FRAC) -> CalibrationErrors:
     val.prob's ``Eavg`` and ``e90``/``emax`` its ``E90``/``Emax`` (as computed in current rms). The
     smooth is the algorithm of ``statsmodels.nonparametric.lowess`` (whose own tests
     check it against R's ``lowess``), run by a compiled kernel equal to it to rounding
-    (about 3x faster: it matters in the bootstrap of the ICI). Austin & Steyerberg (2019) smooth with R's ``loess()``
-    instead (local quadratic, span 0.75), so their ICI differs slightly from this one.
+    (about 3x faster: it matters in the bootstrap of the ICI). Austin & Steyerberg
+    (2019) smooth with R's ``loess()`` instead (local quadratic, span 0.75), so their ICI differs slightly from this one.
     Robustness iterations are off because they down-weight exactly the surprising
     outcomes that miscalibration consists of.
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
@@ -533,7 +534,7 @@ def metric_interval(
     vectorized = False
     if metric.outcome_kind == "binary" and metric.batch is not None and repeats == 1:
         metric.function(outcome.event, risk[0], **params)  # the checks, once
-        statistic, vectorized = metric.batch, True
+        statistic, vectorized = partial(metric.batch, **params), True
         arrays, stratify = (outcome.event, risk[0]), outcome.event
     elif metric.outcome_kind == "binary":
         event = outcome.event.astype(int)

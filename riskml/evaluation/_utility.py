@@ -91,7 +91,7 @@ def brier_score(y_true, y_prob) -> float:
     0.075
     """
     event, prob = _check_binary_inputs(y_true, y_prob, "brier_score", both_classes=False)
-    return float(np.mean((event - prob) ** 2))
+    return float(_brier_batch(event, prob))
 
 
 def scaled_brier(y_true, y_prob) -> float:
@@ -127,17 +127,16 @@ def scaled_brier(y_true, y_prob) -> float:
     """
     function = "scaled_brier"
     event, prob = _check_binary_inputs(y_true, y_prob, function)
-    prevalence = event.mean()
-    return float(1.0 - np.mean((event - prob) ** 2) / (prevalence * (1 - prevalence)))
+    return float(_scaled_brier_batch(event, prob))
 
 
 def _brier_batch(event: np.ndarray, prob: np.ndarray) -> np.ndarray:
-    """:func:`brier_score` of every row of a batch of resamples (checked data)."""
+    """:func:`brier_score` of checked data, or of every row of a batch of resamples."""
     return np.mean((event - prob) ** 2, axis=-1)
 
 
 def _scaled_brier_batch(event: np.ndarray, prob: np.ndarray) -> np.ndarray:
-    """:func:`scaled_brier` of every row of a batch of resamples (checked data)."""
+    """:func:`scaled_brier` of checked data, or of every row of a batch of resamples."""
     prevalence = event.mean(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):  # one class: NaN (degenerate)
         return 1.0 - np.mean((event - prob) ** 2, axis=-1) / (prevalence * (1 - prevalence))

@@ -2,6 +2,7 @@
 
 import dataclasses
 import doctest
+import re
 
 import numpy as np
 import pytest
@@ -316,33 +317,46 @@ def test_vectorised_auc_marks_one_class_resamples_like_the_loop():
 
 
 # -- threads and batches --------------------------------------------------------------
-def test_threads_give_the_same_interval_and_first_error():
-    """Oracle: the serial run; threads evaluate chunks, the draws stay in one thread.
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of a few replicates, so that threads get many chunks at these sizes."""
+    monkeypatch.setattr(_bootstrap, "_CHUNK_CELLS", 2000)
 
-    The statistic is undefined (ValueError naming the replicate's first row) on some
-    resamples: the count of degenerate replicates and the first message are the
-    serial ones, whatever finishes first.
+
+def test_threads_give_the_same_interval_and_first_error(monkeypatch):
+    """Oracle: the serial run and a replay of the draws; threads evaluate chunks of five
+    replicates (60 chunks), the draws stay in one thread, in order.
+
+    A statistic undefined on some resamples gives the serial interval and count of
+    degenerate replicates; one undefined on every resample raises with the message of
+    the first draw in serial order, whichever chunk finishes first.
     """
-
-    def mean_if_zero_drawn(x):
-        if not (x == 0).any():
-            raise ValueError(f"no zero; first value {x[0]}")
-        return x.mean()
-
+    monkeypatch.setattr(_bootstrap, "_CHUNK_CELLS", 30)
     x = np.arange(6.0)
+
+    def mean_if_zero_drawn(sample):
+        if not (sample == 0).any():
+            raise ValueError("no zero drawn")
+        return sample.mean()
+
     serial = bootstrap_ci(mean_if_zero_drawn, x, n_boot=300, random_state=5)
     threaded = bootstrap_ci(mean_if_zero_drawn, x, n_boot=300, random_state=5, n_jobs=2)
     assert threaded == serial
     assert serial.n_degenerate > 0
-    # the message comes from the first degenerate draw of the serial order
-    rng = np.random.default_rng(5)
-    draws = (x[rng.integers(0, 6, size=6)] for _ in range(300))
-    first = next(d for d in draws if not (d == 0).any())
-    with pytest.raises(ValueError, match=rf"first value {first[0]}"):
-        mean_if_zero_drawn(first)
+
+    def only_on_the_data(sample):
+        if not np.array_equal(sample, x):
+            raise ValueError(f"undefined; draw begins {sample[:3].tolist()}")
+        return sample.mean()
+
+    rng = np.random.default_rng(7)
+    first = x[rng.integers(0, 6, size=6)][:3].tolist()
+    for n_jobs in (None, 2):
+        with pytest.raises(ValueError, match=re.escape(f"draw begins {first}")):
+            bootstrap_ci(only_on_the_data, x, n_boot=300, random_state=7, n_jobs=n_jobs)
 
 
-def test_vectorized_statistic_equals_one_call_per_replicate():
+def test_vectorized_statistic_equals_one_call_per_replicate(small_chunks):
     """Oracle: the same statistic called replicate by replicate (as scipy's ``vectorized``)."""
     y, score = binary_data(3, n=200)
 
@@ -373,7 +387,7 @@ def test_brier_and_ipa_batches_equal_the_metric_row_by_row():
     assert ipa.tolist() == [scaled_brier(event[r], prob[r]) for r in rows]
 
 
-def test_evaluate_predictions_does_not_depend_on_threads():
+def test_evaluate_predictions_does_not_depend_on_threads(small_chunks):
     """Oracle: the serial run of every default binary metric (ICI included)."""
     from riskml.evaluation import evaluate_predictions
 
@@ -384,3 +398,23 @@ def test_evaluate_predictions_does_not_depend_on_threads():
     import pandas as pd
 
     pd.testing.assert_frame_equal(threaded.summary, serial, check_exact=True)
+
+
+def test_survival_evaluation_does_not_depend_on_threads(small_chunks):
+    """Oracle: the serial run of every default time-to-event metric at a horizon
+    (Harrell's C, td-AUC, the spline calibration and ICI, IPCW Brier and IPA)."""
+    import pandas as pd
+
+    from riskml import Outcome
+    from riskml.evaluation import evaluate_predictions
+
+    rng = np.random.default_rng(6)
+    risk = rng.uniform(0.05, 0.6, 300)
+    time = rng.exponential(400 / (0.2 + risk))
+    censor = rng.uniform(50, 900, 300)
+    outcome = Outcome.survival(np.minimum(time, censor), time <= censor)
+    predictions = {"a": risk, "b": np.sqrt(risk) / 1.5}
+    kwargs = dict(horizon=180, n_boot=200, random_state=4)
+    serial = evaluate_predictions(outcome, predictions, **kwargs).summary
+    threaded = evaluate_predictions(outcome, predictions, n_jobs=2, **kwargs).summary
+    pd.testing.assert_frame_equal(threaded, serial, check_exact=True)

@@ -1,4 +1,5 @@
-"""Compiled kernels: pair counts for the bootstrap, the jackknife and Uno's C; lowess.
+"""Compiled kernels: pair counts for the bootstrap, the jackknife and Uno's C; lowess;
+a counting sort.
 
 Each kernel is written once, as plain Python loops over numpy arrays, and compiled
 with numba (``nogil=True``, cached on disk) the first time it is used. Without
@@ -201,7 +202,9 @@ def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
     above 1e-12 (else ``y[i]``), the weighted x variance is floored at 1e-12, and
     fits are skipped within ``delta`` of the last fit (linear interpolation; ties
     copy the fit). ``fitted`` receives the smooth at every ``x``. Each fit runs two
-    passes over its window instead of statsmodels' dozen, and nothing outside it.
+    passes over its window instead of statsmodels' dozen, and nothing outside it;
+    its sums add four interleaved partial sums (so they differ from statsmodels'
+    in the last bits).
     """
     n = x.shape[0]
     k = int(frac * n + 1e-10)
@@ -220,36 +223,95 @@ def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
             left += 1
             right += 1
         radius = max(xval - x[left], x[right - 1] - xval)
-        # pass 1: tricube weights, their sum and the weighted sum of x
-        total = 0.0
-        sum_x = 0.0
-        positive = 0
+        # pass 1: tricube weights, their sum and the weighted sum of x. The sums run
+        # as four interleaved partial sums (unrolled by four, the rest in the first)
+        # added in a fixed order: independent chains run side by side, and unlike
+        # sums a compiler reassociates, the result does not depend on where the
+        # arrays sit in memory.
+        stop = right if radius > 0.0 else left  # radius 0: no fit
         scale = 1.0 / radius if radius > 0.0 else 0.0
-        for j in range(left, right if radius > 0.0 else left):  # radius 0: no fit
-            d = abs(x[j] - xval) * scale
-            d = 1.0 - d * d * d
-            w = d * d * d
-            weight[j - left] = w
-            total += w
-            sum_x += w * x[j]
-            positive += w > 1e-12
+        t0 = t1 = t2 = t3 = 0.0
+        s0 = s1 = s2 = s3 = 0.0
+        whole = left + (stop - left) // 4 * 4
+        for j in range(left, whole, 4):
+            d0 = abs(x[j] - xval) * scale
+            d1 = abs(x[j + 1] - xval) * scale
+            d2 = abs(x[j + 2] - xval) * scale
+            d3 = abs(x[j + 3] - xval) * scale
+            d0 = 1.0 - d0 * d0 * d0
+            d1 = 1.0 - d1 * d1 * d1
+            d2 = 1.0 - d2 * d2 * d2
+            d3 = 1.0 - d3 * d3 * d3
+            w0 = d0 * d0 * d0
+            w1 = d1 * d1 * d1
+            w2 = d2 * d2 * d2
+            w3 = d3 * d3 * d3
+            weight[j - left] = w0
+            weight[j - left + 1] = w1
+            weight[j - left + 2] = w2
+            weight[j - left + 3] = w3
+            t0 += w0
+            t1 += w1
+            t2 += w2
+            t3 += w3
+            s0 += w0 * x[j]
+            s1 += w1 * x[j + 1]
+            s2 += w2 * x[j + 2]
+            s3 += w3 * x[j + 3]
+        for j in range(whole, stop):
+            d0 = abs(x[j] - xval) * scale
+            d0 = 1.0 - d0 * d0 * d0
+            w0 = d0 * d0 * d0
+            weight[j - left] = w0
+            t0 += w0
+            s0 += w0 * x[j]
+        positive = 0  # a fit needs two weights above 1e-12: stop counting at two
+        for j in range(left, stop):
+            if weight[j - left] > 1e-12:
+                positive += 1
+                if positive == 2:
+                    break
         if positive < 2:
             fitted[i] = y[i]
         else:
-            # pass 2: the weighted least-squares line at xval
-            mean_x = sum_x / total
+            # pass 2: the weighted least-squares line at xval, summed the same way
+            total = (t0 + t1) + (t2 + t3)
+            mean_x = ((s0 + s1) + (s2 + s3)) / total
             share = 1.0 / total
-            variance = 0.0
-            sum_y = 0.0
-            sum_xy = 0.0
-            for j in range(left, right):
-                w = weight[j - left] * share
-                dx = x[j] - mean_x
-                variance += w * dx * dx
-                sum_y += w * y[j]
-                sum_xy += w * dx * y[j]
-            variance = max(variance, 1e-12)
-            fitted[i] = sum_y + (xval - mean_x) * sum_xy / variance
+            v0 = v1 = v2 = v3 = 0.0
+            m0 = m1 = m2 = m3 = 0.0
+            c0 = c1 = c2 = c3 = 0.0
+            whole = left + (right - left) // 4 * 4
+            for j in range(left, whole, 4):
+                w0 = weight[j - left] * share
+                w1 = weight[j - left + 1] * share
+                w2 = weight[j - left + 2] * share
+                w3 = weight[j - left + 3] * share
+                e0 = x[j] - mean_x
+                e1 = x[j + 1] - mean_x
+                e2 = x[j + 2] - mean_x
+                e3 = x[j + 3] - mean_x
+                v0 += w0 * e0 * e0
+                v1 += w1 * e1 * e1
+                v2 += w2 * e2 * e2
+                v3 += w3 * e3 * e3
+                m0 += w0 * y[j]
+                m1 += w1 * y[j + 1]
+                m2 += w2 * y[j + 2]
+                m3 += w3 * y[j + 3]
+                c0 += w0 * e0 * y[j]
+                c1 += w1 * e1 * y[j + 1]
+                c2 += w2 * e2 * y[j + 2]
+                c3 += w3 * e3 * y[j + 3]
+            for j in range(whole, right):
+                w0 = weight[j - left] * share
+                e0 = x[j] - mean_x
+                v0 += w0 * e0 * e0
+                m0 += w0 * y[j]
+                c0 += w0 * e0 * y[j]
+            variance = max((v0 + v1) + (v2 + v3), 1e-12)
+            level = (m0 + m1) + (m2 + m3)
+            fitted[i] = level + (xval - mean_x) * ((c0 + c1) + (c2 + c3)) / variance
         if last < i - 1:  # points skipped within delta: interpolate
             span = x[i] - x[last]
             for j in range(last + 1, i):
@@ -269,11 +331,30 @@ def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
         i = max(j - 1, last + 1)
 
 
+def stable_order_by_rank(rank, n_ranks, order):  # pragma: no cover
+    """The permutation that sorts ``rank`` (ints in ``0 .. n_ranks - 1``) stably.
+
+    A counting sort: ``order`` receives the positions of the rows of rank 0 in
+    their order, then those of rank 1, and so on, the permutation that
+    ``numpy.argsort(values, kind="stable")`` gives for values whose dense rank is
+    ``rank``, in O(n + n_ranks) instead of O(n log n).
+    """
+    start = np.zeros(n_ranks + 1, np.intp)
+    for i in range(rank.shape[0]):
+        start[rank[i] + 1] += 1
+    for r in range(n_ranks):
+        start[r + 1] += start[r]
+    for i in range(rank.shape[0]):
+        order[start[rank[i]]] = i
+        start[rank[i]] += 1
+
+
 _KERNELS = {
     "harrell_chunk": harrell_chunk,
     "harrell_rows": harrell_rows,
     "auc_chunk": auc_chunk,
     "lowess_sorted": lowess_sorted,
+    "stable_order_by_rank": stable_order_by_rank,
 }
 _COMPILED: dict = {}
 

@@ -38,6 +38,7 @@ import numpy as np
 
 from ._bootstrap import ConfidenceInterval, bootstrap_ci, concordance_index_ci, roc_auc_ci
 from ._calibration import (
+    _ici_batch,
     calibration_in_the_large,
     calibration_slope,
     ici,
@@ -100,6 +101,9 @@ class Metric:
         Binary metrics only: ``batch(event, risk)`` on 2-D arrays (one bootstrap
         resample per row) returning the metric of every row, equal to ``function``
         row by row (tested); the bootstrap uses it instead of one call per replicate.
+    ranked : bool
+        ``batch(event, risk, rank)`` also takes the dense rank of each risk among the
+        data's values, resampled with them (the ICI orders each resample by it).
     """
 
     name: str
@@ -113,6 +117,7 @@ class Metric:
     interval: str = "bootstrap"
     reference: str = ""
     batch: Callable[..., np.ndarray] | None = None
+    ranked: bool = False
 
     @property
     def expensive(self) -> bool:
@@ -188,6 +193,8 @@ for _metric in (
         needs_probability=True,
         direction="lower",
         reference="Austin & Steyerberg 2019",
+        batch=_ici_batch,
+        ranked=True,
     ),
     Metric(
         "brier",
@@ -536,6 +543,8 @@ def metric_interval(
         metric.function(outcome.event, risk[0], **params)  # the checks, once
         statistic, vectorized = partial(metric.batch, **params), True
         arrays, stratify = (outcome.event, risk[0]), outcome.event
+        if metric.ranked:
+            arrays += (np.unique(risk[0], return_inverse=True)[1].reshape(-1),)
     elif metric.outcome_kind == "binary":
         event = outcome.event.astype(int)
 

@@ -387,6 +387,45 @@ def test_brier_and_ipa_batches_equal_the_metric_row_by_row():
     assert ipa.tolist() == [scaled_brier(event[r], prob[r]) for r in rows]
 
 
+@pytest.mark.parametrize("numba", [True, False], ids=["numba", "python"])
+def test_ici_batch_equals_ici_row_by_row(numba, monkeypatch):
+    """Oracle: ``ici(event, prob).ici`` on each resample, bit for bit.
+
+    Predictions with many ties (rounded to 2 decimals, as a discrete model gives):
+    the counting sort must give each resample the order of ``ici``'s stable sort,
+    whose ties keep the draw order.
+    """
+    from riskml.evaluation import _kernels, ici
+    from riskml.evaluation._metrics import get_metric
+
+    if numba:
+        pytest.importorskip("numba")
+    else:
+        monkeypatch.setattr(_kernels, "USE_NUMBA", False)
+    y, score = binary_data(6, n=500)
+    event = y.astype(bool)
+    for prob in (1 / (1 + np.exp(-score)), np.round(1 / (1 + np.exp(-score)), 2)):
+        rank = np.unique(prob, return_inverse=True)[1]
+        rows = np.concatenate(list(_resample_chunks(500, 30, np.random.default_rng(1), y)))
+        batch = get_metric("ici", "binary").batch(event[rows], prob[rows], rank[rows])
+        assert batch.tolist() == [ici(event[r], prob[r]).ici for r in rows]
+
+
+def test_ici_interval_equals_one_call_per_replicate():
+    """Oracle: ``bootstrap_ci`` of ``ici(...).ici`` called replicate by replicate."""
+    from riskml import Outcome
+    from riskml.evaluation import ici
+    from riskml.evaluation._metrics import get_metric, metric_interval
+
+    y, score = binary_data(7, n=300)
+    prob = np.round(1 / (1 + np.exp(-score)), 2)
+    interval = metric_interval(
+        get_metric("ici", "binary"), Outcome.binary(y), prob, n_boot=150, random_state=3
+    )
+    loop = bootstrap_ci(lambda e, p: ici(e, p).ici, y, prob, n_boot=150, random_state=3, stratify=y)
+    assert interval == loop
+
+
 def test_evaluate_predictions_does_not_depend_on_threads(small_chunks):
     """Oracle: the serial run of every default binary metric (ICI included)."""
     from riskml.evaluation import evaluate_predictions

@@ -162,6 +162,23 @@ def test_lowess_kernel_equals_statsmodels(compiled):
         np.testing.assert_allclose(fitted, expected, rtol=0, atol=1e-9, err_msg=f"seed {seed}")
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
+def test_stable_order_by_rank_equals_a_stable_argsort(compiled):
+    """Oracle: ``numpy.argsort(values, kind="stable")`` (ties keep their order)."""
+    if compiled:
+        pytest.importorskip("numba")
+        function = _kernels.compiled("stable_order_by_rank")
+    else:
+        function = _kernels.stable_order_by_rank
+    rng = np.random.default_rng(4)
+    for n in (1, 2, 7, 500):
+        values = np.round(rng.random(n), int(rng.integers(1, 4)))
+        rank = np.unique(values, return_inverse=True)[1].reshape(-1)
+        order = np.empty(n, dtype=np.intp)
+        function(rank, int(rank.max()) + 1, order)
+        np.testing.assert_array_equal(order, np.argsort(values, kind="stable"))
+
+
 def test_ici_does_not_depend_on_numba(monkeypatch):
     """Oracle: statsmodels' lowess (the fallback without numba) gives the same ICI to 1e-12."""
     from riskml.evaluation import ici

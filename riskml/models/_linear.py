@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils.parallel import fit_threads
 from ._base import BinaryRiskMixin
 
 __all__ = ["LassoRisk", "LogisticRisk"]
@@ -172,37 +173,55 @@ def _polish(X1, y, weight, beta, penalty):
     return beta
 
 
-def _l1_logistic_path_cv(X, y, Cs, splits, class_weight, tol, max_iter):
+def _l1_logistic_path_cv(X, y, Cs, splits, class_weight, tol, max_iter, n_jobs=1):
     """Warm-started L1 paths on each training fold, scored by AUC on its test fold.
 
     The same choice as ``LogisticRegressionCV(scoring="roc_auc")``: the C of the
     highest mean fold AUC (the first of ties, Cs ascending), then one fit on all
-    rows, warm-started at the mean of the fold solutions.
+    rows, warm-started at the mean of the fold solutions. The folds' paths run on
+    ``n_jobs`` threads (numpy and the compiled kernel release the GIL); each path
+    is computed as it would be alone, so the result does not depend on ``n_jobs``.
     """
-    from sklearn.metrics import roc_auc_score
+    from joblib import Parallel, delayed
     from sklearn.utils.class_weight import compute_sample_weight
+    from threadpoolctl import threadpool_limits
 
     X1 = np.column_stack([X, np.ones(len(X))])
     weight = np.ones(len(y)) if class_weight is None else compute_sample_weight(class_weight, y)
-    scores = np.empty((len(splits), len(Cs)))
-    fold_betas = np.empty((len(splits), len(Cs), X1.shape[1]))
-    n_iter = 0
-    for k, (train, test) in enumerate(splits):
-        beta = None
-        X_train, y_train, w_train, X_test = X1[train], y[train], weight[train], X1[test]
-        for c, C in enumerate(Cs):
-            # fold fits only rank the Cs (by AUC): the polish is kept for the final fit
-            beta, steps = _l1_logistic_fit(
-                X_train, y_train, w_train, C, beta, tol=tol, max_iter=max_iter, polish=False
-            )
-            n_iter = max(n_iter, steps)
-            fold_betas[k, c] = beta
-            scores[k, c] = roc_auc_score(y[test], X_test @ beta)
+    # one BLAS thread per fold path, whatever n_jobs: no oversubscription when
+    # paths run side by side, and the same rounding (so the same fit) for any n_jobs
+    with threadpool_limits(1, user_api="blas"):
+        paths = Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(_fold_path)(X1, y, weight, train, test, Cs, tol, max_iter)
+            for train, test in splits
+        )
+    scores = np.array([path[0] for path in paths])
+    fold_betas = np.array([path[1] for path in paths])
+    n_iter = max(path[2] for path in paths)
     best = int(np.argmax(scores.mean(axis=0)))
     beta, steps = _l1_logistic_fit(
         X1, y, weight, Cs[best], fold_betas[:, best].mean(axis=0), tol=tol, max_iter=max_iter
     )
     return beta, best, scores, max(n_iter, steps)
+
+
+def _fold_path(X1, y, weight, train, test, Cs, tol, max_iter):
+    """One training fold's warm-started path: test-fold AUC and solution at each C."""
+    from sklearn.metrics import roc_auc_score
+
+    scores = np.empty(len(Cs))
+    betas = np.empty((len(Cs), X1.shape[1]))
+    beta, n_iter = None, 0
+    X_train, y_train, w_train, X_test = X1[train], y[train], weight[train], X1[test]
+    for c, C in enumerate(Cs):
+        # fold fits only rank the Cs (by AUC): the polish is kept for the final fit
+        beta, steps = _l1_logistic_fit(
+            X_train, y_train, w_train, C, beta, tol=tol, max_iter=max_iter, polish=False
+        )
+        n_iter = max(n_iter, steps)
+        betas[c] = beta
+        scores[c] = roc_auc_score(y[test], X_test @ beta)
+    return scores, betas, n_iter
 
 
 def _fitted_logistic(coef, intercept, C, n_iter):
@@ -244,6 +263,10 @@ class LassoRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
         step) for ``"newton"``, 1e-4 for the scikit-learn solvers.
     class_weight : dict, "balanced" or None, default=None
     random_state : int, default=0
+    n_jobs : int, optional
+        Threads running the inner folds' paths (``solver="newton"``); None: every
+        core at the top level, one inside a parallel worker
+        (:func:`riskml.utils.parallel.fit_threads`). The fit does not depend on it.
 
     Attributes
     ----------
@@ -307,6 +330,7 @@ class LassoRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="neither"), None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -318,6 +342,7 @@ class LassoRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
         tol=None,
         class_weight=None,
         random_state=0,
+        n_jobs=None,
     ):
         self.Cs = Cs
         self.cv = cv
@@ -326,6 +351,7 @@ class LassoRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.class_weight = class_weight
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def fit(self, X, y):
         """Choose the penalty by inner CV and fit on all of ``X``.
@@ -359,6 +385,7 @@ class LassoRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
                 self.class_weight,
                 tol=1e-8 if self.tol is None else self.tol,
                 max_iter=self.max_iter,
+                n_jobs=fit_threads(self.n_jobs),
             )
             coef, self.intercept_, self.C_ = beta[:-1], float(beta[-1]), float(self.Cs_[best])
             self.model_ = _fitted_logistic(coef, self.intercept_, self.C_, self.n_iter_)

@@ -48,6 +48,26 @@ def test_forest_predicts_in_one_thread(n_jobs):
     assert model.model_.n_jobs == 1  # risks summed in tree order
 
 
+@pytest.mark.parametrize("class_weight", [None, "balanced"])
+def test_lasso_fit_is_identical_whatever_the_threads(class_weight):
+    """Oracle: the same LassoRisk on one thread (inner folds one after another).
+
+    The inner folds' paths run on threads with one BLAS thread each, for any
+    n_jobs, so the rounding (and the warm start of the final fit) is the same.
+    """
+    from riskml.models import LassoRisk
+
+    X, y = _data(4000, seed=5)
+    X["x5"] = X["x0"] + 0.01 * X["x5"]  # a collinear pair: the path must choose
+    serial = LassoRisk(n_jobs=1, class_weight=class_weight).fit(X, y)
+    for n_jobs in (None, 2, -1):
+        threaded = LassoRisk(n_jobs=n_jobs, class_weight=class_weight).fit(X, y)
+        assert np.array_equal(threaded.coef_.to_numpy(), serial.coef_.to_numpy()), n_jobs
+        assert threaded.intercept_ == serial.intercept_
+        assert np.array_equal(threaded.scores_, serial.scores_)
+        assert threaded.C_ == serial.C_
+
+
 def test_study_explains_large_forests_from_a_tree_sample_by_default():
     """Oracle: explain_pipeline on the Study's own whole-cohort forest, with the same rows
     and seed: max_trees=20 by default (Study.explain_max_trees), every tree with None."""

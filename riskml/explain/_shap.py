@@ -560,7 +560,9 @@ def explain_pipeline(
         permutations; same seed, same numbers.
     n_jobs : int, optional
         Threads (tree kernels) or processes (model-agnostic method) over chunks of
-        rows.
+        rows. None: the tree kernels use every core at the top level (one inside a
+        parallel worker), the model-agnostic method one process. The values do not
+        depend on it.
     method : {"auto", "exact", "permutation"}, default="auto"
         ``"auto"``: the family's exact method (below). ``"exact"`` or
         ``"permutation"``: the model-agnostic method with that estimator.

@@ -228,9 +228,13 @@ def tree_shap(arrays: TreeArrays, X, n_features: int, *, n_jobs=None, squares=Fa
 
     Returns ``(values, squares)``: ``values`` of shape (n_rows, n_features), the
     weighted sum over trees, and (when ``squares``) the unweighted sum over trees of
-    the squared per-tree values, else None.
+    the squared per-tree values, else None. Chunks of rows run on ``n_jobs`` threads
+    (None: every core at the top level, one inside a parallel worker); each row is
+    computed alone, so the values do not depend on it.
     """
     from joblib import Parallel, delayed, effective_n_jobs
+
+    from ..utils.parallel import fit_threads
 
     # scikit-learn trees compare float32 inputs with their thresholds.
     X = np.ascontiguousarray(np.asarray(X, dtype=np.float32), dtype=np.float64)
@@ -262,7 +266,7 @@ def tree_shap(arrays: TreeArrays, X, n_features: int, *, n_jobs=None, squares=Fa
         )
         return out, out_sq
 
-    n_chunks = min(max(1, effective_n_jobs(n_jobs)), max(1, X.shape[0]))
+    n_chunks = min(max(1, effective_n_jobs(fit_threads(n_jobs))), max(1, X.shape[0]))
     if n_chunks == 1:
         values, sq = run(X)
     else:

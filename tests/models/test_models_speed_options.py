@@ -150,3 +150,19 @@ def test_default_rfe_ranking_is_identical_at_top_level_and_in_a_worker(survival)
         from joblib import cpu_count
 
         assert _default_estimator(False, 0).get_params()["n_jobs"] == cpu_count()
+
+
+def test_forest_shap_values_are_identical_whatever_the_threads():
+    """Oracle: the tree kernel on one thread (rows in one chunk); SHAP values of
+    sampled trees and their squares alike, and the default (None) splits rows
+    across every core."""
+    from riskml.explain._tree import sklearn_tree_arrays, tree_shap
+
+    X, y = _data(500)
+    forest = RandomForestClassifier(n_estimators=15, min_samples_leaf=5, random_state=1)
+    arrays, _ = sklearn_tree_arrays(forest.fit(X.to_numpy(), y))
+    serial, serial_sq = tree_shap(arrays, X.to_numpy(), X.shape[1], n_jobs=1, squares=True)
+    for n_jobs in (None, 2, 3):
+        values, squares = tree_shap(arrays, X.to_numpy(), X.shape[1], n_jobs=n_jobs, squares=True)
+        assert np.array_equal(values, serial), n_jobs
+        assert np.array_equal(squares, serial_sq), n_jobs

@@ -201,6 +201,64 @@ def _map_chunks(function, chunks, n_jobs) -> np.ndarray:
     return np.concatenate(parts)
 
 
+_NAN_ESTIMATE = (
+    "{function}: the statistic is NaN on the full data, so there is nothing to "
+    "bootstrap. Check that it is defined on these data (e.g. both classes present)."
+)
+
+
+def _shared_batch_intervals(jobs, stratify, n_boot, confidence, random_state, n_jobs):
+    """Percentile intervals of several vectorised statistics from one stream of draws.
+
+    ``jobs`` holds ``(statistic, arrays, job_n_boot)`` with ``job_n_boot <= n_boot``.
+    Each replicate is drawn on its own and in order (:func:`_resample_chunks`), so
+    replicate r is the same in every call with the same seed: each job's interval
+    equals ``bootstrap_ci(statistic, *arrays, n_boot=job_n_boot, stratify=stratify,
+    random_state=random_state, vectorized=True)``, while the rows are drawn once for
+    all jobs instead of once per job. The caller has made that call's checks: a
+    finite estimate, enough replicates, at least 10 rows per stratum.
+    """
+    function = "bootstrap_ci"
+    rng = check_random_state(random_state, function)
+    n = stratify.shape[0]
+
+    def evaluate(numbered_chunk):
+        start, chunk = numbered_chunk
+        values = []
+        for statistic, arrays, wanted in jobs:
+            rows = chunk[: max(0, wanted - start)]
+            if rows.shape[0] == 0:
+                values.append(np.empty(0))
+            else:
+                values.append(np.asarray(statistic(*(a[rows] for a in arrays)), dtype=float))
+        return values
+
+    def numbered_chunks():
+        start = 0
+        for chunk in _resample_chunks(n, n_boot, rng, stratify):
+            yield start, chunk
+            start += chunk.shape[0]
+
+    if n_jobs is None or n_jobs == 1:
+        parts = [evaluate(chunk) for chunk in numbered_chunks()]
+    else:
+        parts = Parallel(n_jobs=n_jobs, require="sharedmem")(
+            delayed(evaluate)(chunk) for chunk in numbered_chunks()
+        )
+    intervals = []  # a ConfidenceInterval, or the ValueError bootstrap_ci would raise
+    for number, (statistic, arrays, wanted) in enumerate(jobs):
+        estimate = float(np.asarray(statistic(*(a[None] for a in arrays)))[0])
+        replicates = np.concatenate([part[number] for part in parts])
+        method = "percentile bootstrap, stratified"
+        try:
+            if np.isnan(estimate):
+                raise ValueError(_NAN_ESTIMATE.format(function=function))
+            intervals.append(_interval(estimate, replicates, wanted, confidence, method, function))
+        except ValueError as error:
+            intervals.append(error)
+    return intervals
+
+
 # -- vectorised replicate evaluators --------------------------------------------------
 class _AUCReplicates:
     """The AUC of each resample (row of an index matrix); NaN where a class is absent."""
@@ -525,10 +583,7 @@ def bootstrap_ci(
     else:
         estimate = float(statistic(*arrays))
     if np.isnan(estimate):
-        raise ValueError(
-            f"{function}: the statistic is NaN on the full data, so there is nothing to "
-            "bootstrap. Check that it is defined on these data (e.g. both classes present)."
-        )
+        raise ValueError(_NAN_ESTIMATE.format(function=function))
     errors = {}  # first error message of each chunk that had one, by chunk
 
     def evaluate(numbered_chunk):

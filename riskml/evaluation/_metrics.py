@@ -464,6 +464,27 @@ def metric_value(metric: Metric, outcome, risk, horizon=None, **params) -> float
     return float(metric.function(outcome.time, outcome.event, risk, horizon, **params))
 
 
+def _batch_job(metric: Metric, outcome, risk: np.ndarray, method, n_boot: int, params: dict):
+    """``(statistic, arrays, n_boot)`` of :func:`metric_interval`'s vectorised bootstrap
+    (a binary metric with a ``batch`` form, one row of risks, no closed-form
+    interval), stratified on ``outcome.event``; None where it takes another path.
+    Raises the metric's own error on data it is undefined for.
+    """
+    method = method or metric.interval
+    closed_form = risk.shape[0] == 1 and metric.interval == method and method != "bootstrap"
+    if closed_form or metric.outcome_kind != "binary" or metric.batch is None:
+        return None
+    if risk.shape[0] != 1:
+        return None
+    metric.function(outcome.event, risk[0], **params)  # the checks, once
+    arrays = (outcome.event, risk[0])
+    if metric.ranked:
+        arrays += (np.unique(risk[0], return_inverse=True)[1].reshape(-1),)
+    if metric.expensive:
+        n_boot = min(n_boot, EXPENSIVE_N_BOOT)
+    return partial(metric.batch, **params), arrays, n_boot
+
+
 def metric_interval(
     metric: Metric,
     outcome,
@@ -535,16 +556,14 @@ def metric_interval(
                 random_state=random_state,
                 n_jobs=n_jobs,
             )
+    repeats = risk.shape[0]
+    batch = _batch_job(metric, outcome, risk, method, n_boot, params)
+    vectorized = batch is not None
     if metric.expensive:
         n_boot = min(n_boot, EXPENSIVE_N_BOOT)
-    repeats = risk.shape[0]
-    vectorized = False
-    if metric.outcome_kind == "binary" and metric.batch is not None and repeats == 1:
-        metric.function(outcome.event, risk[0], **params)  # the checks, once
-        statistic, vectorized = partial(metric.batch, **params), True
-        arrays, stratify = (outcome.event, risk[0]), outcome.event
-        if metric.ranked:
-            arrays += (np.unique(risk[0], return_inverse=True)[1].reshape(-1),)
+    if vectorized:
+        statistic, arrays, n_boot = batch
+        stratify = outcome.event
     elif metric.outcome_kind == "binary":
         event = outcome.event.astype(int)
 

@@ -257,6 +257,49 @@ def _not_computed(row: dict, reason: str) -> dict:
     }
 
 
+def _shared_bootstrap(
+    outcome, predictions, metrics, method, n_boot, confidence, random_state, n_jobs, params
+) -> dict:
+    """The vectorised bootstrap intervals of :func:`evaluate_predictions` (binary metrics
+    with a batch form: Brier, IPA, ICI), every model and metric on one stream of
+    draws: ``{(model, metric): ConfidenceInterval or ValueError}``.
+
+    Every call of :func:`metric_interval` with the same seed draws the same replicates,
+    so drawing them once gives the same intervals (tested). Left to the one-by-one
+    path: anything whose checks raise or warn (fewer than 10 patients in a class,
+    too few replicates, data the metric is undefined for).
+    """
+    from ._bootstrap import _check_interval_n_boot, _shared_batch_intervals
+    from ._metrics import _batch_job
+
+    if outcome.is_survival or min(outcome.event.sum(), (~outcome.event).sum()) < 10:
+        return {}
+    keys, jobs = [], []
+    for name, matrix in predictions.items():
+        probability = bool(np.all((matrix >= 0) & (matrix <= 1)))
+        for metric in metrics:
+            if metric.needs_probability and not probability:
+                continue
+            try:
+                job = _batch_job(
+                    metric, outcome, matrix, method, n_boot, params.get(metric.name, {})
+                )
+                if job is not None:
+                    _check_interval_n_boot(job[2], confidence, "bootstrap_ci")
+            except ValueError:
+                continue
+            if job is not None:
+                keys.append((name, metric.name))
+                jobs.append(job)
+    if len(jobs) < 2:
+        return {}
+    longest = max(job[2] for job in jobs)
+    intervals = _shared_batch_intervals(
+        jobs, outcome.event, longest, confidence, random_state, n_jobs
+    )
+    return dict(zip(keys, intervals, strict=True))
+
+
 def evaluate_predictions(
     y,
     predictions,
@@ -389,6 +432,19 @@ def evaluate_predictions(
             return random_state
         return np.random.default_rng(random_state)
 
+    shared = {}
+    if not isinstance(random_state, np.random.Generator) and ci_type == "percentile":
+        shared = _shared_bootstrap(
+            outcome,
+            predictions,
+            resolved,
+            method,
+            n_boot,
+            confidence,
+            random_state,
+            n_jobs,
+            metric_params,
+        )
     rows = []
     for name, matrix in predictions.items():
         probability = bool(np.all((matrix >= 0) & (matrix <= 1)))
@@ -414,6 +470,11 @@ def evaluate_predictions(
                     n_jobs=n_jobs,
                     strata=outcome.event if metric.name == "auc" else None,
                 )
+            elif (name, metric.name) in shared:
+                ci = shared[name, metric.name]
+                if isinstance(ci, ValueError):
+                    rows.append(_not_computed(row, str(ci)))
+                    continue
             else:
                 try:
                     ci = metric_interval(

@@ -457,3 +457,48 @@ def test_survival_evaluation_does_not_depend_on_threads(small_chunks):
     serial = evaluate_predictions(outcome, predictions, **kwargs).summary
     threaded = evaluate_predictions(outcome, predictions, n_jobs=2, **kwargs).summary
     pd.testing.assert_frame_equal(threaded, serial, check_exact=True)
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_evaluate_predictions_draws_once_with_the_intervals_of_one_call_each(n_jobs, monkeypatch):
+    """Oracle: ``metric_interval`` called for each model and metric on its own (each
+    draws its replicates from a fresh generator with the same seed). evaluate_predictions
+    draws them once for the Brier score, IPA and ICI of every model (the ICI uses the
+    first 200)."""
+    from riskml import Outcome
+    from riskml.evaluation import evaluate_predictions
+    from riskml.evaluation._metrics import get_metric, metric_interval
+
+    y, score = binary_data(8, n=400)
+    predictions = {
+        "a": 1 / (1 + np.exp(-score)),
+        "b": np.round(1 / (1 + np.exp(-score / 2)), 2),
+        "c": 1 / (1 + np.exp(-score - 0.5)),
+    }
+    metrics = ["brier", "ipa", "ici", "auc"]
+    from riskml.evaluation import _bootstrap
+
+    shared_jobs = []
+    original = _bootstrap._shared_batch_intervals
+
+    def spy(jobs, *args):
+        shared_jobs.append(len(jobs))
+        return original(jobs, *args)
+
+    monkeypatch.setattr(_bootstrap, "_shared_batch_intervals", spy)
+    table = evaluate_predictions(
+        y, predictions, metrics=metrics, n_boot=300, random_state=11, n_jobs=n_jobs
+    ).summary.set_index(["model", "metric"])
+    for name, risk in predictions.items():
+        for metric in metrics:
+            expected = metric_interval(
+                get_metric(metric, "binary"), Outcome.binary(y), risk, n_boot=300, random_state=11
+            )
+            row = table.loc[(name, metric)]
+            assert (row["estimate"], row["low"], row["high"]) == (
+                expected.estimate,
+                expected.low,
+                expected.high,
+            ), (name, metric)
+            assert (row["n_boot"], row["method"]) == (expected.n_boot, expected.method)
+    assert shared_jobs == [9]  # Brier, IPA and ICI of the three models, one stream

@@ -80,6 +80,14 @@ def _quadratic_lasso():
     return _COMPILED_CD[0]
 
 
+def _weighted_gram(X, weight):
+    """``X' diag(weight) X`` as ``S'S`` with ``S = sqrt(weight) X``: numpy hands the
+    product of an array with its own transpose to BLAS's symmetric ``syrk``
+    (half the work of the general product; weights are non-negative)."""
+    scaled = X * np.sqrt(weight)[:, None]
+    return scaled.T @ scaled
+
+
 def _l1_logistic_fit(X1, y, weight, C, beta=None, tol=1e-8, max_iter=100, polish=True):
     """Exact L1-penalised logistic regression by proximal Newton (glmnet's outer/inner loops).
 
@@ -113,7 +121,7 @@ def _l1_logistic_fit(X1, y, weight, C, beta=None, tol=1e-8, max_iter=100, polish
         n_iter += 1
         risk = 0.5 * (1.0 + np.tanh(0.5 * (X1 @ beta)))  # expit without overflow warnings
         gradient = X1.T @ (weight * (risk - y))
-        hessian = (X1 * (weight * risk * (1.0 - risk))[:, None]).T @ X1
+        hessian = _weighted_gram(X1, weight * risk * (1.0 - risk))
         diagonal = np.maximum(np.diag(hessian), 1e-12)
         # inner problem: min_b g'(b - beta) + (b - beta)'H(b - beta)/2 + penalty'|b|
         # inner threshold as glmnet's: max_j H_jj delta_j^2 below 1e-18 x the total weight
@@ -153,7 +161,7 @@ def _polish(X1, y, weight, beta, penalty):
         risk = 0.5 * (1.0 + np.tanh(0.5 * (X1 @ polished)))
         gradient = X1.T @ (weight * (risk - y)) + signs * penalty
         Xa = X1[:, active]
-        hessian = (Xa * (weight * risk * (1.0 - risk))[:, None]).T @ Xa
+        hessian = _weighted_gram(Xa, weight * risk * (1.0 - risk))
         # least squares: collinear columns (e.g. dummies of one factor) make it singular
         step = np.linalg.lstsq(hessian, gradient[active], rcond=None)[0]
         if not np.all(np.isfinite(step)):

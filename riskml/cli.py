@@ -483,6 +483,7 @@ STUDY_KEYS = (
     "explain",
     "reference",
     "comparison",
+    "stratified_bootstrap",
     "n_jobs",
     "report",
 )
@@ -616,7 +617,7 @@ def load_study_file(path):
         method of :class:`riskml.evaluation.InternalValidation`), ``horizon`` (days; ``horizon_days`` is its
         deprecated name), ``metrics``, ``threshold``,
         ``n_boot``, ``random_state``, ``subgroups``, ``explain``, ``reference``,
-        ``comparison``, ``n_jobs`` and ``report`` (``file``, ``title``,
+        ``comparison``, ``stratified_bootstrap``, ``n_jobs`` and ``report`` (``file``, ``title``,
         ``authors``, ``sections``). Relative paths are read from the file's folder.
 
     Returns

@@ -373,6 +373,12 @@ class Study:
     comparison : {"delong", "bootstrap"}, default="delong"
         Paired test of binary AUCs (Harrell's C is always compared by a paired
         bootstrap).
+    stratified_bootstrap : bool, default=True
+        Binary outcomes: every bootstrap interval and bootstrap comparison resamples
+        within each class (the numbers of events and non-events stay fixed, as
+        R's ``pROC`` does by default); False: the plain bootstrap of patients, as
+        most hand-written analyses do. The summary's ``method`` says which.
+        Time-to-event outcomes are always resampled plainly.
     n_jobs : int, optional
         Folds or replicates fitted in parallel with joblib (-1: all cores). None:
         one fit at a time, each model using every core itself (forests, XGBoost),
@@ -410,6 +416,7 @@ class Study:
         framingham_inputs: dict | None = None,
         reference: str | None = None,
         comparison: str = "delong",
+        stratified_bootstrap: bool = True,
         n_jobs: int | None = None,
         progress: bool = True,
         horizon_days=None,
@@ -434,6 +441,7 @@ class Study:
         self.framingham_inputs = framingham_inputs
         self.reference = reference
         self.comparison = comparison
+        self.stratified_bootstrap = stratified_bootstrap
         self.n_jobs = n_jobs
         self.progress = progress
 
@@ -550,6 +558,12 @@ class Study:
         if self.comparison not in ("delong", "bootstrap"):
             raise ValueError(
                 f"comparison must be 'delong' or 'bootstrap'; got {self.comparison!r}."
+            )
+        if not isinstance(self.stratified_bootstrap, bool | np.bool_):
+            raise TypeError(
+                "The 'stratified_bootstrap' parameter of Study must be True (resample "
+                "within each class) or False (the plain bootstrap of patients). Got "
+                f"{self.stratified_bootstrap!r} instead."
             )
         outcome = self.cohort.outcome
         metrics = [m.name for m in check_metrics(self.metrics, outcome.kind, horizon, "Study")]
@@ -854,6 +868,7 @@ class Study:
             random_state=self.random_state,
             n_jobs=self._metric_threads,
             metric_params=plan["metric_params"],
+            stratified=self.stratified_bootstrap,
         ).summary
         summary["small_data"] = (summary["events"] < SMALL_DATA_EVENTS) | (
             summary["n"] - summary["events"] < SMALL_DATA_EVENTS
@@ -905,6 +920,11 @@ class Study:
             "selection": "none" if self.selection is None else repr(self.selection),
             "random_state": self.random_state,
             "n_boot": self.n_boot,
+            "bootstrap": (
+                "class-stratified"
+                if self.stratified_bootstrap and not outcome.is_survival
+                else "plain (patients as they come)"
+            ),
             "horizon": horizon,
             "comparison": self.comparison,
             "generated": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
@@ -1147,6 +1167,8 @@ class Study:
                 method=self.comparison,
                 n_boot=self.n_boot,
                 random_state=self.random_state,
+                n_jobs=self._metric_threads,
+                stratified=self.stratified_bootstrap,
             )
             rows.append(
                 {
@@ -1243,6 +1265,7 @@ class Study:
                         random_state=self.random_state,
                         n_jobs=self._metric_threads,
                         metric_params=plan["metric_params"],
+                        stratified=self.stratified_bootstrap,
                     ).summary
                 except ValueError as error:
                     tables.append(pd.DataFrame([{**base, "note": str(error)}]))
@@ -1272,6 +1295,7 @@ class Study:
             random_state=self.random_state,
             n_jobs=self._metric_threads,
             metric_params=plan["metric_params"],
+            stratified=self.stratified_bootstrap,
         ).summary.assign(cohort=external.name)
 
     def _describe_validation(self, validation) -> str:

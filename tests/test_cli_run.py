@@ -146,3 +146,15 @@ def test_example_study_file_is_valid():
     study, options, name = load_study_file(example)
     assert study.models == ["xgboost", "cox", "framingham_recalibrated"]
     assert options["authors"] == ["A. Author", "B. Author"] and name == "report.html"
+
+
+def test_study_file_chooses_the_plain_bootstrap(tmp_path):
+    """``stratified_bootstrap: false`` reaches Study (binary outcome: plain intervals)."""
+    path = tmp_path / "plain.yaml"
+    path.write_text(
+        "cohort:\n  generator: make_young_hypertension\n"
+        "  args: {n_patients: 200, random_state: 1}\n  outcome: binary\n"
+        "models: [logistic]\nstratified_bootstrap: false\n"
+    )
+    study, _, _ = load_study_file(path)
+    assert study.stratified_bootstrap is False

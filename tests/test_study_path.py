@@ -319,3 +319,51 @@ def test_every_registry_family_through_summary_explanation_and_report(tmp_path):
         text = path.read_text(encoding="utf-8")
         for name in families:
             assert name in text
+
+
+def test_plain_bootstrap_through_study_summary_comparison_subgroups_and_report(tmp_path):
+    """Study(stratified_bootstrap=False): every bootstrap interval of the summary, the
+    bootstrap comparison and the subgroups is the plain one. Oracle: a naive loop of
+    plain resamples of the Study's own out-of-fold predictions (sklearn's
+    ``brier_score_loss`` and the paired ``roc_auc_score`` difference, ``numpy.percentile``).
+    """
+    from sklearn.metrics import brier_score_loss
+
+    hf = rk.cohorts.load_heart_failure_clinical_records()
+    binary = rk.Cohort(hf.features, rk.Outcome.binary(hf.outcome.event), hf.metadata)
+    result = rk.Study(
+        binary,
+        models=["logistic", "lasso"],
+        validation=3,
+        n_boot=200,
+        random_state=4,
+        comparison="bootstrap",
+        subgroups=["sex"],
+        stratified_bootstrap=False,
+        explain=None,
+        progress=False,
+    ).run()
+    y = binary.outcome.event.astype(int)
+    risk = {name: result.predictions[name].to_numpy() for name in ["logistic", "lasso"]}
+    rng = np.random.default_rng(4)
+    brier, difference = [], []
+    for _ in range(200):
+        idx = rng.integers(0, len(y), len(y))
+        brier.append(brier_score_loss(y[idx], risk["logistic"][idx]))
+        difference.append(
+            roc_auc_score(y[idx], risk["lasso"][idx]) - roc_auc_score(y[idx], risk["logistic"][idx])
+        )
+    row = result.summary.set_index(["model", "metric"]).loc[("logistic", "brier")]
+    assert row["low"] == pytest.approx(np.percentile(brier, 2.5), abs=1e-12)
+    assert row["high"] == pytest.approx(np.percentile(brier, 97.5), abs=1e-12)
+    assert row["method"] == "percentile bootstrap"
+    compared = result.comparison.iloc[0]
+    assert compared["low"] == pytest.approx(np.percentile(difference, 2.5), abs=1e-12)
+    assert compared["method"] == "paired bootstrap"
+    assert not result.subgroups["method"].str.contains("stratified").any()
+    assert result.settings["bootstrap"] == "plain (patients as they come)"
+    result.report(tmp_path / "plain.html")
+    html = (tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert "plain (patients as they come)" in html
+    with pytest.raises(TypeError, match="stratified_bootstrap"):
+        rk.Study(binary, models=["logistic"], stratified_bootstrap="no", progress=False).run()

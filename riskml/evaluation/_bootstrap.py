@@ -207,7 +207,7 @@ _NAN_ESTIMATE = (
 )
 
 
-def _shared_batch_intervals(jobs, stratify, n_boot, confidence, random_state, n_jobs):
+def _shared_batch_intervals(jobs, n, stratify, n_boot, confidence, random_state, n_jobs):
     """Percentile intervals of several vectorised statistics from one stream of draws.
 
     ``jobs`` holds ``(statistic, arrays, job_n_boot)`` with ``job_n_boot <= n_boot``.
@@ -216,11 +216,11 @@ def _shared_batch_intervals(jobs, stratify, n_boot, confidence, random_state, n_
     equals ``bootstrap_ci(statistic, *arrays, n_boot=job_n_boot, stratify=stratify,
     random_state=random_state, vectorized=True)``, while the rows are drawn once for
     all jobs instead of once per job. The caller has made that call's checks: a
-    finite estimate, enough replicates, at least 10 rows per stratum.
+    finite estimate, enough replicates, at least 10 rows per stratum (``stratify``
+    None: the plain bootstrap of ``n`` rows).
     """
     function = "bootstrap_ci"
     rng = check_random_state(random_state, function)
-    n = stratify.shape[0]
 
     def evaluate(numbered_chunk):
         start, chunk = numbered_chunk
@@ -249,7 +249,7 @@ def _shared_batch_intervals(jobs, stratify, n_boot, confidence, random_state, n_
     for number, (statistic, arrays, wanted) in enumerate(jobs):
         estimate = float(np.asarray(statistic(*(a[None] for a in arrays)))[0])
         replicates = np.concatenate([part[number] for part in parts])
-        method = "percentile bootstrap, stratified"
+        method = "percentile bootstrap" + (", stratified" if stratify is not None else "")
         try:
             if np.isnan(estimate):
                 raise ValueError(_NAN_ESTIMATE.format(function=function))

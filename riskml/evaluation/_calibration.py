@@ -533,7 +533,8 @@ def _ici_batch(event: np.ndarray, prob: np.ndarray, rank: np.ndarray, frac=_DEFA
     ``rank`` is the dense rank of each ``prob`` among the values of the data resampled
     (the same rows resampled along), so each row is ordered by a counting sort in
     O(n) instead of a comparison sort: the same stable permutation, so the values are
-    those of :func:`ici` on each row, bit for bit (tested).
+    those of :func:`ici` on each row, bit for bit (tested); NaN for a row of one
+    class, where :func:`ici` raises.
     """
     from ._kernels import compiled
 
@@ -542,6 +543,9 @@ def _ici_batch(event: np.ndarray, prob: np.ndarray, rank: np.ndarray, frac=_DEFA
     values = np.empty(prob.shape[0])
     order = np.empty(prob.shape[1], dtype=np.intp)
     for row in range(prob.shape[0]):
+        if event[row].min() == event[row].max():  # one class: ici() refuses it
+            values[row] = np.nan
+            continue
         if stable_order is None:
             order = np.argsort(rank[row], kind="stable")
         else:

@@ -142,6 +142,7 @@ def compare_auc(
     n_boot: int = 2000,
     random_state=None,
     n_jobs=None,
+    stratified: bool = True,
 ) -> ComparisonResult:
     """Paired comparison of two ROC AUCs on the same patients.
 
@@ -155,7 +156,7 @@ def compare_auc(
         ``"delong"``: DeLong's paired test, ``Z = (AUC_a - AUC_b) / sqrt(var_a + var_b
         - 2 cov_ab)``, O(n log n) (Sun & Xu 2014), as R ``pROC::roc.test(...,
         method="delong", paired=TRUE)``; the interval is the matching Wald interval.
-        ``"bootstrap"``: class-stratified resamples shared by both models; the
+        ``"bootstrap"``: resamples (class-stratified by default) shared by both models; the
         interval is the percentile interval of the differences and Z is the
         difference over their standard deviation, as ``pROC::roc.test(...,
         method="bootstrap")``.
@@ -165,6 +166,10 @@ def compare_auc(
     random_state : int, numpy.random.Generator or None, default=None
     n_jobs : int or None, default=None
         Threads over chunks of replicates; the result does not depend on it.
+    stratified : bool, default=True
+        Bootstrap only: resample within each class (``pROC``'s default,
+        ``boot.stratified = TRUE``), or patients as they come with False (resamples
+        that lose a class are degenerate and left out).
 
     Returns
     -------
@@ -216,7 +221,7 @@ def compare_auc(
     kernels = (_AUCReplicates(event, a), _AUCReplicates(event, b))
     values = _map_chunks(
         lambda chunk: np.column_stack([kernel(chunk) for kernel in kernels]),
-        _resample_chunks(event.shape[0], n_boot, rng, event),
+        _resample_chunks(event.shape[0], n_boot, rng, event if stratified else None),
         n_jobs,
     )
     return _bootstrap_difference(
@@ -225,7 +230,7 @@ def compare_auc(
         estimates,
         n_boot,
         confidence,
-        "paired bootstrap, stratified by class",
+        "paired bootstrap" + (", stratified by class" if stratified else ""),
         function,
     )
 

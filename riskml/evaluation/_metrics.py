@@ -467,7 +467,7 @@ def metric_value(metric: Metric, outcome, risk, horizon=None, **params) -> float
 def _batch_job(metric: Metric, outcome, risk: np.ndarray, method, n_boot: int, params: dict):
     """``(statistic, arrays, n_boot)`` of :func:`metric_interval`'s vectorised bootstrap
     (a binary metric with a ``batch`` form, one row of risks, no closed-form
-    interval), stratified on ``outcome.event``; None where it takes another path.
+    interval); None where it takes another path.
     Raises the metric's own error on data it is undefined for.
     """
     method = method or metric.interval
@@ -496,6 +496,7 @@ def metric_interval(
     confidence: float = 0.95,
     random_state=None,
     n_jobs=None,
+    stratified: bool = True,
     **params,
 ) -> ConfidenceInterval:
     """A registered metric with its confidence interval.
@@ -517,6 +518,12 @@ def metric_interval(
     n_jobs : int or None, default=None
         Threads over chunks of bootstrap replicates (the interval does not depend on
         it).
+    stratified : bool, default=True
+        Binary outcomes: resample within each class (each resample keeps the
+        numbers of events and non-events), or, with False, patients as they come
+        (the plain bootstrap; a resample may lose a class, which makes it degenerate
+        for metrics that need both). Time-to-event outcomes are always resampled
+        plainly.
     **params
         Metric parameters such as ``threshold=`` for ``net_benefit``.
 
@@ -563,14 +570,14 @@ def metric_interval(
         n_boot = min(n_boot, EXPENSIVE_N_BOOT)
     if vectorized:
         statistic, arrays, n_boot = batch
-        stratify = outcome.event
+        stratify = outcome.event if stratified else None
     elif metric.outcome_kind == "binary":
         event = outcome.event.astype(int)
 
         def statistic(event, *rows):
             return float(np.mean([metric.function(event, row, **params) for row in rows]))
 
-        arrays, stratify = (event, *risk), event
+        arrays, stratify = (event, *risk), event if stratified else None
     else:
 
         def statistic(time, event, *rows):

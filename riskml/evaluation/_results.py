@@ -258,7 +258,16 @@ def _not_computed(row: dict, reason: str) -> dict:
 
 
 def _shared_bootstrap(
-    outcome, predictions, metrics, method, n_boot, confidence, random_state, n_jobs, params
+    outcome,
+    predictions,
+    metrics,
+    method,
+    n_boot,
+    confidence,
+    random_state,
+    n_jobs,
+    params,
+    stratified,
 ) -> dict:
     """The vectorised bootstrap intervals of :func:`evaluate_predictions` (binary metrics
     with a batch form: Brier, IPA, ICI), every model and metric on one stream of
@@ -294,8 +303,9 @@ def _shared_bootstrap(
     if len(jobs) < 2:
         return {}
     longest = max(job[2] for job in jobs)
+    stratify = outcome.event if stratified else None
     intervals = _shared_batch_intervals(
-        jobs, outcome.event, longest, confidence, random_state, n_jobs
+        jobs, len(outcome), stratify, longest, confidence, random_state, n_jobs
     )
     return dict(zip(keys, intervals, strict=True))
 
@@ -313,6 +323,7 @@ def evaluate_predictions(
     random_state=None,
     n_jobs=None,
     metric_params: dict | None = None,
+    stratified: bool = True,
 ) -> MetricTable:
     """Performance of several models' predictions, with confidence intervals.
 
@@ -342,7 +353,8 @@ def evaluate_predictions(
         None: each metric's own interval — DeLong for the AUC (as R's pROC),
         Wald for calibration intercept, slope and O:E (as R's predRupdate), a
         bootstrap of patients for the others (class-stratified for a binary
-        outcome). ``"bootstrap"`` uses the bootstrap for every metric.
+        outcome unless ``stratified=False``). ``"bootstrap"`` uses the bootstrap
+        for every metric.
     n_boot : int, default=2000
         Replicates of each bootstrap interval (at most 200 for the metrics that
         refit or smooth in every replicate, e.g. ``ici``; ``method`` says so).
@@ -357,6 +369,11 @@ def evaluate_predictions(
         intervals do not depend on it.
     metric_params : dict, default=None
         Parameters of individual metrics, e.g. ``{"net_benefit": {"threshold": 0.1}}``.
+    stratified : bool, default=True
+        Binary outcomes: bootstrap within each class (every resample keeps the
+        numbers of events and non-events, as ``pROC``'s default), or, with False,
+        the plain bootstrap of patients (``method`` says which). Time-to-event
+        outcomes are always resampled plainly.
 
     Returns
     -------
@@ -402,6 +419,11 @@ def evaluate_predictions(
     ci_type = check_option(ci_type, "ci_type", ("percentile", "bca"), function)
     check_random_state(random_state, function)
     n_jobs = check_n_jobs(n_jobs, function)
+    if not isinstance(stratified, bool | np.bool_):
+        raise TypeError(
+            f"The 'stratified' parameter of {function} must be True (resample within "
+            f"each class) or False (the plain bootstrap). Got {stratified!r} instead."
+        )
     resolved = check_metrics(metrics, outcome.kind, horizon, function)
     metric_params = dict(metric_params or {})
     unknown = set(metric_params) - {m.name for m in resolved}
@@ -444,6 +466,7 @@ def evaluate_predictions(
             random_state,
             n_jobs,
             metric_params,
+            stratified,
         )
     rows = []
     for name, matrix in predictions.items():
@@ -468,7 +491,7 @@ def evaluate_predictions(
                     ci_type=ci_type,
                     rng=rng(),
                     n_jobs=n_jobs,
-                    strata=outcome.event if metric.name == "auc" else None,
+                    strata=outcome.event if metric.name == "auc" and stratified else None,
                 )
             elif (name, metric.name) in shared:
                 ci = shared[name, metric.name]
@@ -487,6 +510,7 @@ def evaluate_predictions(
                         confidence=confidence,
                         random_state=rng(),
                         n_jobs=n_jobs,
+                        stratified=stratified,
                         **metric_params.get(metric.name, {}),
                     )
                 except ValueError as error:  # undefined for these predictions: say why

@@ -3,6 +3,7 @@
 import dataclasses
 import doctest
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -502,3 +503,92 @@ def test_evaluate_predictions_draws_once_with_the_intervals_of_one_call_each(n_j
             ), (name, metric)
             assert (row["n_boot"], row["method"]) == (expected.n_boot, expected.method)
     assert shared_jobs == [9]  # Brier, IPA and ICI of the three models, one stream
+
+
+def _naive_plain_bootstrap(statistic, y, columns, n_boot, seed):
+    """The loop of a hand-written analysis: ``rng.integers(0, n, n)`` per replicate."""
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, len(y), len(y))
+        values.append([statistic(y[idx], column[idx]) for column in columns])
+    return np.array(values)
+
+
+def test_plain_bootstrap_equals_a_naive_loop():
+    """Oracle: a naive loop of patients drawn with ``numpy.random.default_rng(seed)`` and
+    scikit-learn's ``roc_auc_score`` / ``brier_score_loss``, percentiles by
+    ``numpy.percentile`` (the benchmark's hand-written script): the same intervals with
+    ``stratified=False`` (AUC by bootstrap, Brier on the shared draws)."""
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    from riskml.evaluation import evaluate_predictions
+
+    y, score = binary_data(9, n=300)
+    a, b = 1 / (1 + np.exp(-score)), 1 / (1 + np.exp(-score / 3))
+    table = evaluate_predictions(
+        y,
+        {"a": a, "b": b},
+        metrics=["auc", "brier"],
+        method="bootstrap",
+        n_boot=400,
+        random_state=21,
+        stratified=False,
+    ).summary.set_index(["model", "metric"])
+    for metric, statistic in (("auc", roc_auc_score), ("brier", brier_score_loss)):
+        loop = _naive_plain_bootstrap(statistic, y, [a, b], 400, 21)
+        for column, name in enumerate(["a", "b"]):
+            low, high = np.percentile(loop[:, column], [2.5, 97.5])
+            row = table.loc[(name, metric)]
+            assert row["low"] == pytest.approx(low, abs=1e-12), (name, metric)
+            assert row["high"] == pytest.approx(high, abs=1e-12), (name, metric)
+            assert row["method"] == "percentile bootstrap"
+    stratified = evaluate_predictions(
+        y, {"a": a}, metrics=["brier"], n_boot=400, random_state=21
+    ).summary.iloc[0]
+    assert stratified["method"] == "percentile bootstrap, stratified"
+    assert stratified["low"] != table.loc[("a", "brier"), "low"]
+
+
+def test_plain_paired_auc_bootstrap_equals_a_naive_loop():
+    """Oracle: the hand-written paired loop (differences of ``roc_auc_score`` on the same
+    plain resamples, ``numpy.percentile``), as ``compare_auc(..., stratified=False)``."""
+    from sklearn.metrics import roc_auc_score
+
+    from riskml.evaluation import compare_auc
+
+    y, score = binary_data(10, n=300)
+    a, b = 1 / (1 + np.exp(-score)), 1 / (1 + np.exp(-score / 3 - 0.2 * y))
+    result = compare_auc(y, a, b, method="bootstrap", n_boot=400, random_state=5, stratified=False)
+    loop = _naive_plain_bootstrap(roc_auc_score, y, [a, b], 400, 5)
+    low, high = np.percentile(loop[:, 0] - loop[:, 1], [2.5, 97.5])
+    assert (result.low, result.high) == (
+        pytest.approx(low, abs=1e-12),
+        pytest.approx(high, abs=1e-12),
+    )
+    assert result.method == "paired bootstrap"
+
+
+def test_plain_bootstrap_leaves_out_resamples_that_lose_a_class():
+    """A plain resample of 3 events among 40 patients can hold no event: degenerate for
+    the AUC, IPA and ICI (undefined with one class), counted, and left out."""
+    from riskml.evaluation import evaluate_predictions
+
+    rng = np.random.default_rng(0)
+    y = np.zeros(40, dtype=int)
+    y[:3] = 1
+    prob = np.clip(0.1 + 0.3 * y + rng.normal(0, 0.05, 40), 0.01, 0.99)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = evaluate_predictions(
+            y,
+            {"a": prob},
+            metrics=["auc", "ipa", "ici", "brier"],
+            method="bootstrap",
+            n_boot=400,
+            random_state=0,
+            stratified=False,
+        ).summary.set_index("metric")
+    assert table.loc["auc", "n_degenerate"] > 0
+    assert table.loc["ipa", "n_degenerate"] == table.loc["auc", "n_degenerate"]
+    assert table.loc["brier", "n_degenerate"] == 0  # defined with one class

@@ -230,26 +230,18 @@ def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
         # arrays sit in memory.
         stop = right if radius > 0.0 else left  # radius 0: no fit
         scale = 1.0 / radius if radius > 0.0 else 0.0
+        for j in range(left, stop):  # no reduction here: the compiler uses SIMD
+            d = abs(x[j] - xval) * scale
+            d = 1.0 - d * d * d
+            weight[j - left] = d * d * d
         t0 = t1 = t2 = t3 = 0.0
         s0 = s1 = s2 = s3 = 0.0
         whole = left + (stop - left) // 4 * 4
         for j in range(left, whole, 4):
-            d0 = abs(x[j] - xval) * scale
-            d1 = abs(x[j + 1] - xval) * scale
-            d2 = abs(x[j + 2] - xval) * scale
-            d3 = abs(x[j + 3] - xval) * scale
-            d0 = 1.0 - d0 * d0 * d0
-            d1 = 1.0 - d1 * d1 * d1
-            d2 = 1.0 - d2 * d2 * d2
-            d3 = 1.0 - d3 * d3 * d3
-            w0 = d0 * d0 * d0
-            w1 = d1 * d1 * d1
-            w2 = d2 * d2 * d2
-            w3 = d3 * d3 * d3
-            weight[j - left] = w0
-            weight[j - left + 1] = w1
-            weight[j - left + 2] = w2
-            weight[j - left + 3] = w3
+            w0 = weight[j - left]
+            w1 = weight[j - left + 1]
+            w2 = weight[j - left + 2]
+            w3 = weight[j - left + 3]
             t0 += w0
             t1 += w1
             t2 += w2
@@ -259,12 +251,8 @@ def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
             s2 += w2 * x[j + 2]
             s3 += w3 * x[j + 3]
         for j in range(whole, stop):
-            d0 = abs(x[j] - xval) * scale
-            d0 = 1.0 - d0 * d0 * d0
-            w0 = d0 * d0 * d0
-            weight[j - left] = w0
-            t0 += w0
-            s0 += w0 * x[j]
+            t0 += weight[j - left]
+            s0 += weight[j - left] * x[j]
         positive = 0  # a fit needs two weights above 1e-12: stop counting at two
         for j in range(left, stop):
             if weight[j - left] > 1e-12:

@@ -471,10 +471,10 @@ def _batch_job(metric: Metric, outcome, risk: np.ndarray, method, n_boot: int, p
     Raises the metric's own error on data it is undefined for.
     """
     method = method or metric.interval
-    closed_form = risk.shape[0] == 1 and metric.interval == method and method != "bootstrap"
+    closed_form = metric.interval == method and method != "bootstrap"
     if closed_form or metric.outcome_kind != "binary" or metric.batch is None:
         return None
-    if risk.shape[0] != 1:
+    if risk.shape[0] != 1:  # repeated predictions: the mean over repeats, one call each
         return None
     metric.function(outcome.event, risk[0], **params)  # the checks, once
     arrays = (outcome.event, risk[0])

@@ -262,3 +262,27 @@ def test_horizon_days_is_a_deprecated_name_of_horizon():
         old.horizon_days = 250
     assert old.horizon == 250.0
     assert rk.Cohort(X, outcome, horizon=150).horizon == 150.0
+
+
+def test_outcome_copy_check_reads_text_numbers_as_pandas_does():
+    """Oracle: ``pd.to_numeric(column, errors="coerce")`` row by row; riskml parses each
+    distinct value once (numbers as text, categories, missing values, words, bools)."""
+    from riskml.cohorts._cohort import _as_numbers
+
+    columns = [
+        pd.Series(["1", "0", "1", None, "0.5"] * 20),
+        pd.Series(["1", "0", "yes"] * 20),
+        pd.Series(pd.Categorical(["2", "3", "2"] * 20)),
+        pd.Series(pd.Categorical([1, 0, 1] * 20)),
+        pd.Series([1.5, np.nan, 2.0] * 20),
+        pd.Series([True, False, True] * 20),
+        pd.Series(["a b", "c"] * 30, dtype="string"),
+        pd.Series([1, "2", 3.5] * 20, dtype=object),
+    ]
+    for column in columns:
+        expected = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+        got = _as_numbers(column)
+        if np.isnan(expected).any():
+            assert got is None or np.isnan(got).any(), column.dtype
+        else:
+            np.testing.assert_array_equal(got, expected)

@@ -133,9 +133,12 @@ def _identifier_reason(column, series: pd.DataFrame, described_unit: bool) -> st
         return None
     textual = isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(series)
     if textual and not pd.api.types.is_numeric_dtype(present.infer_objects()):
-        if present.astype(str).str.split().str.len().mean() >= FREE_TEXT_WORDS:
+        # words per row, counted once per distinct value (a few levels, many rows)
+        counts = present.astype(str).value_counts(sort=False)
+        words = counts.index.to_series().str.split().str.len().to_numpy()
+        if (words @ counts.to_numpy()) / len(present) >= FREE_TEXT_WORDS:
             return "free text"
-        if present.nunique() >= UNIQUE_SHARE * len(present):
+        if len(counts) >= UNIQUE_SHARE * len(present):
             return "a value distinct in nearly every row"
         return None
     if described_unit or pd.api.types.is_bool_dtype(series):
@@ -190,6 +193,19 @@ def _check_feature_columns(
     _check_outcome_copies(features, outcome)
 
 
+def _as_numbers(series: pd.Series) -> np.ndarray | None:
+    """``pd.to_numeric(series, errors="coerce")`` as floats; None when a value is not a
+    number. Text and categories are parsed once per distinct value, not per row."""
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+    codes, levels = pd.factorize(series, use_na_sentinel=True)
+    numbers = pd.to_numeric(pd.Series(np.asarray(levels, dtype=object)), errors="coerce")
+    numbers = numbers.to_numpy(dtype=float)
+    if np.isnan(numbers).any():
+        return None
+    return np.where(codes >= 0, numbers[np.maximum(codes, 0)], np.nan)
+
+
 def _check_outcome_copies(features: pd.DataFrame, outcome: Outcome) -> None:
     """Refuse the outcome, or its complement, as a feature; warn on a near-copy."""
     event = outcome.event.astype(float)
@@ -198,8 +214,8 @@ def _check_outcome_copies(features: pd.DataFrame, outcome: Outcome) -> None:
         outcome_arrays["follow-up time"] = outcome.time
     both_classes = 0 < event.sum() < len(event)
     for column in features.columns:
-        values = pd.to_numeric(features[column], errors="coerce").to_numpy(dtype=float)
-        if np.isnan(values).any():
+        values = _as_numbers(features[column])
+        if values is None or np.isnan(values).any():
             continue
         message = None
         for what, target in outcome_arrays.items():

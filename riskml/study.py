@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 
 from .cohorts import REPORT_MIN_COUNT, Cohort
 from .utils.deprecation import renamed_attribute, renamed_keyword
@@ -124,10 +123,13 @@ class StudyResult:
         classification instability, calibration and decision-curve instability,
         with ``interpret()`` for a one-sentence reading.
     timings : dict
-        Seconds spent per phase (``checks``, ``validation``, ``metrics``, ``refit``,
-        ``explanations``; ``report`` once :meth:`report` has written one) and per
-        model within the phases that fit or explain models (e.g. ``"validation
-        lasso"``, ``"refit xgboost"``).
+        Wall-clock seconds per phase (``checks``, ``validation``, ``metrics``,
+        ``explanations``; ``report`` once :meth:`report` has written one; the phases
+        follow one another) and per model within the phases that fit or explain
+        models (e.g. ``"validation lasso"``). With cross-validation, each model's
+        whole-cohort fit (the model to deploy and explain) runs among its fold fits,
+        several at a time (:func:`riskml.utils.parallel.run_fits`): ``"validation
+        lasso"`` includes it and ``"refit lasso"`` gives its own seconds.
     """
 
     summary: pd.DataFrame
@@ -380,9 +382,14 @@ class Study:
         most hand-written analyses do. The summary's ``method`` says which.
         Time-to-event outcomes are always resampled plainly.
     n_jobs : int, optional
-        Folds or replicates fitted in parallel with joblib (-1: all cores). None:
-        one fit at a time, each model using every core itself (forests, XGBoost),
-        and bootstrap intervals on a thread per core. No result depends on it.
+        Folds or replicates fitted in parallel with joblib's active backend (-1: all
+        cores or all workers of a Dask cluster). None: with cross-validation, each
+        model's folds and its whole-cohort fit run on threads, one per core, each fit
+        with its share of the cores (on 2 cores: two single-threaded fits at a time,
+        faster than one two-threaded fit after another for forests, XGBoost, LASSO
+        and TAN, ``benchmarks/README.md``); the bootstrap validation schemes fit one
+        replicate at a time, each model using every core itself; bootstrap intervals
+        run on a thread per core. No result depends on it.
     progress : bool, default=True
         Show a progress bar.
 
@@ -850,11 +857,10 @@ class Study:
         if isinstance(plan["validation"], InternalValidation):
             predictions, optimism, fitted, stability = self._optimism(plan, X)
         else:
-            oof, selection_frequency = self._cross_validate(plan, X, timings)
+            oof, selection_frequency, fitted = self._cross_validate(plan, X, timings)
             predictions = {
                 name: risk.mean(axis=0) if risk.ndim == 2 else risk for name, risk in oof.items()
             }
-            fitted = None
         timings["validation"] = _time.perf_counter() - start
 
         start = _time.perf_counter()
@@ -896,10 +902,6 @@ class Study:
         subgroups = self._subgroups(plan, predictions)
         timings["metrics"] = _time.perf_counter() - start
 
-        start = _time.perf_counter()
-        if fitted is None:
-            fitted = self._refit(plan, X, timings)
-        timings["refit"] = _time.perf_counter() - start
         external = self._external(plan, fitted)
 
         start = _time.perf_counter()
@@ -960,15 +962,16 @@ class Study:
         )
 
     def _cross_validate(self, plan, X, timings):
-        """Out-of-fold risk of every model, and how often selection kept each feature."""
+        """Out-of-fold risk of every model, how often selection kept each feature, and
+        every model's whole-cohort fit (made among its folds' fits: see ``run_fits``)."""
         from tqdm.auto import tqdm
 
-        from .evaluation import cross_val_predict_risk
+        from .evaluation._validation import _cross_validate
         from .features import selected_features
 
         cohort, horizon = self.cohort, plan["horizon"]
         y = cohort.outcome.to_y()
-        predictions, kept = {}, []
+        predictions, kept, fitted = {}, [], {}
         pipelines = plan["pipelines"]
         bar = tqdm(
             total=len(pipelines), desc="riskml study", unit="model", disable=not self.progress
@@ -979,7 +982,7 @@ class Study:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
-                    risk, selected = cross_val_predict_risk(
+                    run = _cross_validate(
                         pipeline,
                         X,
                         y,
@@ -989,20 +992,23 @@ class Study:
                         horizon=horizon,
                         n_jobs=self.n_jobs,
                         inspect=selected_features,
+                        refit=True,
                     )
                 except Exception as error:
                     bar.close()
                     raise RuntimeError(f"model {name!r} failed: {error}") from error
             timings[f"validation {name}"] = _time.perf_counter() - start
-            _reissue_once(name, caught)
-            predictions[name] = risk
-            kept += self._frequency(name, selected)
+            timings[f"refit {name}"] = run.refit_seconds
+            _reissue_once(name, caught, where="across the cross-validation and whole-cohort fits")
+            predictions[name] = run.risk
+            fitted[name] = run.refitted
+            kept += self._frequency(name, run.inspected)
             bar.update(1)
         bar.close()
         frequency = None
         if kept:
             frequency = pd.DataFrame(kept, columns=["model", "feature", "frequency", "fits"])
-        return predictions, frequency
+        return predictions, frequency, fitted
 
     @staticmethod
     def _frequency(name, selected) -> list:
@@ -1058,24 +1064,6 @@ class Study:
         table = pd.concat(tables, ignore_index=True)
         table = table[["model", *[c for c in table.columns if c != "model"]]]
         return predictions, table, fitted, stability
-
-    def _refit(self, plan, X, timings) -> dict:
-        """Every model refitted on the whole cohort: the model to deploy and explain."""
-        y = self.cohort.outcome.to_y()
-        fitted = {}
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            for name, pipeline in plan["pipelines"].items():
-                start = _time.perf_counter()
-                try:
-                    fitted[name] = clone(pipeline).fit(X, y)
-                    timings[f"refit {name}"] = _time.perf_counter() - start
-                except Exception as error:
-                    raise RuntimeError(
-                        f"model {name!r} failed in the fit on the whole cohort: {error}"
-                    ) from error
-        _reissue_once("all models", caught, where="in the fits on the whole cohort")
-        return fitted
 
     def _explain(self, plan, fitted, X, predictions, timings):
         from .explain import explain_pipeline

@@ -7,15 +7,17 @@ evaluated on.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import warnings
+from typing import NamedTuple
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from ..outcome import check_outcome
+from ..utils.parallel import in_fit_thread, run_fits
 
 __all__ = ["RepeatedCV", "cross_val_predict_risk", "cv_folds"]
 
@@ -129,27 +131,43 @@ class FitFailedError(RuntimeError):
 
 
 def _fit_predict(estimator, X, y, train, test, horizon, where="", inspect=None):
+    """Fit on the ``train`` rows, predict the ``test`` rows (the fitted estimator
+    itself for ``test=None``); warnings raised come back with the result."""
     # Warnings are recorded and handed back, so that folds run in worker processes
-    # warn in the caller's process like serial ones do.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    # warn in the caller's process like serial ones do; on run_fits' threads,
+    # run_fits records them (catch_warnings is process-wide state).
+    recording = contextlib.nullcontext([]) if in_fit_thread() else _recording()
+    with recording as caught:
         try:
             fitted = estimator.fit(_take_rows(X, train), y[train])
-            risk = np.asarray(
-                fitted.predict_risk(_take_rows(X, test), horizon=horizon), dtype=float
-            )
+            if test is not None:
+                risk = np.asarray(
+                    fitted.predict_risk(_take_rows(X, test), horizon=horizon), dtype=float
+                )
         except Exception as error:
+            tested = "" if test is None else f", {test.shape[0]} test rows"
             raise FitFailedError(
                 f"{type(estimator).__name__} failed in {where} ({train.shape[0]} training "
-                f"rows, {test.shape[0]} test rows): {type(error).__name__}: {error}"
+                f"rows{tested}): {type(error).__name__}: {error}"
             ) from error
-    if risk.shape != (test.shape[0],):
+    if test is None:
+        result = fitted
+    elif risk.shape != (test.shape[0],):
         raise ValueError(
             f"{type(estimator).__name__}.predict_risk must return one risk per row, shape "
             f"({test.shape[0]},); got shape {risk.shape}."
         )
+    else:
+        result = risk
     inspected = None if inspect is None else inspect(fitted)
-    return risk, [(record.category, str(record.message)) for record in caught], inspected
+    return result, [(record.category, str(record.message)) for record in caught], inspected
+
+
+@contextlib.contextmanager
+def _recording():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
 
 
 class RepeatedCV:
@@ -260,10 +278,13 @@ def cross_val_predict_risk(
     horizon : float, default=None
         Passed to ``predict_risk(X_test, horizon=horizon)``.
     n_jobs : int, default=None
-        Fits run in parallel with joblib (None: one at a time). Results do not
-        depend on ``n_jobs``, but for the last bits of fits that use multithreaded
-        BLAS (parallel workers run it on one thread): logistic regression's risks
-        at 56,000 rows differ by about 1e-12.
+        None: the folds' fits run on threads, one per core (up to the number of
+        folds), each with its share of the cores (:func:`riskml.utils.parallel.run_fits`;
+        one at a time inside a joblib worker, or under a joblib backend the user
+        set). An int: fits in parallel through joblib's active backend (loky
+        processes, Dask, ...). Results do not depend on ``n_jobs``, but for the last
+        bits of fits that use multithreaded BLAS (parallel workers run it on one
+        thread): logistic regression's risks at 56,000 rows differ by about 1e-12.
     progress : bool or callable, default=False
         True shows a tqdm bar over fits; a callable is called as
         ``progress(fits_done, n_fits)`` after each fit.
@@ -315,6 +336,52 @@ def cross_val_predict_risk(
     ...                        random_state=0).shape
     (3, 20)
     """
+    run = _cross_validate(
+        estimator,
+        X,
+        y,
+        cv=cv,
+        groups=groups,
+        random_state=random_state,
+        horizon=horizon,
+        n_jobs=n_jobs,
+        progress=progress,
+        repeats=repeats,
+        inspect=inspect,
+    )
+    out = (run.risk,)
+    if return_folds:
+        out += (run.fold_index,)
+    if inspect is not None:
+        out += (run.inspected,)
+    return out[0] if len(out) == 1 else out
+
+
+class _CrossValidation(NamedTuple):
+    risk: np.ndarray
+    fold_index: np.ndarray
+    inspected: list
+    refitted: object = None
+    refit_seconds: float = float("nan")
+
+
+def _cross_validate(
+    estimator,
+    X,
+    y,
+    *,
+    cv,
+    groups,
+    random_state,
+    horizon,
+    n_jobs,
+    progress=False,
+    repeats=1,
+    inspect=None,
+    refit=False,
+) -> _CrossValidation:
+    """:func:`cross_val_predict_risk`'s work; ``refit=True`` also fits the estimator on
+    every row, as one more task among the folds' (it starts first: the longest)."""
     _check_estimator(estimator)
     repeats = _check_repeats(repeats)
     repeated = repeats > 1
@@ -354,10 +421,9 @@ def cross_val_predict_risk(
     update, close = _progress_callback(progress, len(folds))
 
     risk = np.empty((repeats, n))
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
     n_folds = len(folds) // repeats
-    results = parallel(
-        delayed(_fit_predict)(
+    tasks = [
+        (
             clone(estimator),
             X,
             y_fit,
@@ -369,27 +435,36 @@ def cross_val_predict_risk(
             inspect,
         )
         for k, (repeat, train, test) in enumerate(folds)
-    )
-    inspected = []
+    ]
+    if refit:
+        every_row = np.arange(n, dtype=np.intp)
+        tasks.insert(
+            0, (clone(estimator), X, y_fit, every_row, None, horizon, "the whole-cohort fit")
+        )
+    results = run_fits(_fit_predict, tasks, n_jobs=n_jobs)
+    inspected, refitted, refit_seconds = [], None, float("nan")
     try:
-        for done, ((repeat, _, test), (fold_risk, fold_warnings, fold_inspected)) in enumerate(
+        if refit:
+            (refitted, refit_warnings, _), refit_seconds = next(results)
+            _warn_again(refit_warnings)
+        for done, ((repeat, _, test), ((fold_risk, fold_warnings, fold_inspected), _)) in enumerate(
             zip(folds, results, strict=True), 1
         ):
             risk[repeat, test] = fold_risk
             inspected.append(fold_inspected)
-            for category, message in fold_warnings:
-                warnings.warn(message, category, stacklevel=2)
+            _warn_again(fold_warnings)
             update(done)
     finally:
+        results.close()
         close()
     if not repeated:
         risk, fold_index = risk[0], fold_index[0]
-    out = (risk,)
-    if return_folds:
-        out += (fold_index,)
-    if inspect is not None:
-        out += (inspected,)
-    return out[0] if len(out) == 1 else out
+    return _CrossValidation(risk, fold_index, inspected, refitted, refit_seconds)
+
+
+def _warn_again(caught) -> None:
+    for category, message in caught:
+        warnings.warn(message, category, stacklevel=4)
 
 
 def cv_folds(y, cv=10, *, groups=None, random_state=None) -> np.ndarray:

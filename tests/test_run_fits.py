@@ -1,0 +1,147 @@
+"""Several fits at a time (``riskml.utils.parallel.run_fits``): cross-validation's folds
+and the study's whole-cohort fits on threads by default, with the serial run's numbers."""
+
+import threading
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, clone
+from threadpoolctl import threadpool_info
+
+import riskml as rk
+from riskml.evaluation import cross_val_predict_risk
+from riskml.evaluation._validation import _cross_validate
+from riskml.models import make_model
+from riskml.utils import parallel
+from riskml.utils.parallel import fit_threads, run_fits
+
+
+class ThreadRecorder(BaseEstimator):
+    """Records the thread it was fitted on and the threads riskml granted it."""
+
+    outcome_kind = "binary"
+
+    def fit(self, X, y):
+        self.thread_ = threading.get_ident()
+        self.threads_ = fit_threads(None)
+        self.rows_ = len(y)
+        warnings.warn(f"fitted on {len(y)} rows", UserWarning, stacklevel=2)
+        return self
+
+    def predict_risk(self, X, horizon=None):
+        return np.full(len(X), float(self.threads_))
+
+
+def _recorded(estimator):
+    return (estimator.thread_, estimator.threads_, estimator.rows_)
+
+
+@pytest.fixture
+def four_cores(monkeypatch):
+    """Pretend the machine has four cores, whatever the test machine has."""
+    monkeypatch.setattr(joblib, "cpu_count", lambda *args, **kwargs: 4)
+
+
+def test_folds_run_on_threads_with_a_share_of_the_cores(four_cores):
+    X, y = np.zeros((40, 1)), np.array([0, 1] * 20)
+    # two folds and the whole-cohort fit: three fits at a time, one thread each
+    with pytest.warns(UserWarning, match="fitted on") as record:
+        run = _cross_validate(
+            ThreadRecorder(),
+            X,
+            y,
+            cv=2,
+            groups=None,
+            random_state=0,
+            horizon=None,
+            n_jobs=None,
+            inspect=_recorded,
+            refit=True,
+        )
+    fits = [*run.inspected, _recorded(run.refitted)]
+    assert {threads for _, threads, _ in fits} == {1}  # 4 cores // 3 fits
+    assert threading.get_ident() not in {thread for thread, _, _ in fits}
+    assert sorted(rows for _, _, rows in fits) == [20, 20, 40]
+    # every fit's warning reaches the caller, raised again after the concurrent fits
+    assert sorted(str(r.message) for r in record) == [
+        "fitted on 20 rows",
+        "fitted on 20 rows",
+        "fitted on 40 rows",
+    ]
+    # two fits at a time on four cores: two threads each
+    risk = cross_val_predict_risk(ThreadRecorder(), X, y, cv=2, random_state=0)
+    np.testing.assert_array_equal(risk, 2.0)
+
+
+def test_process_wide_state_is_restored_after_concurrent_fits(four_cores):
+    """``warnings`` filters and BLAS thread limits are process-wide: the concurrent fits
+    must leave them as they found them (threadpoolctl's own report is the oracle)."""
+    X, y = np.zeros((40, 1)), np.array([0, 1] * 20)
+    filters, show = list(warnings.filters), warnings.showwarning
+    blas = [(pool["filepath"], pool["num_threads"]) for pool in threadpool_info()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cross_val_predict_risk(ThreadRecorder(), X, y, cv=4, random_state=0)
+    assert warnings.filters == filters and warnings.showwarning is show
+    assert [(pool["filepath"], pool["num_threads"]) for pool in threadpool_info()] == blas
+
+
+def test_user_backend_and_nested_calls_decide_for_themselves(four_cores):
+    X, y = np.zeros((40, 1)), np.array([0, 1] * 20)
+    # under a backend the user chose, joblib runs the folds (as Parallel(n_jobs=None))
+    with joblib.parallel_config(backend="threading", n_jobs=2):
+        risk = cross_val_predict_risk(ThreadRecorder(), X, y, cv=4, random_state=0)
+    np.testing.assert_array_equal(risk, 1.0)  # a joblib worker's fit: one thread
+    # a fit that run_fits runs does not start threads of its own
+    nested = list(run_fits(parallel._default_workers, [(5,), (5,)]))
+    assert [workers for workers, _ in nested] == [None, None]
+    assert parallel._default_workers(5) == 4 and not parallel.in_fit_thread()
+
+
+def test_run_fits_yields_in_task_order_with_seconds():
+    results = list(run_fits(lambda a, b: a * b, [(k, 2) for k in range(7)]))
+    assert [value for value, _ in results] == [2 * k for k in range(7)]
+    assert all(seconds >= 0 for _, seconds in results)
+    assert [value for value, _ in run_fits(pow, [(2, 3), (3, 2)], n_jobs=1)] == [8, 9]
+
+
+@pytest.mark.parametrize("name", ["random_forest", "xgboost", "lasso", "bayes_net"])
+def test_registry_models_give_the_serial_numbers(name, four_cores):
+    """Oracle: the same folds fitted one at a time (``n_jobs=1``), and the whole-cohort
+    fit made on its own, as ``Study`` made it before the fits shared the cores."""
+    cohort = rk.cohorts.make_hf_registry(1200, random_state=3)
+    label = cohort.outcome.at_horizon(30)
+    known = ~np.isnan(label)
+    X, y = cohort.features.loc[known, cohort.predictors], label[known].astype(int)
+    params = {"n_estimators": 30} if name in {"random_forest", "xgboost"} else {}
+    model = make_model(name, random_state=0, **params)
+    serial = cross_val_predict_risk(model, X, y, cv=3, random_state=1, n_jobs=1)
+    run = _cross_validate(
+        model, X, y, cv=3, groups=None, random_state=1, horizon=None, n_jobs=None, refit=True
+    )
+    np.testing.assert_array_equal(run.risk, serial)
+    alone = clone(model).fit(X, y)
+    np.testing.assert_array_equal(run.refitted.predict_risk(X), alone.predict_risk(X))
+
+
+def test_a_failing_whole_cohort_fit_is_named_in_study():
+    from sklearn.base import ClassifierMixin
+
+    class BrokenOnTheWholeCohort(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            if len(y) == 299:  # the whole cohort; the folds' fits succeed
+                raise RuntimeError("out of memory")
+            self.classes_ = np.array([0, 1])
+            return self
+
+        def predict_proba(self, X):
+            return np.full((len(X), 2), 0.5)
+
+    hf = rk.cohorts.load_heart_failure_clinical_records()
+    binary = rk.Cohort(hf.features, rk.Outcome.binary(hf.outcome.event), hf.metadata)
+    with pytest.raises(
+        RuntimeError, match=r"model 'mine' failed: .* the whole-cohort fit \(299 training rows\)"
+    ):
+        rk.Study(binary, models={"mine": BrokenOnTheWholeCohort()}, n_boot=50, progress=False).run()

@@ -387,9 +387,9 @@ class Study:
         model's folds and its whole-cohort fit run on threads, one per core, each fit
         with its share of the cores (on 2 cores: two single-threaded fits at a time,
         faster than one two-threaded fit after another for forests, XGBoost, LASSO
-        and TAN, ``benchmarks/README.md``); the bootstrap validation schemes fit one
-        replicate at a time, each model using every core itself; bootstrap intervals
-        run on a thread per core. No result depends on it.
+        and TAN, ``benchmarks/README.md``); the internal validation schemes run their
+        replicates or folds the same way; bootstrap intervals run on a thread per
+        core. No result depends on it.
     progress : bool, default=True
         Show a progress bar.
 

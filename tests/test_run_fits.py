@@ -96,15 +96,30 @@ def test_user_backend_and_nested_calls_decide_for_themselves(four_cores):
     np.testing.assert_array_equal(risk, 1.0)  # a joblib worker's fit: one thread
     # a fit that run_fits runs does not start threads of its own
     nested = list(run_fits(parallel._default_workers, [(5,), (5,)]))
-    assert [workers for workers, _ in nested] == [None, None]
+    assert [workers for workers, _, _ in nested] == [None, None]
     assert parallel._default_workers(5) == 4 and not parallel.in_fit_thread()
 
 
-def test_run_fits_yields_in_task_order_with_seconds():
+def _warn_twice(k):
+    warnings.warn(f"task {k}", UserWarning, stacklevel=2)
+    warnings.warn(f"task {k} again", RuntimeWarning, stacklevel=2)
+    return k
+
+
+def test_run_fits_yields_in_task_order_with_seconds_and_each_tasks_warnings(four_cores):
     results = list(run_fits(lambda a, b: a * b, [(k, 2) for k in range(7)]))
-    assert [value for value, _ in results] == [2 * k for k in range(7)]
-    assert all(seconds >= 0 for _, seconds in results)
-    assert [value for value, _ in run_fits(pow, [(2, 3), (3, 2)], n_jobs=1)] == [8, 9]
+    assert [value for value, _, _ in results] == [2 * k for k in range(7)]
+    assert all(seconds >= 0 for _, seconds, _ in results)
+    # on threads each task's warnings come back with its own result, none raised here
+    with warnings.catch_warnings(record=True) as raised:
+        warnings.simplefilter("always")
+        results = list(run_fits(_warn_twice, [(k,) for k in range(6)]))
+    assert raised == []
+    for k, (value, _, caught) in enumerate(results):
+        assert value == k
+        assert caught == [(UserWarning, f"task {k}"), (RuntimeWarning, f"task {k} again")]
+    # one at a time (an int n_jobs through joblib): the function records its own
+    assert [value for value, _, _ in run_fits(pow, [(2, 3), (3, 2)], n_jobs=1)] == [8, 9]
 
 
 @pytest.mark.parametrize("name", ["random_forest", "xgboost", "lasso", "bayes_net"])

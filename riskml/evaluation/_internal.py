@@ -17,10 +17,10 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from ..outcome import check_outcome
+from ..utils.parallel import run_fits
 from ..utils.validation import (
     check_confidence,
     check_fraction,
@@ -41,7 +41,14 @@ from ._metrics import metric_value
 from ._results import MetricTable
 from ._schemes import _metric_values, _predict, _reissue, _resolve
 from ._utility import TREAT_ALL, TREAT_NONE, _positive, decision_curve, decision_curve_survival
-from ._validation import _check_estimator, _num_rows, _progress_callback, _take_rows, cv_folds
+from ._validation import (
+    _check_estimator,
+    _num_rows,
+    _progress_callback,
+    _recording,
+    _take_rows,
+    cv_folds,
+)
 
 __all__ = ["InternalValidationResult", "PredictionStability", "internal_validation"]
 
@@ -155,8 +162,7 @@ def _replicate(estimator, X, y_fit, outcome, train, evaluate, horizon, metrics, 
     """
     n = len(outcome)
     reasons = {}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with _recording() as caught:
         try:
             fitted = estimator.fit(_take_rows(X, train), y_fit[train])
         except ValueError as error:  # e.g. a resample with one class
@@ -276,8 +282,11 @@ def internal_validation(
     random_state : int, numpy.random.Generator or None, default=None
         Seed of the resamples (bootstrap draws, or the fold shuffle).
     n_jobs : int or None, default=None
-        Replicates or folds run in parallel with joblib; the draws are made in one
-        place, in order, so the result does not depend on ``n_jobs``.
+        None: replicates or folds run on threads, one per core, each fit with its
+        share of the cores (:func:`riskml.utils.parallel.run_fits`). An int: in
+        parallel through joblib's active backend (loky processes, Dask, ...). The
+        draws are made in one place, in order, so the result does not depend on
+        ``n_jobs``.
     progress : bool or callable, default=True
         True shows a tqdm bar (hundreds of refits take minutes); False is silent;
         a callable is called as ``progress(done, total)``.
@@ -503,11 +512,13 @@ def _run(
             stacklevel=3,
         )
 
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_replicate)(
-            clone(estimator), X, y_fit, outcome, train, evaluate, horizon, metrics, params
-        )
-        for train, evaluate in tasks()
+    results = run_fits(
+        _replicate,
+        (
+            (clone(estimator), X, y_fit, outcome, train, evaluate, horizon, metrics, params)
+            for train, evaluate in tasks()
+        ),
+        n_jobs=n_jobs,
     )
     keep = bootstrap and keep_predictions
     predictions = np.full((total, n), np.nan) if keep else None
@@ -515,9 +526,9 @@ def _run(
     undefined: dict = {}  # (metric, column) -> [count, first reason]
     rows, first_error = [], None
     try:
-        for b, (risk, values, caught, error, reasons) in enumerate(results):
+        for b, ((risk, values, caught, error, reasons), _, on_thread) in enumerate(results):
             first_error = first_error or error
-            records.update(set(caught))
+            records.update(set(caught) | set(on_thread))
             for key, message in reasons.items():
                 undefined.setdefault(key, [0, message])[0] += 1
             if keep and risk is not None:

@@ -445,14 +445,15 @@ def _cross_validate(
     inspected, refitted, refit_seconds = [], None, float("nan")
     try:
         if refit:
-            (refitted, refit_warnings, _), refit_seconds = next(results)
-            _warn_again(refit_warnings)
-        for done, ((repeat, _, test), ((fold_risk, fold_warnings, fold_inspected), _)) in enumerate(
+            (refitted, refit_warnings, _), refit_seconds, caught = next(results)
+            _warn_again(refit_warnings + caught)
+        for done, ((repeat, _, test), (fold, _, caught)) in enumerate(
             zip(folds, results, strict=True), 1
         ):
+            fold_risk, fold_warnings, fold_inspected = fold
             risk[repeat, test] = fold_risk
             inspected.append(fold_inspected)
-            _warn_again(fold_warnings)
+            _warn_again(fold_warnings + caught)
             update(done)
     finally:
         results.close()

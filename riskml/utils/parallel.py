@@ -54,36 +54,45 @@ def _default_workers(n_tasks: int) -> int | None:
 
 
 def _timed(function, args, threads):
-    """Run ``function(*args)`` with ``threads`` granted to its fits; return (result, seconds)."""
+    """Run ``function(*args)`` with ``threads`` granted to its fits; return (result,
+    seconds, warnings) with the ``(category, message)`` of the warnings it raised on a
+    run_fits thread (an empty list elsewhere: the function records its own)."""
     start = time.perf_counter()
     if threads is None:
-        return function(*args), time.perf_counter() - start
-    previous = getattr(_budget, "threads", None)
-    _budget.threads = threads
+        return function(*args), time.perf_counter() - start, []
+    previous = getattr(_budget, "threads", None), getattr(_budget, "caught", None)
+    _budget.threads, _budget.caught = threads, []
     try:
-        return function(*args), time.perf_counter() - start
+        result = function(*args)
+        return result, time.perf_counter() - start, _budget.caught
     finally:
-        _budget.threads = previous
+        _budget.threads, _budget.caught = previous
 
 
 def run_fits(function, tasks, n_jobs=None):
     """Run ``function(*task)`` for every task, several at a time; yield, in task order,
-    ``(result, seconds)`` with the seconds each call took.
+    ``(result, seconds, warnings)``: the seconds each call took and the warnings it
+    raised on a thread (below).
 
     Model fits release the GIL in their compiled loops (tree building, boosting, BLAS),
     so for ``n_jobs=None`` the fits run on threads, one per core up to the number of
     tasks, each granted ``cores // threads`` threads of its own (:func:`fit_threads`)
     and as many BLAS threads: on two cores, two single-threaded fits at a time instead
     of one two-threaded fit after the other. Results equal the serial run: every model
-    fit is seeded and computed the same way whatever its thread count. The warnings
-    that the concurrent fits raise are collected around all of them (the ``warnings``
-    module's state is process-wide) and raised again here, after the last task.
+    fit is seeded and computed the same way whatever its thread count.
+
+    The ``warnings`` module's state is process-wide, so a task on a thread must not
+    record its own (:func:`in_fit_thread` says when): run_fits records the warnings of
+    each task for it, as ``(category, message)`` pairs, returned with its result. In
+    the other modes that list is empty and the function records its own, as it must in
+    a worker process. The filters and BLAS limits are restored after the last task.
 
     Parameters
     ----------
     function : callable
     tasks : iterable of tuple
-        Arguments of each call; put the longest first (they start in this order).
+        Arguments of each call, taken as the calls start (a generator keeps only a
+        few at a time); put the longest first.
     n_jobs : int or None, default=None
         None: threads as described above at the top level; one call at a time inside
         a joblib worker or inside a fit that ``run_fits`` runs; under a joblib backend
@@ -93,12 +102,14 @@ def run_fits(function, tasks, n_jobs=None):
 
     Yields
     ------
-    result, seconds : object, float
+    result : object
+    seconds : float
+    warnings : list of (type, str)
     """
     from joblib import Parallel, cpu_count, delayed
 
-    tasks = list(tasks)
-    workers = None if n_jobs is not None else _default_workers(len(tasks))
+    n_tasks = len(tasks) if hasattr(tasks, "__len__") else cpu_count()
+    workers = None if n_jobs is not None else _default_workers(n_tasks)
     if workers is None:
         parallel = Parallel(n_jobs=n_jobs, return_as="generator")
         yield from parallel(delayed(_timed)(function, task, None) for task in tasks)
@@ -111,16 +122,28 @@ def run_fits(function, tasks, n_jobs=None):
 
     threads = max(1, cpu_count() // workers)
     parallel = Parallel(n_jobs=workers, backend="threading", batch_size=1, return_as="generator")
-    with threadpool_limits(limits=threads), warnings.catch_warnings(record=True) as caught:
+    with threadpool_limits(limits=threads), warnings.catch_warnings(record=True) as others:
+
+        def dispatch(message, category, filename, lineno, file=None, line=None):
+            caught = getattr(_budget, "caught", None)
+            if caught is not None:  # a task's thread
+                caught.append((category, str(message)))
+            else:  # the caller's own warnings while the tasks run: raised again below
+                others.append(
+                    warnings.WarningMessage(message, category, filename, lineno, file, line)
+                )
+
         warnings.simplefilter("always")
+        warnings.showwarning = dispatch
         yield from parallel(delayed(_timed)(function, task, threads) for task in tasks)
-    for record in caught:
+    for record in others:
         warnings.warn_explicit(
             record.message, record.category, record.filename, record.lineno, source=record.source
         )
 
 
 def in_fit_thread() -> bool:
-    """Whether this code runs in a fit that :func:`run_fits` started on a thread (where
-    ``warnings.catch_warnings`` would race with the other fits: run_fits records them)."""
+    """Whether this code runs in a task that :func:`run_fits` started on a thread, whose
+    warnings run_fits records (``warnings.catch_warnings`` there would race with the
+    other tasks: the module's state is process-wide)."""
     return getattr(_budget, "threads", None) is not None

@@ -11,6 +11,7 @@ Oracles:
 """
 
 import doctest
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -358,13 +359,42 @@ def test_survival_at_horizon_equals_explicit_loop(survival, method):
         assert table.loc["harrell_c", "no_information"] == 0.5
 
 
-def test_parallel_equals_serial(heart):
+def test_parallel_equals_serial(heart, monkeypatch):
     X, y, _ = heart
     kwargs = dict(method="632+", metrics=METRICS, n_boot=8, random_state=4)
     serial = internal_validation(Logit(), X, y, n_jobs=1, **kwargs)
     parallel = internal_validation(Logit(), X, y, n_jobs=2, **kwargs)
     pd.testing.assert_frame_equal(serial.summary, parallel.summary)
     np.testing.assert_array_equal(serial.predictions, parallel.predictions)
+    # the default runs the replicates on threads (four of them on a four-core machine)
+    import joblib
+
+    monkeypatch.setattr(joblib, "cpu_count", lambda *args, **kwargs: 4)
+    threaded = internal_validation(Logit(), X, y, **kwargs)
+    pd.testing.assert_frame_equal(serial.summary, threaded.summary)
+    np.testing.assert_array_equal(serial.predictions, threaded.predictions)
+
+
+class WarnsOnEveryFit(Logit):
+    def fit(self, X, y):
+        warnings.warn("separation in this sample", UserWarning, stacklevel=2)
+        return super().fit(X, y)
+
+
+@pytest.mark.parametrize("n_jobs", [None, 1, 2])
+def test_replicate_warnings_are_counted_once_per_replicate(heart, monkeypatch, n_jobs):
+    """On threads (the default), in one process and in worker processes alike."""
+    import joblib
+
+    monkeypatch.setattr(joblib, "cpu_count", lambda *args, **kwargs: 4)
+    X, y, _ = heart
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        internal_validation(
+            WarnsOnEveryFit(), X, y, metrics=METRICS, n_boot=6, random_state=1, n_jobs=n_jobs
+        )
+    messages = [str(w.message) for w in caught]
+    assert "separation in this sample (in 6 of 6 replicates)" in messages
 
 
 class FailsOnFewEvents(Logit):

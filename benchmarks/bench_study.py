@@ -11,7 +11,9 @@ trees with leaves of 20, XGBoost of 300 trees inside RFE to 20 columns in steps 
 model on 1,000 rows, and the HTML report. Prints both wall times, their ratio, the
 peak resident memory of each process (Linux ``VmHWM``; worker processes that
 joblib starts are not included), riskml's ``StudyResult.timings`` and both AUC
-tables.
+tables, and before, between and after the sides the time of a fixed reference
+workload (``host_reference_seconds``): on a shared machine the host's speed changes
+from hour to hour, and a run's seconds scale with it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,24 @@ def _peak_mib() -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def host_reference_seconds(repeat: int = 3) -> float:
+    """Best of ``repeat`` timings of a fixed single-threaded workload (a decision tree on
+    20,000 x 30 seeded random rows): how fast the host is now, so that runs of different
+    hours on a shared machine can be compared (a run's seconds scale with it)."""
+    import numpy as np
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20_000, 30))
+    y = (X[:, 0] + rng.normal(size=20_000) > 0).astype(int)
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        DecisionTreeClassifier(min_samples_leaf=20, random_state=0).fit(X, y)
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def frizzell_models(seed: int = 2017) -> dict:
@@ -112,10 +132,12 @@ def main(argv=None) -> None:
     scratch.cleanup()
     if args._side:
         result["peak_mib"] = _peak_mib()
+        result["host_reference_seconds"] = host_reference_seconds()
         print(json.dumps(result, default=float))
         return
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"n = {args.n:,}, {os.cpu_count()} CPUs, load average before {load}", flush=True)
+    print(f"host reference workload: {host_reference_seconds():.3f} s", flush=True)
     ours = _child("riskml", args.n, args.n_boot)
     print(f"riskml Study: {ours['seconds']:.1f} s, peak {ours['peak_mib']:.0f} MiB", flush=True)
     print("  timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in ours["timings"].items()))
@@ -125,6 +147,7 @@ def main(argv=None) -> None:
         )
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"load average {load}", flush=True)
+    print(f"host reference workload: {host_reference_seconds():.3f} s", flush=True)
     theirs = _child("by_hand", args.n, args.n_boot)
     print(f"by hand: {theirs['seconds']:.1f} s, peak {theirs['peak_mib']:.0f} MiB")
     print("  timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in theirs["times"].items()))
@@ -132,6 +155,7 @@ def main(argv=None) -> None:
         print(f"  {row['model']:14s} AUC {row['auc']:.4f} ({row['low']:.4f}-{row['high']:.4f})")
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"ratio by hand / riskml: {theirs['seconds'] / ours['seconds']:.2f}x (load {load})")
+    print(f"host reference workload: {host_reference_seconds():.3f} s")
 
 
 if __name__ == "__main__":

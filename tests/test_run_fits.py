@@ -160,3 +160,99 @@ def test_a_failing_whole_cohort_fit_is_named_in_study():
         RuntimeError, match=r"model 'mine' failed: .* the whole-cohort fit \(299 training rows\)"
     ):
         rk.Study(binary, models={"mine": BrokenOnTheWholeCohort()}, n_boot=50, progress=False).run()
+
+
+def _slow_warning(k, seconds):
+    import time
+
+    warnings.warn(f"task {k} starts", UserWarning, stacklevel=2)
+    time.sleep(seconds)
+    warnings.warn(f"task {k} ends", UserWarning, stacklevel=2)
+    return k
+
+
+def test_overlapping_tasks_keep_their_own_warnings(four_cores):
+    """Tasks that warn while others are between their warnings: each keeps its own."""
+    results = list(run_fits(_slow_warning, [(k, 0.05 * (k % 3)) for k in range(8)]))
+    for k, (value, _, caught) in enumerate(results):
+        assert value == k
+        assert caught == [(UserWarning, f"task {k} starts"), (UserWarning, f"task {k} ends")]
+
+
+def _fails_or_silences(k):
+    import time
+
+    if k == 0:
+        time.sleep(0.05)
+        raise RuntimeError("task 0 failed")
+    with warnings.catch_warnings():  # as lifelines' Cox fit does
+        warnings.simplefilter("ignore")
+        time.sleep(0.3)
+    return k
+
+
+def test_state_is_restored_after_a_failing_task_even_while_others_run(four_cores):
+    """The failure surfaces while the other tasks are inside catch_warnings; run_fits
+    waits for them, then restores the filters and the warning hooks (oracle: the
+    state before the call, and a warning raised afterwards reaching the caller)."""
+    filters, show = list(warnings.filters), warnings.showwarning
+    blas = [(pool["filepath"], pool["num_threads"]) for pool in threadpool_info()]
+    with pytest.raises(RuntimeError, match="task 0 failed"):
+        list(run_fits(_fails_or_silences, [(k,) for k in range(4)]))
+    assert warnings.filters == filters and warnings.showwarning is show
+    assert [(pool["filepath"], pool["num_threads"]) for pool in threadpool_info()] == blas
+    with pytest.warns(UserWarning, match="after the batch"):
+        warnings.warn("after the batch", UserWarning, stacklevel=1)
+    # and when the caller stops early
+    results = run_fits(_slow_warning, [(k, 0.1) for k in range(6)])
+    next(results)
+    results.close()
+    assert warnings.filters == filters and warnings.showwarning is show
+
+
+def test_a_backend_set_without_n_jobs_decides(four_cores):
+    X, y = np.zeros((40, 1)), np.array([0, 1] * 20)
+    with joblib.parallel_config(backend="sequential"):
+        assert parallel._default_workers(5) is None
+        run = _cross_validate(
+            ThreadRecorder(),
+            X,
+            y,
+            cv=4,
+            groups=None,
+            random_state=0,
+            horizon=None,
+            n_jobs=None,
+            inspect=_recorded,
+        )
+    assert {thread for thread, _, _ in run.inspected} == {threading.get_ident()}
+    assert parallel._default_workers(5) == 4
+
+
+def test_a_generator_of_tasks_with_its_count(four_cores):
+    granted = [t for t, _, _ in run_fits(fit_threads, ((None,) for _ in range(2)), n_tasks=2)]
+    assert granted == [2, 2]  # two tasks on four cores: two threads each
+
+
+def test_a_whole_cohort_xgboost_fit_predicts_with_every_core(four_cores):
+    """Fitted among other fits on one thread, the deployed booster still predicts
+    (and is explained) on every core."""
+    import json
+
+    cohort = rk.cohorts.make_hf_registry(600, random_state=0)
+    label = cohort.outcome.at_horizon(30)
+    known = ~np.isnan(label)
+    X, y = cohort.features.loc[known, cohort.predictors], label[known].astype(int)
+    run = _cross_validate(
+        make_model("xgboost", n_estimators=5),
+        X,
+        y,
+        cv=3,
+        groups=None,
+        random_state=0,
+        horizon=None,
+        n_jobs=None,
+        refit=True,
+    )
+    booster = run.refitted[-1].model_.get_booster()
+    assert json.loads(booster.save_config())["learner"]["generic_param"]["nthread"] == "4"

@@ -519,6 +519,7 @@ def _run(
             for train, evaluate in tasks()
         ),
         n_jobs=n_jobs,
+        n_tasks=total,
     )
     keep = bootstrap and keep_predictions
     predictions = np.full((total, n), np.nan) if keep else None
@@ -545,6 +546,7 @@ def _run(
                 )
             update(b + 1)
     finally:
+        results.close()
         close()
     _reissue(records, total)
     unit = "replicates" if bootstrap else "folds"

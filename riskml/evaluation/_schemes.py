@@ -249,7 +249,9 @@ def optimism_bootstrap(
     random_state : int, numpy.random.Generator or None, default=None
         Seed of the resamples. The estimator keeps its own ``random_state``.
     n_jobs : int or None, default=None
-        Replicates run in parallel with joblib (processes); the result does not
+        None: replicates on threads, one per core, each fit with its share of the
+        cores (:func:`riskml.utils.parallel.run_fits`); an int: in parallel through
+        joblib's active backend (loky processes, Dask, ...). The result does not
         depend on ``n_jobs``.
     progress : bool or callable, default=True
         True shows a tqdm bar (hundreds of refits take minutes); False is silent;

@@ -134,20 +134,22 @@ def _fit_predict(estimator, X, y, train, test, horizon, where="", inspect=None):
     """Fit on the ``train`` rows, predict the ``test`` rows (the fitted estimator
     itself for ``test=None``); warnings raised come back with the result."""
     # Warnings are recorded and handed back, so that folds run in worker processes
-    # warn in the caller's process like serial ones do; on run_fits' threads,
-    # run_fits records them (catch_warnings is process-wide state).
-    recording = contextlib.nullcontext([]) if in_fit_thread() else _recording()
-    with recording as caught:
+    # warn in the caller's process like serial ones do.
+    with _recording() as caught:
         try:
-            fitted = estimator.fit(_take_rows(X, train), y[train])
+            if train is None:  # every row: no copy
+                fitted = estimator.fit(X, y)
+            else:
+                fitted = estimator.fit(_take_rows(X, train), y[train])
             if test is not None:
                 risk = np.asarray(
                     fitted.predict_risk(_take_rows(X, test), horizon=horizon), dtype=float
                 )
         except Exception as error:
             tested = "" if test is None else f", {test.shape[0]} test rows"
+            n_train = _num_rows(X) if train is None else train.shape[0]
             raise FitFailedError(
-                f"{type(estimator).__name__} failed in {where} ({train.shape[0]} training "
+                f"{type(estimator).__name__} failed in {where} ({n_train} training "
                 f"rows{tested}): {type(error).__name__}: {error}"
             ) from error
     if test is None:
@@ -165,6 +167,11 @@ def _fit_predict(estimator, X, y, train, test, horizon, where="", inspect=None):
 
 @contextlib.contextmanager
 def _recording():
+    """Record a task's warnings, except on a run_fits thread (run_fits records them
+    there: ``catch_warnings`` changes process-wide state)."""
+    if in_fit_thread():
+        yield []
+        return
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield caught
@@ -437,27 +444,26 @@ def _cross_validate(
         for k, (repeat, train, test) in enumerate(folds)
     ]
     if refit:
-        every_row = np.arange(n, dtype=np.intp)
-        tasks.insert(
-            0, (clone(estimator), X, y_fit, every_row, None, horizon, "the whole-cohort fit")
-        )
+        tasks.insert(0, (clone(estimator), X, y_fit, None, None, horizon, "the whole-cohort fit"))
     results = run_fits(_fit_predict, tasks, n_jobs=n_jobs)
-    inspected, refitted, refit_seconds = [], None, float("nan")
+    inspected, refitted, refit_seconds, raised = [], None, float("nan"), []
     try:
         if refit:
             (refitted, refit_warnings, _), refit_seconds, caught = next(results)
-            _warn_again(refit_warnings + caught)
+            raised += refit_warnings + caught
         for done, ((repeat, _, test), (fold, _, caught)) in enumerate(
             zip(folds, results, strict=True), 1
         ):
             fold_risk, fold_warnings, fold_inspected = fold
             risk[repeat, test] = fold_risk
             inspected.append(fold_inspected)
-            _warn_again(fold_warnings + caught)
+            raised += fold_warnings + caught
             update(done)
     finally:
         results.close()
         close()
+        # after the fits (run_fits' recording has ended), as the serial run raised them
+        _warn_again(raised)
     if not repeated:
         risk, fold_index = risk[0], fold_index[0]
     return _CrossValidation(risk, fold_index, inspected, refitted, refit_seconds)

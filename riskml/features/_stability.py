@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from ..outcome import check_outcome
+from ..utils.parallel import run_fits
 
 __all__ = [
     "SelectionStability",
@@ -164,7 +165,9 @@ def selection_stability(
     random_state : int, optional
         Seed of the bootstrap draws or fold shuffle.
     n_jobs : int, optional
-        Resamples fitted in parallel (joblib); results do not depend on it.
+        None: resamples fitted on threads, one per core
+        (:func:`riskml.utils.parallel.run_fits`); an int: in parallel through joblib's
+        active backend. Results do not depend on it.
 
     Returns
     -------
@@ -226,9 +229,13 @@ def selection_stability(
             f"all {len(draws)} resamples hold one outcome class only; {_FUNCTION} needs "
             "events and non-events. Check y."
         )
-    results = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_one)(clone(selector), X, y_fit, rows) for rows in usable
-    )
+    results = []
+    for result, _, caught in run_fits(
+        _fit_one, [(clone(selector), X, y_fit, rows) for rows in usable], n_jobs=n_jobs
+    ):
+        results.append(result)
+        for category, message in dict.fromkeys(caught):
+            warnings.warn(message, category, stacklevel=2)
     candidates: list[str] = []
     for names, _ in results:
         candidates.extend(c for c in names if c not in candidates)

@@ -35,6 +35,14 @@ _COMMON_CONSTRAINTS = {
 }
 
 
+def _predict_threads(model, n_jobs) -> None:
+    """Predict (and explain) with every core unless ``n_jobs`` says otherwise, whatever
+    share of the cores the fit had (a fit among others gets fewer, ``fit_threads``)."""
+    from joblib import cpu_count
+
+    model.set_params(n_jobs=cpu_count() if n_jobs is None else n_jobs)
+
+
 class _XGBoostInput:
     """Shared input handling: categorical columns, and names XGBoost refuses."""
 
@@ -218,6 +226,7 @@ class XGBoostRisk(_XGBoostInput, BinaryRiskMixin, ClassifierMixin, BaseEstimator
             random_state=self.random_state,
             enable_categorical=bool(self.categories_),
         ).fit(data, event)
+        _predict_threads(self.model_, self.n_jobs)
         self.classes_ = np.array([0, 1])
         return self
 
@@ -351,6 +360,7 @@ class XGBoostSurvival(_XGBoostInput, RiskEstimatorMixin, BaseEstimator):
             random_state=self.random_state,
             enable_categorical=bool(self.categories_),
         ).fit(data, np.where(outcome.event, time, -time))
+        _predict_threads(self.model_, self.n_jobs)
         margin = np.asarray(self.model_.predict(data, output_margin=True), dtype=float)
         self.baseline_ = BreslowBaseline(outcome.time, outcome.event, margin)
         return self

@@ -39,16 +39,28 @@ def fit_threads(n_jobs) -> int:
     return int(n_jobs)
 
 
+def _user_chose_backend() -> bool:
+    """Whether the caller set a joblib backend or ``n_jobs`` (``parallel_config``,
+    ``parallel_backend``), which then decides as for ``Parallel(n_jobs=None)``."""
+    from joblib import parallel as joblib_parallel
+
+    backend, context_jobs = joblib_parallel.get_active_backend()
+    if context_jobs is not None or getattr(backend, "nesting_level", 0) > 0:
+        return True
+    # a backend set without n_jobs; joblib keeps it in a private thread-local
+    config = getattr(getattr(joblib_parallel, "_backend", None), "config", None) or {}
+    default = getattr(joblib_parallel, "default_parallel_config", {}).get("backend")
+    return config.get("backend", default) is not default
+
+
 def _default_workers(n_tasks: int) -> int | None:
     """Fits at a time when the caller left ``n_jobs`` to riskml: one per core up to the
     number of fits at the top level; None inside a joblib worker, inside a fit that
-    :func:`run_fits` runs, or under a joblib backend that the user chose (joblib then
-    decides, as ``Parallel(n_jobs=None)`` does)."""
+    :func:`run_fits` runs, or under a joblib backend or ``n_jobs`` that the user chose
+    (joblib then decides, as ``Parallel(n_jobs=None)`` does)."""
     from joblib import cpu_count
-    from joblib.parallel import get_active_backend
 
-    backend, context_jobs = get_active_backend()
-    if context_jobs is not None or getattr(backend, "nesting_level", 0) > 0 or in_fit_thread():
+    if in_fit_thread() or _user_chose_backend():
         return None
     return max(1, min(cpu_count(), n_tasks))
 
@@ -60,32 +72,44 @@ def _timed(function, args, threads):
     start = time.perf_counter()
     if threads is None:
         return function(*args), time.perf_counter() - start, []
+    from threadpoolctl import threadpool_limits
+
     previous = getattr(_budget, "threads", None), getattr(_budget, "caught", None)
     _budget.threads, _budget.caught = threads, []
     try:
-        result = function(*args)
+        # OpenMP's thread count is per thread: limit it on this one too
+        with threadpool_limits(limits=threads, user_api="openmp"):
+            result = function(*args)
         return result, time.perf_counter() - start, _budget.caught
     finally:
         _budget.threads, _budget.caught = previous
 
 
-def run_fits(function, tasks, n_jobs=None):
+def run_fits(function, tasks, n_jobs=None, n_tasks=None):
     """Run ``function(*task)`` for every task, several at a time; yield, in task order,
     ``(result, seconds, warnings)``: the seconds each call took and the warnings it
     raised on a thread (below).
 
     Model fits release the GIL in their compiled loops (tree building, boosting, BLAS),
     so for ``n_jobs=None`` the fits run on threads, one per core up to the number of
-    tasks, each granted ``cores // threads`` threads of its own (:func:`fit_threads`)
-    and as many BLAS threads: on two cores, two single-threaded fits at a time instead
-    of one two-threaded fit after the other. Results equal the serial run: every model
-    fit is seeded and computed the same way whatever its thread count.
+    tasks, each granted ``cores // workers`` threads of its own (:func:`fit_threads`,
+    OpenMP on its thread) and the process's BLAS limited to as many: on two cores, two
+    single-threaded fits at a time instead of one two-threaded fit after the other.
+    Results equal the serial run for riskml's models (seeded, and computed the same
+    way whatever their thread count; tested); a model whose fit changes BLAS's thread
+    count itself can change the last bits of concurrent BLAS-heavy fits.
 
     The ``warnings`` module's state is process-wide, so a task on a thread must not
-    record its own (:func:`in_fit_thread` says when): run_fits records the warnings of
-    each task for it, as ``(category, message)`` pairs, returned with its result. In
-    the other modes that list is empty and the function records its own, as it must in
-    a worker process. The filters and BLAS limits are restored after the last task.
+    record its own (:func:`in_fit_thread` says when): run_fits files each warning
+    raised on a task's thread under that task and returns them, as ``(category,
+    message)`` pairs, with its result; warnings of other threads during the batch are
+    raised again at its end. In the other modes that list is empty and the function
+    records its own, as it must in a worker process. On every exit, an error or an
+    interruption included, run_fits cancels the tasks not started, waits for the
+    running ones, then restores the warning filters and BLAS limits. Known limit on
+    Python < 3.14: model code that silences warnings with ``warnings.catch_warnings``
+    while it fits (lifelines' Cox fit does) silences the concurrent fits' warnings
+    for that time.
 
     Parameters
     ----------
@@ -96,9 +120,11 @@ def run_fits(function, tasks, n_jobs=None):
     n_jobs : int or None, default=None
         None: threads as described above at the top level; one call at a time inside
         a joblib worker or inside a fit that ``run_fits`` runs; under a joblib backend
-        that the user chose (``joblib.parallel_config``), that backend. An int runs
-        the calls through joblib's active backend with that many workers (loky
-        processes, or for instance Dask's), as ``joblib.Parallel(n_jobs)`` does.
+        or ``n_jobs`` that the user chose (``joblib.parallel_config``), that backend.
+        An int runs the calls through joblib's active backend with that many workers
+        (loky processes, or for instance Dask's), as ``joblib.Parallel(n_jobs)`` does.
+    n_tasks : int, optional
+        Number of tasks when ``tasks`` has no length (a generator).
 
     Yields
     ------
@@ -108,7 +134,8 @@ def run_fits(function, tasks, n_jobs=None):
     """
     from joblib import Parallel, cpu_count, delayed
 
-    n_tasks = len(tasks) if hasattr(tasks, "__len__") else cpu_count()
+    if n_tasks is None:
+        n_tasks = len(tasks) if hasattr(tasks, "__len__") else cpu_count()
     workers = None if n_jobs is not None else _default_workers(n_tasks)
     if workers is None:
         parallel = Parallel(n_jobs=n_jobs, return_as="generator")
@@ -118,28 +145,61 @@ def run_fits(function, tasks, n_jobs=None):
         for task in tasks:
             yield _timed(function, task, None)
         return
+    yield from _on_threads(function, iter(tasks), workers, max(1, cpu_count() // workers))
+
+
+def _on_threads(function, tasks, workers: int, threads: int):
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
     from threadpoolctl import threadpool_limits
 
-    threads = max(1, cpu_count() // workers)
-    parallel = Parallel(n_jobs=workers, backend="threading", batch_size=1, return_as="generator")
-    with threadpool_limits(limits=threads), warnings.catch_warnings(record=True) as others:
+    others = []
 
-        def dispatch(message, category, filename, lineno, file=None, line=None):
-            caught = getattr(_budget, "caught", None)
-            if caught is not None:  # a task's thread
-                caught.append((category, str(message)))
-            else:  # the caller's own warnings while the tasks run: raised again below
-                others.append(
-                    warnings.WarningMessage(message, category, filename, lineno, file, line)
-                )
+    def dispatch(message, category, filename, lineno, file=None, line=None):
+        caught = getattr(_budget, "caught", None)
+        if caught is not None:  # a task's thread
+            caught.append((category, str(message)))
+        else:  # another thread's warning while the tasks run: raised again at the end
+            others.append(warnings.WarningMessage(message, category, filename, lineno, file, line))
 
+    saved = (warnings.filters, warnings.showwarning, getattr(warnings, "_showwarnmsg_impl", None))
+    blas = threadpool_limits(limits=threads, user_api="blas")
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="riskml-fit")
+    pending: deque = deque()
+
+    def submit_next() -> None:
+        task = next(tasks, None)
+        if task is not None:
+            pending.append(pool.submit(_timed, function, task, threads))
+
+    try:
+        warnings.filters = list(warnings.filters)
         warnings.simplefilter("always")
         warnings.showwarning = dispatch
-        yield from parallel(delayed(_timed)(function, task, threads) for task in tasks)
-    for record in others:
-        warnings.warn_explicit(
-            record.message, record.category, record.filename, record.lineno, source=record.source
-        )
+        for _ in range(2 * workers):
+            submit_next()
+        while pending:
+            result = pending.popleft().result()
+            submit_next()
+            yield result
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True)  # running fits finish before the state is restored
+        warnings.filters, warnings.showwarning = saved[0], saved[1]
+        if saved[2] is not None:
+            warnings._showwarnmsg_impl = saved[2]
+        warnings._filters_mutated()
+        blas.restore_original_limits()
+        for record in others:
+            warnings.warn_explicit(
+                record.message,
+                record.category,
+                record.filename,
+                record.lineno,
+                source=record.source,
+            )
 
 
 def in_fit_thread() -> bool:

@@ -377,7 +377,11 @@ def test_parallel_equals_serial(heart, monkeypatch):
 
 class WarnsOnEveryFit(Logit):
     def fit(self, X, y):
+        import time
+
+        time.sleep(0.02)  # the fits overlap around their warnings
         warnings.warn("separation in this sample", UserWarning, stacklevel=2)
+        time.sleep(0.02)
         return super().fit(X, y)
 
 
@@ -391,10 +395,10 @@ def test_replicate_warnings_are_counted_once_per_replicate(heart, monkeypatch, n
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         internal_validation(
-            WarnsOnEveryFit(), X, y, metrics=METRICS, n_boot=6, random_state=1, n_jobs=n_jobs
+            WarnsOnEveryFit(), X, y, metrics=METRICS, n_boot=12, random_state=1, n_jobs=n_jobs
         )
     messages = [str(w.message) for w in caught]
-    assert "separation in this sample (in 6 of 6 replicates)" in messages
+    assert "separation in this sample (in 12 of 12 replicates)" in messages
 
 
 class FailsOnFewEvents(Logit):

@@ -75,6 +75,28 @@ def test_cv_folds_and_pipelines():
     assert result.method == "cv" and result.summary["n_resamples"].eq(4).all()
 
 
+class _WarningSelector(SelectKBest):
+    def fit(self, X, y):
+        import warnings
+
+        warnings.warn("constant feature in this resample", UserWarning, stacklevel=2)
+        return super().fit(X, y)
+
+
+def test_resamples_on_threads_give_the_serial_selections_and_its_warnings(monkeypatch):
+    """Oracle: the same resamples fitted one at a time (``n_jobs=1``)."""
+    import joblib
+
+    monkeypatch.setattr(joblib, "cpu_count", lambda *args, **kwargs: 4)
+    X, y = _data()
+    selector = RecursiveFeatureElimination(n_features_to_select=2, step=2, random_state=0)
+    serial = selection_stability(selector, X, y, n_boot=6, random_state=3, n_jobs=1)
+    threaded = selection_stability(selector, X, y, n_boot=6, random_state=3)
+    pd.testing.assert_frame_equal(serial.selections, threaded.selections)
+    with pytest.warns(UserWarning, match="constant feature in this resample"):
+        selection_stability(_WarningSelector(f_classif, k=2), X, y, n_boot=4, random_state=0)
+
+
 def test_survival_outcome_sklearn_selector_and_degenerate_resamples():
     """Oracle: resamples with no event are counted, not used (STYLE rule 5)."""
     X, _ = _data(n=40)

@@ -38,6 +38,22 @@ def _recorded(estimator):
     return (estimator.thread_, estimator.threads_, estimator.rows_)
 
 
+def _default_cv(estimator, X, y, cv, **options):
+    """``_cross_validate`` with riskml's default ``n_jobs`` (None) and no groups."""
+    options.setdefault("random_state", 0)
+    return _cross_validate(
+        estimator, X, y, cv=cv, groups=None, horizon=None, n_jobs=None, **options
+    )
+
+
+def _registry(n, seed):
+    """Features and 30-day labels of the evaluable patients of ``make_hf_registry(n)``."""
+    cohort = rk.cohorts.make_hf_registry(n, random_state=seed)
+    label = cohort.outcome.at_horizon(30)
+    known = ~np.isnan(label)
+    return cohort.features.loc[known, cohort.predictors], label[known].astype(int)
+
+
 @pytest.fixture
 def four_cores(monkeypatch):
     """Pretend the machine has four cores, whatever the test machine has."""
@@ -48,18 +64,7 @@ def test_folds_run_on_threads_with_a_share_of_the_cores(four_cores):
     X, y = np.zeros((40, 1)), np.array([0, 1] * 20)
     # two folds and the whole-cohort fit: three fits at a time, one thread each
     with pytest.warns(UserWarning, match="fitted on") as record:
-        run = _cross_validate(
-            ThreadRecorder(),
-            X,
-            y,
-            cv=2,
-            groups=None,
-            random_state=0,
-            horizon=None,
-            n_jobs=None,
-            inspect=_recorded,
-            refit=True,
-        )
+        run = _default_cv(ThreadRecorder(), X, y, cv=2, inspect=_recorded, refit=True)
     fits = [*run.inspected, _recorded(run.refitted)]
     assert {threads for _, threads, _ in fits} == {1}  # 4 cores // 3 fits
     assert threading.get_ident() not in {thread for thread, _, _ in fits}
@@ -126,16 +131,11 @@ def test_run_fits_yields_in_task_order_with_seconds_and_each_tasks_warnings(four
 def test_registry_models_give_the_serial_numbers(name, four_cores):
     """Oracle: the same folds fitted one at a time (``n_jobs=1``), and the whole-cohort
     fit made on its own, as ``Study`` made it before the fits shared the cores."""
-    cohort = rk.cohorts.make_hf_registry(1200, random_state=3)
-    label = cohort.outcome.at_horizon(30)
-    known = ~np.isnan(label)
-    X, y = cohort.features.loc[known, cohort.predictors], label[known].astype(int)
+    X, y = _registry(1200, seed=3)
     params = {"n_estimators": 30} if name in {"random_forest", "xgboost"} else {}
     model = make_model(name, random_state=0, **params)
     serial = cross_val_predict_risk(model, X, y, cv=3, random_state=1, n_jobs=1)
-    run = _cross_validate(
-        model, X, y, cv=3, groups=None, random_state=1, horizon=None, n_jobs=None, refit=True
-    )
+    run = _default_cv(model, X, y, cv=3, random_state=1, refit=True)
     np.testing.assert_array_equal(run.risk, serial)
     alone = clone(model).fit(X, y)
     np.testing.assert_array_equal(run.refitted.predict_risk(X), alone.predict_risk(X))
@@ -214,17 +214,7 @@ def test_a_backend_set_without_n_jobs_decides(four_cores):
     X, y = np.zeros((40, 1)), np.array([0, 1] * 20)
     with joblib.parallel_config(backend="sequential"):
         assert parallel._default_workers(5) is None
-        run = _cross_validate(
-            ThreadRecorder(),
-            X,
-            y,
-            cv=4,
-            groups=None,
-            random_state=0,
-            horizon=None,
-            n_jobs=None,
-            inspect=_recorded,
-        )
+        run = _default_cv(ThreadRecorder(), X, y, cv=4, inspect=_recorded)
     assert {thread for thread, _, _ in run.inspected} == {threading.get_ident()}
     assert parallel._default_workers(5) == 4
 
@@ -239,20 +229,7 @@ def test_a_whole_cohort_xgboost_fit_predicts_with_every_core(four_cores):
     (and is explained) on every core."""
     import json
 
-    cohort = rk.cohorts.make_hf_registry(600, random_state=0)
-    label = cohort.outcome.at_horizon(30)
-    known = ~np.isnan(label)
-    X, y = cohort.features.loc[known, cohort.predictors], label[known].astype(int)
-    run = _cross_validate(
-        make_model("xgboost", n_estimators=5),
-        X,
-        y,
-        cv=3,
-        groups=None,
-        random_state=0,
-        horizon=None,
-        n_jobs=None,
-        refit=True,
-    )
+    X, y = _registry(600, seed=0)
+    run = _default_cv(make_model("xgboost", n_estimators=5), X, y, cv=3, refit=True)
     booster = run.refitted[-1].model_.get_booster()
     assert json.loads(booster.save_config())["learner"]["generic_param"]["nthread"] == "4"

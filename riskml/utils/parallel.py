@@ -163,35 +163,32 @@ def _on_threads(function, tasks, workers: int, threads: int):
         else:  # another thread's warning while the tasks run: raised again at the end
             others.append(warnings.WarningMessage(message, category, filename, lineno, file, line))
 
-    saved = (warnings.filters, warnings.showwarning, getattr(warnings, "_showwarnmsg_impl", None))
-    blas = threadpool_limits(limits=threads, user_api="blas")
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="riskml-fit")
     pending: deque = deque()
-
-    def submit_next() -> None:
-        task = next(tasks, None)
-        if task is not None:
-            pending.append(pool.submit(_timed, function, task, threads))
-
     try:
-        warnings.filters = list(warnings.filters)
-        warnings.simplefilter("always")
-        warnings.showwarning = dispatch
-        for _ in range(2 * workers):
-            submit_next()
-        while pending:
-            result = pending.popleft().result()
-            submit_next()
-            yield result
+        # catch_warnings and threadpool_limits restore the process's state on exit,
+        # which comes after the pool has finished its running fits (inner finally)
+        with threadpool_limits(limits=threads, user_api="blas"), warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.showwarning = dispatch
+            pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="riskml-fit")
+
+            def submit_next() -> None:
+                task = next(tasks, None)
+                if task is not None:
+                    pending.append(pool.submit(_timed, function, task, threads))
+
+            try:
+                for _ in range(2 * workers):
+                    submit_next()
+                while pending:
+                    result = pending.popleft().result()
+                    submit_next()
+                    yield result
+            finally:
+                for future in pending:
+                    future.cancel()
+                pool.shutdown(wait=True)
     finally:
-        for future in pending:
-            future.cancel()
-        pool.shutdown(wait=True)  # running fits finish before the state is restored
-        warnings.filters, warnings.showwarning = saved[0], saved[1]
-        if saved[2] is not None:
-            warnings._showwarnmsg_impl = saved[2]
-        warnings._filters_mutated()
-        blas.restore_original_limits()
         for record in others:
             warnings.warn_explicit(
                 record.message,

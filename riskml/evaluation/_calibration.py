@@ -408,7 +408,7 @@ def _lowess_smooth(event: np.ndarray, prob: np.ndarray, frac: float, order=None)
         order = np.argsort(prob, kind="stable")
     x = np.ascontiguousarray(prob[order], dtype=float)
     y = np.ascontiguousarray(event[order], dtype=float)
-    delta = 0.01 * float(x[-1] - x[0])
+    delta = _delta(x)
     lowess_sorted = compiled("lowess_sorted")
     if lowess_sorted is None:
         from statsmodels.nonparametric.smoothers_lowess import lowess
@@ -517,14 +517,36 @@ def ici(y_true, y_prob, *, frac: float = _DEFAULT_FRAC) -> CalibrationErrors:
     function = "ici"
     frac = check_fraction(frac, "frac", function, closed_right=True)
     event, prob = _check_binary_inputs(y_true, y_prob, function)
-    sorted_prob, smooth = _lowess_smooth(event, prob, frac)
-    errors = np.abs(sorted_prob - smooth)  # in order of p: the statistics ignore order
+    order = np.argsort(prob, kind="stable")
+    errors, mean = _sorted_calibration_errors(prob[order], event[order], frac)
+    # the errors in order of p: the statistics ignore order
     return CalibrationErrors(
-        ici=float(errors.mean()),
+        ici=mean,
         e50=float(np.median(errors)),
         e90=float(np.quantile(errors, 0.9)),
         emax=float(errors.max()),
     )
+
+
+def _sorted_calibration_errors(x: np.ndarray, y: np.ndarray, frac: float):
+    """``|p - smooth(p)|`` at each sorted ``p`` (``x``; ``y`` the events in that order)
+    and their mean, the ICI: compiled kernels, or :func:`_lowess_smooth`'s path."""
+    from ._kernels import compiled
+
+    lowess_sorted, errors_of = compiled("lowess_sorted"), compiled("calibration_errors")
+    x = np.ascontiguousarray(x, dtype=float)
+    if lowess_sorted is None or errors_of is None:
+        sorted_prob, smooth = _lowess_smooth(y, x, frac, order=np.arange(x.shape[0]))
+        errors = np.abs(sorted_prob - smooth)
+        return errors, float(errors.mean())
+    smooth, errors = np.empty(x.shape[0]), np.empty(x.shape[0])
+    lowess_sorted(x, np.ascontiguousarray(y, dtype=float), float(frac), _delta(x), smooth)
+    return errors, float(errors_of(x, smooth, errors))
+
+
+def _delta(x: np.ndarray) -> float:
+    """R's ``lowess`` default: skip fits within 1% of the range of sorted ``x``."""
+    return 0.01 * float(x[-1] - x[0])
 
 
 def _ici_batch(event: np.ndarray, prob: np.ndarray, rank: np.ndarray, frac=_DEFAULT_FRAC):
@@ -534,24 +556,39 @@ def _ici_batch(event: np.ndarray, prob: np.ndarray, rank: np.ndarray, frac=_DEFA
     (the same rows resampled along), so each row is ordered by a counting sort in
     O(n) instead of a comparison sort: the same stable permutation, so the values are
     those of :func:`ici` on each row, bit for bit (tested); NaN for a row of one
-    class, where :func:`ici` raises.
+    class, where :func:`ici` raises. With numba every step of a row runs in compiled
+    kernels that release the GIL, so the bootstrap's threads run side by side.
     """
     from ._kernels import compiled
 
     event, prob, rank = np.atleast_2d(event, prob, rank)
-    stable_order = compiled("stable_order_by_rank")
+    kernels = [
+        compiled(name)
+        for name in ("stable_order_by_rank", "take_sorted", "lowess_sorted", "calibration_errors")
+    ]
     values = np.empty(prob.shape[0])
-    order = np.empty(prob.shape[1], dtype=np.intp)
+    n = prob.shape[1]
+    if any(kernel is None for kernel in kernels):
+        for row in range(prob.shape[0]):
+            if event[row].min() == event[row].max():  # one class: ici() refuses it
+                values[row] = np.nan
+                continue
+            order = np.argsort(rank[row], kind="stable")
+            values[row] = _sorted_calibration_errors(prob[row][order], event[row][order], frac)[1]
+        return values
+    stable_order, take_sorted, lowess_sorted, errors_of = kernels
+    n_ranks = int(rank.max()) + 1
+    order = np.empty(n, dtype=np.intp)
+    x, y, smooth, errors = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    frac = float(frac)
     for row in range(prob.shape[0]):
-        if event[row].min() == event[row].max():  # one class: ici() refuses it
+        stable_order(rank[row], n_ranks, order)
+        events = take_sorted(order, prob[row], event[row], x, y)
+        if events == 0 or events == n:  # one class: ici() refuses it
             values[row] = np.nan
             continue
-        if stable_order is None:
-            order = np.argsort(rank[row], kind="stable")
-        else:
-            stable_order(rank[row], int(rank[row].max()) + 1, order)
-        sorted_prob, smooth = _lowess_smooth(event[row], prob[row], frac, order=order)
-        values[row] = np.abs(sorted_prob - smooth).mean()
+        lowess_sorted(x, y, frac, _delta(x), smooth)
+        values[row] = errors_of(x, smooth, errors)
     return values
 
 

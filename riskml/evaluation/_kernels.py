@@ -1,5 +1,5 @@
-"""Compiled kernels: pair counts for the bootstrap, the jackknife and Uno's C; lowess;
-a counting sort.
+"""Compiled kernels: pair counts for the bootstrap, the jackknife and Uno's C; lowess
+and the calibration errors read off it; a counting sort.
 
 Each kernel is written once, as plain Python loops over numpy arrays, and compiled
 with numba (``nogil=True``, cached on disk) the first time it is used. Without
@@ -201,10 +201,17 @@ def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
     are tricube in the distance over the window's radius, a fit needs two weights
     above 1e-12 (else ``y[i]``), the weighted x variance is floored at 1e-12, and
     fits are skipped within ``delta`` of the last fit (linear interpolation; ties
-    copy the fit). ``fitted`` receives the smooth at every ``x``. Each fit runs two
-    passes over its window instead of statsmodels' dozen, and nothing outside it;
-    its sums add four interleaved partial sums (so they differ from statsmodels'
-    in the last bits).
+    copy the fit). ``fitted`` receives the smooth at every ``x``.
+
+    Each fit computes the weights in one pass and the weighted moments of
+    ``d = x - x[i]`` and ``y`` in a second (statsmodels makes a dozen passes):
+    the local line's value at ``x[i]`` is ``mean(y) - mean(d) * cov(d, y) / var(d)``,
+    the same line as statsmodels' centring on the weighted mean of ``x``. ``d`` lies
+    within the window's radius, so the variance loses no precision that matters
+    (equal to statsmodels within 1e-13 in the tests). The sums run as four
+    interleaved partial sums added in a fixed order: independent chains run side by
+    side, and unlike sums a compiler reassociates, the result does not depend on
+    where the arrays sit in memory.
     """
     n = x.shape[0]
     k = int(frac * n + 1e-10)
@@ -223,36 +230,12 @@ def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
             left += 1
             right += 1
         radius = max(xval - x[left], x[right - 1] - xval)
-        # pass 1: tricube weights, their sum and the weighted sum of x. The sums run
-        # as four interleaved partial sums (unrolled by four, the rest in the first)
-        # added in a fixed order: independent chains run side by side, and unlike
-        # sums a compiler reassociates, the result does not depend on where the
-        # arrays sit in memory.
         stop = right if radius > 0.0 else left  # radius 0: no fit
         scale = 1.0 / radius if radius > 0.0 else 0.0
         for j in range(left, stop):  # no reduction here: the compiler uses SIMD
             d = abs(x[j] - xval) * scale
             d = 1.0 - d * d * d
             weight[j - left] = d * d * d
-        t0 = t1 = t2 = t3 = 0.0
-        s0 = s1 = s2 = s3 = 0.0
-        whole = left + (stop - left) // 4 * 4
-        for j in range(left, whole, 4):
-            w0 = weight[j - left]
-            w1 = weight[j - left + 1]
-            w2 = weight[j - left + 2]
-            w3 = weight[j - left + 3]
-            t0 += w0
-            t1 += w1
-            t2 += w2
-            t3 += w3
-            s0 += w0 * x[j]
-            s1 += w1 * x[j + 1]
-            s2 += w2 * x[j + 2]
-            s3 += w3 * x[j + 3]
-        for j in range(whole, stop):
-            t0 += weight[j - left]
-            s0 += weight[j - left] * x[j]
         positive = 0  # a fit needs two weights above 1e-12: stop counting at two
         for j in range(left, stop):
             if weight[j - left] > 1e-12:
@@ -262,44 +245,60 @@ def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
         if positive < 2:
             fitted[i] = y[i]
         else:
-            # pass 2: the weighted least-squares line at xval, summed the same way
-            total = (t0 + t1) + (t2 + t3)
-            mean_x = ((s0 + s1) + (s2 + s3)) / total
-            share = 1.0 / total
-            v0 = v1 = v2 = v3 = 0.0
+            # sums of w, w d, w d^2, w y and w d y, four partial sums each
+            t0 = t1 = t2 = t3 = 0.0
+            a0 = a1 = a2 = a3 = 0.0
+            b0 = b1 = b2 = b3 = 0.0
             m0 = m1 = m2 = m3 = 0.0
             c0 = c1 = c2 = c3 = 0.0
-            whole = left + (right - left) // 4 * 4
+            whole = left + (stop - left) // 4 * 4
             for j in range(left, whole, 4):
-                w0 = weight[j - left] * share
-                w1 = weight[j - left + 1] * share
-                w2 = weight[j - left + 2] * share
-                w3 = weight[j - left + 3] * share
-                e0 = x[j] - mean_x
-                e1 = x[j + 1] - mean_x
-                e2 = x[j + 2] - mean_x
-                e3 = x[j + 3] - mean_x
-                v0 += w0 * e0 * e0
-                v1 += w1 * e1 * e1
-                v2 += w2 * e2 * e2
-                v3 += w3 * e3 * e3
+                w0 = weight[j - left]
+                w1 = weight[j - left + 1]
+                w2 = weight[j - left + 2]
+                w3 = weight[j - left + 3]
+                d0 = x[j] - xval
+                d1 = x[j + 1] - xval
+                d2 = x[j + 2] - xval
+                d3 = x[j + 3] - xval
+                t0 += w0
+                t1 += w1
+                t2 += w2
+                t3 += w3
+                e0 = w0 * d0
+                e1 = w1 * d1
+                e2 = w2 * d2
+                e3 = w3 * d3
+                a0 += e0
+                a1 += e1
+                a2 += e2
+                a3 += e3
+                b0 += e0 * d0
+                b1 += e1 * d1
+                b2 += e2 * d2
+                b3 += e3 * d3
                 m0 += w0 * y[j]
                 m1 += w1 * y[j + 1]
                 m2 += w2 * y[j + 2]
                 m3 += w3 * y[j + 3]
-                c0 += w0 * e0 * y[j]
-                c1 += w1 * e1 * y[j + 1]
-                c2 += w2 * e2 * y[j + 2]
-                c3 += w3 * e3 * y[j + 3]
-            for j in range(whole, right):
-                w0 = weight[j - left] * share
-                e0 = x[j] - mean_x
-                v0 += w0 * e0 * e0
+                c0 += e0 * y[j]
+                c1 += e1 * y[j + 1]
+                c2 += e2 * y[j + 2]
+                c3 += e3 * y[j + 3]
+            for j in range(whole, stop):
+                w0 = weight[j - left]
+                d0 = x[j] - xval
+                t0 += w0
+                a0 += w0 * d0
+                b0 += w0 * d0 * d0
                 m0 += w0 * y[j]
-                c0 += w0 * e0 * y[j]
-            variance = max((v0 + v1) + (v2 + v3), 1e-12)
-            level = (m0 + m1) + (m2 + m3)
-            fitted[i] = level + (xval - mean_x) * ((c0 + c1) + (c2 + c3)) / variance
+                c0 += w0 * d0 * y[j]
+            share = 1.0 / ((t0 + t1) + (t2 + t3))
+            mean_d = ((a0 + a1) + (a2 + a3)) * share
+            level = ((m0 + m1) + (m2 + m3)) * share
+            variance = max(((b0 + b1) + (b2 + b3)) * share - mean_d * mean_d, 1e-12)
+            covariance = ((c0 + c1) + (c2 + c3)) * share - mean_d * level
+            fitted[i] = level - mean_d * covariance / variance
         if last < i - 1:  # points skipped within delta: interpolate
             span = x[i] - x[last]
             for j in range(last + 1, i):
@@ -337,12 +336,52 @@ def stable_order_by_rank(rank, n_ranks, order):  # pragma: no cover
         start[rank[i]] += 1
 
 
+def take_sorted(order, prob, event, x, y):  # pragma: no cover
+    """``x = prob[order]`` and ``y = event[order]`` (as floats); returns the number of
+    events among them."""
+    events = 0
+    for i in range(order.shape[0]):
+        x[i] = prob[order[i]]
+        if event[order[i]]:
+            y[i] = 1.0
+            events += 1
+        else:
+            y[i] = 0.0
+    return events
+
+
+def calibration_errors(x, smooth, errors):  # pragma: no cover
+    """``errors[i] = |x[i] - s_i|`` where ``s_i`` is the mean of ``smooth`` over the
+    run of ``x`` equal to ``x[i]`` (R's ``approx(..., ties = mean)`` of a smooth at
+    sorted ``x``); returns the mean error (a sum in row order over ``n``)."""
+    n = x.shape[0]
+    start = 0
+    total = 0.0
+    while start < n:
+        stop = start + 1
+        while stop < n and x[stop] == x[start]:
+            stop += 1
+        level = smooth[start]
+        if stop - start > 1:
+            level = 0.0
+            for j in range(start, stop):
+                level += smooth[j]
+            level /= stop - start
+        for j in range(start, stop):
+            errors[j] = abs(x[j] - level)
+            total += errors[j]
+        start = stop
+    return total / n
+
+
 _KERNELS = {
     "harrell_chunk": harrell_chunk,
     "harrell_rows": harrell_rows,
     "auc_chunk": auc_chunk,
     "lowess_sorted": lowess_sorted,
     "stable_order_by_rank": stable_order_by_rank,
+    "take_sorted": take_sorted,
+    "calibration_errors": calibration_errors,
 }
 _COMPILED: dict = {}
 

@@ -163,6 +163,34 @@ def test_lowess_kernel_equals_statsmodels(compiled):
 
 
 @pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
+def test_calibration_errors_equal_numpy(compiled):
+    """Oracle: the errors written out in numpy, ``|p - smooth|`` with the smooth
+    averaged over tied ``p`` (``numpy.add.reduceat``, R's ``approx(ties = mean)``),
+    and their mean; tied and untied ``p``, and the events taken in sorted order."""
+    if compiled:
+        pytest.importorskip("numba")
+    take = _kernels.compiled("take_sorted") if compiled else _kernels.take_sorted
+    errors_of = _kernels.compiled("calibration_errors") if compiled else _kernels.calibration_errors
+    rng = np.random.default_rng(7)
+    for decimals in (1, 2, 8):
+        prob = np.round(rng.beta(2, 8, 400), decimals)
+        event = rng.random(400) < prob
+        order = np.argsort(prob, kind="stable")
+        x, y = np.empty(400), np.empty(400)
+        assert take(order, prob, event, x, y) == event.sum()
+        np.testing.assert_array_equal(x, prob[order])
+        np.testing.assert_array_equal(y, event[order].astype(float))
+        smooth = np.sort(rng.random(400))
+        starts = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])
+        sizes = np.diff(np.r_[starts, 400])
+        expected = np.abs(x - np.repeat(np.add.reduceat(smooth, starts) / sizes, sizes))
+        errors = np.empty(400)
+        mean = errors_of(x, smooth, errors)
+        np.testing.assert_allclose(errors, expected, rtol=0, atol=1e-15)
+        assert mean == pytest.approx(expected.mean(), abs=1e-13)  # sums in another order
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
 def test_stable_order_by_rank_equals_a_stable_argsort(compiled):
     """Oracle: ``numpy.argsort(values, kind="stable")`` (ties keep their order)."""
     if compiled:

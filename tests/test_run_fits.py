@@ -15,7 +15,7 @@ from riskml.evaluation import cross_val_predict_risk
 from riskml.evaluation._validation import _cross_validate
 from riskml.models import make_model
 from riskml.utils import parallel
-from riskml.utils.parallel import fit_threads, run_fits
+from riskml.utils.parallel import fit_threads, run_fits, silenced
 
 
 class ThreadRecorder(BaseEstimator):
@@ -208,6 +208,44 @@ def test_state_is_restored_after_a_failing_task_even_while_others_run(four_cores
     next(results)
     results.close()
     assert warnings.filters == filters and warnings.showwarning is show
+
+
+def _silences_while_the_other_warns(k, inside, warned):
+    if k == 0:
+        with silenced(UserWarning):
+            inside.set()
+            assert warned.wait(5)
+            warnings.warn("task 0, silenced", UserWarning, stacklevel=1)
+            warnings.warn("task 0, another category", RuntimeWarning, stacklevel=1)
+        warnings.warn("task 0, after the block", UserWarning, stacklevel=1)
+    else:
+        assert inside.wait(5)
+        warnings.warn("task 1, while task 0 silences", UserWarning, stacklevel=1)
+        warned.set()
+    return k
+
+
+def test_silenced_drops_only_its_own_tasks_warnings(four_cores):
+    """On run_fits threads ``silenced`` drops the warnings of its own block only; a
+    fit warning beside it keeps its warning (``catch_warnings`` with an "ignore" filter
+    would lose it: the filters are process-wide). Oracle: the warnings each task
+    raised, by hand."""
+    inside, warned = threading.Event(), threading.Event()
+    tasks = [(k, inside, warned) for k in range(2)]
+    results = list(run_fits(_silences_while_the_other_warns, tasks))
+    assert [caught for _, _, caught in results] == [
+        [(RuntimeWarning, "task 0, another category"), (UserWarning, "task 0, after the block")],
+        [(UserWarning, "task 1, while task 0 silences")],
+    ]
+    # elsewhere it is catch_warnings: the category is ignored, the filters restored
+    filters = list(warnings.filters)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with silenced(FutureWarning):
+            warnings.warn("dropped", FutureWarning, stacklevel=1)
+            warnings.warn("kept", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in caught] == ["kept"]
+    assert warnings.filters == filters
 
 
 def test_a_backend_set_without_n_jobs_decides(four_cores):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import warnings
+import threading
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,27 +12,33 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..features import bin_codes, is_nominal, quantile_cut_points
+from ..utils.parallel import silenced
 from ._base import BinaryRiskMixin
 
 __all__ = ["BayesNetRisk", "conditional_mutual_information"]
 
 #: Name of the outcome node in the network.
 OUTCOME_NODE = "__outcome__"
+_PGMPY = None
+_PGMPY_LOCK = threading.Lock()
 
 
 def _pgmpy():
     """pgmpy's network, estimator and tree search, imported without its deprecation noise.
 
     ``pgmpy.estimators`` warns (FutureWarning) about its own reorganisation at
-    import time; that is not something a riskml user can act on.
+    import time; that is not something a riskml user can act on. Imported once, under
+    a lock: folds fitted on threads reach here together.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from pgmpy.estimators import TreeSearch
-        from pgmpy.models import DiscreteBayesianNetwork
-        from pgmpy.parameter_estimator import DiscreteBayesianEstimator
-    return DiscreteBayesianNetwork, DiscreteBayesianEstimator, TreeSearch
+    global _PGMPY
+    with _PGMPY_LOCK:
+        if _PGMPY is None:
+            with silenced(FutureWarning), silenced(DeprecationWarning):
+                from pgmpy.estimators import TreeSearch
+                from pgmpy.models import DiscreteBayesianNetwork
+                from pgmpy.parameter_estimator import DiscreteBayesianEstimator
+            _PGMPY = DiscreteBayesianNetwork, DiscreteBayesianEstimator, TreeSearch
+    return _PGMPY
 
 
 def conditional_mutual_information(states, label, n_states) -> np.ndarray:

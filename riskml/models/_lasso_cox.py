@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,6 +11,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..features import c_statistic
+from ..utils.parallel import silenced
 from ._base import RiskEstimatorMixin
 from .cox import CoxPH
 
@@ -211,8 +211,7 @@ class LassoCox(RiskEstimatorMixin, BaseEstimator):
         from lifelines.exceptions import ConvergenceError
 
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with silenced():
                 return self._cox(penalizer).fit(X, y)
         except (ConvergenceError, np.linalg.LinAlgError):
             return None
@@ -235,6 +234,5 @@ class LassoCox(RiskEstimatorMixin, BaseEstimator):
         """
         check_is_fitted(self, "model_")
         frame = self._check_X(X, reset=False)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
+        with silenced(FutureWarning):
             return self.model_.predict_risk(frame, horizon=horizon)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import warnings
 
-__all__ = ["fit_threads", "in_fit_thread", "run_fits"]
+__all__ = ["fit_threads", "in_fit_thread", "run_fits", "silenced"]
 
 # Threads granted to each fit by ``run_fits`` in the worker thread running it.
 _budget = threading.local()
@@ -106,10 +107,11 @@ def run_fits(function, tasks, n_jobs=None, n_tasks=None):
     raised again at its end. In the other modes that list is empty and the function
     records its own, as it must in a worker process. On every exit, an error or an
     interruption included, run_fits cancels the tasks not started, waits for the
-    running ones, then restores the warning filters and BLAS limits. Known limit on
-    Python < 3.14: model code that silences warnings with ``warnings.catch_warnings``
-    while it fits (lifelines' Cox fit does) silences the concurrent fits' warnings
-    for that time.
+    running ones, then restores the warning filters and BLAS limits. Model code that
+    must ignore some warnings uses :func:`silenced`, which on these threads drops them
+    from its own task's record only (riskml's models do). Known limit on Python < 3.14:
+    third-party code that silences warnings with ``warnings.catch_warnings`` while it
+    fits (lifelines' Cox fit does) silences the concurrent fits' warnings for that time.
 
     Parameters
     ----------
@@ -159,7 +161,8 @@ def _on_threads(function, tasks, workers: int, threads: int):
     def dispatch(message, category, filename, lineno, file=None, line=None):
         caught = getattr(_budget, "caught", None)
         if caught is not None:  # a task's thread
-            caught.append((category, str(message)))
+            if not issubclass(category, getattr(_budget, "silenced", ())):
+                caught.append((category, str(message)))
         else:  # another thread's warning while the tasks run: raised again at the end
             others.append(warnings.WarningMessage(message, category, filename, lineno, file, line))
 
@@ -204,3 +207,30 @@ def in_fit_thread() -> bool:
     warnings run_fits records (``warnings.catch_warnings`` there would race with the
     other tasks: the module's state is process-wide)."""
     return getattr(_budget, "threads", None) is not None
+
+
+@contextlib.contextmanager
+def silenced(category=Warning):
+    """Ignore the warnings of ``category`` that the code in the block raises.
+
+    ``warnings.catch_warnings`` with an "ignore" filter does that by changing the
+    process-wide filters, so on a :func:`run_fits` thread it would also silence the
+    fits running beside this one (and their exits could restore each other's
+    filters). There the task's own record drops them instead; elsewhere this is
+    ``catch_warnings`` with ``simplefilter("ignore", category)``.
+
+    Parameters
+    ----------
+    category : type of Warning, default=Warning
+    """
+    if not in_fit_thread():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category)
+            yield
+        return
+    previous = getattr(_budget, "silenced", ())
+    _budget.silenced = (*previous, category)
+    try:
+        yield
+    finally:
+        _budget.silenced = previous

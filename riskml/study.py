@@ -389,7 +389,9 @@ class Study:
         faster than one two-threaded fit after another for forests, XGBoost, LASSO
         and TAN, ``benchmarks/README.md``); the internal validation schemes run their
         replicates or folds the same way; bootstrap intervals run on a thread per
-        core. No result depends on it.
+        core. No result depends on it. A study records its fits' warnings through the
+        ``warnings`` module, whose state is process-wide: run several studies at once
+        in separate processes, not in threads of one process.
     progress : bool, default=True
         Show a progress bar.
 

@@ -206,12 +206,12 @@ def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
     Each fit computes the weights in one pass and the weighted moments of
     ``d = x - x[i]`` and ``y`` in a second (statsmodels makes a dozen passes):
     the local line's value at ``x[i]`` is ``mean(y) - mean(d) * cov(d, y) / var(d)``,
-    the same line as statsmodels' centring on the weighted mean of ``x``. ``d`` lies
-    within the window's radius, so the variance loses no precision that matters
-    (equal to statsmodels within 1e-13 in the tests). The sums run as four
-    interleaved partial sums added in a fixed order: independent chains run side by
-    side, and unlike sums a compiler reassociates, the result does not depend on
-    where the arrays sit in memory.
+    the same line as statsmodels' centring on the weighted mean of ``x``. Where the
+    weight sits far from ``x[i]`` (the variance under 1% of ``mean(d^2)``, so the
+    moments would cancel), a third pass centres on the weighted mean instead. The sums
+    run as four interleaved partial sums added in a fixed order: independent chains
+    run side by side, and unlike sums a compiler reassociates, the result does not
+    depend on where the arrays sit in memory.
     """
     n = x.shape[0]
     k = int(frac * n + 1e-10)
@@ -296,9 +296,20 @@ def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
             share = 1.0 / ((t0 + t1) + (t2 + t3))
             mean_d = ((a0 + a1) + (a2 + a3)) * share
             level = ((m0 + m1) + (m2 + m3)) * share
-            variance = max(((b0 + b1) + (b2 + b3)) * share - mean_d * mean_d, 1e-12)
+            second = ((b0 + b1) + (b2 + b3)) * share
+            variance = second - mean_d * mean_d
             covariance = ((c0 + c1) + (c2 + c3)) * share - mean_d * level
-            fitted[i] = level - mean_d * covariance / variance
+            if variance < 0.01 * second:
+                # the weight sits far from x[i] (mean(d)^2 near mean(d^2)): the
+                # differences above cancel, so centre on the weighted mean instead
+                variance = 0.0
+                covariance = 0.0
+                for j in range(left, stop):
+                    e0 = x[j] - xval - mean_d
+                    w0 = weight[j - left] * share
+                    variance += w0 * e0 * e0
+                    covariance += w0 * e0 * y[j]
+            fitted[i] = level - mean_d * covariance / max(variance, 1e-12)
         if last < i - 1:  # points skipped within delta: interpolate
             span = x[i] - x[last]
             for j in range(last + 1, i):

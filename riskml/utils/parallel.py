@@ -161,7 +161,8 @@ def _on_threads(function, tasks, workers: int, threads: int):
     def dispatch(message, category, filename, lineno, file=None, line=None):
         caught = getattr(_budget, "caught", None)
         if caught is not None:  # a task's thread
-            if not issubclass(category, getattr(_budget, "silenced", ())):
+            silenced_here = getattr(_budget, "silenced", ())
+            if not (isinstance(category, type) and issubclass(category, silenced_here)):
                 caught.append((category, str(message)))
         else:  # another thread's warning while the tasks run: raised again at the end
             others.append(warnings.WarningMessage(message, category, filename, lineno, file, line))

@@ -163,6 +163,31 @@ def test_lowess_kernel_equals_statsmodels(compiled):
 
 
 @pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
+def test_lowess_kernel_keeps_its_precision_far_from_the_weight(compiled):
+    """Oracle: the local line at an isolated point whose window's weight sits in a
+    tight cluster far from it (the moments about the point cancel), computed by brute
+    force in two centred passes with exactly rounded sums (``math.fsum``)."""
+    import math
+
+    if compiled:
+        pytest.importorskip("numba")
+    function = _kernels.compiled("lowess_sorted") if compiled else _kernels.lowess_sorted
+    n, centre = 5000, 1e-3
+    cluster = centre + (2 * centre / np.sqrt(n)) * (np.arange(n - 2) / (n - 3) - 0.5)
+    x = np.r_[0.0, cluster, 1.0]
+    y = np.r_[0.0, np.arange(n - 2) >= (n - 2) // 2, 0.0].astype(float)
+    fitted = np.empty(n)
+    function(x, y, 1.0, 0.01, fitted)
+    weight = (1 - np.abs(x - x[0]) ** 3) ** 3  # the window is every point, radius 1
+    total = math.fsum(weight)
+    mean_x, mean_y = math.fsum(weight * x) / total, math.fsum(weight * y) / total
+    variance = math.fsum(weight * (x - mean_x) ** 2) / total
+    covariance = math.fsum(weight * (x - mean_x) * y) / total
+    expected = mean_y + (x[0] - mean_x) * covariance / variance  # about -13.13
+    assert fitted[0] == pytest.approx(expected, rel=0, abs=1e-12)  # 6e-11 uncentred
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
 def test_calibration_errors_equal_numpy(compiled):
     """Oracle: the errors written out in numpy, ``|p - smooth|`` with the smooth
     averaged over tied ``p`` (``numpy.add.reduceat``, R's ``approx(ties = mean)``),

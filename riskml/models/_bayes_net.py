@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import functools
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,26 +19,22 @@ __all__ = ["BayesNetRisk", "conditional_mutual_information"]
 
 #: Name of the outcome node in the network.
 OUTCOME_NODE = "__outcome__"
-_PGMPY = None
-_PGMPY_LOCK = threading.Lock()
 
 
+@functools.cache
 def _pgmpy():
     """pgmpy's network, estimator and tree search, imported without its deprecation noise.
 
     ``pgmpy.estimators`` warns (FutureWarning) about its own reorganisation at
-    import time; that is not something a riskml user can act on. Imported once, under
-    a lock: folds fitted on threads reach here together.
+    import time; that is not something a riskml user can act on. Imported once per
+    process (``silenced`` keeps folds fitted on threads from touching the process-wide
+    warning filters).
     """
-    global _PGMPY
-    with _PGMPY_LOCK:
-        if _PGMPY is None:
-            with silenced(FutureWarning), silenced(DeprecationWarning):
-                from pgmpy.estimators import TreeSearch
-                from pgmpy.models import DiscreteBayesianNetwork
-                from pgmpy.parameter_estimator import DiscreteBayesianEstimator
-            _PGMPY = DiscreteBayesianNetwork, DiscreteBayesianEstimator, TreeSearch
-    return _PGMPY
+    with silenced(FutureWarning), silenced(DeprecationWarning):
+        from pgmpy.estimators import TreeSearch
+        from pgmpy.models import DiscreteBayesianNetwork
+        from pgmpy.parameter_estimator import DiscreteBayesianEstimator
+    return DiscreteBayesianNetwork, DiscreteBayesianEstimator, TreeSearch
 
 
 def conditional_mutual_information(states, label, n_states) -> np.ndarray:

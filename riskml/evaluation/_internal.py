@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from ..outcome import check_outcome
+from ..utils.fit_issues import ModelFitWarning, count_fit_issues
 from ..utils.parallel import run_fits
 from ..utils.validation import (
     check_confidence,
@@ -100,6 +101,14 @@ class InternalValidationResult(MetricTable):
     estimator_ : estimator
         That model: a clone of the pipeline fitted on all the data (the apparent
         fit), for deployment and explanation without a further fit.
+    fit_issues : dict
+        :class:`~riskml.models.ModelFitWarning` sentence (separation,
+        non-convergence, a fallback fit) -> number of replicates (or folds) whose fit
+        raised it; empty when every fit was clean.
+    apparent_fit_issues : tuple of str
+        The sentences the apparent fit (``estimator_``) raised.
+    n_fits : int
+        Replicates (or folds) fitted: the denominator of ``fit_issues``.
     outcome : Outcome
     horizon : float or None
     """
@@ -116,9 +125,15 @@ class InternalValidationResult(MetricTable):
         method,
         name,
         estimator=None,
+        fit_issues=None,
+        apparent_fit_issues=(),
+        n_fits=0,
     ):
         super().__init__(summary, title=f"Internal validation: {_LABELS[method]}")
         self.estimator_ = estimator
+        self.fit_issues = dict(fit_issues or {})
+        self.apparent_fit_issues = tuple(apparent_fit_issues)
+        self.n_fits = int(n_fits)
         self.replicates = replicates
         self.predictions = predictions
         self.apparent_risk = apparent_risk
@@ -490,9 +505,12 @@ def _run(
         progress, total, function, desc=f"internal validation ({method})", unit="fit"
     )
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the apparent fit warns again in the replicates
+    with warnings.catch_warnings(record=True) as apparent_caught:
+        warnings.simplefilter("always")  # recorded, not shown: the replicates warn again
         fitted = clone(estimator).fit(X, y_fit)
+    apparent_issues = tuple(
+        count_fit_issues([[(r.category, str(r.message)) for r in apparent_caught]])
+    )
     apparent_risk = _predict(fitted, X, horizon, n)
     undefined_apparent: dict = {}
     apparent = _metric_values(
@@ -549,6 +567,12 @@ def _run(
         results.close()
         close()
     _reissue(records, total)
+    # records count replicates per (category, message): the fit issues among them
+    fit_issues = {
+        message: count
+        for (category, message), count in records.items()
+        if issubclass(category, ModelFitWarning)
+    }
     unit = "replicates" if bootstrap else "folds"
     for (metric, column), (count, message) in undefined.items():
         warnings.warn(
@@ -618,6 +642,9 @@ def _run(
         method=method,
         name=name,
         estimator=fitted,
+        fit_issues=fit_issues,
+        apparent_fit_issues=apparent_issues,
+        n_fits=total,
     )
 
 

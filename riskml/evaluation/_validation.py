@@ -17,6 +17,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from ..outcome import check_outcome
+from ..utils.fit_issues import count_fit_issues
 from ..utils.parallel import in_fit_thread, run_fits
 
 __all__ = ["RepeatedCV", "cross_val_predict_risk", "cv_folds"]
@@ -370,6 +371,10 @@ class _CrossValidation(NamedTuple):
     inspected: list
     refitted: object = None
     refit_seconds: float = float("nan")
+    #: ModelFitWarning sentence -> number of fold fits that raised it
+    fit_issues: dict = {}
+    #: the ModelFitWarning sentences of the whole-cohort fit
+    refit_issues: tuple = ()
 
 
 def _cross_validate(
@@ -447,10 +452,12 @@ def _cross_validate(
         tasks.insert(0, (clone(estimator), X, y_fit, None, None, horizon, "the whole-cohort fit"))
     results = run_fits(_fit_predict, tasks, n_jobs=n_jobs)
     inspected, refitted, refit_seconds, raised = [], None, float("nan"), []
+    per_fold, refit_raised = [], []
     try:
         if refit:
             (refitted, refit_warnings, _), refit_seconds, caught = next(results)
-            raised += refit_warnings + caught
+            refit_raised = refit_warnings + caught
+            raised += refit_raised
         for done, ((repeat, _, test), (fold, _, caught)) in enumerate(
             zip(folds, results, strict=True), 1
         ):
@@ -458,6 +465,7 @@ def _cross_validate(
             risk[repeat, test] = fold_risk
             inspected.append(fold_inspected)
             raised += fold_warnings + caught
+            per_fold.append(fold_warnings + caught)
             update(done)
     finally:
         results.close()
@@ -466,7 +474,15 @@ def _cross_validate(
         _warn_again(raised)
     if not repeated:
         risk, fold_index = risk[0], fold_index[0]
-    return _CrossValidation(risk, fold_index, inspected, refitted, refit_seconds)
+    return _CrossValidation(
+        risk,
+        fold_index,
+        inspected,
+        refitted,
+        refit_seconds,
+        dict(count_fit_issues(per_fold)),
+        tuple(count_fit_issues([refit_raised])),
+    )
 
 
 def _warn_again(caught) -> None:

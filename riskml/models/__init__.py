@@ -12,7 +12,7 @@ pipelines by name, and a pipeline for any scikit-learn classifier
 list.
 """
 
-from ._base import RiskEstimatorMixin
+from ._base import ModelFitWarning, RiskEstimatorMixin
 from ._bayes_net import BayesNetRisk
 from ._breslow import BreslowBaseline
 from ._forest import RandomForestRisk
@@ -45,6 +45,7 @@ __all__ = [
     "LassoCox",
     "LassoRisk",
     "LogisticRisk",
+    "ModelFitWarning",
     "OutOfRangeWarning",
     "RandomForestRisk",
     "Recalibration",

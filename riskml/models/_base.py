@@ -7,8 +7,9 @@ import pandas as pd
 
 from ..features import c_statistic
 from ..outcome import Outcome, check_outcome
+from ..utils.fit_issues import ModelFitWarning
 
-__all__ = ["BinaryRiskMixin", "RiskEstimatorMixin"]
+__all__ = ["BinaryRiskMixin", "ModelFitWarning", "RiskEstimatorMixin"]
 
 OUTCOME_KINDS = ("binary", "survival", "any")
 

@@ -35,7 +35,7 @@ from ._metrics import (
     metric_interval,
 )
 from ._results import MetricTable, evaluate_predictions
-from ._sample_size import SampleSizeResult, minimum_sample_size
+from ._sample_size import SampleSizeResult, cox_snell_r2_from_c_statistic, minimum_sample_size
 from ._schemes import (
     InternalValidation,
     OptimismBootstrap,
@@ -63,6 +63,7 @@ __all__ = [
     "compare_concordance",
     "concordance_index",
     "concordance_index_ci",
+    "cox_snell_r2_from_c_statistic",
     "cross_val_predict_risk",
     "cv_folds",
     "default_metrics",

@@ -8,7 +8,10 @@
 
 The censoring distribution G is the Kaplan-Meier estimate of the censoring times
 ("reverse" Kaplan-Meier), from the training data when given, else from the data
-being evaluated.
+being evaluated. Where G is read (``G(t)`` or ``G(t-)``) and who is evaluable at a
+horizon is the ``censoring_weights`` option: riskml's horizon rule (``"before"``),
+scikit-survival's (``"at"``) or riskRegression's (``"riskRegression"``); the table
+is in docs/conventions.md.
 """
 
 from __future__ import annotations
@@ -96,8 +99,11 @@ def _censoring_survival(time, event, train_time, train_event, function: str):
     return _kaplan_meier(train.time, train.event, censoring=True)[:2]
 
 
-def _inverse_censoring(g_times, g_values, at: np.ndarray, function: str) -> np.ndarray:
-    g = _step(g_times, g_values, at)
+def _inverse_censoring(
+    g_times, g_values, at: np.ndarray, function: str, *, left: bool = False
+) -> np.ndarray:
+    """``1 / G(at)`` (``1 / G(at-)`` with ``left=True``); raises where G is 0."""
+    g = _step(g_times, g_values, at, left=left)
     if (g <= 0).any():
         first = float(at[np.flatnonzero(g <= 0)[0]])
         raise ValueError(
@@ -110,15 +116,16 @@ def _inverse_censoring(g_times, g_values, at: np.ndarray, function: str) -> np.n
 
 
 # -- status at a horizon ---------------------------------------------------------------
-CENSORING_WEIGHTS = ("before", "at")
+CENSORING_WEIGHTS = ("before", "at", "riskRegression")
 
 
 def _check_censoring_weights(value, function: str) -> str:
     if not isinstance(value, str) or value not in CENSORING_WEIGHTS:
         raise ValueError(
-            f"The 'censoring_weights' parameter of {function} must be 'before' (censoring at "
-            "a time happens after the events at that time: riskRegression, and riskml's "
-            f"horizon_label) or 'at' (scikit-survival). Got {value!r} instead."
+            f"The 'censoring_weights' parameter of {function} must be 'before' (riskml's "
+            "horizon rule: follow-up reaching the horizon without an event is event-free "
+            "there), 'at' (scikit-survival) or 'riskRegression' (R riskRegression::Score: "
+            f"a censoring exactly at the horizon is not evaluable). Got {value!r} instead."
         )
     return value
 
@@ -129,34 +136,53 @@ def _horizon_status(time, event, horizon: float, censoring_weights: str = "befor
     A case has an event at or before the horizon. With ``censoring_weights="before"``
     a control is anyone else whose follow-up reaches the horizon (``time >= horizon``),
     exactly the 0 of :func:`riskml.outcome.horizon_label`; with ``"at"`` (scikit-survival)
-    a control needs ``time > horizon``, so a censoring at the horizon is not evaluable.
+    and ``"riskRegression"`` a control needs ``time > horizon``, so a censoring at the
+    horizon is not evaluable.
     """
     cases = event & (time <= horizon)
     at_or_after = time >= horizon if censoring_weights == "before" else time > horizon
     return cases, at_or_after & ~cases
 
 
+#: (case weight G(T_i-)?, control weight G(h-)?) of each convention
+_LEFT_LIMITS = {"before": (True, True), "at": (False, False), "riskRegression": (True, False)}
+
+
 def _horizon_weights(
-    g_times, g_values, time, cases, controls, horizon, censoring_weights, function
+    g_times,
+    g_values,
+    time,
+    cases,
+    controls,
+    horizon,
+    censoring_weights,
+    function,
+    *,
+    refuse_hidden: bool = False,
 ) -> np.ndarray:
     """Inverse-probability-of-censoring weights at a horizon (0 where not evaluable).
 
     The status of a case is seen when its censoring time is not before its event,
     that of a control when its censoring time is not before the horizon. With
     ``"before"`` (censorings at a time follow the events at that time) these have
-    probabilities ``G(T_i-)`` and ``G(h-)``; with ``"at"`` ``G(T_i)`` and ``G(h)``.
+    probabilities ``G(T_i-)`` and ``G(h-)``; with ``"at"`` ``G(T_i)`` and ``G(h)``;
+    with ``"riskRegression"`` ``G(T_i-)`` and ``G(h)`` (controls ``time > h``).
+    ``refuse_hidden``: raise where there is no control because G is 0 at the
+    controls' time (nobody known to be event-free at the horizon), where a score
+    would be the events' term alone.
     """
-    left = censoring_weights == "before"
+    case_left, control_left = _LEFT_LIMITS[censoring_weights]
     weights = np.zeros(time.shape[0])
-    g_case = _step(g_times, g_values, time[cases], left=left)
-    g_control = float(_step(g_times, g_values, np.array([horizon]), left=left)[0])
+    g_case = _step(g_times, g_values, time[cases], left=case_left)
+    g_control = float(_step(g_times, g_values, np.array([horizon]), left=control_left)[0])
     if (g_case <= 0).any() or (controls.any() and g_control <= 0):
         where = time[cases][g_case <= 0]
         first = float(where[0]) if where.shape[0] else float(horizon)
         hint = (
-            " With censoring_weights='at' a censoring at the horizon itself hides the "
-            "status there; censoring_weights='before' (the default) counts it as event-free."
-            if censoring_weights == "at"
+            f" With censoring_weights={censoring_weights!r} a censoring at the horizon "
+            "itself hides the status there; censoring_weights='before' (the default) "
+            "counts it as event-free."
+            if censoring_weights != "before"
             else ""
         )
         raise ValueError(
@@ -164,13 +190,38 @@ def _horizon_weights(
             "patient still at risk there was censored), so the inverse-probability weight "
             f"is infinite. Choose an earlier horizon.{hint}"
         )
+    if refuse_hidden and not controls.any() and g_control <= 0:
+        hint = (
+            f" With censoring_weights={censoring_weights!r} a patient censored exactly at "
+            "the horizon is not evaluable (R riskRegression::Score returns the events' "
+            "term alone as its Brier score here); censoring_weights='before' (the "
+            "default) counts them as event-free."
+            if censoring_weights != "before"
+            else ""
+        )
+        raise ValueError(
+            f"{function} is undefined at horizon {float(horizon)!r}: nobody is known to be "
+            "event-free there (no control: the censoring survival function G is 0 at the "
+            "horizon, as when every patient without an event is censored by then), so "
+            f"only the events' term would remain. Choose an earlier horizon.{hint}"
+        )
     weights[cases] = 1.0 / g_case
     if controls.any():
         weights[controls] = 1.0 / g_control
     return weights
 
 
-def _ipcw_weights(time, event, horizon, train_time, train_event, censoring_weights, function):
+def _ipcw_weights(
+    time,
+    event,
+    horizon,
+    train_time,
+    train_event,
+    censoring_weights,
+    function,
+    *,
+    refuse_hidden: bool = False,
+):
     """Checked-input core of :func:`ipcw_weights`: ``(cases, controls, weights)``."""
     censoring_weights = _check_censoring_weights(censoring_weights, function)
     if isinstance(horizon, bool) or not isinstance(horizon, numbers.Real):
@@ -180,7 +231,15 @@ def _ipcw_weights(time, event, horizon, train_time, train_event, censoring_weigh
     g_times, g_values = _censoring_survival(time, event, train_time, train_event, function)
     cases, controls = _horizon_status(time, event, float(horizon), censoring_weights)
     weights = _horizon_weights(
-        g_times, g_values, time, cases, controls, float(horizon), censoring_weights, function
+        g_times,
+        g_values,
+        time,
+        cases,
+        controls,
+        float(horizon),
+        censoring_weights,
+        function,
+        refuse_hidden=refuse_hidden,
     )
     return cases, controls, weights
 
@@ -210,12 +269,21 @@ def ipcw_weights(
     train_time, train_event : array-like, default=None
         The data the censoring distribution G is estimated from; by default
         ``(time, event)``.
-    censoring_weights : {"before", "at"}, default="before"
-        ``"before"``: a case (event at or before the horizon) has weight
-        ``1 / G(T_i-)`` and a control (follow-up reaching the horizon without an
-        event, ``time >= horizon``, as :func:`riskml.outcome.horizon_label`)
-        ``1 / G(horizon-)``; ``"at"`` (scikit-survival): ``1 / G(T_i)`` and
-        ``1 / G(horizon)``, controls ``time > horizon``.
+    censoring_weights : {"before", "at", "riskRegression"}, default="before"
+        Which patients are evaluable and their weights; the cases are always the
+        patients with an event at or before the horizon.
+
+        - ``"before"`` (riskml's horizon rule): a case has weight ``1 / G(T_i-)``; a
+          control is follow-up reaching the horizon without an event (``time >=
+          horizon``, as :func:`riskml.outcome.horizon_label`), weight
+          ``1 / G(horizon-)``.
+        - ``"at"`` (scikit-survival): cases ``1 / G(T_i)``; controls ``time >
+          horizon``, ``1 / G(horizon)``.
+        - ``"riskRegression"`` (R ``riskRegression::Score``): cases ``1 / G(T_i-)``;
+          controls ``time > horizon``, ``1 / G(horizon)``.
+
+        With ``"at"`` and ``"riskRegression"`` a patient censored exactly at the
+        horizon is not evaluable (label NaN, weight 0). See Notes.
 
     Returns
     -------
@@ -235,7 +303,33 @@ def ipcw_weights(
     Notes
     -----
     G is the Kaplan-Meier estimate of the censoring times in which events at a time
-    precede the censorings at that time (Graf et al. 1999; Gerds & Schumacher 2006).
+    precede the censorings at that time (Graf et al. 1999; Gerds & Schumacher 2006),
+    as R prodlim's ``reverse = TRUE`` and scikit-survival's
+    ``CensoringDistributionEstimator``. The three conventions give the same labels and
+    weights when nobody is censored at an event time or at the horizon. Otherwise:
+
+    - a censoring at an event time ``T_i`` before the horizon changes the case weight
+      ``1 / G(T_i)`` (``"at"``) but not ``1 / G(T_i-)`` (``"before"``,
+      ``"riskRegression"``);
+    - patients censored exactly at the horizon are controls with ``"before"`` (the
+      controls' weight ``1 / G(h-)``) and not evaluable with ``"at"`` and
+      ``"riskRegression"``, whose controls ``time > h`` have the weight ``1 / G(h)``.
+      With G from the data evaluated, the controls' weights sum to the same total
+      either way (the Kaplan-Meier redistributes the mass of the censored at h to
+      those followed beyond h), but ``"before"`` gives it to every patient
+      event-free at h, the others only to those followed beyond h. When nobody is followed beyond h (an administrative
+      end of follow-up at h), ``G(h) = 0``: ``"at"`` and ``"riskRegression"`` have
+      no control (the Brier scores and the AUC raise), ``"before"`` counts everyone
+      event-free at h as a control.
+
+    ``"riskRegression"`` reproduces ``riskRegression::Score(..., cens.model = "km")``
+    (riskRegression 2022.11.28): cases ``time <= t & status == 1`` weighted by
+    ``1 / G(T_i-)`` (``prodlim::predictSurvIndividual(lag = 1)``), controls ``time >
+    t`` by ``1 / G(t)`` (``predict.prodlim`` at t), ``time <= t & status == 0`` by 0.
+    Where ``G(t) = 0`` (nobody followed beyond t) ``Score`` returns a Brier score made
+    of the cases' term alone and an AUC of NA; riskml's Brier scores and AUC raise
+    instead (this function returns the labels: nobody is a control). ``Score`` gives
+    NA beyond the last follow-up time, where riskml holds G at its last value.
 
     References
     ----------
@@ -245,6 +339,8 @@ def ipcw_weights(
     .. [2] Gerds TA, Schumacher M. Consistent estimation of the expected Brier score in
        general survival models with right-censored event times. Biom J
        2006;48:1029-1040.
+    .. [3] Gerds TA, Kattan MW. Medical Risk Prediction Models: With Ties to Machine
+       Learning. Chapman and Hall/CRC; 2021 (riskRegression's ``Score``).
 
     Examples
     --------
@@ -274,6 +370,9 @@ def _check_beyond(value, function: str) -> str:
 
 
 # -- Uno's C --------------------------------------------------------------------------
+UNO_CENSORING_WEIGHTS = ("at", "before")
+
+
 def uno_c(
     time,
     event,
@@ -283,6 +382,7 @@ def uno_c(
     train_time=None,
     train_event=None,
     beyond_follow_up: str = "warn",
+    censoring_weights: str = "at",
 ) -> float:
     """Uno's concordance index: Harrell's C re-weighted for censoring (IPCW).
 
@@ -295,8 +395,9 @@ def uno_c(
     risk : array-like of shape (n_samples,)
         Predicted risk; **higher = higher risk = earlier event**.
     tau : float, default=None
-        Truncation time: only pairs whose earlier event happens before ``tau`` count.
-        None: no truncation. Choose tau where enough patients remain at risk.
+        Truncation time: only pairs whose earlier event happens before ``tau``
+        (``"at"``) or at or before ``tau`` (``"before"``) count. None: no truncation.
+        Choose tau where enough patients remain at risk.
     train_time, train_event : array-like, default=None
         The data the censoring distribution G is estimated from (Kaplan-Meier of
         the censoring times), usually the training cohort. None: the data given.
@@ -305,29 +406,54 @@ def uno_c(
         of the data G is estimated from, where G is only held at its last value:
         a ``UserWarning``, or a ``ValueError`` as scikit-survival's
         ``concordance_index_ipcw`` raises. Set ``tau`` to that last time to avoid it.
+    censoring_weights : {"at", "before"}, default="at"
+        ``"at"`` (scikit-survival's ``concordance_index_ipcw``): each event i with
+        ``T_i < tau`` weighs its pairs by ``G(T_i)^-2``. ``"before"`` (R survival's
+        ``concordance(..., timewt = "n/G2", ymax = tau)``): by ``G(T_i-)^-2``, and
+        the events with ``T_i <= tau`` count. See Notes.
 
     Returns
     -------
     c_index : float
-        ``sum_i w_i (concordant_i + tied_i / 2) / sum_i w_i comparable_i`` with
-        ``w_i = G(T_i)^-2`` for each event i with ``T_i < tau``.
+        ``sum_i w_i (concordant_i + tied_i / 2) / sum_i w_i comparable_i`` over the
+        events i counted, ``w_i = G(T_i)^-2`` (``"at"``) or ``G(T_i-)^-2``
+        (``"before"``).
 
     Notes
     -----
     Pairs are those of :func:`concordance_index` (R survival's convention: an event
     and a censoring at the same time are comparable, two events at the same time
-    are not); equal risks count 1/2. The weights are ``G(T_i)^-2`` with G the
-    right-continuous reverse Kaplan-Meier, in which events at a time precede the
-    censorings at that time. These are scikit-survival's ``concordance_index_ipcw``
-    conventions; riskml treats risks as tied only when exactly equal (sksurv: within
-    1e-8), and beyond the last training time G keeps its last value with a warning
-    (sksurv raises; ``beyond_follow_up="raise"``).
+    are not); equal risks count 1/2. G is the right-continuous reverse Kaplan-Meier,
+    in which events at a time precede the censorings at that time (in both
+    conventions, as R survival's ``fastkm1``).
+
+    The conventions differ in two places, both on whole-day (or week) data:
+
+    - an event at a time where someone is also censored: ``"at"`` divides by
+      ``G(T_i)``, which counts that censoring, ``"before"`` by ``G(T_i-)``, which does
+      not (the censored patient is known to outlive the event, as for the pairs).
+      At the last follow-up time, with an event and a censoring, ``G(T_i) = 0``:
+      ``"at"`` raises, ``"before"`` does not.
+    - an event exactly at ``tau``: ``"at"`` leaves it out (``T_i < tau``, Uno et al.
+      2011 and scikit-survival), ``"before"`` counts it (``T_i <= ymax`` in R, and
+      riskml's horizon rule: an event at the horizon is an event by the horizon).
+
+    ``"before"`` equals R's ``concordance(Surv(time, status) ~ risk, timewt =
+    "n/G2", reverse = TRUE, ymax = tau)`` (survival 3.5-3) except that R first
+    merges times closer than about 1e-8 relative (``timefix = TRUE``) and falls back
+    to unweighted pairs with fewer than two events (where the weights cancel
+    anyway). ``"at"`` is scikit-survival's ``concordance_index_ipcw``, except that
+    riskml treats risks as tied only when exactly equal (sksurv: within 1e-8) and
+    beyond the last training time G keeps its last value with a warning (sksurv
+    raises; ``beyond_follow_up="raise"``).
 
     References
     ----------
     .. [1] Uno H, Cai T, Pencina MJ, D'Agostino RB, Wei LJ. On the C-statistics for
        evaluating overall adequacy of risk prediction procedures with censored
        survival data. Stat Med 2011;30:1105-1117.
+    .. [2] Therneau T, Atkinson E. Concordance. Vignette of the R package survival
+       (timewt = "n/G2").
 
     Examples
     --------
@@ -345,9 +471,19 @@ def uno_c(
             f"units of time) or None. Got {tau!r} instead."
         )
     beyond_follow_up = _check_beyond(beyond_follow_up, function)
+    if not isinstance(censoring_weights, str) or censoring_weights not in UNO_CENSORING_WEIGHTS:
+        raise ValueError(
+            f"The 'censoring_weights' parameter of {function} must be 'at' (weights "
+            "G(T_i)^-2, events before tau: scikit-survival) or 'before' (G(T_i-)^-2, "
+            "events at or before tau: R survival's concordance(timewt='n/G2')). Got "
+            f"{censoring_weights!r} instead."
+        )
+    before = censoring_weights == "before"
     g_times, g_values = _censoring_survival(time, event, train_time, train_event, function)
     counts = _kernels.HarrellLayout(time, event, risk).row_counts()
-    used = event if tau is None else event & (time < tau)
+    # R's ymax counts an event at tau (riskml's horizon rule); Uno 2011 and sksurv do not
+    within = np.ones_like(event) if tau is None else (time <= tau if before else time < tau)
+    used = event & within
     last = float(g_times[-1])
     late = used & (time > last)
     if late.any():
@@ -361,7 +497,8 @@ def uno_c(
             raise ValueError(message)
         warnings.warn(message, UserWarning, stacklevel=2)
     weight = np.zeros(time.shape[0])
-    weight[used] = _inverse_censoring(g_times, g_values, time[used], function) ** 2
+    inverse = _inverse_censoring(g_times, g_values, time[used], function, left=before)
+    weight[used] = inverse**2
     denominator = float(weight @ counts[:, 2])
     if denominator == 0:
         raise ValueError(
@@ -453,12 +590,14 @@ def time_dependent_auc(
         case and a control.
     train_time, train_event : array-like, default=None
         The data the censoring distribution G is estimated from; None: the data given.
-    censoring_weights : {"before", "at"}, default="before"
-        Whether a censoring at a time happens after the events at that time
-        (``"before"``: the status at t is known for a patient censored at t; case
-        weights ``1 / G(T_i-)``, as R's riskRegression and timeROC) or hides them
-        (``"at"``: case weights ``1 / G(T_i)`` and controls need ``time > t``, as
-        scikit-survival's ``cumulative_dynamic_auc``). See Notes.
+    censoring_weights : {"before", "at", "riskRegression"}, default="before"
+        Which patients are evaluable at t and their weights (the controls share one
+        weight, which cancels): ``"before"`` (riskml's horizon rule): cases
+        ``1 / G(T_i-)``, controls ``time >= t`` without an event by t, so a patient
+        censored at t is a control; ``"at"`` (scikit-survival's
+        ``cumulative_dynamic_auc``): cases ``1 / G(T_i)``, controls ``time > t``;
+        ``"riskRegression"`` (R ``riskRegression::Score``): cases
+        ``1 / G(T_i-)``, controls ``time > t``. See Notes and :func:`ipcw_weights`.
 
     Returns
     -------
@@ -481,9 +620,17 @@ def time_dependent_auc(
     the censorings at that time. ``AUC(t) = sum_cases sum_controls w_i w_j
     ([r_i > r_j] + [r_i == r_j] / 2) / (sum_cases w_i * sum_controls w_j)``; the
     controls share one weight, which cancels. Censored patients with a time before t
-    (or at t with ``"at"``) are neither cases nor controls. Without a censoring at
-    an event time or at t both conventions give the same number. Risks are tied only
-    when exactly equal (scikit-survival: within 1e-8). O(n log n) per horizon.
+    (or at t with ``"at"`` and ``"riskRegression"``) are neither cases nor controls.
+
+    Where the conventions differ: a censoring tied with an event time before t
+    changes the case weight of ``"at"`` only; a censoring exactly at t makes that
+    patient a control with ``"before"`` and leaves it out with the other two, so
+    ``"riskRegression"`` differs from ``"before"`` exactly when someone is censored
+    at t. Without a censoring at an event time or at t all three give the same
+    number. ``"riskRegression"`` equals ``riskRegression::Score(..., metrics =
+    "auc", cens.model = "km")`` (2022.11.28), which returns NA where there is no
+    control (everyone event-free at t censored at t); riskml raises. Risks are tied
+    only when exactly equal (scikit-survival: within 1e-8). O(n log n) per horizon.
 
     References
     ----------

@@ -37,7 +37,7 @@ from ._calibration import (
     survival_ici,
     survival_observed_expected_ratio,
 )
-from ._ipcw import _ipcw_weights, _km_at
+from ._ipcw import _LEFT_LIMITS, _check_censoring_weights, _ipcw_weights, _km_at
 
 __all__ = [
     "IDIResult",
@@ -151,7 +151,14 @@ def _ipcw(time, event, horizon, train_time, train_event, censoring_weights, func
     :func:`ipcw_weights`.
     """
     cases, _, weights = _ipcw_weights(
-        time, event, horizon, train_time, train_event, censoring_weights, function
+        time,
+        event,
+        horizon,
+        train_time,
+        train_event,
+        censoring_weights,
+        function,
+        refuse_hidden=True,
     )
     return cases.astype(float), weights
 
@@ -193,13 +200,18 @@ def brier_score_ipcw(
     train_time, train_event : array-like, default=None
         Data on which to estimate the censoring distribution (e.g. the training
         set, as scikit-survival's ``survival_train``); by default the evaluation data.
-    censoring_weights : {"before", "at"}, default="before"
-        ``"before"``: a censoring at a time happens after the events at that time;
-        events are weighted by ``1 / G(T_i-)`` and the event-free by ``1 / G(t-)``,
-        with event-free meaning ``time >= t`` (R riskRegression/pec for the events,
-        and :func:`riskml.outcome.horizon_label`). ``"at"``: ``1 / G(T_i)`` and
-        ``1 / G(t)`` with event-free meaning ``time > t`` (scikit-survival's
-        ``brier_score``).
+    censoring_weights : {"before", "at", "riskRegression"}, default="before"
+        Which patients count and their weights (events by t are always the cases):
+
+        - ``"before"`` (riskml's horizon rule, :func:`riskml.outcome.horizon_label`):
+          events weighted by ``1 / G(T_i-)``; event-free means ``time >= t`` (a
+          patient censored exactly at t included), weighted by ``1 / G(t-)``.
+        - ``"at"`` (scikit-survival's ``brier_score``): ``1 / G(T_i)``; event-free
+          means ``time > t``, weighted by ``1 / G(t)``.
+        - ``"riskRegression"`` (R ``riskRegression::Score(..., cens.model = "km")``):
+          ``1 / G(T_i-)``; event-free means ``time > t``, weighted by ``1 / G(t)``.
+
+        A patient censored exactly at t counts with ``"before"`` only. See Notes.
 
     Returns
     -------
@@ -214,10 +226,20 @@ def brier_score_ipcw(
     censored exactly at ``t`` is event-free at ``t``, as in
     :func:`riskml.outcome.horizon_label`, so a cohort administratively censored at
     the horizon is evaluable; without censoring before ``t`` every weight is 1 and
-    the value is the binary :func:`brier_score` of the horizon label. Without a
-    censoring at an event time or at ``t`` the two conventions, riskRegression
-    (which takes controls as ``T_i > t`` with ``G(t)``) and scikit-survival give
-    the same number.
+    the value is the binary :func:`brier_score` of the horizon label.
+
+    The conventions differ only where someone is censored at an event time or at
+    ``t``. A censoring tied with an event at ``T_i <= t`` changes the weight of that
+    event with ``"at"`` only. A censoring exactly at ``t`` (whole-day data with an
+    integer horizon such as 365 or 1826): ``"before"`` gives that patient the term
+    ``r_i^2 / G(t-)``; ``"at"`` and ``"riskRegression"`` give it 0 and weight the
+    patients followed beyond ``t`` by ``1 / G(t)`` instead of ``1 / G(t-)``. With G
+    from the data evaluated the total weight of the event-free is the same, so the
+    scores differ by how far the risks of those censored at ``t`` differ from the
+    risks of those followed beyond it. ``"riskRegression"`` equals
+    ``riskRegression::Score(..., metrics = "brier", cens.model = "km")`` (2022.11.28)
+    everywhere, except where nobody is followed beyond ``t`` (``G(t) = 0``): there
+    ``Score`` returns the events' term alone and riskml raises.
 
     References
     ----------
@@ -246,6 +268,58 @@ def brier_score_ipcw(
     return float(np.mean(weights * (outcome - risk) ** 2))
 
 
+def _brier_ipcw_influence(time, event, risk, horizon, censoring_weights, function):
+    """``(estimate, influence)`` of the IPCW Brier score with G estimated from the data.
+
+    ``influence[k] = R_k - BS + (1/n) sum_i R_i phi_k(a_i)``: ``R_i`` is patient i's
+    weighted residual (``BS = mean(R)``), ``a_i`` the time its weight is taken at
+    (``T_i`` for a case, the horizon for a control; as a left limit where the
+    convention takes ``G(a-)``), and ``phi_k(a)`` the influence of patient k on the
+    cumulative censoring hazard at ``a``: ``n / Y(T_k)`` if k is censored at or before
+    ``a`` (before ``a`` for a left limit), minus ``sum n c_s / Y(s)^2`` over the times
+    ``s <= T_k`` up to ``a``, with ``Y(s)`` the patients with ``time >= s`` and ``c_s``
+    the censorings at s: the Nelson-Aalen form riskRegression uses for the
+    Kaplan-Meier G (``getInfluenceFunctionBrierKMCensoringTerm``). O(n log n).
+    """
+    cases, controls, weights = _ipcw_weights(
+        time, event, horizon, None, None, censoring_weights, function, refuse_hidden=True
+    )
+    n = time.shape[0]
+    residual = weights * (cases - risk) ** 2
+    estimate = float(residual.mean())
+    times, inverse = np.unique(time, return_inverse=True)
+    at_risk = n - np.r_[0.0, np.cumsum(np.bincount(inverse))[:-1]]
+    censored = np.bincount(inverse, weights=(~event).astype(float), minlength=times.shape[0])
+    cumulative = np.cumsum(n * censored / at_risk**2)
+    case_left, control_left = _LEFT_LIMITS[censoring_weights]
+    evaluable = cases | controls
+    at = np.where(cases, time, horizon)[evaluable]
+    left = np.where(cases[evaluable], case_left, control_left)
+    mass = residual[evaluable]
+    # the cumulative term up to a_i: times s < a_i (left limit) or s <= a_i
+    index = np.where(
+        left, np.searchsorted(times, at, side="left"), np.searchsorted(times, at, side="right")
+    )
+    hazard_at = np.where(index > 0, cumulative[np.maximum(index - 1, 0)], 0.0)
+    # sum_i R_i min(H(T_k), H(a_i)): the times up to both T_k and a_i
+    hazard_k = cumulative[inverse]
+    order = np.argsort(hazard_at, kind="stable")
+    sorted_hazard, sorted_mass = hazard_at[order], mass[order]
+    below = np.r_[0.0, np.cumsum(sorted_mass * sorted_hazard)]
+    total = np.r_[0.0, np.cumsum(sorted_mass)]
+    position = np.searchsorted(sorted_hazard, hazard_k, side="left")
+    compensator = below[position] + hazard_k * (total[-1] - total[position])
+    # sum_i R_i [k censored at T_k < a_i (left limit) or T_k <= a_i]
+    jump = np.zeros(n)
+    for side, chosen in (("right", left), ("left", ~left)):
+        order = np.argsort(at[chosen], kind="stable")
+        sorted_at = at[chosen][order]
+        after = np.r_[np.cumsum(mass[chosen][order][::-1])[::-1], 0.0]
+        jump += after[np.searchsorted(sorted_at, time, side=side)]
+    jump *= np.where(event, 0.0, n / at_risk[inverse])
+    return estimate, residual - estimate + (jump - compensator) / n
+
+
 def scaled_brier_ipcw(
     time,
     event,
@@ -263,8 +337,9 @@ def scaled_brier_ipcw(
     ----------
     time, event, risk_at_horizon, horizon, prediction, train_time, train_event
         As :func:`brier_score_ipcw`.
-    censoring_weights : {"before", "at"}, default="before"
-        As :func:`brier_score_ipcw`.
+    censoring_weights : {"before", "at", "riskRegression"}, default="before"
+        As :func:`brier_score_ipcw`; ``"riskRegression"`` gives the ``IPA`` of
+        ``riskRegression::Score(..., summary = "ipa", cens.model = "km")``.
 
     Returns
     -------
@@ -409,7 +484,9 @@ def integrated_brier_score(
         ``t_max - t_min`` (scikit-survival's ``integrated_brier_score``). ``"step"``:
         the Brier score held from each horizon to the next, integrated from 0 (score 0
         before the first horizon) and divided by ``t_max`` (R riskRegression
-        ``Score(..., summary="ibs")``, whose grid usually starts at 0).
+        ``Score(..., summary="ibs")``, whose grid usually starts at 0; with
+        ``censoring_weights="riskRegression"`` also where someone is censored
+        exactly at a grid time).
 
     Returns
     -------
@@ -1113,9 +1190,18 @@ _RENAMED_BINARY = {
 }
 
 
+def _check_two_patients(values: np.ndarray, function: str) -> None:
+    if values.shape[0] < 2:
+        raise ValueError(
+            f"{function}: the Wald interval of the Brier score needs the standard deviation "
+            f"over patients, so at least 2 patients; got {values.shape[0]}."
+        )
+
+
 def _wald_interval(name: str, y_true, y_prob, confidence: float) -> ConfidenceInterval:
     function = "metric_ci"
     z = stats.norm.ppf(0.5 + confidence / 2)
+    method = "Wald"
     if name == "o_e":
         event, prob = _check_binary_inputs(y_true, y_prob, function)
         estimate = observed_expected_ratio(event, prob)
@@ -1124,12 +1210,23 @@ def _wald_interval(name: str, y_true, y_prob, confidence: float) -> ConfidenceIn
         low, high = estimate * np.exp(-z * se), estimate * np.exp(z * se)
     elif name == "brier":
         event, prob = _check_binary_inputs(y_true, y_prob, function, both_classes=False)
+        residual = (event - prob) ** 2
+        estimate = float(residual.mean())
+        _check_two_patients(residual, function)
+        # the sampling variance of the mean of (y - p)^2, as R riskRegression's Score
+        # (se.fit = TRUE), interval truncated to [0, 1] as there
+        se = np.std(residual, ddof=1) / np.sqrt(residual.shape[0])
+        low, high = max(0.0, estimate - z * se), min(1.0, estimate + z * se)
+        method = "Wald (sampling variance of the Brier score)"
+    elif name == "spiegelhalter":
+        event, prob = _check_binary_inputs(y_true, y_prob, function, both_classes=False)
         estimate = brier_score(event, prob)
         # variance of the Brier score if the predictions were the true risks
         # (Spiegelhalter 1986), as R predRupdate's pred_validate
         n = prob.shape[0]
         se = np.sqrt(np.sum((1 - 2 * prob) ** 2 * prob * (1 - prob))) / n
         low, high = estimate - z * se, estimate + z * se
+        method = "Spiegelhalter (Brier score's variance were the predictions the true risks)"
     else:
         event, prob = _check_binary_inputs(y_true, y_prob, function)
         event, lp = _finite_logit(event, prob, function)
@@ -1146,7 +1243,7 @@ def _wald_interval(name: str, y_true, y_prob, confidence: float) -> ConfidenceIn
         confidence=confidence,
         n_boot=0,
         n_degenerate=0,
-        method="Wald",
+        method=method,
     )
 
 
@@ -1193,13 +1290,19 @@ def metric_ci(
         Observed outcome, 1 (or True) for an event and 0 for none.
     *y_probs : array-like of shape (n_samples,)
         The predicted probabilities the metric takes (``p_old, p_new`` for NRI/IDI).
-    method : {"bootstrap", "wald"}, default="bootstrap"
+    method : {"bootstrap", "wald", "spiegelhalter"}, default="bootstrap"
         ``"wald"`` is available for calibration-in-the-large and the slope (standard
         errors from the logistic likelihood), the O:E ratio (on the log scale) and
-        the Brier score (``SE = sqrt(sum (1 - 2 p_i)^2 p_i (1 - p_i)) / n``, its
-        standard error were the predictions the true risks: Spiegelhalter 1986, as
-        R predRupdate; it ignores miscalibration, so prefer the bootstrap when the
-        model is miscalibrated).
+        the Brier score: ``SE = sd((y - p)^2) / sqrt(n)``, the sampling standard
+        error of the mean squared residual, as R riskRegression's ``Score(...,
+        se.fit = TRUE)``, with the interval truncated to [0, 1] as there.
+        ``"spiegelhalter"`` (Brier score only): ``SE = sqrt(sum (1 - 2 p_i)^2 p_i
+        (1 - p_i)) / n``, the Brier score's standard error were the predictions the
+        true risks (Spiegelhalter 1986; the interval R predRupdate reports). It is
+        the null variance of Spiegelhalter's calibration test, not the sampling
+        variance of the estimate: it ignores miscalibration and is too narrow or too
+        wide for a miscalibrated model. (riskml before issue 29 gave it for
+        ``"wald"``.)
     n_boot : int, default=2000
     confidence : float, default=0.95
     ci_type : {"percentile", "bca"}, default="percentile"
@@ -1217,9 +1320,12 @@ def metric_ci(
     -----
     The bootstrap resamples patients within each outcome class (stratified), the
     same machinery as :func:`roc_auc_ci`; replicates on which the metric is
-    undefined are counted in ``n_degenerate``. The Wald intervals equal those of R's
-    predRupdate ``pred_validate`` (``confint.default`` of the GLM fits; O:E with
-    ``SE(log O:E) = sqrt((1 - O/n) / O)``).
+    undefined are counted in ``n_degenerate``. The Wald intervals of the calibration
+    intercept, slope and O:E equal those of R's predRupdate ``pred_validate``
+    (``confint.default`` of the GLM fits; O:E with ``SE(log O:E) = sqrt((1 - O/n) /
+    O)``); the Brier score's those of R riskRegression's ``Score`` (its ``method``
+    reads "Wald (sampling variance of the Brier score)"), and ``"spiegelhalter"``
+    predRupdate's.
 
     References
     ----------
@@ -1229,6 +1335,8 @@ def metric_ci(
     .. [3] Steyerberg EW. Clinical Prediction Models. 2nd ed. Springer; 2019.
     .. [4] Spiegelhalter DJ. Probabilistic prediction in patient management and
        clinical trials. Stat Med 1986;5:421-433.
+    .. [5] Gerds TA, Kattan MW. Medical Risk Prediction Models: With Ties to Machine
+       Learning. Chapman and Hall/CRC; 2021 (riskRegression's ``Score``).
 
     Examples
     --------
@@ -1243,14 +1351,19 @@ def metric_ci(
     """
     function = "metric_ci"
     metric = renamed_value(metric, _RENAMED_BINARY, "metric", function)
-    method = check_option(method, "method", ("bootstrap", "wald"), function)
+    method = check_option(method, "method", ("bootstrap", "wald", "spiegelhalter"), function)
     statistic, n_probs = _resolve_metric(metric, _BINARY_METRICS, function)
     if n_probs is not None and len(y_probs) != n_probs:
         raise ValueError(
             f"{function}: the metric {metric!r} takes {n_probs} array(s) of predicted "
             f"probabilities after y_true; got {len(y_probs)}."
         )
-    if method == "wald":
+    if method == "spiegelhalter" and metric != "brier":
+        raise ValueError(
+            f"{function}: method='spiegelhalter' is available for 'brier' only; got metric "
+            f"{metric!r}. Use method='bootstrap'."
+        )
+    if method in ("wald", "spiegelhalter"):
         if metric not in _WALD_METRICS:
             names = ", ".join(repr(name) for name in _WALD_METRICS)
             raise ValueError(
@@ -1260,7 +1373,8 @@ def metric_ci(
         if metric_params:
             raise TypeError(f"{function}: {metric!r} takes no parameters; got {metric_params}.")
         confidence = check_fraction(confidence, "confidence", function)
-        return _wald_interval(metric, y_true, y_probs[0], confidence)
+        name = "spiegelhalter" if method == "spiegelhalter" else metric
+        return _wald_interval(name, y_true, y_probs[0], confidence)
     event = _check_binary_outcome(y_true, function)
     probs = [
         _check_probabilities(values, function, argument=f"y_probs[{index}]")
@@ -1296,7 +1410,7 @@ _SURVIVAL_METRICS: dict[str, tuple[Callable[..., float], int]] = {
     "calibration_slope": (survival_calibration_slope, 1),
     "ici": (survival_ici, 1),
 }
-_SURVIVAL_WALD_METRICS = ("o_e", "calibration_slope")
+_SURVIVAL_WALD_METRICS = ("o_e", "calibration_slope", "brier")
 #: old metric names of survival_metric_ci, accepted until riskml 0.2
 _RENAMED_SURVIVAL = {
     "brier_score_ipcw": "brier",
@@ -1306,10 +1420,36 @@ _RENAMED_SURVIVAL = {
 }
 
 
-def _survival_wald_interval(name, time, event, risk, horizon, confidence):
+def _survival_wald_interval(name, time, event, risk, horizon, confidence, params):
     function = "survival_metric_ci"
     z = stats.norm.ppf(0.5 + confidence / 2)
-    if name == "o_e":
+    method = "Wald"
+    if name == "brier":
+        unknown = set(params) - {"censoring_weights", "prediction"}
+        if unknown & {"train_time", "train_event"}:
+            raise ValueError(
+                f"{function}: method='wald' for 'brier' needs the censoring distribution "
+                "estimated from the data evaluated (its influence function is that of this "
+                "Kaplan-Meier estimate); got train_time/train_event. Use "
+                "method='bootstrap'."
+            )
+        if unknown:
+            raise TypeError(
+                f"{function}: method='wald' for 'brier' takes censoring_weights= and "
+                f"prediction= only; got {sorted(unknown)}."
+            )
+        risk = _as_risk(risk, params.get("prediction", "risk"), function)
+        censoring_weights = _check_censoring_weights(
+            params.get("censoring_weights", "before"), function
+        )
+        estimate, influence = _brier_ipcw_influence(
+            time, event, risk, horizon, censoring_weights, function
+        )
+        _check_two_patients(influence, function)
+        se = np.std(influence, ddof=1) / np.sqrt(influence.shape[0])
+        low, high = max(0.0, estimate - z * se), min(1.0, estimate + z * se)
+        method = "Wald (influence function of the IPCW Brier score)"
+    elif name == "o_e":
         estimate, se = _survival_oe(time, event, risk, horizon, function)
         low, high = estimate * np.exp(-z * se), estimate * np.exp(z * se)
     else:
@@ -1324,7 +1464,7 @@ def _survival_wald_interval(name, time, event, risk, horizon, confidence):
         confidence=confidence,
         n_boot=0,
         n_degenerate=0,
-        method="Wald",
+        method=method,
     )
 
 
@@ -1361,9 +1501,14 @@ def survival_metric_ci(
     horizon : float
     method : {"bootstrap", "wald"}, default="bootstrap"
         ``"wald"`` is available for the O:E ratio (log scale, Greenwood standard
-        error of the Kaplan-Meier risk, expected risk fixed; Debray et al. 2017) and
-        the calibration slope (Cox information matrix, as R ``confint.default`` of
-        ``coxph``).
+        error of the Kaplan-Meier risk, expected risk fixed; Debray et al. 2017), the
+        calibration slope (Cox information matrix, as R ``confint.default`` of
+        ``coxph``) and the IPCW Brier score (takes ``censoring_weights=`` and
+        ``prediction=``): ``SE = sd(IF) / sqrt(n)`` with IF the influence function of
+        the estimate, the Kaplan-Meier estimate of the censoring distribution
+        included, interval truncated to [0, 1]; with
+        ``censoring_weights="riskRegression"`` it equals R riskRegression's
+        ``Score(..., se.fit = TRUE, cens.model = "km")``. See Notes.
     n_boot : int, default=2000
     confidence : float, default=0.95
     ci_type : {"percentile", "bca"}, default="percentile"
@@ -1381,6 +1526,18 @@ def survival_metric_ci(
     Patients are resampled as a whole (not stratified), as in
     :func:`concordance_index_ci`; the censoring distribution is re-estimated in each
     replicate unless ``train_time``/``train_event`` are given.
+
+    The Brier score's influence function is that of riskRegression 2022.11.28
+    (``getInfluenceFunctionBrierKMCensoringTerm``): patient k's is ``R_k - BS +
+    (1/n) sum_i R_i phi_k(a_i)``, with ``R_i`` patient i's weighted squared residual
+    (0 where not evaluable; ``BS = mean(R)``), ``a_i`` the time its weight is taken
+    at (``T_i`` for a case, the horizon for a control) and ``phi_k`` patient k's
+    influence on the Nelson-Aalen cumulative hazard of censoring, whose risk set at
+    s is every patient with ``time >= s``. For ``"before"`` and ``"at"`` the same
+    formula is evaluated at those conventions' times (left limits where the weight is
+    ``G(a-)``); it equals riskRegression's wherever the conventions agree (no
+    censoring tied with an event time or the horizon), and has no R counterpart
+    where they differ.
 
     References
     ----------
@@ -1414,7 +1571,9 @@ def survival_metric_ci(
                 f"{metric!r}. Use method='bootstrap'."
             )
         confidence = check_fraction(confidence, "confidence", function)
-        return _survival_wald_interval(metric, time, event, risk, horizon, confidence)
+        return _survival_wald_interval(
+            metric, time, event, risk, horizon, confidence, metric_params
+        )
     options = {} if ci_type == "percentile" else {"ci_type": ci_type}
     return bootstrap_ci(
         lambda t, e, r: statistic(t, e, r, horizon, **metric_params),

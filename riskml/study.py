@@ -22,6 +22,7 @@ import pandas as pd
 
 from .cohorts import REPORT_MIN_COUNT, Cohort
 from .utils.deprecation import renamed_attribute, renamed_keyword
+from .utils.fit_issues import ModelFitWarning
 from .utils.validation import check_int
 
 __all__ = ["Study", "StudyResult"]
@@ -35,10 +36,14 @@ MIN_N_BOOT = 50
 def _reissue_once(model: str, caught, where: str = "across the cross-validation fits") -> None:
     """Re-issue warnings raised in every fold once, with the number of fits that raised them.
 
-    Row positions inside a fold mean nothing to the user, so they are dropped.
+    Row positions inside a fold mean nothing to the user, so they are dropped. Fit
+    issues (:class:`~riskml.models.ModelFitWarning`) are left to :func:`_fit_issue_rows`,
+    which counts them per fit.
     """
     counts: dict = {}
     for record in caught:
+        if issubclass(record.category, ModelFitWarning):
+            continue
         text = re.sub(r" \(first positions [^)]*\)", "", str(record.message))
         text = re.sub(r"^\d+ row\(s\) have", "Rows have", text)
         key = (record.category, text)
@@ -49,6 +54,120 @@ def _reissue_once(model: str, caught, where: str = "across the cross-validation 
             category,
             stacklevel=3,
         )
+
+
+def _fit_issue_rows(model: str, issues: dict, n_fits: int, whole: tuple, stage: str) -> list:
+    """One row per fit issue of a model, counted over its fits, warned once.
+
+    Parameters
+    ----------
+    issues : dict
+        Sentence -> number of fold (or replicate) fits that raised it.
+    n_fits : int
+        Fold (or replicate) fits made.
+    whole : tuple of str
+        The sentences the whole-cohort fit raised.
+    stage : str
+        What the fits were ("cross-validation folds", "bootstrap replicates", ...).
+    """
+    rows = []
+    for issue in dict.fromkeys([*whole, *issues]):
+        fits = int(issues.get(issue, 0)) + (issue in whole)
+        rows.append(
+            {
+                "model": model,
+                "issue": issue,
+                "fits": fits,
+                "of": n_fits + 1,
+                "whole_cohort": issue in whole,
+            }
+        )
+        where = (
+            "including the whole-cohort fit that is reported, explained and deployed"
+            if issue in whole
+            else "not the whole-cohort fit"
+        )
+        warnings.warn(
+            f"[{model}] {issue} In {fits} of {n_fits + 1} fits ({n_fits} {stage} and the "
+            f"whole-cohort fit; {where}). Recorded in result.fit_issues, the summary's "
+            "fit_issues column and the report.",
+            ModelFitWarning,
+            stacklevel=4,
+        )
+    return rows
+
+
+def _fit_issue_note(rows: list) -> str:
+    """The summary's ``fit_issues`` text of one model: each issue with its count."""
+    return "; ".join(
+        f"{row['issue'].rstrip('.')} ({row['fits']} of {row['of']} fits"
+        + (", whole-cohort fit included)" if row["whole_cohort"] else ")")
+        for row in rows
+    )
+
+
+def _check_horizon_evaluable(outcome, horizon: float, which: str) -> None:
+    """Refuse a horizon by which ``which`` has no case or no control.
+
+    One definition of "event-free at the horizon" (:func:`riskml.outcome.horizon_label`):
+    an event at or before ``h`` is a case; follow-up reaching ``h`` without one, a
+    control. The message gives the follow-up distribution, so that a horizon in the
+    wrong unit (months for a cohort in days) is recognised.
+    """
+    label = outcome.at_horizon(horizon)
+    cases, controls = int(np.sum(label == 1)), int(np.sum(label == 0))
+    if cases and controls:
+        return
+    time = np.asarray(outcome.time, dtype=float)
+    q1, median, q3 = np.quantile(time, [0.25, 0.5, 0.75])
+    events = time[np.asarray(outcome.event, dtype=bool)]
+    spread = (
+        f"its follow-up runs from {time.min():,.0f} to {time.max():,.0f} days (median "
+        f"{median:,.0f}, quartiles {q1:,.0f}-{q3:,.0f})"
+        + (
+            f" and its {events.size:,} events fall between day {events.min():,.0f} and day "
+            f"{events.max():,.0f} (median {np.median(events):,.0f})"
+            if events.size
+            else " and it has no events"
+        )
+    )
+    if controls == 0 and cases == 0:
+        missing = "no patient has the event by then or is followed to it event-free"
+    elif controls == 0:
+        missing = "no patient is followed to it event-free (no controls)"
+    else:
+        missing = "no patient has the event by then (no cases)"
+    if controls == 0:
+        advice = f"choose a horizon no later than the longest follow-up ({time.max():,.0f} days)"
+    elif events.size:
+        advice = f"choose a horizon after the first event (day {events.min():,.0f})"
+    else:
+        advice = "an outcome without events cannot be evaluated at any horizon"
+    guess = ""
+    if events.size and horizon < events.min() and horizon * 30.4375 <= time.max():
+        guess = (
+            f" Is the horizon in days? Times are in days: {horizon:g} months would be "
+            f"horizon={horizon * 30.4375:,.0f}, {horizon:g} weeks horizon={horizon * 7:,.0f}."
+        )
+    raise ValueError(
+        f"horizon={horizon:g} days cannot be evaluated in {which}: {missing} "
+        f"({cases} case(s) with the event by day {horizon:g}, {controls} control(s) "
+        f"followed to it without the event; a patient counts as event-free at the "
+        f"horizon when follow-up reaches it without an event). In {which}, {spread}."
+        f"{guess} {advice[0].upper() + advice[1:]}."
+    )
+
+
+def _describe_comparison(comparison) -> str:
+    """The paired comparison that ran, as the comparison table's ``method`` says."""
+    if comparison is None or not len(comparison):
+        return "none (a single model)"
+    first = comparison.iloc[0]
+    metric = {"auc": "AUC", "harrell_c": "Harrell's C"}.get(first["metric"], first["metric"])
+    text = f"{first['method']} ({metric}"
+    if "bootstrap" in str(first["method"]) and pd.notna(first.get("n_boot")):
+        text += f", {int(first['n_boot'])} replicates"
+    return text + f"; reference {first['reference']})"
 
 
 #: Patients explained per model by default; model-agnostic explanations get a time budget.
@@ -68,8 +187,10 @@ class StudyResult:
         ``estimate``, ``low``, ``high`` (95% interval: DeLong for the AUC, Wald for
         calibration intercept, slope and O:E, a bootstrap of patients otherwise),
         ``method``, ``n``, ``events`` (by the horizon for metrics at a horizon),
-        ``n_boot``, ``n_degenerate`` and ``small_data`` (True where fewer than 10
-        events or non-events make the estimate unstable). With an
+        ``n_boot``, ``n_degenerate``, ``small_data`` (True where fewer than 10
+        events or non-events make the estimate unstable) and ``fit_issues`` (the
+        model's fit issues with their counts, as in :attr:`fit_issues`; empty when
+        every fit was clean). With an
         :class:`~riskml.evaluation.InternalValidation` scheme also ``optimism`` and
         ``corrected``. Numbers are unrounded.
     predictions : pandas.DataFrame
@@ -122,6 +243,13 @@ class StudyResult:
         replicate models' predictions: per-patient stability intervals, MAPE,
         classification instability, calibration and decision-curve instability,
         with ``interpret()`` for a one-sentence reading.
+    fit_issues : pandas.DataFrame or None
+        Fits that did not give the model asked for (separation, non-convergence, a
+        fallback such as a ridge refit; :class:`~riskml.models.ModelFitWarning`), one
+        row per model and issue: ``model``, ``issue`` (the sentence the model
+        recorded), ``fits`` (how many fits had it), ``of`` (the fits made: whole
+        cohort, folds or replicates) and ``whole_cohort`` (True when the deployed,
+        explained fit has it). None when every fit was clean.
     timings : dict
         Wall-clock seconds per phase (``checks``, ``validation``, ``metrics``,
         ``explanations``; ``report`` once :meth:`report` has written one; the phases
@@ -156,7 +284,11 @@ class StudyResult:
     table_one: pd.DataFrame | None = None
     flow: pd.DataFrame | None = None
     stability: dict | None = None
+    fit_issues: pd.DataFrame | None = None
     timings: dict = field(default_factory=dict)
+    #: what :meth:`explain` needs to explain a patient outside the explained sample
+    _explain_inputs: dict | None = field(default=None, repr=False)
+    _on_demand: dict = field(default_factory=dict, repr=False)
 
     @property
     def horizon_days(self):
@@ -187,7 +319,13 @@ class StudyResult:
                     "": "small data" if row.small_data else "",
                 }
             )
-        return pd.DataFrame(rows).to_string(index=False)
+        text = pd.DataFrame(rows).to_string(index=False)
+        if self.fit_issues is not None and len(self.fit_issues):
+            notes = self.summary.drop_duplicates("model").set_index("model")["fit_issues"]
+            text += "\n\nFit issues (result.fit_issues):\n" + "\n".join(
+                f"  {model}: {note}" for model, note in notes.items() if note
+            )
+        return text
 
     def explain(self, patient: int | None = None, model: str | None = None) -> pd.DataFrame:
         """One patient's SHAP explanation (feature, value, contribution).
@@ -196,6 +334,9 @@ class StudyResult:
         ----------
         patient : int, optional
             Row position in the cohort; defaults to the report's example patient.
+            Any patient of the cohort: one outside the sample the study explained
+            (``explain_rows``) is explained now, with the same model, background and
+            seed, and kept for later calls.
         model : str, optional
             Which model; defaults to the main explained model.
         """
@@ -213,13 +354,45 @@ class StudyResult:
                 f"model {model!r} was not explained; explained models: {list(self.explanations)}."
             )
         k = self.patient_index if patient is None else patient
-        table = explanation.patient(k)
         name = getattr(explanation, "model_name", None)
+        explanation = self._covering(explanation, name, k)
+        table = explanation.patient(k)
         if self.stability and name in self.stability:
             row = self.patient_stability(k).set_index("model").loc[name]
             table.attrs["stability_interval"] = (float(row["low"]), float(row["high"]))
             table.attrs["stability_n_boot"] = int(row["n_boot"])
         return table
+
+    def _covering(self, explanation, name, k):
+        """``explanation``, or one of patient ``k`` alone when it does not cover ``k``."""
+        if (
+            isinstance(k, bool)
+            or not isinstance(k, int | np.integer)
+            or not 0 <= k < len(self.predictions)
+        ):
+            raise ValueError(
+                f"patient must be a row position in [0, {len(self.predictions)}); got {k!r}."
+            )
+        k = int(k)
+        if k in explanation.values.index or self._explain_inputs is None:
+            return explanation
+        if (name, k) not in self._on_demand:
+            from .explain import explain_pipeline
+
+            inputs = self._explain_inputs
+            self._on_demand[(name, k)] = explain_pipeline(
+                self.fitted_models[name],
+                inputs["X"],
+                horizon=self.horizon,
+                rows=np.array([k]),
+                background=inputs["X"],
+                random_state=inputs["random_state"],
+                n_jobs=inputs["n_jobs"],
+                max_trees=inputs["max_trees"],
+                model_name=name,
+                check_input=False,
+            )
+        return self._on_demand[(name, k)]
 
     def patient_stability(self, patient: int | None = None, confidence: float = 0.95):
         """One patient's stability interval per model (Riley & Collins 2023).
@@ -505,26 +678,7 @@ class Study:
         ):
             raise ValueError(f"horizon must be a positive number of days; got {horizon!r}.")
         horizon = float(horizon)
-        # One definition of "event-free at the horizon" (riskml.outcome.horizon_label):
-        # event at or before h = case; follow-up reaching h without one = control.
-        label = outcome.at_horizon(horizon)
-        cases, controls = int(np.sum(label == 1)), int(np.sum(label == 0))
-        if cases == 0 or controls == 0:
-            longest = float(np.max(outcome.time))
-            first = float(np.min(outcome.time[outcome.event])) if outcome.event.any() else None
-            advice = (
-                f"choose a horizon no later than {longest:g} (the longest follow-up)"
-                if controls == 0
-                else f"choose a horizon after the first event ({first:g} days)"
-                if first is not None
-                else "the outcome has no events at all"
-            )
-            raise ValueError(
-                f"horizon={horizon:g} cannot be evaluated: {cases} patient(s) have the "
-                f"event by then and {controls} are followed to it event-free (a patient "
-                "counts as event-free at the horizon when follow-up reaches it without an "
-                f"event). {advice[0].upper() + advice[1:]}."
-            )
+        _check_horizon_evaluable(outcome, horizon, "the cohort")
         return horizon
 
     def _check_settings(self) -> dict:
@@ -711,6 +865,10 @@ class Study:
                 f"the external cohort's outcome is {external.outcome.kind}, the development "
                 f"cohort's {self.cohort.outcome.kind}; they must be of one kind."
             )
+        if external.outcome.is_survival:
+            horizon = self._check_horizon()
+            if horizon is not None:
+                _check_horizon_evaluable(external.outcome, horizon, "the external cohort")
 
     def _build(self, model, horizon):
         """A RiskPipeline for a registry name, a pipeline or any scikit-learn classifier.
@@ -814,6 +972,7 @@ class Study:
             info["minimum_events"] = required.events_required
             info["criteria"] = required.criteria
             info["anticipated_r2_cs"] = required.r2_cs
+            info["r2_source"] = required.r2_source
         except ValueError as error:
             info["minimum_n"] = None
             info["note"] = str(error)
@@ -824,7 +983,7 @@ class Study:
                 f"for {n_parameters} candidate predictor parameters ({epp:.1f} events per "
                 f"parameter); the Riley et al. minimum sample size criteria ask for "
                 f"{info['minimum_n']} patients (about {info['minimum_events']:.0f} events, "
-                "assuming a Nagelkerke R² of 0.15). Expect overfitting: prefer penalised "
+                f"with the {info['r2_source']}). Expect overfitting: prefer penalised "
                 "models, fewer candidate predictors (selection=), and read the optimism-"
                 "corrected or cross-validated estimates, not apparent ones."
             )
@@ -857,9 +1016,9 @@ class Study:
         start = _time.perf_counter()
         optimism = selection_frequency = stability = None
         if isinstance(plan["validation"], InternalValidation):
-            predictions, optimism, fitted, stability = self._optimism(plan, X)
+            predictions, optimism, fitted, stability, issues = self._optimism(plan, X)
         else:
-            oof, selection_frequency, fitted = self._cross_validate(plan, X, timings)
+            oof, selection_frequency, fitted, issues = self._cross_validate(plan, X, timings)
             predictions = {
                 name: risk.mean(axis=0) if risk.ndim == 2 else risk for name, risk in oof.items()
             }
@@ -888,6 +1047,11 @@ class Study:
                 how="left",
             )
             summary["method"] = "apparent (whole-cohort fit); " + summary["method"]
+        fit_issues = pd.DataFrame(issues) if issues else None
+        notes = {
+            name: _fit_issue_note([row for row in issues if row["model"] == name]) for name in names
+        }
+        summary["fit_issues"] = summary["model"].map(notes).fillna("")
         small = summary.loc[summary["small_data"], "metric"].unique().tolist()
         if small:
             warnings.warn(
@@ -914,6 +1078,9 @@ class Study:
             name: describe_model(model, horizon) if isinstance(model, str) else repr(model)
             for name, model in plan["models"].items()
         }
+        for name, note in notes.items():
+            if note:
+                descriptions[name] += f" Fit issues: {note}."
         settings = {
             "validation": self._describe_validation(plan["validation"]),
             "metrics": ", ".join(plan["metrics"]),
@@ -930,7 +1097,7 @@ class Study:
                 else "plain (patients as they come)"
             ),
             "horizon": horizon,
-            "comparison": self.comparison,
+            "comparison": _describe_comparison(comparison),
             "generated": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         }
         return StudyResult(
@@ -960,7 +1127,18 @@ class Study:
             ),
             flow=cohort.flow,
             stability=stability,
+            fit_issues=fit_issues,
             timings=timings,
+            _explain_inputs=(
+                {
+                    "X": X,
+                    "random_state": self.random_state,
+                    "n_jobs": self.n_jobs,
+                    "max_trees": self.explain_max_trees,
+                }
+                if explanations
+                else None
+            ),
         )
 
     def _cross_validate(self, plan, X, timings):
@@ -973,7 +1151,7 @@ class Study:
 
         cohort, horizon = self.cohort, plan["horizon"]
         y = cohort.outcome.to_y()
-        predictions, kept, fitted = {}, [], {}
+        predictions, kept, fitted, issues = {}, [], {}, []
         pipelines = plan["pipelines"]
         bar = tqdm(
             total=len(pipelines), desc="riskml study", unit="model", disable=not self.progress
@@ -1002,6 +1180,9 @@ class Study:
             timings[f"validation {name}"] = _time.perf_counter() - start
             timings[f"refit {name}"] = run.refit_seconds
             _reissue_once(name, caught, where="across the cross-validation and whole-cohort fits")
+            issues += _fit_issue_rows(
+                name, run.fit_issues, len(run.inspected), run.refit_issues, "fold fits"
+            )
             predictions[name] = run.risk
             fitted[name] = run.refitted
             kept += self._frequency(name, run.inspected)
@@ -1010,7 +1191,7 @@ class Study:
         frequency = None
         if kept:
             frequency = pd.DataFrame(kept, columns=["model", "feature", "frequency", "fits"])
-        return predictions, frequency, fitted
+        return predictions, frequency, fitted, issues
 
     @staticmethod
     def _frequency(name, selected) -> list:
@@ -1031,7 +1212,7 @@ class Study:
         cohort, horizon = self.cohort, plan["horizon"]
         scheme = plan["validation"]
         y = cohort.outcome.to_y()
-        tables, fitted, predictions = [], {}, {}
+        tables, fitted, predictions, issues = [], {}, {}, []
         stability = {} if scheme.bootstrap else None
         for name, pipeline in plan["pipelines"].items():
             with warnings.catch_warnings(record=True) as caught:
@@ -1057,6 +1238,13 @@ class Study:
                     raise RuntimeError(f"model {name!r} failed: {error}") from error
             where = "across the bootstrap fits" if scheme.bootstrap else "across the fold fits"
             _reissue_once(name, caught, where=where)
+            issues += _fit_issue_rows(
+                name,
+                result.fit_issues,
+                result.n_fits,
+                result.apparent_fit_issues,
+                "bootstrap replicate fits" if scheme.bootstrap else "fold fits",
+            )
             # the apparent (whole-cohort) fit made by internal_validation: no second fit
             fitted[name] = result.estimator_
             predictions[name] = result.apparent_risk
@@ -1065,7 +1253,7 @@ class Study:
             tables.append(result.summary.assign(model=name))
         table = pd.concat(tables, ignore_index=True)
         table = table[["model", *[c for c in table.columns if c != "model"]]]
-        return predictions, table, fitted, stability
+        return predictions, table, fitted, stability, issues
 
     def _explain(self, plan, fitted, X, predictions, timings):
         from .explain import explain_pipeline

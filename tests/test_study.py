@@ -154,8 +154,37 @@ def test_table_one_is_stratified_by_status_at_the_horizon(survival_result, small
     assert int(n_row["Censored before 1004 days"]) == int(np.isnan(label).sum())
 
 
-def test_summary_reports_degenerate_replicates(survival_result):
-    assert (survival_result.summary["n_degenerate"] >= 0).all()
+def test_summary_counts_no_degenerate_replicate_where_none_can_occur(survival_result):
+    """300 patients with 15 events: a resample without a comparable pair for Harrell's C
+    would have to miss all 15 events (probability about (1 - 15/300)^300 < 1e-6 per
+    replicate), so any count above 0 is a miscount."""
+    c_rows = survival_result.summary[survival_result.summary["metric"] == "harrell_c"]
+    assert c_rows["n_degenerate"].tolist() == [0, 0, 0]
+
+
+def test_degenerate_replicates_are_counted_at_their_expected_rate():
+    """Oracle: probability theory. Two events among 40 patients, at the two earliest
+    times: a resample has a comparable pair unless it draws neither event patient (or
+    draws one patient only), so a replicate is degenerate with probability
+    (1 - 2/n)^n + 2 n^-n. The count over 2,000 replicates must fall within 5 binomial
+    standard deviations of 2,000 times that (about 257 +- 75)."""
+    from riskml.evaluation import get_metric, metric_interval
+
+    n, n_boot = 40, 2000
+    time = np.arange(1.0, n + 1)
+    event = np.zeros(n, dtype=bool)
+    event[:2] = True
+    risk = np.linspace(0.9, 0.1, n)
+    interval = metric_interval(
+        get_metric("harrell_c", "survival"),
+        rk.Outcome.survival(time, event),
+        risk,
+        n_boot=n_boot,
+        random_state=0,
+    )
+    p = (1 - 2 / n) ** n + 2 * n ** (-n)
+    expected, sd = n_boot * p, np.sqrt(n_boot * p * (1 - p))
+    assert abs(interval.n_degenerate - expected) < 5 * sd
 
 
 def test_binary_outcome_reports_auc():

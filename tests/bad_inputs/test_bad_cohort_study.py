@@ -142,8 +142,10 @@ CASES = [
         "horizon_beyond_follow_up",
         _study(models=["cox"], horizon=5000),
         ValueError,
-        r"horizon=5000 cannot be evaluated: \d+ patient\(s\) have the event by then and 0",
-        r"no later than 285 \(the longest follow-up\)",
+        r"horizon=5000 days cannot be evaluated in the cohort: no patient is followed to it "
+        r"event-free \(no controls\) \(\d+ case\(s\).* follow-up runs from \d+ to 285 days "
+        r"\(median \d+",
+        r"no later than the longest follow-up \(285 days\)",
     ),
     Case(
         "too_many_folds_for_the_events",

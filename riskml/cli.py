@@ -60,7 +60,8 @@ def run_demo(
     Recursive feature elimination to 11 features inside each training fold, then
     XGBoost vs Cox vs the recalibrated D'Agostino 2008 Framingham score, compared
     by Harrell's C on out-of-fold predictions of stratified 10-fold
-    cross-validation with percentile-bootstrap 95% CIs.
+    cross-validation, with 95% CIs by the method each summary row names (a
+    percentile bootstrap of patients, Wald for the calibration slope and O:E).
 
     Returns
     -------
@@ -88,6 +89,44 @@ def run_demo(
     result = study.run()
     report_path = result.report(report_path, overwrite=overwrite)
     return result, Path(report_path)
+
+
+def _interval_method(record) -> str:
+    """A summary row's interval method, with the resamples of a bootstrap."""
+    method = str(record.get("method", "") or "not recorded")
+    n_boot = record.get("n_boot")
+    if "bootstrap" in method.lower() and n_boot is not None and n_boot == n_boot and n_boot > 0:
+        method += f" ({int(n_boot):,} resamples)"
+    return method
+
+
+def interval_heading(summary) -> str:
+    """Which interval method served which metrics, read from the summary's ``method``.
+
+    E.g. "percentile bootstrap (2000 resamples) for harrell_c, td_auc; Wald for
+    calibration_slope, o_e": a heading never claims one method for rows computed
+    by another.
+    """
+    served: dict = {}
+    for record in summary.to_dict("records"):
+        metrics = served.setdefault(_interval_method(record), [])
+        if record["metric"] not in metrics:
+            metrics.append(str(record["metric"]))
+    return "; ".join(f"{method} for {', '.join(metrics)}" for method, metrics in served.items())
+
+
+def comparison_heading(comparison, kind: str) -> str:
+    """ "Paired bootstrap difference in Harrell's C against cox", from the table."""
+    from riskml.evaluation import get_metric
+
+    first = comparison.iloc[0]
+    metric = str(first["metric"])
+    try:
+        label = get_metric(metric, kind).label
+    except (KeyError, ValueError):
+        label = metric
+    method = _interval_method(first.to_dict()) if "method" in comparison else "paired"
+    return f"{method[:1].upper() + method[1:]} difference in {label} against {first['reference']}"
 
 
 def _short_warning(message, category, filename, lineno, line=None) -> str:
@@ -136,12 +175,12 @@ def _demo(args) -> int:
         warnings.formatwarning = default_format
     summary = result.summary
     print()
-    print("Out-of-fold C-statistics, stratified 10-fold CV, 95% percentile-bootstrap CIs:")
+    validation = str(result.settings.get("validation", "cross-validation")).split(";")[0]
+    print(f"Out-of-fold performance, {validation}; 95% CIs by {interval_heading(summary)}:")
     print(result.format_summary())
     if result.comparison is not None:
-        reference = result.comparison["reference"].iloc[0]
         print()
-        print(f"Paired bootstrap difference in Harrell's C against {reference}:")
+        print(f"{comparison_heading(result.comparison, result.outcome.kind)}:")
         for row in result.comparison.itertuples():
             print(
                 f"  {row.model:>24}  {row.difference:+.3f} (95% CI {row.low:+.3f} to "
@@ -448,14 +487,17 @@ def validate_model(
         f"saved {info.get('created_utc')})",
         f"- Validation cohort: {len(y)} rows, {int(np.sum(y.event))} events; outcome "
         f"`{outcome}`" + (f", time `{time}`, horizon {horizon:g} days" if time else ""),
-        f"- 95% CIs: {n_boot} bootstrap replicates (seed {random_state}).",
+        f"- 95% CIs by {interval_heading(table)} (seed {random_state}).",
         "",
-        "| Metric | Estimate | 95% CI |",
-        "|---|---|---|",
+        "| Metric | Estimate | 95% CI | CI method |",
+        "|---|---|---|---|",
     ]
-    for r in rows.itertuples(index=False):
-        ci = "" if np.isnan(r.low) else f"{r.low:.3f} to {r.high:.3f}"
-        lines.append(f"| {names.get(r.metric, r.metric)} | {r.estimate:.3f} | {ci} |")
+    for r in table.to_dict("records"):
+        ci = "" if np.isnan(r["low"]) else f"{r['low']:.3f} to {r['high']:.3f}"
+        lines.append(
+            f"| {names.get(r['metric'], r['metric'])} | {r['estimate']:.3f} | {ci} | "
+            f"{_interval_method(r) if ci else ''} |"
+        )
     lines += ["", "## Recalibration advice", "", *(f"- {a}" for a in advice), ""]
     lines += [
         "The HTML validation report is not produced yet; these tables hold its numbers.",
@@ -724,9 +766,13 @@ def _validate_command(args) -> int:
         random_state=args.random_state,
         overwrite=args.overwrite,
     )
-    for r in rows.itertuples(index=False):
-        ci = "" if r.low != r.low else f" (95% CI {r.low:.3f} to {r.high:.3f})"
-        print(f"  {r.metric:>18}  {r.estimate:.3f}{ci}")
+    for r in rows.to_dict("records"):
+        ci = (
+            ""
+            if r["low"] != r["low"]
+            else f" (95% CI {r['low']:.3f} to {r['high']:.3f}, {_interval_method(r)})"
+        )
+        print(f"  {r['metric']:>18}  {r['estimate']:.3f}{ci}")
     print("Recalibration advice:")
     for line in advice:
         print(f"  - {line}")

@@ -120,6 +120,16 @@ def test_validate_matches_outside_oracles(registry, tmp_path):
     assert (
         "Recalibration advice" in report and "HTML validation report is not produced yet" in report
     )
+    # each row names its own interval method (the CSV's), the heading every method used
+    names = {"auc": "AUC", "calibration_slope": "calibration slope"}
+    for metric, label in names.items():
+        method = table.loc[metric, "method"]
+        row = next(line for line in report.splitlines() if line.startswith(f"| {label} |"))
+        assert row.endswith(f"| {method} |"), row
+    heading = next(line for line in report.splitlines() if line.startswith("- 95% CIs by"))
+    for method in table["method"].dropna().unique():
+        assert method in heading
+    assert len(set(table["method"].dropna())) > 1  # the heading cannot name just one
     assert "patient_id" not in report
     # a second run refuses to replace the results
     again = ["validate", str(model_path), str(data), "--outcome", "readmit_30d", "--out", str(out)]
@@ -148,3 +158,58 @@ def test_validate_survival_runs_with_a_horizon(registry, tmp_path):
     assert main([*command, "--n-boot", "100"]) == 0
     table = pd.read_csv(out / "validation_metrics.csv")
     assert table["metric"].tolist() == list(default_metrics("survival", 30.0))
+
+
+def test_demo_heading_names_each_rows_interval_method(monkeypatch, tmp_path, capsys):
+    """The printed heading is read from the summary's method column (oracle: that column).
+
+    A stub study result stands in for the 2-minute demo run (the demo itself runs in
+    tests/test_study.py): percentile-bootstrap rows and Wald rows, a paired bootstrap
+    comparison.
+    """
+    from types import SimpleNamespace
+
+    import riskml.cli as cli
+
+    summary = pd.DataFrame(
+        {
+            "model": ["cox", "cox", "cox"],
+            "metric": ["harrell_c", "calibration_slope", "o_e"],
+            "estimate": [0.7, 0.9, 1.0],
+            "low": [0.6, 0.7, 0.8],
+            "high": [0.8, 1.1, 1.2],
+            "method": ["percentile bootstrap", "Wald", "Wald"],
+            "n_boot": [200, 0, 0],
+        }
+    )
+    comparison = pd.DataFrame(
+        {
+            "model": ["xgboost"],
+            "reference": ["cox"],
+            "metric": ["harrell_c"],
+            "difference": [-0.05],
+            "low": [-0.1],
+            "high": [0.02],
+            "p_value": [0.2],
+            "method": ["paired bootstrap"],
+            "n_boot": [200],
+        }
+    )
+    result = SimpleNamespace(
+        summary=summary,
+        comparison=comparison,
+        settings={"validation": "stratified 10-fold cross-validation; every model refitted"},
+        outcome=rk.Outcome.survival([10.0, 20.0], [1, 0]),
+        format_summary=lambda: "TABLE",
+    )
+    monkeypatch.setattr(cli, "run_demo", lambda out, **kw: (result, tmp_path / "report.html"))
+    assert main(["demo", "--out", str(tmp_path / "demo"), "--n-boot", "200"]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "Out-of-fold performance, stratified 10-fold cross-validation; 95% CIs by percentile "
+        "bootstrap (200 resamples) for harrell_c; Wald for calibration_slope, o_e:"
+    ) in printed
+    assert "percentile-bootstrap CIs" not in printed
+    assert "Paired bootstrap (200 resamples) difference in Harrell's C against cox:" in printed
+    delong = comparison.assign(metric="auc", method="DeLong paired")
+    assert cli.comparison_heading(delong, "binary") == "DeLong paired difference in AUC against cox"

@@ -471,8 +471,14 @@ class Cohort:
             setattr(sub, key, value)
         return sub
 
-    def describe(self) -> dict:
+    def describe(self, horizon=None) -> dict:
         """Counts for the report: n, events, follow-up and missingness per column.
+
+        Parameters
+        ----------
+        horizon : float, optional
+            Days (time-to-event outcomes). Adds the counts at the horizon and the
+            Kaplan-Meier risk by it.
 
         Returns
         -------
@@ -487,7 +493,11 @@ class Cohort:
             (the reverse Kaplan-Meier estimate of potential follow-up, which treats
             censoring as the event and deaths as censored: the usual way to report
             follow-up, Schemper & Smith 1996; NaN where the curve does not fall that
-            far).
+            far). With a ``horizon``: ``horizon``, ``events_by_horizon``,
+            ``event_free_at_horizon`` and ``censored_before_horizon`` (one rule:
+            :func:`riskml.outcome.horizon_label`) and ``risk_by_horizon`` (1 minus
+            the Kaplan-Meier survival at the horizon, censoring handled; NaN beyond
+            the last follow-up unless the curve reached 0).
 
         References
         ----------
@@ -520,6 +530,15 @@ class Cohort:
             quartiles = reverse_km_quartiles(time, self.outcome.event)
             summary["followup_reverse_km_median_days"] = quartiles[1]
             summary["followup_reverse_km_iqr_days"] = (quartiles[0], quartiles[2])
+            if horizon is not None:
+                label = self.outcome.at_horizon(float(horizon))
+                summary["horizon"] = float(horizon)
+                summary["events_by_horizon"] = int(np.sum(label == 1))
+                summary["event_free_at_horizon"] = int(np.sum(label == 0))
+                summary["censored_before_horizon"] = int(np.isnan(label).sum())
+                summary["risk_by_horizon"] = kaplan_meier_risk(
+                    time, self.outcome.event, float(horizon)
+                )
         return summary
 
     def table_one(
@@ -735,6 +754,23 @@ def _levels(column, values, schema) -> list:
         if levels:
             return list(levels)
     return sorted(values.dropna().unique(), key=str)
+
+
+def kaplan_meier_risk(time, event, horizon: float) -> float:
+    """``1 - S(horizon)`` of the Kaplan-Meier estimate (lifelines' ``KaplanMeierFitter``).
+
+    A right-continuous step function: an event on the horizon day counts. NaN beyond
+    the last follow-up time unless the estimate has reached 0 there.
+    """
+    from lifelines import KaplanMeierFitter
+
+    time = np.asarray(time, dtype=float)
+    if time.size == 0 or (horizon > time.max()):
+        fitter = KaplanMeierFitter().fit(time, np.asarray(event, dtype=bool))
+        last = float(fitter.survival_function_.iloc[-1, 0]) if time.size else float("nan")
+        return 1.0 if last == 0.0 else float("nan")
+    fitter = KaplanMeierFitter().fit(time, np.asarray(event, dtype=bool))
+    return 1.0 - float(fitter.survival_function_at_times(float(horizon)).iloc[0])
 
 
 def reverse_km_quartiles(time, event) -> tuple[float, float, float]:

@@ -177,3 +177,56 @@ def plot_shap_importance(importance: pd.Series, ax=None, top: int = 15, *, scale
     ax.set_xlabel(f"Mean |SHAP value| ({scale})")
     ax.spines[["top", "right"]].set_visible(False)
     return ax
+
+
+def draw_decision_curve(table: pd.DataFrame, ax):
+    """Net benefit by threshold, one line per model, with treat all and treat none.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``model``, ``threshold``, ``net_benefit`` (``StudyResult.decision_curve``);
+        the rows named "Treat all" and "Treat none" are the reference strategies.
+    ax : matplotlib Axes
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Notes
+    -----
+    The y-axis always includes 0, the net benefit of treating no one, so the
+    treat-none line is never cut off (drawn at 0 when the table lacks it). Below 0
+    it stops a little under the lowest model curve: treat all falls to large
+    negative values at high thresholds and would flatten every model curve.
+    """
+    names = list(dict.fromkeys(table["model"].astype(str)))
+    for name in names:
+        group = table[table["model"].astype(str) == name]
+        style = {}
+        if name == "Treat all":
+            style = {"color": "0.35", "linestyle": ":"}
+        elif name == "Treat none":
+            style = {"color": "black", "linestyle": "--"}
+        ax.plot(
+            group["threshold"],
+            group["net_benefit"],
+            linewidth=1.4,
+            label=_legend_text(name),
+            **style,
+        )
+    if "Treat none" not in names:
+        ax.axhline(0.0, color="black", linestyle="--", linewidth=1.4, label="Treat none")
+    values = table["net_benefit"].to_numpy(dtype=float)
+    models = table[~table["model"].astype(str).isin(["Treat all", "Treat none"])]
+    model_values = models["net_benefit"].to_numpy(dtype=float)
+    top = max(float(np.nanmax(values)) if np.isfinite(values).any() else 0.0, 0.0)
+    lowest = float(np.nanmin(model_values)) if np.isfinite(model_values).any() else 0.0
+    floor = -0.05 - 0.1 * abs(top)
+    low = min(0.0, max(lowest, floor))
+    span = max(top - low, 1e-3)
+    ax.set_ylim(low - 0.05 * span, top + 0.08 * span)
+    ax.set_xlabel("Risk threshold")
+    ax.set_ylabel("Net benefit")
+    ax.legend(fontsize=8)
+    return ax

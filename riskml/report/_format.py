@@ -13,14 +13,21 @@ import pandas as pd
 __all__ = [
     "fmt",
     "fmt_ci",
+    "fmt_count",
+    "fmt_number",
+    "fmt_p",
     "fmt_setting",
     "fmt_value",
     "metric_label",
     "new_figure",
+    "outcome_name",
     "outcome_words",
     "png",
     "sentence",
 ]
+
+#: The name :class:`riskml.Outcome` takes when none is given: not a name to show.
+DEFAULT_OUTCOME_NAMES = {"", "outcome", "event", "y"}
 
 #: Names used by the report when the metric registry does not know a metric.
 METRIC_LABELS = {
@@ -53,6 +60,50 @@ def fmt_ci(low, high, digits: int = 3) -> str:
     if float(low) < 0:  # "-0.304–-0.479" would be unreadable
         return f"{fmt(low, digits)} to {fmt(high, digits)}"
     return f"{fmt(low, digits)}–{fmt(high, digits)}"
+
+
+def fmt_count(value) -> str:
+    """A count as a whole number with thousands separators; missing as an em dash."""
+    if fmt(value) == "—":
+        return "—"
+    return f"{round(float(value)):,}"
+
+
+def fmt_number(value) -> str:
+    """A tuning value (a penalty, say) for a reader: 3 significant digits, no noise.
+
+    ``0.3593813663804626`` reads ``0.359``, ``10000.0`` reads ``10,000``, ``1e-05``
+    reads ``1.0e-05``, an infinite value ``infinite``.
+    """
+    if fmt(value) == "—":
+        return "—"
+    number = float(value)
+    if math.isinf(number):
+        return "infinite"
+    if number == 0:
+        return "0"
+    if abs(number) >= 1000:
+        return f"{number:,.0f}"
+    if abs(number) < 1e-3:
+        return f"{number:.1e}"
+    return f"{number:.3g}"
+
+
+def fmt_p(value) -> str:
+    """A p-value: 3 decimals, or ``<0.001``."""
+    if fmt(value) == "—":
+        return "—"
+    return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
+def outcome_name(outcome) -> str | None:
+    """The outcome's own name (``Outcome(..., name=...)``, a schema's outcome name).
+
+    None when it is the default ``"outcome"`` (or empty), which names nothing: the
+    report then says "the event" and names the cohort instead.
+    """
+    name = str(getattr(outcome, "name", "") or "").strip()
+    return None if name.lower() in DEFAULT_OUTCOME_NAMES else name
 
 
 def fmt_value(value) -> str:

@@ -207,8 +207,10 @@ def write_report(
         :class:`~riskml.study.StudyResult` (``fitted_models``, ``explanations``,
         ``calibration``, ``decision_curve``, ``optimism``, ``external``,
         ``subgroups``, ``selection_frequency``, ``sample_size``, ``table_one``,
-        ``timings``, and ``flow``, the cohort's exclusion flow) fill the sections
-        that need them; a section without its data is left out.
+        ``timings``, ``fit_issues`` (fits that did not give the model asked for:
+        listed in the specification and the limitations), and ``flow``, the
+        cohort's exclusion flow) fill the sections that need them; a section
+        without its data is left out.
     path : str or path-like
         The file to write; missing parent folders are created.
     title : str, optional

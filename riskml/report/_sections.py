@@ -3,7 +3,18 @@
 Each builder reads a finished study (a :class:`riskml.study.StudyResult` or an object
 with the same attributes) and returns the plain values its template block shows, or
 None when the study has nothing for it. Nothing is computed here that the study did
-not compute, except the figures and the display of what the fitted pipelines hold.
+not compute, except the figures, the display of what the fitted pipelines hold and the
+counts at the horizon (``Outcome.at_horizon``); the Kaplan-Meier risk by the horizon
+comes from ``Cohort.describe(horizon=)`` through ``result.cohort_summary``.
+
+One story: each figure is stated once, from one source, with its definition. Events
+per candidate parameter come from ``result.sample_size`` only (the smaller of events
+and non-events, by the horizon in a horizon study); the event rate beside a horizon
+is the risk by the horizon, the all-follow-up proportion labelled as such; interval
+methods are read from each row's ``method`` (never assumed), the comparison method
+from ``result.comparison``, penalties from the fitted estimator (the one used, not
+the one requested), and fit issues from ``result.fit_issues`` and the whole-cohort
+fit's ``fit_issues_``.
 
 References
 ----------
@@ -23,14 +34,18 @@ import numpy as np
 import pandas as pd
 
 from ..cohorts import MAX_TABLE_LEVELS, REPORT_MIN_COUNT
-from ._figures import check_labels, plot_roc, plot_shap_importance
+from ._figures import check_labels, draw_decision_curve, plot_roc, plot_shap_importance
 from ._format import (
     fmt,
     fmt_ci,
+    fmt_count,
+    fmt_number,
+    fmt_p,
     fmt_setting,
     fmt_value,
     metric_label,
     new_figure,
+    outcome_name,
     outcome_words,
     png,
     sentence,
@@ -99,20 +114,52 @@ def _final(pipeline):
 # --- source of data, participants, outcome -------------------------------------------
 
 
+def horizon_counts(outcome, horizon) -> dict:
+    """Events by the horizon, event-free at it, and censored before it without one."""
+    labels = outcome.at_horizon(float(horizon))
+    return {
+        "events": int(np.sum(labels == 1)),
+        "event_free": int(np.sum(labels == 0)),
+        "censored": int(np.sum(np.isnan(labels))),
+    }
+
+
 def cohort_section(result) -> dict:
     summary = dict(result.cohort_summary or {})
     outcome = result.outcome
+    horizon = result.horizon
     n = int(summary.get("n", len(outcome)))
     events = int(summary.get("events", int(np.sum(outcome.event))))
     rate = summary.get("event_rate", events / n if n else float("nan"))
-    rows = [
-        ("Patients (n)", f"{n:,}"),
-        ("Events", f"{events:,}"),
-        ("Event rate", f"{100 * rate:.1f}%"),
-        ("Outcome", "time to event" if outcome.is_survival else "binary"),
-    ]
-    if result.horizon is not None:
-        rows.append(("Prediction horizon", f"{float(result.horizon):g} days"))
+    rows = [("Patients (n)", f"{n:,}")]
+    if not outcome.is_survival:
+        rows += [
+            ("Events", f"{events:,}"),
+            ("Event rate", f"{100 * rate:.1f}%"),
+            ("Outcome", "binary"),
+        ]
+    elif horizon is None:
+        rows += [
+            ("Events over the whole follow-up", f"{events:,} ({100 * rate:.1f}% of patients)"),
+            ("Outcome", "time to event (no prediction horizon)"),
+        ]
+    else:
+        days = f"{float(horizon):g} days"
+        counts = horizon_counts(outcome, horizon)
+        rows += [
+            ("Prediction horizon", days),
+            (f"Events by {days}", f"{counts['events']:,}"),
+        ]
+        risk = summary.get("risk_by_horizon")
+        if risk is not None and np.isfinite(risk):
+            rows.append((f"Risk of the event by {days} (Kaplan-Meier)", f"{100 * risk:.1f}%"))
+        rows += [
+            (
+                "Events over the whole follow-up (any time)",
+                f"{events:,} ({100 * rate:.1f}% of patients)",
+            ),
+            ("Outcome", "time to event"),
+        ]
     if outcome.is_survival:
         median = summary.get("followup_median_days", float(np.median(outcome.time)))
         low, high = summary.get(
@@ -122,8 +169,7 @@ def cohort_section(result) -> dict:
         rows.append(("Follow-up, median (IQR)", f"{median:.0f} days ({low:.0f}–{high:.0f})"))
     if "n_candidates" in summary:
         rows.append(("Candidate predictors", str(summary["n_candidates"])))
-    if "events_per_variable" in summary:
-        rows.append(("Events per candidate variable", fmt(summary["events_per_variable"], 1)))
+    # Events per candidate parameter: one figure, in the sample-size section.
     flow = getattr(result, "flow", None)
     if not isinstance(flow, pd.DataFrame) or len(flow) == 0:
         flow = getattr(getattr(result, "cohort", None), "flow", None)
@@ -136,14 +182,29 @@ def cohort_section(result) -> dict:
     }
 
 
+def _outcome_phrase(result) -> tuple[str, str, bool]:
+    """The outcome as the table names it, as a sentence names it, and whether it is named.
+
+    An outcome left with the default name ``"outcome"`` is described by its cohort
+    ("the event recorded in <cohort>"), never quoted as 'outcome'.
+    """
+    name = outcome_name(result.outcome)
+    if name is not None:
+        return name, f"'{name}'", True
+    cohort = str(getattr(result, "cohort_name", "") or "").strip()
+    where = f"the event recorded in {cohort}" if cohort and cohort != "cohort" else "the event"
+    return f"{where} (the outcome was given no name)", where, False
+
+
 def outcome_section(result) -> dict:
     outcome = result.outcome
     horizon = result.horizon
-    name = str(getattr(outcome, "name", None) or "the event")
-    rows = [("Outcome", name), ("Type", "time to event" if outcome.is_survival else "binary")]
+    label, name, named = _outcome_phrase(result)
+    rows = [("Outcome", label), ("Type", "time to event" if outcome.is_survival else "binary")]
     if not outcome.is_survival:
         text = (
-            f"Binary outcome '{name}': 1 when the event was recorded, 0 otherwise, as "
+            f"Binary outcome {name if named else f'({name})'}: 1 when the event was "
+            "recorded, 0 otherwise, as "
             "coded in the cohort; no follow-up time is used. Models predict the "
             "probability of the event."
         )
@@ -151,23 +212,20 @@ def outcome_section(result) -> dict:
     rows.append(("Follow-up", "days from the index date to the event or to censoring"))
     if horizon is None:
         text = (
-            f"Time to '{name}' with right censoring; no horizon was set, so time-to-event "
+            f"Time to {name} with right censoring; no horizon was set, so time-to-event "
             "models are compared by Harrell's C over the whole follow-up and their output "
             "is a relative risk score, not a probability."
         )
         return {"rows": rows, "text": text}
-    labels = outcome.at_horizon(float(horizon))
-    cases = int(np.sum(labels == 1))
-    controls = int(np.sum(labels == 0))
-    unknown = int(np.sum(np.isnan(labels)))
+    counts = horizon_counts(outcome, horizon)
     rows += [
         ("Horizon", f"{float(horizon):g} days"),
-        ("Events by the horizon", f"{cases:,}"),
-        ("Event-free at the horizon", f"{controls:,}"),
-        ("Censored before the horizon without an event", f"{unknown:,}"),
+        ("Events by the horizon", f"{counts['events']:,}"),
+        ("Event-free at the horizon", f"{counts['event_free']:,}"),
+        ("Censored before the horizon without an event", f"{counts['censored']:,}"),
     ]
     text = (
-        f"Predicted quantity: the risk of '{name}' by {float(horizon):g} days, P(event by "
+        f"Predicted quantity: the risk of {name} by {float(horizon):g} days, P(event by "
         "the horizon). An event at or before the horizon counts as an event. A patient "
         "counts as event-free at the horizon when follow-up reaches it without an event. "
         "A patient censored before the horizon without an event is not evaluable there: "
@@ -180,6 +238,16 @@ def outcome_section(result) -> dict:
 
 
 # --- predictors, selection, sample size, missing data -------------------------------
+
+
+def reference_levels(prep) -> dict:
+    """Input column -> its reference level, where the one-hot encoding left one out.
+
+    Read from the fitted preprocessing step's ``reference_levels_`` (empty without
+    ``drop_first``); an empty dict when the step does not record it.
+    """
+    levels = getattr(prep, "reference_levels_", None)
+    return dict(levels) if isinstance(levels, dict) else {}
 
 
 def _describe_preprocessing(pipeline) -> str:
@@ -203,9 +271,16 @@ def _describe_preprocessing(pipeline) -> str:
                 if getattr(prep, "impute", True)
                 else "a missing value as its own level"
             )
+            references = reference_levels(prep)
+            if references:
+                listed = ", ".join(f"{k} = {fmt_value(v)}" for k, v in references.items())
+                encoding = f"one-hot encoding with a reference level left out ({listed})"
+            elif getattr(prep, "drop_first", False):
+                encoding = "one-hot encoding with the first level of each left out as reference"
+            else:
+                encoding = "one-hot encoding of every level (no reference level)"
             parts.append(
-                f"{len(prep.categorical_columns_)} categorical column(s): {categorical}, "
-                "one-hot encoding of every level (no reference level)"
+                f"{len(prep.categorical_columns_)} categorical column(s): {categorical}, {encoding}"
             )
         if getattr(prep, "dropped_columns_", None):
             parts.append(f"dropped (unsupported type): {', '.join(prep.dropped_columns_)}")
@@ -339,18 +414,103 @@ def _features_used(result, name, pipeline) -> str:
     return "not recorded"
 
 
+#: Column headings of the Riley et al. criteria table (SampleSizeResult.criteria).
+CRITERIA_HEADINGS = {
+    "criterion": "Criterion",
+    "n": "Patients needed",
+    "shrinkage": "Expected shrinkage factor",
+    "events": "Events needed",
+    "events_per_parameter": "Events per candidate parameter needed",
+}
+
+
+def _needed(value) -> str:
+    """A number of patients or events needed: a whole number, rounded up."""
+    if fmt(value) == "—":
+        return "—"
+    return f"{math.ceil(float(value) - 1e-9):,}"
+
+
+def _criteria_table(criteria: pd.DataFrame) -> dict:
+    rows = []
+    for record in criteria.to_dict("records"):
+        cells = []
+        for column, value in record.items():
+            if column == "n":
+                cells.append(_needed(value))
+            elif column == "events":
+                cells.append(fmt_count(value))
+            elif column == "events_per_parameter":
+                cells.append(fmt(value, 1))
+            elif column == "shrinkage":
+                cells.append(fmt(value, 2))
+            elif isinstance(value, float | np.floating):
+                cells.append(fmt(value))
+            else:
+                cells.append("" if value is None else str(value))
+        rows.append(cells)
+    columns = [
+        CRITERIA_HEADINGS.get(str(c), sentence(str(c).replace("_", " "))) for c in criteria.columns
+    ]
+    return {"columns": columns, "rows": rows}
+
+
+def events_per_parameter(result) -> dict | None:
+    """The one events-per-parameter figure of the report, with its definition.
+
+    Read from ``result.sample_size`` (the study's): the smaller of events and
+    non-events, by the horizon for a time-to-event study with a horizon (over the
+    whole follow-up without one), per candidate predictor parameter.
+    """
+    info = dict(getattr(result, "sample_size", None) or {})
+    value = info.get("events_per_parameter")
+    if value is None:
+        return None
+    events, non_events = info.get("events"), info.get("non_events")
+    parameters = info.get("candidate_parameters")
+    outcome, horizon = result.outcome, result.horizon
+    if outcome.is_survival and horizon is not None:
+        when = f"by the horizon ({float(horizon):g} days)"
+        others = "patients event-free at the horizon"
+    elif outcome.is_survival:
+        when = "over the whole follow-up"
+        others = "censored patients"
+    else:
+        when = ""
+        others = "non-events"
+    if events is not None and non_events is not None and parameters:
+        smaller = min(int(events), int(non_events))
+        which = "events" if int(events) <= int(non_events) else others
+        definition = (
+            f"{smaller:,} {which} {when} / {int(parameters):,} candidate predictor "
+            f"parameters (the smaller of events and {others})"
+        ).replace("  ", " ")
+    else:
+        definition = "events (or non-events, whichever are fewer) per candidate parameter"
+    return {"value": fmt(value, 1), "number": float(value), "definition": definition}
+
+
 def sample_size_section(result) -> dict | None:
     info = dict(getattr(result, "sample_size", None) or {})
     if not info:
         return None
+    outcome, horizon = result.outcome, result.horizon
+    if outcome.is_survival and horizon is not None:
+        events, non_events = (
+            f"Events by the horizon ({float(horizon):g} days)",
+            "Event-free at the horizon",
+        )
+    elif outcome.is_survival:
+        events, non_events = "Events over the whole follow-up", "Censored without an event"
+    else:
+        events, non_events = "Events", "Non-events"
     labels = {
         "n": "Patients",
-        "events": "Events" + (" by the horizon" if result.horizon is not None else ""),
-        "non_events": "Non-events",
+        "events": events,
+        "non_events": non_events,
         "candidate_parameters": "Candidate predictor parameters",
-        "events_per_parameter": "Events per candidate parameter (smaller class)",
         "minimum_n": "Minimum sample size (Riley et al.)",
-        "minimum_events": "Minimum number of events",
+        "minimum_events": "Minimum number of events (expected at that size)",
         "anticipated_r2_cs": "Anticipated Cox-Snell R²",
     }
     rows = []
@@ -358,18 +518,24 @@ def sample_size_section(result) -> dict | None:
         value = info.get(key)
         if value is None:
             continue
-        if key in ("events_per_parameter",):
-            rows.append((label, fmt(value, 1)))
-        elif key == "anticipated_r2_cs":
+        if key == "anticipated_r2_cs":
             rows.append((label, fmt(value, 3)))
-        elif key == "minimum_events":
-            rows.append((label, f"{float(value):.0f}"))
+        elif key == "minimum_n":
+            rows.append((label, _needed(value)))
         else:
-            rows.append((label, f"{int(value):,}"))
+            rows.append((label, fmt_count(value)))
+        if key == "candidate_parameters":
+            epp = events_per_parameter(result)
+            if epp is not None:
+                rows.append(("Events per candidate parameter", epp["value"]))
     criteria = info.get("criteria")
+    epp = events_per_parameter(result)
     return {
         "rows": rows,
-        "criteria": _table(criteria) if isinstance(criteria, pd.DataFrame) else None,
+        "epp_definition": None if epp is None else epp["definition"],
+        "criteria": _criteria_table(criteria)
+        if isinstance(criteria, pd.DataFrame) and len(criteria)
+        else None,
         "judgement": sentence(str(info.get("judgement", "not recorded"))),
         "note": info.get("note"),
     }
@@ -404,6 +570,83 @@ def _params(estimator) -> list[tuple[str, str]]:
     return [(str(k), fmt_setting(v, 120)) for k, v in sorted(params.items())]
 
 
+def describe_penalty(final) -> str | None:
+    """The penalty the fitted model used, named and formatted for a reader.
+
+    Reads the fitted value (``penalizer_used_`` of a Cox model, ``penalizer_`` of a
+    LASSO Cox, ``C_`` of a logistic or LASSO model), never the requested one: an
+    unpenalised Cox fit that met separation is refitted with a small ridge, and a
+    penalty chosen by inner cross-validation is known only after the fit. None when
+    the model has no penalty to report.
+    """
+    l1 = getattr(final, "l1_ratio", None)
+    if getattr(final, "penalizer_used_", None) is not None:
+        used = float(final.penalizer_used_)
+        if used == 0:
+            return "none (unpenalised partial likelihood)"
+        text = f"{_penalty_kind(l1)} penalty λ = {fmt_number(used)} (lifelines penalizer)"
+        requested = getattr(final, "penalizer", used)
+        if requested is not None and float(requested) != used:
+            text += (
+                f", not the {fmt_number(requested)} requested: the requested fit failed "
+                "(see the fit issues above)"
+            )
+        return text
+    if getattr(final, "penalizer_", None) is not None:
+        text = (
+            f"{_penalty_kind(1.0 if l1 is None else l1)} penalty λ = "
+            f"{fmt_number(final.penalizer_)} (lifelines penalizer"
+        )
+        cv = getattr(final, "cv", None)
+        if cv:
+            text += f"; chosen by {cv}-fold cross-validation on Harrell's C"
+        return text + ")"
+    C = getattr(final, "C_", None)
+    if C is None:
+        return None
+    C = float(C)
+    if math.isinf(C):
+        return "none (maximum likelihood)"
+    penalty = getattr(final, "penalty", None)
+    if penalty == "l2":
+        kind = "ridge (L2)"
+    elif penalty == "l1" or getattr(final, "Cs_", None) is not None:
+        kind = "LASSO (L1)"
+    else:
+        kind = str(penalty or "")
+    text = f"{kind} inverse penalty C = {fmt_number(C)} (λ = 1/C = {fmt_number(1 / C)}".strip()
+    cv = getattr(final, "cv", None)
+    if cv:
+        text += f"; chosen by {cv}-fold cross-validation on AUC"
+    return text + ")"
+
+
+def _penalty_kind(l1_ratio) -> str:
+    l1 = float(l1_ratio or 0.0)
+    if l1 == 0:
+        return "ridge (L2)"
+    if l1 == 1:
+        return "LASSO (L1)"
+    return f"elastic-net (L1 share {l1:g})"
+
+
+def _unpenalised(final) -> bool:
+    used = getattr(final, "penalizer_used_", None)
+    return used is not None and float(used) == 0.0
+
+
+def _one_hot_levels(prep) -> dict:
+    """Model column -> (input column, level) for the one-hot columns of ``prep``."""
+    levels = getattr(prep, "levels_", None)
+    if not isinstance(levels, dict):
+        return {}
+    return {
+        f"{column}_{level}": (str(column), level)
+        for column, values in levels.items()
+        for level in values
+    }
+
+
 def _coefficients(pipeline, outcome) -> dict | None:
     final = _final(pipeline)
     coef = getattr(final, "coef_", None)
@@ -416,11 +659,21 @@ def _coefficients(pipeline, outcome) -> dict | None:
     prep = _step(pipeline, "preprocess")
     scaled = bool(getattr(prep, "scale", False))
     numeric = set(getattr(prep, "numeric_columns_", []) or [])
+    references = reference_levels(prep)
+    one_hot = _one_hot_levels(prep)
     survival = getattr(final, "outcome_kind", "") == "survival" or type(final).__name__ in (
         "CoxPH",
         "LassoCox",
     )
     ratio = "hazard ratio" if survival else "odds ratio"
+    # Wald 95% CIs and p-values where the model has them and they mean what they
+    # say: an unpenalised Cox fit (CoxPH.summary, as R's summary(coxph(...))).
+    inference = None
+    if _unpenalised(final):
+        with contextlib.suppress(Exception):
+            table = final.summary
+            if {"hr_low", "hr_high", "p"} <= set(table.columns):
+                inference = table.set_axis([str(c) for c in table.index])
     shown = coef[coef != 0]
     shown = shown.reindex(shown.abs().sort_values(ascending=False, kind="stable").index)
     rows = []
@@ -430,25 +683,40 @@ def _coefficients(pipeline, outcome) -> dict | None:
             unit = "per SD of the standardised input" if scaled else "per unit of the input"
         elif column.endswith("_missing"):
             unit = "missing vs observed"
+        elif column in one_hot and one_hot[column][0] in references:
+            source, level = one_hot[column]
+            unit = f"{source} {fmt_value(level)} vs {fmt_value(references[source])} (reference)"
+        elif getattr(prep, "drop_first", False):
+            unit = "level vs the reference level left out (one-hot)"
         else:
             unit = "level present vs absent (one-hot)"
-        rows.append((column, f"{value:+.3f}", fmt(math.exp(value)), unit))
+        # a coefficient per unit of a large-valued input (platelets per mL) is tiny
+        shown_coef = f"{value:+.3f}" if abs(value) >= 5e-4 else f"{value:+.2e}"
+        row = [column, shown_coef, fmt(math.exp(value))]
+        if inference is not None:
+            if column in inference.index:
+                record = inference.loc[column]
+                row += [fmt_ci(record["hr_low"], record["hr_high"]), fmt_p(record["p"])]
+            else:
+                row += ["—", "—"]
+        rows.append((*row, unit))
     intercept = getattr(final, "intercept_", None)
-    penalty = next(
-        (
-            f"{k} = {fmt_setting(getattr(final, k))}"
-            for k in ("C_", "penalizer_", "penalizer")
-            if getattr(final, k, None) is not None
-        ),
-        None,
-    )
+    penalty = describe_penalty(final)
     return {
         "ratio": ratio,
+        "inference": inference is not None,
         "rows": rows,
         "n_zero": int((coef == 0).sum()),
         "n_total": len(coef),
         "intercept": None if intercept is None else f"{float(intercept):+.3f}",
         "penalty": penalty,
+        "penalised": penalty is not None and not penalty.startswith("none"),
+        "no_inference": (
+            "No 95% CIs or p-values: the fit is penalised, and the Wald intervals of a "
+            "penalised fit ignore its shrinkage"
+            if survival and inference is None
+            else None
+        ),
         "scaled": scaled,
         "truncated": len(shown) > TOP_COEFFICIENTS,
     }
@@ -508,19 +776,77 @@ def _framingham(pipeline, horizon) -> dict | None:
     return {"rows": rows}
 
 
+def _fit_issue_records(result, name=None) -> list[dict]:
+    """The rows of ``result.fit_issues`` (all, or one model's); [] when every fit was clean."""
+    table = getattr(result, "fit_issues", None)
+    if not isinstance(table, pd.DataFrame) or len(table) == 0:
+        return []
+    records = table.to_dict("records")
+    return [r for r in records if name is None or str(r.get("model")) == str(name)]
+
+
+def _issue_text(issue) -> str:
+    text = str(issue).strip()
+    return text if text.endswith(".") else text + "."
+
+
+def _fit_issue_count(record) -> str:
+    """ "3 of 11 fits, including the whole-cohort fit ..." for one row of fit_issues."""
+    counts = f"{fmt_count(record.get('fits'))} of {fmt_count(record.get('of'))} fits"
+    if bool(record.get("whole_cohort", False)):
+        return counts + ", including the whole-cohort fit that is reported, explained and deployed"
+    return counts + "; not the whole-cohort fit"
+
+
+def _whole_cohort_issues(pipeline) -> list[str]:
+    """The sentences the whole-cohort fit recorded (``fit_issues_``), if it records them."""
+    found = []
+    for holder in (pipeline, _final(pipeline)):
+        issues = getattr(holder, "fit_issues_", None)
+        if isinstance(issues, str):
+            issues = [issues]
+        for issue in issues or []:
+            if str(issue) not in found:
+                found.append(str(issue))
+    return found
+
+
+def fit_issue_items(result, name, pipeline=None) -> list[str]:
+    """One line per fit issue of model ``name``: its counts, then the sentence."""
+    items, seen = [], set()
+    for record in _fit_issue_records(result, name):
+        items.append(f"{_fit_issue_count(record)}: {_issue_text(record['issue'])}")
+        seen.add(str(record["issue"]).strip())
+    if pipeline is not None:
+        for issue in _whole_cohort_issues(pipeline):
+            if issue.strip() not in seen:
+                items.append(f"the whole-cohort fit: {_issue_text(issue)}")
+    return items
+
+
+def _description(result, name, has_issues: bool) -> str:
+    text = outcome_words((result.models or {}).get(name, ""), result.outcome)
+    # The study appends the summary's fit-issue note; the report lists the issues itself.
+    if has_issues and " Fit issues: " in text:
+        text = text[: text.index(" Fit issues: ")]
+    return text
+
+
 def specification_section(result) -> dict:
-    descriptions = dict(result.models or {})
     fitted = getattr(result, "fitted_models", None) or {}
     models = []
     for name in [str(c) for c in result.predictions.columns]:
         pipeline = fitted.get(name)
+        issues = fit_issue_items(result, name, pipeline)
         entry = {
             "name": name,
-            "description": outcome_words(descriptions.get(name, ""), result.outcome),
+            "description": _description(result, name, bool(issues)),
             "steps": None,
             "params": [],
             "coefficients": None,
             "framingham": None,
+            "references": [],
+            "fit_issues": issues,
         }
         if pipeline is not None:
             steps = getattr(pipeline, "steps", None)
@@ -529,6 +855,10 @@ def specification_section(result) -> dict:
             entry["params"] = _params(_final(pipeline))
             entry["coefficients"] = _coefficients(pipeline, result.outcome)
             entry["framingham"] = _framingham(pipeline, result.horizon)
+            entry["references"] = [
+                (str(k), fmt_value(v))
+                for k, v in reference_levels(_step(pipeline, "preprocess")).items()
+            ]
         models.append(entry)
     return {"models": models, "fitted": bool(fitted)}
 
@@ -539,6 +869,37 @@ def specification_section(result) -> dict:
 def _summary_value(summary, model, metric):
     rows = summary[(summary["model"] == model) & (summary["metric"] == metric)]
     return None if rows.empty else rows.iloc[0]
+
+
+def interval_method(record) -> str:
+    """How a summary row's interval was computed: its ``method``, with the resamples."""
+    method = str(record.get("method", "") or "")
+    n_boot = record.get("n_boot")
+    lowered = method.lower()
+    if (
+        "bootstrap" in lowered
+        and "resample" not in lowered
+        and "replicate" not in lowered
+        and n_boot is not None
+        and not pd.isna(n_boot)
+        and int(n_boot) > 0
+    ):
+        method += f", {int(n_boot):,} resamples"
+    return method
+
+
+def interval_methods(result, metrics=None) -> list[tuple[str, list[str]]]:
+    """Each interval method of the summary with the metrics it served, in table order."""
+    summary = result.summary
+    if metrics is not None:
+        summary = summary[summary["metric"].isin(list(metrics))]
+    served: dict = {}
+    for record in summary.to_dict("records"):
+        label = metric_label(str(record["metric"]), result.outcome, result.horizon)
+        served.setdefault(interval_method(record), [])
+        if label not in served[interval_method(record)]:
+            served[interval_method(record)].append(label)
+    return list(served.items())
 
 
 def performance_section(result) -> dict:
@@ -554,7 +915,7 @@ def performance_section(result) -> dict:
                 "metric": metric_label(str(record["metric"]), result.outcome, result.horizon),
                 "estimate": fmt(record["estimate"]),
                 "ci": fmt_ci(record["low"], record["high"]),
-                "method": str(record["method"]),
+                "method": interval_method(record),
                 "extra": [fmt_value(record[c]) for c in extra],
                 "small": bool(record.get("small_data", False)),
             }
@@ -562,10 +923,33 @@ def performance_section(result) -> dict:
                 row["optimism"] = fmt(record.get("optimism"))
                 row["corrected"] = fmt(record.get("corrected"))
             rows.append(row)
-        models.append({"name": name, "rows": rows})
+        issues = _fit_issue_records(result, name)
+        models.append(
+            {
+                "name": name,
+                "rows": rows,
+                "fit_issues": (
+                    f"{len(issues)} fit issue(s) of {name}: "
+                    + "; ".join(
+                        f"{fmt_count(r.get('fits'))} of {fmt_count(r.get('of'))} fits"
+                        + (" (whole-cohort fit included)" if r.get("whole_cohort") else "")
+                        for r in issues
+                    )
+                    if issues
+                    else None
+                ),
+            }
+        )
     return {
         "models": models,
-        "extra_columns": extra,
+        "extra_columns": [
+            {
+                "n": "Patients",
+                "events": "Events"
+                + (" (by the horizon for metrics at it)" if result.horizon is not None else ""),
+            }.get(c, c)
+            for c in extra
+        ],
         "optimism": optimism,
         "ci_label": f"{100 * float(confidence):g}% CI",
     }
@@ -660,7 +1044,13 @@ def _metric_table(result, metrics) -> dict | None:
                 interval = fmt_ci(row["low"], row["high"])
                 cells.append(fmt(row["estimate"]) + ("" if interval == "—" else f" ({interval})"))
         rows.append(cells)
-    columns = ["Model"] + [metric_label(m, result.outcome, result.horizon) for m in chosen]
+    columns = ["Model"]
+    for metric in chosen:
+        methods = [method for method, _ in interval_methods(result, [metric])]
+        columns.append(
+            f"{metric_label(metric, result.outcome, result.horizon)} "
+            f"(95% CI: {'; '.join(methods) or 'none'})"
+        )
     return {"columns": columns, "rows": rows}
 
 
@@ -724,13 +1114,18 @@ def overall_section(result) -> dict | None:
     if numbers is None:
         return None
     ipcw = " (IPCW at the horizon)" if result.outcome.is_survival else ""
+    null = (
+        "everyone the Kaplan-Meier risk of the event by the horizon"
+        if result.outcome.is_survival
+        else "everyone the event rate"
+    )
     return {
         "numbers": numbers,
         "caption": (
             f"Brier score{ipcw}: mean squared difference between predicted risk and outcome "
             "(lower is better). IPA, the index of prediction accuracy: 1 minus the Brier score "
-            "over that of the null model predicting the overall event rate (higher is "
-            "better; 0 = no better than the event rate)."
+            f"over that of the null model predicting {null} (higher is better; 0 = no "
+            "better than that null model)."
         ),
     }
 
@@ -741,27 +1136,7 @@ def clinical_utility_section(result) -> dict | None:
         return None
     fig, ax = new_figure((6.0, 4.2))
     names = list(dict.fromkeys(table["model"].astype(str)))
-    for name in names:
-        group = table[table["model"].astype(str) == name]
-        style = {}
-        if name == "Treat all":
-            style = {"color": "0.35", "linestyle": ":"}
-        elif name == "Treat none":
-            style = {"color": "black", "linestyle": "--"}
-        ax.plot(
-            group["threshold"],
-            group["net_benefit"],
-            linewidth=1.4,
-            label=name.replace("$", r"\$").lstrip("_") or "model",
-            **style,
-        )
-    models = table[~table["model"].isin(["Treat all", "Treat none"])]
-    top = float(np.nanmax(table["net_benefit"])) if len(table) else 0.1
-    low = float(np.nanmin(models["net_benefit"])) if len(models) else -0.05
-    ax.set_ylim(max(low, -0.05 - 0.1 * abs(top)), top * 1.1 + 1e-3)
-    ax.set_xlabel("Risk threshold")
-    ax.set_ylabel("Net benefit")
-    ax.legend(fontsize=8)
+    draw_decision_curve(table, ax)
     thresholds = np.sort(table["threshold"].unique())
     chosen = []
     for wanted in NET_BENEFIT_THRESHOLDS:
@@ -925,10 +1300,16 @@ def comparison_section(result) -> dict | None:
             }
         )
     reference = str(table["reference"].iloc[0])
-    method = str(table["method"].iloc[0]) if "method" in table.columns else "paired bootstrap"
-    n_boot = int(table["n_boot"].iloc[0]) if "n_boot" in table.columns else 0
+    first = table.iloc[0].to_dict()
+    method = interval_method(first) if "method" in table.columns else "method not recorded"
+    n_boot = int(first["n_boot"]) if not pd.isna(first.get("n_boot", np.nan)) else 0
     metric = metric_label(str(table["metric"].iloc[0]), result.outcome, None)
-    if "delong" in method.lower():
+    if "method" not in table.columns:
+        caption = (
+            f"Difference of each model's {metric} minus {reference}'s on the same patients; "
+            "the comparison method was not recorded."
+        )
+    elif "delong" in method.lower():
         caption = (
             f"Difference of each model's {metric} minus {reference}'s on the same patients, "
             "by DeLong's test for paired ROC curves (DeLong et al. 1988, as R's "
@@ -938,9 +1319,10 @@ def comparison_section(result) -> dict | None:
     else:
         caption = (
             f"Difference of each model's {metric} minus {reference}'s, on the same "
-            f"{n_boot} bootstrap resamples of the patients (a paired bootstrap, so the "
-            "correlation between models is kept); percentile 95% interval and two-sided "
-            "p-value from the bootstrap standard error."
+            f"{n_boot:,} bootstrap resamples of the patients"
+            + (", stratified by outcome class" if "stratified" in method.lower() else "")
+            + " (a paired bootstrap, so the correlation between models is kept); percentile "
+            "95% interval and two-sided p-value from the bootstrap standard error."
         )
     return {"reference": reference, "rows": rows, "caption": caption, "method": method}
 
@@ -1111,17 +1493,28 @@ def limitations_section(result) -> dict:
     items = []
     info = dict(getattr(result, "sample_size", None) or {})
     minimum = info.get("minimum_n")
+    epp = events_per_parameter(result)
     if minimum is not None and info.get("n", math.inf) < minimum:
         items.append(
-            f"Small sample: {info['n']:,} patients against the {int(minimum):,} that the Riley "
-            f"et al. criteria ask for ({fmt(info.get('events_per_parameter'), 1)} events per "
-            "candidate parameter); expect overfitting and wide intervals."
+            f"Small sample: {info['n']:,} patients against the {_needed(minimum)} that the "
+            "Riley et al. criteria ask for"
+            + (f" ({epp['value']} events per candidate parameter)" if epp else "")
+            + "; expect overfitting and wide intervals."
         )
-    elif info.get("events_per_parameter") is not None and info["events_per_parameter"] < 10:
+    elif epp is not None and epp["number"] < 10:
         items.append(
-            f"{fmt(info['events_per_parameter'], 1)} events per candidate predictor parameter: "
-            "estimates may be unstable and optimistic."
+            f"{epp['value']} events per candidate predictor parameter: estimates may be "
+            "unstable and optimistic."
         )
+    for record in _fit_issue_records(result):
+        items.append(
+            f"{record['model']} ({_fit_issue_count(record)}): {_issue_text(record['issue'])}"
+        )
+    recorded = {(str(r["model"]), str(r["issue"]).strip()) for r in _fit_issue_records(result)}
+    for name, pipeline in (getattr(result, "fitted_models", None) or {}).items():
+        for issue in _whole_cohort_issues(pipeline):
+            if (str(name), issue.strip()) not in recorded:
+                items.append(f"{name} (the whole-cohort fit): {_issue_text(issue)}")
     summary = result.summary
     if "small_data" in summary.columns and summary["small_data"].any():
         small = summary[summary["small_data"].astype(bool)]
@@ -1157,6 +1550,52 @@ def limitations_section(result) -> dict:
     return {"items": items}
 
 
+def _imbalance_texts(result) -> dict:
+    """Model name -> how class imbalance was handled, without the "Class imbalance:" lead."""
+    texts = {}
+    fitted = getattr(result, "fitted_models", None) or {}
+    if fitted:
+        from ..models import describe_imbalance_handling
+
+        for name, pipeline in fitted.items():
+            with contextlib.suppress(Exception):
+                texts[str(name)] = describe_imbalance_handling(pipeline)
+    if not texts:
+        recorded = (result.settings or {}).get("class imbalance")
+        if not recorded:
+            return {}
+        # "name: text; name: text" as the study records it: cut at the model names
+        positions = []
+        for name in [str(c) for c in result.predictions.columns]:
+            if recorded.startswith(f"{name}: "):
+                positions.append((0, name, len(name) + 2))
+            elif (at := recorded.find(f"; {name}: ")) >= 0:
+                positions.append((at, name, at + len(name) + 4))
+        if not positions:
+            return {"all models": str(recorded)}
+        positions.sort()
+        for k, (_, name, start) in enumerate(positions):
+            end = positions[k + 1][0] if k + 1 < len(positions) else len(recorded)
+            texts[name] = recorded[start:end].strip()
+    return {
+        name: sentence(text.removeprefix("Class imbalance:").strip())
+        for name, text in texts.items()
+    }
+
+
+def imbalance_sentence(result) -> str | None:
+    """Class-imbalance handling, said once per distinct handling (not once per model)."""
+    texts = _imbalance_texts(result)
+    if not texts:
+        return None
+    grouped: dict = {}
+    for name, text in texts.items():
+        grouped.setdefault(text, []).append(name)
+    if len(grouped) == 1:
+        return f"{next(iter(grouped))}."
+    return " ".join(f"{', '.join(names)}: {text}." for text, names in grouped.items())
+
+
 def methods_section(result) -> dict:
     settings = dict(result.settings or {})
     selection = settings.get("selection")
@@ -1165,7 +1604,8 @@ def methods_section(result) -> dict:
     return {
         "validation": sentence(fmt_setting(settings.get("validation", "not recorded"))),
         "selection": sentence(fmt_setting(selection)),
-        "imbalance": settings.get("class imbalance"),
+        "imbalance": imbalance_sentence(result),
+        "intervals": [(method, ", ".join(metrics)) for method, metrics in interval_methods(result)],
         "survival": result.outcome.is_survival,
         "explained": bool(getattr(result, "explanations", None) or result.explanation),
     }
@@ -1178,6 +1618,16 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def comparison_run(result) -> str | None:
+    """The paired comparison that ran, read from the comparison table (never the request)."""
+    table = getattr(result, "comparison", None)
+    if not isinstance(table, pd.DataFrame) or len(table) == 0 or "method" not in table.columns:
+        return None
+    first = table.iloc[0].to_dict()
+    metric = metric_label(str(first.get("metric", "")), result.outcome, None)
+    return f"{interval_method(first)} ({metric}; reference {first.get('reference')})"
+
+
 def reproducibility_section(result) -> dict:
     import riskml
 
@@ -1186,9 +1636,20 @@ def reproducibility_section(result) -> dict:
     for package in PACKAGES:
         versions.append((package, riskml.__version__ if package == "riskml" else _version(package)))
     timings = getattr(result, "timings", None) or {}
+    shown = []
+    for key, value in settings.items():
+        if key == "comparison":
+            ran = comparison_run(result)
+            if ran is not None:
+                value = ran
+            elif getattr(result, "comparison", None) is None and not str(value).startswith("none"):
+                value = "none (no comparison ran)"
+        elif key == "class imbalance":
+            value = imbalance_sentence(result) or value
+        shown.append((str(key), fmt_setting(value)))
     return {
         "versions": versions,
         "seed": fmt_setting(settings.get("random_state")),
-        "settings": [(str(k), fmt_setting(v)) for k, v in settings.items()],
+        "settings": shown,
         "timings": [(str(k), f"{float(v):.1f} s") for k, v in timings.items()],
     }

@@ -140,7 +140,7 @@ def make_result(kind="survival", explanation=True, n=240, seed=0, patient_index=
         predictions=predictions,
         outcome=outcome,
         horizon=horizon,
-        cohort_summary=cohort.describe(),
+        cohort_summary=cohort.describe(horizon=horizon),
         cohort_name=cohort.name,
         cohort_source="Synthetic data for tests (riskml)",
         models={

@@ -76,3 +76,40 @@ def binary_study_html(binary_study, tmp_path_factory):
 def survival_study_html(survival_study, tmp_path_factory):
     path = survival_study.report(tmp_path_factory.mktemp("survival") / "report.html")
     return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def hf_cox_study():
+    """Bundled heart-failure records at 90 days, sex as a category: Cox and LASSO (~10 s).
+
+    Sex is coded "female"/"male" so that the Cox model has a reference level, as the
+    R oracle tests/data/report_cox_heart_failure.R codes it.
+    """
+    import warnings
+
+    import numpy as np
+
+    import riskml as rk
+
+    hf = rk.cohorts.load_heart_failure_clinical_records()
+    features = hf.features.copy()
+    features["sex"] = np.where(features["sex"] == 1, "male", "female")
+    cohort = rk.Cohort(
+        features, hf.outcome, name="heart_failure_clinical_records", horizon=hf.horizon
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the small-sample warning is read in the report
+        return rk.Study(
+            cohort,
+            models=["cox", "lasso"],
+            validation=3,
+            n_boot=50,
+            explain=None,
+            progress=False,
+        ).run()
+
+
+@pytest.fixture(scope="session")
+def hf_cox_html(hf_cox_study, tmp_path_factory):
+    path = hf_cox_study.report(tmp_path_factory.mktemp("hf") / "report.html")
+    return path.read_text(encoding="utf-8")

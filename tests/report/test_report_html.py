@@ -81,7 +81,39 @@ def test_report_shows_cohort_summary(survival_html, survival_result):
     assert f"{np.median(outcome.time):.0f} days" in cohort
     q1, q3 = np.percentile(outcome.time, [25, 75])
     assert f"({q1:.0f}–{q3:.0f})" in cohort
-    assert "Events per candidate variable" in cohort
+    # events per candidate parameter: one figure, stated in the sample-size section only
+    assert "per candidate" not in cohort
+
+
+def _km_risk(time, event, horizon):
+    """Brute-force product-limit estimate of 1 - S(horizon) (Kaplan & Meier 1958)."""
+    survival = 1.0
+    for t in np.unique(time[(event == 1) & (time <= horizon)]):
+        at_risk = np.sum(time >= t)
+        deaths = np.sum((time == t) & (event == 1))
+        survival *= 1.0 - deaths / at_risk
+    return 1.0 - survival
+
+
+def test_cohort_event_rate_is_stated_at_the_horizon(survival_html, survival_result):
+    """Oracle: Outcome.at_horizon for the count; a hand-written Kaplan-Meier for the risk.
+
+    The all-follow-up proportion appears only under its own label.
+    """
+    cohort = html.unescape(_section(survival_html, "cohort"))
+    outcome = survival_result.outcome
+    by_horizon = int(np.sum(outcome.at_horizon(HORIZON) == 1))
+    assert f'<th>Events by {HORIZON:g} days</th><td class="num">{by_horizon:,}</td>' in cohort
+    risk = _km_risk(outcome.time, outcome.event.astype(int), HORIZON)
+    assert (
+        f"<th>Risk of the event by {HORIZON:g} days (Kaplan-Meier)</th>"
+        f'<td class="num">{100 * risk:.1f}%</td>'
+    ) in cohort
+    every = f"{int(outcome.event.sum()):,} ({100 * outcome.event.mean():.1f}% of patients)"
+    assert (
+        f'<th>Events over the whole follow-up (any time)</th><td class="num">{every}</td>'
+    ) in cohort
+    assert "<th>Event rate</th>" not in cohort
 
 
 def test_missingness_table_lists_columns_with_missing_values_sorted(survival_html, survival_result):

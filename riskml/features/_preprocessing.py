@@ -56,6 +56,78 @@ def _check_frame(X, who: str) -> pd.DataFrame:
     return X
 
 
+def _levels_seen(column: pd.Series, name) -> list:
+    """The non-missing levels of one categorical column, in encoding order.
+
+    A pandas Categorical keeps the order of its categories (as R keeps a factor's
+    levels); any other column is sorted (Python's order: by code point for text).
+    Levels absent from the column are left out (R's ``droplevels``).
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.remove_unused_categories().cat.categories.tolist()
+    values = pd.unique(column.dropna().astype(object))
+    try:
+        return sorted(values)
+    except TypeError:
+        kinds = sorted({type(value).__name__ for value in values})
+        raise TypeError(
+            f"categorical column {name!r} mixes value types {kinds}, which have no common "
+            "order for one-hot encoding. Convert it to one type, e.g. "
+            f"X[{name!r}].astype(str), or to a pandas Categorical with the level order you "
+            "want."
+        ) from None
+
+
+def _find_level(levels, level):
+    """The element of ``levels`` equal to ``level`` (or, failing that, to its text), or None."""
+    for candidate in levels:
+        try:
+            if bool(candidate == level):
+                return candidate
+        except (TypeError, ValueError):
+            continue
+    by_text = [candidate for candidate in levels if str(candidate) == str(level)]
+    return by_text[0] if len(by_text) == 1 else None
+
+
+def _match_level(levels: list, level, column: pd.Series, name):
+    """The level of ``levels`` (those seen in fit) that ``level`` names."""
+    found = _find_level(levels, level)
+    if found is not None:
+        return found
+    declared = (
+        column.cat.categories.tolist() if isinstance(column.dtype, pd.CategoricalDtype) else []
+    )
+    if _find_level(declared, level) is not None:
+        raise ValueError(
+            f"reference level {level!r} of column {name!r} is one of its categories but no "
+            f"row in this fit has it (a rare level can be missing from a cross-validation "
+            f"fold or bootstrap resample); the levels seen are {levels}. Choose a more "
+            "common reference level."
+        )
+    raise ValueError(
+        f"reference level {level!r} of column {name!r} was not seen in fit; the levels "
+        f"seen are {levels}. Pass one of them in reference_levels."
+    )
+
+
+def _check_reference_columns(reference_levels: dict, X: pd.DataFrame, categorical: list):
+    for name in reference_levels:
+        if name in categorical:
+            continue
+        if name not in X.columns:
+            raise ValueError(
+                f"reference_levels names the column {name!r}, which is not in the data; the "
+                f"categorical columns are {list(categorical)}."
+            )
+        raise ValueError(
+            f"reference_levels names the column {name!r}, which has dtype {X[name].dtype} and "
+            "is not one-hot encoded; only categorical columns (object, category or string "
+            f"dtype) have a reference level. Convert it (X[{name!r}].astype('category')) or "
+            "leave it out of reference_levels."
+        )
+
+
 class Preprocessor(TransformerMixin, BaseEstimator):
     """Impute, encode and (optionally) scale a clinical feature table.
 
@@ -79,9 +151,21 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         missing state, or XGBoost) and a missing categorical value becomes its
         own one-hot column ``<input>_nan``.
     drop_first : bool, default=False
-        Leave out the first level (in sorted order) of every categorical column, the
-        reference level of an unpenalised regression (e.g. the Cox model), whose
-        coefficients are then "level vs reference".
+        Leave out the first level of every categorical column (see Notes for the
+        level order): the reference level of an unpenalised regression (e.g. the
+        Cox model), whose coefficients are then "level vs reference".
+    reference_levels : dict, optional
+        An explicit reference level per column, e.g. ``{"age_group": "<=20"}``:
+        the level becomes the column's first level, as R's
+        ``relevel(x, ref = "<=20")``, and so the one left out with
+        ``drop_first=True`` (without it, the level only comes first among the
+        column's one-hot columns). Keys must be categorical columns and values
+        levels seen in ``fit`` (a level may also be given as its text, e.g.
+        ``"1"`` for the level ``1``, as a YAML file writes it); anything else
+        raises a ``ValueError`` naming the column, the level given and the levels
+        seen, as does a reference level absent from the training rows (a rare
+        level can be missing from a cross-validation fold or a bootstrap
+        resample: choose a common one).
 
     Attributes
     ----------
@@ -91,6 +175,13 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         The input columns of each kind.
     dropped_columns_ : list of str
         Input columns of any other dtype (e.g. datetimes), which are dropped.
+    levels_ : dict of str to list
+        For each one-hot-encoded input column, its levels seen in ``fit`` in the
+        order of its output columns, the reference first (the missing level of
+        ``impute=False``, always last, not included).
+    reference_levels_ : dict of str to object
+        Input column -> the level left out as its reference; empty unless
+        ``drop_first``.
     feature_names_in_ : ndarray of str
     n_features_in_ : int
 
@@ -99,9 +190,31 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     Output columns are named ``<input>`` (numeric and boolean), ``<input>_<level>``
     (one-hot) and ``<input>_missing`` (indicators), so that explanations can map
     every output column back to its input column. Categories first seen at
-    prediction time get all-zero one-hot columns. One-hot encoding keeps every
-    level (no reference level) unless ``drop_first``; penalised models handle the
-    collinearity.
+    prediction time get all-zero one-hot columns (with ``drop_first``, the same
+    row as the reference). One-hot encoding keeps every level (no reference
+    level) unless ``drop_first``; penalised models handle the collinearity.
+
+    Level order, and so the reference level: a pandas ``Categorical`` column
+    (ordered, or unordered with the categories you gave it) keeps the order of
+    its categories, like the levels of an R factor, so its first category is the
+    reference: ``pd.Categorical(x, categories=["<=20", "20-50", ">50"],
+    ordered=True)`` corresponds to ``factor(x, levels = c("<=20", "20-50",
+    ">50"))``. Any other categorical column is sorted, which is also R's default
+    for a character vector (``factor(x)`` sorts its unique values). Python sorts
+    text by code point, as R does with ``LC_COLLATE=C``; R in other locales
+    collates (e.g. ignoring punctuation), so for text such as ``"<=20"`` and
+    ``"20-50"`` the two can disagree (code point order puts ``"20-50"`` first):
+    make such a column an ordered Categorical or name its reference in
+    ``reference_levels``. Categories never seen in ``fit`` get no column (R's
+    ``droplevels``); the first category *seen* is then the reference. Only the
+    order of a Categorical is used, not its ordinal meaning: the coding is
+    treatment (dummy) coding, R's ``contr.treatment``, never ``contr.poly``
+    (which R's ``model.matrix`` applies to an *ordered* factor by default).
+
+    References
+    ----------
+    Chambers JM, Hastie TJ, eds. Statistical Models in S. Wadsworth; 1992.
+    Chapter 2 (factors, contrasts and the model matrix).
 
     Examples
     --------
@@ -109,6 +222,12 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     >>> X = pd.DataFrame({"age": [50.0, None, 70.0], "sex": ["F", "M", "F"]})
     >>> Preprocessor(add_indicator=True).fit_transform(X).columns.tolist()
     ['age', 'age_missing', 'sex_F', 'sex_M']
+    >>> groups = pd.Categorical(
+    ...     ["20-50", "<=20", ">50"], categories=["<=20", "20-50", ">50"], ordered=True
+    ... )
+    >>> prep = Preprocessor(drop_first=True).fit(pd.DataFrame({"age_group": groups}))
+    >>> prep.get_feature_names_out().tolist(), prep.reference_levels_
+    (['age_group_20-50', 'age_group_>50'], {'age_group': '<=20'})
     """
 
     _parameter_constraints = {
@@ -116,15 +235,24 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         "add_indicator": ["boolean"],
         "impute": ["boolean"],
         "drop_first": ["boolean"],
+        "reference_levels": [dict, None],
     }
 
-    def __init__(self, scale=True, add_indicator=False, impute=True, drop_first=False):
+    def __init__(
+        self,
+        scale=True,
+        add_indicator=False,
+        impute=True,
+        drop_first=False,
+        reference_levels=None,
+    ):
         self.scale = scale
         self.add_indicator = add_indicator
         self.impute = impute
         self.drop_first = drop_first
+        self.reference_levels = reference_levels
 
-    def _make_transformer(self) -> ColumnTransformer:
+    def _make_transformer(self, categorical: list, categories: list) -> ColumnTransformer:
         numeric_steps = []
         if self.impute:
             numeric_steps.append(("impute", SimpleImputer(strategy="median")))
@@ -160,6 +288,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
                         (
                             "onehot",
                             OneHotEncoder(
+                                categories=categories,
                                 handle_unknown="ignore",
                                 sparse_output=False,
                                 drop="first" if self.drop_first else None,
@@ -167,12 +296,37 @@ class Preprocessor(TransformerMixin, BaseEstimator):
                         ),
                     ]
                 ),
-                make_column_selector(dtype_include=CATEGORICAL_DTYPES),
+                categorical,
             )
         )
         return ColumnTransformer(
             transformers, remainder="drop", verbose_feature_names_out=False
         ).set_output(transform="pandas")
+
+    def _categories(self, X: pd.DataFrame, categorical: list):
+        """Levels of each categorical column (reference first) and the encoder's categories.
+
+        Returns the levels by column, and the encoder's category arrays of the columns
+        that reach it (SimpleImputer drops a column with no observed value), with the
+        missing level NaN last when missing values are kept.
+        """
+        references = dict(self.reference_levels or {})
+        _check_reference_columns(references, X, categorical)
+        levels, categories = {}, []
+        for name in categorical:
+            seen = _levels_seen(X[name], name)
+            if name in references:
+                reference = _match_level(seen, references[name], X[name], name)
+                seen = [reference, *(level for level in seen if level is not reference)]
+            has_missing = bool(X[name].isna().any())
+            if self.impute and not seen:
+                continue
+            levels[name] = seen
+            encoded = [*seen, np.nan] if has_missing and not self.impute else seen
+            array = np.empty(len(encoded), dtype=object)
+            array[:] = encoded
+            categories.append(array)
+        return levels, categories
 
     def fit(self, X, y=None):
         """Learn imputation values, scaling and category levels from ``X``.
@@ -192,17 +346,28 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     def _fit(self, X) -> pd.DataFrame:
         self._validate_params()
         X = _check_frame(X, "Preprocessor")
-        transformer = self._make_transformer()
+        numeric = make_column_selector(dtype_include=NUMERIC_DTYPES)(X)
+        categorical = make_column_selector(dtype_include=CATEGORICAL_DTYPES)(X)
+        levels, categories = self._categories(X, categorical)
+        transformer = self._make_transformer(list(categorical), categories)
         Xt = transformer.fit_transform(X)
         self.column_transformer_ = transformer
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = X.shape[1]
-        numeric = make_column_selector(dtype_include=NUMERIC_DTYPES)(X)
-        categorical = make_column_selector(dtype_include=CATEGORICAL_DTYPES)(X)
         self.numeric_columns_ = list(numeric)
         self.categorical_columns_ = list(categorical)
         kept = set(numeric) | set(categorical)
         self.dropped_columns_ = [c for c in X.columns if c not in kept]
+        self.levels_ = levels
+        self.reference_levels_ = {}
+        if levels:
+            encoder = transformer.named_transformers_["categorical"].named_steps["onehot"]
+            if encoder.drop_idx_ is not None:
+                for name, cats, index in zip(
+                    levels, encoder.categories_, encoder.drop_idx_, strict=True
+                ):
+                    if index is not None:
+                        self.reference_levels_[name] = cats[index]
         return Xt
 
     def fit_transform(self, X, y=None):
@@ -237,6 +402,7 @@ def make_preprocessor(
     add_indicator: bool = False,
     impute: bool = True,
     drop_first: bool = False,
+    reference_levels: dict | None = None,
 ) -> Preprocessor:
     """The standard riskml preprocessing step (see :class:`Preprocessor`).
 
@@ -249,7 +415,11 @@ def make_preprocessor(
     impute : bool, default=True
         False keeps missing values (NaN; categorical ones as ``<input>_nan``).
     drop_first : bool, default=False
-        Leave out each categorical column's first level (the reference level).
+        Leave out each categorical column's first level (the reference level: a
+        Categorical's first category, otherwise the first in sorted order).
+    reference_levels : dict, optional
+        Input column -> its reference level (made the column's first level, as R's
+        ``relevel``), e.g. ``{"age_group": "<=20"}``.
 
     Returns
     -------
@@ -257,5 +427,9 @@ def make_preprocessor(
         Unfitted.
     """
     return Preprocessor(
-        scale=scale, add_indicator=add_indicator, impute=impute, drop_first=drop_first
+        scale=scale,
+        add_indicator=add_indicator,
+        impute=impute,
+        drop_first=drop_first,
+        reference_levels=reference_levels,
     )

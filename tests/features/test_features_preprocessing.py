@@ -107,4 +107,5 @@ def test_clone_and_get_params():
         "add_indicator": True,
         "impute": True,
         "drop_first": False,
+        "reference_levels": None,
     }

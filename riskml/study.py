@@ -1105,7 +1105,7 @@ class Study:
             predictions=predictions,
             outcome=outcome,
             horizon=horizon,
-            cohort_summary=cohort.describe(),
+            cohort_summary=cohort.describe(horizon=horizon),
             cohort_name=cohort.name,
             cohort_source=cohort.source,
             models=descriptions,

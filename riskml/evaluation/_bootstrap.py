@@ -63,7 +63,11 @@ class ConfidenceInterval:
         ``n_boot - n_degenerate`` replicates.
     method : str
         How the interval was computed, e.g. ``"percentile bootstrap"``,
-        ``"BCa bootstrap"`` or ``"DeLong"``.
+        ``"BCa bootstrap"`` or ``"DeLong"``. A bootstrap interval that excludes its
+        estimate says so here ("; the estimate lies below this interval because the
+        bootstrap values of the statistic are biased upward: ..."); a metric whose
+        replicates were capped states the number drawn (see
+        :func:`riskml.evaluation.metric_interval`).
     """
 
     estimate: float
@@ -76,7 +80,10 @@ class ConfidenceInterval:
 
     def __repr__(self) -> str:
         degenerate = f", {self.n_degenerate} degenerate" if self.n_degenerate else ""
-        replicates = f", {self.n_boot} replicates{degenerate}" if self.n_boot else ""
+        replicates = ""
+        if self.n_boot and f"{self.n_boot} replicates" not in self.method:
+            replicates = f", {self.n_boot} replicates"
+        replicates += degenerate if self.n_boot else ""
         return (
             f"ConfidenceInterval({self.estimate:.4f}, {self.confidence:.0%} CI "
             f"{self.low:.4f} to {self.high:.4f}; {self.method}{replicates})"
@@ -405,6 +412,35 @@ def _bca_levels(estimate: float, valid: np.ndarray, acceleration: float, confide
     return levels
 
 
+# Opens the sentence that _interval appends to ``method`` when the interval excludes its
+# estimate (the metric layer finds it here to add the metric's own reason).
+_OUTSIDE_MARK = "; the estimate lies "
+
+
+def _outside_note(estimate: float, low: float, high: float, reason: str = "") -> str:
+    """The words appended to ``method`` when ``estimate`` is outside ``[low, high]``.
+
+    A percentile interval is the middle of the bootstrap distribution of the statistic,
+    which is centred on the estimate only if the statistic is unbiased in resamples; where
+    the resampled values are shifted (the ICI, a mean of absolute errors, runs higher in
+    every resample) the interval can miss the estimate. Empty when the estimate is inside.
+    """
+    if not (estimate < low or estimate > high):  # inside, or NaN
+        return ""
+    side, bias = ("below", "upward") if estimate < low else ("above", "downward")
+    because = f" ({reason})" if reason else ""
+    return (
+        f"{_OUTSIDE_MARK}{side} this interval because the bootstrap values of the "
+        f"statistic are biased {bias}{because}: the interval shows how much the statistic "
+        "varies between samples, not a range around the estimate"
+    )
+
+
+def _split_outside_note(method: str) -> str:
+    """``method`` without the sentence of :func:`_outside_note`."""
+    return method.split(_OUTSIDE_MARK, 1)[0]
+
+
 def _interval(
     estimate: float,
     replicates: np.ndarray,
@@ -444,7 +480,7 @@ def _interval(
         confidence=confidence,
         n_boot=n_boot,
         n_degenerate=int(n_degenerate),
-        method=method,
+        method=method + _outside_note(float(estimate), float(low), float(high)),
     )
 
 
@@ -528,6 +564,14 @@ def bootstrap_ci(
     counts replicates equal to the estimate as half below, and with ``stratify``
     the acceleration sums the jackknife terms of each stratum, both as in
     ``scipy.stats.bootstrap(method="BCa")`` (whose strata are separate samples).
+
+    A percentile interval is the middle of the replicates, not a range centred on
+    the estimate: for a statistic biased in resamples (e.g. an absolute value or a
+    mean absolute error, which resampling noise inflates) it can exclude the
+    estimate. ``method`` then says so ("...; the estimate lies below this interval
+    because the bootstrap values of the statistic are biased upward: the interval
+    shows how much the statistic varies between samples, not a range around the
+    estimate"); Efron & Tibshirani (1993, ch. 10) on bootstrap estimates of bias.
 
     References
     ----------

@@ -593,18 +593,29 @@ def _ici_batch(event: np.ndarray, prob: np.ndarray, rank: np.ndarray, frac=_DEFA
 
 
 def _quantile_groups(prob: np.ndarray, n_groups: int) -> tuple[np.ndarray, int]:
-    """Group index of each patient by quantiles of predicted risk (R's cut at quantiles).
+    """Group index (0, 1, ...) of each patient by quantiles of predicted risk, and the
+    number of groups (the rule stated in :func:`calibration_curve`'s Notes).
 
-    Breaks are the unique ``quantile(p, seq(0, 1, 1/g))`` (type 7); intervals are
-    closed on the right and the lowest includes its lower end, as
-    ``cut(p, breaks, include.lowest = TRUE)`` in ``ResourceSelection::hoslem.test``.
+    Every group index in ``0 .. used - 1`` holds at least one patient: a break at an
+    interpolated quantile that falls between two neighbouring tied values leaves its
+    interval empty, and such intervals are dropped (the groups renumbered in order),
+    as scikit-learn drops empty bins.
     """
     breaks = np.unique(np.quantile(prob, np.linspace(0.0, 1.0, n_groups + 1)))
     if breaks.shape[0] < 2:
         return np.zeros(prob.shape[0], dtype=np.intp), 1
-    group = np.searchsorted(breaks, prob, side="left") - 1
-    group[group < 0] = 0
-    return group, breaks.shape[0] - 1
+    # the interval (b_j, b_j+1] is group j; the smallest risk (= b_0) joins group 0
+    interval = np.searchsorted(breaks, prob, side="left") - 1
+    interval[interval < 0] = 0
+    occupied, group = np.unique(interval, return_inverse=True)
+    return group.reshape(-1).astype(np.intp), int(occupied.shape[0])
+
+
+def _group_attrs(table: pd.DataFrame, requested: int, used: int) -> pd.DataFrame:
+    """Record the numbers of groups asked for and formed in ``table.attrs``."""
+    table.attrs["n_groups_requested"] = int(requested)
+    table.attrs["n_groups"] = int(used)
+    return table
 
 
 def _binomial_interval(events: np.ndarray, n: np.ndarray, confidence: float):
@@ -644,14 +655,17 @@ def calibration_curve(
         with a pointwise percentile-bootstrap band. ``"bins"``: groups of predicted
         risk (see ``strategy``), with Clopper-Pearson intervals.
     n_groups : int, default=10
-        Number of groups of patients for ``method="bins"`` (fewer when risks are
-        tied, or when equal-width bins are empty); ``n_groups`` as
-        :func:`hosmer_lemeshow` and :func:`survival_calibration`.
+        Number of groups of patients asked for with ``method="bins"``; fewer may
+        result (see Notes), and ``curve.attrs["n_groups"]`` holds the number
+        formed. The same groups as :func:`hosmer_lemeshow` and
+        :func:`survival_calibration` with the same ``n_groups``.
     strategy : {"quantile", "uniform"}, default="quantile"
         How ``method="bins"`` forms its groups, as ``sklearn.calibration.
-        calibration_curve``: ``"quantile"``, groups of equal size at quantiles of the
-        predicted risk; ``"uniform"``, equal-width bins on [0, 1], a risk on an inner
-        edge going to the lower bin and empty bins left out.
+        calibration_curve``: ``"quantile"``, groups of (nearly) equal size at
+        quantiles of the predicted risk (see Notes for ties); ``"uniform"``,
+        equal-width bins on [0, 1], a risk on an inner edge going to the lower bin.
+        Either way a group or bin that holds nobody is left out: every row has
+        ``n >= 1``.
     frac : float, default=2/3
         Lowess span for ``method="loess"``.
     confidence : float, default=0.95
@@ -671,14 +685,34 @@ def calibration_curve(
     -------
     pandas.DataFrame
         One row per point with columns ``predicted``, ``observed``, ``low``,
-        ``high``; ``method="bins"`` adds ``n`` and ``events`` per group.
+        ``high``; ``method="bins"`` adds ``n`` and ``events`` per group (one row per
+        group formed, in increasing order of risk) and records the numbers of
+        groups in ``attrs``: ``"n_groups_requested"`` (``n_groups``) and
+        ``"n_groups"`` (the rows, possibly fewer).
 
     Notes
     -----
     The loess band resamples patients (not stratified) and refits the smooth in
     each replicate; a grid point outside the range of a replicate's predicted risks
     has no value in that replicate, and the percentiles use the replicates that
-    cover it. Bins follow ``cut(p, quantile(p, 0:g/g), include.lowest = TRUE)``.
+    cover it.
+
+    Groups of predicted risk (``method="bins"``, ``strategy="quantile"``) are those
+    of ``sklearn.calibration.calibration_curve(strategy="quantile")``, i.e. R's
+    ``cut(p, unique(quantile(p, (0:g) / g)), include.lowest = TRUE)`` with its
+    empty levels dropped: the breaks are the ``g + 1`` quantiles of the predicted
+    risks (type 7: linear interpolation between order statistics, as
+    ``numpy.quantile``) with duplicates removed; a group holds the risks above one
+    break up to and including the next (the first also holds the smallest risk),
+    so tied risks always share a group; a group that holds nobody is dropped. With
+    tied risks (e.g. rounded to 0.05) a break repeats when one value holds more
+    than 1/g of the patients, and an interpolated break can fall between two
+    neighbouring values and leave its group empty: **fewer groups than asked may
+    result**, of unequal sizes.
+
+    R's ``rms::val.prob(g=)`` groups with ``Hmisc::cut2(p, g=)`` instead, whose
+    breaks are observed risks and whose groups are closed on the left, so with
+    ties its groups can differ from these by where a tied value goes.
 
     References
     ----------
@@ -722,7 +756,7 @@ def calibration_curve(
         events = np.bincount(group, weights=event.astype(float), minlength=used)
         predicted = np.bincount(group, weights=prob, minlength=used) / n
         low, high = _binomial_interval(events, n, confidence)
-        return pd.DataFrame(
+        table = pd.DataFrame(
             {
                 "predicted": predicted,
                 "observed": events / n,
@@ -732,6 +766,7 @@ def calibration_curve(
                 "events": events,
             }
         )
+        return _group_attrs(table, n_groups, used)
 
     grid = np.linspace(prob.min(), prob.max(), n_points)
     observed = _lowess_at(event, prob, frac, grid)
@@ -763,22 +798,33 @@ class HosmerLemeshowResult:
     statistic : float
         The chi-square statistic.
     df : int
-        Degrees of freedom: groups - 2.
+        Degrees of freedom: ``n_groups - 2``, from the groups actually formed.
     p_value : float
         Upper tail of the chi-square distribution with ``df`` degrees of freedom.
     table : pandas.DataFrame
-        Per group: ``n``, ``observed`` and ``expected`` events, ``mean_predicted``.
+        Per group formed (every one with ``n >= 1``): ``n``, ``observed`` and
+        ``expected`` events, ``mean_predicted``.
+    n_groups : int or None
+        The number of groups formed (the rows of ``table``); fewer than
+        ``n_groups_requested`` where risks are tied.
+    n_groups_requested : int or None
+        The ``n_groups`` asked for.
     """
 
     statistic: float
     df: int
     p_value: float
     table: pd.DataFrame
+    n_groups: int | None = None
+    n_groups_requested: int | None = None
 
     def __repr__(self) -> str:
+        groups = ""
+        if self.n_groups is not None and self.n_groups != self.n_groups_requested:
+            groups = f", groups={self.n_groups} of {self.n_groups_requested} asked"
         return (
             f"HosmerLemeshowResult(statistic={self.statistic:.4f}, df={self.df}, "
-            f"p_value={self.p_value:.4g})"
+            f"p_value={self.p_value:.4g}{groups})"
         )
 
 
@@ -792,7 +838,9 @@ def hosmer_lemeshow(y_true, y_prob, *, n_groups: int = 10) -> HosmerLemeshowResu
     y_prob : array-like of shape (n_samples,)
         Predicted probability of the event, in [0, 1].
     n_groups : int, default=10
-        Number of quantile groups ("deciles of risk"); fewer when risks are tied.
+        Number of quantile groups asked for ("deciles of risk"); fewer may result
+        where risks are tied (see Notes). ``result.n_groups`` holds the number
+        formed, which sets the degrees of freedom.
 
     Returns
     -------
@@ -802,9 +850,24 @@ def hosmer_lemeshow(y_true, y_prob, *, n_groups: int = 10) -> HosmerLemeshowResu
     -----
     ``statistic = sum_g (O_g - E_g)^2 / (E_g (1 - E_g / n_g))``, the Pearson
     chi-square of the 2 x g table of observed and expected events and non-events,
-    on g - 2 degrees of freedom (for a model fitted on these data; for an external
-    validation, Hosmer & Lemeshow suggest g degrees of freedom). Groups follow R's
-    ``ResourceSelection::hoslem.test`` (breaks at quantiles of p, ties kept together).
+    on ``g - 2`` degrees of freedom, g the number of groups formed (for a model
+    fitted on these data; for an external validation, Hosmer & Lemeshow suggest g
+    degrees of freedom).
+
+    The groups are those of :func:`calibration_curve` (``method="bins"``): R's
+    ``cut(p, unique(quantile(p, (0:g) / g)), include.lowest = TRUE)`` with its
+    empty levels dropped, as ``sklearn.calibration.calibration_curve(strategy=
+    "quantile")``: the breaks are the ``g + 1`` type-7 quantiles of the predicted
+    risks (linear interpolation, as ``numpy.quantile``) with duplicates removed; a
+    group holds the risks above one break up to and including the next (the first
+    also holds the smallest risk), so tied risks always share a group; a group that
+    holds nobody is dropped. With tied risks (e.g. rounded to 0.05) a break repeats
+    when one value holds more than 1/g of the patients, and an interpolated break
+    can fall between two neighbouring values and leave its group empty: **fewer
+    groups than asked may result**, and the degrees of freedom fall with them.
+    ``ResourceSelection::hoslem.test`` cuts at the same quantiles but stops where
+    two breaks coincide ("'breaks' are not unique") and keeps empty groups;
+    ``rms``/``Hmisc::cut2(p, g=)`` breaks at observed risks, closed on the left.
 
     Caveats: the statistic depends on the grouping (the number of groups and how
     tied risks are split can change the verdict); the test has little power in small
@@ -836,8 +899,11 @@ def hosmer_lemeshow(y_true, y_prob, *, n_groups: int = 10) -> HosmerLemeshowResu
     group, used = _quantile_groups(prob, n_groups)
     if used < 3:
         raise ValueError(
-            f"{function} needs at least 3 groups of distinct predicted risk to have "
-            f"degrees of freedom; the risks form {used} group(s)."
+            f"{function} needs at least 3 groups of predicted risk to have degrees of "
+            f"freedom (g - 2); the {np.unique(prob).shape[0]} distinct predicted risk(s) "
+            f"form {used} group(s) out of the {n_groups} asked for (tied risks share a "
+            "group). Assess calibration with calibration_curve or calibration_slope "
+            "instead."
         )
     n = np.bincount(group, minlength=used).astype(float)
     observed = np.bincount(group, weights=event.astype(float), minlength=used)
@@ -854,7 +920,12 @@ def hosmer_lemeshow(y_true, y_prob, *, n_groups: int = 10) -> HosmerLemeshowResu
         {"n": n, "observed": observed, "expected": expected, "mean_predicted": expected / n}
     )
     return HosmerLemeshowResult(
-        statistic=statistic, df=df, p_value=float(stats.chi2.sf(statistic, df)), table=table
+        statistic=statistic,
+        df=df,
+        p_value=float(stats.chi2.sf(statistic, df)),
+        table=table,
+        n_groups=used,
+        n_groups_requested=n_groups,
     )
 
 
@@ -889,19 +960,36 @@ def survival_calibration(
     horizon : float
         The horizon, in the units of ``time``.
     n_groups : int, default=10
-        Number of quantile groups of predicted risk (fewer when risks are tied).
+        Number of quantile groups of predicted risk asked for; fewer may result
+        where risks are tied (see Notes), and ``table.attrs["n_groups"]`` holds the
+        number formed.
     confidence : float, default=0.95
         Coverage of the interval of the observed risk.
 
     Returns
     -------
     pandas.DataFrame
-        One row per group: ``n``, ``events`` (observed by the horizon),
-        ``predicted`` (mean predicted risk), ``observed`` (1 - Kaplan-Meier survival at
-        the horizon within the group), ``low`` and ``high``.
+        One row per group formed (every one with ``n >= 1``), in increasing order of
+        risk: ``n``, ``events`` (observed by the horizon), ``predicted`` (mean
+        predicted risk), ``observed`` (1 - Kaplan-Meier survival at the horizon
+        within the group), ``low`` and ``high``. ``attrs`` holds
+        ``"n_groups_requested"`` (``n_groups``) and ``"n_groups"`` (the rows).
 
     Notes
     -----
+    The groups are those of :func:`calibration_curve` (``method="bins"``) on the
+    predicted risks: R's ``cut(risk, unique(quantile(risk, (0:g) / g)),
+    include.lowest = TRUE)`` with its empty levels dropped, as
+    ``sklearn.calibration.calibration_curve(strategy="quantile")``: the breaks are
+    the ``g + 1`` type-7 quantiles of the risks (linear interpolation, as
+    ``numpy.quantile``) with duplicates removed; a group holds the risks above one
+    break up to and including the next (the first also holds the smallest risk), so
+    tied risks always share a group; a group that holds nobody is dropped. With tied
+    risks (e.g. rounded to 0.05) a break repeats when one value holds more than 1/g
+    of the patients, and an interpolated break can fall between two neighbouring
+    values and leave its group empty: **fewer groups than asked may result**, of
+    unequal sizes.
+
     Censoring is handled by the Kaplan-Meier estimator within each group, never by
     treating censored patients as event-free. The interval is the log(-log)
     ("exponential Greenwood") interval of the survival, as lifelines'
@@ -957,7 +1045,7 @@ def survival_calibration(
             UserWarning,
             stacklevel=2,
         )
-    return pd.DataFrame(rows)
+    return _group_attrs(pd.DataFrame(rows), n_groups, used)
 
 
 # -- recalibration ---------------------------------------------------------------------

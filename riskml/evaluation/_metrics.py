@@ -36,7 +36,14 @@ from functools import partial
 
 import numpy as np
 
-from ._bootstrap import ConfidenceInterval, bootstrap_ci, concordance_index_ci, roc_auc_ci
+from ._bootstrap import (
+    ConfidenceInterval,
+    _outside_note,
+    _split_outside_note,
+    bootstrap_ci,
+    concordance_index_ci,
+    roc_auc_ci,
+)
 from ._calibration import (
     _ici_batch,
     calibration_in_the_large,
@@ -64,8 +71,9 @@ from ._utility import (
 
 __all__ = ["Metric", "default_metrics", "get_metric", "get_metric_names", "metric_interval"]
 
-# Metrics whose every evaluation smooths or refits (lowess, Cox): their bootstrap
-# intervals use at most this many replicates, stated in the ``method`` column.
+# Metrics whose every evaluation smooths or refits (lowess, Cox; ``Metric.refit``): their
+# bootstrap intervals use at most this many replicates, stated in the ``method`` column
+# ("..., 200 replicates (capped from 2000: each replicate refits ...)") and in ``n_boot``.
 EXPENSIVE_N_BOOT = 200
 
 
@@ -104,6 +112,13 @@ class Metric:
     ranked : bool
         ``batch(event, risk, rank)`` also takes the dense rank of each risk among the
         data's values, resampled with them (the ICI orders each resample by it).
+    refit : str
+        What every evaluation refits, e.g. ``"each replicate refits the lowess
+        smooth"``; non-empty for the metrics whose bootstrap is capped at
+        ``EXPENSIVE_N_BOOT`` replicates (the words go into the ``method`` column).
+    bootstrap_bias : str
+        Why the bootstrap values of the metric are shifted from its estimate, for the
+        ``method`` column of a percentile interval that excludes its estimate.
     """
 
     name: str
@@ -118,13 +133,43 @@ class Metric:
     reference: str = ""
     batch: Callable[..., np.ndarray] | None = None
     ranked: bool = False
+    refit: str = ""
+    bootstrap_bias: str = ""
 
     @property
     def expensive(self) -> bool:
-        """Whether every evaluation smooths or refits (fewer bootstrap replicates)."""
-        return self.name == "ici" or (
-            self.outcome_kind == "survival" and self.name in ("calibration_slope", "o_e")
-        )
+        """Whether every evaluation smooths or refits (at most ``EXPENSIVE_N_BOOT``
+        bootstrap replicates)."""
+        return bool(self.refit)
+
+    def bootstrap_replicates(self, n_boot: int) -> int:
+        """The replicates a bootstrap interval of this metric draws when ``n_boot``
+        are asked for: ``n_boot``, or at most ``EXPENSIVE_N_BOOT`` for an expensive
+        metric."""
+        return min(n_boot, EXPENSIVE_N_BOOT) if self.expensive else n_boot
+
+    def describe_interval(
+        self, ci: ConfidenceInterval, requested: int, repeats: int = 1
+    ) -> ConfidenceInterval:
+        """``ci`` with its ``method`` saying what a reader needs to read it.
+
+        A bootstrap interval (``ci.n_boot > 0``) gets, in this order: the number of
+        repeated predictions averaged, the replicates drawn when fewer than the
+        ``requested`` (``"200 replicates (capped from 1000: each replicate refits the
+        lowess smooth)"``), and, when the interval excludes its estimate, that fact
+        with this metric's reason (:attr:`bootstrap_bias`). Closed-form intervals are
+        returned unchanged.
+        """
+        if ci.n_boot == 0:
+            return ci
+        method = _split_outside_note(ci.method)
+        if repeats > 1:
+            method += f", mean of {repeats} repeats"
+        if ci.n_boot < requested:
+            why = f": {self.refit}" if self.refit else ""
+            method += f", {ci.n_boot} replicates (capped from {requested}{why})"
+        method += _outside_note(ci.estimate, ci.low, ci.high, self.bootstrap_bias)
+        return replace(ci, method=method)
 
 
 _REGISTRY: dict[tuple[str, str], Metric] = {}
@@ -148,6 +193,12 @@ def _td_auc(time, event, risk, horizon):
 
 def _uno_c(time, event, risk, horizon):
     return uno_c(time, event, risk, tau=horizon)
+
+
+_ICI_BIAS = (
+    "the ICI averages absolute differences between predicted and smoothed observed "
+    "risk, so the chance miscalibration of each resample adds to it"
+)
 
 
 for _metric in (
@@ -195,6 +246,8 @@ for _metric in (
         reference="Austin & Steyerberg 2019",
         batch=_ici_batch,
         ranked=True,
+        refit="each replicate refits the lowess smooth",
+        bootstrap_bias=_ICI_BIAS,
     ),
     Metric(
         "brier",
@@ -257,6 +310,7 @@ for _metric in (
         target=1.0,
         interval="wald",
         reference="Cox regression on cloglog risk, follow-up truncated at h (McLernon 2023)",
+        refit="each replicate refits the Cox calibration model",
     ),
     Metric(
         "o_e",
@@ -279,6 +333,8 @@ for _metric in (
         needs_probability=True,
         direction="lower",
         reference="Austin, Harrell & van Klaveren 2020",
+        refit="each replicate refits the spline Cox calibration model",
+        bootstrap_bias=_ICI_BIAS,
     ),
     Metric(
         "brier",
@@ -480,9 +536,7 @@ def _batch_job(metric: Metric, outcome, risk: np.ndarray, method, n_boot: int, p
     arrays = (outcome.event, risk[0])
     if metric.ranked:
         arrays += (np.unique(risk[0], return_inverse=True)[1].reshape(-1),)
-    if metric.expensive:
-        n_boot = min(n_boot, EXPENSIVE_N_BOOT)
-    return partial(metric.batch, **params), arrays, n_boot
+    return partial(metric.batch, **params), arrays, metric.bootstrap_replicates(n_boot)
 
 
 def metric_interval(
@@ -514,7 +568,11 @@ def metric_interval(
         Overrides the metric's default interval where it has a closed form
         (``"bootstrap"`` is always available).
     n_boot, confidence, random_state
-        Of the bootstrap; binary outcomes are resampled within each class.
+        Of the bootstrap; binary outcomes are resampled within each class. A metric
+        that refits in every evaluation (:attr:`Metric.refit`: ``ici``, and at a
+        horizon ``calibration_slope``) draws at most ``EXPENSIVE_N_BOOT``
+        (200) replicates; the interval's ``n_boot`` is the number drawn and its
+        ``method`` says so.
     n_jobs : int or None, default=None
         Threads over chunks of bootstrap replicates (the interval does not depend on
         it).
@@ -530,6 +588,39 @@ def metric_interval(
     Returns
     -------
     ConfidenceInterval
+        ``method`` names the interval and, for a bootstrap, any cap on the
+        replicates and whether the interval excludes the estimate
+        (:meth:`Metric.describe_interval`).
+
+    Notes
+    -----
+    A percentile bootstrap interval can exclude its own estimate: it is the middle
+    of the statistic's values over resamples, and where the statistic is biased in
+    resamples that middle is shifted. The ICI is the case in point: a mean of
+    absolute differences between predicted and smoothed observed risk, it grows with
+    the chance miscalibration of each resample, so on small or well-calibrated data
+    nearly every resampled ICI can exceed the estimate (e.g. ICI 0.0057, interval
+    0.0069 to 0.0439). riskml keeps the percentile interval and says so in
+    ``method`` ("the estimate lies below this interval because the bootstrap values
+    of the statistic are biased upward (...)"), because the usual corrections fail
+    exactly there: when the lower percentile exceeds the estimate, the basic
+    (reverse percentile) interval ``2 * estimate - quantiles`` has its upper bound
+    below the estimate (and often a lower bound below 0, which no ICI can be), and the
+    BCa bias correction ``z0 = Phi^-1(share of replicates below the estimate)``
+    becomes infinite as that share goes to 0 (Efron & Tibshirani 1993, ch. 13-14;
+    Davison & Hinkley 1997, sec. 5.2-5.3). Read such an interval as the spread of
+    the statistic, and the estimate itself as an upward-biased measure of
+    miscalibration (Austin & Steyerberg 2019).
+
+    References
+    ----------
+    .. [1] Efron B, Tibshirani RJ. An Introduction to the Bootstrap. Chapman &
+       Hall; 1993. Chapters 10 (bias), 13 (percentile) and 14 (BCa).
+    .. [2] Davison AC, Hinkley DV. Bootstrap Methods and their Application.
+       Cambridge University Press; 1997. Sections 5.2-5.3.
+    .. [3] Austin PC, Steyerberg EW. The Integrated Calibration Index (ICI) and
+       related metrics for quantifying the calibration of logistic regression
+       models. Stat Med 2019;38:4051-4065.
     """
     risk = np.atleast_2d(np.asarray(risk, dtype=float))
     method = method or metric.interval
@@ -554,7 +645,7 @@ def metric_interval(
                 wald_name, outcome.event.astype(int), risk[0], method="wald", confidence=confidence
             )
         if method == "harrell":
-            return concordance_index_ci(
+            ci = concordance_index_ci(
                 outcome.time,
                 outcome.event,
                 risk[0],
@@ -563,11 +654,12 @@ def metric_interval(
                 random_state=random_state,
                 n_jobs=n_jobs,
             )
+            return metric.describe_interval(ci, n_boot)
     repeats = risk.shape[0]
+    requested = n_boot
     batch = _batch_job(metric, outcome, risk, method, n_boot, params)
     vectorized = batch is not None
-    if metric.expensive:
-        n_boot = min(n_boot, EXPENSIVE_N_BOOT)
+    n_boot = metric.bootstrap_replicates(n_boot)
     if vectorized:
         statistic, arrays, n_boot = batch
         stratify = outcome.event if stratified else None
@@ -596,6 +688,4 @@ def metric_interval(
         n_jobs=n_jobs,
         vectorized=vectorized,
     )
-    if repeats > 1:
-        ci = replace(ci, method=f"{ci.method}, mean of {repeats} repeats")
-    return ci
+    return metric.describe_interval(ci, requested, repeats)

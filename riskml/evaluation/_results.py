@@ -307,7 +307,12 @@ def _shared_bootstrap(
     intervals = _shared_batch_intervals(
         jobs, len(outcome), stratify, longest, confidence, random_state, n_jobs
     )
-    return dict(zip(keys, intervals, strict=True))
+    by_name = {metric.name: metric for metric in metrics}
+    # the method text of metric_interval: replicate cap, estimate outside its interval
+    return {
+        key: ci if isinstance(ci, ValueError) else by_name[key[1]].describe_interval(ci, n_boot)
+        for key, ci in zip(keys, intervals, strict=True)
+    }
 
 
 def evaluate_predictions(
@@ -356,8 +361,11 @@ def evaluate_predictions(
         outcome unless ``stratified=False``). ``"bootstrap"`` uses the bootstrap
         for every metric.
     n_boot : int, default=2000
-        Replicates of each bootstrap interval (at most 200 for the metrics that
-        refit or smooth in every replicate, e.g. ``ici``; ``method`` says so).
+        Replicates of each bootstrap interval, except for the metrics that refit or
+        smooth in every replicate (``ici``; at a horizon also ``calibration_slope``
+        when bootstrapped), which draw at most 200: their ``n_boot`` column
+        holds the replicates drawn and ``method`` says "200 replicates (capped from
+        2000: each replicate refits ...)".
     confidence : float, default=0.95
     ci_type : {"percentile", "bca"}, default="percentile"
         Of Harrell's C and the AUC of repeated predictions.
@@ -384,6 +392,12 @@ def evaluate_predictions(
 
     Notes
     -----
+    ``method`` is the same text :func:`metric_interval` gives for the same metric,
+    whichever path computes the interval. When a percentile interval excludes its
+    estimate (typical of the ICI on small or well-calibrated data, whose resampled
+    values are biased upward), ``method`` says so in words, with the metric's
+    reason; :func:`metric_interval` explains why that interval is kept.
+
     For repeated cross-validation the estimate is the mean over repeats of the
     metric of each repeat's out-of-fold predictions; the interval comes from a
     bootstrap of patients in which every replicate averages the metric over the

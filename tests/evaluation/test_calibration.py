@@ -406,7 +406,8 @@ def test_slope_errors_for_separation_and_constant_risk():
         (
             lambda: hosmer_lemeshow([0, 1] * 5, [0.2] * 5 + [0.4] * 5),
             ValueError,
-            r"at least 3 groups of distinct predicted risk",
+            r"at least 3 groups of predicted risk to have degrees of freedom \(g - 2\); the "
+            r"2 distinct predicted risk\(s\) form 2 group\(s\) out of the 10 asked for",
         ),
         (
             lambda: calibration_curve([0, 1], [0.2, 0.4], method="spline"),

@@ -92,6 +92,22 @@ def test_calibration_display_bins_without_histogram(binary):
     assert points.get_ydata() == pytest.approx(display.curve["observed"].to_numpy())
 
 
+def test_calibration_display_bins_with_tied_risks_draws_every_group_formed():
+    """Oracle: sklearn.calibration.calibration_curve(strategy="quantile") on risks
+    rounded to 0.05 (issue 29): an empty quantile group is neither drawn nor NaN."""
+    from sklearn.calibration import calibration_curve as sklearn_curve
+
+    rng = np.random.default_rng(1)
+    p = np.round(rng.beta(2, 8, 300) / 0.05) * 0.05
+    y = (rng.random(300) < p).astype(int)
+    display = CalibrationDisplay.from_predictions(y, p, method="bins", n_groups=10)
+    expected_true, expected_pred = sklearn_curve(y, p, n_bins=10, strategy="quantile")
+    points = display.line_.lines[0]
+    assert points.get_xdata() == pytest.approx(expected_pred, abs=1e-12)
+    assert points.get_ydata() == pytest.approx(expected_true, abs=1e-12)
+    assert display.curve.attrs["n_groups"] == len(expected_true) < 10
+
+
 def test_calibration_display_from_survival():
     """Oracle: survival_calibration with the same arguments."""
     data = pd.read_csv(DATA / "dcurves_df_surv.csv")

@@ -95,7 +95,13 @@ def _interval_method(record) -> str:
     """A summary row's interval method, with the resamples of a bootstrap."""
     method = str(record.get("method", "") or "not recorded")
     n_boot = record.get("n_boot")
-    if "bootstrap" in method.lower() and n_boot is not None and n_boot == n_boot and n_boot > 0:
+    if (
+        "bootstrap" in method.lower()
+        and "replicates" not in method
+        and n_boot is not None
+        and n_boot == n_boot
+        and n_boot > 0
+    ):
         method += f" ({int(n_boot):,} resamples)"
     return method
 
@@ -109,7 +115,10 @@ def interval_heading(summary) -> str:
     """
     served: dict = {}
     for record in summary.to_dict("records"):
-        metrics = served.setdefault(_interval_method(record), [])
+        # a heading names the method; why an estimate lies outside its own interval is
+        # said beside that row
+        method = _interval_method(record).split("; the estimate lies ")[0]
+        metrics = served.setdefault(method, [])
         if record["metric"] not in metrics:
             metrics.append(str(record["metric"]))
     return "; ".join(f"{method} for {', '.join(metrics)}" for method, metrics in served.items())

@@ -29,6 +29,8 @@ __all__ = ["Study", "StudyResult"]
 
 #: Fewer events (or non-events) than this make an estimate a small-data estimate.
 SMALL_DATA_EVENTS = 10
+#: Conventions of the inverse-probability-of-censoring weights (docs/conventions.md).
+CENSORING_WEIGHTS = ("before", "at", "riskRegression")
 #: Fewer bootstrap replicates give intervals too coarse to report.
 MIN_N_BOOT = 50
 
@@ -548,6 +550,22 @@ class Study:
     comparison : {"delong", "bootstrap"}, default="delong"
         Paired test of binary AUCs (Harrell's C is always compared by a paired
         bootstrap).
+    censoring_weights : {"before", "at", "riskRegression"}, default="before"
+        How the metrics at the horizon of a time-to-event outcome (Brier score,
+        IPA, time-dependent AUC and its ROC curve in the report; Uno's C)
+        weight for censoring (see ``docs/conventions.md``): ``"before"`` is
+        riskml's horizon rule (a patient followed to the horizon without an event
+        is event-free there, weights G(T-), G(h-)); ``"riskRegression"`` equals R
+        riskRegression's ``Score()`` exactly (a patient censored exactly at the
+        horizon is not evaluable); ``"at"`` is scikit-survival's (G(T), G(h)).
+        Uno's C takes ``"before"`` (R's ``concordance(timewt="n/G2")``) for both
+        ``"before"`` and ``"riskRegression"``.
+    reference_levels : dict, optional
+        ``{column: level}``: the reference level of a categorical predictor in the
+        models that leave one out (the Cox model), as R's ``relevel``. By default a
+        pandas Categorical's first category, otherwise the first level in sorted
+        order (:class:`~riskml.features.Preprocessor`). The report states each
+        reference.
     stratified_bootstrap : bool, default=True
         Binary outcomes: every bootstrap interval and bootstrap comparison resamples
         within each class (the numbers of events and non-events stay fixed, as
@@ -598,6 +616,8 @@ class Study:
         framingham_inputs: dict | None = None,
         reference: str | None = None,
         comparison: str = "delong",
+        censoring_weights: str = "before",
+        reference_levels: dict | None = None,
         stratified_bootstrap: bool = True,
         n_jobs: int | None = None,
         progress: bool = True,
@@ -623,6 +643,8 @@ class Study:
         self.framingham_inputs = framingham_inputs
         self.reference = reference
         self.comparison = comparison
+        self.censoring_weights = censoring_weights
+        self.reference_levels = reference_levels
         self.stratified_bootstrap = stratified_bootstrap
         self.n_jobs = n_jobs
         self.progress = progress
@@ -741,6 +763,19 @@ class Study:
             if not (isinstance(self.threshold, float | int) and 0 < self.threshold < 1):
                 raise ValueError(f"threshold must be in (0, 1); got {self.threshold!r}.")
             metric_params["net_benefit"] = {"threshold": float(self.threshold)}
+        if self.censoring_weights not in CENSORING_WEIGHTS:
+            raise ValueError(
+                "The 'censoring_weights' parameter of Study must be one of "
+                f"{list(CENSORING_WEIGHTS)}; got {self.censoring_weights!r} instead "
+                "(docs/conventions.md describes each)."
+            )
+        if outcome.is_survival and self.censoring_weights != "before":
+            for name in set(metrics) & {"brier", "ipa", "td_auc", "uno_c"}:
+                weights = self.censoring_weights
+                if name == "uno_c":  # Uno's C knows scikit-survival's and R's weights
+                    weights = "at" if weights == "at" else "before"
+                metric_params.setdefault(name, {})["censoring_weights"] = weights
+        self._check_reference_levels()
         explain = self._check_explain(models)
         if self.reference is not None and self.reference not in models:
             raise ValueError(
@@ -811,6 +846,40 @@ class Study:
             )
         return names
 
+    def _check_reference_levels(self) -> None:
+        """Each named column is a categorical predictor and each level occurs in it."""
+        levels = self.reference_levels
+        if levels is None:
+            return
+        if not isinstance(levels, dict):
+            raise TypeError(
+                "The 'reference_levels' parameter of Study must be a dict {column: level}, "
+                f"e.g. {{'age_group': '<=20'}}; got {type(levels).__name__}."
+            )
+        features = self.cohort.features
+        for column, level in levels.items():
+            if column not in self.cohort.predictors:
+                raise ValueError(
+                    f"reference_levels names {column!r}, which is not a predictor of the "
+                    f"cohort; its categorical predictors: {self._categorical_predictors()}."
+                )
+            values = features[column].dropna()
+            seen = {str(v) for v in values.unique()}
+            if str(level) not in seen:
+                raise ValueError(
+                    f"reference_levels[{column!r}] = {level!r} is not a level of {column!r}; "
+                    f"its levels: {sorted(seen)[:20]}."
+                )
+
+    def _categorical_predictors(self) -> list:
+        features = self.cohort.features
+        return [
+            c
+            for c in self.cohort.predictors
+            if not pd.api.types.is_numeric_dtype(features[c])
+            or isinstance(features[c].dtype, pd.CategoricalDtype)
+        ]
+
     def _check_subgroups(self) -> dict:
         """{subgroup variable: labels per patient}."""
         if self.subgroups is None:
@@ -878,7 +947,7 @@ class Study:
         """
         from .models import RiskPipeline, make_model
 
-        return make_model(
+        pipeline = make_model(
             model,
             selection=None if isinstance(model, RiskPipeline) else self.selection,
             horizon=horizon,
@@ -889,6 +958,15 @@ class Study:
             ),
             random_state=self.random_state,
         )
+        if self.reference_levels and not isinstance(model, RiskPipeline):
+            # every preprocessing step that encodes categories (tuned pipelines nest it)
+            names = [
+                name
+                for name in pipeline.get_params(deep=True)
+                if name.endswith("__reference_levels")
+            ]
+            pipeline.set_params(**{name: dict(self.reference_levels) for name in names})
+        return pipeline
 
     def _check_data(self, plan) -> dict:
         """Evaluability per fold and the sample-size judgement, before any fit."""
@@ -1098,6 +1176,8 @@ class Study:
             ),
             "horizon": horizon,
             "comparison": _describe_comparison(comparison),
+            "censoring_weights": self.censoring_weights,
+            "reference_levels": self.reference_levels,
             "generated": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         }
         return StudyResult(

@@ -187,12 +187,13 @@ def _net_benefit_survival_at(time, event, risk, horizon, *, threshold):
     return float(net_benefit_survival(time, event, risk, horizon, thresholds=[threshold])[0])
 
 
-def _td_auc(time, event, risk, horizon):
-    return float(np.ravel(time_dependent_auc(time, event, risk, [horizon]))[0])
+def _td_auc(time, event, risk, horizon, **params):
+    # params: censoring_weights (docs/conventions.md)
+    return float(np.ravel(time_dependent_auc(time, event, risk, [horizon], **params))[0])
 
 
-def _uno_c(time, event, risk, horizon):
-    return uno_c(time, event, risk, tau=horizon)
+def _uno_c(time, event, risk, horizon, **params):
+    return uno_c(time, event, risk, tau=horizon, **params)
 
 
 _ICI_BIAS = (

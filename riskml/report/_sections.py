@@ -955,11 +955,14 @@ def performance_section(result) -> dict:
     }
 
 
-def _evaluable_weights(outcome, horizon):
-    """Labels and IPCW weights of the cumulative/dynamic ROC at ``horizon``."""
+def _evaluable_weights(outcome, horizon, censoring_weights="before"):
+    """Labels and IPCW weights of the cumulative/dynamic ROC at ``horizon``, with the
+    study's weighting convention (so the curve's area is the table's td_auc)."""
     from ..evaluation import ipcw_weights
 
-    return ipcw_weights(outcome.time, outcome.event, float(horizon))
+    return ipcw_weights(
+        outcome.time, outcome.event, float(horizon), censoring_weights=censoring_weights
+    )
 
 
 def discrimination_section(result) -> dict:
@@ -970,7 +973,9 @@ def discrimination_section(result) -> dict:
     weights = None
     metric = None
     if outcome.is_survival and horizon is not None:
-        labels, weights = _evaluable_weights(outcome, horizon)
+        labels, weights = _evaluable_weights(
+            outcome, horizon, (result.settings or {}).get("censoring_weights", "before")
+        )
         evaluable = int(np.sum(~np.isnan(labels)))
         metric = "td_auc"
         caption = (
@@ -1095,15 +1100,17 @@ def calibration_section(result) -> dict | None:
     horizon = result.horizon
     if result.outcome.is_survival:
         caption = (
-            f"Calibration at {float(horizon):g} days: patients in equal-sized groups of each "
-            "model's out-of-fold predicted risk (tenths, fewer when events are few); observed "
+            f"Calibration at {float(horizon):g} days: patients grouped at the tenths of each "
+            "model's out-of-fold predicted risk (fewer groups when events are few or risks are "
+            "tied: tied risks share a group, and no group is empty); observed "
             "risk is 1 minus the Kaplan-Meier survival in the group (censoring handled); the "
             "shaded band joins the groups' 95% intervals."
         )
     else:
         caption = (
-            "Calibration: patients in equal-sized groups of each model's out-of-fold predicted "
-            "risk (tenths, fewer when events are few); observed proportion, with the shaded "
+            "Calibration: patients grouped at the tenths of each model's out-of-fold predicted "
+            "risk (fewer groups when events are few or risks are tied: tied risks share a "
+            "group, and no group is empty); observed proportion, with the shaded "
             "band joining the groups' exact (Clopper-Pearson) 95% intervals."
         )
     return {"image": image, "caption": caption, "numbers": numbers}

@@ -534,6 +534,8 @@ STUDY_KEYS = (
     "explain",
     "reference",
     "comparison",
+    "censoring_weights",
+    "reference_levels",
     "stratified_bootstrap",
     "n_jobs",
     "report",
@@ -668,8 +670,11 @@ def load_study_file(path):
         method of :class:`riskml.evaluation.InternalValidation`), ``horizon`` (days; ``horizon_days`` is its
         deprecated name), ``metrics``, ``threshold``,
         ``n_boot``, ``random_state``, ``subgroups``, ``explain``, ``reference``,
-        ``comparison``, ``stratified_bootstrap``, ``n_jobs`` and ``report`` (``file``, ``title``,
-        ``authors``, ``sections``). Relative paths are read from the file's folder.
+        ``comparison``, ``censoring_weights``, ``reference_levels`` (a mapping
+        ``{column: level}``; quote levels such as ``">50"``, which YAML would otherwise
+        read as a block scalar), ``stratified_bootstrap``, ``n_jobs`` and ``report``
+        (``file``, ``title``, ``authors``, ``sections``). Relative paths are read from
+        the file's folder.
 
     Returns
     -------

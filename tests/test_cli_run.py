@@ -158,3 +158,17 @@ def test_study_file_chooses_the_plain_bootstrap(tmp_path):
     )
     study, _, _ = load_study_file(path)
     assert study.stratified_bootstrap is False
+
+
+def test_study_file_sets_the_conventions(tmp_path):
+    """``censoring_weights`` and ``reference_levels`` reach Study from the study file."""
+    path = tmp_path / "conventions.yaml"
+    path.write_text(
+        "cohort:\n  generator: make_young_hypertension\n"
+        "  args: {n_patients: 200, random_state: 1}\n"
+        "models: [cox]\ncensoring_weights: riskRegression\n"
+        "reference_levels: {sex: 'male'}\n"
+    )
+    study, _, _ = load_study_file(path)
+    assert study.censoring_weights == "riskRegression"
+    assert study.reference_levels == {"sex": "male"}

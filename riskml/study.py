@@ -1057,10 +1057,10 @@ class Study:
         message = None
         if info.get("minimum_n") is not None and n < info["minimum_n"]:
             message = (
-                f"the cohort has {n} patients and {min(events, non_events)} outcome events "
+                f"the cohort has {n:,} patients and {min(events, non_events):,} outcome events "
                 f"for {n_parameters} candidate predictor parameters ({epp:.1f} events per "
                 f"parameter); the Riley et al. minimum sample size criteria ask for "
-                f"{info['minimum_n']} patients (about {info['minimum_events']:.0f} events, "
+                f"{info['minimum_n']:,} patients (about {info['minimum_events']:,.0f} events, "
                 f"with the {info['r2_source']}). Expect overfitting: prefer penalised "
                 "models, fewer candidate predictors (selection=), and read the optimism-"
                 "corrected or cross-validated estimates, not apparent ones."
@@ -1162,10 +1162,10 @@ class Study:
         settings = {
             "validation": self._describe_validation(plan["validation"]),
             "metrics": ", ".join(plan["metrics"]),
-            "class imbalance": "; ".join(
-                f"{name}: {describe_imbalance_handling(pipeline)}"
+            "class imbalance": {
+                name: describe_imbalance_handling(pipeline).removeprefix("Class imbalance: ")
                 for name, pipeline in plan["pipelines"].items()
-            ),
+            },
             "selection": "none" if self.selection is None else repr(self.selection),
             "random_state": self.random_state,
             "n_boot": self.n_boot,

@@ -669,11 +669,9 @@ def _coefficients(pipeline, outcome) -> dict | None:
     # Wald 95% CIs and p-values where the model has them and they mean what they
     # say: an unpenalised Cox fit (CoxPH.summary, as R's summary(coxph(...))).
     inference = None
-    if _unpenalised(final):
-        with contextlib.suppress(Exception):
-            table = final.summary
-            if {"hr_low", "hr_high", "p"} <= set(table.columns):
-                inference = table.set_axis([str(c) for c in table.index])
+    table = getattr(final, "summary", None) if _unpenalised(final) else None
+    if isinstance(table, pd.DataFrame) and {"hr_low", "hr_high", "p"} <= set(table.columns):
+        inference = table.set_axis([str(c) for c in table.index])
     shown = coef[coef != 0]
     shown = shown.reindex(shown.abs().sort_values(ascending=False, kind="stable").index)
     rows = []
@@ -1558,35 +1556,11 @@ def limitations_section(result) -> dict:
 
 
 def _imbalance_texts(result) -> dict:
-    """Model name -> how class imbalance was handled, without the "Class imbalance:" lead."""
-    texts = {}
-    fitted = getattr(result, "fitted_models", None) or {}
-    if fitted:
-        from ..models import describe_imbalance_handling
-
-        for name, pipeline in fitted.items():
-            with contextlib.suppress(Exception):
-                texts[str(name)] = describe_imbalance_handling(pipeline)
-    if not texts:
-        recorded = (result.settings or {}).get("class imbalance")
-        if not recorded:
-            return {}
-        # "name: text; name: text" as the study records it: cut at the model names
-        positions = []
-        for name in [str(c) for c in result.predictions.columns]:
-            if recorded.startswith(f"{name}: "):
-                positions.append((0, name, len(name) + 2))
-            elif (at := recorded.find(f"; {name}: ")) >= 0:
-                positions.append((at, name, at + len(name) + 4))
-        if not positions:
-            return {"all models": str(recorded)}
-        positions.sort()
-        for k, (_, name, start) in enumerate(positions):
-            end = positions[k + 1][0] if k + 1 < len(positions) else len(recorded)
-            texts[name] = recorded[start:end].strip()
+    """Model name -> how class imbalance was handled (``settings["class imbalance"]``)."""
+    recorded = (result.settings or {}).get("class imbalance") or {}
     return {
-        name: sentence(text.removeprefix("Class imbalance:").strip())
-        for name, text in texts.items()
+        str(name): sentence(str(text).removeprefix("Class imbalance:").strip())
+        for name, text in recorded.items()
     }
 
 

@@ -404,16 +404,16 @@ def test_interval_headings_follow_the_summarys_methods(survival_study):
 
 
 def test_distinct_imbalance_handlings_are_grouped(survival_study):
-    """Without fitted pipelines the study's setting is read: one sentence per handling."""
+    """The study's setting {model: handling} is said once per distinct handling."""
     from riskml.report._sections import imbalance_sentence
 
-    recorded = (
-        "xgboost: Class imbalance: random undersampling of the majority class, applied in "
-        "each training fold only.; cox: Class imbalance: no resampling or class weighting; "
-        "models were fitted to the observed event rate.; framingham_recalibrated: Class "
-        "imbalance: no resampling or class weighting; models were fitted to the observed "
-        "event rate."
-    )
+    recorded = {
+        "xgboost": "random undersampling of the majority class, applied in each training "
+        "fold only.",
+        "cox": "no resampling or class weighting; models were fitted to the observed event rate.",
+        "framingham_recalibrated": "no resampling or class weighting; models were fitted to "
+        "the observed event rate.",
+    }
     settings = dict(survival_study.settings, **{"class imbalance": recorded})
     result = dataclasses.replace(survival_study, settings=settings, fitted_models={})
     assert imbalance_sentence(result) == (

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .cohorts import REPORT_MIN_COUNT, Cohort
 from .utils.deprecation import renamed_attribute, renamed_keyword
-from .utils.fit_issues import ModelFitWarning
+from .utils.fit_issues import ModelFitWarning, merge_fit_issues
 from .utils.validation import check_int
 
 __all__ = ["Study", "StudyResult"]
@@ -73,20 +73,19 @@ def _fit_issue_rows(model: str, issues: dict, n_fits: int, whole: tuple, stage: 
         What the fits were ("cross-validation folds", "bootstrap replicates", ...).
     """
     rows = []
-    for issue in dict.fromkeys([*whole, *issues]):
-        fits = int(issues.get(issue, 0)) + (issue in whole)
+    for issue, fits, in_whole in merge_fit_issues(issues, whole):
         rows.append(
             {
                 "model": model,
                 "issue": issue,
                 "fits": fits,
                 "of": n_fits + 1,
-                "whole_cohort": issue in whole,
+                "whole_cohort": in_whole,
             }
         )
         where = (
             "including the whole-cohort fit that is reported, explained and deployed"
-            if issue in whole
+            if in_whole
             else "not the whole-cohort fit"
         )
         warnings.warn(

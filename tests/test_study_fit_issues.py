@@ -129,3 +129,21 @@ def test_internal_validation_counts_replicates_and_the_apparent_fit(cohort):
         result.fit_issues[["model", "issue", "fits", "of"]], expected, check_dtype=False
     )
     assert result.fit_issues["whole_cohort"].tolist() == [True]
+
+
+def test_the_same_issue_on_different_covariates_is_one_issue():
+    """Oracle: counting by hand. Monotone likelihood on 'a' in the whole-cohort fit and two
+    folds, on 'b' and 'c' in one fold: one issue in 4 fits, naming every covariate; the
+    sentence's own apostrophes (R's coxph, make_model('cox', ...)) are not names."""
+    from riskml.models.cox import monotone_likelihood_issue
+    from riskml.utils.fit_issues import merge_fit_issues
+
+    a, bc = monotone_likelihood_issue(["a"]), monotone_likelihood_issue(["b", "c"])
+    ((text, fits, whole),) = merge_fit_issues({a: 2, bc: 1}, [a])
+    assert (fits, whole) == (4, True)
+    assert "coefficient of ‘a’, ‘b’, ‘c’ (depending on the fit) moves away from 0" in text
+    assert "R's coxph warns" in text and "make_model('cox', penalizer=0.01)" in text
+    # a single sentence is kept as it is
+    assert merge_fit_issues({a: 2}, [a]) == [(a, 3, True)]
+    # different issues stay apart
+    assert len(merge_fit_issues({a: 1, LARGE: 2}, ())) == 2

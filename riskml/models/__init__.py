@@ -17,8 +17,9 @@ from ._bayes_net import BayesNetRisk
 from ._breslow import BreslowBaseline
 from ._forest import RandomForestRisk
 from ._imbalance import SAMPLERS, Recalibration, describe_imbalance_handling, make_sampler
+from ._lasso import LassoRisk
 from ._lasso_cox import LassoCox
-from ._linear import LassoRisk, LogisticRisk
+from ._linear import LogisticRisk
 from ._pipeline import RiskPipeline
 from ._registry import (
     DEFAULT_GRIDS,

@@ -1,4 +1,4 @@
-"""Breslow's estimator of the baseline cumulative hazard for any log-relative-hazard model."""
+"""The baseline cumulative hazard of a log-relative-hazard model (Breslow, or Efron's form)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,76 @@ import numpy as np
 
 __all__ = ["BreslowBaseline"]
 
+BASELINE_TIES = ("breslow", "efron")
+
+
+def _event_time_sums(time, event, weight, values=None):
+    """Risk-set and death sums at each distinct event time.
+
+    Returns ``times`` (distinct event times, ascending), ``deaths`` (the number of
+    events at each), ``at_risk`` (sum of ``weight`` over patients with
+    ``time >= t``), ``dying`` (sum of ``weight`` over the events at ``t``) and, when
+    ``values`` (n x p) is given, the same two sums of ``weight * values``.
+    """
+    order = np.argsort(time, kind="stable")
+    sorted_time = time[order]
+    times = np.unique(time[event])
+    start = np.searchsorted(sorted_time, times, side="left")  # first patient at risk
+    tail = np.concatenate([np.cumsum(weight[order][::-1])[::-1], [0.0]])
+    at = np.searchsorted(times, time[event])
+    deaths = np.bincount(at, minlength=times.size).astype(float)
+    dying = np.bincount(at, weights=weight[event], minlength=times.size)
+    sums = (times, deaths, tail[start], dying)
+    if values is None:
+        return sums
+    weighted = weight[:, None] * values
+    cumulative = np.vstack(
+        [np.cumsum(weighted[order][::-1], axis=0)[::-1], np.zeros(values.shape[1])]
+    )
+    dying_values = np.zeros((times.size, values.shape[1]))
+    np.add.at(dying_values, at, weighted[event])
+    return (*sums, cumulative[start], dying_values)
+
+
+def _efron_fractions(deaths):
+    """For each event ``(time index, k / d)`` with ``k = 0..d-1``: Efron's tie fractions."""
+    counts = deaths.astype(int)
+    index = np.repeat(np.arange(deaths.size), counts)
+    k = np.arange(index.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    return index, k / deaths[index]
+
+
+def efron_score(time, event, X, beta) -> np.ndarray:
+    """Score (gradient) of Efron's partial log-likelihood at ``beta``.
+
+    ``U = sum over event times t of [ sum_{deaths at t} x_i
+    - sum_{k=0}^{d-1} (S1(t) - k/d D1(t)) / (S0(t) - k/d D0(t)) ]``, with ``S`` sums
+    over the risk set and ``D`` over the ``d`` deaths at ``t`` (Efron 1977), as R's
+    ``coxph`` and lifelines compute it. Add the strata's scores for a stratified model.
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=bool)
+    X = np.asarray(X, dtype=float)
+    eta = X @ np.asarray(beta, dtype=float)
+    weight = np.exp(eta - (eta.max() if eta.size else 0.0))
+    _, deaths, s0, d0, s1, d1 = _event_time_sums(time, event, weight, X)
+    index, fraction = _efron_fractions(deaths)
+    expected = (s1[index] - fraction[:, None] * d1[index]) / (s0[index] - fraction * d0[index])[
+        :, None
+    ]
+    return X[event].sum(axis=0) - expected.sum(axis=0)
+
 
 class BreslowBaseline:
     """Baseline cumulative hazard ``H0(t)`` given fitted log relative hazards.
 
-    ``H0(t) = sum over event times s <= t of d(s) / sum_{j at risk at s} exp(eta_j)``
-    (Breslow 1972), with ``eta`` centred at its training mean so that ``exp``
+    ``ties="breslow"``: ``H0(t) = sum over event times s <= t of d(s) / sum_{j at risk
+    at s} exp(eta_j)`` (Breslow 1972; R's ``survfit.coxph(ctype = 1)``, lifelines'
+    ``baseline_cumulative_hazard_``). ``ties="efron"``: the ``d`` tied events at ``s``
+    leave the risk set a ``1/d`` share at a time, ``sum_{k=0}^{d-1} 1 / (S0(s) - k/d
+    D0(s))`` with ``S0`` the risk set's and ``D0`` the dying patients' sum of
+    ``exp(eta)`` (R's ``ctype = 2``, its default after an Efron fit). Both equal when
+    no event times are tied. ``eta`` is centred at its training mean so that ``exp``
     cannot overflow; risks use the same centring.
 
     Parameters
@@ -20,6 +84,8 @@ class BreslowBaseline:
         Training follow-up (days) and event flags.
     log_risk : array-like of float
         Training log relative hazards ``eta`` (any model's margin).
+    ties : {"breslow", "efron"}, default="breslow"
+        How tied event times share the risk set (above).
 
     Attributes
     ----------
@@ -29,30 +95,52 @@ class BreslowBaseline:
         ``H0`` at ``times`` (for ``eta`` = the training mean).
     offset : float
         The training mean of ``eta``.
+    ties : str
+
+    Notes
+    -----
+    ``H0`` is a right-continuous step function: an event exactly at the horizon
+    counts, nothing between two event times is interpolated (lifelines'
+    ``predict_survival_function(times=...)`` interpolates linearly between the
+    times it stores), and beyond the last event time ``H0`` keeps its last value.
+    ``1 - S(t | x) = 1 - exp(-H0(t) exp(eta - offset))``, R's default ``stype = 2``.
 
     References
     ----------
     Breslow NE. Discussion of the paper by D. R. Cox. J R Stat Soc B.
     1972;34(2):216-217.
+
+    Efron B. The efficiency of Cox's likelihood function for censored data. J Am
+    Stat Assoc. 1977;72(359):557-565.
+
+    Therneau TM, Grambsch PM. Modeling Survival Data: Extending the Cox Model.
+    Springer; 2000. Section 10.2.
     """
 
-    def __init__(self, time, event, log_risk):
+    def __init__(self, time, event, log_risk, ties="breslow"):
+        if ties not in BASELINE_TIES:
+            raise ValueError(
+                f"ties must be one of {list(BASELINE_TIES)} (R's survfit.coxph ctype 1 or 2); "
+                f"got {ties!r}."
+            )
         time = np.asarray(time, dtype=float)
         event = np.asarray(event, dtype=bool)
         eta = np.asarray(log_risk, dtype=float)
+        self.ties = ties
         self.offset = float(eta.mean()) if eta.size else 0.0
         weight = np.exp(eta - self.offset)
-        times = np.unique(time[event])
-        # sum of exp(eta) over patients with time >= t, for each event time t
-        order = np.argsort(time, kind="stable")
-        sorted_time = time[order]
-        tail = np.concatenate([np.cumsum(weight[order][::-1])[::-1], [0.0]])
-        at_risk = tail[np.searchsorted(sorted_time, times, side="left")]
-        deaths = np.bincount(np.searchsorted(times, time[event]), minlength=times.size).astype(
-            float
-        )
+        times, deaths, at_risk, dying = _event_time_sums(time, event, weight)
+        if ties == "breslow":
+            increments = deaths / at_risk
+        else:
+            index, fraction = _efron_fractions(deaths)
+            increments = np.bincount(
+                index,
+                weights=1.0 / (at_risk[index] - fraction * dying[index]),
+                minlength=times.size,
+            )
         self.times = times
-        self.cumulative_hazard = np.cumsum(deaths / at_risk)
+        self.cumulative_hazard = np.cumsum(increments)
 
     def baseline_at(self, horizon: float) -> float:
         """``H0(horizon)``: a right-continuous step function, 0 before the first event."""

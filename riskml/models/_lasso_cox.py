@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,8 +13,22 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..features import c_statistic
 from ..utils.parallel import silenced
-from ._base import RiskEstimatorMixin
+from ._base import ModelFitWarning, RiskEstimatorMixin
 from .cox import CoxPH
+
+#: ``fit_issues_`` sentence: some candidate penalties could not be fitted in the inner folds.
+SKIPPED_PENALTIES_ISSUE = (
+    "lifelines could not fit the L1-penalised Cox model at some of the candidate penalties "
+    "(its Newton-Raphson broke down, typically on collinear columns such as every level of "
+    "a one-hot variable), so they were left out of the choice of the penalty "
+    "(n_failed_fits_, cv_scores_)."
+)
+
+#: ``fit_issues_`` sentence: the refit at the chosen penalty failed; the next best was used.
+NEXT_BEST_PENALTY_ISSUE = (
+    "the refit on all the training data broke down at the penalty chosen by inner "
+    "cross-validation, so the best penalty whose refit succeeded was used (penalizer_)."
+)
 
 __all__ = ["LassoCox"]
 
@@ -70,6 +85,10 @@ class LassoCox(RiskEstimatorMixin, BaseEstimator):
         fit failed in some fold.
     n_failed_fits_ : int
         lifelines fits that broke down (see Notes); those penalties are skipped.
+    fit_issues_ : list of str
+        Skipped penalties, a refit at other than the chosen penalty, and the
+        refitted model's own issues (:attr:`CoxPH.fit_issues_`), one sentence each,
+        also raised as :class:`~riskml.models.ModelFitWarning`; empty for a clean fit.
     model_ : CoxPH
         The refitted model (``model_.lifelines_`` is the lifelines fitter).
     coef_ : pandas.Series
@@ -203,6 +222,14 @@ class LassoCox(RiskEstimatorMixin, BaseEstimator):
                 f"{np.round(grid, 6).tolist()} ({failed} fits failed to converge). Pass other "
                 "penalizers, or use l1_ratio < 1 (elastic net) or the ridge-penalised 'cox'."
             )
+        self.fit_issues_ = []
+        if np.isnan(scores).any():
+            self.fit_issues_.append(SKIPPED_PENALTIES_ISSUE)
+        if self.penalizer_ != float(grid[order[0]]):
+            self.fit_issues_.append(NEXT_BEST_PENALTY_ISSUE)
+        self.fit_issues_ += self.model_.fit_issues_
+        for issue in self.fit_issues_:
+            warnings.warn(issue, ModelFitWarning, stacklevel=2)
         self.coef_ = self.model_.coef_
         return self
 

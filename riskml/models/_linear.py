@@ -1,8 +1,10 @@
-"""Logistic regression: LASSO (penalty chosen by cross-validation), unpenalised and ridge."""
+"""Logistic regression, unpenalised (as R's glm) or ridge; the input checks the logistic
+models share."""
 
 from __future__ import annotations
 
 import inspect
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,429 +13,28 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils.parallel import fit_threads
-from ._base import BinaryRiskMixin
+from ..utils.parallel import silenced
+from ._base import BinaryRiskMixin, ModelFitWarning
+from ._glm import (
+    _EPS,
+    BOUNDARY_ISSUE,
+    GLM_EPSILON,
+    GLM_MAXIT,
+    _estimable_columns,
+    _fitted_logistic,
+    _glm_logistic,
+    _infinite_estimates,
+    not_converged_issue,
+    separation_issue,
+)
 
-__all__ = ["LassoRisk", "LogisticRisk"]
-
-
-def _lasso_logistic_cv(**kwargs):
-    """``LogisticRegressionCV`` with a pure L1 penalty, across scikit-learn versions.
-
-    scikit-learn 1.8 deprecated ``penalty`` in favour of ``l1_ratios``; 1.9 warns
-    unless ``use_legacy_attributes`` is given.
-    """
-    from sklearn.linear_model import LogisticRegressionCV
-
-    params = inspect.signature(LogisticRegressionCV).parameters
-    if params["penalty"].default == "deprecated":
-        kwargs["l1_ratios"] = (1.0,)
-    else:  # scikit-learn < 1.8
-        kwargs["penalty"] = "l1"
-    if "use_legacy_attributes" in params:
-        kwargs["use_legacy_attributes"] = False
-    return LogisticRegressionCV(**kwargs)
-
-
-def _l1_logistic_objective(X1, y, weight, beta, penalty) -> float:
-    """``sum_i w_i logloss_i + sum_j penalty_j |beta_j|`` (scikit-learn's objective times 1/C)."""
-    z = X1 @ beta
-    return float(weight @ (np.logaddexp(0.0, z) - y * z) + penalty @ np.abs(beta))
-
-
-def _quadratic_lasso_cd(hessian, diagonal, gradient, penalty, new, tol, max_sweeps):
-    """Cyclic coordinate descent on ``g'(b - b0) + (b - b0)'H(b - b0)/2 + penalty'|b|``.
-
-    ``new`` holds ``b0`` on entry and the solution on return.
-    """
-    p1 = new.shape[0]
-    h_step = np.zeros(p1)  # H (b - b0)
-    for _ in range(max_sweeps):
-        largest = 0.0
-        for j in range(p1):
-            u = diagonal[j] * new[j] - gradient[j] - h_step[j]
-            value = np.sign(u) * max(abs(u) - penalty[j], 0.0) / diagonal[j]
-            delta = value - new[j]
-            if delta != 0.0:
-                new[j] = value
-                for i in range(p1):
-                    h_step[i] += hessian[i, j] * delta
-                largest = max(largest, abs(delta) * np.sqrt(diagonal[j]))
-        if largest < tol:
-            break
-    return new
-
-
-_COMPILED_CD = []
-
-
-def _quadratic_lasso():
-    """The coordinate-descent kernel, compiled by numba when available (else Python)."""
-    if not _COMPILED_CD:
-        try:
-            import numba
-
-            kernel = numba.njit(cache=True, nogil=True)(_quadratic_lasso_cd)
-        except ImportError:  # pragma: no cover - numba is a runtime dependency
-            kernel = _quadratic_lasso_cd
-        _COMPILED_CD.append(kernel)
-    return _COMPILED_CD[0]
-
-
-def _weighted_gram(X, weight):
-    """``X' diag(weight) X`` as ``S'S`` with ``S = sqrt(weight) X``: numpy hands the
-    product of an array with its own transpose to BLAS's symmetric ``syrk``
-    (half the work of the general product; weights are non-negative)."""
-    scaled = X * np.sqrt(weight)[:, None]
-    return scaled.T @ scaled
-
-
-def _l1_logistic_fit(X1, y, weight, C, beta=None, tol=1e-8, max_iter=100, polish=True):
-    """Exact L1-penalised logistic regression by proximal Newton (glmnet's outer/inner loops).
-
-    Minimises ``C sum_i w_i logloss_i + ||coef||_1`` (the intercept, the last column
-    of ``X1``, unpenalised): scikit-learn's objective for ``penalty="l1"``. Each
-    outer step forms the weighted Gram matrix ``X1' W X1`` (cheap for the tens of
-    columns of a clinical model), solves the penalised quadratic model by cyclic
-    coordinate descent on it, and backtracks along that direction until the true
-    objective decreases enough (Lee, Sun & Saunders 2014). Stops when the step
-    changes no coefficient by more than ``tol`` or the objective by less than
-    1e-14 of itself. Quadratic convergence makes weak
-    penalties as cheap as strong ones, where saga and liblinear slow down.
-
-    Returns
-    -------
-    beta : ndarray, shape (n_columns,)
-    n_iter : int
-        Newton steps taken.
-    """
-    p1 = X1.shape[1]
-    penalty = np.r_[np.full(p1 - 1, 1.0 / C), 0.0]
-    if beta is None:
-        beta = np.zeros(p1)
-        rate = np.clip(weight @ y / weight.sum(), 1e-12, 1 - 1e-12)
-        beta[-1] = np.log(rate / (1 - rate))
-    beta = beta.astype(float, copy=True)
-    objective = _l1_logistic_objective(X1, y, weight, beta, penalty)
-    inner_tol = np.sqrt(1e-18 * weight.sum())
-    n_iter = 0
-    while n_iter < max_iter:
-        n_iter += 1
-        risk = 0.5 * (1.0 + np.tanh(0.5 * (X1 @ beta)))  # expit without overflow warnings
-        gradient = X1.T @ (weight * (risk - y))
-        hessian = _weighted_gram(X1, weight * risk * (1.0 - risk))
-        diagonal = np.maximum(np.diag(hessian), 1e-12)
-        # inner problem: min_b g'(b - beta) + (b - beta)'H(b - beta)/2 + penalty'|b|
-        # inner threshold as glmnet's: max_j H_jj delta_j^2 below 1e-18 x the total weight
-        new = _quadratic_lasso()(
-            hessian, diagonal, gradient, penalty, beta.copy(), inner_tol, 10000
-        )
-        direction = new - beta
-        decrease = gradient @ direction + penalty @ (np.abs(new) - np.abs(beta))
-        if decrease > -1e-14 * abs(objective):  # no descent left: optimal to rounding
-            break
-        step = 1.0
-        while True:
-            trial = beta + step * direction
-            value = _l1_logistic_objective(X1, y, weight, trial, penalty)
-            if value <= objective + 1e-4 * step * decrease or step < 1e-10:
-                break
-            step *= 0.5
-        beta, previous, objective = trial, objective, value
-        if np.max(np.abs(step * direction)) <= tol or previous - value <= 1e-14 * abs(value):
-            break
-    return (_polish(X1, y, weight, beta, penalty) if polish else beta), n_iter
-
-
-def _polish(X1, y, weight, beta, penalty):
-    """Newton steps on the active set with the signs fixed, to machine precision.
-
-    Near the optimum the L1 problem is smooth on the active set (the nonzero
-    coefficients keep their signs): its exact minimiser satisfies the optimality
-    conditions to rounding. Kept only when the signs stay and every inactive
-    coefficient still has ``|gradient| <= penalty``; otherwise ``beta`` as given.
-    """
-    active = (beta != 0) | (penalty == 0)
-    signs = np.sign(beta) * (penalty > 0)
-    polished = beta.copy()
-    previous = np.inf
-    for _ in range(8):
-        risk = 0.5 * (1.0 + np.tanh(0.5 * (X1 @ polished)))
-        gradient = X1.T @ (weight * (risk - y)) + signs * penalty
-        Xa = X1[:, active]
-        hessian = _weighted_gram(Xa, weight * risk * (1.0 - risk))
-        # least squares: collinear columns (e.g. dummies of one factor) make it singular
-        step = np.linalg.lstsq(hessian, gradient[active], rcond=None)[0]
-        if not np.all(np.isfinite(step)):
-            return beta
-        polished[active] -= step
-        size = np.max(np.abs(step))
-        # quadratic convergence: stop at rounding, or when a step no longer shrinks
-        if size <= 1e-13 * max(1.0, np.max(np.abs(polished))) or size >= previous / 2:
-            break
-        previous = size
-    risk = 0.5 * (1.0 + np.tanh(0.5 * (X1 @ polished)))
-    gradient = X1.T @ (weight * (risk - y))
-    keeps_signs = np.all(np.sign(polished[active]) == np.sign(beta[active]))
-    inactive_ok = np.all(np.abs(gradient[~active]) <= penalty[~active] * (1 + 1e-9))
-    if keeps_signs and inactive_ok:
-        return polished
-    return beta
-
-
-def _l1_logistic_path_cv(X, y, Cs, splits, class_weight, tol, max_iter, n_jobs=1):
-    """Warm-started L1 paths on each training fold, scored by AUC on its test fold.
-
-    The same choice as ``LogisticRegressionCV(scoring="roc_auc")``: the C of the
-    highest mean fold AUC (the first of ties, Cs ascending), then one fit on all
-    rows, warm-started at the mean of the fold solutions. The folds' paths run on
-    ``n_jobs`` threads (numpy and the compiled kernel release the GIL); each path
-    is computed as it would be alone, so the result does not depend on ``n_jobs``.
-    """
-    from joblib import Parallel, delayed
-    from sklearn.utils.class_weight import compute_sample_weight
-    from threadpoolctl import threadpool_limits
-
-    X1 = np.column_stack([X, np.ones(len(X))])
-    weight = np.ones(len(y)) if class_weight is None else compute_sample_weight(class_weight, y)
-    # one BLAS thread per fold path, whatever n_jobs: no oversubscription when
-    # paths run side by side, and the same rounding (so the same fit) for any n_jobs
-    with threadpool_limits(1, user_api="blas"):
-        paths = Parallel(n_jobs=n_jobs, prefer="threads")(
-            delayed(_fold_path)(X1, y, weight, train, test, Cs, tol, max_iter)
-            for train, test in splits
-        )
-    scores = np.array([path[0] for path in paths])
-    fold_betas = np.array([path[1] for path in paths])
-    n_iter = max(path[2] for path in paths)
-    best = int(np.argmax(scores.mean(axis=0)))
-    beta, steps = _l1_logistic_fit(
-        X1, y, weight, Cs[best], fold_betas[:, best].mean(axis=0), tol=tol, max_iter=max_iter
-    )
-    return beta, best, scores, max(n_iter, steps)
-
-
-def _fold_path(X1, y, weight, train, test, Cs, tol, max_iter):
-    """One training fold's warm-started path: test-fold AUC and solution at each C."""
-    from sklearn.metrics import roc_auc_score
-
-    scores = np.empty(len(Cs))
-    betas = np.empty((len(Cs), X1.shape[1]))
-    beta, n_iter = None, 0
-    X_train, y_train, w_train, X_test = X1[train], y[train], weight[train], X1[test]
-    for c, C in enumerate(Cs):
-        # fold fits only rank the Cs (by AUC): the polish is kept for the final fit
-        beta, steps = _l1_logistic_fit(
-            X_train, y_train, w_train, C, beta, tol=tol, max_iter=max_iter, polish=False
-        )
-        n_iter = max(n_iter, steps)
-        betas[c] = beta
-        scores[c] = roc_auc_score(y[test], X_test @ beta)
-    return scores, betas, n_iter
-
-
-def _fitted_logistic(coef, intercept, C, n_iter):
-    """A scikit-learn ``LogisticRegression`` carrying a solution found elsewhere."""
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression(C=C)
-    model.classes_ = np.array([0, 1])
-    model.coef_ = np.asarray(coef, dtype=float).reshape(1, -1)
-    model.intercept_ = np.array([float(intercept)])
-    model.n_features_in_ = model.coef_.shape[1]
-    model.n_iter_ = np.array([n_iter])
-    return model
-
-
-class LassoRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
-    """LASSO logistic regression; the penalty is chosen by inner stratified CV on AUC.
-
-    Parameters
-    ----------
-    Cs : int or list of float, default=10
-        Inverse penalty strengths to try (an int: that many on a log grid from
-        1e-4 to 1e4).
-    cv : int, default=5
-        Inner stratified folds (shuffled with ``random_state``) used to choose C.
-    solver : {"newton", "saga", "liblinear"}, default="newton"
-        ``"newton"``: an exact proximal Newton solver (glmnet's algorithm on the
-        Gram matrix) run along each fold's path of ``Cs`` from the strongest
-        penalty, each fit warm-started at the previous one; it minimises the
-        same objective as scikit-learn's and converges in a few steps even
-        under weak penalties, where saga needs thousands of passes (see Notes).
-        ``"saga"`` or ``"liblinear"``: scikit-learn's ``LogisticRegressionCV``
-        with that solver; ``"liblinear"`` also penalises the intercept, which
-        biases risks toward 0.5 under strong penalties.
-    max_iter : int, default=5000
-        Iterations of the solver (Newton steps for ``"newton"``).
-    tol : float, optional
-        Stopping tolerance; None: 1e-8 (largest coefficient change of a Newton
-        step) for ``"newton"``, 1e-4 for the scikit-learn solvers.
-    class_weight : dict, "balanced" or None, default=None
-    random_state : int, default=0
-    n_jobs : int, optional
-        Threads running the inner folds' paths (``solver="newton"``); None: every
-        core at the top level, one inside a parallel worker
-        (:func:`riskml.utils.parallel.fit_threads`). The fit does not depend on it.
-
-    Attributes
-    ----------
-    model_ : sklearn.linear_model.LogisticRegressionCV or LogisticRegression
-        The fitted scikit-learn model; with ``solver="newton"`` a
-        ``LogisticRegression`` holding the Newton solution (never fitted itself).
-    scores_ : ndarray, shape (cv, n_Cs)
-        AUC of each inner test fold (rows) at each candidate C (columns).
-    Cs_ : ndarray
-        The candidate inverse penalties, ascending.
-    coef_ : pandas.Series
-        Coefficients on the (scaled) input columns, indexed by feature name; zeros
-        are features the penalty removed.
-    intercept_ : float
-    C_ : float
-        The chosen inverse penalty.
-    n_iter_ : int
-        Solver iterations (the most over folds and candidates).
-    classes_ : ndarray, ``[0, 1]``
-    feature_names_in_ : ndarray of str
-    n_features_in_ : int
-
-    Notes
-    -----
-    Scale the features first (``make_preprocessor(scale=True)``): the L1 penalty
-    treats all coefficients alike. ``predict_risk`` ignores ``horizon`` (the risk
-    is for the horizon of the training label).
-
-    The C is chosen as ``LogisticRegressionCV(scoring="roc_auc")`` chooses it
-    (highest mean fold AUC, the first of ties in ascending C) and the
-    objective is the same, so the solvers differ only in how close they get to
-    its optimum. On the 52,948 evaluable rows x 56 columns of
-    ``make_hf_registry()`` (30 days) saga took 91 s (a single fit at C = 1 took
-    32 s), the Newton path a few seconds, with coefficients equal to saga's at a
-    tight tolerance (``benchmarks/lasso_solvers.py``, ``tests/models``).
-
-    References
-    ----------
-    Tibshirani R. Regression shrinkage and selection via the lasso. J R Stat Soc B.
-    1996;58(1):267-288.
-
-    Friedman J, Hastie T, Tibshirani R. Regularization paths for generalized linear
-    models via coordinate descent. J Stat Softw. 2010;33(1):1-22.
-
-    Lee JD, Sun Y, Saunders MA. Proximal Newton-type methods for minimizing
-    composite functions. SIAM J Optim. 2014;24(3):1420-1443.
-
-    Examples
-    --------
-    >>> model = LassoRisk(random_state=0).fit(X, y)  # doctest: +SKIP
-    >>> model.coef_[model.coef_ != 0]  # doctest: +SKIP
-    """
-
-    outcome_kind = "binary"
-
-    _parameter_constraints = {
-        "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],
-        "cv": [Interval(Integral, 2, None, closed="left")],
-        "solver": [StrOptions({"newton", "saga", "liblinear"})],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="neither"), None],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-        "random_state": ["random_state"],
-        "n_jobs": [Integral, None],
-    }
-
-    def __init__(
-        self,
-        Cs=10,
-        cv=5,
-        solver="newton",
-        max_iter=5000,
-        tol=None,
-        class_weight=None,
-        random_state=0,
-        n_jobs=None,
-    ):
-        self.Cs = Cs
-        self.cv = cv
-        self.solver = solver
-        self.max_iter = max_iter
-        self.tol = tol
-        self.class_weight = class_weight
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-
-    def fit(self, X, y):
-        """Choose the penalty by inner CV and fit on all of ``X``.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-            Numeric, scaled features.
-        y : 0/1 array or binary Outcome
-
-        Returns
-        -------
-        self
-        """
-        from sklearn.model_selection import StratifiedKFold
-
-        self._validate_params()
-        outcome = self._check_outcome(y)
-        frame = self._check_X(X, reset=True)
-        label = outcome.event.astype(int)
-        folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
-        self.Cs_ = np.logspace(-4, 4, self.Cs) if isinstance(self.Cs, Integral) else None
-        if self.Cs_ is None:
-            self.Cs_ = np.asarray(self.Cs, dtype=float)
-        if self.solver == "newton":
-            beta, best, self.scores_, self.n_iter_ = _l1_logistic_path_cv(
-                frame.to_numpy(dtype=float),
-                label.astype(float),
-                self.Cs_,
-                list(folds.split(frame, label)),
-                self.class_weight,
-                tol=1e-8 if self.tol is None else self.tol,
-                max_iter=self.max_iter,
-                n_jobs=fit_threads(self.n_jobs),
-            )
-            coef, self.intercept_, self.C_ = beta[:-1], float(beta[-1]), float(self.Cs_[best])
-            self.model_ = _fitted_logistic(coef, self.intercept_, self.C_, self.n_iter_)
-        else:
-            self.model_ = _lasso_logistic_cv(
-                Cs=self.Cs_,
-                cv=folds,
-                solver=self.solver,
-                scoring="roc_auc",
-                max_iter=self.max_iter,
-                tol=1e-4 if self.tol is None else self.tol,
-                class_weight=self.class_weight,
-                random_state=self.random_state,
-            ).fit(frame, label)
-            coef = self.model_.coef_.ravel()
-            self.intercept_ = float(np.ravel(self.model_.intercept_)[0])
-            self.C_ = float(np.ravel(self.model_.C_)[0])
-            scores = self.model_.scores_
-            self.scores_ = np.asarray(scores[1] if isinstance(scores, dict) else scores)
-            self.scores_ = self.scores_.reshape(self.cv, len(self.Cs_))
-            self.n_iter_ = int(np.max(self.model_.n_iter_))
-        self.coef_ = pd.Series(coef, index=list(self.feature_names_in_), name="coef")
-        self.classes_ = np.array([0, 1])
-        return self
-
-    def predict_proba(self, X):
-        """Class probabilities ``[P(no event), P(event)]``."""
-        from scipy.special import expit
-
-        check_is_fitted(self, "coef_")
-        frame = self._check_X(X, reset=False)
-        risk = expit(frame.to_numpy(dtype=float) @ self.coef_.to_numpy() + self.intercept_)
-        return np.column_stack([1.0 - risk, risk])
+__all__ = ["LogisticRisk"]
 
 
 def _logistic(penalty, C, **kwargs):
-    """``LogisticRegression`` without or with an L2 penalty, across scikit-learn versions.
+    """``LogisticRegression`` with an L2 penalty, across scikit-learn versions.
 
-    scikit-learn 1.8 deprecated ``penalty``: no penalty is ``C=inf`` and L2 is
-    ``l1_ratio=0``.
+    scikit-learn 1.8 deprecated ``penalty``: L2 is ``l1_ratio=0``.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -461,14 +62,38 @@ def _ridge_logistic_cv(**kwargs):
     return LogisticRegressionCV(**kwargs)
 
 
+def _check_two_classes(model, label) -> None:
+    if label.size and label.min() == label.max():
+        raise ValueError(
+            f"{type(model).__name__} needs events and non-events; y holds 1 class only "
+            f"({'events' if label[0] else 'non-events'}, n_samples={label.size})."
+        )
+
+
+def _finite_values(model, frame: pd.DataFrame) -> np.ndarray:
+    """``frame`` as floats, refusing NaN and infinite values with the columns named."""
+    values = frame.to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        columns = [str(c) for c in frame.columns[bad.any(axis=0)]]
+        raise ValueError(
+            f"X contains NaN or inf values (column(s) {columns[:5]}, {int(bad.sum())} "
+            f"value(s)); {type(model).__name__} needs complete, finite numbers. Impute "
+            "missing values first, e.g. with riskml.features.make_preprocessor() in a "
+            "RiskPipeline."
+        )
+    return values
+
+
 class LogisticRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
-    """Logistic regression, unpenalised or ridge: the conventional comparator.
+    """Logistic regression, unpenalised (R's ``glm``) or ridge: the conventional comparator.
 
     Parameters
     ----------
     penalty : {None, "l2"}, default=None
-        None: maximum likelihood. ``"l2"``: ridge with inverse strength ``C``, or
-        chosen by inner CV when ``cv`` is set.
+        None: maximum likelihood, fitted as R's ``glm(family = binomial)`` fits it
+        (see Notes). ``"l2"``: ridge with inverse strength ``C`` (scikit-learn's
+        L-BFGS), or chosen by inner CV when ``cv`` is set.
     C : float, default=1.0
         Inverse ridge strength (``penalty="l2"`` without ``cv``).
     cv : int, optional
@@ -477,34 +102,101 @@ class LogisticRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
     Cs : int or list of float, default=10
         Candidate ``C`` values for ``cv`` (an int: a log grid from 1e-4 to 1e4).
     class_weight : dict, "balanced" or None, default=None
-        Anything but None distorts the risks; a
+        Weights of the two classes (R's ``glm(weights = )`` for the unpenalised
+        fit). Anything but None distorts the risks; a
         :class:`~riskml.models.RiskPipeline` recalibrates them.
-    max_iter : int, default=1000
-    tol : float, default=1e-4
+    max_iter : int, optional
+        None: 25 IRLS iterations unpenalised (R's ``glm.control(maxit = 25)``),
+        1000 L-BFGS iterations for the ridge.
+    tol : float, optional
+        None: 1e-8 unpenalised (R's ``glm.control(epsilon = 1e-8)``: the
+        relative change of the deviance that stops the iterations), 1e-4 for the
+        ridge (scikit-learn's tolerance).
     random_state : int, default=0
 
     Attributes
     ----------
     model_ : sklearn.linear_model.LogisticRegression or LogisticRegressionCV
+        The ridge model fitted by scikit-learn, or (unpenalised) a
+        ``LogisticRegression`` holding the maximum-likelihood solution (never
+        fitted itself).
     coef_ : pandas.Series
-        Log odds ratios per (scaled) input column.
+        Log odds ratios per (scaled) input column; 0 for an aliased column.
     intercept_ : float
     C_ : float
         The inverse penalty used (``inf`` when unpenalised).
     n_iter_ : int
-        Solver iterations (the most over folds and candidates).
+        Solver iterations (IRLS iterations unpenalised; the most over folds and
+        candidates for the ridge).
+    converged_ : bool
+        Whether the iterations met their stopping rule before ``max_iter``.
+    aliased_ : list of str
+        Columns left out of an unpenalised fit because they are constant or
+        collinear with the intercept and the columns before them (``NA`` in R's
+        ``glm``, 0 in ``coef_``); they have no effect on predictions.
+    covariance_ : pandas.DataFrame or None
+        Unpenalised fit: the covariance matrix of ``(Intercept)`` and the
+        coefficients (R's ``vcov``; NaN for aliased columns). None for the ridge.
+    fit_issues_ : list of str
+        What kept the fit from being the model asked for (separation, a fit that
+        stopped at ``max_iter``, fitted probabilities numerically 0 or 1), one
+        sentence each, also raised as :class:`~riskml.models.ModelFitWarning`;
+        empty for a clean fit.
     classes_ : ndarray, ``[0, 1]``
     feature_names_in_ : ndarray of str
     n_features_in_ : int
 
     Notes
     -----
-    Fitted by L-BFGS. Unpenalised fits with collinear columns (e.g. every level of
-    a one-hot-encoded variable next to the intercept) have non-unique
-    coefficients but unique risks. ``predict_risk`` ignores ``horizon``.
+    **Unpenalised fit.** riskml follows R's ``glm.fit``: iteratively reweighted
+    least squares from R's starting values (``mustart = (w y + 1/2) / (w + 1)``),
+    R's clamped logit link, and R's stopping rule (the deviance changes by less
+    than ``tol * (|deviance| + 0.1)``, at most ``max_iter`` iterations). On
+    well-conditioned data the coefficients equal R's to about 1e-9 and the MLE to
+    the same order; risks and the apparent AUC are R's. Each weighted least-squares
+    step solves the normal equations by Cholesky with one step of iterative
+    refinement where R uses a QR decomposition (several times slower on tall
+    data); the two agree to rounding unless the weighted design is nearly
+    singular. Aliased columns are found once, in column order as R does, with a
+    tolerance on ``1 - R^2`` of 1e-12 (R tests the QR diagonal against 1e-11 in
+    every iteration: a column collinear to within that margin, which R would keep
+    with an enormous coefficient, is aliased here). The standard errors
+    (:attr:`summary`) invert ``X'WX`` at the weights of the last iteration, as
+    ``summary.glm`` does.
+
+    **Separation.** When a covariate or a combination of covariates predicts the
+    outcome perfectly in part of the data (quasi-complete separation, e.g. a rare
+    characteristic that only patients with the event have) or everywhere
+    (complete separation), the maximum-likelihood estimate is infinite. R's
+    ``glm`` stops at a large coefficient, and warns only when fitted probabilities
+    reach 0 or 1 ("fitted probabilities numerically 0 or 1 occurred") or the 25
+    iterations run out. riskml stops at the same place (so its risks are R's), and
+    finds the separation with R's ``coxph`` rule for infinite coefficients: the
+    Newton step that remains at the fit, per SD of a covariate, exceeds
+    ``sqrt(tol)`` times its coefficient (floored at 1), and still does after ten
+    further Newton steps (which would reach a finite maximum, so a fit that merely
+    stopped at ``max_iter`` is told apart); it records the issue, naming the
+    covariates, in ``fit_issues_`` and raises one
+    :class:`~riskml.models.ModelFitWarning`. A ridge
+    (``penalty="l2"``, the registry's ``"ridge"``) or Firth's penalised
+    likelihood (Heinze & Schemper 2002; not in riskml) gives finite estimates.
+
+    **Ridge.** scikit-learn's ``LogisticRegression`` (L-BFGS) minimises
+    ``C sum w_i logloss_i + |b|^2 / 2``, the intercept unpenalised; a fit that
+    reaches ``max_iter`` is a fit issue. Scale the columns first
+    (``make_preprocessor(scale=True)``). ``predict_risk`` ignores ``horizon``.
 
     References
     ----------
+    McCullagh P, Nelder JA. Generalized Linear Models. 2nd ed. Chapman and Hall;
+    1989. Section 2.5.
+
+    Albert A, Anderson JA. On the existence of maximum likelihood estimates in
+    logistic regression models. Biometrika. 1984;71(1):1-10.
+
+    Heinze G, Schemper M. A solution to the problem of separation in logistic
+    regression. Stat Med. 2002;21(16):2409-2419.
+
     Steyerberg EW. Clinical Prediction Models. 2nd ed. Springer; 2019. Chapter 13.
 
     le Cessie S, van Houwelingen JC. Ridge estimators in logistic regression.
@@ -512,8 +204,11 @@ class LogisticRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
 
     Examples
     --------
-    >>> model = LogisticRisk().fit(X, y)  # doctest: +SKIP
-    >>> model.coef_  # doctest: +SKIP
+    >>> from lifelines.datasets import load_rossi
+    >>> rossi = load_rossi()
+    >>> model = LogisticRisk().fit(rossi[["fin", "age", "prio"]], rossi["arrest"])
+    >>> round(float(model.coef_["prio"]), 4), model.fit_issues_  # R: 0.1056
+    (0.1056, [])
     """
 
     outcome_kind = "binary"
@@ -524,8 +219,8 @@ class LogisticRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
         "cv": [Interval(Integral, 2, None, closed="left"), None],
         "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="neither"), None],
         "random_state": ["random_state"],
     }
 
@@ -536,8 +231,8 @@ class LogisticRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
         cv=None,
         Cs=10,
         class_weight=None,
-        max_iter=1000,
-        tol=1e-4,
+        max_iter=None,
+        tol=None,
         random_state=0,
     ):
         self.penalty = penalty
@@ -561,8 +256,14 @@ class LogisticRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
         Returns
         -------
         self
+
+        Warns
+        -----
+        ModelFitWarning
+            Once per sentence of ``fit_issues_`` (separation, non-convergence,
+            fitted probabilities numerically 0 or 1).
         """
-        from sklearn.model_selection import StratifiedKFold
+        from sklearn.utils.class_weight import compute_sample_weight
 
         self._validate_params()
         if self.cv is not None and self.penalty is None:
@@ -572,10 +273,66 @@ class LogisticRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
             )
         outcome = self._check_outcome(y)
         frame = self._check_X(X, reset=True)
+        label = outcome.event.astype(int)
+        _check_two_classes(self, label)
+        values = _finite_values(self, frame)
+        weight = (
+            np.ones(label.size)
+            if self.class_weight is None
+            else compute_sample_weight(self.class_weight, label)
+        )
+        self.fit_issues_ = []
+        if self.penalty is None:
+            self._fit_maximum_likelihood(values, label.astype(float), weight)
+        else:
+            self._fit_ridge(values, label)
+        self.classes_ = np.array([0, 1])
+        for issue in self.fit_issues_:
+            warnings.warn(issue, ModelFitWarning, stacklevel=2)
+        return self
+
+    def _fit_maximum_likelihood(self, values, label, weight) -> None:
+        tol = GLM_EPSILON if self.tol is None else float(self.tol)
+        max_iter = GLM_MAXIT if self.max_iter is None else int(self.max_iter)
+        X1 = np.column_stack([np.ones(len(values)), values])
+        keep = _estimable_columns(X1)
+        beta, self.n_iter_, self.converged_, mu, factor = _glm_logistic(
+            X1[:, keep], label, weight, tol, max_iter
+        )
+        full = np.zeros(X1.shape[1])
+        full[keep] = beta
+        names = list(self.feature_names_in_)
+        self.aliased_ = [names[j - 1] for j in range(1, X1.shape[1]) if j not in set(keep)]
+        self.coef_ = pd.Series(full[1:], index=names, name="coef")
+        self.intercept_ = float(full[0])
+        self.C_ = float("inf")
+        self.model_ = _fitted_logistic(full[1:], full[0], np.inf, self.n_iter_)
+        terms = ["(Intercept)", *names]
+        covariance = np.full((X1.shape[1], X1.shape[1]), np.nan)
+        if factor is not None:
+            from scipy.linalg import cho_solve
+
+            covariance[np.ix_(keep, keep)] = cho_solve(factor, np.eye(keep.size))
+        self.covariance_ = pd.DataFrame(covariance, index=terms, columns=terms)
+        infinite = _infinite_estimates(X1[:, keep], label, weight, beta, np.sqrt(tol))
+        if np.any(infinite):
+            flagged = [terms[j] for j, bad in zip(keep, infinite, strict=True) if bad]
+            covariates = [t for t in flagged if t != "(Intercept)"] or flagged
+            self.fit_issues_.append(separation_issue(covariates))
+        elif not self.converged_:
+            self.fit_issues_.append(not_converged_issue(max_iter))
+        elif np.any(mu > 1 - 10 * _EPS) or np.any(mu < 10 * _EPS):
+            self.fit_issues_.append(BOUNDARY_ISSUE)
+
+    def _fit_ridge(self, values, label) -> None:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.model_selection import StratifiedKFold
+
+        max_iter = 1000 if self.max_iter is None else int(self.max_iter)
         common = dict(
             class_weight=self.class_weight,
-            max_iter=self.max_iter,
-            tol=self.tol,
+            max_iter=max_iter,
+            tol=1e-4 if self.tol is None else float(self.tol),
             random_state=self.random_state,
         )
         if self.cv is not None:
@@ -587,7 +344,8 @@ class LogisticRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
             )
         else:
             self.model_ = _logistic(self.penalty, self.C, **common)
-        self.model_.fit(frame.to_numpy(dtype=float), outcome.event.astype(int))
+        with silenced(ConvergenceWarning):  # a fit issue below instead
+            self.model_.fit(values, label)
         self.coef_ = pd.Series(
             self.model_.coef_.ravel(), index=list(self.feature_names_in_), name="coef"
         )
@@ -595,13 +353,103 @@ class LogisticRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
         if self.cv is not None:
             self.C_ = float(np.ravel(self.model_.C_)[0])
         else:
-            self.C_ = float("inf") if self.penalty is None else float(self.C)
+            self.C_ = float(self.C)
         self.n_iter_ = int(np.max(self.model_.n_iter_))
-        self.classes_ = np.array([0, 1])
-        return self
+        self.converged_ = self.n_iter_ < max_iter
+        self.aliased_ = []
+        self.covariance_ = None
+        if not self.converged_:
+            self.fit_issues_.append(not_converged_issue(max_iter, "L-BFGS"))
 
     def predict_proba(self, X):
         """Class probabilities ``[P(no event), P(event)]``."""
-        check_is_fitted(self, "model_")
+        from scipy.special import expit
+
+        check_is_fitted(self, "coef_")
         frame = self._check_X(X, reset=False)
-        return np.asarray(self.model_.predict_proba(frame.to_numpy(dtype=float)), dtype=float)
+        risk = expit(_finite_values(self, frame) @ self.coef_.to_numpy() + self.intercept_)
+        return np.column_stack([1.0 - risk, risk])
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Tidy coefficient table: coef, se, odds_ratio, or_low, or_high, z, p.
+
+        One row per term, ``(Intercept)`` first, as R's ``summary(glm(...))``:
+        Wald standard errors from :attr:`covariance_`, 95% intervals and two-sided
+        p-values (NaN for aliased columns, and for the ridge, whose Wald
+        intervals would ignore the shrinkage). ``attrs["caveat"]`` says when the
+        numbers cannot be read as maximum-likelihood inference and
+        ``attrs["fit_issues"]`` holds ``fit_issues_``.
+        """
+        from scipy.stats import norm
+
+        check_is_fitted(self, "coef_")
+        coef = pd.concat([pd.Series({"(Intercept)": self.intercept_}), self.coef_])
+        if self.covariance_ is not None:
+            se = np.sqrt(np.diag(self.covariance_.to_numpy(dtype=float)))
+        else:
+            se = np.full(coef.size, np.nan)
+        values = coef.to_numpy(dtype=float)
+        aliased = coef.index.isin(self.aliased_)
+        values = np.where(aliased, np.nan, values)
+        half = norm.ppf(0.975) * se
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            z = values / se
+            table = pd.DataFrame(
+                {
+                    "coef": values,
+                    "se": se,
+                    "odds_ratio": np.exp(values),
+                    "or_low": np.exp(values - half),
+                    "or_high": np.exp(values + half),
+                    "z": z,
+                    "p": 2 * norm.sf(np.abs(z)),
+                },
+                index=pd.Index(coef.index, name="term"),
+            )
+        caveat = None
+        if self.penalty is not None:
+            caveat = (
+                f"ridge fit (C={self.C_:g}): the estimates are shrunk towards 0; no Wald "
+                "intervals or p-values, which would ignore the shrinkage."
+            )
+        elif any(issue.startswith("separation") for issue in self.fit_issues_):
+            caveat = (
+                "separation: some maximum-likelihood estimates are infinite; the reported "
+                "values are where the iterations stopped (as R's glm), with meaningless "
+                "standard errors."
+            )
+        table.attrs["caveat"] = caveat
+        table.attrs["fit_issues"] = list(self.fit_issues_)
+        return table
+
+    def print_summary(self, decimals: int = 3) -> None:
+        """Print odds ratios with 95% CIs (as R's ``summary(glm(...))``) and the fit issues.
+
+        Odds ratios are per one unit of each column as the model received it: per
+        standard deviation when the pipeline scales (the registry's ``"logistic"``),
+        level vs reference for one-hot columns.
+        """
+        table = self.summary
+        if self.penalty is None:
+            fit = (
+                f"maximum likelihood (IRLS as R's glm, "
+                f"{'converged' if self.converged_ else 'not converged'} in "
+                f"{self.n_iter_} iterations)"
+            )
+        else:
+            fit = f"ridge (C={self.C_:g})"
+        print(f"Logistic regression, {fit}")
+        shown = table[["odds_ratio", "or_low", "or_high", "p"]].rename(
+            columns={"odds_ratio": "OR", "or_low": "95% low", "or_high": "95% high"}
+        )
+        print(shown.round(decimals).to_string())
+        if self.aliased_:
+            print(
+                "Not estimable (constant or collinear, left out as R's glm does): "
+                f"{', '.join(map(str, self.aliased_))}"
+            )
+        if table.attrs.get("caveat"):
+            print(f"Caveat: {table.attrs['caveat']}")
+        for issue in self.fit_issues_:
+            print(f"Fit issue: {issue}")

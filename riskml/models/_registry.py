@@ -11,8 +11,9 @@ from ..features import make_preprocessor
 from ._bayes_net import BayesNetRisk
 from ._forest import RandomForestRisk
 from ._imbalance import make_sampler
+from ._lasso import LassoRisk
 from ._lasso_cox import LassoCox
-from ._linear import LassoRisk, LogisticRisk
+from ._linear import LogisticRisk
 from ._pipeline import RiskPipeline
 from ._sklearn import SklearnRiskClassifier, check_classifier
 from ._tuning import TunedRisk
@@ -51,7 +52,8 @@ _DESCRIPTIONS = {
     ),
     "lasso_cox": (
         "LASSO Cox model (lifelines; L1 penalty chosen by 3-fold CV on Harrell's C) on "
-        "imputed, standardised features; 1 - S(horizon | x)."
+        "imputed, standardised features; 1 - S(horizon | x) from the step-function "
+        "baseline hazard (Efron's tie correction, as R's survfit.coxph)."
     ),
     "bayes_net": (
         "Tree-augmented naive Bayes network (Friedman 1997; pgmpy, BDeu prior) on features "
@@ -62,8 +64,8 @@ _DESCRIPTIONS = {
         "bins plus a missing state; P(event by the horizon)."
     ),
     "logistic": (
-        "Logistic regression (unpenalised maximum likelihood) on imputed, standardised "
-        "features; P(event by the horizon)."
+        "Logistic regression (unpenalised maximum likelihood, fitted as R's glm) on imputed, "
+        "standardised features; P(event by the horizon)."
     ),
     "ridge": (
         "Ridge logistic regression (L2 penalty chosen by 5-fold CV on AUC) on imputed, "
@@ -71,9 +73,11 @@ _DESCRIPTIONS = {
     ),
     **ZOO_DESCRIPTIONS,
     "cox": (
-        "Cox proportional-hazards model (unpenalised, Efron ties) on imputed features in "
-        "their own units (hazard ratios per unit; categorical levels vs reference); "
-        "1 - S(horizon | x)."
+        "Cox proportional-hazards model (unpenalised, Efron ties; refitted with a ridge "
+        "penalty of 0.001, and reported, only if the partial likelihood has no finite "
+        "maximum) on imputed features in their own units (hazard ratios per unit; "
+        "categorical levels vs reference); 1 - S(horizon | x) from the step-function "
+        "baseline hazard, as R's survfit.coxph."
     ),
     "framingham": (
         "Framingham general CVD score (D'Agostino 2008, laboratory form), published "
@@ -473,9 +477,16 @@ def make_model(
 
     Notes
     -----
-    The Cox model carries a small ridge penalty (0.01): the one-hot columns keep
-    every level and small folds can separate events, which leave the unpenalised
-    partial likelihood without a unique maximum. The Bayesian networks keep
+    The Cox model (``"cox"``) is unpenalised, with the categorical columns one-hot
+    encoded against a reference level (``drop_first``); a column that is constant or
+    collinear in a training fold is left out, as R's ``coxph`` does. When a fold
+    separates events (monotone likelihood, no finite maximum) or lifelines' fit
+    breaks down, that fit is refitted with a ridge penalty of 0.001
+    (:data:`riskml.models.cox.SEPARATION_RIDGE`) and says so: ``fit_issues_``,
+    ``penalizer_used_`` and a :class:`~riskml.models.ModelFitWarning`. Ask for a
+    penalty with ``make_model("cox", penalizer=0.01)``. The logistic model
+    (``"logistic"``) is R's ``glm`` fit; separation is reported the same way, and
+    ``"ridge"`` gives finite estimates. The Bayesian networks keep
     missing values (their missing state) instead of imputing them. The SVM's
     probabilities come from Platt scaling fitted inside ``fit`` on 5 internal
     folds of the training data (:class:`SklearnRiskClassifier`), never on the

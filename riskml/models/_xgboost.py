@@ -43,16 +43,50 @@ def _predict_threads(model, n_jobs) -> None:
     model.set_params(n_jobs=cpu_count() if n_jobs is None else n_jobs)
 
 
+def _value_kinds(column: pd.Series) -> set:
+    """The kinds of an object column's non-missing values: "number", "text" or a type name."""
+    kinds = set()
+    for value in column.dropna():
+        if isinstance(value, str):
+            kinds.add("text")
+        elif isinstance(value, Real):  # int, float, bool and numpy numbers
+            kinds.add("number")
+        else:
+            kinds.add(type(value).__name__)
+    return kinds
+
+
 class _XGBoostInput:
-    """Shared input handling: categorical columns, and names XGBoost refuses."""
+    """Shared input handling: categorical columns, numbers held as objects, and names
+    XGBoost refuses."""
 
     def _prepare_fit(self, X) -> pd.DataFrame:
         frame = self._check_X(X, reset=True)
-        self.categories_ = {
-            c: list(pd.Categorical(frame[c]).categories)
-            for c in frame.columns
-            if is_nominal(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-        }
+        self.categories_ = {}
+        for c in frame.columns:
+            column = frame[c]
+            if not is_nominal(column) or pd.api.types.is_bool_dtype(column):
+                continue
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                if pd.api.types.is_float_dtype(column.cat.categories):
+                    raise ValueError(
+                        f"column {c!r} is categorical with floating-point levels "
+                        f"({list(column.cat.categories[:3])}), which XGBoost refuses. Give "
+                        "it integer or text levels (X[col].cat.rename_categories(str)), or "
+                        "pass it as a numeric column."
+                    )
+            elif pd.api.types.is_object_dtype(column.dtype):
+                kinds = _value_kinds(column)
+                if kinds <= {"number"}:
+                    continue  # numbers held as objects: a numeric column, as the other models
+                if kinds != {"text"}:
+                    raise TypeError(
+                        f"column {c!r} of X holds {sorted(kinds)} values; "
+                        f"{type(self).__name__} takes numbers, or text as categories, in "
+                        "each column (an object column is numeric when every value is a "
+                        "number). Convert it, e.g. with pandas.to_numeric or astype(str)."
+                    )
+            self.categories_[c] = list(pd.Categorical(column).categories)
         self._bare_array_ = any(_XGBOOST_FORBIDDEN.search(n) for n in self.feature_names_in_)
         if self._bare_array_ and self.categories_:
             bad = [n for n in self.feature_names_in_ if _XGBOOST_FORBIDDEN.search(n)]
@@ -63,6 +97,20 @@ class _XGBoostInput:
         return self._model_input(frame)
 
     def _model_input(self, frame: pd.DataFrame):
+        numeric = [
+            c
+            for c in frame.columns
+            if c not in self.categories_ and pd.api.types.is_object_dtype(frame[c].dtype)
+        ]
+        if numeric:  # numbers held as objects (seen as such in fit)
+            try:
+                frame = frame.astype({c: float for c in numeric})
+            except (TypeError, ValueError) as error:
+                raise ValueError(
+                    f"{type(self).__name__} was fitted with numbers in column(s) "
+                    f"{numeric[:5]}, which now hold(s) values that are not numbers: {error}. "
+                    "Pass the numeric columns as numbers."
+                ) from error
         if self._bare_array_:
             return frame.to_numpy(dtype=float)
         if not self.categories_:
@@ -139,9 +187,13 @@ class XGBoostRisk(_XGBoostInput, BinaryRiskMixin, ClassifierMixin, BaseEstimator
     the model was trained on. When column names contain ``[``, ``]`` or ``<``
     (which XGBoost refuses), the model is fitted on the bare array.
 
-    Categorical columns (pandas ``category``, object or string dtype) are passed
-    to XGBoost as categories (``enable_categorical=True``), without one-hot
-    encoding; levels first seen at prediction time are treated as missing.
+    Categorical columns (pandas ``category`` or string dtype, or object dtype
+    holding text) are passed to XGBoost as categories (``enable_categorical=True``),
+    without one-hot encoding; levels first seen at prediction time are treated as
+    missing. An object column whose values are all numbers (and missing values) is
+    numeric, as for the forest and logistic models; one that mixes numbers and text,
+    or holds other objects, is refused with a ``TypeError``, and so is a category
+    with floating-point levels (a ``ValueError``), which XGBoost cannot take.
 
     References
     ----------
@@ -285,8 +337,14 @@ class XGBoostSurvival(_XGBoostInput, RiskEstimatorMixin, BaseEstimator):
     -----
     ``predict_risk(X)`` is the margin (log relative hazard; higher = higher
     risk). ``predict_risk(X, horizon)`` is ``1 - S0(horizon)^exp(margin)``, i.e.
-    ``1 - exp(-H0(horizon) exp(margin - offset))``; beyond the last training
-    event time ``H0`` stays at its last value. XGBoost's label is the time,
+    ``1 - exp(-H0(horizon) exp(margin - offset))``, with ``H0`` the same
+    right-continuous step function as :class:`~riskml.models.CoxPH`'s (no
+    interpolation between event times; beyond the last training event time ``H0``
+    stays at its last value). Ties follow R's rule that the baseline matches the
+    partial likelihood's tie method: XGBoost's ``survival:cox`` objective is
+    Breslow's partial likelihood (its ``cox-nloglik`` equals it on tied data,
+    tested), so ``H0`` is Breslow's estimator (R's ``survfit.coxph(ctype = 1)``),
+    where CoxPH's Efron fit uses Efron's (``ctype = 2``). XGBoost's label is the time,
     negated for censored patients (times of 0 are floored at 1e-6 days).
     Categorical columns are handled as in :class:`XGBoostRisk`.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -10,25 +12,80 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import RiskEstimatorMixin
+from ..utils.fit_issues import quote_names
+from ..utils.parallel import silenced
+from ._base import ModelFitWarning, RiskEstimatorMixin
+from ._breslow import BreslowBaseline, efron_score
 
 __all__ = ["CoxPH"]
 
-#: Ridge penalty used when an unpenalised fit meets separation (with a warning).
+#: Ridge penalty (lifelines ``penalizer``) of the refit when the unpenalised partial
+#: likelihood has no finite maximum (monotone likelihood) or its fit breaks down.
 SEPARATION_RIDGE = 1e-3
+
+#: R's ``coxph.control(toler.inf)``: ``sqrt(eps)`` with ``eps = 1e-9``. A coefficient
+#: whose next Newton step is larger than this share of it (floored at 1, per SD of
+#: its covariate) has not converged: monotone likelihood in an unpenalised fit.
+TOLER_INF = np.sqrt(1e-9)
+
+#: A penalised fit has not converged when its next Newton step exceeds this share
+#: of a coefficient's standard error.
+PENALISED_TOLERANCE = 1e-3
 
 _TIME = "__riskml_time__"
 _EVENT = "__riskml_event__"
 
 
+def _names(covariates) -> str:
+    return quote_names(covariates)
+
+
+def monotone_likelihood_issue(covariates) -> str:
+    """The ``fit_issues_`` sentence of an unpenalised fit refitted for monotone likelihood."""
+    return (
+        f"monotone likelihood: the unpenalised partial likelihood keeps rising as the "
+        f"coefficient of {_names(covariates)} moves away from 0 (at every event time the "
+        "patients with the event rank highest, or lowest, on it among those at risk, as "
+        "when a small group has no events; R's coxph warns that such a coefficient may be "
+        "infinite), so the model was refitted with a ridge penalty (lifelines penalizer="
+        f"{SEPARATION_RIDGE:g}, see penalizer_used_): its hazard ratios are shrunk, not "
+        "maximum-likelihood estimates. Drop or merge the separating covariate, or choose a "
+        "penalty (make_model('cox', penalizer=0.01))."
+    )
+
+
+def breakdown_issue() -> str:
+    """The ``fit_issues_`` sentence of an unpenalised fit whose Newton-Raphson broke down."""
+    return (
+        "the unpenalised Cox fit did not converge (lifelines' Newton-Raphson broke down, "
+        "usually from monotone likelihood: a covariate that separates events from "
+        "non-events), so the model was refitted with a ridge penalty (lifelines penalizer="
+        f"{SEPARATION_RIDGE:g}, see penalizer_used_): its hazard ratios are shrunk, not "
+        "maximum-likelihood estimates. Drop or merge the separating covariate, or choose a "
+        "penalty (make_model('cox', penalizer=0.01))."
+    )
+
+
+def not_converged_issue(penalizer, covariates) -> str:
+    """The ``fit_issues_`` sentence of a penalised fit that stopped short of its maximum."""
+    return (
+        f"the Cox fit (lifelines penalizer={float(penalizer):g}) did not converge: "
+        "lifelines' Newton-Raphson stopped short of the maximum of the penalised partial "
+        f"likelihood along {_names(covariates)}, so its coefficients and risks are where it "
+        "stopped. Use a larger penalty or fewer covariates."
+    )
+
+
 class CoxPH(RiskEstimatorMixin, BaseEstimator):
-    """Cox proportional-hazards model with a Breslow baseline (lifelines).
+    """Cox proportional-hazards model (lifelines) with R's baseline hazard and horizon risk.
 
     Parameters
     ----------
     penalizer : float, default=0.0
         Strength of the elastic-net penalty on the coefficients (lifelines'
-        ``penalizer``); 0 gives the ordinary partial-likelihood fit.
+        ``penalizer``: ``n * penalizer * (l1_ratio * |b| + (1 - l1_ratio) * b^2 / 2)``
+        summed over the coefficients ``b`` of the standardised covariates); 0 gives
+        the ordinary partial-likelihood fit.
     l1_ratio : float, default=0.0
         Share of the penalty that is L1 (0 = ridge, 1 = lasso).
     ties : {"efron"}, default="efron"
@@ -38,20 +95,36 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         Columns of ``X`` (a DataFrame) to stratify on: each stratum gets its own
         baseline hazard and the columns are not covariates (R's ``strata()``). The
         columns may hold any hashable values (numbers or text).
+    baseline_ties : {"efron", "breslow"}, default="efron"
+        How tied event times enter the baseline cumulative hazard behind
+        ``predict_risk(X, horizon)``: ``"efron"`` is R's ``survfit.coxph`` default
+        after an Efron fit (``ctype = 2``); ``"breslow"`` is ``ctype = 1`` (the
+        Breslow / Nelson-Aalen form, lifelines' ``baseline_cumulative_hazard_``).
+        They differ only where events are tied (see Notes).
 
     Attributes
     ----------
     lifelines_ : lifelines.CoxPHFitter
-        The fitted fitter.
+        The fitted fitter (coefficients and standard errors; its baseline is not
+        used for horizon risks, see Notes).
     coef_ : pandas.Series
         Log hazard ratios, indexed by covariate (what scikit-learn's ``RFE`` and
         ``RFECV`` rank features by).
+    baselines_ : list of BreslowBaseline
+        The baseline cumulative hazard (a step function at the event times), one per
+        stratum in the order of ``strata_levels_`` (one without ``strata``).
     strata_levels_ : list
         The strata seen in ``fit`` (values, or tuples for several columns); only
         with ``strata``.
     penalizer_used_ : float
-        The penalty of the fit: ``penalizer``, or :data:`SEPARATION_RIDGE` when an
-        unpenalised fit met separation (a warning says so).
+        The penalty of the fitted model: ``penalizer``, or :data:`SEPARATION_RIDGE`
+        (0.001) when an unpenalised fit met monotone likelihood or broke down and
+        was refitted with that ridge (``fit_issues_`` says so).
+    fit_issues_ : list of str
+        What kept the fit from being the model asked for (monotone likelihood and
+        the ridge refit; a fit that stopped short of its maximum), one sentence
+        each, also raised as :class:`~riskml.models.ModelFitWarning`; empty for a
+        clean fit.
     aliased_ : list of str
         Covariates left out of an unpenalised fit because they are constant or
         collinear with others (``NA`` coefficients in R's ``coxph``); they have no
@@ -63,8 +136,18 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
     -----
     ``predict_risk(X)`` is the log partial hazard (the linear predictor centred at
     the training means of the covariates, as lifelines reports it): higher = higher
-    risk. ``predict_risk(X, horizon)`` is 1 - S(horizon | x) from the Breslow
-    baseline; beyond the last training time the baseline stays at its last value.
+    risk. ``predict_risk(X, horizon)`` is ``1 - S(horizon | x)`` with
+    ``S(t | x) = exp(-H0(t) exp(lp))``, as R's ``survfit(fit, newdata)`` (its
+    default ``stype = 2``): ``H0`` is a right-continuous step function of the
+    training event times, so an event exactly at the horizon counts, nothing is
+    interpolated between event times, and beyond the last event time ``H0`` keeps
+    its last value (``summary(..., extend = TRUE)``). With the default
+    ``baseline_ties="efron"`` the ``d`` events tied at a time leave the risk set in
+    ``d`` equal shares (``sum_{k<d} 1 / (S0 - k/d D0)``), which is what R's
+    ``survfit.coxph`` does by default after an Efron fit (its ``ctype`` follows
+    the fit's ties method). lifelines' own ``predict_survival_function(X, times)``
+    differs twice: it uses the Breslow form (``ctype = 1``), and it interpolates
+    linearly between the times it stores.
     ``predict(X)`` is the same linear predictor (scikit-survival's convention), so
     that ``RFE`` and ``Pipeline.predict`` work; ``score`` is Harrell's C.
     ``RFECV`` scores with R^2 unless told otherwise: pass
@@ -74,9 +157,24 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
     uses each patient's stratum baseline, and a stratum unseen in ``fit`` is
     refused; in a pipeline, the strata columns must reach the model under their
     own names (e.g. passed through the preprocessing unchanged), and tools that
-    turn ``X`` into an array (``RFE``) cannot carry them. A model that fails to converge
-    (e.g. separation) emits lifelines' ``ConvergenceWarning``; a small ``penalizer``
-    usually fixes it.
+    turn ``X`` into an array (``RFE``) cannot carry them.
+
+    **Monotone likelihood.** When a covariate separates earlier events from later
+    ones, the unpenalised partial likelihood has no finite maximum. riskml finds it
+    with R's ``coxph`` rule: after the fit, a coefficient whose next Newton step
+    ``(I^-1 U)_j`` exceeds ``sqrt(1e-9)`` times the coefficient (per SD of its
+    covariate, floored at 1) "may be infinite". R then keeps the diverging
+    estimate with a warning; riskml refits with a ridge penalty of
+    :data:`SEPARATION_RIDGE` = 0.001 (lifelines' scale: a normal prior on the
+    standardised coefficients with variance ``1000 / n``, which shrinks a
+    non-separating coefficient by roughly ``n / (1000 d)`` of itself, about 1% at
+    a 10% event rate), records it in ``fit_issues_``, ``penalizer_used_``,
+    :meth:`print_summary` and ``summary.attrs["caveat"]``, and raises one
+    :class:`~riskml.models.ModelFitWarning`; the same happens when lifelines'
+    Newton-Raphson breaks down. A requested penalty (``penalizer > 0``) is never
+    changed: a fit that fails then raises a ``ValueError`` naming the fix. For
+    ``l1_ratio > 0`` lifelines smooths the L1 penalty, so no convergence check
+    is possible beyond lifelines' own ``ConvergenceWarning``.
 
     References
     ----------
@@ -84,6 +182,15 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
 
     Breslow NE. Discussion of the paper by D. R. Cox. J R Stat Soc B.
     1972;34(2):216-217.
+
+    Efron B. The efficiency of Cox's likelihood function for censored data. J Am
+    Stat Assoc. 1977;72(359):557-565.
+
+    Heinze G, Schemper M. A solution to the problem of monotone likelihood in Cox
+    regression. Biometrics. 2001;57(1):114-119.
+
+    Therneau TM, Grambsch PM. Modeling Survival Data: Extending the Cox Model.
+    Springer; 2000.
 
     Davidson-Pilon C. lifelines: survival analysis in Python. J Open Source Softw.
     2019;4(40):1317.
@@ -106,13 +213,17 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "ties": [StrOptions({"efron"})],
         "strata": [str, list, None],
+        "baseline_ties": [StrOptions({"efron", "breslow"})],
     }
 
-    def __init__(self, penalizer=0.0, l1_ratio=0.0, ties="efron", strata=None):
+    def __init__(
+        self, penalizer=0.0, l1_ratio=0.0, ties="efron", strata=None, baseline_ties="efron"
+    ):
         self.penalizer = penalizer
         self.l1_ratio = l1_ratio
         self.ties = ties
         self.strata = strata
+        self.baseline_ties = baseline_ties
 
     def _strata(self) -> list[str]:
         if self.strata is None:
@@ -137,7 +248,7 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             )
 
     def fit(self, X, y):
-        """Fit the Cox model by maximum partial likelihood.
+        """Fit the Cox model by maximum partial likelihood, and its baseline hazard.
 
         Parameters
         ----------
@@ -148,8 +259,14 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         Returns
         -------
         self
+
+        Warns
+        -----
+        ModelFitWarning
+            Once per sentence of ``fit_issues_`` (monotone likelihood and the ridge
+            refit, a fit that did not converge).
         """
-        from lifelines import CoxPHFitter
+        from lifelines.exceptions import ConvergenceError
 
         self._validate_params()
         outcome = self._check_outcome(y)
@@ -168,54 +285,127 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         data = data.drop(columns=self.aliased_)
         data[_TIME] = outcome.time
         data[_EVENT] = outcome.event.astype(int)
-        fitter = CoxPHFitter(
-            penalizer=self.penalizer,
-            l1_ratio=self.l1_ratio,
-            baseline_estimation_method="breslow",
-            strata=self._strata() or None,
-        )
-        from lifelines.exceptions import ConvergenceError
-
+        self.fit_issues_ = []
         self.penalizer_used_ = self.penalizer
         try:
-            fitter.fit(data, duration_col=_TIME, event_col=_EVENT)
+            fitter = self._lifelines_fit(data, self.penalizer, self.l1_ratio)
         except ConvergenceError as error:
             if self.penalizer != 0:
                 raise self._not_converged(data, error) from error
-            # Separation: the partial likelihood has no finite maximum. R's coxph warns
-            # ("coefficient may be infinite") and returns a huge estimate; here the
-            # smallest ridge that keeps the coefficients finite is used, with a warning.
-            import warnings
-
-            from lifelines.exceptions import ConvergenceWarning
-
-            warnings.warn(
-                "the unpenalised Cox fit did not converge (a covariate separates events "
-                "from non-events, so its coefficient is infinite); refitted with a ridge "
-                f"penalty of {SEPARATION_RIDGE:g}, as the smallest that keeps it finite. "
-                "Its hazard ratios are not interpretable: drop or merge the separating "
-                "covariate, or choose a penalty (make_model('cox', penalizer=0.01)).",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-            fitter = CoxPHFitter(
-                penalizer=SEPARATION_RIDGE,
-                l1_ratio=0.0,
-                baseline_estimation_method="breslow",
-                strata=self._strata() or None,
-            )
+            fitter, issue = None, breakdown_issue()
+        else:
+            infinite = self._unconverged(fitter, data) if self.penalizer == 0 else []
+            issue = monotone_likelihood_issue(infinite) if infinite else None
+        if issue is not None:
+            # No finite maximum (R's coxph keeps the diverging estimate with a
+            # warning): refit with a small ridge and say so.
+            self.fit_issues_.append(issue)
             try:
-                fitter.fit(data, duration_col=_TIME, event_col=_EVENT)
+                fitter = self._lifelines_fit(data, SEPARATION_RIDGE, 0.0)
             except ConvergenceError as second:
                 raise self._not_converged(data, second) from second
             self.penalizer_used_ = SEPARATION_RIDGE
+        if self.penalizer_used_ != 0 and (self.l1_ratio == 0 or issue is not None):
+            stuck = self._unconverged(fitter, data)
+            if stuck:
+                self.fit_issues_.append(not_converged_issue(self.penalizer_used_, stuck))
         self.lifelines_ = fitter
         self.coef_ = fitter.params_.copy().rename("coef")
         strata = self._strata()
         if strata:
             keys = frame[strata].drop_duplicates().itertuples(index=False, name=None)
             self.strata_levels_ = [k[0] if len(strata) == 1 else k for k in keys]
+        eta = self._log_partial_hazard(data.drop(columns=[_TIME, _EVENT]))
+        self.baselines_ = [
+            BreslowBaseline(
+                outcome.time[rows], outcome.event[rows], eta[rows], ties=self.baseline_ties
+            )
+            for rows in self._stratum_rows(data)
+        ]
+        for issue in self.fit_issues_:
+            warnings.warn(issue, ModelFitWarning, stacklevel=2)
         return self
+
+    def _lifelines_fit(self, data: pd.DataFrame, penalizer: float, l1_ratio: float):
+        """lifelines' fit; its ConvergenceWarnings are replaced by riskml's own check
+        (``_unconverged``) except under an L1 penalty, which that check cannot cover."""
+        from lifelines import CoxPHFitter
+        from lifelines.exceptions import ConvergenceWarning
+
+        fitter = CoxPHFitter(
+            penalizer=penalizer,
+            l1_ratio=l1_ratio,
+            baseline_estimation_method="breslow",
+            strata=self._strata() or None,
+        )
+        quiet = silenced(ConvergenceWarning) if l1_ratio == 0 else contextlib.nullcontext()
+        with quiet:
+            return fitter.fit(data, duration_col=_TIME, event_col=_EVENT)
+
+    def _stratum_rows(self, data: pd.DataFrame) -> list[np.ndarray]:
+        """Row positions of each stratum of ``strata_levels_`` (all rows without strata)."""
+        if not self._strata():
+            return [np.arange(len(data))]
+        index = self._stratum_index(data)
+        return [np.flatnonzero(index == i) for i in range(len(self.strata_levels_))]
+
+    def _stratum_index(self, frame: pd.DataFrame) -> np.ndarray:
+        """Each row's position in ``strata_levels_`` (-1 for a stratum not seen in fit)."""
+        strata = self._strata()
+        keys = frame[strata].itertuples(index=False, name=None)
+        position = {level: i for i, level in enumerate(self.strata_levels_)}
+        return np.array(
+            [position.get(k[0] if len(strata) == 1 else k, -1) for k in keys], dtype=int
+        )
+
+    def _log_partial_hazard(self, frame: pd.DataFrame) -> np.ndarray:
+        """``(x - centers_) @ coef_``: lifelines' log partial hazard."""
+        covariates = list(self.coef_.index)
+        values = frame[covariates].to_numpy(dtype=float)
+        center = np.asarray(self.lifelines_._norm_mean, dtype=float)
+        return (values - center) @ self.coef_.to_numpy(dtype=float)
+
+    def _unconverged(self, fitter, data: pd.DataFrame) -> list[str]:
+        """Covariates whose next Newton step is not negligible.
+
+        ``(I^-1 U)_j``, the step Newton-Raphson would still take, with ``U`` the score
+        of Efron's partial likelihood (minus the ridge penalty's gradient) and ``I^-1``
+        lifelines' variance matrix, both at the fitted coefficients. Unpenalised fit:
+        R's ``coxph`` rule for monotone likelihood, a step above ``TOLER_INF`` times the
+        coefficient (both per SD of the covariate, lifelines' scale; the coefficient
+        floored at 1). Penalised fit, whose maximum is finite: a step above
+        ``PENALISED_TOLERANCE`` of the coefficient's standard error, a fit stopped
+        short of its maximum by more than a negligible share of its uncertainty.
+        """
+        covariates = list(fitter.params_.index)
+        if not covariates:
+            return []
+        beta = fitter.params_.to_numpy(dtype=float)
+        values = data[covariates].to_numpy(dtype=float)
+        values = values - values.mean(axis=0)
+        time, event = data[_TIME].to_numpy(dtype=float), data[_EVENT].to_numpy(dtype=bool)
+        score = np.zeros(len(covariates))
+        groups = (
+            data.groupby(self._strata(), sort=False).indices.values()
+            if self._strata()
+            else [np.arange(len(data))]
+        )
+        for rows in groups:
+            score += efron_score(time[rows], event[rows], values[rows], beta)
+        scale = np.asarray(fitter._norm_std, dtype=float)
+        penalizer = float(fitter.penalizer)
+        if penalizer > 0:  # ridge part of lifelines' penalty, on the standardised scale
+            score -= len(data) * penalizer * (1 - fitter.l1_ratio) * scale**2 * beta
+        variance = fitter.variance_matrix_.to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", over="ignore"):
+            step = np.abs(variance @ score)
+            if penalizer > 0:
+                limit = PENALISED_TOLERANCE * np.sqrt(np.abs(np.diag(variance)))
+            else:
+                step = step * scale
+                limit = TOLER_INF * np.maximum(np.abs(beta) * scale, 1.0)
+            flagged = ~(step <= limit)
+        return [c for c, bad in zip(covariates, flagged, strict=True) if bad]
 
     @staticmethod
     def _not_converged(data: pd.DataFrame, error) -> ValueError:
@@ -284,7 +474,9 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         ----------
         X : pandas.DataFrame
         horizon : float, optional
-            Days. None: the log partial hazard. A number: 1 - S(horizon | x).
+            Days. None: the log partial hazard. A number: ``1 - S(horizon | x)``
+            from the step-function baseline of the patient's stratum (see Notes):
+            R's ``1 - summary(survfit(fit, newdata), times = horizon)$surv``.
 
         Returns
         -------
@@ -297,10 +489,15 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         if not np.isfinite(horizon) or horizon <= 0:
             raise ValueError(f"horizon must be a positive number of days; got {horizon!r}.")
         self._check_strata_seen(frame)
-        survival = self.lifelines_.predict_survival_function(frame, times=[horizon])
-        # with strata lifelines returns the patients grouped by stratum: restore row order
-        survival = survival.reindex(columns=frame.index)
-        return 1.0 - survival.to_numpy(dtype=float)[0]
+        eta = self._log_partial_hazard(frame)
+        if not self._strata():
+            return self.baselines_[0].risk(eta, horizon)
+        index = self._stratum_index(frame)
+        risk = np.empty(len(frame))
+        for i in np.unique(index):
+            rows = index == i
+            risk[rows] = self.baselines_[i].risk(eta[rows], horizon)
+        return risk
 
     @property
     def centers_(self) -> pd.Series:
@@ -317,13 +514,13 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         )
 
     def baseline_cumulative_hazard_at(self, horizon) -> float:
-        """Breslow ``H0(horizon)`` for a log partial hazard of 0 (lifelines' interpolation).
+        """``H0(horizon)`` for a log partial hazard of 0: the step function of ``baselines_``.
 
-        ``predict_risk(X, horizon) = 1 - exp(-H0(horizon) * exp(predict_risk(X)))``.
-        Not defined with ``strata`` (each stratum has its own baseline).
+        ``predict_risk(X, horizon) = 1 - exp(-H0(horizon) * exp(predict_risk(X)))``,
+        with the tie convention of ``baseline_ties`` (R's ``survfit.coxph`` default)
+        and no interpolation between event times. Not defined with ``strata`` (each
+        stratum has its own baseline).
         """
-        from lifelines.utils import interpolate_at_times
-
         check_is_fitted(self, "lifelines_")
         if self._strata():
             raise ValueError(
@@ -333,8 +530,8 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         horizon = float(horizon)
         if not np.isfinite(horizon) or horizon <= 0:
             raise ValueError(f"horizon must be a positive number of days; got {horizon!r}.")
-        values = interpolate_at_times(self.lifelines_.baseline_cumulative_hazard_, [[horizon]])
-        return float(np.ravel(values)[0])
+        baseline = self.baselines_[0]
+        return baseline.baseline_at(horizon) * float(np.exp(-baseline.offset))
 
     def predict(self, X):
         """The linear predictor, as scikit-survival's ``CoxPHSurvivalAnalysis.predict``.
@@ -354,24 +551,18 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         return self.predict_risk(X)
 
     def print_summary(self, decimals: int = 3) -> None:
-        """Print hazard ratios with 95% CIs, as lifelines' ``print_summary``.
+        """Print hazard ratios with 95% CIs, as lifelines' ``print_summary``, and the fit issues.
 
         Hazard ratios are per one unit of each covariate as the model received it:
         the predictor's own unit when the pipeline does not scale (the registry's
         ``"cox"``), per standard deviation when it does, and level vs reference for
-        one-hot columns.
+        one-hot columns. The penalty printed is the one fitted (``penalizer_used_``),
+        followed by every sentence of ``fit_issues_``.
         """
         table = self.summary
-        used = getattr(self, "penalizer_used_", self.penalizer)
-        penalty = (
-            "unpenalised"
-            if used == 0
-            else f"penalised (penalizer={used}, l1_ratio={self.l1_ratio})"
-            + (" after separation in the unpenalised fit" if used != self.penalizer else "")
-        )
         fitter = self.lifelines_
         print(
-            f"Cox proportional-hazards model, {penalty}, Efron ties; "
+            f"Cox proportional-hazards model, {self._penalty_text()}, Efron ties; "
             f"{fitter._n_examples} patients, {int(fitter.event_observed.sum())} events"
         )
         shown = table[["hazard_ratio", "hr_low", "hr_high", "p"]].rename(
@@ -383,12 +574,32 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
                 f"Not estimable (constant or collinear, left out as R's coxph does): "
                 f"{', '.join(map(str, self.aliased_))}"
             )
+        caveat = table.attrs.get("caveat")
+        if caveat:
+            print(f"Caveat: {caveat}")
+        for issue in getattr(self, "fit_issues_", []):
+            print(f"Fit issue: {issue}")
+
+    def _penalty_text(self) -> str:
+        used = getattr(self, "penalizer_used_", self.penalizer)
+        if used == 0:
+            return "unpenalised"
+        if used != self.penalizer:
+            return (
+                f"ridge-penalised (penalizer={used:g}) instead of the unpenalised fit asked "
+                "for (see the fit issues)"
+            )
+        return f"penalised (penalizer={used:g}, l1_ratio={self.l1_ratio:g})"
 
     @property
     def summary(self) -> pd.DataFrame:
         """Tidy coefficient table: coef, se, hazard_ratio, hr_low, hr_high, z, p.
 
         The confidence interval is 95% (Wald), as in R's ``summary(coxph(...))``.
+        For a penalised fit (asked for, or the ridge refit after monotone likelihood,
+        ``penalizer_used_ > 0``) they come from lifelines' penalised information and
+        ignore the shrinkage, so they are not valid inference: ``attrs["caveat"]``
+        says so, and ``attrs["fit_issues"]`` holds ``fit_issues_``.
         """
         check_is_fitted(self, "lifelines_")
         s = self.lifelines_.summary
@@ -404,4 +615,20 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             }
         )
         table.index.name = "covariate"
+        used = float(getattr(self, "penalizer_used_", self.penalizer))
+        caveat = None
+        if used != 0 and used != self.penalizer:
+            caveat = (
+                f"the unpenalised fit asked for has no finite maximum, so these are the "
+                f"estimates of a ridge refit (penalizer={used:g}): shrunk towards 0, and the "
+                "Wald intervals and p-values ignore the shrinkage."
+            )
+        elif used != 0:
+            caveat = (
+                f"penalised fit (penalizer={used:g}, l1_ratio={self.l1_ratio:g}): the "
+                "estimates are shrunk towards 0, and the Wald intervals and p-values ignore "
+                "the shrinkage."
+            )
+        table.attrs["caveat"] = caveat
+        table.attrs["fit_issues"] = list(getattr(self, "fit_issues_", []))
         return table

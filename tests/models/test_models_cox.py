@@ -78,12 +78,15 @@ def test_linear_predictor_orders_like_lifelines_partial_hazard(fitted, oracle, r
     np.testing.assert_allclose(risk, np.log(hazard), atol=1e-10)
 
 
-@pytest.mark.parametrize("horizon", [10.0, 26.5, 52.0], ids=["10w", "26.5w", "52w"])
-def test_horizon_risk_is_one_minus_lifelines_survival(fitted, oracle, rossi, horizon):
-    """Oracle: 1 - lifelines predict_survival_function at the horizon (Breslow)."""
-    X, _, _ = rossi
+@pytest.mark.parametrize("horizon", [10.0, 26.0, 52.0], ids=["10w", "26w", "52w"])
+def test_breslow_horizon_risk_is_one_minus_lifelines_survival(rossi, oracle, horizon):
+    """Oracle: 1 - lifelines predict_survival_function at an event week, where its
+    stored Breslow baseline is used as is (between event weeks lifelines interpolates
+    and riskml follows R's step function instead: tests/models/test_cox_survfit_r.py)."""
+    X, y, _ = rossi
+    model = CoxPH(baseline_ties="breslow").fit(X, y.to_structured())
     survival = oracle.predict_survival_function(X, times=[horizon]).to_numpy()[0]
-    np.testing.assert_allclose(fitted.predict_risk(X, horizon=horizon), 1 - survival, atol=1e-10)
+    np.testing.assert_allclose(model.predict_risk(X, horizon=horizon), 1 - survival, atol=1e-10)
 
 
 def test_score_is_harrells_c_with_the_risk_direction_converted(fitted, rossi):
@@ -95,13 +98,15 @@ def test_score_is_harrells_c_with_the_risk_direction_converted(fitted, rossi):
 
 
 def test_strata_and_penalizer_match_lifelines(rossi):
-    """Oracle: lifelines CoxPHFitter with the same strata and penalty.
+    """Oracle: lifelines CoxPHFitter with the same strata and penalty, at an event week
+    (30) where its Breslow baseline needs no interpolation.
 
     lifelines returns the survival curves grouped by stratum; they are matched to
     the patients by their index labels.
     """
     X, y, data = rossi
-    model = CoxPH(penalizer=0.1, l1_ratio=0.0, strata=["race"]).fit(X, y)
+    model = CoxPH(penalizer=0.1, l1_ratio=0.0, strata=["race"], baseline_ties="breslow")
+    model.fit(X, y)
     direct = CoxPHFitter(penalizer=0.1, strata=["race"], baseline_estimation_method="breslow")
     direct.fit(data, "week", "arrest")
     np.testing.assert_allclose(model.coef_, direct.params_, atol=1e-10)
@@ -310,11 +315,15 @@ def test_unpenalised_cox_leaves_out_constant_and_collinear_columns_as_r_does():
     )
 
 
-def test_separation_refits_with_the_smallest_ridge_and_warns(monkeypatch):
-    """Oracle: lifelines' CoxPHFitter with the same small ridge, fitted directly."""
-    from lifelines.exceptions import ConvergenceError, ConvergenceWarning
+def test_breakdown_refits_with_the_ridge_and_warns_once(monkeypatch):
+    """Oracle: lifelines' CoxPHFitter with the same small ridge, fitted directly; the
+    one ModelFitWarning is the fit issue, and the requested penalty stays 0."""
+    import warnings
 
-    from riskml.models.cox import SEPARATION_RIDGE
+    from lifelines.exceptions import ConvergenceError
+
+    from riskml.models import ModelFitWarning
+    from riskml.models.cox import SEPARATION_RIDGE, breakdown_issue
 
     original, calls = CoxPHFitter.fit, []
 
@@ -328,11 +337,49 @@ def test_separation_refits_with_the_smallest_ridge_and_warns(monkeypatch):
     rng = np.random.default_rng(1)
     X = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
     time, event = rng.exponential(100, 60), rng.random(60) < 0.6
-    with pytest.warns(ConvergenceWarning, match="refitted with a ridge penalty of 0.001"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         model = CoxPH().fit(X, Outcome.survival(time, event).to_y())
+    raised = [str(w.message) for w in caught if issubclass(w.category, ModelFitWarning)]
+    assert raised == model.fit_issues_ == [breakdown_issue()]
+    assert "refitted with a ridge penalty (lifelines penalizer=0.001" in raised[0]
     assert calls == [0.0, SEPARATION_RIDGE] and model.penalizer_used_ == SEPARATION_RIDGE
+    assert model.get_params()["penalizer"] == 0.0
     monkeypatch.setattr(CoxPHFitter, "fit", original)
     oracle = CoxPHFitter(penalizer=SEPARATION_RIDGE).fit(
         X.assign(T=time, E=event.astype(int)), "T", "E"
     )
     np.testing.assert_allclose(model.coef_, oracle.params_, rtol=1e-6)
+
+
+def test_penalised_fit_stopped_short_is_a_fit_issue(rossi, monkeypatch):
+    """Oracle: lifelines' own verdict: with max_steps=1 its Newton-Raphson stops after
+    one step and warns "failed to converge"; riskml's check (the next Newton step is
+    not negligible next to the standard errors) says so as one ModelFitWarning and
+    keeps the requested penalty. The full fit (lifelines' defaults) is clean."""
+    import warnings
+
+    from lifelines.exceptions import ConvergenceWarning
+
+    from riskml.models import ModelFitWarning
+    from riskml.models.cox import not_converged_issue
+
+    X, y, data = rossi
+    with pytest.warns(ConvergenceWarning, match="failed to converge"):
+        CoxPHFitter(penalizer=0.1).fit(data, "week", "arrest", fit_options={"max_steps": 1})
+    original = CoxPHFitter.fit
+
+    def one_step(self, *args, **kwargs):
+        return original(self, *args, fit_options={"max_steps": 1}, **kwargs)
+
+    monkeypatch.setattr(CoxPHFitter, "fit", one_step)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = CoxPH(penalizer=0.1).fit(X, y)
+    raised = [str(w.message) for w in caught if issubclass(w.category, ModelFitWarning)]
+    assert len(raised) == 1 and raised == model.fit_issues_
+    assert raised[0].startswith("the Cox fit (lifelines penalizer=0.1) did not converge")
+    assert raised[0] == not_converged_issue(0.1, list(X.columns))  # one step: all 7 off
+    assert model.penalizer_used_ == 0.1
+    monkeypatch.setattr(CoxPHFitter, "fit", original)
+    assert CoxPH(penalizer=0.1).fit(X, y).fit_issues_ == []

@@ -147,3 +147,24 @@ def test_the_same_issue_on_different_covariates_is_one_issue():
     assert merge_fit_issues({a: 2}, [a]) == [(a, 3, True)]
     # different issues stay apart
     assert len(merge_fit_issues({a: 1, LARGE: 2}, ())) == 2
+
+
+def test_a_fits_own_sentences_outrank_warnings_mixed_in_from_other_fits():
+    """Oracle: the fitted estimators' fit_issues_. In-process Dask workers share the
+    process-wide warnings state, so a fit can record another fit's warning: the fitted
+    estimator's sentences replace its ModelFitWarning records; an estimator without the
+    attribute keeps its warnings (each once)."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from riskml.utils.fit_issues import fit_issue_records
+
+    clean = FlakyLogistic()
+    clean.fit_issues_ = []
+    other = (ModelFitWarning, SMALL)
+    note = (UserWarning, "something else")
+    pipeline = Pipeline([("scale", StandardScaler()), ("model", clean)])
+    assert fit_issue_records(pipeline, [other, note]) == [note]
+    clean.fit_issues_ = [LARGE]
+    assert fit_issue_records(pipeline, [other, note]) == [note, (ModelFitWarning, LARGE)]
+    assert fit_issue_records(StandardScaler(), [other, other, note]) == [other, note]

@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from ..outcome import check_outcome
-from ..utils.fit_issues import ModelFitWarning, count_fit_issues
+from ..utils.fit_issues import ModelFitWarning, count_fit_issues, fit_issue_records
 from ..utils.parallel import run_fits
 from ..utils.validation import (
     check_confidence,
@@ -202,7 +202,8 @@ def _replicate(estimator, X, y_fit, outcome, train, evaluate, horizon, metrics, 
                 )
             for metric, message in found.items():
                 reasons[(metric, column)] = message
-    return risk, values, [(r.category, str(r.message)) for r in caught], None, reasons
+    raised = [(r.category, str(r.message)) for r in caught]
+    return risk, values, fit_issue_records(fitted, raised), None, reasons
 
 
 def _no_information(metric, outcome, risk, horizon, params) -> float:
@@ -509,7 +510,9 @@ def _run(
         warnings.simplefilter("always")  # recorded, not shown: the replicates warn again
         fitted = clone(estimator).fit(X, y_fit)
     apparent_issues = tuple(
-        count_fit_issues([[(r.category, str(r.message)) for r in apparent_caught]])
+        count_fit_issues(
+            [fit_issue_records(fitted, [(r.category, str(r.message)) for r in apparent_caught])]
+        )
     )
     apparent_risk = _predict(fitted, X, horizon, n)
     undefined_apparent: dict = {}

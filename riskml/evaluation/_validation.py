@@ -17,7 +17,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from ..outcome import check_outcome
-from ..utils.fit_issues import count_fit_issues
+from ..utils.fit_issues import count_fit_issues, fit_issue_records
 from ..utils.parallel import in_fit_thread, run_fits
 
 __all__ = ["RepeatedCV", "cross_val_predict_risk", "cv_folds"]
@@ -163,7 +163,8 @@ def _fit_predict(estimator, X, y, train, test, horizon, where="", inspect=None):
     else:
         result = risk
     inspected = None if inspect is None else inspect(fitted)
-    return result, [(record.category, str(record.message)) for record in caught], inspected
+    raised = [(record.category, str(record.message)) for record in caught]
+    return result, fit_issue_records(fitted, raised), inspected
 
 
 @contextlib.contextmanager
@@ -456,7 +457,7 @@ def _cross_validate(
     try:
         if refit:
             (refitted, refit_warnings, _), refit_seconds, caught = next(results)
-            refit_raised = refit_warnings + caught
+            refit_raised = fit_issue_records(None, refit_warnings + caught)
             raised += refit_raised
         for done, ((repeat, _, test), (fold, _, caught)) in enumerate(
             zip(folds, results, strict=True), 1
@@ -464,8 +465,9 @@ def _cross_validate(
             fold_risk, fold_warnings, fold_inspected = fold
             risk[repeat, test] = fold_risk
             inspected.append(fold_inspected)
-            raised += fold_warnings + caught
-            per_fold.append(fold_warnings + caught)
+            fold_raised = fit_issue_records(None, fold_warnings + caught)
+            raised += fold_raised
+            per_fold.append(fold_raised)
             update(done)
     finally:
         results.close()

@@ -190,11 +190,10 @@ def _issue_names(names) -> str:
 
 def separation_issue(names) -> str:
     """The ``fit_issues_`` sentence of a separated unpenalised logistic fit."""
-    one = len(names) == 1
     return (
         f"separation: the outcome is perfectly predicted along {_issue_names(names)} "
         "(complete or quasi-complete separation), so the maximum-likelihood estimate of "
-        f"{'its coefficient is' if one else 'their coefficients are'} infinite; the fit "
+        "the coefficient(s) concerned is infinite; the fit "
         "stops where R's glm stops, and those odds ratios and the risks they drive "
         "towards 0 or 1 are not reliable. Use penalty='l2' (make_model('ridge')), or drop "
         "or merge the separating covariate."

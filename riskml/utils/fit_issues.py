@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-__all__ = ["ModelFitWarning", "count_fit_issues", "merge_fit_issues", "quote_names"]
+__all__ = [
+    "ModelFitWarning",
+    "count_fit_issues",
+    "fit_issue_records",
+    "merge_fit_issues",
+    "quote_names",
+]
 
 #: The list of covariate names in an issue sentence, as :func:`quote_names` writes it
 #: (typographic quotes, so that the apostrophes of the sentence are not taken for it).
@@ -35,6 +41,61 @@ class ModelFitWarning(UserWarning):
     once per issue with the counts, and records them in ``StudyResult.fit_issues``,
     the summary, the model descriptions and the report.
     """
+
+
+def fit_issue_records(estimator, raised=()) -> list:
+    """A fit's warnings with its fit issues taken from the fitted estimator, each once.
+
+    The estimator's ``fit_issues_`` sentences are the source of truth wherever a step
+    of it has that attribute: they survive any backend, while the warnings a fit
+    raised can be lost in a worker process, or mixed with another fit's in the
+    threads of an in-process Dask worker (the ``warnings`` module's state is
+    process-wide). Its :class:`ModelFitWarning` records are then replaced by those
+    sentences; an estimator without the attribute (a user's own) keeps its warnings.
+    The estimator is searched through pipeline steps and the fitted inner estimator of
+    a wrapper (``best_estimator_``, ``estimator_``).
+
+    Parameters
+    ----------
+    estimator : fitted estimator or None
+        None: only remove repeated fit-issue records from ``raised``.
+    raised : list of (category, message)
+        The warnings the fit raised.
+
+    Returns
+    -------
+    list of (category, message)
+    """
+    sentences = _issues_of(estimator, depth=0)
+    records, seen = [], set()
+    for category, message in raised:
+        if isinstance(category, type) and issubclass(category, ModelFitWarning):
+            if sentences is not None or str(message) in seen:
+                continue
+            seen.add(str(message))
+        records.append((category, message))
+    for sentence in dict.fromkeys(sentences or []):
+        records.append((ModelFitWarning, sentence))
+    return records
+
+
+def _issues_of(estimator, depth: int) -> list | None:
+    """Every ``fit_issues_`` sentence in the estimator; None when no step has one."""
+    if estimator is None or depth > 5:
+        return None
+    own = getattr(estimator, "fit_issues_", None)
+    found = None if own is None else [str(s) for s in own]
+    inner = [step for _, step in getattr(estimator, "steps", None) or []]
+    inner += [
+        getattr(estimator, name, None)
+        for name in ("best_estimator_", "estimator_")
+        if getattr(estimator, name, None) is not estimator
+    ]
+    for step in inner:
+        sentences = _issues_of(step, depth + 1)
+        if sentences is not None:
+            found = (found or []) + sentences
+    return found
 
 
 def count_fit_issues(records) -> Counter:

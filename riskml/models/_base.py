@@ -63,6 +63,14 @@ class RiskEstimatorMixin:
         if isinstance(X, pd.DataFrame):
             frame = X
         else:
+            from scipy import sparse
+
+            if sparse.issparse(X):
+                raise TypeError(
+                    f"X is a sparse matrix ({type(X).__name__}); {type(self).__name__} takes "
+                    "dense input only (a pandas DataFrame of patients x features). Convert it "
+                    "with X.toarray()."
+                )
             array = np.asarray(X)
             if array.ndim != 2:
                 raise ValueError(

@@ -109,6 +109,7 @@ def test_to_shap_and_shap_plots(explanation):
     import matplotlib.pyplot as plt
     import shap
 
+    plt.close("all")  # the checks below count figures: none left open by earlier tests
     exp = explanation.to_shap()
     assert isinstance(exp, shap.Explanation)
     assert exp.values.shape == (len(explanation.rows), len(explanation.features_used))

@@ -487,12 +487,6 @@ EXPECTED_FAILURES = {
     "'Reshape your data'",
     "check_n_features_in_after_fitting": "riskml's message for a wrong column count ('X "
     "has 1 columns but ... was fitted with 4'), not scikit-learn's wording",
-    "check_estimator_sparse_tag": "sparse X is refused by riskml's input check as not "
-    "2-D, with a message that does not say 'sparse'",
-    "check_estimator_sparse_array": "sparse X is refused by riskml's input check as not "
-    "2-D, with a message that does not say 'sparse'",
-    "check_estimator_sparse_matrix": "sparse X is refused by riskml's input check as not "
-    "2-D, with a message that does not say 'sparse'",
 }
 
 

@@ -196,7 +196,10 @@ def _learned_steps(name: str, random_state):
     if name == "naive_bayes":
         return make_preprocessor(scale=False, impute=False), BayesNetRisk(structure="naive")
     if name == "logistic":
-        return make_preprocessor(scale=True), LogisticRisk(random_state=random_state)
+        # level vs reference, as R's glm: odds ratios of every level but the reference
+        return make_preprocessor(scale=True, drop_first=True), LogisticRisk(
+            random_state=random_state
+        )
     if name == "ridge":
         return make_preprocessor(scale=True), LogisticRisk(
             penalty="l2", cv=5, random_state=random_state
@@ -406,6 +409,7 @@ def make_model(
     class_weight=None,
     recalibrate="prior",
     tune=None,
+    reference_levels=None,
     **model_params,
 ) -> RiskPipeline:
     """An unfitted :class:`RiskPipeline` for a registry name, a pipeline or any classifier.
@@ -466,6 +470,11 @@ def make_model(
         ``{"param_grid": {...}, "search": "random", "n_iter": 20, "cv": 5}``.
         The pipeline then holds one step, ``"model"``, a
         :class:`~riskml.models.TunedRisk` around the whole pipeline.
+    reference_levels : dict, optional
+        ``{column: level}``: the reference level of a categorical predictor, as R's
+        ``relevel`` (:class:`~riskml.features.Preprocessor`); it matters to the models
+        that leave a reference out (``"cox"``, ``"logistic"``). By default a pandas
+        Categorical's first category, otherwise the first level in sorted order.
     **model_params
         Parameters of the final model (e.g. ``n_estimators=300``; for the
         scikit-learn families and your own classifier, its parameters, e.g.
@@ -485,7 +494,9 @@ def make_model(
     (:data:`riskml.models.cox.SEPARATION_RIDGE`) and says so: ``fit_issues_``,
     ``penalizer_used_`` and a :class:`~riskml.models.ModelFitWarning`. Ask for a
     penalty with ``make_model("cox", penalizer=0.01)``. The logistic model
-    (``"logistic"``) is R's ``glm`` fit; separation is reported the same way, and
+    (``"logistic"``) is R's ``glm`` fit, its categorical columns encoded against a
+    reference level as well (odds ratios of each level against it); separation is
+    reported the same way, and
     ``"ridge"`` gives finite estimates. The Bayesian networks keep
     missing values (their missing state) instead of imputing them. The SVM's
     probabilities come from Platt scaling fitted inside ``fit`` on 5 internal
@@ -503,7 +514,12 @@ def make_model(
     'SklearnRiskClassifier'
     """
     if isinstance(model, RiskPipeline):
-        ignored = {"sampler": sampler, "class_weight": class_weight, "tune": tune}
+        ignored = {
+            "sampler": sampler,
+            "class_weight": class_weight,
+            "tune": tune,
+            "reference_levels": reference_levels,
+        }
         given = sorted(k for k, v in ignored.items() if v) + sorted(model_params)
         if given:
             raise ValueError(
@@ -530,9 +546,10 @@ def make_model(
             inputs=framingham_inputs,
             units=framingham_units,
         )
-        if sampler is not None or class_weight is not None or tune:
+        if sampler is not None or class_weight is not None or tune or reference_levels:
             raise ValueError(
-                f"{name!r} is a published score: it takes no sampler, class_weight or tune."
+                f"{name!r} is a published score: it takes no sampler, class_weight, tune or "
+                "reference_levels."
             )
         score = _set_model_params(score, name, model_params)
         return RiskPipeline([("model", score)], horizon=horizon, recalibrate=recalibrate)
@@ -545,6 +562,8 @@ def make_model(
             final = SklearnRiskClassifier(clone(check_classifier(model, "make_model")))
         preprocess, final = make_preprocessor(scale=True), _seed_unset(final, random_state)
         name = type(model).__name__
+    if reference_levels:
+        preprocess.set_params(reference_levels=dict(reference_levels))
     final = _set_model_params(final, name, model_params)
     final = _set_class_weight(final, name, class_weight)
     survival = getattr(final, "outcome_kind", "any") == "survival"
@@ -579,6 +598,7 @@ _MAKE_MODEL_OPTIONS = (
     "class_weight",
     "recalibrate",
     "tune",
+    "reference_levels",
 )
 
 

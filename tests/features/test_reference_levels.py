@@ -299,3 +299,26 @@ def test_declared_but_absent_reference_says_it_is_rare():
         r"this fit has it .* the levels seen are \['20-50', '>50'\]. Choose a more common",
     ):
         Preprocessor(drop_first=True, reference_levels={"g": "<=20"}).fit(X)
+
+
+@pytest.mark.parametrize("case", ["ordered", "relevel"])
+def test_make_model_logistic_odds_ratios_are_level_vs_reference_as_r_glm(case):
+    """Oracle: R glm per case. make_model('logistic') standardises the numeric column
+    (sbp: R's coefficient times its population SD) and encodes the categorical ones as
+    level vs reference, as glm does (make_model(reference_levels=) as relevel)."""
+    kind, references = CASES[case]
+    X = _features(kind)
+    expected = _r(case, "logistic")
+    pipeline = make_model("logistic", reference_levels=references)
+    pipeline.fit(X, Outcome.binary(_data()["outcome"]))
+    assert pipeline.named_steps["preprocess"].reference_levels_ == _reference_by_column(expected)
+    coef = pipeline.named_steps["model"].coef_
+    assert sorted(coef.index) == sorted(expected.index)
+    r_coef = expected["estimate"].copy()
+    r_coef["sbp"] *= X["sbp"].std(ddof=0)
+    np.testing.assert_allclose(coef[r_coef.index], r_coef, atol=1e-6, rtol=0)
+
+
+def test_make_model_refuses_reference_levels_for_a_published_score():
+    with pytest.raises(ValueError, match=r"takes no sampler, class_weight, tune or reference"):
+        make_model("framingham", reference_levels={"sex": "M"})

@@ -22,6 +22,7 @@ __all__ = [
     "Study",
     "StudyResult",
     "cohorts",
+    "deployment",
     "evaluation",
     "explain",
     "features",
@@ -32,7 +33,16 @@ __all__ = [
     "__version__",
 ]
 
-_SUBMODULES = {"cohorts", "evaluation", "explain", "features", "models", "persistence", "report"}
+_SUBMODULES = {
+    "cohorts",
+    "deployment",
+    "evaluation",
+    "explain",
+    "features",
+    "models",
+    "persistence",
+    "report",
+}
 
 
 def __getattr__(name):

@@ -13,6 +13,17 @@ saved model on a new cohort (discrimination with its CI, calibration intercept,
 slope and O:E, Brier score, recalibration advice) and writes
 ``validation_metrics.csv`` and ``validation.md`` in DIR. ``riskml run study.yaml [--out DIR]
 [--overwrite]`` runs the study a YAML file describes and writes its report.
+
+``predict`` and ``validate`` check the new rows against what the model saw in training
+(values impossible for a column, a column in another unit, unseen levels, a horizon
+beyond the training follow-up are refused; values outside the training range are
+warned about, or refused with ``--strict``), and check the model file's signature
+with the key in the environment variable ``RISKML_MODEL_KEY`` when it is set.
+
+Every failure is one line on stderr, ``riskml COMMAND: error: ...`` (exit status 2
+for a problem with the input, 1 for anything else), never a traceback; Ctrl-C stops
+with one line saying what was written, and exit status 130. Outputs are written only
+once complete, and never replace a file another run wrote meanwhile.
 """
 
 from __future__ import annotations
@@ -84,10 +95,13 @@ def run_demo(
         n_jobs=-1,
         progress=progress,
     )
-    out.mkdir(parents=True, exist_ok=True)
     from riskml.persistence import check_output_path
 
-    report_path = check_output_path(out / "report.html", overwrite=overwrite, what="report")
+    # the folder is made when the report is written (write_report), so a failed run
+    # leaves no empty folder behind
+    report_path = check_output_path(
+        out / "report.html", overwrite=overwrite, what="report", create_parents=True
+    )
     result = study.run()
     report_path = result.report(report_path, overwrite=overwrite)
     return result, Path(report_path)
@@ -102,41 +116,35 @@ def _check_demo_folder(out: Path) -> None:
     import os
 
     if out.exists() and not out.is_dir():
-        raise SystemExit(f"riskml demo: error: --out {str(out)!r} is a file; give a folder.")
+        raise CommandError(f"--out {str(out)!r} is a file; give a folder.")
     existing = out if out.exists() else out.parent
-    while not existing.exists():
+    while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise SystemExit(
-            f"riskml demo: error: cannot write in {str(existing)!r}; choose another --out folder."
+    if not existing.is_dir():
+        raise CommandError(
+            f"--out {str(out)!r} cannot be created: {str(existing)!r} is a file; give a folder."
         )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise CommandError(f"cannot write in {str(existing)!r}; choose another --out folder.")
 
 
 def _demo(args) -> int:
-    import warnings
 
     from riskml.persistence import check_output_path
 
     out = Path(args.out)
     _check_demo_folder(out)
     if out.is_dir():
-        try:
-            check_output_path(out / "report.html", overwrite=args.overwrite, what="report")
-        except (FileExistsError, IsADirectoryError) as error:
-            raise SystemExit(f"riskml demo: error: {error}") from None
+        check_output_path(out / "report.html", overwrite=args.overwrite, what="report")
     print(
         "riskml demo: Wu 2020 design (RFE to 11 features -> XGBoost vs Cox vs recalibrated "
         "Framingham)\non the synthetic young-hypertension cohort (508 patients, 58 candidate "
         "predictors).",
         flush=True,
     )
-    default_format, warnings.formatwarning = warnings.formatwarning, _short_warning
-    try:
-        result, report_path = run_demo(
-            out, random_state=args.random_state, n_boot=args.n_boot, overwrite=args.overwrite
-        )
-    finally:
-        warnings.formatwarning = default_format
+    result, report_path = run_demo(
+        out, random_state=args.random_state, n_boot=args.n_boot, overwrite=args.overwrite
+    )
     summary = result.summary
     print()
     validation = str(result.settings.get("validation", "cross-validation")).split(";")[0]
@@ -163,21 +171,38 @@ def _demo(args) -> int:
 
 
 def _run_command(args) -> int:
-    import warnings
-
-    default_format, warnings.formatwarning = warnings.formatwarning, _short_warning
-    try:
-        result, report_path = run_study_file(args.study, args.out, overwrite=args.overwrite)
-    finally:
-        warnings.formatwarning = default_format
+    result, report_path = run_study_file(args.study, args.out, overwrite=args.overwrite)
     print(result.format_summary())
     print(f"\nReport written to {report_path}")
     return 0
 
 
+def _key():
+    """The signing key from RISKML_MODEL_KEY (None when unset)."""
+    import os
+
+    from riskml.persistence import KEY_ENVIRONMENT_VARIABLE
+
+    key = os.environ.get(KEY_ENVIRONMENT_VARIABLE)
+    if key is None:
+        return None
+    if not key.strip():
+        raise CommandError(
+            f"{KEY_ENVIRONMENT_VARIABLE} is set but empty; set it to the model's signing key, "
+            f"or unset it (unset {KEY_ENVIRONMENT_VARIABLE}) to load unsigned files."
+        )
+    return key
+
+
 def _predict_command(args) -> int:
     out, n, extra = predict(
-        args.model, args.input, args.out, horizon=args.horizon, overwrite=args.overwrite
+        args.model,
+        args.input,
+        args.out,
+        horizon=args.horizon,
+        overwrite=args.overwrite,
+        strict=args.strict,
+        key=_key(),
     )
     note = f"; {len(extra)} other input column(s) ignored, none copied" if extra else ""
     print(f"riskml predict: {n} risks written to {out} (columns row, risk){note}.")
@@ -195,6 +220,8 @@ def _validate_command(args) -> int:
         n_boot=args.n_boot,
         random_state=args.random_state,
         overwrite=args.overwrite,
+        strict=args.strict,
+        key=_key(),
     )
     for r in rows.to_dict("records"):
         ci = (
@@ -202,7 +229,8 @@ def _validate_command(args) -> int:
             if r["low"] != r["low"]
             else f" (95% CI {r['low']:.3f} to {r['high']:.3f}, {_interval_method(r)})"
         )
-        print(f"  {r['metric']:>18}  {r['estimate']:.3f}{ci}")
+        estimate = "undefined" if r["estimate"] != r["estimate"] else f"{r['estimate']:.3f}"
+        print(f"  {r['metric']:>18}  {estimate}{ci}")
     print("Recalibration advice:")
     for line in advice:
         print(f"  - {line}")
@@ -210,25 +238,131 @@ def _validate_command(args) -> int:
     return 0
 
 
-def _run(function, args) -> int:
-    """Run a command; known input problems print one clear line and exit with 2."""
+def _input_errors() -> tuple:
+    """Errors that mean "this input cannot be used" (exit status 2); anything else is
+    reported on one line too, with exit status 1."""
     from riskml.cohorts import SchemaError
     from riskml.persistence import ModelFileError
 
-    try:
-        return function(args)
-    except (
+    return (
         CommandError,
         ModelFileError,
         SchemaError,
-        FileNotFoundError,
-        FileExistsError,
-        PermissionError,
-        IsADirectoryError,
+        OSError,
         ValueError,
-    ) as error:
-        print(f"riskml {args.command}: error: {error}", file=sys.stderr)
+    )
+
+
+def _outputs(args) -> list[Path]:
+    """The files a command may write (to say, after Ctrl-C, whether any was written)."""
+    if args.command == "predict":
+        return [Path(args.out)]
+    if args.command == "validate":
+        from .deployment import VALIDATION_FILES
+
+        return [Path(args.out) / name for name in VALIDATION_FILES]
+    if args.command == "demo":
+        return [Path(args.out) / "report.html"]
+    folder = _out_folder(args)  # run: the report's name is in the study file
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    except OSError:
+        return []
+
+
+def _written(args, before: dict) -> list[str]:
+    """Files written or changed since ``before`` (path -> stamp)."""
+    now = {path: _stamp(path) for path in _outputs(args)} | {p: _stamp(p) for p in before}
+    return [str(p) for p, stamp in now.items() if stamp is not None and stamp != before.get(p)]
+
+
+def _out_folder(args) -> Path | None:
+    """The folder a command may create (removed again, if empty, when the command fails)."""
+    if args.command == "validate":
+        return Path(args.out)
+    if args.command == "demo":
+        return Path(args.out)
+    if args.command == "run":
+        return Path(args.study).resolve().parent if args.out is None else Path(args.out)
+    return None
+
+
+def _stamp(path: Path):
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def _missing_folders(folder: Path | None) -> list[Path]:
+    missing = []
+    while folder is not None and not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    import contextlib
+
+    for folder in folders:  # innermost first
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if empty
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text
+
+
+def _run(function, args) -> int:
+    """Run a command: every failure is one riskml line (no traceback), Ctrl-C exits 130."""
+    import os
+    import warnings
+
+    before = {path: _stamp(path) for path in _outputs(args)}
+    created = _missing_folders(_out_folder(args))
+    default_format, warnings.formatwarning = warnings.formatwarning, _short_warning
+    try:
+        return function(args)
+    except KeyboardInterrupt:
+        _remove_empty(created)
+        written = _written(args, before)
+        if written:
+            note = f"interrupted after writing {', '.join(written)}"
+        else:
+            note = "interrupted; nothing was written"
+        print(f"riskml {args.command}: {note}.", file=sys.stderr)
+        return 130
+    except SystemExit:
+        _remove_empty(created)
+        raise
+    except MemoryError:
+        _remove_empty(created)
+        print(
+            f"riskml {args.command}: error: out of memory; nothing was written. Fix: a smaller "
+            "input, or a machine with more memory.",
+            file=sys.stderr,
+        )
+        return 1
+    except _input_errors() as error:
+        _remove_empty(created)
+        print(f"riskml {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return 2
+    except Exception as error:  # a bug or an unforeseen library error: still one line
+        _remove_empty(created)
+        if os.environ.get("RISKML_DEBUG"):
+            raise
+        print(
+            f"riskml {args.command}: error: {type(error).__name__}: {_one_line(error)[:500]} "
+            "(unexpected; nothing was written. Set RISKML_DEBUG=1 to see the traceback, and "
+            "please report it.)",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        warnings.formatwarning = default_format
 
 
 def main(argv=None) -> int:
@@ -280,6 +414,11 @@ def main(argv=None) -> int:
     predict_parser.add_argument(
         "--overwrite", action="store_true", help="replace --out if it exists"
     )
+    predict_parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse rows outside the training range and unseen levels (default: warn)",
+    )
     validate_parser = commands.add_parser(
         "validate", help="external validation of a saved model on a new cohort"
     )
@@ -296,9 +435,14 @@ def main(argv=None) -> int:
     validate_parser.add_argument(
         "--overwrite", action="store_true", help="replace earlier results in --out"
     )
+    validate_parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse rows outside the training range and unseen levels (default: warn)",
+    )
     args = parser.parse_args(argv)
     if args.command == "demo":
-        return _demo(args)
+        return _run(_demo, args)
     if args.command == "run":
         return _run(_run_command, args)
     if args.command == "predict":

@@ -2,9 +2,43 @@
 
 from __future__ import annotations
 
-__all__ = ["CommandError"]
+__all__ = ["CommandError", "InputError", "InputWarning", "WriteError"]
 
 
 class CommandError(ValueError):
     """A command-line or study-file input that cannot be used; the message says why and
     how to fix it."""
+
+
+class InputError(ValueError):
+    """New patients that a saved model cannot score as they are: values impossible for
+    the column, a unit other than the training unit, category levels or a horizon the
+    model never saw (or, with ``strict=True``, anything outside what it saw).
+
+    The message lists every problem at once: the column, how many rows, the first
+    rows (counting from 1 = the first data row), what the model saw in training and
+    the likely fix. No patient value is quoted.
+    """
+
+
+class InputWarning(UserWarning):
+    """New patients that a saved model can score, with a caveat: values outside the
+    training range (the model extrapolates), a few unseen category levels, a column
+    left empty. The message says which column, how many rows and what to check."""
+
+
+class WriteError(OSError):
+    """An output that could not be written (disk full, read-only folder, ...).
+
+    Raised after the partial output (temporary file, folders made for it) has been
+    removed: nothing half-written is left behind. The message names the path and
+    the fix; ``errno`` and ``filename`` are those of the underlying error.
+    """
+
+    def __init__(self, message: str, errno: int | None = None, filename=None):
+        super().__init__(message)
+        self.errno = errno
+        self.filename = None if filename is None else str(filename)
+
+    def __str__(self) -> str:
+        return str(self.args[0])

@@ -213,3 +213,143 @@ def test_demo_heading_names_each_rows_interval_method(monkeypatch, tmp_path, cap
     assert "Paired bootstrap (200 resamples) difference in Harrell's C against cox:" in printed
     delong = comparison.assign(metric="auc", method="DeLong paired")
     assert cli.comparison_heading(delong, "binary") == "DeLong paired difference in AUC against cox"
+
+
+# -- checked inputs, horizons, advice and exit codes ------------------------------------------
+
+
+def test_predict_strict_refuses_what_is_otherwise_warned(registry, tmp_path, capsys):
+    """Oracle: the training maximum of age, read from the training frame itself."""
+    _, model_path, _, frame = registry
+    info = rk.persistence.read_model_info(model_path)
+    oldest = info["inputs"]["columns"]["age"]["max"]
+    older = frame.assign(age=frame["age"].where(frame.index != 4, oldest + 1))
+    path = tmp_path / "older.csv"
+    older.to_csv(path, index=False)
+    args = ["predict", str(model_path), str(path)]
+    from riskml.errors import InputWarning
+
+    with pytest.warns(InputWarning, match=r"age: 1 row \(first row: 5\) lies outside the"):
+        assert main([*args, "--out", str(tmp_path / "a.csv")]) == 0
+    assert main([*args, "--out", str(tmp_path / "b.csv"), "--strict"]) == 2
+    assert "--strict refuses every problem" in capsys.readouterr().err
+    assert not (tmp_path / "b.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "info, horizon, expected",
+    [
+        ({"outcome_kind": "binary", "horizon_days": 90.0}, None, 90.0),
+        ({"outcome_kind": "binary", "horizon_days": 90.0}, 90, 90.0),
+        ({"outcome_kind": "binary", "horizon_days": 90.0}, 30, "differs from the horizon"),
+        ({"outcome_kind": "binary", "horizon_days": None}, None, None),
+        ({"outcome_kind": "binary", "horizon_days": None}, 30, "has no meaning for this model"),
+        ({"outcome_kind": "survival", "horizon_days": None}, 30, 30.0),
+        (
+            {"outcome_kind": "survival", "inputs": {"followup": {"max_days": 200.0}}},
+            201,
+            "beyond the training follow-up",
+        ),
+        ({"outcome_kind": "survival"}, float("nan"), "positive, finite number"),
+        ({"outcome_kind": "survival"}, "soon", "must be a positive number of days"),
+    ],
+)
+def test_check_horizon(info, horizon, expected):
+    from riskml.deployment import check_horizon
+    from riskml.errors import InputError
+
+    if isinstance(expected, str):
+        with pytest.raises(InputError, match=expected):
+            check_horizon(horizon, info)
+    else:
+        assert check_horizon(horizon, info) == expected
+
+
+def test_check_horizon_for_labels_and_for_survival_models_without_one():
+    from riskml.deployment import check_horizon
+    from riskml.errors import InputError
+
+    binary = {"outcome_kind": "binary", "horizon_days": None}
+    assert check_horizon(30, binary, labels=True) == 30.0  # a 30-day outcome validated at 30
+    with pytest.raises(InputError, match="needs --horizon DAYS"):
+        check_horizon(None, {"outcome_kind": "survival"}, option="--horizon", needed=True)
+
+
+def _row(estimate, low, high):
+    return {"estimate": estimate, "low": low, "high": high}
+
+
+def test_advice_is_never_drawn_from_undefined_metrics():
+    from riskml.deployment import _advice
+
+    nan = float("nan")
+    undefined = {
+        "auc": _row(nan, nan, nan),
+        "calibration_intercept": _row(nan, nan, nan),
+        "calibration_slope": _row(nan, nan, nan),
+        "o_e": _row(nan, nan, nan),
+    }
+    advice = " ".join(_advice(undefined))
+    assert "indicated" not in advice and "under-estimates" not in advice
+    assert "Undefined in this cohort: discrimination, the calibration intercept" in advice
+    assert "no calibration metric is defined" in advice
+    defined = {
+        "auc": _row(0.8, 0.75, 0.85),
+        "calibration_intercept": _row(0.5, 0.3, 0.7),
+        "calibration_slope": _row(1.0, 0.8, 1.2),
+        "o_e": _row(1.5, 1.3, 1.7),
+    }
+    advice = _advice(defined, events=40)
+    assert advice[0].startswith("Only 40 events: the intervals are wide")
+    assert "under-estimates risk on average" in advice[1]
+
+
+def test_every_failure_is_one_line_with_its_exit_status(capsys, monkeypatch):
+    from types import SimpleNamespace
+
+    import riskml.cli as cli
+
+    args = SimpleNamespace(command="predict", out="never-written.csv")
+    for error, status in (
+        (ValueError("bad value"), 2),
+        (OSError(28, "No space left on device"), 2),
+        (RuntimeError("a bug"), 1),
+        (KeyboardInterrupt(), 130),
+    ):
+
+        def function(_, error=error):
+            raise error
+
+        assert cli._run(function, args) == status
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("riskml predict: ")
+        assert "Traceback" not in err
+    monkeypatch.setenv("RISKML_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        cli._run(lambda _: (_ for _ in ()).throw(RuntimeError("shown")), args)
+
+
+def test_an_interrupt_says_what_was_written(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    import riskml.cli as cli
+
+    out = tmp_path / "risks.csv"
+    args = SimpleNamespace(command="predict", out=str(out))
+
+    def writes_then_stops(_):
+        out.write_text("row,risk\n")
+        raise KeyboardInterrupt
+
+    assert cli._run(writes_then_stops, args) == 130
+    assert capsys.readouterr().err == f"riskml predict: interrupted after writing {out}.\n"
+    folder = tmp_path / "new" / "results"
+    args = SimpleNamespace(command="validate", out=str(folder))
+
+    def makes_folder_then_stops(_):
+        folder.mkdir(parents=True)
+        raise KeyboardInterrupt
+
+    assert cli._run(makes_folder_then_stops, args) == 130
+    assert "interrupted; nothing was written" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()  # the empty folders it made are gone

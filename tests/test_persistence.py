@@ -8,6 +8,7 @@ pickle's ``__reduce__`` or a foreign class's ``__setstate__`` would create.
 
 import io
 import json
+import os
 import pickle
 import warnings
 import zipfile
@@ -101,16 +102,20 @@ def test_round_trip_gives_identical_predictions(name, fitted, cohorts, tmp_path)
     np.testing.assert_array_equal(model.predict_risk(X, horizon=HORIZON), before)
 
 
-def test_cox_and_bayes_net_internals_are_rebuilt_not_just_predictions(fitted, tmp_path):
+def test_cox_and_bayes_net_internals_are_rebuilt_not_just_predictions(fitted, tmp_path, capsys):
     cox = load_model(save_model(fitted["cox"], tmp_path / "cox.riskml"))
     original = fitted["cox"].steps[-1][1]
     rebuilt = cox.steps[-1][1]
     assert isinstance(original.lifelines_.params_, pd.Series)  # save did not convert it
     pd.testing.assert_frame_equal(rebuilt.summary, original.summary)
-    pd.testing.assert_frame_equal(
-        rebuilt.lifelines_.baseline_cumulative_hazard_,
-        original.lifelines_.baseline_cumulative_hazard_,
-    )
+    pd.testing.assert_series_equal(rebuilt.centers_, original.centers_)
+    for before, after in zip(original.baselines_, rebuilt.baselines_, strict=True):
+        np.testing.assert_array_equal(after.times, before.times)
+        np.testing.assert_array_equal(after.cumulative_hazard, before.cumulative_hazard)
+    original.print_summary()
+    printed = capsys.readouterr().out
+    rebuilt.print_summary()
+    assert capsys.readouterr().out == printed  # patients and events are counts, kept
     net = load_model(save_model(fitted["bayes_net"], tmp_path / "bn.riskml")).steps[-1][1]
     source = fitted["bayes_net"].steps[-1][1]
     assert sorted(net.network_.edges()) == sorted(source.network_.edges())
@@ -361,3 +366,224 @@ def test_version_mismatch_warns_and_newer_format_is_refused(fitted, cohorts, tmp
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_model(path)  # same versions: no warning
+
+
+# -- every registry family: saved, or refused with riskml's reason ------------------------
+
+
+@pytest.fixture(scope="module")
+def hf_records():
+    return rk.cohorts.load_heart_failure_clinical_records()
+
+
+#: Families that predict from training patients' rows: refused unless allowed.
+_PATIENT_ROWS = {"knn", "svm"}
+_SCORES = {name for name in rk.models.MODELS if name.startswith(("framingham", "atp3", "wilson"))}
+
+
+@pytest.mark.parametrize("name", rk.models.MODELS)
+@pytest.mark.filterwarnings("ignore")
+def test_every_registry_family_is_saved_without_patient_rows_or_refused(
+    name, hf_records, cohorts, tmp_path
+):
+    """Oracles: the fitted model's own predictions (bit-identical after loading), and a
+    brute-force scan of every array in the file for one entry per training patient
+    (the training follow-up times, the rows): none may be there."""
+    if name in _SCORES:
+        train, new = cohorts
+        X, y, X_new = train.features, train.outcome, new.features
+        model = make_model(name, horizon=HORIZON, framingham_inputs=train.framingham_inputs)
+        horizon = HORIZON
+    else:
+        X, y, X_new = hf_records.features, hf_records.outcome, hf_records.features.iloc[::7]
+        model = make_model(name, horizon=90.0)
+        horizon = 90.0
+    model.fit(X, y)
+    path = tmp_path / f"{name}.riskml"
+    if name in _PATIENT_ROWS:
+        with pytest.raises(ValueError, match=r"holds training patients' rows.*allow_training_rows"):
+            save_model(model, path, cohort=X)
+        assert not path.exists()
+        save_model(model, path, cohort=X, allow_training_rows=True)
+        assert read_model_info(path)["training_rows"]
+    else:
+        save_model(model, path, cohort=X)
+    loaded = load_model(path)
+    np.testing.assert_array_equal(
+        loaded.predict_risk(X_new, horizon=horizon), model.predict_risk(X_new, horizon=horizon)
+    )
+    if name in _PATIENT_ROWS:
+        return
+    times = np.sort(np.asarray(y.time, dtype=float))
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.namelist():
+            if not member.endswith(".npy"):
+                continue
+            array = np.load(io.BytesIO(archive.read(member)), allow_pickle=True)
+            assert len(X) not in array.shape, f"{name}: {member} has one entry per patient"
+            if array.dtype.kind == "f" and array.size == times.size:
+                assert not np.array_equal(np.sort(array.ravel()), times)
+
+
+def test_cox_file_keeps_no_follow_up_and_prints_its_summary(hf_records, tmp_path, capsys):
+    """The lifelines fitter's durations, events and baseline at every follow-up time
+    stay out of the file; hazard ratios, summary and print_summary still work."""
+    model = make_model("cox", horizon=90.0).fit(hf_records.features, hf_records.outcome)
+    loaded = load_model(save_model(model, tmp_path / "cox.riskml"))
+    fitter = loaded.steps[-1][1].lifelines_
+    for attribute in ("durations", "event_observed", "weights", "_predicted_partial_hazards_"):
+        assert attribute not in vars(fitter._model)
+    original = model.steps[-1][1]
+    assert hasattr(original.lifelines_, "durations")  # the model saved is unchanged
+    pd.testing.assert_frame_equal(loaded.steps[-1][1].summary, original.summary)
+    loaded.steps[-1][1].print_summary()
+    assert f"299 patients, {int(hf_records.outcome.event.sum())} events" in capsys.readouterr().out
+
+
+# -- the input profile ---------------------------------------------------------------------
+
+
+def test_input_profile_holds_aggregates_only(cohorts):
+    """Oracle: numpy's percentiles and pandas' unique levels of the training frame."""
+    from riskml.deployment import input_profile
+
+    train, _ = cohorts
+    profile = input_profile(train)
+    age = profile["columns"]["age"]
+    values = train.features["age"].dropna().to_numpy(float)
+    assert age["min"] == values.min() and age["max"] == values.max()
+    np.testing.assert_allclose([age["low"], age["high"]], np.percentile(values, [0.5, 99.5]))
+    assert age["unit"] == "years" and age["hard_range"] == [0.0, 120.0]
+    chol = profile["columns"]["total_chol"]
+    assert chol["unit"] == "mg/dL" and {"unit": "mmol/L", "factor": 38.67} in chol["conversions"]
+    assert profile["columns"]["sex"] == {
+        "kind": "categorical",
+        "levels": sorted(train.features["sex"].dropna().unique()),
+        "missing": 0.0,
+    }
+    follow = profile["followup"]
+    assert follow["max_days"] == float(train.outcome.time.max())
+    assert follow["events"] == int(train.outcome.event.sum())
+    keys = set()
+
+    def collect(value):
+        if isinstance(value, dict):
+            keys.update(value)
+            for item in value.values():
+                collect(item)
+
+    collect(profile)
+    assert "patient_id" not in keys and "ids" not in keys  # no identifier, no row
+    # at most 7 numbers per numeric column: no list of patient values
+    assert all(
+        len([v for v in e.values() if isinstance(v, float)]) <= 7
+        for e in profile["columns"].values()
+    )
+
+
+def test_profile_of_a_plain_dataframe_borrows_the_bundled_schema_units(hf_records):
+    from riskml.deployment import input_profile
+
+    profile = input_profile(hf_records.features)
+    creatinine = profile["columns"]["serum_creatinine"]
+    assert creatinine["unit"] == "mg/dL" and creatinine["hard_range"] == [0.1, 20.0]
+    assert profile["columns"]["anaemia"]["kind"] == "binary"
+    assert "followup" not in profile
+
+
+def test_save_model_stores_the_profile_with_the_cohort_only(fitted, cohorts, tmp_path):
+    train, _ = cohorts
+    with_cohort = read_model_info(save_model(fitted["cox"], tmp_path / "a.riskml", cohort=train))
+    without = read_model_info(save_model(fitted["cox"], tmp_path / "b.riskml"))
+    assert set(with_cohort["inputs"]["columns"]) == set(train.features.columns)
+    assert "inputs" not in without
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def test_write_atomically_never_replaces_a_file_written_meanwhile(tmp_path):
+    """Two threads write one path at once: exactly one wins, the other is told."""
+    import threading
+
+    from riskml.persistence import write_atomically
+
+    target = tmp_path / "out.csv"
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def write(label):
+        barrier.wait()
+        try:
+            write_atomically(target, label.encode())
+            outcomes[label] = "written"
+        except FileExistsError as error:
+            outcomes[label] = str(error)
+
+    threads = [threading.Thread(target=write, args=(label,)) for label in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [label for label, outcome in outcomes.items() if outcome == "written"]
+    assert len(winners) == 1
+    loser = ({"a", "b"} - set(winners)).pop()
+    assert "was written by another run" in outcomes[loser]
+    assert target.read_text() == winners[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+    write_atomically(target, b"replaced", overwrite=True)
+    assert target.read_bytes() == b"replaced"
+
+
+def test_write_files_atomically_writes_all_or_none(tmp_path, monkeypatch):
+    import errno
+
+    from riskml.errors import WriteError
+    from riskml.persistence import write_files_atomically
+
+    folder = tmp_path / "new" / "results"
+    items = [(folder / "a.csv", b"a"), (folder / "b.md", b"b")]
+    calls = []
+    link = os.link
+
+    def second_fails(source, target, **kwargs):
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return link(source, target, **kwargs)
+
+    monkeypatch.setattr(os, "link", second_fails)
+    with pytest.raises(WriteError, match=r"b\.md': the disk is full \(ENOSPC\)"):
+        write_files_atomically(items)
+    assert list(tmp_path.iterdir()) == []  # neither file, no temporary file, no folder
+    monkeypatch.setattr(os, "link", link)
+    write_files_atomically(items, mode=0o640)
+    assert (folder / "a.csv").read_bytes() == b"a" and (folder / "b.md").read_bytes() == b"b"
+    assert (folder / "a.csv").stat().st_mode & 0o777 == 0o640
+
+
+def test_check_output_path_accepts_missing_folders_only_when_asked(tmp_path):
+    from riskml.persistence import check_output_path
+
+    path = tmp_path / "a" / "b" / "out.csv"
+    with pytest.raises(FileNotFoundError, match="does not exist; create it first"):
+        check_output_path(path)
+    assert check_output_path(path, create_parents=True) == path
+    assert not (tmp_path / "a").exists()  # checked, not created
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    with pytest.raises(NotADirectoryError, match=r"'.*file\.txt' is a file, not a folder"):
+        check_output_path(blocker / "out.csv", create_parents=True)
+
+
+def test_profile_never_stores_levels_that_identify_rows():
+    """A text column distinct in every row (names, free text) keeps no levels."""
+    from riskml.deployment import input_profile
+
+    frame = pd.DataFrame(
+        {"code": [f"name-{i}" for i in range(120)], "sex": ["M", "F"] * 60, "age": range(120)}
+    )
+    profile = input_profile(frame)
+    assert "levels" not in profile["columns"]["code"]
+    assert "name-7" not in json.dumps(profile)
+    assert profile["columns"]["sex"]["levels"] == ["F", "M"]

@@ -35,6 +35,41 @@ PENALISED_TOLERANCE = 1e-3
 _TIME = "__riskml_time__"
 _EVENT = "__riskml_event__"
 
+#: Attributes of a fitted lifelines fitter that hold one entry per training patient
+#: (durations, events, weights, fitted values) or per distinct follow-up time (its
+#: own baseline, unused here: ``baselines_`` serves horizon risks). A model file
+#: leaves them out (see ``CoxPH._model_file_state``).
+LIFELINES_TRAINING_DATA = (
+    "durations",
+    "event_observed",
+    "weights",
+    "entries",
+    "_clusters",
+    "_predicted_partial_hazards_",
+    "timeline",
+    "baseline_hazard_",
+    "baseline_cumulative_hazard_",
+    "baseline_survival_",
+)
+
+
+def _without_training_data(fitter):
+    """A shallow copy of a lifelines fitter (and of the fitter it wraps) without the
+    attributes in :data:`LIFELINES_TRAINING_DATA`; the fitter itself is unchanged."""
+
+    def copy(obj):
+        out = object.__new__(type(obj))
+        out.__dict__.update(
+            (k, v) for k, v in vars(obj).items() if k not in LIFELINES_TRAINING_DATA
+        )
+        return out
+
+    shell = copy(fitter)
+    inner = vars(fitter).get("_model")
+    if inner is not None and hasattr(inner, "__dict__"):
+        shell.__dict__["_model"] = copy(inner)
+    return shell
+
 
 def _names(covariates) -> str:
     return quote_names(covariates)
@@ -129,6 +164,8 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         Covariates left out of an unpenalised fit because they are constant or
         collinear with others (``NA`` coefficients in R's ``coxph``); they have no
         effect on predictions.
+    n_events_ : int
+        Events in the training data.
     feature_names_in_ : ndarray of str
     n_features_in_ : int
 
@@ -310,6 +347,7 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             if stuck:
                 self.fit_issues_.append(not_converged_issue(self.penalizer_used_, stuck))
         self.lifelines_ = fitter
+        self.n_events_ = int(np.sum(outcome.event))
         self.coef_ = fitter.params_.copy().rename("coef")
         strata = self._strata()
         if strata:
@@ -563,7 +601,7 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         fitter = self.lifelines_
         print(
             f"Cox proportional-hazards model, {self._penalty_text()}, Efron ties; "
-            f"{fitter._n_examples} patients, {int(fitter.event_observed.sum())} events"
+            f"{fitter._n_examples} patients, {self._n_events()} events"
         )
         shown = table[["hazard_ratio", "hr_low", "hr_high", "p"]].rename(
             columns={"hazard_ratio": "HR", "hr_low": "95% low", "hr_high": "95% high"}
@@ -579,6 +617,29 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             print(f"Caveat: {caveat}")
         for issue in getattr(self, "fit_issues_", []):
             print(f"Fit issue: {issue}")
+
+    def _n_events(self) -> int:
+        events = getattr(self, "n_events_", None)
+        if events is None:  # fitted before n_events_ existed
+            events = int(np.sum(self.lifelines_.event_observed))
+        return int(events)
+
+    def _model_file_state(self) -> dict:
+        """The attributes a model file stores (see :func:`riskml.save_model`).
+
+        Everything prediction, ``summary`` and ``print_summary`` use (coefficients,
+        their covariance, the centring, ``baselines_``, the counts of patients and
+        events) without the per-patient data the lifelines fitter keeps
+        (:data:`LIFELINES_TRAINING_DATA`: training durations, events, weights, fitted
+        partial hazards, and its own baseline at every follow-up time). The model
+        itself is not changed.
+        """
+        state = dict(vars(self))
+        fitter = state.get("lifelines_")
+        if fitter is not None:
+            state["n_events_"] = self._n_events()
+            state["lifelines_"] = _without_training_data(fitter)
+        return state
 
     def _penalty_text(self) -> str:
         used = getattr(self, "penalizer_used_", self.penalizer)

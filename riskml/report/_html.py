@@ -212,7 +212,8 @@ def write_report(
         cohort's exclusion flow) fill the sections that need them; a section
         without its data is left out.
     path : str or path-like
-        The file to write; missing parent folders are created.
+        The file to write; missing parent folders are created when the report is
+        written (not before, so a failed run leaves no empty folder).
     title : str, optional
         The report's title; defaults to "Risk model report: <cohort name>".
     authors : str or list of str, optional
@@ -242,7 +243,11 @@ def write_report(
     Identifiers are never read: the example patient is shown as "row k of the
     cohort", and the index of ``predictions`` is ignored. Numbers are rounded to 3
     decimals for display only. The file is written to a temporary file beside
-    ``path`` and renamed into place, so a crash leaves no partial report.
+    ``path`` and linked into place only if no file is there yet (an atomic check),
+    so a crash, a full disk or a read-only folder leaves no partial report
+    (:class:`riskml.errors.WriteError` names the path and the fix), and two runs
+    writing the same path never replace each other's report: the second gets a
+    ``FileExistsError`` unless ``overwrite=True``.
 
     References
     ----------
@@ -258,14 +263,16 @@ def write_report(
     """
     from ..persistence import check_output_path, write_atomically
 
-    if isinstance(path, str | os.PathLike) and not Path(path).parent.exists():
-        Path(path).parent.mkdir(parents=True)
-    path = check_output_path(path, overwrite=overwrite, what="report")
+    # Missing folders are accepted here and made only when the report is written, so a
+    # failed run leaves no empty folder; the write never replaces a report another run
+    # wrote meanwhile (unless overwrite), and a full disk leaves nothing half-written.
+    path = check_output_path(path, overwrite=overwrite, what="report", create_parents=True)
     _check_sections(sections)
     html = render_report(result, title=title, authors=authors, sections=sections)
-    # os.replace swaps the directory entry: a symbolic link is replaced, never followed.
-    write_atomically(path, html.encode("utf-8"))
     umask = os.umask(0)
     os.umask(umask)
-    path.chmod(0o666 & ~umask)  # a report is a document, not a secret (mkstemp gives 0600)
+    # a report is a document, not a secret (the default of temporary files is 0600)
+    write_atomically(
+        path, html.encode("utf-8"), overwrite=overwrite, what="report", mode=0o666 & ~umask
+    )
     return path

@@ -12,6 +12,7 @@ patients they are evaluated on.
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import re
 import time as _time
 import warnings
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .cohorts import REPORT_MIN_COUNT, Cohort
+from .cohorts import REPORT_MIN_COUNT, Cohort, check_predictors
 from .utils.deprecation import renamed_attribute, renamed_keyword
 from .utils.fit_issues import ModelFitWarning, merge_fit_issues
 from .utils.validation import check_int
@@ -157,6 +158,51 @@ def _check_horizon_evaluable(outcome, horizon: float, which: str) -> None:
         f"horizon when follow-up reaches it without an event). In {which}, {spread}."
         f"{guess} {advice[0].upper() + advice[1:]}."
     )
+
+
+def _small_data(summary: pd.DataFrame, outcome, horizon) -> tuple[pd.Series, str | None]:
+    """Which summary rows rest on fewer than 10 events or non-events, and the warning.
+
+    A metric at the horizon counts the events by the horizon and the patients
+    followed to it event-free (:func:`riskml.outcome.horizon_label`); the others
+    count the events and the patients without one.
+    """
+    from .evaluation import get_metric
+
+    events = summary["events"].astype(int)
+    non_events = summary["n"].astype(int) - events
+    at_horizon = pd.Series(False, index=summary.index)
+    if outcome.is_survival and horizon is not None:
+        label = outcome.at_horizon(horizon)
+        at_horizon = summary["metric"].map(
+            lambda name: bool(getattr(get_metric(name, outcome.kind), "needs_horizon", False))
+        )
+        non_events = non_events.where(~at_horizon, int(np.sum(label == 0)))
+    flags = (events < SMALL_DATA_EVENTS) | (non_events < SMALL_DATA_EVENTS)
+    if not flags.any():
+        return flags, None
+    groups = {}
+    for row in summary.index[flags]:
+        key = (int(events[row]), int(non_events[row]), bool(at_horizon[row]))
+        groups.setdefault(key, []).append(str(summary.loc[row, "metric"]))
+    parts = []
+    for (n_events, n_non, by_horizon), metrics in groups.items():
+        if by_horizon:
+            counts = (
+                f"{n_events} patient(s) with the event by day {horizon:g} and {n_non} "
+                "patient(s) event-free at the horizon"
+            )
+        elif outcome.is_survival:
+            counts = f"{n_events} event(s) and {n_non} patient(s) without the event"
+        else:
+            counts = f"{n_events} event(s) and {n_non} non-event(s)"
+        parts.append(f"{', '.join(dict.fromkeys(metrics))} rest on {counts}")
+    message = (
+        f"Small data: {'; '.join(parts)}: fewer than {SMALL_DATA_EVENTS} events or "
+        "non-events, so their estimates and intervals are unstable (flagged small_data in "
+        "the summary)."
+    )
+    return flags, message
 
 
 def _describe_comparison(comparison) -> str:
@@ -584,6 +630,14 @@ class Study:
         in separate processes, not in threads of one process.
     progress : bool, default=True
         Show a progress bar.
+    trusted_predictors : sequence of str, optional
+        Predictors you have checked and vouch for: exempt from the pre-flight
+        leakage and quasi-identifier guards (:func:`riskml.cohorts.check_predictors`),
+        which otherwise refuse, before the first fit, a predictor that (nearly)
+        determines the outcome, follows the follow-up time, equals the label at the
+        horizon, or is a categorical with more than 20 levels (e.g. a postcode). The
+        exemption is recorded in ``result.settings``. Constant predictors are warned
+        about whatever this says.
 
     Examples
     --------
@@ -621,6 +675,7 @@ class Study:
         n_jobs: int | None = None,
         progress: bool = True,
         horizon_days=None,
+        trusted_predictors=None,
     ):
         self.cohort = cohort
         self.models = models
@@ -647,6 +702,7 @@ class Study:
         self.stratified_bootstrap = stratified_bootstrap
         self.n_jobs = n_jobs
         self.progress = progress
+        self.trusted_predictors = trusted_predictors
 
     @property
     def _metric_threads(self):
@@ -796,6 +852,7 @@ class Study:
                 "a role other than 'predictor' in cohort.metadata."
             )
         subgroups = self._check_subgroups()
+        trusted = self._check_trusted_predictors()
         self._check_external()
         pipelines = {name: self._build(model, horizon) for name, model in models.items()}
         if outcome.is_survival and horizon is None:
@@ -816,6 +873,7 @@ class Study:
             "metric_params": metric_params,
             "explain": explain,
             "subgroups": subgroups,
+            "trusted_predictors": trusted,
         }
 
     def _validation(self, horizon):
@@ -869,6 +927,42 @@ class Study:
                     f"reference_levels[{column!r}] = {level!r} is not a level of {column!r}; "
                     f"its levels: {sorted(seen)[:20]}."
                 )
+
+    def _check_trusted_predictors(self) -> list[str]:
+        """The predictors exempt from the leakage and quasi-identifier guards."""
+        names = self.trusted_predictors
+        if names is None:
+            return []
+        if isinstance(names, str):
+            names = [names]
+        if not hasattr(names, "__iter__") or any(not isinstance(n, str) for n in names):
+            raise TypeError(
+                "The 'trusted_predictors' parameter of Study must be a list of column names, "
+                f"e.g. ['weeks_in_trial']; got {names!r}."
+            )
+        names = list(dict.fromkeys(names))
+        predictors = self.cohort.predictors
+        unknown = [n for n in names if n not in predictors]
+        if unknown:
+            features = [str(c) for c in self.cohort.features.columns]
+            hints = {
+                n: difflib.get_close_matches(n, [str(p) for p in predictors], n=1) for n in unknown
+            }
+            hint = "; ".join(f"{n!r}: did you mean {h[0]!r}?" for n, h in hints.items() if h)
+            raise ValueError(
+                f"trusted_predictors names {unknown}, which "
+                + ("are" if len(unknown) > 1 else "is")
+                + " not among the cohort's predictors"
+                + (
+                    " (a column marked post_index or with a role other than 'predictor' "
+                    "is never fitted, so it needs no exemption)"
+                    if any(n in features for n in unknown)
+                    else ""
+                )
+                + (f". {hint}" if hint else "")
+                + f". The predictors: {predictors[:20]}{' ...' if len(predictors) > 20 else ''}."
+            )
+        return names
 
     def _categorical_predictors(self) -> list:
         features = self.cohort.features
@@ -973,6 +1067,16 @@ class Study:
 
         cohort, horizon = self.cohort, plan["horizon"]
         outcome = cohort.outcome
+        if int(outcome.event.sum()) == 0:
+            raise ValueError("the outcome has no events: no model can be developed or validated.")
+        # leakage, quasi-identifiers and constant predictors, before anything is fitted
+        plan["trusted_findings"] = check_predictors(
+            cohort.features,
+            outcome,
+            cohort.predictors,
+            horizon=horizon,
+            trusted=plan.get("trusted_predictors", ()),
+        )
         if outcome.is_survival and horizon is not None:
             label = outcome.at_horizon(horizon)
             learning = label  # binary learners train on this label
@@ -981,8 +1085,6 @@ class Study:
         events, non_events = int(np.sum(label == 1)), int(np.sum(label == 0))
         if outcome.is_survival and horizon is None:
             events, non_events = int(outcome.event.sum()), int((~outcome.event).sum())
-        if int(outcome.event.sum()) == 0:
-            raise ValueError("the outcome has no events: no model can be developed or validated.")
         validation = plan["validation"]
         if isinstance(validation, InternalValidation):
             # the cross-validation schemes' folds; the bootstrap schemes have none
@@ -1054,11 +1156,23 @@ class Study:
             info["minimum_n"] = None
             info["note"] = str(error)
         message = None
+        if outcome.is_survival and horizon is not None:
+            counts = (
+                f"{events:,} with the event by day {horizon:g} and {non_events:,} event-free "
+                "at the horizon"
+            )
+            smaller = "the events" if events <= non_events else "the patients event-free"
+        elif outcome.is_survival:
+            counts = f"{events:,} events and {non_events:,} censored without one"
+            smaller = "the events" if events <= non_events else "the patients without one"
+        else:
+            counts = f"{events:,} events and {non_events:,} non-events"
+            smaller = "the events" if events <= non_events else "the non-events"
         if info.get("minimum_n") is not None and n < info["minimum_n"]:
             message = (
-                f"the cohort has {n:,} patients and {min(events, non_events):,} outcome events "
-                f"for {n_parameters} candidate predictor parameters ({epp:.1f} events per "
-                f"parameter); the Riley et al. minimum sample size criteria ask for "
+                f"the cohort has {n:,} patients ({counts}) for {n_parameters} candidate "
+                f"predictor parameters ({epp:.1f} events per parameter, counting {smaller}, "
+                f"the smaller group); the Riley et al. minimum sample size criteria ask for "
                 f"{info['minimum_n']:,} patients (about {info['minimum_events']:,.0f} events, "
                 f"with the {info['r2_source']}). Expect overfitting: prefer penalised "
                 "models, fewer candidate predictors (selection=), and read the optimism-"
@@ -1066,8 +1180,9 @@ class Study:
             )
         elif epp < 10:
             message = (
-                f"{epp:.1f} events per candidate predictor parameter (fewer than 10): "
-                "estimates may be unstable and optimistic."
+                f"{epp:.1f} events per candidate predictor parameter (fewer than 10; "
+                f"{counts}, counting {smaller}, the smaller group): estimates may be "
+                "unstable and optimistic."
             )
         info["judgement"] = message or "adequate by the Riley et al. criteria"
         if message:
@@ -1114,9 +1229,7 @@ class Study:
             metric_params=plan["metric_params"],
             stratified=self.stratified_bootstrap,
         ).summary
-        summary["small_data"] = (summary["events"] < SMALL_DATA_EVENTS) | (
-            summary["n"] - summary["events"] < SMALL_DATA_EVENTS
-        )
+        summary["small_data"], small_message = _small_data(summary, outcome, horizon)
         if optimism is not None:
             summary = summary.merge(
                 optimism[["model", "metric", "optimism", "corrected"]],
@@ -1129,15 +1242,8 @@ class Study:
             name: _fit_issue_note([row for row in issues if row["model"] == name]) for name in names
         }
         summary["fit_issues"] = summary["model"].map(notes).fillna("")
-        small = summary.loc[summary["small_data"], "metric"].unique().tolist()
-        if small:
-            warnings.warn(
-                f"Small data: {', '.join(small)} rest on fewer than {SMALL_DATA_EVENTS} events "
-                "or non-events; their estimates and intervals are unstable (flagged "
-                "small_data in the summary).",
-                UserWarning,
-                stacklevel=2,
-            )
+        if small_message:
+            warnings.warn(small_message, UserWarning, stacklevel=2)
         predictions = pd.DataFrame(predictions)
         comparison = self._compare(names, predictions, outcome)
         calibration = self._calibrate(names, predictions, outcome, horizon)
@@ -1177,6 +1283,11 @@ class Study:
             "comparison": _describe_comparison(comparison),
             "censoring_weights": self.censoring_weights,
             "reference_levels": self.reference_levels,
+            "trusted_predictors": (
+                "; ".join(plan["trusted_findings"])
+                or ", ".join(plan["trusted_predictors"])
+                or "none"
+            ),
             "generated": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         }
         return StudyResult(

@@ -15,6 +15,7 @@ and young-hypertension cohorts (:func:`load_young_hypertension`,
 
 from ._ccta_registry import make_ccta_registry
 from ._cohort import MAX_TABLE_LEVELS, REPORT_MIN_COUNT, Cohort
+from ._guards import check_predictors
 from ._heart_failure import load_heart_failure_clinical_records
 from ._hf_registry import load_hf_registry, make_hf_registry
 from ._hypertension import load_young_hypertension
@@ -39,6 +40,7 @@ __all__ = [
     "SchemaError",
     "SchemaWarning",
     "TableReadError",
+    "check_predictors",
     "cohort_from_frame",
     "load_heart_failure_clinical_records",
     "load_hf_registry",

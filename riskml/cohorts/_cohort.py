@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import difflib
-import re
-import warnings
 
 import numpy as np
 import pandas as pd
 
 from ..outcome import Outcome
 from ..utils.deprecation import renamed_attribute, renamed_keyword
+from ._columns import as_numbers, check_row_keys, identifier_reason
+from ._guards import (
+    _check_outcome_copies,  # noqa: F401 - importable from here, as before
+    check_feature_columns,
+)
+from ._table_one import build_table_one
 
 __all__ = ["Cohort"]
 
@@ -66,188 +70,13 @@ def _default_metadata(features: pd.DataFrame) -> pd.DataFrame:
 
 METADATA_TYPES = ("float", "int", "bool", "cat", "str", "date", "datetime")
 METADATA_ROLES = ("predictor", "derived", "context", "id", "group", "outcome")
-_ID_NAME = re.compile(r"^(id|mrn|.*_id|.*_mrn)$", re.IGNORECASE)
-
-# Column names that mark direct identifiers (HIPAA Safe Harbor categories: names, dates,
-# contact details, record numbers), matched on the name's lower-case words.
-_IDENTIFIER_WORDS = {
-    "a name": {"name", "surname", "forename", "firstname", "lastname", "fullname"},
-    "a date": {"dob", "date", "birthdate", "birthday", "datetime", "timestamp"},
-    "a contact detail": {"email", "mail", "phone", "telephone", "mobile", "fax"},
-    "an address": {"address", "street", "postcode", "zip", "zipcode", "postal"},
-    "a record number": {"mrn", "ssn", "nhs", "passport"},
-}
-_IDENTIFIER_PHRASES = {
-    "a name": [("patient", "name"), ("first", "name"), ("last", "name"), ("given", "name")],
-    "a date": [("date", "of", "birth"), ("birth", "date"), ("birth", "day")],
-    "a record number": [
-        ("medical", "record"),
-        ("record", "number"),
-        ("patient", "number"),
-        ("patient", "no"),
-        ("social", "security"),
-        ("case", "number"),
-        ("insurance", "number"),
-    ],
-}
-# Words that, next to "name", describe a category rather than a person (drug name ...).
-_NOT_PERSON_NAME = {"drug", "hospital", "site", "centre", "center", "test", "lab", "ward"}
 MAX_TABLE_LEVELS = 20  # Table 1 never lists the levels of a categorical with more
 REPORT_MIN_COUNT = 5  # Table 1 counts below this are suppressed in reports
-UNIQUE_SHARE = 0.95  # a column distinct in at least this share of rows identifies them
-FREE_TEXT_WORDS = 5  # string values of this many words or more on average are free text
 
-
-def _name_words(column) -> list[str]:
-    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(column))
-    return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
-
-
-def _identifier_reason(column, series: pd.DataFrame, described_unit: bool) -> str | None:
-    """Why ``column`` looks like a patient identifier, or None.
-
-    Names are matched first (names, dates, contact details, addresses, record
-    numbers); then the values: dates, free text, and strings or whole numbers that
-    are distinct in nearly every row (a column described with a unit in the metadata
-    is a measurement, and is exempt from the uniqueness rule).
-    """
-    if _ID_NAME.match(str(column)):
-        return "an identifier"
-    words = _name_words(column)
-    joined = "".join(words)
-    for kind, vocabulary in _IDENTIFIER_WORDS.items():
-        hits = vocabulary.intersection(words) | ({joined} & vocabulary)
-        if kind == "a name" and hits and _NOT_PERSON_NAME.intersection(words):
-            continue
-        if hits:
-            return f"{kind} (column name)"
-    for kind, phrases in _IDENTIFIER_PHRASES.items():
-        for phrase in phrases:
-            n = len(phrase)
-            if any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1)):
-                return f"{kind} (column name)"
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return "a date"
-    present = series.dropna()
-    if len(present) < 20:
-        return None
-    textual = isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(series)
-    if textual and not pd.api.types.is_numeric_dtype(present.infer_objects()):
-        # words per row, counted once per distinct value (a few levels, many rows)
-        counts = present.astype(str).value_counts(sort=False)
-        words = counts.index.to_series().str.split().str.len().to_numpy()
-        if (words @ counts.to_numpy()) / len(present) >= FREE_TEXT_WORDS:
-            return "free text"
-        if len(counts) >= UNIQUE_SHARE * len(present):
-            return "a value distinct in nearly every row"
-        return None
-    if described_unit or pd.api.types.is_bool_dtype(series):
-        return None
-    if pd.api.types.is_numeric_dtype(series):
-        values = present.to_numpy(dtype=float)
-        whole = np.all(np.isfinite(values) & (values == np.round(values)))
-        if whole and len(np.unique(values)) >= UNIQUE_SHARE * len(values):
-            return "a whole number distinct in nearly every row"
-    return None
-
-
-def _check_feature_columns(
-    features: pd.DataFrame, outcome: Outcome, metadata: pd.DataFrame | None = None
-) -> None:
-    """Refuse duplicate names, identifiers and the outcome itself among the features.
-
-    A column given a role other than ``"predictor"`` in ``metadata`` (``"id"``,
-    ``"group"``, ``"context"``) may stay in ``features``: it is never a predictor,
-    and :meth:`Cohort.table_one` and the report leave it out.
-    """
-    duplicated = features.columns[features.columns.duplicated()].unique().tolist()
-    if duplicated:
-        raise ValueError(
-            f"features has duplicate column names {duplicated}; give every column its own name."
-        )
-    roles, units = {}, {}
-    if metadata is not None:
-        if "role" in metadata.columns:
-            roles = metadata["role"].dropna().to_dict()
-        if "unit" in metadata.columns:
-            units = {k: v for k, v in metadata["unit"].dropna().to_dict().items() if v}
-    identifiers = {}
-    for column in features.columns:
-        if roles.get(column, "predictor") in ("id", "group", "context"):
-            continue
-        reason = _identifier_reason(column, features[column], column in units)
-        if reason is not None:
-            identifiers[str(column)] = reason
-    if identifiers:
-        listed = "; ".join(f"{c!r}: {why}" for c, why in identifiers.items())
-        raise ValueError(
-            f"features has {len(identifiers)} identifier-like column(s): {listed}. An "
-            "identifier is not a predictor (a model can learn from it, and it would reach the "
-            "report). Drop it from features and pass it as ids= (row identifier) or groups= "
-            "(e.g. subject_id, so that cross-validation keeps a patient's rows together); "
-            "derive what you need from dates first (e.g. age at admission); or keep it as "
-            "context with metadata role 'context'. A measurement that is merely distinct in "
-            "every row (e.g. platelets per microlitre) is accepted once the metadata gives "
-            "its unit."
-        )
-    _check_outcome_copies(features, outcome)
-
-
-def _as_numbers(series: pd.Series) -> np.ndarray | None:
-    """``pd.to_numeric(series, errors="coerce")`` as floats; None when a value is not a
-    number. Text and categories are parsed once per distinct value, not per row."""
-    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
-    codes, levels = pd.factorize(series, use_na_sentinel=True)
-    numbers = pd.to_numeric(pd.Series(np.asarray(levels, dtype=object)), errors="coerce")
-    numbers = numbers.to_numpy(dtype=float)
-    if np.isnan(numbers).any():
-        return None
-    return np.where(codes >= 0, numbers[np.maximum(codes, 0)], np.nan)
-
-
-def _check_outcome_copies(features: pd.DataFrame, outcome: Outcome) -> None:
-    """Refuse the outcome, or its complement, as a feature; warn on a near-copy."""
-    event = outcome.event.astype(float)
-    outcome_arrays = {"event flag": event}
-    if outcome.time is not None:
-        outcome_arrays["follow-up time"] = outcome.time
-    both_classes = 0 < event.sum() < len(event)
-    for column in features.columns:
-        values = _as_numbers(features[column])
-        if values is None or np.isnan(values).any():
-            continue
-        message = None
-        for what, target in outcome_arrays.items():
-            if np.array_equal(values, target):
-                message = f"equals the outcome's {what} in every row"
-            elif what == "event flag" and np.array_equal(values, 1.0 - target):
-                message = "is the complement of the outcome's event flag (1 - event) in every row"
-        if message is not None:
-            message = (
-                f"feature column {column!r} {message}: a model would be handed the answer. "
-                "Drop it from features."
-            )
-            if len(values) < 50:  # in a tiny cohort a 0/1 column can match by chance
-                warnings.warn(message, UserWarning, stacklevel=4)
-                continue
-            raise ValueError(message)
-        if both_classes and len(values) >= 50 and np.ptp(values) > 0:
-            from scipy.stats import rankdata
-
-            ranks = rankdata(values)
-            positives = event == 1
-            n1, n0 = positives.sum(), (~positives).sum()
-            auc = (ranks[positives].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
-            if max(auc, 1 - auc) >= 0.99:
-                warnings.warn(
-                    f"feature column {column!r} separates events from non-events almost "
-                    f"perfectly on its own (AUC {max(auc, 1 - auc):.3f}): is it recorded after "
-                    "the outcome, or derived from it? If so, drop it or mark it post_index=True "
-                    "in the metadata.",
-                    UserWarning,
-                    stacklevel=4,
-                )
+# The column checks live in ._guards; these names stay importable from here.
+_identifier_reason = identifier_reason
+_as_numbers = as_numbers
+_check_feature_columns = check_feature_columns
 
 
 def _check_metadata(metadata: pd.DataFrame, columns) -> pd.DataFrame:
@@ -304,11 +133,13 @@ class Cohort:
         index time, which default models exclude) and ``description``. Columns not
         described are inferred from their dtype.
     ids : array-like, optional
-        Row identifiers (e.g. ``patient_id``). Kept out of the features and out of
-        every report.
+        Row identifiers (e.g. ``patient_id``), one per row, present and distinct
+        (a repeated or missing id is refused, naming the row positions). Kept out
+        of the features and out of every report.
     groups : array-like, optional
-        Group key (e.g. ``subject_id``) so that cross-validation never splits one
-        patient's rows between training and test folds.
+        Group key (e.g. ``subject_id``), present in every row, so that
+        cross-validation never splits one patient's rows between training and test
+        folds.
     name : str, default="cohort"
     source : str, optional
         Where the data came from, with its citation, for the report.
@@ -343,6 +174,18 @@ class Cohort:
 
     Only these attributes can be set: a loader fills declared fields and never
     attaches new ones (``AttributeError`` otherwise).
+
+    The columns are checked when the cohort is built (``riskml.cohorts._guards``):
+    duplicate names, identifiers (names, dates, contact details, record numbers,
+    values distinct in every row, dates written as text or as YYYYMMDD numbers),
+    numbers stored as text (``"<5"``, ``"n/a"``, ``"12,5"``, ``"5 mg"``: refused with
+    the rows and the conversion; declare a category whose codes look like numbers
+    with metadata type ``"cat"``), infinite values, time spans, and the outcome
+    itself (its event flag, as numbers or as text such as ``"died"``/``"alive"``,
+    or its follow-up time). A near-copy of the event flag is warned about here and
+    refused by :meth:`riskml.Study.run`, which also refuses predictors that follow
+    the follow-up time, equal the label at the horizon or are quasi-identifiers
+    (:func:`riskml.cohorts.check_predictors`).
 
     Examples
     --------
@@ -392,11 +235,7 @@ class Cohort:
         self.ids = None if ids is None else np.asarray(ids)
         self.groups = None if groups is None else np.asarray(groups)
         for argument, values in (("ids", self.ids), ("groups", self.groups)):
-            if values is not None and len(values) != len(self.features):
-                raise ValueError(
-                    f"{argument} has {len(values)} entries but features has "
-                    f"{len(self.features)} rows."
-                )
+            check_row_keys(values, argument, len(self.features))
         self.name = name
         self.source = source
         horizon = renamed_keyword(horizon, horizon_days, "horizon", "horizon_days", "Cohort", None)
@@ -574,11 +413,19 @@ class Cohort:
             so (``summary: median``) or, without one, when the absolute skewness of
             its values exceeds this; otherwise as mean (SD).
         min_count : int, default=0
-            Small-cell suppression: a count from 1 to ``min_count - 1`` is shown as
-            ``"<min_count"`` (no percentage), so that few patients cannot be singled
-            out. The HTML report uses :data:`REPORT_MIN_COUNT` (5), a common
+            Disclosure control, so that few patients cannot be singled out
+            (``riskml.cohorts._table_one`` describes the rules): a count from 1 to
+            ``min_count - 1``, a missing count included, is shown as
+            ``"<min_count"`` (no percentage); a second count is suppressed
+            (``"*"``) wherever the suppressed one could be worked out from the
+            totals (secondary suppression; a column whose missing count is
+            suppressed shows counts without percentages); levels seen in fewer
+            than ``min_count`` patients and not declared by the schema are shown
+            together as ``"other (k levels)"``; means, SDs, medians and quartiles
+            of fewer than ``min_count`` values are not shown (``"n<min_count"``).
+            The HTML report uses :data:`REPORT_MIN_COUNT` (5), a common
             disclosure-control threshold (e.g. the U.S. CMS cell-size suppression
-            policy suppresses 1-10; many registries use < 5).
+            policy suppresses 1-10; many registries use < 5). 0 shows every count.
         max_levels : int, default=20
             A categorical column with more distinct values than this is summarised
             by its number of levels, never by listing them (raw levels of a
@@ -591,21 +438,22 @@ class Cohort:
             categorical one, with columns ``variable``, ``level``, ``statistic``
             ("mean (SD)", "median [Q1, Q3]" or "n (%)"), ``Overall``, one column
             per group (its header names the group), and ``missing`` (count of
-            missing values over the whole cohort). The first row holds the number
+            missing values over the whole cohort; text where it is suppressed).
+            The first row holds the number
             of patients. Cells are formatted text, ready for a report; percentages
             are among patients with a value.
 
         Examples
         --------
         >>> import pandas as pd, riskml as rk
-        >>> X = pd.DataFrame({"age": [50.0, 61.0, 72.0, 58.0], "sex": ["M", "F", "F", "M"]})
+        >>> X = pd.DataFrame({"age": [50.0, 61.0, 72.0, 58.0], "sex": ["M", "F", "M", "F"]})
         >>> cohort = rk.Cohort(X, rk.Outcome.binary([0, 1, 1, 0]))
         >>> cohort.table_one()[["variable", "level", "Overall", "Event", "No event"]]
           variable level     Overall       Event    No event
         0        n                 4           2           2
         1      age        60.2 (9.1)  66.5 (7.8)  54.0 (5.7)
-        2      sex     F   2 (50.0%)  2 (100.0%)    0 (0.0%)
-        3      sex     M   2 (50.0%)    0 (0.0%)  2 (100.0%)
+        2      sex     F   2 (50.0%)   1 (50.0%)   1 (50.0%)
+        3      sex     M   2 (50.0%)   1 (50.0%)   1 (50.0%)
         """
         if columns is None:
             hidden = self.metadata["role"].isin(["id", "group", "context"])
@@ -624,74 +472,17 @@ class Cohort:
         groups = {"Overall": np.ones(len(self), dtype=bool)}
         if by_outcome:
             groups.update(self._outcome_groups(horizon))
-        rows = [
-            {
-                "variable": "n",
-                "level": "",
-                "statistic": "n",
-                **{g: f"{int(mask.sum())}" for g, mask in groups.items()},
-                "missing": 0,
-            }
-        ]
-        schema = self.schema
-        for column in columns:
-            values = self.features[column]
-            kind = self.metadata.loc[column, "type"] if column in self.metadata.index else "cat"
-            n_missing = int(values.isna().sum())
-            if kind == "bool":
-                rows.append(
-                    self._count_row(
-                        column,
-                        "",
-                        values == 1,
-                        values.notna(),
-                        groups,
-                        decimals,
-                        n_missing,
-                        min_count,
-                    )
-                )
-            elif kind in ("float", "int") and pd.api.types.is_numeric_dtype(values):
-                median = _summary_choice(column, values, schema, skew_threshold) == "median"
-                row = {
-                    "variable": column,
-                    "level": "",
-                    "statistic": "median [Q1, Q3]" if median else "mean (SD)",
-                }
-                for group, mask in groups.items():
-                    row[group] = _numeric_cell(
-                        values[mask].dropna().to_numpy(float), median, decimals
-                    )
-                row["missing"] = n_missing
-                rows.append(row)
-            else:
-                levels = _levels(column, values, schema)
-                present = values.notna()
-                if len(levels) > max_levels:
-                    row = {
-                        "variable": column,
-                        "level": f"{len(levels)} levels, not listed",
-                        "statistic": "distinct levels",
-                    }
-                    for group, mask in groups.items():
-                        row[group] = f"{values[mask].nunique()}"
-                    row["missing"] = n_missing
-                    rows.append(row)
-                    continue
-                for level in levels:
-                    rows.append(
-                        self._count_row(
-                            column,
-                            str(level),
-                            values == level,
-                            present,
-                            groups,
-                            decimals,
-                            n_missing,
-                            min_count,
-                        )
-                    )
-        return pd.DataFrame(rows, columns=["variable", "level", "statistic", *groups, "missing"])
+        return build_table_one(
+            self.features,
+            self.metadata,
+            self.schema,
+            {g: np.asarray(mask, dtype=bool) for g, mask in groups.items()},
+            columns,
+            decimals,
+            skew_threshold,
+            min_count,
+            max_levels,
+        )
 
     def _outcome_groups(self, horizon) -> dict:
         outcome = self.outcome
@@ -706,54 +497,6 @@ class Cohort:
             f"No event by {float(horizon):g} days": label == 0,
             f"Censored before {float(horizon):g} days": np.isnan(label),
         }
-
-    @staticmethod
-    def _count_row(column, level, hit, present, groups, decimals, n_missing, min_count) -> dict:
-        row = {"variable": column, "level": level, "statistic": "n (%)"}
-        hit = np.asarray(hit, dtype=bool)
-        present = np.asarray(present, dtype=bool)
-        for group, mask in groups.items():
-            k, m = int((hit & mask).sum()), int((present & mask).sum())
-            if 0 < k < min_count:
-                row[group] = f"<{min_count}"
-            else:
-                row[group] = f"{k} ({100.0 * k / m:.{decimals}f}%)" if m else "0 (-)"
-        row["missing"] = n_missing
-        return row
-
-
-def _summary_choice(column, values, schema, skew_threshold) -> str:
-    if schema is not None:
-        try:
-            choice = schema.column(column).summary
-        except KeyError:
-            choice = ""
-        if choice:
-            return choice
-    present = values.dropna()
-    skew = present.skew() if len(present) > 2 else 0.0
-    return "median" if np.isfinite(skew) and abs(skew) > skew_threshold else "mean"
-
-
-def _numeric_cell(values: np.ndarray, median: bool, decimals: int) -> str:
-    if values.size == 0:
-        return "-"
-    if median:
-        q1, q2, q3 = np.percentile(values, [25, 50, 75])
-        return f"{q2:.{decimals}f} [{q1:.{decimals}f}, {q3:.{decimals}f}]"
-    sd = f"{values.std(ddof=1):.{decimals}f}" if values.size > 1 else "-"
-    return f"{values.mean():.{decimals}f} ({sd})"
-
-
-def _levels(column, values, schema) -> list:
-    if schema is not None:
-        try:
-            levels = schema.column(column).levels
-        except KeyError:
-            levels = None
-        if levels:
-            return list(levels)
-    return sorted(values.dropna().unique(), key=str)
 
 
 def kaplan_meier_risk(time, event, horizon: float) -> float:

@@ -14,14 +14,22 @@ Column fields: ``name``, ``type`` (int, float, bool, cat, str, date: ISO
 context: dates and secondary ids, validated but never features), ``post_index``,
 ``missing`` (typical share missing), ``required``, ``nullable`` (false: an empty
 value is an error, e.g. registry checkboxes), ``summary`` (mean or median, for
-Table 1), ``description`` and ``accepted_units``.
+Table 1), ``description``, ``accepted_units`` and, for dates, ``date_range``
+(``[earliest, latest]``, ISO dates or ``today``; default ``[1901-01-01, today]``:
+a date in the future or before 1901 is refused, so a placeholder such as
+1900-01-01 or a typo such as 2099 is caught; a source whose dates are shifted for
+de-identification, such as MIMIC-III, declares its own range).
 
 Rules: ``less_than``, ``at_most`` and ``equal`` between two columns (numbers or
 dates; optional ``tolerance``, in days for dates), ``ordered`` (min <= mean <=
 max), ``sum_at_most``, ``horizon_label``, ``flag_matches`` (a 0/1 column is 1
 exactly when a condition holds), ``bins_match`` (a category agrees with the bin
-of a number). Any rule may carry ``if`` (conditions that select the rows it
-applies to), ``name`` (shown in the message) and ``fix``.
+of a number), ``composite`` (a composite event flag and its component flags: a
+component flagged without the composite, or the composite without any component
+when every component column is present, is refused; ``exclusive: true`` also
+refuses more than one component, for "first event was" flags). Any rule may carry
+``if`` (conditions that select the rows it applies to), ``name`` (shown in the
+message) and ``fix``.
 """
 
 from __future__ import annotations
@@ -29,7 +37,6 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib.resources
-import inspect
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,6 +47,7 @@ import yaml
 
 from ..outcome import Outcome, horizon_label
 from ._cohort import Cohort
+from ._columns import user_stacklevel as _user_stacklevel
 
 __all__ = [
     "ColumnSpec",
@@ -65,6 +73,7 @@ RULE_KINDS = (
     "horizon_label",
     "flag_matches",
     "bins_match",
+    "composite",
 )
 SUMMARIES = ("mean", "median")
 _MAX_IDS = 5
@@ -216,6 +225,7 @@ class ColumnSpec:
     description: str = ""
     accepted_units: tuple = ()
     summary: str = ""
+    date_range: tuple | None = None  # (earliest, latest) as pd.Timestamp; None: the default
 
     @property
     def is_numeric(self) -> bool:
@@ -355,6 +365,7 @@ _COLUMN_KEYS = {
     "description",
     "accepted_units",
     "summary",
+    "date_range",
 }
 
 
@@ -388,6 +399,30 @@ def _range(value, where, column, key):
     if not low <= high:
         raise _bad_schema(where, f"column {column!r}: {key} low > high in {value!r}.")
     return (low, high)
+
+
+def _date_range(value, where, column):
+    """``[earliest, latest]`` as Timestamps (``today`` allowed), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise _bad_schema(
+            where, f"column {column!r}: date_range must be [earliest, latest]; got {value!r}."
+        )
+    bounds = []
+    for bound in value:
+        if str(bound).strip().lower() == "today":
+            bounds.append("today")
+            continue
+        try:
+            bounds.append(pd.Timestamp(str(bound)))
+        except ValueError:
+            raise _bad_schema(
+                where,
+                f"column {column!r}: date_range bound {bound!r} is not an ISO date "
+                "(YYYY-MM-DD) or 'today'.",
+            ) from None
+    return tuple(bounds)
 
 
 def _accepted_unit(entry, where, column) -> AcceptedUnit:
@@ -433,6 +468,9 @@ def _column_spec(entry, where) -> ColumnSpec:
         raise _bad_schema(
             where, f"column {name!r}: summary must be one of {SUMMARIES}; got {summary!r}."
         )
+    dates = _date_range(entry.get("date_range"), where, name)
+    if dates is not None and entry["type"] not in ("date", "datetime"):
+        raise _bad_schema(where, f"column {name!r}: date_range applies to date columns only.")
     hard = _range(entry.get("hard_range"), where, name, "hard_range")
     soft = _range(entry.get("soft_range"), where, name, "soft_range")
     if hard and soft and not (hard[0] <= soft[0] and soft[1] <= hard[1]):
@@ -454,6 +492,7 @@ def _column_spec(entry, where) -> ColumnSpec:
             _accepted_unit(u, where, name) for u in entry.get("accepted_units") or ()
         ),
         summary=summary,
+        date_range=dates,
     )
 
 
@@ -503,8 +542,10 @@ def _schema_from_dict(data, where: str) -> Schema:
         for key in ("left", "right", "column", "limit", "source", "time", "event"):
             if key in rule:
                 known(rule[key], f"rule {rule['kind']} {key}")
-        for column in rule.get("columns", ()):
+        for column in [*rule.get("columns", ()), *rule.get("components", ())]:
             known(column, f"rule {rule['kind']} column")
+        if rule["kind"] == "composite" and not (rule.get("column") and rule.get("components")):
+            raise _bad_schema(where, f"rule composite needs column and components: {rule!r}.")
         conditions = [*_conditions(rule.get("if")), *_conditions(rule.get("condition"))]
         for condition in conditions:
             if (
@@ -690,17 +731,6 @@ class _Checker:
         )
 
 
-def _user_stacklevel() -> int:
-    """The ``stacklevel`` that points a warning at the first caller outside riskml."""
-    package = str(Path(__file__).resolve().parent.parent)
-    frame = inspect.currentframe().f_back  # the function that warns: level 1
-    level = 1
-    while frame is not None and frame.f_code.co_filename.startswith(package):
-        frame = frame.f_back
-        level += 1
-    return level
-
-
 def _plain(value):
     """A numpy scalar as a plain Python value, for readable messages."""
     return value.item() if isinstance(value, np.generic) else value
@@ -778,12 +808,59 @@ def _coerce_temporal(raw: pd.Series, spec: ColumnSpec, check: _Checker) -> pd.Se
     return parsed
 
 
+DEFAULT_DATE_RANGE = (pd.Timestamp("1901-01-01"), "today")
+
+
+def _check_dates(parsed: pd.Series, spec: ColumnSpec, check: _Checker) -> pd.Series:
+    """Dates inside the column's ``date_range`` (default: 1901-01-01 to today)."""
+    today = pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
+    bounds = [today if b == "today" else b for b in (spec.date_range or DEFAULT_DATE_RANGE)]
+    earliest, latest = bounds
+    shown = ["today" if b is today else str(b.date()) for b in bounds]
+    values = parsed
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    declared = (
+        ""
+        if spec.date_range is not None
+        else (
+            " (a source whose dates are shifted for de-identification declares date_range in "
+            "its schema)"
+        )
+    )
+    for bad, what, fix in (
+        (
+            values > latest,
+            f"after {shown[1]}",
+            "a date in the future is a typo (e.g. 2099 for 2009) or a placeholder; correct "
+            "it, or leave it empty if unknown",
+        ),
+        (
+            values < earliest,
+            f"before {shown[0]}",
+            "a date this early is usually a placeholder for an unknown date (e.g. "
+            "1900-01-01); leave unknown dates empty",
+        ),
+    ):
+        bad = bad.fillna(False).to_numpy(dtype=bool)
+        if bad.any():
+            check.add(
+                spec.name,
+                f"dates from {shown[0]} to {shown[1]}",
+                bad,
+                detail=f"{int(bad.sum())} date(s) fall {what}.",
+                fix=f"{fix}{declared}.",
+            )
+            parsed = parsed.where(~bad)
+    return parsed
+
+
 def _check_type(raw: pd.Series, spec: ColumnSpec, check: _Checker) -> pd.Series:
     """Coerce one column to its schema type, reporting values that cannot be coerced."""
     if spec.type == "str":
         return raw.copy()
     if spec.is_temporal:
-        return _coerce_temporal(raw, spec, check)
+        return _check_dates(_coerce_temporal(raw, spec, check), spec, check)
     if spec.type == "cat":
         values = raw.map(lambda v: v.strip() if isinstance(v, str) else v)
         values = values.map(_level_text)
@@ -1100,6 +1177,8 @@ def _check_rules(out: pd.DataFrame, schema: Schema, check: _Checker) -> None:
                     f"{_fmt(cap[bad][0])}.",
                     fix=fix or f"{limit} counts every class, so it cannot be below the flags.",
                 )
+        elif kind == "composite":
+            _check_composite(out, rule, check, when_mask, when)
         elif kind == "horizon_label":
             column, days = rule["column"], float(rule["days"])
             time = rule.get("time", schema.outcome.time)
@@ -1123,6 +1202,52 @@ def _check_rules(out: pd.DataFrame, schema: Schema, check: _Checker) -> None:
                     "and empty for patients censored before it without an event.",
                     fix=fix or f"recompute {column} from {time} and {event}, or drop it.",
                 )
+
+
+def _check_composite(out, rule, check, when_mask, when) -> None:
+    """A composite event flag agrees with its component flags."""
+    column = rule["column"]
+    components = [c for c in rule["components"] if c in out]
+    if column not in out or not components:
+        return
+    flag = _numbers(out[column])
+    parts = np.column_stack([_numbers(out[c]) for c in components])
+    flagged = np.nansum(parts == 1, axis=1)
+    name = rule.get("name")
+    checks = [
+        (
+            (flagged > 0) & (flag == 0),
+            f"a component ({', '.join(components)}) flagged without {column}",
+            f"a component event is an event of the composite: set {column} = 1 (with its "
+            "time), or clear the component flag",
+        )
+    ]
+    if len(components) == len(rule["components"]):
+        complete = ~np.isnan(parts).any(axis=1)
+        checks.append(
+            (
+                complete & (flagged == 0) & (flag == 1),
+                f"{column} = 1 with no component flagged",
+                f"flag the component that happened, or set {column} = 0",
+            )
+        )
+    if rule.get("exclusive"):
+        checks.append(
+            (
+                flagged > 1,
+                f"at most one of {', '.join(components)} (the first event's component)",
+                "keep only the component of the first event",
+            )
+        )
+    for bad, text, fix in checks:
+        bad = bad & when_mask
+        if bad.any():
+            check.add(
+                ", ".join([column, *components]),
+                _rule_text({"name": name} if name else {}, text, when),
+                bad,
+                fix=rule.get("fix") or f"{fix}.",
+            )
 
 
 def validate(frame, schema, *, units=None) -> pd.DataFrame:

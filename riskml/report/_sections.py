@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import math
 import platform
+import re
 from importlib import metadata
 
 import numpy as np
@@ -109,6 +110,76 @@ def _step(pipeline, name):
 def _final(pipeline):
     steps = getattr(pipeline, "steps", None)
     return steps[-1][1] if steps else pipeline
+
+
+# --- levels the report never prints ------------------------------------------------------
+
+#: What the report prints instead of a category level that Table 1 does not list.
+UNLISTED_LEVEL = "a level not listed"
+
+
+def _listed_levels(result) -> dict:
+    """Input column -> the levels Table 1 lists by name (an empty set: none of them).
+
+    Table 1 (``Cohort.table_one(min_count=REPORT_MIN_COUNT)``) lists no level of a
+    categorical with more than ``MAX_TABLE_LEVELS`` levels and shows levels seen in
+    fewer than ``REPORT_MIN_COUNT`` patients together as "other (k levels)"; the
+    rest of the report follows it, so that a rare level (a postcode, a date) that
+    singles a patient out is printed nowhere.
+    """
+    table = getattr(result, "table_one", None)
+    if not isinstance(table, pd.DataFrame) or not len(table):
+        return {}
+    listed = {}
+    for variable, rows in table.groupby("variable", sort=False):
+        statistics = set(rows["statistic"].astype(str))
+        if "distinct levels" in statistics:
+            listed[str(variable)] = set()
+        elif "n (%)" in statistics:
+            listed[str(variable)] = {
+                str(level) for level in rows["level"] if not str(level).startswith("other (")
+            }
+    return listed
+
+
+def hidden_levels(result) -> dict:
+    """Input column -> the levels (as text) that the fitted models know but Table 1 does
+    not list: the report never prints them."""
+    listed = _listed_levels(result)
+    hidden = {}
+    for pipeline in (getattr(result, "fitted_models", None) or {}).values():
+        levels = getattr(_step(pipeline, "preprocess"), "levels_", None)
+        if not isinstance(levels, dict):
+            continue
+        for column, values in levels.items():
+            if str(column) not in listed:
+                continue
+            for level in values:
+                if str(level) not in listed[str(column)]:
+                    hidden.setdefault(str(column), set()).add(str(level))
+    return hidden
+
+
+def level_masker(result):
+    """A function that replaces, in a text, every mention of a level that Table 1
+    does not list: a model column (``area_AB12``), ``area (AB12)`` and ``area = AB12``
+    all become ``area (a level not listed)``."""
+    hidden = hidden_levels(result)
+    names = {}
+    for column, levels in hidden.items():
+        for level in levels:
+            for form in (f"{column}_{level}", f"{column} ({level})", f"{column} = {level}"):
+                names[form] = f"{column} ({UNLISTED_LEVEL})"
+    if not names:
+        return lambda text: text
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+    return lambda text: pattern.sub(lambda m: names[m.group(0)], str(text))
+
+
+def _reference_text(column, level, hidden: dict) -> str:
+    if str(level) in hidden.get(str(column), ()):
+        return UNLISTED_LEVEL
+    return fmt_value(level)
 
 
 # --- source of data, participants, outcome -------------------------------------------
@@ -250,8 +321,10 @@ def reference_levels(prep) -> dict:
     return dict(levels) if isinstance(levels, dict) else {}
 
 
-def _describe_preprocessing(pipeline) -> str:
-    """How a fitted pipeline imputes, encodes and scales, read from its steps."""
+def _describe_preprocessing(pipeline, hidden=None) -> str:
+    """How a fitted pipeline imputes, encodes and scales, read from its steps (a
+    reference level that Table 1 does not list is not named)."""
+    hidden = hidden or {}
     prep = _step(pipeline, "preprocess")
     final = _final(pipeline)
     if prep is not None and hasattr(prep, "numeric_columns_"):
@@ -273,7 +346,9 @@ def _describe_preprocessing(pipeline) -> str:
             )
             references = reference_levels(prep)
             if references:
-                listed = ", ".join(f"{k} = {fmt_value(v)}" for k, v in references.items())
+                listed = ", ".join(
+                    f"{k} = {_reference_text(k, v, hidden)}" for k, v in references.items()
+                )
                 encoding = f"one-hot encoding with a reference level left out ({listed})"
             elif getattr(prep, "drop_first", False):
                 encoding = "one-hot encoding with the first level of each left out as reference"
@@ -320,8 +395,9 @@ def candidate_predictors(result) -> list[str] | None:
 def predictors_section(result) -> dict:
     summary = dict(result.cohort_summary or {})
     names = candidate_predictors(result) or []
+    hidden = hidden_levels(result)
     handling = [
-        (str(name), _describe_preprocessing(pipeline))
+        (str(name), _describe_preprocessing(pipeline, hidden))
         for name, pipeline in (getattr(result, "fitted_models", None) or {}).items()
     ]
     table = getattr(result, "table_one", None)
@@ -366,6 +442,7 @@ def selection_section(result) -> dict:
             "the whole cohort for the final model)"
         )
     frequency = getattr(result, "selection_frequency", None)
+    mask = level_masker(result)
     stability = None
     if isinstance(frequency, pd.DataFrame) and len(frequency):
         wide = frequency.pivot_table(
@@ -376,7 +453,7 @@ def selection_section(result) -> dict:
         order = wide.max(axis=1).sort_values(ascending=False, kind="stable").index
         for feature in order:
             rows.append(
-                [str(feature)]
+                [mask(str(feature))]
                 + [
                     "—" if pd.isna(wide.loc[feature, m]) else f"{100 * wide.loc[feature, m]:.0f}%"
                     for m in wide.columns
@@ -388,7 +465,7 @@ def selection_section(result) -> dict:
         }
     used = []
     for name, pipeline in (getattr(result, "fitted_models", None) or {}).items():
-        used.append((str(name), _features_used(result, name, pipeline)))
+        used.append((str(name), mask(_features_used(result, name, pipeline))))
     return {"text": sentence(selection_text), "stability": stability, "used": used}
 
 
@@ -552,11 +629,24 @@ def missing_section(result) -> dict:
             missing = missing[missing.index.astype(str).isin(predictors)]
         table = missing[missing["missing"] > 0].copy()
         table["_name"] = table.index.astype(str)
-        table = table.sort_values(["missing", "_name"], ascending=[False, True], kind="stable")
+        # a count below REPORT_MIN_COUNT is suppressed, as in Table 1 (and sorted with the
+        # other suppressed ones, by name, so that the order does not rank them)
+        table["_small"] = table["missing"] < REPORT_MIN_COUNT
+        table["_key"] = table["missing"].where(~table["_small"], 0)
+        table = table.sort_values(["_key", "_name"], ascending=[False, True], kind="stable")
         for name, row in table.iterrows():
+            if row["_small"]:
+                bound = 100 * REPORT_MIN_COUNT / max(n, 1)
+                rows.append((str(name), f"<{REPORT_MIN_COUNT}", f"<{bound:.1f}%"))
+                continue
             percent = row["percent"] if "percent" in table.columns else 100 * row["missing"] / n
             rows.append((str(name), f"{int(row['missing']):,}", f"{percent:.1f}%"))
-    return {"rows": rows, "recorded": isinstance(missing, pd.DataFrame)}
+    return {
+        "rows": rows,
+        "recorded": isinstance(missing, pd.DataFrame),
+        "suppressed": any(count.startswith("<") for _, count, _ in rows),
+        "min_count": REPORT_MIN_COUNT,
+    }
 
 
 # --- model specification -------------------------------------------------------------
@@ -647,7 +737,10 @@ def _one_hot_levels(prep) -> dict:
     }
 
 
-def _coefficients(pipeline, outcome) -> dict | None:
+def _coefficients(pipeline, outcome, hidden=None) -> dict | None:
+    """The coefficient table of a fitted pipeline; the levels in ``hidden`` (input column
+    -> levels that Table 1 does not list) are summarised in one row per column."""
+    hidden = hidden or {}
     final = _final(pipeline)
     coef = getattr(final, "coef_", None)
     if coef is None or getattr(final, "impute_values_", None) is not None:
@@ -674,6 +767,15 @@ def _coefficients(pipeline, outcome) -> dict | None:
         inference = table.set_axis([str(c) for c in table.index])
     shown = coef[coef != 0]
     shown = shown.reindex(shown.abs().sort_values(ascending=False, kind="stable").index)
+    unlisted = {}  # input column -> coefficients of its unlisted levels
+    keep = []
+    for column, value in shown.items():
+        source = one_hot.get(str(column))
+        is_unlisted = source is not None and str(source[1]) in hidden.get(source[0], ())
+        if is_unlisted:
+            unlisted.setdefault(source[0], []).append(float(value))
+        keep.append(not is_unlisted)
+    shown = shown[np.asarray(keep, dtype=bool)]
     rows = []
     for column, value in shown.head(TOP_COEFFICIENTS).items():
         column = str(column)
@@ -683,7 +785,8 @@ def _coefficients(pipeline, outcome) -> dict | None:
             unit = "missing vs observed"
         elif column in one_hot and one_hot[column][0] in references:
             source, level = one_hot[column]
-            unit = f"{source} {fmt_value(level)} vs {fmt_value(references[source])} (reference)"
+            reference = _reference_text(source, references[source], hidden)
+            unit = f"{source} {fmt_value(level)} vs {reference} (reference)"
         elif getattr(prep, "drop_first", False):
             unit = "level vs the reference level left out (one-hot)"
         else:
@@ -698,6 +801,23 @@ def _coefficients(pipeline, outcome) -> dict | None:
             else:
                 row += ["—", "—"]
         rows.append((*row, unit))
+    for source, values in unlisted.items():
+        low, high = min(values), max(values)
+        row = [
+            f"{source} ({len(values)} level{'s' if len(values) > 1 else ''} not listed)",
+            f"{low:+.3f} to {high:+.3f}",
+            f"{fmt(math.exp(low))} to {fmt(math.exp(high))}",
+        ]
+        if inference is not None:
+            row += ["—", "—"]
+        rows.append(
+            (
+                *row,
+                "levels that Table 1 does not list (seen in fewer than "
+                f"{REPORT_MIN_COUNT} patients, or one of more than {MAX_TABLE_LEVELS} levels), "
+                "each vs the reference: not named, so that no rare value is printed",
+            )
+        )
     intercept = getattr(final, "intercept_", None)
     penalty = describe_penalty(final)
     return {
@@ -810,15 +930,17 @@ def _whole_cohort_issues(pipeline) -> list[str]:
 
 
 def fit_issue_items(result, name, pipeline=None) -> list[str]:
-    """One line per fit issue of model ``name``: its counts, then the sentence."""
+    """One line per fit issue of model ``name``: its counts, then the sentence (a model
+    column of a level that Table 1 does not list is not named)."""
     items, seen = [], set()
+    mask = level_masker(result)
     for record in _fit_issue_records(result, name):
-        items.append(f"{_fit_issue_count(record)}: {_issue_text(record['issue'])}")
+        items.append(f"{_fit_issue_count(record)}: {mask(_issue_text(record['issue']))}")
         seen.add(str(record["issue"]).strip())
     if pipeline is not None:
         for issue in _whole_cohort_issues(pipeline):
             if issue.strip() not in seen:
-                items.append(f"the whole-cohort fit: {_issue_text(issue)}")
+                items.append(f"the whole-cohort fit: {mask(_issue_text(issue))}")
     return items
 
 
@@ -832,13 +954,15 @@ def _description(result, name, has_issues: bool) -> str:
 
 def specification_section(result) -> dict:
     fitted = getattr(result, "fitted_models", None) or {}
+    hidden = hidden_levels(result)
+    mask = level_masker(result)
     models = []
     for name in [str(c) for c in result.predictions.columns]:
         pipeline = fitted.get(name)
         issues = fit_issue_items(result, name, pipeline)
         entry = {
             "name": name,
-            "description": _description(result, name, bool(issues)),
+            "description": mask(_description(result, name, bool(issues))),
             "steps": None,
             "params": [],
             "coefficients": None,
@@ -851,10 +975,10 @@ def specification_section(result) -> dict:
             if steps:
                 entry["steps"] = " → ".join(f"{k} ({type(v).__name__})" for k, v in steps)
             entry["params"] = _params(_final(pipeline))
-            entry["coefficients"] = _coefficients(pipeline, result.outcome)
+            entry["coefficients"] = _coefficients(pipeline, result.outcome, hidden)
             entry["framingham"] = _framingham(pipeline, result.horizon)
             entry["references"] = [
-                (str(k), fmt_value(v))
+                (str(k), _reference_text(k, v, hidden))
                 for k, v in reference_levels(_step(pipeline, "preprocess")).items()
             ]
         models.append(entry)
@@ -1433,8 +1557,15 @@ def patient_section(result) -> dict | None:
             "subsample)."
         )
         return card
+    hidden = hidden_levels(result)
     card["contributions"] = [
-        (str(row.feature), fmt_value(row.value), f"{row.contribution:+.3f}")
+        (
+            str(row.feature),
+            UNLISTED_LEVEL
+            if str(row.value) in hidden.get(str(row.feature), ())
+            else fmt_value(row.value),
+            f"{row.contribution:+.3f}",
+        )
         for row in table.head(TOP_PATIENT).itertuples(index=False)
     ]
     card["n_features"] = len(table)
@@ -1451,7 +1582,7 @@ def patient_section(result) -> dict | None:
     card["sentence"] = None
     if callable(summary):
         with contextlib.suppress(ValueError, NotImplementedError):
-            card["sentence"] = sentence(summary(k))
+            card["sentence"] = level_masker(result)(sentence(summary(k)))
     return card
 
 
@@ -1511,15 +1642,16 @@ def limitations_section(result) -> dict:
             f"{epp['value']} events per candidate predictor parameter: estimates may be "
             "unstable and optimistic."
         )
+    mask = level_masker(result)
     for record in _fit_issue_records(result):
         items.append(
-            f"{record['model']} ({_fit_issue_count(record)}): {_issue_text(record['issue'])}"
+            f"{record['model']} ({_fit_issue_count(record)}): {mask(_issue_text(record['issue']))}"
         )
     recorded = {(str(r["model"]), str(r["issue"]).strip()) for r in _fit_issue_records(result)}
     for name, pipeline in (getattr(result, "fitted_models", None) or {}).items():
         for issue in _whole_cohort_issues(pipeline):
             if (str(name), issue.strip()) not in recorded:
-                items.append(f"{name} (the whole-cohort fit): {_issue_text(issue)}")
+                items.append(f"{name} (the whole-cohort fit): {mask(_issue_text(issue))}")
     summary = result.summary
     if "small_data" in summary.columns and summary["small_data"].any():
         small = summary[summary["small_data"].astype(bool)]

@@ -22,8 +22,8 @@ rules:
   - {kind: equal, left: t, right: fu, if: {column: died, equals: 0}}
 columns:
   - {name: pid, type: int, role: id}
-  - {name: admit, type: datetime, role: context}
-  - {name: death, type: date, role: context, required: false}
+  - {name: admit, type: datetime, role: context, date_range: [2100-01-01, 2200-12-31]}
+  - {name: death, type: date, role: context, required: false, date_range: [2100-01-01, 2200-12-31]}
   - {name: age, type: float, hard_range: [0, 120]}
   - {name: old, type: bool}
   - {name: hr_min, type: float}

@@ -40,6 +40,7 @@ STUDY_KEYS = (
     "comparison",
     "censoring_weights",
     "reference_levels",
+    "trusted_predictors",
     "stratified_bootstrap",
     "n_jobs",
     "report",
@@ -1058,6 +1059,18 @@ def _settings(root, models_default):
                     f"Quote the level, e.g. {item.key}: 'yes' or {item.key}: '>50'.",
                 )
         options["reference_levels"] = _plain(e.value)
+    if get("trusted_predictors") is not None and get("trusted_predictors").value is not None:
+        e = get("trusted_predictors")
+        if isinstance(e.value, _Map):
+            raise e.fail(
+                "a list of predictor names",
+                "Write e.g. trusted_predictors: [creatinine, area] to exempt columns you "
+                "vouch for from the leakage and identifier checks.",
+            )
+        options["trusted_predictors"] = [
+            i.value
+            for i in ([e] if isinstance(e.value, str) else _list(e, "a column name", "creatinine"))
+        ]
     if get("stratified_bootstrap") is not None:
         options["stratified_bootstrap"] = _flag(get("stratified_bootstrap"))
     if get("n_jobs") is not None:
@@ -1230,7 +1243,8 @@ def load_study_file(path):
         method of :class:`riskml.evaluation.InternalValidation`), ``horizon`` (days;
         ``horizon_days`` is its deprecated name), ``metrics``, ``threshold``,
         ``n_boot``, ``random_state``, ``subgroups`` (column names), ``explain``,
-        ``reference``, ``comparison``, ``censoring_weights``, ``reference_levels`` (a
+        ``reference``, ``comparison``, ``censoring_weights``, ``trusted_predictors`` (a list of
+        columns exempt from the leakage and identifier checks), ``reference_levels`` (a
         mapping ``{column: level}``; quote levels such as ``">50"``, which YAML would
         otherwise read as a block scalar), ``stratified_bootstrap``, ``n_jobs`` and
         ``report`` (``file``, ``title``, ``authors``, ``sections``).

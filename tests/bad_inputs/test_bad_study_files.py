@@ -873,6 +873,18 @@ CASES = [
         _line(4) + r".*censoring_weights must be .*got the number 1",
         "Write e.g. censoring_weights: before",
     ),
+    _case(
+        "trusted_predictors_mapping",
+        GEN + "trusted_predictors: {sex: yes}\n",
+        _line(4, 21) + r".*trusted_predictors must be a list of predictor names",
+        r"Write e\.g\. trusted_predictors: \[creatinine, area\]",
+    ),
+    _case(
+        "trusted_predictors_number",
+        GEN + "trusted_predictors: [1]\n",
+        _line(4) + r".*trusted_predictors.*must be a column name",
+        r"creatinine",
+    ),
     # -- reference levels, stratified bootstrap, n_jobs ---------------------------------------
     _case(
         "reference_levels_list",

@@ -30,6 +30,8 @@ __all__ = ["Study", "StudyResult"]
 
 #: Fewer events (or non-events) than this make an estimate a small-data estimate.
 SMALL_DATA_EVENTS = 10
+#: Below this many patients, messages quote no follow-up distribution (it would be theirs).
+QUOTED_MIN_PATIENTS = 20
 #: Conventions of the inverse-probability-of-censoring weights (docs/conventions.md).
 CENSORING_WEIGHTS = ("before", "at", "riskRegression")
 #: Fewer bootstrap replicates give intervals too coarse to report.
@@ -121,8 +123,17 @@ def _check_horizon_evaluable(outcome, horizon: float, which: str) -> None:
     if cases and controls:
         return
     time = np.asarray(outcome.time, dtype=float)
-    q1, median, q3 = np.quantile(time, [0.25, 0.5, 0.75])
     events = time[np.asarray(outcome.event, dtype=bool)]
+    if time.size < QUOTED_MIN_PATIENTS:
+        # a handful of patients: their own follow-up times would be quoted
+        raise ValueError(
+            f"horizon={horizon:g} days cannot be evaluated in {which}: {cases} case(s) with "
+            f"the event by day {horizon:g} and {controls} control(s) followed to it without "
+            f"the event, among only {time.size} patients (their follow-up is not quoted). "
+            "Times are in days: check the horizon's unit, and choose one with both cases "
+            "and controls."
+        )
+    q1, median, q3 = np.quantile(time, [0.25, 0.5, 0.75])
     spread = (
         f"its follow-up runs from {time.min():,.0f} to {time.max():,.0f} days (median "
         f"{median:,.0f}, quartiles {q1:,.0f}-{q3:,.0f})"
@@ -855,6 +866,7 @@ class Study:
         trusted = self._check_trusted_predictors()
         self._check_external()
         pipelines = {name: self._build(model, horizon) for name, model in models.items()}
+        self._check_score_inputs(pipelines)
         if outcome.is_survival and horizon is None:
             binary = [n for n, p in pipelines.items() if p.outcome_kind == "binary"]
             if binary:
@@ -920,12 +932,20 @@ class Study:
                     f"reference_levels names {column!r}, which is not a predictor of the "
                     f"cohort; its categorical predictors: {self._categorical_predictors()}."
                 )
+            if column not in self._categorical_predictors():
+                raise ValueError(
+                    f"reference_levels names {column!r}, a numeric predictor: a reference "
+                    "level applies to categorical predictors only; its categorical "
+                    f"predictors: {self._categorical_predictors()}. Drop {column!r} from "
+                    "reference_levels (or make it a pandas Categorical first)."
+                )
             values = features[column].dropna()
             seen = {str(v) for v in values.unique()}
             if str(level) not in seen:
+                shown = sorted(seen)[:20] if len(seen) <= 20 else f"{len(seen)} levels"
                 raise ValueError(
                     f"reference_levels[{column!r}] = {level!r} is not a level of {column!r}; "
-                    f"its levels: {sorted(seen)[:20]}."
+                    f"its levels: {shown}."
                 )
 
     def _check_trusted_predictors(self) -> list[str]:
@@ -1009,6 +1029,23 @@ class Study:
                 labels = numeric.astype(int).astype(str)  # 0.0/1.0 codes read as 0/1
             groups[str(name)] = labels
         return groups
+
+    def _check_score_inputs(self, pipelines) -> None:
+        """Every published score finds its input columns, before any fit."""
+        columns = set(self.cohort.features.columns)
+        for name, pipeline in pipelines.items():
+            final = pipeline.steps[-1][1] if hasattr(pipeline, "steps") else pipeline
+            reads = getattr(final, "input_columns", None)
+            if not callable(reads):
+                continue
+            absent = [c for c in reads() if c not in columns]
+            if absent:
+                raise ValueError(
+                    f"model {name!r} needs the column(s) {absent}, which the cohort lacks "
+                    f"({len(columns)} columns). Map the score's inputs to your column names "
+                    "with Study(framingham_inputs={'total_chol': 'TC', ...}), or leave "
+                    f"{name!r} out of models."
+                )
 
     def _check_external(self) -> None:
         external = self.external

@@ -252,6 +252,15 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
 
     # ---- reading the inputs -------------------------------------------------------
 
+    def input_columns(self) -> list[str]:
+        """The columns of ``X`` the score reads, after the ``inputs`` mapping.
+
+        For checking a table before any fit (``Study`` does so for every published score).
+        """
+        specs = self._specs()
+        columns = [s if isinstance(s, str) else s["column"] for s in specs.values()]
+        return list(dict.fromkeys(columns))
+
     def _specs(self) -> dict:
         """The column spec of each input the model uses, validated."""
         given = {} if self.inputs is None else dict(self.inputs)

@@ -1,0 +1,61 @@
+"""Study's pre-flight refuses, before any fit, settings that would fail or mislead later:
+a published score whose input columns the cohort lacks, a reference level on a numeric
+predictor, and a horizon on a tiny cohort, without quoting its patients' values.
+
+Oracles: the cohort's own columns and values, checked against the messages.
+"""
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import riskml as rk
+
+
+@pytest.fixture(scope="module")
+def heart_failure():
+    return rk.cohorts.load_heart_failure_clinical_records()
+
+
+def test_a_score_without_its_columns_is_refused_before_any_fit(heart_failure):
+    # the default models include the recalibrated Framingham score, whose inputs
+    # (cholesterol, HDL, systolic pressure, ...) the heart-failure records lack
+    assert "total_chol" not in heart_failure.features.columns
+    start = time.perf_counter()
+    with pytest.raises(ValueError) as raised:
+        rk.Study(heart_failure, progress=False).run()
+    message = str(raised.value)
+    assert "model 'framingham_recalibrated' needs the column(s) ['total_chol'" in message
+    assert "framingham_inputs=" in message and "leave 'framingham_recalibrated' out" in message
+    # refused in the checks, not after the cross-validation of the other models
+    assert time.perf_counter() - start < 30
+
+
+def test_a_reference_level_on_a_numeric_predictor_is_refused_without_its_values(
+    heart_failure,
+):
+    with pytest.raises(ValueError) as raised:
+        rk.Study(
+            heart_failure, models=["cox"], reference_levels={"age": 60.0}, progress=False
+        ).run()
+    message = str(raised.value)
+    assert "'age', a numeric predictor" in message
+    ages = {f"{a:g}" for a in heart_failure.features["age"].unique()} - {"60"}
+    assert not any(f"'{a}'" in message for a in ages)
+
+
+def test_a_tiny_cohort_horizon_message_quotes_no_follow_up_time():
+    rng = np.random.default_rng(3)
+    n = 12
+    time_ = np.round(rng.uniform(700, 2100, n))
+    event = np.zeros(n, dtype=bool)
+    event[:4] = True
+    features = pd.DataFrame({"x": rng.normal(size=n), "z": rng.normal(size=n)})
+    cohort = rk.Cohort(features, rk.Outcome.survival(time_, event))
+    with pytest.raises(ValueError) as raised:
+        rk.Study(cohort, models=["cox"], horizon=30, progress=False).run()
+    message = str(raised.value)
+    assert "among only 12 patients (their follow-up is not quoted)" in message
+    assert not any(f"{t:,.0f}" in message for t in time_)

@@ -130,8 +130,12 @@ def _check_horizon_evaluable(outcome, horizon: float, which: str) -> None:
             f"horizon={horizon:g} days cannot be evaluated in {which}: {cases} case(s) with "
             f"the event by day {horizon:g} and {controls} control(s) followed to it without "
             f"the event, among only {time.size} patients (their follow-up is not quoted). "
-            "Times are in days: check the horizon's unit, and choose one with both cases "
-            "and controls."
+            + (
+                "An outcome without events cannot be evaluated at any horizon."
+                if events.size == 0
+                else "Times are in days: check the horizon's unit, and choose one with both "
+                "cases and controls."
+            )
         )
     q1, median, q3 = np.quantile(time, [0.25, 0.5, 0.75])
     spread = (

@@ -22,11 +22,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 from joblib import Parallel, delayed
 from scipy.special import ndtr, ndtri
 
-from ..utils.validation import check_confidence, check_n_jobs, check_option, check_random_state
+from ..utils.validation import check_n_jobs, check_option, check_random_state
 from . import _kernels
+from ._checks import already_warned, check_confidence_level
 from ._delong import _check_delong_sizes, delong_covariance, delong_placements
 from ._discrimination import (
     _AUCKernel,
@@ -95,16 +97,40 @@ class ConfidenceInterval:
 
 
 # -- parameter validation (sklearn's message shape) ----------------------------------
+# More replicates than this are refused: they add nothing to an interval and would run
+# for hours (a mistyped n_boot=10**9 would otherwise look like a hang).
+MAX_N_BOOT = 1_000_000
+
+
 def _check_n_boot(n_boot, function: str) -> int:
     message = (
         f"The 'n_boot' parameter of {function} must be an int in the range [1, inf). "
-        f"Got {n_boot!r} instead."
+        f"Got {n_boot!r} instead. Pass a whole number of bootstrap replicates, e.g. "
+        "n_boot=2000."
     )
     if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral):
         raise TypeError(message)
     if n_boot < 1:
         raise ValueError(message)
+    if n_boot > MAX_N_BOOT:
+        raise ValueError(
+            f"The 'n_boot' parameter of {function} must be at most {MAX_N_BOOT:,}; got "
+            f"{n_boot:,}. Percentile intervals are stable with 2,000 to 10,000 replicates, and "
+            "this many would run for hours; use n_boot=2000 (the default)."
+        )
     return int(n_boot)
+
+
+def _as_number(value, function: str) -> float:
+    """The statistic's value on the full data as a float; a clear error otherwise."""
+    array = np.asarray(value)
+    if array.size != 1 or array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"the statistic of {function} must return one number; on the full data it "
+            f"returned {type(value).__name__} of shape {array.shape}. Reduce it to one number "
+            "(e.g. return float(values.mean()))."
+        )
+    return float(array.reshape(-1)[0])
 
 
 def _check_interval_n_boot(n_boot: int, confidence: float, function: str) -> int:
@@ -494,7 +520,8 @@ def _percentile_interval(
 def _delong_interval(event: np.ndarray, score: np.ndarray, confidence: float, function: str):
     """Wald interval on the AUC scale with DeLong's standard error, clipped to [0, 1]."""
     _check_delong_sizes(event, function)
-    estimate = roc_auc(event, score)
+    with already_warned():
+        estimate = roc_auc(event, score)
     _, covariance = delong_covariance(event, score[None, :])
     se = float(np.sqrt(covariance[0, 0]))
     z = float(ndtri(0.5 + confidence / 2.0))
@@ -593,7 +620,7 @@ def bootstrap_ci(
             f"Got {statistic!r} instead."
         )
     n_boot = _check_n_boot(n_boot, function)
-    confidence = check_confidence(confidence, function)
+    confidence = check_confidence_level(confidence, function)
     n_boot = _check_interval_n_boot(n_boot, confidence, function)
     ci_type = check_option(ci_type, "ci_type", ("percentile", "bca"), function)
     rng = check_random_state(random_state, function)
@@ -602,6 +629,13 @@ def bootstrap_ci(
         raise ValueError(
             f"{function} needs at least one array to resample after the statistic; got none."
         )
+    for position, array in enumerate(arrays):
+        if array is None or isinstance(array, str | bytes | dict | set | numbers.Number):
+            raise TypeError(
+                f"the arrays of {function} must be arrays with one row per patient; array "
+                f"{position + 1} (after the statistic) is {type(array).__name__}. Pass the "
+                "data the statistic takes, e.g. bootstrap_ci(roc_auc, y_true, y_score)."
+            )
     arrays = [np.asarray(array) for array in arrays]
     lengths = [array.shape[0] if array.ndim else -1 for array in arrays]
     if len(set(lengths)) != 1 or lengths[0] < 1:
@@ -617,15 +651,24 @@ def bootstrap_ci(
                 f"stratify of {function} must hold one label per row ({n}); got shape "
                 f"{stratify.shape}."
             )
+        missing = pd.isna(stratify)
+        if missing.any():
+            raise ValueError(
+                f"stratify of {function} has {int(missing.sum())} missing label(s) (first "
+                f"positions {np.flatnonzero(missing)[:5].tolist()}); every row needs its "
+                "stratum. Drop those rows or fill in their label."
+            )
         _, sizes = np.unique(stratify, return_counts=True)
         if sizes.min() < 2:
             _check_sample_size({"patients per stratum": int(sizes.min())}, function)
     elif n < 2:
         _check_sample_size({"patients": n}, function)
     if vectorized:
-        estimate = float(np.asarray(statistic(*(array[None] for array in arrays)))[0])
+        estimate = np.asarray(statistic(*(array[None] for array in arrays)))
+        estimate = estimate[0] if estimate.ndim == 1 and estimate.shape[0] == 1 else estimate
     else:
-        estimate = float(statistic(*arrays))
+        estimate = statistic(*arrays)
+    estimate = _as_number(estimate, function)
     if np.isnan(estimate):
         raise ValueError(_NAN_ESTIMATE.format(function=function))
     errors = {}  # first error message of each chunk that had one, by chunk
@@ -731,7 +774,7 @@ def roc_auc_ci(
     function = "roc_auc_ci"
     method = check_option(method, "method", ("bootstrap", "delong"), function)
     n_boot = _check_n_boot(n_boot, function)
-    confidence = check_confidence(confidence, function)
+    confidence = check_confidence_level(confidence, function)
     ci_type = check_option(ci_type, "ci_type", ("percentile", "bca"), function)
     rng = check_random_state(random_state, function)
     n_jobs = check_n_jobs(n_jobs, function)
@@ -746,7 +789,8 @@ def roc_auc_ci(
     n_boot = _check_interval_n_boot(n_boot, confidence, function)
     n_events = int(event.sum())
     _check_sample_size({"events": n_events, "non-events": event.shape[0] - n_events}, function)
-    estimate = roc_auc(event, score)
+    with already_warned():
+        estimate = roc_auc(event, score)
     replicates = _map_chunks(
         _AUCReplicates(event, score),
         _resample_chunks(event.shape[0], n_boot, rng, event),
@@ -829,14 +873,15 @@ def concordance_index_ci(
     """
     function = "concordance_index_ci"
     n_boot = _check_n_boot(n_boot, function)
-    confidence = check_confidence(confidence, function)
+    confidence = check_confidence_level(confidence, function)
     ci_type = check_option(ci_type, "ci_type", ("percentile", "bca"), function)
     rng = check_random_state(random_state, function)
     n_jobs = check_n_jobs(n_jobs, function)
     n_boot = _check_interval_n_boot(n_boot, confidence, function)
     time, event, risk = _check_survival_inputs(time, event, risk, function)
     _check_sample_size({"events": int(event.sum())}, function)
-    estimate = concordance_index(time, event, risk)
+    with already_warned():
+        estimate = concordance_index(time, event, risk)
     replicates = _map_chunks(
         _HarrellReplicates(time, event, risk),
         _resample_chunks(time.shape[0], n_boot, rng),

@@ -30,6 +30,15 @@ from ..utils.validation import (
     check_random_state,
     check_same_length,
 )
+from ._checks import (
+    NEAR_CONSTANT,
+    check_array_argument,
+    check_confidence_level,
+    check_time_array,
+    describe_number,
+    spread_of,
+    warn_degenerate,
+)
 from ._ipcw import _km_at
 
 __all__ = [
@@ -74,8 +83,20 @@ def _check_binary_outcome(y_true, function: str, argument: str = "y_true") -> np
 
 
 def _check_probabilities(values, function: str, argument: str = "y_prob") -> np.ndarray:
-    """A 1-D float array of probabilities in [0, 1] without NaN."""
-    array = check_one_dimensional(values, argument, function)
+    """A 1-D float array of probabilities in [0, 1] without NaN.
+
+    True/False values are refused (predicted classes, not probabilities); risks that
+    are all exactly 0 or 1 are accepted with a warning that they look like classes.
+    """
+    array = check_array_argument(values, argument, function, what="predicted risk")
+    array = check_one_dimensional(array, argument, function)
+    _check_not_empty(array, argument, function)
+    if array.dtype == bool:
+        raise TypeError(
+            f"{argument} of {function} holds True/False values: predicted classes, not "
+            "probabilities. Pass the predicted probability of the event, e.g. "
+            "model.predict_proba(X)[:, 1] or model.predict_risk(X)."
+        )
     if array.dtype.kind not in "biuf":
         raise TypeError(
             f"{argument} of {function} must be numeric; got dtype {array.dtype}. Pass "
@@ -91,12 +112,35 @@ def _check_probabilities(values, function: str, argument: str = "y_prob") -> np.
         )
     outside = (array < 0.0) | (array > 1.0)
     if outside.any():
+        percent = bool(np.all((array >= 0) & (array <= 100)) and np.any(array > 1))
+        hint = (
+            " They lie in [0, 100]: if they are percentages, divide them by 100." if percent else ""
+        )
         raise ValueError(
             f"{argument} of {function} must hold probabilities in [0, 1]; "
             f"{int(outside.sum())} value(s) are outside (first positions "
-            f"{_first_positions(outside)}, e.g. {array[outside][0]!r}). {_LINEAR_PREDICTOR_HINT}"
+            f"{_first_positions(outside)}).{hint} {_LINEAR_PREDICTOR_HINT}"
         )
+    if array.shape[0] > 1 and np.all((array == 0.0) | (array == 1.0)):
+        warn_degenerate(_classes_message(argument, function))
     return array
+
+
+def _classes_message(argument: str, function: str) -> str:
+    return (
+        f"{function}: every value of {argument} is exactly 0 or 1; these look like "
+        "predicted classes (model.predict), not probabilities. The result treats them as "
+        "risks of 0% and 100%; pass model.predict_proba(X)[:, 1] or "
+        "model.predict_risk(X) to assess the model's risks."
+    )
+
+
+def _check_not_empty(array: np.ndarray, argument: str, function: str) -> None:
+    if array.shape[0] == 0:
+        raise ValueError(
+            f"{argument} of {function} is empty (0 patients): there is nothing to evaluate. "
+            "Check the filter or split that produced it (e.g. a subgroup with no patients)."
+        )
 
 
 def _check_both_classes(event: np.ndarray, function: str) -> None:
@@ -105,7 +149,9 @@ def _check_both_classes(event: np.ndarray, function: str) -> None:
     if n_events == 0 or n_non_events == 0:
         raise ValueError(
             f"{function} needs both events and non-events; got {n_events} event(s) and "
-            f"{n_non_events} non-event(s)."
+            f"{n_non_events} non-event(s). It compares predicted with observed risk among "
+            "patients with and without the event, so both must occur: evaluate on a sample "
+            "that has both (more patients, or a longer horizon)."
         )
 
 
@@ -121,20 +167,12 @@ def _check_binary_inputs(y_true, y_prob, function: str, *, both_classes: bool = 
 
 def _check_survival_inputs(time, event, risk_at_horizon, horizon, function: str):
     """Checked (time, event, risk, horizon) of a time-to-event metric at a horizon."""
-    time = check_one_dimensional(time, "time", function)
-    if time.dtype.kind not in "biuf":
-        raise TypeError(
-            f"time of {function} must be numeric (days to the event or censoring); got "
-            f"dtype {time.dtype}."
-        )
-    time = time.astype(float)
-    bad = ~np.isfinite(time) | (time < 0)
-    if bad.any():
-        raise ValueError(
-            f"time of {function} must be finite and >= 0; {int(bad.sum())} value(s) are not "
-            f"(first positions {_first_positions(bad)}, e.g. {time[bad][0]!r})."
-        )
-    event = _check_binary_outcome(event, function, argument="event")
+    time = check_time_array(time, function)
+    event = check_event_array(
+        check_array_argument(event, "event", function, what="event flag (0/1)"),
+        "event",
+        function,
+    )
     risk = _check_probabilities(risk_at_horizon, function, argument="risk_at_horizon")
     check_same_length(function, time=time, event=event, risk_at_horizon=risk)
     horizon = _check_horizon(horizon, time, function)
@@ -142,21 +180,24 @@ def _check_survival_inputs(time, event, risk_at_horizon, horizon, function: str)
 
 
 def _check_horizon(horizon, time: np.ndarray, function: str) -> float:
+    message = (
+        f"The 'horizon' parameter of {function} must be a positive number (days, e.g. "
+        f"horizon=365). Got {horizon!r} instead."
+    )
     if isinstance(horizon, bool) or not isinstance(horizon, numbers.Real):
-        raise TypeError(
-            f"The 'horizon' parameter of {function} must be a positive number (days). "
-            f"Got {horizon!r} instead."
-        )
+        raise TypeError(message)
     if not np.isfinite(horizon) or horizon <= 0:
-        raise ValueError(
-            f"The 'horizon' parameter of {function} must be a positive number (days). "
-            f"Got {horizon!r} instead."
-        )
+        raise ValueError(message)
     if time.max() < horizon:
+        longest = (
+            f"the longest follow-up is {describe_number(time.max())} days"
+            if time.shape[0] >= 20
+            else f"none of the {time.shape[0]} patients is followed that long"
+        )
         raise ValueError(
-            f"{function}: no patient is followed up to the horizon ({horizon!r}); the longest "
-            f"follow-up is {time.max()!r}, so the risk by the horizon cannot be estimated. "
-            "Choose a horizon within the follow-up."
+            f"{function}: no patient is followed up to the horizon "
+            f"({describe_number(horizon)} days); {longest}, so the risk by the horizon cannot "
+            "be estimated. Choose a horizon within the follow-up."
         )
     return float(horizon)
 
@@ -171,6 +212,13 @@ def _finite_logit(event: np.ndarray, prob: np.ndarray, function: str):
     """Logit of the risks, leaving out (with a warning) risks of exactly 0 or 1."""
     lp = _logit(prob)
     finite = np.isfinite(lp)
+    if not finite.any():
+        raise ValueError(
+            f"{function}: every predicted risk is exactly 0 or 1, so the logistic calibration "
+            "fit has no patient left (their logit is infinite). These look like predicted "
+            "classes: pass predicted probabilities (model.predict_proba(X)[:, 1] or "
+            "model.predict_risk(X))."
+        )
     if not finite.all():
         warnings.warn(
             f"{function}: {int((~finite).sum())} patient(s) with a predicted risk of exactly "
@@ -180,7 +228,13 @@ def _finite_logit(event: np.ndarray, prob: np.ndarray, function: str):
             stacklevel=3,
         )
         event, lp = event[finite], lp[finite]
-        _check_both_classes(event, function)
+        try:
+            _check_both_classes(event, function)
+        except ValueError as error:
+            raise ValueError(
+                f"{error} (among the {int(finite.sum())} patient(s) whose predicted risk is "
+                "strictly between 0 and 1; the others were left out)"
+            ) from None
     return event, lp
 
 
@@ -200,6 +254,49 @@ def _fit_offset_intercept(event: np.ndarray, lp: np.ndarray) -> tuple[float, flo
     return a, float(1.0 / np.sqrt(np.sum(mu * (1 - mu))))
 
 
+# Predicted risks whose logits (or complementary log-logs) span less than this, an odds
+# (hazard) ratio under 1.01 between the most and the least at risk, barely vary: their
+# calibration slope is estimated from differences too small to matter.
+BARELY_VARYING = 0.01
+
+
+def _barely_varying(lp: np.ndarray, scale: str) -> str:
+    spread = float(lp.max() - lp.min())
+    ratio = "odds" if scale == "logit" else "hazard"
+    return (
+        f"the predicted risks barely vary (their {scale}s span {spread:.2g}, an {ratio} ratio "
+        f"of {np.exp(spread):.4f} between the most and the least at risk)"
+    )
+
+
+def _check_slope_spread(lp: np.ndarray, function: str, scale: str = "logit") -> None:
+    """Refuse a calibration slope of (practically) constant risks: it is undefined; warn
+    when the risks barely vary (:data:`BARELY_VARYING`): it is then imprecise."""
+    spread, constant = spread_of(lp)
+    if not constant:
+        if lp.shape[0] > 1 and spread < BARELY_VARYING:
+            warn_degenerate(
+                f"{function}: {_barely_varying(lp, scale)}, so the calibration slope rests on "
+                "differences too small to matter and is very imprecise: read its interval, "
+                "and rely on calibration-in-the-large or the O:E ratio for these risks. "
+                "Check the model that produced them (e.g. too strong a penalty).",
+            )
+        return
+    same = (
+        "every patient has the same predicted risk"
+        if spread == 0
+        else f"the predicted risks are practically constant (their {scale}s differ by at most "
+        f"{spread:.1g})"
+    )
+    raise ValueError(
+        f"{function}: the calibration slope is undefined when {same}: the slope measures "
+        "how observed risk changes with predicted risk, and these predictions do not change. "
+        "Check the model that produced them (one risk for every patient means it learned "
+        "nothing from the predictors); calibration-in-the-large and the O:E ratio are still "
+        "defined."
+    )
+
+
 def _log_likelihood(y: np.ndarray, eta: np.ndarray) -> float:
     # y*eta - log(1 + exp(eta)), stable for large |eta|
     return float(np.sum(y * eta - np.logaddexp(0.0, eta)))
@@ -212,11 +309,7 @@ def _fit_intercept_slope(event: np.ndarray, lp: np.ndarray, function: str):
     on the sufficient sums of the 2 x 2 problem (no design matrix).
     """
     y = event.astype(float)
-    if np.ptp(lp) == 0:
-        raise ValueError(
-            f"{function}: the calibration slope is undefined when every patient has the same "
-            "predicted risk."
-        )
+    _check_slope_spread(lp, function)
     lp2 = lp * lp
 
     def information(a: float, b: float):
@@ -251,6 +344,13 @@ def _fit_intercept_slope(event: np.ndarray, lp: np.ndarray, function: str):
             converged = True
             break
     if not converged or max(abs(a), abs(b)) > 1e6:
+        if np.ptp(lp) < BARELY_VARYING:
+            raise ValueError(
+                f"{function}: the logistic calibration fit did not converge: "
+                f"{_barely_varying(lp, 'logit')}, so the calibration slope is not estimable. "
+                "Check the model that produced them; calibration-in-the-large and the O:E "
+                "ratio are still defined."
+            )
         raise ValueError(
             f"{function}: the logistic calibration fit did not converge; the predicted "
             "risks separate events from non-events perfectly (or nearly so), so the slope "
@@ -325,6 +425,12 @@ def calibration_slope(y_true, y_prob) -> float:
     -------
     float
 
+    Raises
+    ------
+    ValueError
+        When every predicted risk is the same (or within 1e-8 on the logit scale): the
+        slope is undefined (R's ``glm`` returns NA for it), not a number to report.
+
     Notes
     -----
     Equal to the "Slope" of R's ``rms::val.prob``. Patients with a predicted risk of
@@ -392,6 +498,37 @@ def observed_expected_ratio(y_true, y_prob) -> float:
 _DEFAULT_FRAC = 2.0 / 3.0
 
 
+def _window_size(n: int, frac: float) -> int:
+    """Points in each local fit: ``max(2, min(n, int(frac * n)))`` (the kernel's ``k``)."""
+    return max(2, min(n, int(frac * n + 1e-10)))
+
+
+def _fallback_lowess(x: np.ndarray, y: np.ndarray, frac: float, delta: float) -> np.ndarray:
+    """The lowess of :func:`riskml.evaluation._kernels.lowess_sorted` without numba.
+
+    statsmodels' lowess (compiled, the same algorithm) except where ``k`` or more
+    points are tied at one ``x`` (a window of radius 0), where it returns one tied
+    point's ``y`` and R (and the kernel) the mean of all of them: then the kernel runs
+    in plain Python.
+    """
+    from ._kernels import lowess_sorted
+
+    starts = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])
+    longest = int(np.diff(np.r_[starts, x.shape[0]]).max())
+    if longest >= _window_size(x.shape[0], frac):
+        smooth = np.empty(x.shape[0])
+        lowess_sorted(x, y, float(frac), delta, smooth)
+        return smooth
+    from statsmodels.nonparametric.smoothers_lowess import lowess
+
+    return lowess(y, x, frac=frac, it=0, delta=delta, is_sorted=True, return_sorted=False)
+
+
+def _practically_constant(x: np.ndarray) -> bool:
+    """Sorted risks whose range is at most NEAR_CONSTANT (see :mod:`._checks`): one risk."""
+    return x.shape[0] > 0 and bool(x[-1] - x[0] <= NEAR_CONSTANT)
+
+
 def _lowess_smooth(event: np.ndarray, prob: np.ndarray, frac: float, order=None):
     """The lowess calibration curve of ``event`` on ``prob`` at the sorted ``prob``.
 
@@ -399,7 +536,9 @@ def _lowess_smooth(event: np.ndarray, prob: np.ndarray, frac: float, order=None)
     ``p`` averaged as ``approx(..., ties=mean)`` does. Returns the sorted ``p`` and
     the smooth at each of them (equal within ties). The smooth is riskml's compiled
     kernel (:func:`riskml.evaluation._kernels.lowess_sorted`, equal to statsmodels'
-    lowess to rounding, tested) or, without numba, statsmodels' lowess itself.
+    lowess to rounding, and to R's where many risks are tied, tested) or, without
+    numba, :func:`_fallback_lowess`. Risks that are practically constant (a range of
+    at most 1e-8) are one risk: the smooth is the observed proportion.
     ``order``, when given, is ``numpy.argsort(prob, kind="stable")`` found another way.
     """
     from ._kernels import compiled
@@ -408,12 +547,12 @@ def _lowess_smooth(event: np.ndarray, prob: np.ndarray, frac: float, order=None)
         order = np.argsort(prob, kind="stable")
     x = np.ascontiguousarray(prob[order], dtype=float)
     y = np.ascontiguousarray(event[order], dtype=float)
+    if _practically_constant(x):
+        return x, np.full(x.shape[0], y.mean())
     delta = _delta(x)
     lowess_sorted = compiled("lowess_sorted")
     if lowess_sorted is None:
-        from statsmodels.nonparametric.smoothers_lowess import lowess
-
-        smooth = lowess(y, x, frac=frac, it=0, delta=delta, is_sorted=True, return_sorted=False)
+        smooth = _fallback_lowess(x, y, frac, delta)
     else:
         smooth = np.empty(x.shape[0])
         lowess_sorted(x, y, float(frac), delta, smooth)
@@ -428,10 +567,15 @@ def _lowess_at(event: np.ndarray, prob: np.ndarray, frac: float, points: np.ndar
     """The lowess calibration curve of ``event`` on ``prob`` evaluated at ``points``.
 
     As R's ``lowess(p, y, iter=0)`` (f = frac, delta = 1% of the range of p) followed by
-    ``approx(..., ties=mean)``; NaN at points outside the range of ``prob``.
+    ``approx(..., ties=mean)``; NaN at points outside the range of ``prob``. For
+    practically constant risks the curve is one point, the observed proportion.
     """
     x, smooth = _lowess_smooth(event, prob, frac)
-    values = np.full(points.shape, smooth.mean()) if x[0] == x[-1] else np.interp(points, x, smooth)
+    if _practically_constant(x):
+        values = np.full(points.shape, smooth.mean())
+        values[(points < x[0] - NEAR_CONSTANT) | (points > x[-1] + NEAR_CONSTANT)] = np.nan
+        return values
+    values = np.interp(points, x, smooth)
     values[(points < x[0]) | (points > x[-1])] = np.nan
     return values
 
@@ -495,6 +639,16 @@ def ici(y_true, y_prob, *, frac: float = _DEFAULT_FRAC) -> CalibrationErrors:
     Robustness iterations are off because they down-weight exactly the surprising
     outcomes that miscalibration consists of.
 
+    Tied risks follow R's ``lowess``: where the window of a local fit holds only
+    patients tied at one risk (a risk shared by at least ``frac`` of the patients)
+    every one of them weighs 1, so the smooth there is their observed proportion
+    (statsmodels' lowess returns one tied patient's outcome instead). In particular,
+    for **constant risks** ``p`` (to 1e-8) the smooth is the observed proportion
+    ``ybar`` and every error is ``|ybar - p|``; with two or three distinct risks it is
+    each group's observed proportion. The smooth of very few patients follows their
+    own outcomes (with two patients each one's outcome), so the ICI of a handful of
+    patients is mostly noise.
+
     References
     ----------
     .. [1] Austin PC, Steyerberg EW. The Integrated Calibration Index (ICI) and
@@ -535,6 +689,9 @@ def _sorted_calibration_errors(x: np.ndarray, y: np.ndarray, frac: float):
 
     lowess_sorted, errors_of = compiled("lowess_sorted"), compiled("calibration_errors")
     x = np.ascontiguousarray(x, dtype=float)
+    if _practically_constant(x):  # one risk: the smooth is the observed proportion
+        errors = np.abs(x - np.mean(y))
+        return errors, float(errors.mean())
     if lowess_sorted is None or errors_of is None:
         sorted_prob, smooth = _lowess_smooth(y, x, frac, order=np.arange(x.shape[0]))
         errors = np.abs(sorted_prob - smooth)
@@ -586,6 +743,9 @@ def _ici_batch(event: np.ndarray, prob: np.ndarray, rank: np.ndarray, frac=_DEFA
         events = take_sorted(order, prob[row], event[row], x, y)
         if events == 0 or events == n:  # one class: ici() refuses it
             values[row] = np.nan
+            continue
+        if _practically_constant(x):  # one risk: the smooth is the observed proportion
+            values[row] = float(np.mean(np.abs(x - events / n)))
             continue
         lowess_sorted(x, y, frac, _delta(x), smooth)
         values[row] = errors_of(x, smooth, errors)
@@ -692,6 +852,9 @@ def calibration_curve(
 
     Notes
     -----
+    For constant risks the loess curve is a single point, the observed proportion
+    (see :func:`ici` for ties), with no band, and a warning says so.
+
     The loess band resamples patients (not stratified) and refits the smooth in
     each replicate; a grid point outside the range of a replicate's predicted risks
     has no value in that replicate, and the percentiles use the replicates that
@@ -738,7 +901,7 @@ def calibration_curve(
     n_groups = renamed_keyword(n_groups, n_bins, "n_groups", "n_bins", function, 10)
     n_groups = check_int(n_groups, "n_groups", function, low=1)
     frac = check_fraction(frac, "frac", function, closed_right=True)
-    confidence = check_fraction(confidence, "confidence", function)
+    confidence = check_confidence_level(confidence, function)
     n_boot = check_int(n_boot, "n_boot", function, low=0)
     n_points = check_int(n_points, "n_points", function, low=2)
     rng = check_random_state(random_state, function)
@@ -772,7 +935,18 @@ def calibration_curve(
     observed = _lowess_at(event, prob, frac, grid)
     low = np.full(n_points, np.nan)
     high = np.full(n_points, np.nan)
-    if n_boot > 0 and np.ptp(prob) > 0:
+    constant = spread_of(prob)[1]
+    if constant:
+        warnings.warn(
+            f"{function}: every predicted risk is the same ({describe_number(prob[0])}), so "
+            "the calibration curve is a single point: the observed proportion "
+            f"({describe_number(event.mean())}), with no band. Check the model that produced "
+            "the risks (one risk for every patient means it learned nothing from the "
+            "predictors).",
+            UserWarning,
+            stacklevel=2,
+        )
+    if n_boot > 0 and not constant:
         n = prob.shape[0]
         replicates = np.empty((n_boot, n_points))
         for row in range(n_boot):
@@ -1015,7 +1189,7 @@ def survival_calibration(
     """
     function = "survival_calibration"
     n_groups = check_int(n_groups, "n_groups", function, low=1)
-    confidence = check_fraction(confidence, "confidence", function)
+    confidence = check_confidence_level(confidence, function)
     time, event, risk, horizon = _check_survival_inputs(
         time, event, risk_at_horizon, horizon, function
     )
@@ -1193,6 +1367,14 @@ def recalibrate_logistic(y_true, y_prob) -> LogisticRecalibration:
 
 
 # -- survival calibration at a horizon as single numbers ---------------------------------
+_SINGULAR_COX = (
+    "{function}: the Cox calibration model cannot be fitted: its information matrix is "
+    "singular (the predicted risks do not vary enough among the patients at risk at the "
+    "event times). Check that the risks differ between patients, and that there are events "
+    "by the horizon among patients with different risks."
+)
+
+
 def _cox_efron(x: np.ndarray, time: np.ndarray, event: np.ndarray, function: str):
     """Cox partial-likelihood fit with Efron's ties: ``(beta, covariance, efron_terms)``.
 
@@ -1250,7 +1432,10 @@ def _cox_efron(x: np.ndarray, time: np.ndarray, event: np.ndarray, function: str
         mean = num1 / den[:, None]
         gradient = x[event_rows].sum(axis=0) - mean.sum(axis=0)
         information = (num2 / den[:, None, None]).sum(axis=0) - np.einsum("ei,ej->ij", mean, mean)
-        step = np.linalg.solve(information, gradient)
+        try:
+            step = np.linalg.solve(information, gradient)
+        except np.linalg.LinAlgError:
+            raise ValueError(_SINGULAR_COX.format(function=function)) from None
         for _ in range(30):
             candidate = beta + step
             value = loglik(candidate)
@@ -1264,7 +1449,10 @@ def _cox_efron(x: np.ndarray, time: np.ndarray, event: np.ndarray, function: str
     eta, shift, den, num1, num2 = pieces(beta)
     mean = num1 / den[:, None]
     information = (num2 / den[:, None, None]).sum(axis=0) - np.einsum("ei,ej->ij", mean, mean)
-    covariance = np.linalg.inv(information)
+    try:
+        covariance = np.linalg.inv(information)
+    except np.linalg.LinAlgError:
+        raise ValueError(_SINGULAR_COX.format(function=function)) from None
     # Efron baseline hazard (R survfit.coxph, ctype=2): sum_l 1 / (S0 - l/d D0), at eta
     increments = np.bincount(event_group, weights=np.exp(-shift) / den, minlength=times.shape[0])
     return beta, covariance, times, np.cumsum(increments)
@@ -1276,6 +1464,13 @@ def _survival_calibration_inputs(time, event, risk_at_horizon, horizon, function
         time, event, risk_at_horizon, horizon, function
     )
     extreme = (risk <= 0) | (risk >= 1)
+    if extreme.all():
+        raise ValueError(
+            f"{function}: every predicted risk is exactly 0 or 1, so the calibration fit has "
+            "no patient left (their complementary log-log is infinite). These look like "
+            "predicted classes: pass the predicted probability of the event by the horizon, "
+            "e.g. model.predict_risk(X, horizon=days)."
+        )
     if extreme.any():
         # As for the logistic calibration (R rms::val.prob): left out, with a warning.
         warnings.warn(
@@ -1375,6 +1570,13 @@ def survival_calibration_slope(time, event, risk_at_horizon, horizon) -> float:
         The coefficient of ``log(-log(1 - risk))`` in a Cox model of the follow-up
         truncated at the horizon; 1 is ideal, below 1 means predictions too extreme.
 
+    Raises
+    ------
+    ValueError
+        When every predicted risk is the same (or within 1e-8 on the complementary
+        log-log scale): the Cox coefficient of a constant is undefined (R's
+        ``coxph`` returns NA), not a number to report.
+
     Notes
     -----
     For a proportional-hazards model ``log(-log(1 - risk(h)))`` is the linear
@@ -1403,6 +1605,7 @@ def survival_calibration_slope(time, event, risk_at_horizon, horizon) -> float:
     time, event, _, _, cloglog = _survival_calibration_inputs(
         time, event, risk_at_horizon, horizon, function
     )
+    _check_slope_spread(cloglog, function, scale="complementary log-log")
     beta, _, _, _ = _cox_efron(cloglog[:, None], time, event, function)
     return float(beta[0])
 
@@ -1442,7 +1645,11 @@ def survival_ici(time, event, risk_at_horizon, horizon) -> float:
     on a restricted cubic spline of ``log(-log(1 - risk))`` with 3 knots at its 10th,
     50th and 90th percentiles (Austin et al. 2020, the ``cph(... ~ rcs(cll, 3))``
     variant); ``observed_i = 1 - exp(-H0(h) exp(f(cll_i)))`` with the Efron
-    baseline hazard of R ``survfit.coxph``. Where that model has no finite fit
+    baseline hazard of R ``survfit.coxph``. For constant risks (to 1e-8) the model
+    has no covariate (R's ``cph`` refuses the fit): every patient's observed risk is
+    then the Kaplan-Meier risk by the horizon, ``1 - S_KM(h)``, as
+    :func:`survival_calibration` gives for one group, and the ICI is
+    ``|1 - S_KM(h) - p|``. Where that model has no finite fit
     (monotone likelihood: its log hazard ratio between two patients exceeds 50, or
     overflows), a ``ValueError`` says so instead of returning NaN; R ``coxph``
     warns "coefficient may be infinite" there and returns an arbitrary curve.
@@ -1470,7 +1677,19 @@ def survival_ici(time, event, risk_at_horizon, horizon) -> float:
     return float(np.mean(np.abs(risk - _smoothed_observed(time, event, cloglog, horizon))))
 
 
+def _observed_risk_by(time, event, horizon) -> float:
+    """The Kaplan-Meier risk by the horizon (1 - S_KM(h)) of follow-up truncated at it."""
+    survival, _ = _km_at(time, event, horizon)
+    return 1.0 - float(survival)
+
+
 def _smoothed_observed(time, event, cloglog, horizon):
+    if spread_of(cloglog)[1]:
+        # One predicted risk for everyone (to 1e-8): the calibration model has no
+        # covariate to smooth on, and the observed risk of every patient is that of the
+        # whole cohort, the Kaplan-Meier risk by the horizon (as survival_calibration
+        # gives for one group).
+        return np.full(cloglog.shape[0], _observed_risk_by(time, event, horizon))
     knots = np.quantile(cloglog, [0.1, 0.5, 0.9])
     # too few distinct risks for a spline: linear in cll
     spline = np.unique(knots).shape[0] == 3

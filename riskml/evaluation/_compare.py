@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -18,7 +19,6 @@ from scipy.special import ndtr, ndtri
 
 from ..utils.deprecation import renamed_keyword
 from ..utils.validation import (
-    check_confidence,
     check_n_jobs,
     check_option,
     check_random_state,
@@ -32,11 +32,13 @@ from ._bootstrap import (
     _map_chunks,
     _resample_chunks,
 )
+from ._checks import already_warned, check_confidence_level
 from ._delong import _check_delong_sizes, delong_covariance
 from ._discrimination import (
     _check_binary_inputs,
     _check_score,
     _check_survival_inputs,
+    _warn_constant_score,
     concordance_index,
     roc_auc,
 )
@@ -193,14 +195,16 @@ def compare_auc(
     """
     function = "compare_auc"
     method = check_option(method, "method", ("delong", "bootstrap"), function)
-    confidence = check_confidence(confidence, function)
+    confidence = check_confidence_level(confidence, function)
     n_boot = _check_interval_n_boot(_check_n_boot(n_boot, function), confidence, function)
     rng = check_random_state(random_state, function)
     n_jobs = check_n_jobs(n_jobs, function)
-    event, a = _check_binary_inputs(y_true, score_a, function)
+    event, a = _check_binary_inputs(y_true, score_a, function, "score_a")
     b = _check_score(score_b, "score_b", function)
     check_same_length(function, y_true=event, score_a=a, score_b=b)
-    estimates = (roc_auc(event, a), roc_auc(event, b))
+    _warn_constant_score(b, "score_b", function)
+    with already_warned():
+        estimates = (roc_auc(event, a), roc_auc(event, b))
     if method == "delong":
         _check_delong_sizes(event, function)
         _, cov = delong_covariance(event, np.vstack([a, b]))
@@ -289,14 +293,16 @@ def compare_concordance(
     """
     function = "compare_concordance"
     n_boot = _check_n_boot(n_boot, function)
-    confidence = check_confidence(confidence, function)
+    confidence = check_confidence_level(confidence, function)
     n_boot = _check_interval_n_boot(n_boot, confidence, function)
     rng = check_random_state(random_state, function)
     n_jobs = check_n_jobs(n_jobs, function)
-    time, event, a = _check_survival_inputs(time, event, risk_a, function)
+    time, event, a = _check_survival_inputs(time, event, risk_a, function, "risk_a")
     b = _check_score(risk_b, "risk_b", function)
     check_same_length(function, time=time, risk_a=a, risk_b=b)
-    estimates = (concordance_index(time, event, a), concordance_index(time, event, b))
+    _warn_constant_score(b, "risk_b", function)
+    with already_warned():
+        estimates = (concordance_index(time, event, a), concordance_index(time, event, b))
     kernels = (_HarrellReplicates(time, event, a), _HarrellReplicates(time, event, b))
     values = _map_chunks(
         lambda chunk: np.column_stack([kernel(chunk) for kernel in kernels]),
@@ -424,7 +430,9 @@ def paired_bootstrap(
     if not callable(metric):
         raise TypeError(
             f"The 'metric' parameter of {function} must be a callable metric(*args, score). "
-            f"Got {metric!r} instead."
+            f"Got {metric!r} instead. Pass the function itself, e.g. roc_auc (with y_true "
+            "after predictions) or concordance_index (with time, event), or "
+            "get_metric(name, outcome_kind).function for any registered metric."
         )
     if scores is not None and predictions is not None:
         # the old form paired_bootstrap(metric, *outcome, scores=...): what took the
@@ -444,11 +452,23 @@ def paired_bootstrap(
     if reference not in scores:
         raise ValueError(f"reference={reference!r} of {function} is not one of the models {names}.")
     n_boot = _check_n_boot(n_boot, function)
-    confidence = check_confidence(confidence, function)
+    confidence = check_confidence_level(confidence, function)
     n_boot = _check_interval_n_boot(n_boot, confidence, function)
     rng = check_random_state(random_state, function)
     n_jobs = check_n_jobs(n_jobs, function)
     n = len(scores[names[0]])
+    if not args:
+        raise TypeError(
+            f"{function} needs the outcome arrays after predictions, passed to the metric "
+            "before each model's score: e.g. paired_bootstrap(roc_auc, predictions, y_true) "
+            "or paired_bootstrap(concordance_index, predictions, time, event)."
+        )
+    for position, arg in enumerate(args):
+        if arg is None or isinstance(arg, str | bytes | dict | set | numbers.Number):
+            raise TypeError(
+                f"the outcome arrays of {function} must be arrays with one value per patient; "
+                f"argument {position + 1} after predictions is {type(arg).__name__}."
+            )
     args = [np.asarray(arg) for arg in args]
     if any(arg.shape[:1] != (n,) for arg in args):
         raise ValueError(
@@ -463,10 +483,12 @@ def paired_bootstrap(
     estimates = {name: float(metric(*args, score)) for name, score in scores.items()}
 
     if metric is roc_auc and len(args) == 1:
-        event, _ = _check_binary_inputs(args[0], scores[names[0]], function)
+        with already_warned():
+            event, _ = _check_binary_inputs(args[0], scores[names[0]], function)
         kernels = [_AUCReplicates(event, score) for score in scores.values()]
     elif metric is concordance_index and len(args) == 2:
-        time, event, _ = _check_survival_inputs(args[0], args[1], scores[names[0]], function)
+        with already_warned():
+            time, event, _ = _check_survival_inputs(args[0], args[1], scores[names[0]], function)
         kernels = [_HarrellReplicates(time, event, score) for score in scores.values()]
     else:
         kernels = None

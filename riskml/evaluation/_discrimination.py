@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import rankdata
 
-from ..outcome import Outcome
 from ..utils.validation import check_event_array, check_same_length
+from ._checks import check_array_argument, check_time_array, warn_if_constant
 
 __all__ = ["concordance_index", "roc_auc"]
 
@@ -22,11 +22,16 @@ __all__ = ["concordance_index", "roc_auc"]
 # -- input checks ---------------------------------------------------------------------
 def _check_score(values, argument: str, function: str) -> np.ndarray:
     """A 1-D float array without NaN."""
-    array = np.asarray(values)
+    array = check_array_argument(values, argument, function, what="predicted risk")
     if array.ndim != 1:
         raise ValueError(
             f"{argument} of {function} must be one-dimensional; got shape {array.shape}. "
             "Pass one score per patient."
+        )
+    if array.shape[0] == 0:
+        raise ValueError(
+            f"{argument} of {function} is empty (0 patients): there is nothing to evaluate. "
+            "Check the filter or split that produced it (e.g. a subgroup with no patients)."
         )
     if array.dtype.kind not in "biuf":
         raise TypeError(
@@ -74,20 +79,59 @@ def _check_has_events(event: np.ndarray, function: str) -> None:
         )
 
 
-def _check_binary_inputs(y_true, y_score, function: str):
-    event = check_event_array(y_true, "y_true")
-    score = _check_score(y_score, "y_score", function)
-    check_same_length(function, y_true=event, y_score=score)
+# What tied risks do to a rank statistic, for the warning on constant risks.
+TIES_ONLY = (
+    "the concordance (AUC or C-index) is 0.5 from ties alone (every pair of patients is "
+    "tied), which says nothing about discrimination."
+)
+NOISE_ONLY = (
+    "the concordance (AUC or C-index) ranks patients by differences that are rounding "
+    "noise, so it says nothing about discrimination."
+)
+
+
+def _warn_constant_score(score: np.ndarray, argument: str, function: str) -> None:
+    """Warn when every score is (practically) the same: the rank statistic is then 0.5
+    from ties alone (or rests on rounding noise)."""
+    warn_if_constant(score, argument, function, TIES_ONLY, NOISE_ONLY)
+
+
+def _check_binary_inputs(y_true, y_score, function: str, argument: str = "y_score"):
+    event = check_event_array(
+        check_array_argument(y_true, "y_true", function, what="0/1 outcome"), "y_true", function
+    )
+    score = _check_score(y_score, argument, function)
+    check_same_length(function, y_true=event, **{argument: score})
     _check_two_classes(event, function)
+    _warn_constant_score(score, argument, function)
     return event, score
 
 
-def _check_survival_inputs(time, event, risk, function: str):
-    risk = _check_score(risk, "risk", function)
-    outcome = Outcome.survival(time, event)
-    check_same_length(function, time=outcome.time, event=outcome.event, risk=risk)
-    _check_has_events(outcome.event, function)
-    return outcome.time, outcome.event, risk
+def _check_event_time(time, event, function: str, names=("time", "event")):
+    """Checked ``(time, event)`` of a time-to-event outcome, of equal lengths.
+
+    ``names`` are the arguments' names in messages (e.g. ``train_time``)."""
+    time = check_time_array(time, function, names[0])
+    event = check_event_array(
+        check_array_argument(event, names[1], function, what="event flag (0/1)"),
+        names[1],
+        function,
+    )
+    if time.shape[0] != event.shape[0]:
+        raise ValueError(
+            f"{names[0]} and {names[1]} of {function} must have one value per patient; got "
+            f"{time.shape[0]} times and {event.shape[0]} event flags."
+        )
+    return time, event
+
+
+def _check_survival_inputs(time, event, risk, function: str, argument: str = "risk"):
+    risk = _check_score(risk, argument, function)
+    time, event = _check_event_time(time, event, function)
+    check_same_length(function, time=time, event=event, **{argument: risk})
+    _check_has_events(event, function)
+    _warn_constant_score(risk, argument, function)
+    return time, event, risk
 
 
 # -- ROC AUC --------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from ..outcome import check_outcome
 from ..utils.fit_issues import ModelFitWarning, count_fit_issues, fit_issue_records
 from ..utils.parallel import run_fits
 from ..utils.validation import (
-    check_confidence,
     check_fraction,
     check_n_jobs,
     check_option,
@@ -37,6 +36,11 @@ from ._calibration import (
     _smoothed_observed,
     _survival_calibration_inputs,
     calibration_curve,
+)
+from ._checks import (
+    check_confidence_level,
+    check_horizon_in_follow_up,
+    check_outcome_argument,
 )
 from ._metrics import metric_value
 from ._results import MetricTable
@@ -453,7 +457,9 @@ def _run(
             f"The 'keep_predictions' parameter of {function} must be a bool. Got "
             f"{keep_predictions!r} instead."
         )
-    outcome = check_outcome(y)
+    outcome = check_outcome_argument(y, function)
+    if horizon is not None and outcome.is_survival:
+        horizon = check_horizon_in_follow_up(horizon, outcome.time, function)
     n = _num_rows(X)
     if len(outcome) != n:
         raise ValueError(
@@ -754,7 +760,7 @@ class PredictionStability:
             ``quantile`` type 7), ``width`` and ``mape`` (mean absolute difference
             from ``original``).
         """
-        confidence = check_confidence(confidence, "PredictionStability.patients")
+        confidence = check_confidence_level(confidence, "PredictionStability.patients")
         alpha = 1.0 - confidence
         low, high = np.quantile(self.predictions, [alpha / 2, 1 - alpha / 2], axis=0)
         return pd.DataFrame(

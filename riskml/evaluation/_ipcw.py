@@ -21,10 +21,15 @@ import warnings
 
 import numpy as np
 
-from ..outcome import Outcome
 from ..utils.validation import check_same_length
 from . import _kernels
-from ._discrimination import _check_score, _check_survival_inputs
+from ._checks import check_array_argument, describe_number
+from ._discrimination import (
+    _check_event_time,
+    _check_score,
+    _check_survival_inputs,
+    _warn_constant_score,
+)
 
 __all__ = ["integrated_time_dependent_auc", "ipcw_weights", "time_dependent_auc", "uno_c"]
 
@@ -95,8 +100,10 @@ def _censoring_survival(time, event, train_time, train_event, function: str):
         )
     if train_time is None:
         return _kaplan_meier(time, event, censoring=True)[:2]
-    train = Outcome.survival(train_time, train_event)
-    return _kaplan_meier(train.time, train.event, censoring=True)[:2]
+    train_time, train_event = _check_event_time(
+        train_time, train_event, function, ("train_time", "train_event")
+    )
+    return _kaplan_meier(train_time, train_event, censoring=True)[:2]
 
 
 def _inverse_censoring(
@@ -225,9 +232,14 @@ def _ipcw_weights(
     """Checked-input core of :func:`ipcw_weights`: ``(cases, controls, weights)``."""
     censoring_weights = _check_censoring_weights(censoring_weights, function)
     if isinstance(horizon, bool) or not isinstance(horizon, numbers.Real):
-        raise TypeError(f"horizon of {function} must be a number (days); got {horizon!r}.")
+        raise TypeError(
+            f"horizon of {function} must be a number (days, e.g. horizon=365); got {horizon!r}."
+        )
     if not np.isfinite(horizon) or horizon <= 0:
-        raise ValueError(f"horizon of {function} must be a finite number > 0; got {horizon!r}.")
+        raise ValueError(
+            f"horizon of {function} must be a finite number > 0 (days, e.g. horizon=365); got "
+            f"{horizon!r}."
+        )
     g_times, g_values = _censoring_survival(time, event, train_time, train_event, function)
     cases, controls = _horizon_status(time, event, float(horizon), censoring_weights)
     weights = _horizon_weights(
@@ -350,11 +362,27 @@ def ipcw_weights(
     ([1.0, nan, 1.0, 0.0, 0.0], [1.0, 0.0, 1.3333, 1.3333, 1.3333])
     """
     function = "ipcw_weights"
-    outcome = Outcome.survival(time, event)
+    time, event = _check_event_time(time, event, function)
+    if (
+        isinstance(horizon, numbers.Real)
+        and not isinstance(horizon, bool)
+        and np.isfinite(horizon)
+        and horizon > time.max()
+    ):
+        raise ValueError(
+            f"{function}: horizon={describe_number(horizon)} days is beyond the follow-up"
+            + (
+                f" (the longest is {describe_number(time.max())} days)"
+                if time.shape[0] >= MIN_PATIENTS_TO_QUOTE_FOLLOW_UP
+                else ""
+            )
+            + ": nobody is followed to it, so nobody can be a control. Choose a horizon "
+            "within the follow-up."
+        )
     cases, controls, weights = _ipcw_weights(
-        outcome.time, outcome.event, horizon, train_time, train_event, censoring_weights, function
+        time, event, horizon, train_time, train_event, censoring_weights, function
     )
-    label = np.full(outcome.time.shape[0], np.nan)
+    label = np.full(time.shape[0], np.nan)
     label[cases] = 1.0
     label[controls] = 0.0
     return label, weights
@@ -511,10 +539,17 @@ def uno_c(
 # -- cumulative/dynamic AUC -----------------------------------------------------------
 def _check_times(times, function: str) -> tuple[np.ndarray, np.ndarray]:
     """The horizons sorted, and the permutation that sorts them."""
-    array = np.atleast_1d(np.asarray(times, dtype=float))
+    raw = np.atleast_1d(np.asarray(times, dtype=object if times is None else None))
+    if raw.dtype.kind not in "biuf" or isinstance(times, bool):
+        raise TypeError(
+            f"times of {function} must be numbers (horizons in days, e.g. times=[365, 730]); "
+            f"got {times!r}. Pass the horizons as numbers, not text."
+        )
+    array = raw.astype(float)
     if array.ndim != 1 or array.shape[0] == 0 or not np.isfinite(array).all():
         raise ValueError(
-            f"times of {function} must be a non-empty 1-D array of finite horizons; got {times!r}."
+            f"times of {function} must be a non-empty 1-D array of finite horizons (days, e.g. "
+            f"times=[365, 730]); got {times!r}."
         )
     order = np.argsort(array, kind="stable")
     if (np.diff(array[order]) == 0).any():
@@ -526,7 +561,9 @@ def _check_times(times, function: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _auc_columns(risk, times: np.ndarray, function: str) -> list[np.ndarray]:
-    risk_array = np.asarray(risk)
+    risk_array = check_array_argument(risk, "risk", function, what="predicted risk")
+    if risk_array.ndim != 2:
+        risk_array = _check_score(risk_array, "risk", function)
     if risk_array.ndim == 2:
         if risk_array.shape[1] != times.shape[0]:
             raise ValueError(
@@ -535,8 +572,15 @@ def _auc_columns(risk, times: np.ndarray, function: str) -> list[np.ndarray]:
             )
         columns = [_check_score(risk_array[:, k], "risk", function) for k in range(times.shape[0])]
     else:
-        columns = [_check_score(risk_array, "risk", function)] * times.shape[0]
+        columns = [risk_array] * times.shape[0]
+    for column in columns[:1] if risk_array.ndim == 1 else columns:
+        _warn_constant_score(column, "risk", function)
     return columns
+
+
+# The range of follow-up is quoted in messages only for at least this many patients (the
+# shortest and longest follow-up of a handful of patients could single one out).
+MIN_PATIENTS_TO_QUOTE_FOLLOW_UP = 20
 
 
 def _td_auc(time, event, columns, times, g_times, g_values, censoring_weights, function):
@@ -545,11 +589,16 @@ def _td_auc(time, event, columns, times, g_times, g_values, censoring_weights, f
         cases, controls = _horizon_status(time, event, horizon, censoring_weights)
         if not cases.any() or not controls.any():
             after = "time >= horizon" if censoring_weights == "before" else "time > horizon"
+            within = (
+                f", in [{describe_number(time.min())}, {describe_number(time.max())}] days"
+                if time.shape[0] >= MIN_PATIENTS_TO_QUOTE_FOLLOW_UP
+                else " (the follow-up of so few patients is not quoted)"
+            )
             raise ValueError(
-                f"{function} is undefined at horizon {float(horizon)!r}: it has "
+                f"{function} is undefined at horizon {describe_number(horizon)}: it has "
                 f"{int(cases.sum())} case(s) (events by then) and {int(controls.sum())} "
                 f"control(s) (event-free with {after}). Choose horizons within the "
-                f"follow-up, in [{float(time.min())!r}, {float(time.max())!r}]."
+                f"follow-up{within}, with both cases and controls."
             )
         weight = _horizon_weights(
             g_times, g_values, time, cases, controls, horizon, censoring_weights, function
@@ -651,8 +700,7 @@ def time_dependent_auc(
     array([0.83333333])
     """
     function = "time_dependent_auc"
-    outcome = Outcome.survival(time, event)
-    time, event = outcome.time, outcome.event
+    time, event = _check_event_time(time, event, function)
     censoring_weights = _check_censoring_weights(censoring_weights, function)
     times, order = _check_times(times, function)
     columns = _auc_columns(risk, times, function)
@@ -713,8 +761,8 @@ def integrated_time_dependent_auc(
     auc, times = auc[order], times[order]
     if times.shape[0] == 1:
         return float(auc[0])
-    outcome = Outcome.survival(time, event)
-    km_times, km_values, _ = _kaplan_meier(outcome.time, outcome.event)
+    time, event = _check_event_time(time, event, function)
+    km_times, km_values, _ = _kaplan_meier(time, event)
     survival = _step(km_times, km_values, times)
     drop = -np.diff(np.r_[1.0, survival])
     return float(auc @ drop / (1.0 - survival[-1]))

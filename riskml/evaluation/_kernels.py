@@ -203,6 +203,14 @@ def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
     fits are skipped within ``delta`` of the last fit (linear interpolation; ties
     copy the fit). ``fitted`` receives the smooth at every ``x``.
 
+    One difference from statsmodels, where R's ``lowess`` (``clowess``) is followed
+    instead: when ``k`` or more points are tied at ``x[i]`` the window's radius is 0;
+    statsmodels then returns ``y[i]``, the outcome of whichever tied point comes
+    first, while R gives every point at distance 0 the weight 1, so the fit is the
+    mean of ``y`` over all the points tied at ``x[i]``. That is what this kernel does:
+    for constant ``x`` the smooth is the mean of ``y`` (the observed proportion of a
+    calibration curve), not one patient's outcome.
+
     Each fit computes the weights in one pass and the weighted moments of
     ``d = x - x[i]`` and ``y`` in a second (statsmodels makes a dozen passes):
     the local line's value at ``x[i]`` is ``mean(y) - mean(d) * cov(d, y) / var(d)``,
@@ -242,7 +250,20 @@ def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
                 positive += 1
                 if positive == 2:
                     break
-        if positive < 2:
+        if radius == 0.0:
+            # k or more points tied at x[i]: every one of them is at distance 0 and
+            # weighs 1 (R's clowess), so the fit is the mean of y over the whole run
+            first = i
+            while first > 0 and x[first - 1] == xval:
+                first -= 1
+            last_tied = i
+            while last_tied < n - 1 and x[last_tied + 1] == xval:
+                last_tied += 1
+            total = 0.0
+            for j in range(first, last_tied + 1):
+                total += y[j]
+            fitted[i] = total / (last_tied - first + 1)
+        elif positive < 2:
             fitted[i] = y[i]
         else:
             # sums of w, w d, w d^2, w y and w d y, four partial sums each

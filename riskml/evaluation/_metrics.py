@@ -30,7 +30,8 @@ name                      binary      time-to-event  meaning
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import numbers
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -38,6 +39,7 @@ import numpy as np
 
 from ._bootstrap import (
     ConfidenceInterval,
+    _check_n_boot,
     _outside_note,
     _split_outside_note,
     bootstrap_ci,
@@ -54,7 +56,13 @@ from ._calibration import (
     survival_ici,
     survival_observed_expected_ratio,
 )
-from ._discrimination import concordance_index, roc_auc
+from ._checks import (
+    check_array_argument,
+    check_confidence_level,
+    check_horizon_in_follow_up,
+    check_outcome_argument,
+)
+from ._discrimination import _check_score, concordance_index, roc_auc
 from ._ipcw import time_dependent_auc, uno_c
 from ._utility import (
     _brier_batch,
@@ -69,7 +77,14 @@ from ._utility import (
     survival_metric_ci,
 )
 
-__all__ = ["Metric", "default_metrics", "get_metric", "get_metric_names", "metric_interval"]
+__all__ = [
+    "Metric",
+    "check_metric_params",
+    "default_metrics",
+    "get_metric",
+    "get_metric_names",
+    "metric_interval",
+]
 
 # Metrics whose every evaluation smooths or refits (lowess, Cox; ``Metric.refit``): their
 # bootstrap intervals use at most this many replicates, stated in the ``method`` column
@@ -494,7 +509,22 @@ def check_metrics(metrics, outcome_kind: str, horizon, function: str) -> tuple[M
         metrics = default_metrics(outcome_kind, horizon)
     elif isinstance(metrics, str):
         metrics = (metrics,)
-    metrics = tuple(metrics)
+    elif isinstance(metrics, Metric):
+        metrics = (metrics.name,)
+    if isinstance(metrics, dict) or not isinstance(metrics, Iterable):
+        raise TypeError(
+            f"metrics of {function} must be a metric name or a list of names, e.g. "
+            f"metrics=['auc', 'brier']; got {type(metrics).__name__}. Names for "
+            f"{outcome_kind} outcomes: {get_metric_names(outcome_kind)}."
+        )
+    metrics = tuple(m.name if isinstance(m, Metric) else m for m in metrics)
+    not_text = [m for m in metrics if not isinstance(m, str)]
+    if not_text:
+        raise TypeError(
+            f"metrics of {function} must be metric names (text); got {not_text[0]!r} "
+            f"({type(not_text[0]).__name__}). Names for {outcome_kind} outcomes: "
+            f"{get_metric_names(outcome_kind)}."
+        )
     if not metrics:
         raise ValueError(
             f"metrics of {function} must name at least one of {get_metric_names(outcome_kind)}."
@@ -511,6 +541,89 @@ def check_metrics(metrics, outcome_kind: str, horizon, function: str) -> tuple[M
                 "one ('harrell_c', 'uno_c')."
             )
     return resolved
+
+
+# The parameters each parametrised metric takes, and their check.
+def _check_threshold(value, function: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
+        hint = (
+            f" For {value:g}% pass {value / 100:g}."
+            if isinstance(value, numbers.Real) and not isinstance(value, bool) and 1 <= value < 100
+            else ""
+        )
+        raise ValueError(
+            f"the 'threshold' of net_benefit in {function} must be a risk in (0, 1) above "
+            f"which a patient would be treated, e.g. 0.1; got {value!r}.{hint}"
+        )
+    return float(value)
+
+
+def _check_censoring_weights(value, function: str) -> str:
+    # the metric itself checks the value against the conventions it knows
+    if not isinstance(value, str):
+        raise TypeError(
+            f"the 'censoring_weights' of {function} must be text ('before', 'at' or "
+            f"'riskRegression'; docs/conventions.md); got {type(value).__name__}."
+        )
+    return value
+
+
+# {(metric name, outcome kind): {parameter: check}}
+_METRIC_PARAMS = {
+    ("net_benefit", "binary"): {"threshold": _check_threshold},
+    ("net_benefit", "survival"): {"threshold": _check_threshold},
+    **{
+        (name, "survival"): {"censoring_weights": _check_censoring_weights}
+        for name in ("brier", "ipa", "td_auc", "uno_c")
+    },
+}
+
+
+def check_metric_params(metric_params, resolved, function: str) -> dict:
+    """``{metric name: {parameter: value}}`` checked against the metrics chosen.
+
+    Refuses a non-mapping, a metric not chosen, a parameter the metric does not take,
+    a bad value, and a missing required one (``net_benefit``'s ``threshold``).
+    """
+    if metric_params is None:
+        metric_params = {}
+    if not isinstance(metric_params, Mapping):
+        raise TypeError(
+            f"metric_params of {function} must be a dict {{metric name: {{parameter: value}}}}, "
+            f"e.g. metric_params={{'net_benefit': {{'threshold': 0.1}}}}; got "
+            f"{type(metric_params).__name__}."
+        )
+    names = [m.name for m in resolved]
+    kinds = {m.name: m.outcome_kind for m in resolved}
+    unknown = set(metric_params) - set(names)
+    if unknown:
+        raise ValueError(
+            f"metric_params of {function} names {sorted(map(str, unknown))}, which are not "
+            f"among the metrics {names}."
+        )
+    checked = {}
+    for name, params in metric_params.items():
+        if not isinstance(params, Mapping):
+            raise TypeError(
+                f"metric_params[{name!r}] of {function} must be a dict of that metric's "
+                f"parameters, e.g. {{'threshold': 0.1}}; got {type(params).__name__} "
+                f"{params!r}."
+            )
+        accepted = _METRIC_PARAMS.get((name, kinds[name]), {})
+        extra = set(params) - set(accepted)
+        if extra:
+            raise ValueError(
+                f"metric_params[{name!r}] of {function} names {sorted(map(str, extra))}, which "
+                f"{name} does not take; it takes {sorted(accepted) or 'no parameters'}."
+            )
+        checked[name] = {key: accepted[key](value, function) for key, value in params.items()}
+    if "net_benefit" in names and "threshold" not in checked.get("net_benefit", {}):
+        raise ValueError(
+            f"{function}: 'net_benefit' is evaluated at a risk threshold; pass "
+            "metric_params={'net_benefit': {'threshold': 0.1}} (the risk above which a "
+            "patient would be treated)."
+        )
+    return checked
 
 
 def metric_value(metric: Metric, outcome, risk, horizon=None, **params) -> float:
@@ -558,8 +671,9 @@ def metric_interval(
 
     Parameters
     ----------
-    metric : Metric
-    outcome : Outcome
+    metric : Metric or str
+        A registered metric, or its name for the outcome's kind.
+    outcome : Outcome, structured (event, time) array or 0/1 array
     risk : ndarray of shape (n_samples,) or (repeats, n_samples)
         Predicted risk; with several rows (repeated cross-validation) the
         estimate is the mean of the metric over the rows, and every bootstrap
@@ -623,10 +737,51 @@ def metric_interval(
        related metrics for quantifying the calibration of logistic regression
        models. Stat Med 2019;38:4051-4065.
     """
-    risk = np.atleast_2d(np.asarray(risk, dtype=float))
+    function = "metric_interval"
+    outcome = check_outcome_argument(outcome, function, "outcome")
+    if isinstance(metric, str):
+        metric = get_metric(metric, outcome.kind)
+    elif not isinstance(metric, Metric):
+        raise TypeError(
+            f"metric of {function} must be a registered Metric or its name, e.g. "
+            f"get_metric('auc', 'binary') or 'auc'; got {type(metric).__name__}."
+        )
+    if metric.outcome_kind != outcome.kind:
+        raise ValueError(
+            f"{function}: the metric {metric.name!r} is for {metric.outcome_kind} outcomes, but "
+            f"the outcome is {outcome.kind}. Use get_metric({metric.name!r}, "
+            f"{outcome.kind!r}) or a metric from {get_metric_names(outcome.kind)}."
+        )
+    _check_n_boot(n_boot, function)
+    confidence = check_confidence_level(confidence, function)
+    if metric.needs_horizon:
+        if horizon is None:
+            raise ValueError(
+                f"{function}: {metric.name!r} is evaluated at a horizon; pass horizon= in days "
+                "(e.g. horizon=365)."
+            )
+        horizon = check_horizon_in_follow_up(horizon, outcome.time, function)
+    params = check_metric_params({metric.name: params}, (metric,), function)[metric.name]
+    array = check_array_argument(risk, "risk", function, what="predicted risk")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"risk of {function} must be numeric; got dtype {array.dtype}. Pass the "
+            "predicted risk as numbers."
+        )
+    risk = np.atleast_2d(array.astype(float))
+    if risk.ndim != 2 or risk.shape[1] != len(outcome):
+        raise ValueError(
+            f"risk of {function} must have shape ({len(outcome)},) or (repeats, "
+            f"{len(outcome)}) (one risk per patient); got shape {array.shape}."
+        )
+    for row in risk:
+        _check_score(row, "risk", function)  # NaN and infinity, named here
     method = method or metric.interval
     if method not in ("delong", "wald", "bootstrap", "harrell"):
-        raise ValueError(f"method must be 'delong', 'wald' or 'bootstrap'; got {method!r}.")
+        raise ValueError(
+            f"The 'method' parameter of {function} must be 'delong', 'wald' or 'bootstrap'; "
+            f"got {method!r}. 'bootstrap' is available for every metric."
+        )
     if risk.shape[0] == 1 and metric.interval == method:
         if method == "delong":
             return roc_auc_ci(outcome.event, risk[0], method="delong", confidence=confidence)

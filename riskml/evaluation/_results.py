@@ -15,7 +15,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ..utils.validation import check_confidence, check_n_jobs, check_option, check_random_state
+from ..utils.validation import check_n_jobs, check_option, check_random_state
 from ._bootstrap import (
     ConfidenceInterval,
     _auc_jackknife,
@@ -26,6 +26,17 @@ from ._bootstrap import (
     _interval,
     _map_chunks,
     _resample_chunks,
+)
+from ._calibration import BARELY_VARYING, _barely_varying, _classes_message
+from ._checks import (
+    already_warned,
+    check_array_argument,
+    check_confidence_level,
+    check_horizon_in_follow_up,
+    check_outcome_argument,
+    spread_of,
+    warn_degenerate,
+    warn_if_constant,
 )
 from ._discrimination import _check_score, concordance_index, roc_auc
 
@@ -186,7 +197,9 @@ def _check_predictions(predictions, n: int, function: str) -> dict[str, np.ndarr
         )
     checked = {}
     for name, values in predictions.items():
-        array = np.asarray(values)
+        array = check_array_argument(
+            values, f"predictions[{name!r}]", function, what="predicted risk"
+        )
         if array.ndim == 1:
             array = array[None, :]
         if array.ndim != 2 or array.shape[1] != n:
@@ -242,6 +255,56 @@ def _repeated_interval(kind, args, matrix, *, n_boot, confidence, ci_type, rng, 
         "evaluate_predictions",
         jackknife=jackknife,
     )
+
+
+def _warn_degenerate_predictions(name, matrix: np.ndarray, resolved, function: str) -> None:
+    """One warning per model whose predictions are (practically) constant or all 0/1."""
+    label = f"predictions[{name!r}]"
+    for row in matrix:
+        if spread_of(row)[1]:
+            defined = [m.name for m in resolved if m.name in _UNDEFINED_FOR_CONSTANT]
+            warn_if_constant(
+                row,
+                label,
+                function,
+                "rank metrics (AUC, C-index) are then 0.5 from ties alone and say nothing "
+                "about discrimination"
+                + (f", and {defined} are undefined (not computed)." if defined else "."),
+                "rank metrics (AUC, C-index) then rank patients by rounding noise and say "
+                "nothing about discrimination"
+                + (f", and {defined} are undefined (not computed)." if defined else "."),
+            )
+            return
+    classes = matrix.shape[1] > 1 and np.all((matrix == 0.0) | (matrix == 1.0))
+    if classes and any(m.needs_probability for m in resolved):
+        warn_degenerate(_classes_message(label, function))
+    slope = [m for m in resolved if m.name == "calibration_slope"]
+    inside = (matrix > 0) & (matrix < 1)
+    if slope and inside.sum(axis=1).min() > 1:
+        kind = slope[0].outcome_kind
+        for row, keep in zip(matrix, inside, strict=True):
+            risk = row[keep]
+            lp = np.log(risk / (1 - risk)) if kind == "binary" else np.log(-np.log1p(-risk))
+            if not spread_of(lp)[1] and np.ptp(lp) < BARELY_VARYING:
+                scale = "logit" if kind == "binary" else "complementary log-log"
+                warn_degenerate(
+                    f"{function}: for {label}, {_barely_varying(lp, scale)}: their calibration "
+                    "slope rests on differences too small to matter and is very imprecise "
+                    "(read its interval); rely on calibration-in-the-large or the O:E ratio. "
+                    "Check the model that produced them (e.g. too strong a penalty)."
+                )
+                return
+
+
+# Metrics that a constant risk leaves undefined (they refuse it: "not computed").
+_UNDEFINED_FOR_CONSTANT = ("calibration_slope",)
+
+
+_NOT_PROBABILITIES = (
+    "the predictions are not probabilities (some lie outside [0, 1]): for percentages "
+    "divide by 100; for a survival model pass predict_risk(X, horizon=days), not its "
+    "linear predictor"
+)
 
 
 def _not_computed(row: dict, reason: str) -> dict:
@@ -392,6 +455,12 @@ def evaluate_predictions(
 
     Notes
     -----
+    Degenerate predictions are warned about once per model: risks that are the same
+    for every patient (to 1e-8; rank metrics are then 0.5 from ties alone and the
+    calibration slope is undefined, "not computed") or that are all exactly 0 or 1
+    (predicted classes, not probabilities). A horizon outside the follow-up, or a bad
+    ``metric_params``, is refused before anything is computed.
+
     ``method`` is the same text :func:`metric_interval` gives for the same metric,
     whichever path computes the interval. When a percentile interval excludes its
     estimate (typical of the ICI on small or well-calibrated data, whose resampled
@@ -421,15 +490,14 @@ def evaluate_predictions(
     >>> table.summary.loc[0, ["model", "metric", "method"]].tolist()
     ['a', 'auc', 'DeLong']
     """
-    from ..outcome import check_outcome
-    from ._metrics import check_metrics, metric_interval
+    from ._metrics import check_metric_params, check_metrics, metric_interval
 
     function = "evaluate_predictions"
-    outcome = check_outcome(y)
+    outcome = check_outcome_argument(y, function)
     if method is not None:
         method = check_option(method, "method", ("bootstrap",), function)
     n_boot = _check_n_boot(n_boot, function)
-    confidence = check_confidence(confidence, function)
+    confidence = check_confidence_level(confidence, function)
     ci_type = check_option(ci_type, "ci_type", ("percentile", "bca"), function)
     check_random_state(random_state, function)
     n_jobs = check_n_jobs(n_jobs, function)
@@ -439,24 +507,9 @@ def evaluate_predictions(
             f"each class) or False (the plain bootstrap). Got {stratified!r} instead."
         )
     resolved = check_metrics(metrics, outcome.kind, horizon, function)
-    metric_params = dict(metric_params or {})
-    unknown = set(metric_params) - {m.name for m in resolved}
-    if unknown:
-        raise ValueError(
-            f"metric_params of {function} names {sorted(unknown)}, which are not among the "
-            f"metrics {[m.name for m in resolved]}."
-        )
-    needs_threshold = [
-        m.name
-        for m in resolved
-        if m.name == "net_benefit" and "threshold" not in metric_params.get(m.name, {})
-    ]
-    if needs_threshold:
-        raise ValueError(
-            f"{function}: 'net_benefit' is evaluated at a risk threshold; pass "
-            "metric_params={'net_benefit': {'threshold': 0.1}} (the risk above which a "
-            "patient would be treated)."
-        )
+    if horizon is not None and outcome.is_survival:
+        horizon = check_horizon_in_follow_up(horizon, outcome.time, function)
+    metric_params = check_metric_params(metric_params, resolved, function)
     predictions = _check_predictions(predictions, len(outcome), function)
     events_by_horizon = events = int(outcome.event.sum())
     if outcome.is_survival and horizon is not None:
@@ -468,78 +521,82 @@ def evaluate_predictions(
             return random_state
         return np.random.default_rng(random_state)
 
-    shared = {}
-    if not isinstance(random_state, np.random.Generator) and ci_type == "percentile":
-        shared = _shared_bootstrap(
-            outcome,
-            predictions,
-            resolved,
-            method,
-            n_boot,
-            confidence,
-            random_state,
-            n_jobs,
-            metric_params,
-            stratified,
-        )
-    rows = []
     for name, matrix in predictions.items():
-        probability = bool(np.all((matrix >= 0) & (matrix <= 1)))
-        for metric in resolved:
-            n_events = events_by_horizon if metric.needs_horizon else events
-            row = {"model": name, "metric": metric.name, "n": len(outcome), "events": n_events}
-            if metric.needs_probability and not probability:
-                rows.append(_not_computed(row, "the predictions are not probabilities"))
-                continue
-            if matrix.shape[0] > 1 and metric.name in ("auc", "harrell_c"):
-                kind_args = (
-                    ("auc", (outcome.event,))
-                    if metric.name == "auc"
-                    else ("harrell_c", (outcome.time, outcome.event))
-                )
-                ci = _repeated_interval(
-                    *kind_args,
-                    matrix,
-                    n_boot=n_boot,
-                    confidence=confidence,
-                    ci_type=ci_type,
-                    rng=rng(),
-                    n_jobs=n_jobs,
-                    strata=outcome.event if metric.name == "auc" and stratified else None,
-                )
-            elif (name, metric.name) in shared:
-                ci = shared[name, metric.name]
-                if isinstance(ci, ValueError):
-                    rows.append(_not_computed(row, str(ci)))
+        _warn_degenerate_predictions(name, matrix, resolved, function)
+    # each model's degenerate predictions were warned about once, just above
+    with already_warned():
+        shared = {}
+        if not isinstance(random_state, np.random.Generator) and ci_type == "percentile":
+            shared = _shared_bootstrap(
+                outcome,
+                predictions,
+                resolved,
+                method,
+                n_boot,
+                confidence,
+                random_state,
+                n_jobs,
+                metric_params,
+                stratified,
+            )
+        rows = []
+        for name, matrix in predictions.items():
+            probability = bool(np.all((matrix >= 0) & (matrix <= 1)))
+            for metric in resolved:
+                n_events = events_by_horizon if metric.needs_horizon else events
+                row = {"model": name, "metric": metric.name, "n": len(outcome), "events": n_events}
+                if metric.needs_probability and not probability:
+                    rows.append(_not_computed(row, _NOT_PROBABILITIES))
                     continue
-            else:
-                try:
-                    ci = metric_interval(
-                        metric,
-                        outcome,
+                if matrix.shape[0] > 1 and metric.name in ("auc", "harrell_c"):
+                    kind_args = (
+                        ("auc", (outcome.event,))
+                        if metric.name == "auc"
+                        else ("harrell_c", (outcome.time, outcome.event))
+                    )
+                    ci = _repeated_interval(
+                        *kind_args,
                         matrix,
-                        horizon=horizon,
-                        method=method,
                         n_boot=n_boot,
                         confidence=confidence,
-                        random_state=rng(),
+                        ci_type=ci_type,
+                        rng=rng(),
                         n_jobs=n_jobs,
-                        stratified=stratified,
-                        **metric_params.get(metric.name, {}),
+                        strata=outcome.event if metric.name == "auc" and stratified else None,
                     )
-                except ValueError as error:  # undefined for these predictions: say why
-                    rows.append(_not_computed(row, str(error)))
-                    continue
-            rows.append(
-                {
-                    **row,
-                    "estimate": ci.estimate,
-                    "low": ci.low,
-                    "high": ci.high,
-                    "method": ci.method,
-                    "n_boot": ci.n_boot,
-                    "n_degenerate": ci.n_degenerate,
-                }
-            )
-    columns = ["model", "metric", "estimate", "low", "high", "method", "n", "events"]
+                elif (name, metric.name) in shared:
+                    ci = shared[name, metric.name]
+                    if isinstance(ci, ValueError):
+                        rows.append(_not_computed(row, str(ci)))
+                        continue
+                else:
+                    try:
+                        ci = metric_interval(
+                            metric,
+                            outcome,
+                            matrix,
+                            horizon=horizon,
+                            method=method,
+                            n_boot=n_boot,
+                            confidence=confidence,
+                            random_state=rng(),
+                            n_jobs=n_jobs,
+                            stratified=stratified,
+                            **metric_params.get(metric.name, {}),
+                        )
+                    except ValueError as error:  # undefined for these predictions: say why
+                        rows.append(_not_computed(row, str(error)))
+                        continue
+                rows.append(
+                    {
+                        **row,
+                        "estimate": ci.estimate,
+                        "low": ci.low,
+                        "high": ci.high,
+                        "method": ci.method,
+                        "n_boot": ci.n_boot,
+                        "n_degenerate": ci.n_degenerate,
+                    }
+                )
+        columns = ["model", "metric", "estimate", "low", "high", "method", "n", "events"]
     return MetricTable(pd.DataFrame(rows, columns=[*columns, "n_boot", "n_degenerate"]))

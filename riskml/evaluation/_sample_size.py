@@ -505,7 +505,12 @@ def _check_positive(
     value = float(value)
     if not np.isfinite(value) or value <= 0 or (upper is not None and value >= upper):
         bound = f" and below {upper:g}" if upper is not None else ""
-        raise ValueError(f"{name} of {function} must be above 0{bound}; got {value!r}.")
+        hint = (
+            f" If it is a percentage, pass {name}={value / 100:g}."
+            if upper == 1.0 and 1 < value < 100
+            else ""
+        )
+        raise ValueError(f"{name} of {function} must be above 0{bound}; got {value!r}.{hint}")
     return value
 
 
@@ -614,10 +619,17 @@ def minimum_sample_size(
             f"outcome_kind of minimum_sample_size must be 'binary' or 'survival'; got "
             f"{outcome_kind!r}."
         )
-    if isinstance(n_parameters, bool) or not isinstance(n_parameters, int | np.integer):
-        raise ValueError(f"n_parameters must be a positive int; got {n_parameters!r}.")
-    if n_parameters < 1:
-        raise ValueError(f"n_parameters must be a positive int; got {n_parameters!r}.")
+    if (
+        isinstance(n_parameters, bool)
+        or not isinstance(n_parameters, int | np.integer)
+        or n_parameters < 1
+    ):
+        raise ValueError(
+            f"n_parameters of minimum_sample_size must be a positive int (the number of "
+            "candidate predictor parameters: one per continuous predictor, one per level "
+            f"beyond the first of a categorical one), e.g. n_parameters=10; got "
+            f"{n_parameters!r}."
+        )
     given = [
         name
         for name, value in (
@@ -640,6 +652,8 @@ def minimum_sample_size(
             "r2_nagelkerke=."
         )
     shrinkage = _check_positive(shrinkage, "shrinkage", 1.0)
+    margin = _check_positive(margin, "margin", 1.0)
+    r2_difference = _check_positive(r2_difference, "r2_difference", 1.0)
     if outcome_kind == "binary":
         if prevalence is None:
             raise ValueError("minimum_sample_size for a binary outcome needs prevalence=.")

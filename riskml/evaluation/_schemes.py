@@ -14,15 +14,19 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from ..outcome import check_outcome
-from ..utils.validation import check_confidence, check_n_jobs, check_option, check_random_state
+from ..utils.validation import check_n_jobs, check_option, check_random_state
 from ._bootstrap import (
     _check_n_boot,
     concordance_index_ci,
     roc_auc_ci,
 )
+from ._checks import (
+    check_confidence_level,
+    check_horizon_in_follow_up,
+    check_outcome_argument,
+)
 from ._discrimination import _check_score
-from ._metrics import check_metrics, metric_value
+from ._metrics import check_metric_params, check_metrics, metric_value
 from ._results import MetricTable, evaluate_predictions
 from ._validation import _num_rows
 
@@ -168,15 +172,7 @@ def _metric_values(outcome, risk, metrics, horizon, params, *, strict: bool, rea
 
 def _resolve(metrics, outcome, horizon, metric_params, function):
     resolved = check_metrics(metrics, outcome.kind, horizon, function)
-    params = dict(metric_params or {})
-    if any(m.name == "net_benefit" for m in resolved) and "threshold" not in params.get(
-        "net_benefit", {}
-    ):
-        raise ValueError(
-            f"{function}: 'net_benefit' is evaluated at a risk threshold; pass "
-            "metric_params={'net_benefit': {'threshold': 0.1}}."
-        )
-    return resolved, params
+    return resolved, check_metric_params(metric_params, resolved, function)
 
 
 def _predict(fitted, X, horizon, n: int) -> np.ndarray:
@@ -395,9 +391,11 @@ def external_validation(
             f"{type(estimator).__name__}."
         )
     n_boot = _check_n_boot(n_boot, function)
-    confidence = check_confidence(confidence, function)
+    confidence = check_confidence_level(confidence, function)
     check_random_state(random_state, function)
-    outcome = check_outcome(y)
+    outcome = check_outcome_argument(y, function)
+    if horizon is not None and outcome.is_survival:
+        horizon = check_horizon_in_follow_up(horizon, outcome.time, function)
     n = _num_rows(X)
     if len(outcome) != n:
         raise ValueError(
@@ -489,8 +487,21 @@ def subgroup_performance(
     (['all', 'f', 'm'], [0.9375, 1.0, 0.75])
     """
     function = "subgroup_performance"
-    outcome = check_outcome(y)
+    outcome = check_outcome_argument(y, function)
     risk = _check_score(risk, "risk", function)
+    if isinstance(groups, pd.DataFrame) and groups.shape[1] == 1:
+        groups = groups.iloc[:, 0]
+    if groups is None or isinstance(groups, str | bytes | dict | set | pd.DataFrame):
+        kind = (
+            f"a DataFrame with {groups.shape[1]} columns"
+            if isinstance(groups, pd.DataFrame)
+            else type(groups).__name__
+        )
+        raise TypeError(
+            f"groups of {function} must hold the subgroup label of every patient (one "
+            f"array, e.g. cohort.features['sex']); got {kind}. For several groupings call "
+            "it once per column."
+        )
     groups = np.asarray(groups, dtype=object)
     if risk.shape[0] != len(outcome) or groups.shape != (len(outcome),):
         raise ValueError(
@@ -498,7 +509,7 @@ def subgroup_performance(
             f"{len(outcome)}, {risk.shape[0]} and {groups.shape[0] if groups.ndim else 0}."
         )
     n_boot = _check_n_boot(n_boot, function)
-    confidence = check_confidence(confidence, function)
+    confidence = check_confidence_level(confidence, function)
     check_option(ci_type, "ci_type", ("percentile", "bca"), function)
     check_random_state(random_state, function)
     n_jobs = check_n_jobs(n_jobs, function)

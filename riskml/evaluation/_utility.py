@@ -15,13 +15,14 @@ import pandas as pd
 from scipy import stats
 
 from ..utils.deprecation import renamed_value
-from ..utils.validation import check_fraction, check_option, check_same_length
+from ..utils.validation import check_option, check_same_length
 from ._bootstrap import ConfidenceInterval, bootstrap_ci
 from ._calibration import (
     _check_binary_inputs,
     _check_binary_outcome,
     _check_both_classes,
     _check_probabilities,
+    _check_slope_spread,
     _check_survival_inputs,
     _cox_efron,
     _finite_logit,
@@ -37,6 +38,7 @@ from ._calibration import (
     survival_ici,
     survival_observed_expected_ratio,
 )
+from ._checks import check_confidence_level, check_time_array, warn_degenerate
 from ._ipcw import _LEFT_LIMITS, _check_censoring_weights, _ipcw_weights, _km_at
 
 __all__ = [
@@ -440,8 +442,19 @@ def brier_scores_ipcw(
     )
 
 
+def _check_number_array(values, argument: str, function: str, example: str) -> np.ndarray:
+    """``values`` as a float array, refusing text and other non-numbers with the fix."""
+    raw = np.atleast_1d(np.asarray(values, dtype=object if values is None else None))
+    if raw.dtype.kind not in "biuf" or isinstance(values, bool):
+        raise TypeError(
+            f"{argument} of {function} must be numbers, e.g. {example}; got {values!r}. "
+            "Pass numbers, not text."
+        )
+    return raw.astype(float)
+
+
 def _time_grid(predictions, times, n: int, function: str):
-    grid = np.atleast_1d(np.asarray(times, dtype=float))
+    grid = _check_number_array(times, "times", function, "times=[365, 730]")
     if grid.ndim != 1 or grid.shape[0] == 0 or not np.isfinite(grid).all():
         raise ValueError(
             f"times of {function} must be a non-empty 1-D array of finite horizons; got {times!r}."
@@ -548,10 +561,12 @@ def _check_thresholds(thresholds, function: str) -> np.ndarray:
     array = array.astype(float)
     bad = ~np.isfinite(array) | (array < 0) | (array >= 1)
     if bad.any():
+        percent = bool(np.all(np.isfinite(array) & (array >= 0) & (array < 100)))
         raise ValueError(
             f"The 'thresholds' parameter of {function} must hold threshold probabilities in "
             f"[0, 1) (net benefit weighs false positives by t / (1 - t), infinite at 1); "
             f"got {float(array[bad][0])!r}."
+            + (" If they are percentages, divide them by 100 (10% is 0.1)." if percent else "")
         )
     return array
 
@@ -660,10 +675,16 @@ def _check_harm(harm, names, function: str) -> dict:
     else:
         values = dict.fromkeys(names, harm)
     for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not np.isfinite(value)
+            or value < 0
+        ):
             raise ValueError(
-                f"harm of {function} must be a finite number (net benefit units) or a dict "
-                f"{{model: number}}; got {value!r} for {name!r}."
+                f"harm of {function} must be a finite number >= 0 (the burden of using the "
+                f"model, in net benefit units, e.g. harm=0.01) or a dict {{model: number}}; got "
+                f"{value!r} for {name!r}."
             )
     return {name: float(value) for name, value in values.items()}
 
@@ -906,7 +927,8 @@ def decision_curve_survival(
     function = "decision_curve_survival"
     thresholds = _check_thresholds(thresholds, function)
     tail = _check_convention(convention, function)
-    models = _check_predictions(predictions, len(np.asarray(time)), function)
+    time = check_time_array(time, function)
+    models = _check_predictions(predictions, time.shape[0], function)
     first = next(iter(models.values()))
     time, event, _, horizon = _check_survival_inputs(time, event, first, horizon, function)
     survival, _ = _km_at(time, event, horizon, tail=tail)
@@ -995,11 +1017,17 @@ def _check_reclassification_inputs(y_true, p_old, p_new, function: str):
     new = _check_probabilities(p_new, function, argument="p_new")
     check_same_length(function, y_true=event, p_old=old, p_new=new)
     _check_both_classes(event, function)
+    if np.array_equal(old, new):
+        warn_degenerate(
+            f"{function}: p_old and p_new are identical, so nothing is reclassified: the "
+            f"{function.upper()} is 0 and its test statistic and p-value are undefined (NaN). "
+            "Pass the predictions of the two models you mean to compare."
+        )
     return event, old, new
 
 
 def _check_cutoffs(cutoffs, function: str) -> np.ndarray:
-    array = np.atleast_1d(np.asarray(cutoffs, dtype=float))
+    array = _check_number_array(cutoffs, "cutoffs", function, "cutoffs=[0.05, 0.2]")
     if (
         array.ndim != 1
         or array.shape[0] == 0
@@ -1372,7 +1400,7 @@ def metric_ci(
             )
         if metric_params:
             raise TypeError(f"{function}: {metric!r} takes no parameters; got {metric_params}.")
-        confidence = check_fraction(confidence, "confidence", function)
+        confidence = check_confidence_level(confidence, function)
         name = "spiegelhalter" if method == "spiegelhalter" else metric
         return _wald_interval(name, y_true, y_probs[0], confidence)
     event = _check_binary_outcome(y_true, function)
@@ -1454,6 +1482,7 @@ def _survival_wald_interval(name, time, event, risk, horizon, confidence, params
         low, high = estimate * np.exp(-z * se), estimate * np.exp(z * se)
     else:
         t, e, _, _, cloglog = _survival_calibration_inputs(time, event, risk, horizon, function)
+        _check_slope_spread(cloglog, function, scale="complementary log-log")
         beta, covariance, _, _ = _cox_efron(cloglog[:, None], t, e, function)
         estimate, se = beta[0], np.sqrt(covariance[0, 0])
         low, high = estimate - z * se, estimate + z * se
@@ -1570,7 +1599,7 @@ def survival_metric_ci(
                 f"{function}: method='wald' is available for {names} only; got metric "
                 f"{metric!r}. Use method='bootstrap'."
             )
-        confidence = check_fraction(confidence, "confidence", function)
+        confidence = check_confidence_level(confidence, function)
         return _survival_wald_interval(
             metric, time, event, risk, horizon, confidence, metric_params
         )

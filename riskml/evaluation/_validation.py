@@ -16,9 +16,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-from ..outcome import check_outcome
 from ..utils.fit_issues import count_fit_issues, fit_issue_records
 from ..utils.parallel import in_fit_thread, run_fits
+from ._checks import check_horizon_in_follow_up, check_outcome_argument
 
 __all__ = ["RepeatedCV", "cross_val_predict_risk", "cv_folds"]
 
@@ -218,6 +218,13 @@ class RepeatedCV:
     """
 
     def __init__(self, k: int = 10, repeats: int = 5, *, random_state=None):
+        for name, value, low in (("k", k, 2), ("repeats", repeats, 1)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+                what = "the number of folds" if name == "k" else "the number of repeats"
+                raise (ValueError if isinstance(value, numbers.Integral) else TypeError)(
+                    f"The '{name}' parameter of RepeatedCV must be an int in the range "
+                    f"[{low}, inf) ({what}, e.g. RepeatedCV(10, 5)). Got {value!r} instead."
+                )
         self.k = k
         self.repeats = repeats
         self.random_state = random_state
@@ -408,7 +415,12 @@ def _cross_validate(
         repeated = True
         random_state = cv.random_state if cv.random_state is not None else random_state
         cv = cv.k
-    outcome = check_outcome(y)
+    outcome = check_outcome_argument(y, _FUNCTION)
+    if horizon is not None:
+        if outcome.is_survival:
+            check_horizon_in_follow_up(horizon, outcome.time, _FUNCTION)
+        else:
+            check_horizon_in_follow_up(horizon, np.empty(0), _FUNCTION)
     n = _num_rows(X)
     if len(outcome) != n:
         raise ValueError(
@@ -515,7 +527,7 @@ def cv_folds(y, cv=10, *, groups=None, random_state=None) -> np.ndarray:
     >>> cv_folds(np.array([0, 1] * 5), cv=5, random_state=0).shape
     (10,)
     """
-    outcome = check_outcome(y)
+    outcome = check_outcome_argument(y, "cv_folds")
     n = len(outcome)
     groups = _check_groups(groups, n)
     repeats, repeated = 1, False

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..outcome import check_outcome
-from ._base import DataFrameSelectorMixin
+from ._base import DataFrameSelectorMixin, check_selector_input, validate_parameters
 from ._discretize import (
     bin_codes,
     information_gain_table,
@@ -204,6 +204,14 @@ class InformationGain(DataFrameSelectorMixin, BaseEstimator):
                 f"X and y must have one row per patient; got {n} rows and {len(outcome)} outcomes."
             )
         if not outcome.is_survival:
+            events = int(outcome.event.sum())
+            if events in (0, n):
+                raise ValueError(
+                    f"InformationGain ranks features by what they tell about y, but y holds one "
+                    f"class only ({events} event(s) among {n} patients), so every information "
+                    "gain is 0 and the ranking would be arbitrary. Pass an outcome with both "
+                    "events and non-events."
+                )
             return np.arange(n), outcome.event.astype(np.intp)
         if self.horizon is None:
             raise ValueError(
@@ -233,7 +241,8 @@ class InformationGain(DataFrameSelectorMixin, BaseEstimator):
         -------
         self
         """
-        self._validate_params()
+        validate_parameters(self, "InformationGain(top_k=5)")
+        check_selector_input(X, y, "InformationGain", numeric=False)
         frame = _as_frame(X)
         rows, label = self._label(y, frame.shape[0])
         self.n_dropped_ = frame.shape[0] - rows.size

@@ -11,6 +11,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from ._base import validate_parameters
+from ._frame_checks import check_feature_frame, check_numeric_still_numeric, warn_unseen_levels
+
 __all__ = ["Preprocessor", "make_preprocessor"]
 
 NUMERIC_DTYPES = ["number", "bool"]
@@ -44,16 +47,6 @@ def _as_object_with_nan(X):
 def _as_float(X):
     """Numeric and boolean columns as floats, missing values kept as NaN."""
     return pd.DataFrame(X).astype(float)
-
-
-def _check_frame(X, who: str) -> pd.DataFrame:
-    if not isinstance(X, pd.DataFrame):
-        raise TypeError(
-            f"{who} needs a pandas DataFrame (columns are chosen by dtype and named in the "
-            f"output); got {type(X).__name__}. Wrap the array with pandas.DataFrame(X, "
-            "columns=names)."
-        )
-    return X
 
 
 def _levels_seen(column: pd.Series, name) -> list:
@@ -344,8 +337,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         return self
 
     def _fit(self, X) -> pd.DataFrame:
-        self._validate_params()
-        X = _check_frame(X, "Preprocessor")
+        validate_parameters(self, "Preprocessor(scale=True, reference_levels={'sex': 'F'})")
+        X = check_feature_frame(X, "Preprocessor")
         numeric = make_column_selector(dtype_include=NUMERIC_DTYPES)(X)
         categorical = make_column_selector(dtype_include=CATEGORICAL_DTYPES)(X)
         levels, categories = self._categories(X, categorical)
@@ -374,6 +367,21 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         """Fit to ``X`` and return the transformed DataFrame."""
         return self._fit(X)
 
+    def check_input(self, X) -> None:
+        """Check ``X`` as :meth:`fit` does, without fitting.
+
+        A :class:`~riskml.models.RiskPipeline` calls it on every row it is given before
+        it leaves out the patients without a label at its horizon, so that the row
+        positions its messages quote are those of the table the user passed.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming the column(s), the row positions and the fix (see :meth:`fit`).
+        """
+        validate_parameters(self, "Preprocessor(scale=True, reference_levels={'sex': 'F'})")
+        check_feature_frame(X, "Preprocessor")
+
     def transform(self, X):
         """Apply the learned preprocessing.
 
@@ -388,7 +396,16 @@ class Preprocessor(TransformerMixin, BaseEstimator):
             Same index as ``X``; columns as in :meth:`get_feature_names_out`.
         """
         check_is_fitted(self, "column_transformer_")
-        X = _check_frame(X, "Preprocessor")
+        who = "Preprocessor.transform"
+        X = check_feature_frame(
+            X,
+            who,
+            numeric=self.numeric_columns_,
+            categorical=self.categorical_columns_,
+            fitted_columns=[*self.numeric_columns_, *self.categorical_columns_],
+        )
+        check_numeric_still_numeric(X, self.numeric_columns_, who)
+        warn_unseen_levels(X, self.levels_, who)
         return self.column_transformer_.transform(X)
 
     def get_feature_names_out(self, input_features=None):

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 
 from ..outcome import check_outcome
 from ..utils.parallel import fit_threads
-from ._base import DataFrameSelectorMixin
+from ._base import DataFrameSelectorMixin, check_selector_input, validate_parameters
 from ._scoring import c_statistic_scorer
 
 __all__ = ["RecursiveFeatureElimination"]
@@ -288,7 +288,24 @@ class RecursiveFeatureElimination(DataFrameSelectorMixin, BaseEstimator):
         """
         from sklearn.feature_selection import RFE, RFECV
 
-        self._validate_params()
+        validate_parameters(
+            self, "RecursiveFeatureElimination(n_features_to_select=11, step=1, cv=10)"
+        )
+        check_selector_input(X, y, "RecursiveFeatureElimination", numeric=True)
+        if isinstance(self.scoring, str):
+            from sklearn.metrics import get_scorer_names
+
+            if self.scoring not in get_scorer_names():
+                import difflib
+
+                close = difflib.get_close_matches(self.scoring, get_scorer_names(), n=3)
+                raise ValueError(
+                    f"The 'scoring' parameter of RecursiveFeatureElimination must be None (the "
+                    f"C-statistic: AUC or Harrell's C), a scikit-learn scorer name or a "
+                    f"callable scorer; got {self.scoring!r}"
+                    + (f" (did you mean {close}?)" if close else "")
+                    + ". Leave it at None to size the selection by the C-statistic."
+                )
         outcome = check_outcome(y)
         y_fit = outcome.to_y()
         if isinstance(X, pd.DataFrame):

@@ -14,6 +14,17 @@ __all__ = ["BinaryRiskMixin", "ModelFitWarning", "RiskEstimatorMixin"]
 OUTCOME_KINDS = ("binary", "survival", "any")
 
 
+_NUMBER_TYPES = ("integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty")
+
+
+def _value_kind(column: pd.Series) -> str:
+    """The numpy kind of a column, with an object column of numbers read as floats ("f")."""
+    kind = column.dtype.kind
+    if kind == "O" and pd.api.types.infer_dtype(column, skipna=True) in _NUMBER_TYPES:
+        return "f"
+    return kind
+
+
 class RiskEstimatorMixin:
     """Mixin for riskml estimators: one outcome type, one risk direction.
 
@@ -36,6 +47,9 @@ class RiskEstimatorMixin:
     """
 
     outcome_kind = "any"
+    #: whether ``fit`` takes text (object/category) columns itself (XGBoost's categories,
+    #: the Bayesian network's states); the others need them encoded first
+    accepts_text = False
 
     def __sklearn_tags__(self):
         # Binary risk models refuse multi-class targets; telling scikit-learn so
@@ -46,12 +60,24 @@ class RiskEstimatorMixin:
         return tags
 
     def _check_outcome(self, y) -> Outcome:
-        """``y`` as an :class:`Outcome` of the kind this estimator needs."""
-        return check_outcome(
+        """``y`` as an :class:`Outcome` of the kind this estimator needs.
+
+        Its length is kept until ``_check_X(X, reset=True)`` compares it with the rows
+        of ``X``.
+        """
+        if y is None or isinstance(y, str | bytes | dict):
+            raise TypeError(
+                f"{type(self).__name__}.fit needs y, the observed outcome of every patient: a "
+                "0/1 array (binary) or Outcome.survival(time, event) (time-to-event); got "
+                f"{type(y).__name__}."
+            )
+        outcome = check_outcome(
             y,
             allow_binary=self.outcome_kind in ("binary", "any"),
             allow_survival=self.outcome_kind in ("survival", "any"),
         )
+        self._n_outcomes_in_fit = len(outcome)
+        return outcome
 
     def _check_X(self, X, *, reset: bool) -> pd.DataFrame:
         """``X`` as a DataFrame with the columns seen in ``fit``.
@@ -90,13 +116,27 @@ class RiskEstimatorMixin:
             if frame.shape[1] == 0 or frame.shape[0] == 0:
                 what = "feature(s)" if frame.shape[1] == 0 else "sample(s)"
                 count = frame.shape[1] if frame.shape[1] == 0 else frame.shape[0]
+                empty = (
+                    "X has no rows (an empty cohort: 0 patients)"
+                    if frame.shape[0] == 0
+                    else "X has no columns (no predictors)"
+                )
                 raise ValueError(
                     f"Found array with {count} {what} (shape={frame.shape}) while a minimum of "
-                    f"1 is required by {type(self).__name__}."
+                    f"1 is required by {type(self).__name__}: {empty}. Check the filter or "
+                    "file that produced it."
+                )
+            n_outcomes = self.__dict__.pop("_n_outcomes_in_fit", None)
+            if n_outcomes is not None and n_outcomes != frame.shape[0]:
+                raise ValueError(
+                    f"{type(self).__name__}.fit: X and y must have one row per patient; got "
+                    f"{frame.shape[0]} rows in X and {n_outcomes} outcomes in y. Pass the "
+                    "outcome of the same patients, in the same order."
                 )
             self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
             self.n_features_in_ = frame.shape[1]
             frame = frame.set_axis(list(self.feature_names_in_), axis=1)
+            self._check_values(frame, fitting=True)
             return frame
         frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
         expected = list(self.feature_names_in_)
@@ -106,7 +146,73 @@ class RiskEstimatorMixin:
                 f"X lacks {len(missing)} column(s) that {type(self).__name__} was fitted "
                 f"with: {missing[:5]}. Pass the columns used in fit."
             )
-        return frame.loc[:, expected]
+        frame = frame.loc[:, expected]
+        self._check_values(frame, fitting=False)
+        return frame
+
+    def _allows_missing(self) -> bool:
+        """Whether NaN may reach the model (its scikit-learn ``allow_nan`` tag)."""
+        try:
+            return bool(self.__sklearn_tags__().input_tags.allow_nan)
+        except AttributeError:  # pragma: no cover - estimators without tags
+            return True
+
+    def _check_values(self, frame: pd.DataFrame, *, fitting: bool) -> None:
+        """Refuse what the model cannot use, naming the columns, rows and the fix.
+
+        Text columns (unless :attr:`accepts_text`), complex numbers, infinite values
+        and, for models that need complete data, missing values; at prediction time
+        also an empty ``X``.
+        """
+        who = f"{type(self).__name__}.{'fit' if fitting else 'predict_risk'}"
+        if not fitting and frame.shape[0] == 0:
+            raise ValueError(
+                f"{who}: X has no rows (0 patients), so there is nothing to predict. Pass at "
+                "least one patient."
+            )
+        kinds = {str(c): _value_kind(frame[c]) for c in frame.columns}
+        complex_columns = [c for c, kind in kinds.items() if kind == "c"]
+        if complex_columns:
+            raise TypeError(
+                f"{who}: column(s) {complex_columns[:5]} hold complex numbers; a predictor must "
+                "be a real number."
+            )
+        if fitting and not self.accepts_text:
+            # columns a model takes as they are (e.g. the strata of a Cox model)
+            own = {str(c) for c in (getattr(self, "strata", None) or ())}
+            text = [c for c, kind in kinds.items() if kind not in "biuf" and c not in own]
+            if text:
+                raise TypeError(
+                    f"{type(self).__name__} needs numeric columns; {text[:5]} are not (dtypes "
+                    f"{sorted({str(frame[c].dtype) for c in text})}). Encode them first, e.g. "
+                    "with riskml.features.make_preprocessor() in a RiskPipeline (make_model "
+                    "builds one)."
+                )
+        floats = [c for c, kind in kinds.items() if kind == "f"]
+        if not floats:
+            return
+        values = frame[floats].to_numpy(dtype=float)
+        for name, bad, fix in (
+            (
+                "infinite",
+                np.isinf(values),
+                "a predictor must be a finite number: replace them by NaN (missing) or fix "
+                "the computation that produced them",
+            ),
+            (
+                "missing (NaN)",
+                np.isnan(values) if not self._allows_missing() else np.zeros_like(values, bool),
+                f"{type(self).__name__} needs complete data: impute them first, e.g. with "
+                "riskml.features.make_preprocessor() in a RiskPipeline (make_model builds one)",
+            ),
+        ):
+            if bad.any():
+                columns = [floats[j] for j in np.flatnonzero(bad.any(axis=0))]
+                rows = np.flatnonzero(bad.any(axis=1))[:5].tolist()
+                raise ValueError(
+                    f"{who}: column(s) {columns[:5]} hold {int(bad.sum())} {name} value(s) "
+                    f"(rows at positions {rows}); {fix}."
+                )
 
     def score(self, X, y) -> float:
         """C-statistic of ``predict_risk(X)``: AUC (binary ``y``) or Harrell's C.

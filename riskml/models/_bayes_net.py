@@ -182,6 +182,8 @@ class BayesNetRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
     >>> model.plot_structure()  # doctest: +SKIP
     """
 
+    accepts_text = True  # text columns are categories (see the class notes)
+
     outcome_kind = "binary"
 
     _parameter_constraints = {

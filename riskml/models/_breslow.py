@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 __all__ = ["BreslowBaseline"]
@@ -141,6 +143,7 @@ class BreslowBaseline:
             )
         self.times = times
         self.cumulative_hazard = np.cumsum(increments)
+        self.last_follow_up = float(time.max()) if time.size else 0.0
 
     def baseline_at(self, horizon: float) -> float:
         """``H0(horizon)``: a right-continuous step function, 0 before the first event."""
@@ -148,6 +151,21 @@ class BreslowBaseline:
         return float(self.cumulative_hazard[index]) if index >= 0 else 0.0
 
     def risk(self, log_risk, horizon: float) -> np.ndarray:
-        """``1 - S(horizon | x) = 1 - exp(-H0(horizon) exp(eta - offset))``."""
+        """``1 - S(horizon | x) = 1 - exp(-H0(horizon) exp(eta - offset))``.
+
+        Beyond the longest follow-up of the training data ``H0`` is unknown (it is held
+        at its last value, as R's ``summary(survfit, times, extend = TRUE)``): a warning
+        says so.
+        """
+        last = getattr(self, "last_follow_up", None)  # absent from models saved before it
+        if last is not None and float(horizon) > last:
+            warnings.warn(
+                f"predict_risk(horizon={float(horizon):g}): the horizon is beyond the longest "
+                f"follow-up of the training data ({last:g} days), where the baseline hazard "
+                f"was not estimated; it is held at its value at {last:g} days, so these are "
+                f"the risks by {last:g} days. Choose a horizon within the training follow-up.",
+                UserWarning,
+                stacklevel=3,
+            )
         eta = np.asarray(log_risk, dtype=float)
         return -np.expm1(-self.baseline_at(horizon) * np.exp(eta - self.offset))

@@ -225,6 +225,12 @@ class RiskPipeline(Pipeline):
         self
         """
         self._check_recalibrate()
+        if y is not None:
+            _check_same_rows(X, y)
+        first = self.steps[0][1] if self.steps else None
+        if callable(getattr(first, "check_input", None)):
+            # on every row given, before rows without a label at the horizon are left out
+            first.check_input(X)
         samplers = self._samplers()
         X, y, params = self._fit_data(X, y, params)
         if samplers and _is_outcome_like(y):
@@ -291,6 +297,8 @@ class RiskPipeline(Pipeline):
         ndarray of float, shape (n_samples,)
             Higher = higher risk; recalibrated when ``recalibration_`` is set.
         """
+        if horizon is not None:
+            horizon = _check_predict_horizon(horizon)
         if (
             horizon is not None
             and self.horizon is not None
@@ -308,6 +316,46 @@ class RiskPipeline(Pipeline):
         risk = self._uncalibrated_risk(X, horizon=horizon)
         recalibration = getattr(self, "recalibration_", None)
         return risk if recalibration is None else recalibration.apply(risk)
+
+
+def _check_predict_horizon(horizon) -> float:
+    """A prediction horizon: a finite positive number of days."""
+    message = (
+        "The 'horizon' parameter of predict_risk must be a positive number of days (e.g. "
+        f"horizon=365) or None (the model's own scale). Got {horizon!r} instead."
+    )
+    if isinstance(horizon, bool) or not isinstance(horizon, int | float | np.number):
+        raise TypeError(message)
+    if not np.isfinite(horizon) or horizon <= 0:
+        raise ValueError(message)
+    return float(horizon)
+
+
+def _check_same_rows(X, y) -> None:
+    """Refuse a ``y`` that is not an outcome, or ``X`` and ``y`` of different lengths."""
+    if not _is_outcome_like(y) and (isinstance(y, str | bytes | dict) or np.ndim(y) == 0):
+        raise TypeError(
+            "RiskPipeline.fit needs y, the observed outcome of every patient: a 0/1 array "
+            "(binary) or Outcome.survival(time, event) (time-to-event); got "
+            f"{type(y).__name__}"
+            + (" (a column name? pass the column itself)" if isinstance(y, str) else "")
+            + "."
+        )
+    try:
+        n_rows, n_outcomes = len(X), len(y)
+    except TypeError:
+        return
+    if n_rows == 0:
+        raise ValueError(
+            "RiskPipeline.fit: X has no rows (an empty cohort: 0 patients), so there is "
+            "nothing to fit. Check the filter, exclusion or file that produced it."
+        )
+    if n_rows != n_outcomes:
+        raise ValueError(
+            f"RiskPipeline.fit: X and y must have one row per patient; got {n_rows} rows in X "
+            f"and {n_outcomes} outcomes in y. Pass the outcome of the same patients, in the "
+            "same order (e.g. cohort.features and cohort.outcome)."
+        )
 
 
 def _per_patient(value, n: int) -> bool:

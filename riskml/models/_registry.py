@@ -364,8 +364,66 @@ def ranking_estimator(name: str, *, survival: bool = False, random_state=0):
     return _learned_steps(name, random_state)[1]
 
 
+# What make_model's selection= accepts, by the names a study file uses for them.
+_SELECTOR_NAMES = {
+    "rfe": "RecursiveFeatureElimination(n_features_to_select=11)",
+    "recursive_feature_elimination": "RecursiveFeatureElimination(n_features_to_select=11)",
+    "information_gain": "InformationGain(top_k=5)",
+    "infogain": "InformationGain(top_k=5)",
+}
+_SELECTION_ACCEPTED = (
+    "make_model takes selection= as a selector object from riskml.features, e.g. "
+    "selection=RecursiveFeatureElimination(n_features_to_select=11) or "
+    "selection=InformationGain(top_k=5) (any scikit-learn transformer with fit and "
+    "transform works too); a study file writes it selection: {rfe: {n_features_to_select: "
+    "11}} or selection: {information_gain: {top_k: 5}}"
+)
+
+
+def _check_selection(selection) -> None:
+    """Refuse a selection that is not a selector instance, saying what is accepted."""
+    if selection is None:
+        return
+    if isinstance(selection, type):
+        raise TypeError(
+            f"selection={selection.__name__} is a class; pass an instance, e.g. "
+            f"selection={selection.__name__}(). {_SELECTION_ACCEPTED}."
+        )
+    if isinstance(selection, str):
+        key = selection.strip().lower().replace("-", "_").replace(" ", "_")
+        example = _SELECTOR_NAMES.get(key)
+        hint = f" For {selection!r} pass selection={example}." if example else ""
+        raise TypeError(f"selection={selection!r} is text.{hint} {_SELECTION_ACCEPTED}.")
+    if isinstance(selection, dict):
+        names = [str(name) for name in selection]
+        examples = [_SELECTOR_NAMES.get(n.lower()) for n in names]
+        hint = ""
+        if len(names) == 1 and examples[0]:
+            options = selection[names[0]]
+            if isinstance(options, dict) and options:
+                arguments = ", ".join(f"{k}={v!r}" for k, v in options.items())
+                hint = f" For it pass selection={examples[0].split('(')[0]}({arguments})."
+            else:
+                hint = f" For it pass selection={examples[0]}."
+        raise TypeError(
+            f"selection={selection!r} is the study-file form; make_model needs the selector "
+            f"object.{hint} {_SELECTION_ACCEPTED}."
+        )
+    if not (hasattr(selection, "fit") and hasattr(selection, "get_params")):
+        raise TypeError(
+            f"selection must be a feature selector; got {type(selection).__name__}. "
+            f"{_SELECTION_ACCEPTED}."
+        )
+    if not hasattr(selection, "transform"):
+        raise TypeError(
+            f"selection={type(selection).__name__}(...) has no transform method, so it cannot "
+            f"select columns in a pipeline. {_SELECTION_ACCEPTED}."
+        )
+
+
 def _selection_step(selection, horizon, survival: bool, random_state):
     """A clone of the selector with the pipeline's horizon and its estimator resolved."""
+    _check_selection(selection)
     selector = clone(selection)
     params = selector.get_params(deep=False)
     if horizon is not None and "horizon" in params and params["horizon"] is None:
@@ -513,6 +571,7 @@ def make_model(
     >>> type(make_model(KNeighborsClassifier(), horizon=365)[-1]).__name__
     'SklearnRiskClassifier'
     """
+    _check_selection(selection)
     if isinstance(model, RiskPipeline):
         ignored = {
             "sampler": sampler,

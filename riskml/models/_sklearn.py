@@ -123,6 +123,11 @@ class SklearnRiskClassifier(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
     >>> model.fit(X, y).predict_risk(X)  # doctest: +SKIP
     """
 
+    accepts_text = True  # the wrapped classifier judges its own input
+
+    def _allows_missing(self) -> bool:
+        return True  # the wrapped classifier judges its own input
+
     _parameter_constraints = {
         "estimator": [HasMethods(["fit"])],
         "calibration": [StrOptions({"auto", "sigmoid", "isotonic"}), None],

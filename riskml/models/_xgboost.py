@@ -60,6 +60,8 @@ class _XGBoostInput:
     """Shared input handling: categorical columns, numbers held as objects, and names
     XGBoost refuses."""
 
+    accepts_text = True  # text columns are categories (see the class notes)
+
     def _prepare_fit(self, X) -> pd.DataFrame:
         frame = self._check_X(X, reset=True)
         self.categories_ = {}

@@ -427,7 +427,7 @@ def test_slope_errors_for_separation_and_constant_risk():
         (
             lambda: survival_calibration([1, 2], [1, 0], [0.2, 0.4], 5),
             ValueError,
-            r"no patient is followed up to the horizon \(5\)",
+            r"no patient is followed up to the horizon \(5 days\)",
         ),
         (
             lambda: survival_calibration([1, 2], [1, 0], [0.2, 0.4], -1),

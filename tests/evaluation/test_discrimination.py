@@ -116,7 +116,7 @@ def test_roc_auc_accepts_bool_labels_and_list_input():
         ),
         ([0, 1], ["a", "b"], TypeError, r"y_score of roc_auc must be numeric"),
         ([0, 1], [[0.1], [0.2]], ValueError, r"y_score of roc_auc must be one-dimensional"),
-        ([0, 2], [0.1, 0.2], ValueError, r"y_true must hold only 0 and 1"),
+        ([0, 2], [0.1, 0.2], ValueError, r"y_true of roc_auc must hold only 0 and 1"),
     ],
     ids=["one-class", "nan-score", "lengths", "non-numeric", "2-d", "label-2"],
 )
@@ -210,7 +210,7 @@ def test_concordance_invariant_to_order_and_monotone_transform():
         ([1, 2, 3], [1, 0, 0], [0.1, 0.2], ValueError, r"got lengths time=3, event=3, risk=2"),
         ([1, 1, 1], [1, 1, 1], [0.1, 0.2, 0.3], ValueError, r"no pair of patients is comparable"),
         ([1, 2], [1, 0], ["a", "b"], TypeError, r"risk of concordance_index must be numeric"),
-        ([1, np.nan], [1, 0], [0.1, 0.2], ValueError, r"time must be finite"),
+        ([1, np.nan], [1, 0], [0.1, 0.2], ValueError, r"time of concordance_index has 1 missing"),
     ],
     ids=["no-events", "nan-risk", "lengths", "no-comparable", "non-numeric", "nan-time"],
 )

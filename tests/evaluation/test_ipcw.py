@@ -143,7 +143,7 @@ def test_time_dependent_auc_without_censoring_before_horizon_is_plain_auc():
         (
             lambda t, e, r: time_dependent_auc(t, e, r, [500.0]),
             ValueError,
-            r"undefined at horizon 500.0: it has \d+ case\(s\) .* and 0 control\(s\)",
+            r"undefined at horizon 500: it has \d+ case\(s\) .* and 0 control\(s\)",
         ),
         (
             lambda t, e, r: time_dependent_auc(t, e, np.c_[r, r], [10.0]),

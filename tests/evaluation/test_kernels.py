@@ -137,12 +137,25 @@ def lowess_data(seed):
     return x, y, frac, delta
 
 
+def _tie_runs(x):
+    """(start, stop) of every run of equal values of sorted x."""
+    starts = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])
+    return list(zip(starts, np.r_[starts[1:], x.shape[0]], strict=True))
+
+
 @pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
 def test_lowess_kernel_equals_statsmodels(compiled):
-    """Oracle: ``statsmodels.nonparametric.lowess(y, x, frac, it=0, delta, is_sorted=True)``.
+    """Oracle: ``statsmodels.nonparametric.lowess(y, x, frac, it=0, delta, is_sorted=True)``,
+    with R's rule where a window has radius 0.
 
-    200 random data sets with tied x (windows of radius 0 among them), n from 2,
-    frac from 0.01 to 1 and delta 0 to 10% of the range; compiled and plain Python.
+    200 random data sets with tied x, n from 2, frac from 0.01 to 1 and delta 0 to 10%
+    of the range; compiled and plain Python. Where k = max(2, int(frac * n)) or more
+    points are tied at one x (a window of radius 0), statsmodels returns the y of one
+    of them and R's ``lowess`` (clowess: every point at distance 0 weighs 1) the mean
+    of y over all of them, which the kernel follows (R itself is the oracle of
+    tests/evaluation/test_calibration_degenerate.py); there the data sets are compared
+    with delta 0 (no interpolation across the run) and statsmodels' values on such runs
+    replaced by the run's mean of y.
     """
     from statsmodels.nonparametric.smoothers_lowess import lowess
 
@@ -151,15 +164,24 @@ def test_lowess_kernel_equals_statsmodels(compiled):
         function = _kernels.compiled("lowess_sorted")
     else:
         function = _kernels.lowess_sorted
+    radius_zero = 0
     for seed in range(200 if compiled else 40):
         x, y, frac, delta = lowess_data(seed)
+        k = max(2, min(x.shape[0], int(frac * x.shape[0] + 1e-10)))
+        long_runs = [(a, b) for a, b in _tie_runs(x) if b - a >= k]
+        if long_runs:
+            delta = 0.0
+            radius_zero += 1
         with np.errstate(invalid="ignore"):  # statsmodels divides 0 by 0 at ties
             expected = lowess(
                 y, x, frac=frac, it=0, delta=delta, is_sorted=True, return_sorted=False
             )
+        for a, b in long_runs:
+            expected[a:b] = y[a:b].mean()
         fitted = np.empty(x.shape[0])
         function(x, y, frac, delta, fitted)
         np.testing.assert_allclose(fitted, expected, rtol=0, atol=1e-9, err_msg=f"seed {seed}")
+    assert radius_zero > 0  # the rule was exercised
 
 
 @pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])

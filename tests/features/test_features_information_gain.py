@@ -266,5 +266,5 @@ def test_bad_parameters_and_columns():
         selector.transform(X.drop(columns="outlook"))
     with pytest.raises(ValueError, match="X must have 4 columns as in fit"):
         selector.transform(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="one row per patient; got 14 rows and 3"):
+    with pytest.raises(ValueError, match="one row per patient; got 14 rows in X and 3 outcomes"):
         InformationGain().fit(X, [0, 1, 0])

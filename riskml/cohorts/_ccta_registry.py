@@ -76,6 +76,17 @@ def _duke_index(grades: np.ndarray) -> np.ndarray:
 
 
 def _simulate(n: int, rng: np.random.Generator):
+    """Clinical and CCTA columns, then death; the steps draw from ``rng`` in this order."""
+    data, age_z, male, smoking, frailty = _clinical(rng, n)
+    grades, composition = _plaque(rng, n, data, age_z, male, smoking)
+    _ccta_summary(rng, n, data, grades, composition)
+    features = pd.DataFrame(data)
+    time, event, true_risk, lp = _death(rng, n, data, age_z, smoking, frailty)
+    return features, time, event, true_risk, lp
+
+
+def _clinical(rng, n: int):
+    """The 25 clinical columns from latent age, metabolic and frailty scores."""
     age_z = rng.normal(size=n)
     age = np.clip(np.round(57.5 + 12.0 * age_z), 18, 90)
     male = rng.random(n) < 0.56
@@ -114,8 +125,12 @@ def _simulate(n: int, rng: np.random.Generator):
     )
     data["heart_rate"] = np.round(np.clip(68 + 3 * frailty + rng.normal(0, 10, n), 40, 130))
     data["atrial_fibrillation"] = (rng.random(n) < expit(-3.3 + 0.8 * age_z)).astype(int)
+    return data, age_z, male, smoking, frailty
 
-    # Atherosclerotic burden drives plaque in every segment.
+
+def _plaque(rng, n: int, data: dict, age_z, male, smoking):
+    """Per-segment stenosis grades and plaque compositions (the atherosclerotic burden drives
+    plaque in every segment), added as ``stenosis_*`` and ``plaque_*`` columns."""
     burden = (
         0.3 * age_z
         + 0.3 * male
@@ -148,6 +163,11 @@ def _simulate(n: int, rng: np.random.Generator):
         data[f"stenosis_{segment}"] = grades[:, j]
     for j, segment in enumerate(SEGMENTS):
         data[f"plaque_{segment}"] = COMPOSITIONS[composition[:, j]]
+    return grades, composition
+
+
+def _ccta_summary(rng, n: int, data: dict, grades, composition) -> None:
+    """The CCTA summary scores (SSS, SIS, Duke index, vessel counts, calcium score, ...)."""
     # SSS: each segment scored 0 (none), 1 (<50%), 2 (50-69%), 3 (>=70%): 0-48 (Min 2007).
     data["segment_stenosis_score"] = np.minimum(grades, 3).sum(axis=1)
     data["segment_involvement_score"] = (grades > 0).sum(axis=1)
@@ -165,9 +185,10 @@ def _simulate(n: int, rng: np.random.Generator):
         np.where(calcified > 0, np.exp(3.2 + 0.35 * calcified + rng.normal(0, 0.9, n)), 0.0)
     )
     data["obstructive_cad"] = (grades.max(axis=1) >= 2).astype(int)
-    features = pd.DataFrame(data)
 
-    # All-cause death: age and comorbidity, plus plaque burden, composition and left main.
+
+def _death(rng, n: int, data: dict, age_z, smoking, frailty):
+    """All-cause death: age and comorbidity, plus plaque burden, composition and left main."""
     lp = (
         0.3 * age_z
         + 0.45 * data["diabetes"]
@@ -194,7 +215,7 @@ def _simulate(n: int, rng: np.random.Generator):
     followup = np.where(lost, rng.uniform(30, HORIZON_DAYS, n), rng.uniform(HORIZON_DAYS, 2400, n))
     time = np.round(np.maximum(np.minimum(death, followup), 1.0))
     event = death <= followup
-    return features, time, event, true_risk, lp
+    return time, event, true_risk, lp
 
 
 def _metadata(features: pd.DataFrame) -> pd.DataFrame:

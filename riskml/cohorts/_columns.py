@@ -151,6 +151,19 @@ def identifier_reason(column, series: pd.Series, described_unit: bool) -> str | 
     nearly every row (a column described with a unit in the metadata is a
     measurement, and is exempt from the uniqueness rule).
     """
+    reason = _name_reason(column)
+    if reason is not None:
+        return reason
+    if pd.api.types.is_datetime64_any_dtype(series) or isinstance(series.dtype, pd.PeriodDtype):
+        return "a date"
+    dated = _date_like(series) if not described_unit else None
+    if dated is not None:
+        return dated
+    return _values_reason(series, described_unit)
+
+
+def _name_reason(column) -> str | None:
+    """What kind of identifier the column's name says it holds, or None."""
     if _ID_NAME.match(str(column)):
         return "an identifier"
     words = _name_words(column)
@@ -166,11 +179,11 @@ def identifier_reason(column, series: pd.Series, described_unit: bool) -> str | 
             n = len(phrase)
             if any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1)):
                 return f"{kind} (column name)"
-    if pd.api.types.is_datetime64_any_dtype(series) or isinstance(series.dtype, pd.PeriodDtype):
-        return "a date"
-    dated = _date_like(series) if not described_unit else None
-    if dated is not None:
-        return dated
+    return None
+
+
+def _values_reason(series: pd.Series, described_unit: bool) -> str | None:
+    """Free text, or strings or whole numbers distinct in nearly every row; None otherwise."""
     present = series.dropna()
     if len(present) < 20:
         return None

@@ -128,6 +128,13 @@ def check_feature_columns(features: pd.DataFrame, outcome, metadata=None) -> Non
         raise ValueError(
             f"features has duplicate column names {duplicated}; give every column its own name."
         )
+    roles, units, types = _metadata_maps(metadata)
+    _raise_column_problems(*_column_problems(features, roles, units, types))
+    _check_outcome_copies(features, outcome, roles)
+
+
+def _metadata_maps(metadata):
+    """The ``role``, ``unit`` and ``type`` of each column that ``metadata`` describes."""
     roles, units, types = {}, {}, {}
     if metadata is not None and isinstance(metadata, pd.DataFrame):
         if "role" in metadata.columns:
@@ -136,6 +143,12 @@ def check_feature_columns(features: pd.DataFrame, outcome, metadata=None) -> Non
             units = {k: v for k, v in metadata["unit"].dropna().to_dict().items() if v}
         if "type" in metadata.columns:
             types = metadata["type"].dropna().to_dict()
+    return roles, units, types
+
+
+def _column_problems(features: pd.DataFrame, roles: dict, units: dict, types: dict):
+    """The feature columns that are identifiers, hold containers, infinite values, time
+    spans or numbers written as text (columns of role id, group or context are skipped)."""
     identifiers, as_text, durations, infinite, objects = {}, {}, [], {}, []
     for column in features.columns:
         if roles.get(column, "predictor") in ("id", "group", "context"):
@@ -164,6 +177,11 @@ def check_feature_columns(features: pd.DataFrame, outcome, metadata=None) -> Non
             info = _numbers_as_text(series)
             if info is not None:
                 as_text[str(column)] = info
+    return identifiers, objects, infinite, durations, as_text
+
+
+def _raise_column_problems(identifiers, objects, infinite, durations, as_text) -> None:
+    """Refuse the first kind of problem found, listing every column of that kind."""
     if identifiers:
         listed = "; ".join(f"{c!r}: {why}" for c, why in identifiers.items())
         raise ValueError(
@@ -212,7 +230,6 @@ def check_feature_columns(features: pd.DataFrame, outcome, metadata=None) -> Non
             "as '<5' should be). If the column is a category whose codes look like "
             "numbers, declare it with metadata type 'cat'."
         )
-    _check_outcome_copies(features, outcome, roles)
 
 
 def _check_outcome_copies(features: pd.DataFrame, outcome, roles=None) -> None:
@@ -548,11 +565,7 @@ def check_predictors(
     True
     """
     trusted = set(trusted or ())
-    targets = {"the event flag": outcome.event.astype(float)}
-    label = None
-    if outcome.is_survival and horizon is not None:
-        label = outcome.at_horizon(float(horizon))
-        targets[f"the outcome by day {float(horizon):g}"] = label
+    targets, label = _targets(outcome, horizon)
     findings, skipped, constant = {}, {}, {}
     for column in predictors:
         series = features[column].reset_index(drop=True)
@@ -568,27 +581,49 @@ def check_predictors(
         if why is not None:
             constant[column] = why
             continue
-        reasons = []
-        numbers = as_numbers(series)
-        if outcome.is_survival and numbers is not None:
-            relation = _time_relation(numbers, outcome.time)
-            if relation is not None:
-                reasons.append(relation)
-        copy = None if label is None else _horizon_copy(numbers, label, float(horizon))
-        if copy is not None:
-            reasons.append(copy)
-        else:
-            for what, target in targets.items():
-                found = separation(series, target)
-                if found is not None and found.near_copy:
-                    reasons.append(found.describe(what))
-                    break
-        quasi = _quasi_identifier(series)
-        if quasi is not None:
-            reasons.append(quasi)
+        reasons = _leakage_reasons(series, outcome, targets, label, horizon)
         if not reasons:
             continue
         (skipped if column in trusted else findings)[str(column)] = reasons
+    _report_findings(findings, constant, predictors)
+    return [f"{c}: {'; '.join(r)}" for c, r in skipped.items()]
+
+
+def _targets(outcome, horizon):
+    """What a predictor must not copy: the event flag and, with a horizon, the label there."""
+    targets = {"the event flag": outcome.event.astype(float)}
+    label = None
+    if outcome.is_survival and horizon is not None:
+        label = outcome.at_horizon(float(horizon))
+        targets[f"the outcome by day {float(horizon):g}"] = label
+    return targets, label
+
+
+def _leakage_reasons(series: pd.Series, outcome, targets: dict, label, horizon) -> list[str]:
+    """Why a (non-constant) predictor would hand the models the outcome or the patients."""
+    reasons = []
+    numbers = as_numbers(series)
+    if outcome.is_survival and numbers is not None:
+        relation = _time_relation(numbers, outcome.time)
+        if relation is not None:
+            reasons.append(relation)
+    copy = None if label is None else _horizon_copy(numbers, label, float(horizon))
+    if copy is not None:
+        reasons.append(copy)
+    else:
+        for what, target in targets.items():
+            found = separation(series, target)
+            if found is not None and found.near_copy:
+                reasons.append(found.describe(what))
+                break
+    quasi = _quasi_identifier(series)
+    if quasi is not None:
+        reasons.append(quasi)
+    return reasons
+
+
+def _report_findings(findings: dict, constant: dict, predictors) -> None:
+    """Refuse the predictors found (or a set of constant predictors); warn on constant ones."""
     if constant and len(constant) == len(predictors):
         listed = "; ".join(f"{c!r}: {why}" for c, why in constant.items())
         raise ValueError(
@@ -622,4 +657,3 @@ def check_predictors(
             UserWarning,
             stacklevel=user_stacklevel(),
         )
-    return [f"{c}: {'; '.join(r)}" for c, r in skipped.items()]

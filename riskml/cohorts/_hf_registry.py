@@ -20,6 +20,7 @@ from scipy.special import expit
 from ..outcome import Outcome, horizon_label
 from ..utils.validation import check_option, check_random_state
 from ._cohort import Cohort
+from ._generators import with_missing
 from ._schema import SchemaError, SchemaProblem, cohort_from_validated, load_schema, validate
 from ._tables import read_table, warn_if_no_events
 
@@ -107,6 +108,31 @@ def _covariates(rng: np.random.Generator, n: int):
         rng.choice(5, size=n, p=[0.80, 0.11, 0.05, 0.02, 0.02])
     ]
     data = {"age": age, "sex": np.where(female, "F", "M"), "race": race}
+    _history(rng, n, data, frailty, renal, cardiac, age_z)
+    bnp = _admission_values(rng, n, data, frailty, renal, cardiac, age_z, female)
+    lvef = _ejection_fraction(rng, n, data, cardiac)
+    los, snf = _discharge(rng, n, data, frailty, renal, cardiac, age_z, lvef)
+
+    # sites: about 250, Zipf-sized
+    sizes = 1.0 / np.arange(1, N_HOSPITALS + 1) ** 0.7
+    hospital = rng.choice(N_HOSPITALS, size=n, p=sizes / sizes.sum())
+    site_effect = rng.normal(0, HOSPITAL_SD, N_HOSPITALS)
+
+    lp_r_raw, lp_d_raw = _linear_predictors(data, age, los, bnp)
+    aux = {
+        "lp_r_raw": lp_r_raw,
+        "lp_d_raw": lp_d_raw,
+        "hospital": hospital,
+        "site_effect": site_effect,
+        "age_z": age_z,
+        "snf": snf,
+        "bnp": bnp,
+    }
+    return data, aux
+
+
+def _history(rng, n: int, data: dict, frailty, renal, cardiac, age_z) -> None:
+    """The history checkboxes, each a threshold of the latent factors plus noise."""
     for name, (prevalence, loadings) in HISTORY.items():
         latent = (
             loadings[0] * frailty
@@ -117,6 +143,10 @@ def _covariates(rng: np.random.Generator, n: int):
         spread = np.sqrt(1 + sum(v**2 for v in loadings))
         data[name] = (latent + rng.normal(size=n) > spread * _probit(1 - prevalence)).astype(int)
     data["hx_dialysis"] &= data["hx_renal_insufficiency"] | (rng.random(n) < 0.2)
+
+
+def _admission_values(rng, n: int, data: dict, frailty, renal, cardiac, age_z, female):
+    """Admission vitals and labs; returns BNP before rounding."""
     data["sbp_admit"] = np.clip(np.round(142 - 9 * cardiac + rng.normal(0, 28, n)), 70, 250)
     data["hr_admit"] = np.clip(np.round(86 + 6 * cardiac + rng.normal(0, 19, n)), 35, 180)
     data["rr_admit"] = np.clip(np.round(21 + 1.5 * cardiac + rng.normal(0, 3.7, n)), 10, 44)
@@ -138,6 +168,11 @@ def _covariates(rng: np.random.Generator, n: int):
     bnp = np.clip(_lognormal(rng, 1000, 480, 2000, 0.55 * cardiac, n), 11, 34900)
     data["bnp"] = np.round(bnp)
     data["troponin_elevated"] = (rng.random(n) < expit(-1.2 + 0.6 * cardiac)).astype(float)
+    return bnp
+
+
+def _ejection_fraction(rng, n: int, data: dict, cardiac) -> np.ndarray:
+    """LVEF from a mixture of reduced, borderline and preserved groups, and its category."""
     group = rng.choice(3, size=n, p=[g[0] for g in EF_GROUPS])
     means = np.array([g[1] for g in EF_GROUPS])[group]
     sds = np.array([g[2] for g in EF_GROUPS])[group]
@@ -146,6 +181,12 @@ def _covariates(rng: np.random.Generator, n: int):
     data["ef_category"] = np.where(
         lvef < 40, "reduced", np.where(lvef < 50, "borderline", "preserved")
     )
+    return lvef
+
+
+def _discharge(rng, n: int, data: dict, frailty, renal, cardiac, age_z, lvef):
+    """Length of stay, disposition, discharge medications and prior admissions; returns the
+    length of stay and who went to a skilled nursing facility."""
     los = np.clip(np.round(_lognormal(rng, 4, 3, 6, 0.4 * cardiac + 0.2 * frailty, n)), 1, 30)
     data["los_days"] = los.astype(int)
     snf_share = expit(-1.9 + 0.6 * frailty + 0.5 * age_z)
@@ -177,13 +218,12 @@ def _covariates(rng: np.random.Generator, n: int):
     data["prior_admissions_12mo"] = np.minimum(
         rng.poisson(np.exp(0.35 * frailty + 0.25 * cardiac + 0.15 * renal)), 12
     )
+    return los, u < snf_share
 
-    # sites: about 250, Zipf-sized
-    sizes = 1.0 / np.arange(1, N_HOSPITALS + 1) ** 0.7
-    hospital = rng.choice(N_HOSPITALS, size=n, p=sizes / sizes.sum())
-    site_effect = rng.normal(0, HOSPITAL_SD, N_HOSPITALS)
 
-    # outcomes
+def _linear_predictors(data: dict, age, los, bnp):
+    """The raw (uncentred) linear predictors of readmission and death."""
+
     def c(x, mean, sd):  # centring and scaling for the linear predictors
         return (x - mean) / sd
 
@@ -216,16 +256,7 @@ def _covariates(rng: np.random.Generator, n: int):
         + 0.15 * data["troponin_elevated"]
         + 0.10 * c(np.log1p(data["prior_admissions_12mo"]), 0.62, 0.45)
     )
-    aux = {
-        "lp_r_raw": lp_r_raw,
-        "lp_d_raw": lp_d_raw,
-        "hospital": hospital,
-        "site_effect": site_effect,
-        "age_z": age_z,
-        "snf": u < snf_share,
-        "bnp": bnp,
-    }
-    return data, aux
+    return lp_r_raw, lp_d_raw
 
 
 def _events(rng: np.random.Generator, data: dict, aux: dict):
@@ -284,14 +315,16 @@ def _simulate(rng: np.random.Generator, n: int):
     # missingness: MCAR at the schema rates; weight more often missing in older and nursing-
     # home patients (MAR), BNP more often missing when it is low (not at random)
     for name, rate in MISSING.items():
-        data[name] = _mask(data[name], rng.random(n) < rate)
-    data["weight_kg"] = _mask(
+        data[name] = with_missing(data[name], rng.random(n) < rate)
+    data["weight_kg"] = with_missing(
         data["weight_kg"], rng.random(n) < expit(-2.2 + 0.4 * age_z + 0.6 * aux["snf"])
     )
-    data["bnp"] = _mask(data["bnp"], rng.random(n) < expit(-0.85 - 0.5 * c(np.log(bnp), 6.9, 1.0)))
+    data["bnp"] = with_missing(
+        data["bnp"], rng.random(n) < expit(-0.85 - 0.5 * c(np.log(bnp), 6.9, 1.0))
+    )
     no_lvef = rng.random(n) < 0.08
-    data["lvef_pct"] = _mask(data["lvef_pct"], no_lvef)
-    data["ef_category"] = _mask(data["ef_category"], no_lvef & (rng.random(n) < 0.625))
+    data["lvef_pct"] = with_missing(data["lvef_pct"], no_lvef)
+    data["ef_category"] = with_missing(data["ef_category"], no_lvef & (rng.random(n) < 0.625))
 
     frame = pd.DataFrame({"patient_id": np.arange(1, n + 1), "hospital_id": aux["hospital"] + 1})
     schema = load_schema("hf_registry")
@@ -305,17 +338,6 @@ def _probit(p):
     from scipy.special import ndtri
 
     return ndtri(p)
-
-
-def _mask(values, rows):
-    values = np.asarray(values)
-    if values.dtype.kind in "OUS":
-        out = values.astype(object)
-        out[rows] = None
-        return out
-    out = values.astype(float)
-    out[rows] = np.nan
-    return out
 
 
 def _outcome(validated: pd.DataFrame, label: str, competing_death: str):

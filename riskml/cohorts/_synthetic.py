@@ -22,6 +22,7 @@ from scipy.special import ndtr, ndtri
 from ..outcome import horizon_label
 from ..utils.deprecation import renamed_keyword
 from ..utils.validation import check_random_state
+from ._generators import with_missing
 from ._schema import cohort_from_frame, load_schema
 
 __all__ = ["make_young_hypertension"]
@@ -252,10 +253,33 @@ def _simulate(n: int, seed: np.random.Generator):
 
     Predictors, missingness and outcome draw from three independent streams spawned
     from ``seed``, so that changing one part of the simulation leaves the others as
-    they were.
+    they were. The steps below draw from their stream in a fixed order: keep it.
     """
     rng, rng_missing, rng_outcome = seed.spawn(3)
-    data = {}
+    z, binary_z = _latent_scores(rng, n)
+    sex = np.where(rng.random(n) < 0.70, "M", "F")
+    male = sex == "M"
+    etiology = _categorical(rng, n, ETIOLOGY)
+    data = _continuous(z, male, etiology)
+    ckd = _comorbidities(rng, n, data, z, binary_z, etiology)
+    _history(rng, n, data, male)
+    _round_to_precision(data)
+    _abpm(rng, n, data)
+    _derived(rng, n, data, male, ckd)
+    _drug_classes(rng, n, data, etiology == "primary_aldosteronism")
+    data["sex"] = sex
+    data["htn_etiology"] = etiology
+
+    schema = load_schema("young_htn")
+    truth = _hide_values(rng_missing, n, data, schema, etiology == "osa")
+    data["frs_10y_cvd"] = _framingham_risk(data, sex)
+    true_risk, lp = _outcome(rng_outcome, n, data, truth, etiology == "renovascular")
+    frame = _file_frame(data, schema, n)
+    return frame, true_risk, lp
+
+
+def _latent_scores(rng, n: int):
+    """Standard-normal scores of every continuous and latent binary column (Gaussian copula)."""
     factors = rng.standard_normal((n, len(FACTORS)))
 
     def latent(loadings):
@@ -265,12 +289,12 @@ def _simulate(n: int, seed: np.random.Generator):
 
     z = {name: latent(spec[2]) for name, spec in CONTINUOUS.items()}
     binary_z = {name: latent(loadings) for name, (loadings, _) in LATENT_BINARY.items()}
+    return z, binary_z
 
-    sex = np.where(rng.random(n) < 0.70, "M", "F")
-    male = sex == "M"
-    etiology = _categorical(rng, n, ETIOLOGY)
-    aldosteronism = etiology == "primary_aldosteronism"
 
+def _continuous(z, male, etiology) -> dict:
+    """The continuous columns from their scores: marginals, sex and aetiology differences."""
+    data = {}
     for name, (kind, params, _, _, bounds) in CONTINUOUS.items():
         data[name] = _marginal(z[name], kind, params, bounds)
 
@@ -285,7 +309,7 @@ def _simulate(n: int, seed: np.random.Generator):
     osa = etiology == "osa"
     data["osa_ahi"][osa] = _marginal(z["osa_ahi"][osa], "lognormal", (32, 22, 48), (15, 100))
     data["bmi"][osa] = np.minimum(data["bmi"][osa] + 2.5, 44)
-    pa = aldosteronism
+    pa = etiology == "primary_aldosteronism"
     data["potassium"][pa] = _marginal(z["potassium"][pa], "normal", (3.3, 0.4), (2.6, 4.5))
     data["plasma_aldosterone"][pa] = _marginal(
         z["plasma_aldosterone"][pa], "lognormal", (28, 20, 40), (8, 90)
@@ -297,8 +321,11 @@ def _simulate(n: int, seed: np.random.Generator):
     data["plasma_renin_activity"][reno] = _marginal(
         z["plasma_renin_activity"][reno], "lognormal", (3.5, 2.0, 7.0), (0.3, 40)
     )
+    return data
 
-    # Latent binary comorbidities.
+
+def _comorbidities(rng, n: int, data: dict, z, binary_z, etiology) -> np.ndarray:
+    """Latent binary comorbidities and their laboratory signs; returns who has CKD."""
     for name, (_, prevalence) in LATENT_BINARY.items():
         data[name] = (binary_z[name] > ndtri(1.0 - prevalence)).astype(int)
     data["ckd"] |= (etiology == "renal_parenchymal") & (rng.random(n) < 0.5)
@@ -311,8 +338,11 @@ def _simulate(n: int, seed: np.random.Generator):
     data["creatinine"][ckd] *= np.exp(rng.normal(np.log(1.9), 0.35, ckd.sum()))
     data["creatinine"] = np.clip(data["creatinine"], 0.45, 4.0)
     data["uacr"][ckd] = _marginal(z["uacr"][ckd], "lognormal", (150, 60, 400), (10, 2000))
+    return ckd
 
-    # Categorical history.
+
+def _history(rng, n: int, data: dict, male) -> None:
+    """Categorical history: smoking, alcohol, family history."""
     data["smoking_status"] = _categorical(
         rng,
         n,
@@ -323,7 +353,9 @@ def _simulate(n: int, seed: np.random.Generator):
     data["family_history_htn"] = (rng.random(n) < 0.55).astype(int)
     data["family_history_premature_cvd"] = (rng.random(n) < 0.10).astype(int)
 
-    # Rounding to recorded precision, before anything is derived from the values.
+
+def _round_to_precision(data: dict) -> None:
+    """Rounding to recorded precision, before anything is derived from the values."""
     for name, spec in CONTINUOUS.items():
         low, high = spec[4]
         data[name] = np.clip(np.round(data[name], spec[3]), low, high)
@@ -331,7 +363,9 @@ def _simulate(n: int, seed: np.random.Generator):
     data["max_sbp_history"] = np.maximum(data["max_sbp_history"], data["office_sbp"])
     data["office_dbp"] = np.minimum(data["office_dbp"], data["office_sbp"] - 20)
 
-    # ABPM: the daytime pressures are sampled; night-time follows the dipping pattern.
+
+def _abpm(rng, n: int, data: dict) -> None:
+    """ABPM: the daytime pressures are sampled; night-time follows the dipping pattern."""
     pattern = _categorical(rng, n, DIPPING_SHARES)
     bands = np.array([DIPPING_BANDS[p] for p in pattern])
     dip = bands[:, 0] + rng.random(n) * (bands[:, 1] - bands[:, 0])
@@ -351,7 +385,9 @@ def _simulate(n: int, seed: np.random.Generator):
         [dip_pct < 0, dip_pct < 10, dip_pct < 20], ["reverse", "non_dipper", "dipper"], "extreme"
     )
 
-    # Derived laboratory and echo values.
+
+def _derived(rng, n: int, data: dict, male, ckd) -> None:
+    """Derived laboratory and echo values (eGFR, LV mass index, LVH, ...)."""
     data["egfr"] = np.clip(
         np.round(_egfr_ckd_epi_2021(data["creatinine"], data["age"], male)), 15, 160
     )
@@ -369,7 +405,9 @@ def _simulate(n: int, seed: np.random.Generator):
         data["plasma_aldosterone"] / data["plasma_renin_activity"], 1
     )
 
-    # Discharge medications: n classes, then which ones.
+
+def _drug_classes(rng, n: int, data: dict, pa) -> None:
+    """Discharge medications: n classes, then which ones (an MRA more often in aldosteronism)."""
     counts = np.array(list(N_DRUG_CLASSES))
     n_classes = counts[rng.choice(len(counts), size=n, p=list(N_DRUG_CLASSES.values()))]
     weights = np.tile(np.array(list(DRUG_WEIGHTS.values())), (n, 1))
@@ -385,18 +423,16 @@ def _simulate(n: int, seed: np.random.Generator):
     data["n_bp_drug_classes"] = n_classes
     data["statin"] = (rng.random(n) < np.where(data["dyslipidemia"] == 1, 0.30, 0.05)).astype(int)
 
-    data["sex"] = sex
-    data["htn_etiology"] = etiology
 
-    # Missing values: blocks, then single columns at the schema's rates (MCAR; the AHI is
-    # always measured when OSA is the diagnosis).
-    schema = load_schema("young_htn")
+def _hide_values(rng_missing, n: int, data: dict, schema, osa) -> dict:
+    """Missing values: blocks, then single columns at the schema's rates (MCAR; the AHI is
+    always measured when OSA is the diagnosis). Returns the values before hiding."""
     truth = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in data.items()}
     masked = set()
     for columns, rate in MISSING_BLOCKS:
         rows = rng_missing.random(n) < rate
         for column in columns:
-            data[column] = _with_missing(data[column], rows)
+            data[column] = with_missing(data[column], rows)
             masked.add(column)
     for spec in schema.columns:
         name = spec.name
@@ -406,10 +442,14 @@ def _simulate(n: int, seed: np.random.Generator):
         rows = rng_missing.random(n) < rate
         if name == "osa_ahi":
             rows = (rng_missing.random(n) < rate / (1 - ETIOLOGY["osa"])) & ~osa
-        data[name] = _with_missing(data[name], rows)
+        data[name] = with_missing(data[name], rows)
+    return truth
 
+
+def _framingham_risk(data: dict, sex) -> np.ndarray:
+    """The D'Agostino 2008 10-year risk from the recorded (possibly missing) values."""
     treated = data["n_bp_drug_classes"] > 0
-    data["frs_10y_cvd"] = np.round(
+    return np.round(
         _frs_2008(
             sex,
             data["age"],
@@ -423,7 +463,10 @@ def _simulate(n: int, seed: np.random.Generator):
         4,
     )
 
-    # Outcome: Weibull proportional hazards, independent uniform censoring.
+
+def _outcome(rng_outcome, n: int, data: dict, truth: dict, reno):
+    """Outcome: Weibull proportional hazards, independent uniform censoring, and the first
+    event's type; returns the true risk by the horizon and the linear predictor."""
     abpm_seen = ~pd.isna(data["abpm_24h_sbp"])
     bp_driver = np.where(abpm_seen, truth["abpm_24h_sbp"], truth["office_sbp"])
     raw = _hazard_drivers(truth, bp_driver)
@@ -448,20 +491,7 @@ def _simulate(n: int, seed: np.random.Generator):
     for name in events:
         data[f"evt_{name}"] = (event & (first == name)).astype(int)
     data["first_event_type"] = np.where(event, first, None)
-
-    frame = _file_frame(data, schema, n)
-    return frame, true_risk, lp
-
-
-def _with_missing(values, rows):
-    values = np.asarray(values)
-    if values.dtype.kind in "OUS":
-        out = values.astype(object)
-        out[rows] = None
-        return out
-    out = values.astype(float)
-    out[rows] = np.nan
-    return out
+    return true_risk, lp
 
 
 def _as_float(flags, source):

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..utils.validation import check_file
-from ._schema import SchemaError, SchemaProblem, _examples, _plain
+from ._schema_model import SchemaError, SchemaProblem, _examples, _plain
 
 __all__ = [
     "RawChecker",
@@ -70,13 +70,8 @@ def read_error(error: BaseException, path: Path, table: str | None = None) -> Ta
     what = f"{name} ({table} table)" if table else name
     text = str(error).lower()
     gz = name.lower().endswith(".gz")
-    line = None
-    if not isinstance(error, UnicodeDecodeError) and any(
-        hint in text for hint in ("unicode", "utf", "encoding")
-    ):
-        line = first_non_utf8_line(path)  # DuckDB names the encoding in many messages
-    if isinstance(error, UnicodeDecodeError) or line is not None:
-        line = line or first_non_utf8_line(path)
+    encoding, line = _encoding_problem(error, text, path)
+    if encoding:
         where = f" (first at line {line})" if line else ""
         return TableReadError(
             f"{what} holds bytes that are not UTF-8 text{where}, e.g. accented letters saved "
@@ -88,12 +83,7 @@ def read_error(error: BaseException, path: Path, table: str | None = None) -> Ta
             f"{what} is named .gz but is not gzip-compressed. Fix: rename it without .gz "
             f"(e.g. {name[:-3]}), or compress it with gzip."
         )
-    if (
-        isinstance(error, EOFError | zlib.error)
-        or "end of gzip" in text
-        or "end-of-stream" in text
-        or (gz and ("gzip" in text or "inflate" in text or "zlib" in text))
-    ):
+    if _is_truncated(error, text, gz):
         return TableReadError(
             f"{what} is truncated or damaged (its compressed data ends early or is corrupt). "
             "Fix: copy or download it again and compare its size or checksum with the source "
@@ -104,13 +94,7 @@ def read_error(error: BaseException, path: Path, table: str | None = None) -> Ta
             f"{what} is empty (no header and no rows). Fix: export it again with its header "
             "row and one row per record."
         )
-    if (
-        isinstance(error, pd.errors.ParserError)
-        or "csv" in text
-        or "sniff" in text
-        or "columns" in text
-        or "quote" in text
-    ):
+    if _is_malformed_csv(error, text):
         match = re.search(r"line:?\s*(\d+)", text)
         where = f" (near line {match.group(1)})" if match else ""
         return TableReadError(
@@ -121,6 +105,37 @@ def read_error(error: BaseException, path: Path, table: str | None = None) -> Ta
     return TableReadError(
         f"{what} could not be read ({type(error).__name__}). Fix: check that it is a "
         "comma-separated text file (optionally .gz) that other programs can open."
+    )
+
+
+def _encoding_problem(error: BaseException, text: str, path: Path) -> tuple[bool, int | None]:
+    """Whether ``error`` is about text that is not UTF-8, and the first such line of ``path``."""
+    if isinstance(error, UnicodeDecodeError):
+        return True, first_non_utf8_line(path)
+    if any(hint in text for hint in ("unicode", "utf", "encoding")):
+        line = first_non_utf8_line(path)  # DuckDB names the encoding in many messages
+        return line is not None, line
+    return False, None
+
+
+def _is_truncated(error: BaseException, text: str, gz: bool) -> bool:
+    """Whether ``error`` says that compressed data ends early or is corrupt."""
+    return (
+        isinstance(error, EOFError | zlib.error)
+        or "end of gzip" in text
+        or "end-of-stream" in text
+        or (gz and ("gzip" in text or "inflate" in text or "zlib" in text))
+    )
+
+
+def _is_malformed_csv(error: BaseException, text: str) -> bool:
+    """Whether ``error`` says that the file is not a well-formed CSV table."""
+    return (
+        isinstance(error, pd.errors.ParserError)
+        or "csv" in text
+        or "sniff" in text
+        or "columns" in text
+        or "quote" in text
     )
 
 

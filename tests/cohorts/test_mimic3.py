@@ -19,7 +19,8 @@ from sklearn.metrics import roc_auc_score
 
 from riskml.cohorts import SchemaError, load_mimic3_ami, make_mimic3_ami
 from riskml.cohorts._icd9 import AMI_FLAGS, code_flags, elixhauser, prefixes
-from riskml.cohorts._mimic3 import _index_codes, _parse_troponin
+from riskml.cohorts._mimic3_cohort import _index_codes
+from riskml.cohorts._mimic3_features import _parse_troponin
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "mimic3_demo"
 

@@ -21,6 +21,7 @@ from ._hf_registry import load_hf_registry, make_hf_registry
 from ._hypertension import load_young_hypertension
 from ._mimic3 import load_mimic3_ami
 from ._mimic3_synthetic import make_mimic3_ami
+from ._profile import input_profile, profile_level
 from ._schema import (
     Schema,
     SchemaError,
@@ -42,6 +43,7 @@ __all__ = [
     "TableReadError",
     "check_predictors",
     "cohort_from_frame",
+    "input_profile",
     "load_heart_failure_clinical_records",
     "load_hf_registry",
     "load_mimic3_ami",
@@ -53,4 +55,5 @@ __all__ = [
     "make_young_hypertension",
     "read_table",
     "validate",
+    "profile_level",
 ]

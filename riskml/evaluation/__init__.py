@@ -44,6 +44,7 @@ from ._schemes import (
     optimism_bootstrap,
     subgroup_performance,
 )
+from ._scoring import c_statistic, c_statistic_scorer
 from ._validation import FitFailedError, RepeatedCV, cross_val_predict_risk, cv_folds
 
 __all__ = [
@@ -59,6 +60,8 @@ __all__ = [
     "RepeatedCV",
     "SampleSizeResult",
     "bootstrap_ci",
+    "c_statistic",
+    "c_statistic_scorer",
     "compare_auc",
     "compare_concordance",
     "concordance_index",

@@ -384,8 +384,7 @@ def _bayes_net(parts, Xt, background_t):
 
 
 def _framingham_players(final, columns):
-    from ..models.scores import FraminghamScore
-    from ..models.scores._equations import EQUATIONS
+    from ..models.scores import EQUATIONS, FraminghamScore
 
     if not isinstance(final, FraminghamScore):
         return None

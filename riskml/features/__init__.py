@@ -7,10 +7,10 @@ training fold) while keeping column names for explanations.
 choices are.
 """
 
+from ..evaluation import c_statistic, c_statistic_scorer
 from ._discretize import bin_codes, is_nominal, mdl_cut_points, quantile_cut_points
 from ._information_gain import InformationGain
 from ._preprocessing import Preprocessor, make_preprocessor
-from ._scoring import c_statistic, c_statistic_scorer
 from ._selection import RecursiveFeatureElimination
 from ._stability import (
     SelectionStability,

@@ -1,54 +1,9 @@
-"""C-statistic scoring shared by feature selection and the models' ``score``."""
+"""Where :func:`c_statistic_scorer` lived before it moved to :mod:`riskml.evaluation`.
 
-from __future__ import annotations
+Model files written before the move name ``riskml.features._scoring.c_statistic_scorer``
+(a tuned model's ``scoring``); this alias keeps them loadable.
+"""
 
-import numpy as np
+from ..evaluation import c_statistic, c_statistic_scorer
 
-from ..outcome import check_outcome
-
-__all__ = ["c_statistic", "c_statistic_scorer", "risk_scores"]
-
-
-def c_statistic(y, risk) -> float:
-    """AUC for a binary ``y``, Harrell's C for a time-to-event ``y``.
-
-    Parameters
-    ----------
-    y : Outcome, structured (event, time) array or 0/1 array
-    risk : array-like of float
-        Higher = higher risk.
-
-    Returns
-    -------
-    float
-
-    Notes
-    -----
-    One C-statistic implementation serves selection, tuning and reporting:
-    :func:`riskml.evaluation.roc_auc` and :func:`riskml.evaluation.concordance_index`
-    (R ``survival::concordance`` conventions for ties).
-    """
-    from ..evaluation import concordance_index, roc_auc
-
-    outcome = check_outcome(y)
-    risk = np.asarray(risk, dtype=float).ravel()
-    if outcome.is_survival:
-        return float(concordance_index(outcome.time, outcome.event, risk))
-    return float(roc_auc(outcome.event, risk))
-
-
-def risk_scores(estimator, X, survival: bool) -> np.ndarray:
-    """Higher-is-riskier scores from any fitted estimator."""
-    if hasattr(estimator, "predict_risk"):
-        return np.asarray(estimator.predict_risk(X), dtype=float)
-    if not survival and hasattr(estimator, "predict_proba"):
-        return np.asarray(estimator.predict_proba(X), dtype=float)[:, 1]
-    if not survival and hasattr(estimator, "decision_function"):
-        return np.asarray(estimator.decision_function(X), dtype=float)
-    return np.asarray(estimator.predict(X), dtype=float)
-
-
-def c_statistic_scorer(estimator, X, y) -> float:
-    """A scikit-learn scorer ``(estimator, X, y) -> C-statistic`` (greater is better)."""
-    outcome = check_outcome(y)
-    return c_statistic(outcome, risk_scores(estimator, X, outcome.is_survival))
+__all__ = ["c_statistic", "c_statistic_scorer"]

@@ -10,10 +10,10 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import HasMethods, Interval
 
+from ..evaluation import c_statistic_scorer
 from ..outcome import check_outcome
 from ..utils.parallel import fit_threads
 from ._base import DataFrameSelectorMixin, check_selector_input, validate_parameters
-from ._scoring import c_statistic_scorer
 
 __all__ = ["RecursiveFeatureElimination"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..features import c_statistic
+from ..evaluation import c_statistic
 from ..outcome import Outcome, check_outcome
 from ..utils.fit_issues import ModelFitWarning
 

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..features import c_statistic
+from ..evaluation import c_statistic
 from ..utils.parallel import silenced
 from ._base import ModelFitWarning, RiskEstimatorMixin
 from .cox import CoxPH

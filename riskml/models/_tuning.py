@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..features import c_statistic_scorer
+from ..evaluation import c_statistic_scorer
 from ..outcome import check_outcome
 from ._base import RiskEstimatorMixin
 

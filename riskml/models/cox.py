@@ -188,9 +188,9 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
     ``predict(X)`` is the same linear predictor (scikit-survival's convention), so
     that ``RFE`` and ``Pipeline.predict`` work; ``score`` is Harrell's C.
     ``RFECV`` scores with R^2 unless told otherwise: pass
-    ``scoring=riskml.features.c_statistic_scorer``.
+    ``scoring=riskml.evaluation.c_statistic_scorer``.
     lifelines' concordance convention ("higher = longer survival") is converted
-    once, in :func:`riskml.features.c_statistic`. With ``strata`` the horizon risk
+    once, in :func:`riskml.evaluation.c_statistic`. With ``strata`` the horizon risk
     uses each patient's stratum baseline, and a stratum unseen in ``fit`` is
     refused; in a pipeline, the strata columns must reach the model under their
     own names (e.g. passed through the preprocessing unchanged), and tools that

@@ -166,7 +166,8 @@ RISKML_FUNCTIONS = frozenset(
     {
         "riskml.features._preprocessing._as_object_with_nan",
         "riskml.features._preprocessing._as_float",
-        "riskml.features._scoring.c_statistic_scorer",
+        "riskml.features._scoring.c_statistic_scorer",  # files written before 0.1
+        "riskml.evaluation._scoring.c_statistic_scorer",
     }
 )
 
@@ -287,7 +288,7 @@ def save_model(
     cohort : Cohort or pandas.DataFrame, optional
         The data the model was fitted on. Stored: the column names and dtypes, the
         schema name, and what the model saw in training, as aggregates only (see
-        :func:`riskml.deployment.input_profile`: per numeric input its minimum,
+        :func:`riskml.cohorts.input_profile`: per numeric input its minimum,
         maximum, 0.5th and 99.5th percentiles, median and unit; per categorical
         input its levels; the follow-up of a time-to-event cohort), so that
         ``riskml predict`` and :func:`riskml.deployment.check_inputs` can refuse
@@ -388,7 +389,7 @@ def save_model(
         **_model_summary(model),
     }
     if cohort is not None:
-        from ..deployment import input_profile
+        from ..cohorts import input_profile
 
         header["inputs"] = input_profile(cohort, columns=[c["name"] for c in columns])
     converter = _Portable()

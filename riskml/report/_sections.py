@@ -853,7 +853,7 @@ def _framingham(pipeline, horizon) -> dict | None:
     final = _final(pipeline)
     if not hasattr(final, "recalibration_"):
         return None
-    from ..models.scores._equations import EQUATIONS
+    from ..models.scores import EQUATIONS
 
     equation = EQUATIONS.get(getattr(final, "model", ""), None)
     ages = getattr(equation, "age_range", None)
@@ -1599,7 +1599,7 @@ def _framingham_ages(result) -> list[str]:
         if not hasattr(final, "recalibration_"):
             continue
         try:
-            from ..models.scores._equations import EQUATIONS
+            from ..models.scores import EQUATIONS
 
             low, high = EQUATIONS[final.model].age_range
         except (ImportError, KeyError, AttributeError):

@@ -11,10 +11,9 @@ steps together.
 
 from importlib import import_module
 
+from ._version import __version__
 from .cohorts import Cohort
 from .outcome import Outcome
-
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "Cohort",

@@ -45,12 +45,20 @@ from ._schemes import (
     subgroup_performance,
 )
 from ._scoring import c_statistic, c_statistic_scorer
-from ._validation import FitFailedError, RepeatedCV, cross_val_predict_risk, cv_folds
+from ._validation import (
+    CrossValidation,
+    FitFailedError,
+    RepeatedCV,
+    cross_val_predict_risk,
+    cross_validate,
+    cv_folds,
+)
 
 __all__ = [
     "ComparisonResult",
     "ConcordanceResult",
     "ConfidenceInterval",
+    "CrossValidation",
     "FitFailedError",
     "InternalValidation",
     "Metric",
@@ -68,6 +76,7 @@ __all__ = [
     "concordance_index_ci",
     "cox_snell_r2_from_c_statistic",
     "cross_val_predict_risk",
+    "cross_validate",
     "cv_folds",
     "default_metrics",
     "evaluate_predictions",

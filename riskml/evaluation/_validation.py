@@ -20,7 +20,7 @@ from ..utils.fit_issues import count_fit_issues, fit_issue_records
 from ..utils.parallel import in_fit_thread, run_fits
 from ._checks import check_horizon_in_follow_up, check_outcome_argument
 
-__all__ = ["RepeatedCV", "cross_val_predict_risk", "cv_folds"]
+__all__ = ["CrossValidation", "RepeatedCV", "cross_val_predict_risk", "cross_validate", "cv_folds"]
 
 _FUNCTION = "cross_val_predict_risk"
 
@@ -352,7 +352,7 @@ def cross_val_predict_risk(
     ...                        random_state=0).shape
     (3, 20)
     """
-    run = _cross_validate(
+    run = cross_validate(
         estimator,
         X,
         y,
@@ -373,7 +373,28 @@ def cross_val_predict_risk(
     return out[0] if len(out) == 1 else out
 
 
-class _CrossValidation(NamedTuple):
+class CrossValidation(NamedTuple):
+    """What :func:`cross_validate` returns.
+
+    Attributes
+    ----------
+    risk : ndarray of shape (n_samples,) or (repeats, n_samples)
+        Out-of-fold predicted risk (at ``horizon`` for a time-to-event outcome).
+    fold_index : ndarray of the same shape
+        The test fold of each row.
+    inspected : list
+        ``inspect(fitted fold estimator)`` for every fold fit, in fold order.
+    refitted : estimator or None
+        With ``refit=True``, the estimator fitted on every row (the model to report).
+    refit_seconds : float
+        How long that fit took (NaN without ``refit``).
+    fit_issues : dict
+        :class:`~riskml.utils.fit_issues.ModelFitWarning` sentence -> number of fold
+        fits that raised it.
+    refit_issues : tuple
+        The sentences the whole-cohort fit raised.
+    """
+
     risk: np.ndarray
     fold_index: np.ndarray
     inspected: list
@@ -385,23 +406,59 @@ class _CrossValidation(NamedTuple):
     refit_issues: tuple = ()
 
 
-def _cross_validate(
+def cross_validate(
     estimator,
     X,
     y,
     *,
-    cv,
-    groups,
-    random_state,
-    horizon,
-    n_jobs,
+    cv=10,
+    groups=None,
+    random_state=None,
+    horizon=None,
+    n_jobs=None,
     progress=False,
     repeats=1,
     inspect=None,
     refit=False,
-) -> _CrossValidation:
-    """:func:`cross_val_predict_risk`'s work; ``refit=True`` also fits the estimator on
-    every row, as one more task among the folds' (it starts first: the longest)."""
+) -> CrossValidation:
+    """Out-of-fold risk, per-fold inspection, fit issues and the whole-cohort fit.
+
+    :func:`cross_val_predict_risk` with everything a study needs in one pass, as
+    scikit-learn's ``cross_validate(return_estimator=True)`` returns the fitted
+    estimators: what ``inspect`` reads from each fold's fitted estimator (e.g.
+    :func:`riskml.features.selected_features`), the
+    :class:`~riskml.utils.fit_issues.ModelFitWarning` sentences counted over the fold
+    fits and, with ``refit=True``, the estimator fitted on every row, run as one more
+    task among the folds' (it starts first: the longest).
+
+    Parameters
+    ----------
+    estimator, X, y, cv, groups, random_state, horizon, n_jobs, progress, repeats
+        As in :func:`cross_val_predict_risk`.
+    inspect : callable, optional
+        Called on each fold's fitted estimator; its results come back in fold order.
+    refit : bool, default=False
+        Also fit the estimator on every row.
+
+    Returns
+    -------
+    CrossValidation
+
+    References
+    ----------
+    .. [1] Steyerberg EW. Clinical Prediction Models, 2nd ed. Springer; 2019, ch. 17.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.models import LogisticRisk
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X[:, 0] + rng.normal(size=200) > 1).astype(int)
+    >>> run = cross_validate(LogisticRisk(), X, y, cv=5, random_state=0, refit=True)
+    >>> run.risk.shape, run.refitted.coef_.shape
+    ((200,), (3,))
+    """
     _check_estimator(estimator)
     repeats = _check_repeats(repeats)
     repeated = repeats > 1
@@ -488,7 +545,7 @@ def _cross_validate(
         _warn_again(raised)
     if not repeated:
         risk, fold_index = risk[0], fold_index[0]
-    return _CrossValidation(
+    return CrossValidation(
         risk,
         fold_index,
         inspected,
@@ -543,3 +600,7 @@ def cv_folds(y, cv=10, *, groups=None, random_state=None) -> np.ndarray:
             list(splitter.split(X, outcome.event, groups)), n, splitter
         )
     return fold_index if repeated else fold_index[0]
+
+
+# the name Study used before cross_validate was public
+_cross_validate = cross_validate

@@ -271,3 +271,26 @@ def test_fold_warnings_reach_the_caller_even_from_worker_processes(n_jobs):
     with pytest.warns(UserWarning, match="fold warning") as record:
         cross_val_predict_risk(_WarningModel(), np.zeros((20, 1)), y, cv=4, n_jobs=n_jobs)
     assert sum("fold warning" in str(r.message) for r in record) == 4
+
+
+def test_cross_validate_returns_the_same_risk_and_the_whole_cohort_fit():
+    """Oracle: cross_val_predict_risk on the same folds, and the estimator fitted on every
+    row by hand (sklearn.base.clone + fit)."""
+    from sklearn.base import clone
+
+    from riskml.evaluation import cross_validate
+    from riskml.models import LogisticRisk
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(240, 4))
+    y = (X[:, 0] - X[:, 2] + rng.normal(size=240) > 0.8).astype(int)
+    run = cross_validate(
+        LogisticRisk(), X, y, cv=4, random_state=5, refit=True, inspect=lambda e: e.coef_.size
+    )
+    expected = cross_val_predict_risk(LogisticRisk(), X, y, cv=4, random_state=5)
+    np.testing.assert_allclose(run.risk, expected, rtol=0, atol=0)
+    by_hand = clone(LogisticRisk()).fit(X, y)
+    np.testing.assert_allclose(run.refitted.coef_, by_hand.coef_, rtol=0, atol=1e-12)
+    assert run.inspected == [4, 4, 4, 4]
+    assert run.fit_issues == {} and run.refit_issues == ()
+    assert np.isfinite(run.refit_seconds)

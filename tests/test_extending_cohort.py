@@ -86,9 +86,7 @@ def test_a_users_loader_runs_through_study(schema_path):
     assert "stay_id" not in cohort.features.columns  # identifiers never reach the models
     assert load_schema(schema_path).name == "ward_readmission"
 
-    result = rk.Study(
-        cohort, models=["logistic"], n_boot=50, random_state=0, progress=False
-    ).run()
+    result = rk.Study(cohort, models=["logistic"], n_boot=50, random_state=0, progress=False).run()
     row = result.summary.query("model == 'logistic' and metric == 'auc'").iloc[0]
     oof = result.predictions["logistic"].to_numpy()
     assert row["estimate"] == pytest.approx(roc_auc_score(frame["readmitted_30d"], oof), abs=1e-12)

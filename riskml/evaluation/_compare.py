@@ -351,6 +351,102 @@ def _generic_replicates(metric, args, scores: dict, indices: np.ndarray) -> np.n
     return values
 
 
+def _check_outcome_arrays(args, n: int, function: str) -> list[np.ndarray]:
+    """The outcome arrays passed to the metric before each score, ``n`` values each."""
+    if not args:
+        raise TypeError(
+            f"{function} needs the outcome arrays after predictions, passed to the metric "
+            "before each model's score: e.g. paired_bootstrap(roc_auc, predictions, y_true) "
+            "or paired_bootstrap(concordance_index, predictions, time, event)."
+        )
+    for position, arg in enumerate(args):
+        if arg is None or isinstance(arg, str | bytes | dict | set | numbers.Number):
+            raise TypeError(
+                f"the outcome arrays of {function} must be arrays with one value per patient; "
+                f"argument {position + 1} after predictions is {type(arg).__name__}."
+            )
+    args = [np.asarray(arg) for arg in args]
+    if any(arg.shape[:1] != (n,) for arg in args):
+        raise ValueError(
+            f"the outcome arrays of {function} must hold one value per patient ({n}); got "
+            f"lengths {[arg.shape[0] if arg.ndim else 0 for arg in args]}."
+        )
+    return args
+
+
+def _paired_replicates(metric, args, scores: dict, function: str):
+    """``(evaluate, threads)``: every model's metric on each resample of a chunk (one
+    column per model), and whether chunks may run on threads.
+
+    The AUC and Harrell's C run on the compiled kernels (thread-safe); any other
+    metric is called once per model per replicate, in one thread (it may not be
+    thread-safe).
+    """
+    first = next(iter(scores.values()))
+    if metric is roc_auc and len(args) == 1:
+        with already_warned():
+            event, _ = _check_binary_inputs(args[0], first, function)
+        kernels = [_AUCReplicates(event, score) for score in scores.values()]
+    elif metric is concordance_index and len(args) == 2:
+        with already_warned():
+            time, event, _ = _check_survival_inputs(args[0], args[1], first, function)
+        kernels = [_HarrellReplicates(time, event, score) for score in scores.values()]
+    else:
+
+        def generic(chunk):
+            return _generic_replicates(metric, args, scores, chunk)
+
+        return generic, False
+
+    def compiled(chunk):
+        return np.column_stack([kernel(chunk) for kernel in kernels])
+
+    return compiled, True
+
+
+def _difference_rows(values, estimates: dict, reference: str, confidence, metric_name, method):
+    """One row of :func:`paired_bootstrap`'s table per model other than ``reference``:
+    its difference from the reference, with the percentile interval and normal test of
+    the replicate differences (``values``: one row per replicate, one column per model).
+    """
+    n_boot = values.shape[0]
+    alpha = 1.0 - confidence
+    names = list(estimates)
+    ref = names.index(reference)
+    rows = []
+    for k, name in enumerate(names):
+        if k == ref:
+            continue
+        differences = values[:, k] - values[:, ref]
+        valid = differences[np.isfinite(differences)]
+        difference = estimates[name] - estimates[reference]
+        if valid.shape[0] >= 2:
+            low, high = np.quantile(valid, [alpha / 2.0, 1.0 - alpha / 2.0])
+            se = float(np.std(valid, ddof=1))
+        else:
+            low = high = se = np.nan
+        statistic = difference / se if se > 0 else np.nan
+        p_value = float(2.0 * ndtr(-abs(statistic))) if se > 0 else np.nan
+        rows.append(
+            {
+                "model": name,
+                "reference": reference,
+                "metric": metric_name,
+                "estimate": estimates[name],
+                "reference_estimate": estimates[reference],
+                "difference": difference,
+                "low": float(low),
+                "high": float(high),
+                "statistic": float(statistic),
+                "p_value": p_value,
+                "method": method,
+                "n_boot": n_boot,
+                "n_degenerate": int(n_boot - valid.shape[0]),
+            }
+        )
+    return rows
+
+
 def paired_bootstrap(
     metric,
     predictions=None,
@@ -457,86 +553,17 @@ def paired_bootstrap(
     rng = check_random_state(random_state, function)
     n_jobs = check_n_jobs(n_jobs, function)
     n = len(scores[names[0]])
-    if not args:
-        raise TypeError(
-            f"{function} needs the outcome arrays after predictions, passed to the metric "
-            "before each model's score: e.g. paired_bootstrap(roc_auc, predictions, y_true) "
-            "or paired_bootstrap(concordance_index, predictions, time, event)."
-        )
-    for position, arg in enumerate(args):
-        if arg is None or isinstance(arg, str | bytes | dict | set | numbers.Number):
-            raise TypeError(
-                f"the outcome arrays of {function} must be arrays with one value per patient; "
-                f"argument {position + 1} after predictions is {type(arg).__name__}."
-            )
-    args = [np.asarray(arg) for arg in args]
-    if any(arg.shape[:1] != (n,) for arg in args):
-        raise ValueError(
-            f"the outcome arrays of {function} must hold one value per patient ({n}); got "
-            f"lengths {[arg.shape[0] if arg.ndim else 0 for arg in args]}."
-        )
+    args = _check_outcome_arrays(args, n, function)
     if stratify is not None and np.asarray(stratify).shape != (n,):
         raise ValueError(
             f"stratify of {function} must hold one label per patient ({n}); got shape "
             f"{np.asarray(stratify).shape}."
         )
     estimates = {name: float(metric(*args, score)) for name, score in scores.items()}
-
-    if metric is roc_auc and len(args) == 1:
-        with already_warned():
-            event, _ = _check_binary_inputs(args[0], scores[names[0]], function)
-        kernels = [_AUCReplicates(event, score) for score in scores.values()]
-    elif metric is concordance_index and len(args) == 2:
-        with already_warned():
-            time, event, _ = _check_survival_inputs(args[0], args[1], scores[names[0]], function)
-        kernels = [_HarrellReplicates(time, event, score) for score in scores.values()]
-    else:
-        kernels = None
-    if kernels is not None:
-
-        def evaluate(chunk):
-            return np.column_stack([kernel(chunk) for kernel in kernels])
-
-    else:
-        n_jobs = None  # an arbitrary metric may not be thread-safe
-
-        def evaluate(chunk):
-            return _generic_replicates(metric, args, scores, chunk)
-
-    values = _map_chunks(evaluate, _resample_chunks(n, n_boot, rng, stratify), n_jobs)
-    alpha = 1.0 - confidence
+    evaluate, threads = _paired_replicates(metric, args, scores, function)
+    chunks = _resample_chunks(n, n_boot, rng, stratify)
+    values = _map_chunks(evaluate, chunks, n_jobs if threads else None)
     method = "paired bootstrap" + (", stratified" if stratify is not None else "")
     metric_name = getattr(metric, "__name__", repr(metric))
-    ref = names.index(reference)
-    rows = []
-    for k, name in enumerate(names):
-        if k == ref:
-            continue
-        differences = values[:, k] - values[:, ref]
-        valid = differences[np.isfinite(differences)]
-        difference = estimates[name] - estimates[reference]
-        if valid.shape[0] >= 2:
-            low, high = np.quantile(valid, [alpha / 2.0, 1.0 - alpha / 2.0])
-            se = float(np.std(valid, ddof=1))
-        else:
-            low = high = se = np.nan
-        statistic = difference / se if se > 0 else np.nan
-        p_value = float(2.0 * ndtr(-abs(statistic))) if se > 0 else np.nan
-        rows.append(
-            {
-                "model": name,
-                "reference": reference,
-                "metric": metric_name,
-                "estimate": estimates[name],
-                "reference_estimate": estimates[reference],
-                "difference": difference,
-                "low": float(low),
-                "high": float(high),
-                "statistic": float(statistic),
-                "p_value": p_value,
-                "method": method,
-                "n_boot": n_boot,
-                "n_degenerate": int(n_boot - valid.shape[0]),
-            }
-        )
+    rows = _difference_rows(values, estimates, reference, confidence, metric_name, method)
     return pd.DataFrame(rows)

@@ -24,6 +24,7 @@ the risk ranks holds the multiplicities of the rows already passed.
 from __future__ import annotations
 
 import os
+import threading
 
 import numpy as np
 
@@ -238,116 +239,151 @@ def lowess_sorted(x, y, frac, delta, fitted):  # pragma: no cover
             left += 1
             right += 1
         radius = max(xval - x[left], x[right - 1] - xval)
-        stop = right if radius > 0.0 else left  # radius 0: no fit
-        scale = 1.0 / radius if radius > 0.0 else 0.0
-        for j in range(left, stop):  # no reduction here: the compiler uses SIMD
-            d = abs(x[j] - xval) * scale
-            d = 1.0 - d * d * d
-            weight[j - left] = d * d * d
-        positive = 0  # a fit needs two weights above 1e-12: stop counting at two
-        for j in range(left, stop):
-            if weight[j - left] > 1e-12:
-                positive += 1
-                if positive == 2:
-                    break
         if radius == 0.0:
             # k or more points tied at x[i]: every one of them is at distance 0 and
             # weighs 1 (R's clowess), so the fit is the mean of y over the whole run
-            first = i
-            while first > 0 and x[first - 1] == xval:
-                first -= 1
-            last_tied = i
-            while last_tied < n - 1 and x[last_tied + 1] == xval:
-                last_tied += 1
-            total = 0.0
-            for j in range(first, last_tied + 1):
-                total += y[j]
-            fitted[i] = total / (last_tied - first + 1)
-        elif positive < 2:
+            fitted[i] = _lowess_tied_mean(x, y, i)
+        elif _lowess_weights(x, xval, left, right, 1.0 / radius, weight) < 2:
             fitted[i] = y[i]
         else:
-            # sums of w, w d, w d^2, w y and w d y, four partial sums each
-            t0 = t1 = t2 = t3 = 0.0
-            a0 = a1 = a2 = a3 = 0.0
-            b0 = b1 = b2 = b3 = 0.0
-            m0 = m1 = m2 = m3 = 0.0
-            c0 = c1 = c2 = c3 = 0.0
-            whole = left + (stop - left) // 4 * 4
-            for j in range(left, whole, 4):
-                w0 = weight[j - left]
-                w1 = weight[j - left + 1]
-                w2 = weight[j - left + 2]
-                w3 = weight[j - left + 3]
-                d0 = x[j] - xval
-                d1 = x[j + 1] - xval
-                d2 = x[j + 2] - xval
-                d3 = x[j + 3] - xval
-                t0 += w0
-                t1 += w1
-                t2 += w2
-                t3 += w3
-                e0 = w0 * d0
-                e1 = w1 * d1
-                e2 = w2 * d2
-                e3 = w3 * d3
-                a0 += e0
-                a1 += e1
-                a2 += e2
-                a3 += e3
-                b0 += e0 * d0
-                b1 += e1 * d1
-                b2 += e2 * d2
-                b3 += e3 * d3
-                m0 += w0 * y[j]
-                m1 += w1 * y[j + 1]
-                m2 += w2 * y[j + 2]
-                m3 += w3 * y[j + 3]
-                c0 += e0 * y[j]
-                c1 += e1 * y[j + 1]
-                c2 += e2 * y[j + 2]
-                c3 += e3 * y[j + 3]
-            for j in range(whole, stop):
-                w0 = weight[j - left]
-                d0 = x[j] - xval
-                t0 += w0
-                a0 += w0 * d0
-                b0 += w0 * d0 * d0
-                m0 += w0 * y[j]
-                c0 += w0 * d0 * y[j]
-            share = 1.0 / ((t0 + t1) + (t2 + t3))
-            mean_d = ((a0 + a1) + (a2 + a3)) * share
-            level = ((m0 + m1) + (m2 + m3)) * share
-            second = ((b0 + b1) + (b2 + b3)) * share
-            variance = second - mean_d * mean_d
-            covariance = ((c0 + c1) + (c2 + c3)) * share - mean_d * level
-            if variance < 0.01 * second:
-                # the weight sits far from x[i] (mean(d)^2 near mean(d^2)): the
-                # differences above cancel, so centre on the weighted mean instead
-                variance = 0.0
-                covariance = 0.0
-                for j in range(left, stop):
-                    e0 = x[j] - xval - mean_d
-                    w0 = weight[j - left] * share
-                    variance += w0 * e0 * e0
-                    covariance += w0 * e0 * y[j]
-            fitted[i] = level - mean_d * covariance / max(variance, 1e-12)
+            fitted[i] = _lowess_local_line(x, y, weight, left, right, xval)
         if last < i - 1:  # points skipped within delta: interpolate
-            span = x[i] - x[last]
-            for j in range(last + 1, i):
-                a = (x[j] - x[last]) / span
-                fitted[j] = a * fitted[i] + (1.0 - a) * fitted[last]
-        last = i
-        cut = x[last] + delta
-        j = last
-        for j in range(last + 1, n):
-            if x[j] > cut:
-                break
-            if x[j] == x[last]:
-                fitted[j] = fitted[last]
-                last = j
+            _lowess_interpolate(x, fitted, last, i)
+        last, following = _lowess_skip(x, fitted, i, delta)
         if last >= n - 1:
             break
-        i = max(j - 1, last + 1)
+        i = following
+
+
+# The steps of lowess_sorted: plain Python, and compiled inside it (numba's
+# register_jitable, see `compiled`). Each does its arithmetic in the kernel's order.
+def _lowess_weights(x, xval, left, stop, scale, weight):  # pragma: no cover
+    """Tricube weights of ``x[left:stop]`` around ``xval`` (``scale`` = 1 / radius) into
+    ``weight``; returns how many exceed 1e-12, counting no further than 2."""
+    for j in range(left, stop):  # no reduction here: the compiler uses SIMD
+        d = abs(x[j] - xval) * scale
+        d = 1.0 - d * d * d
+        weight[j - left] = d * d * d
+    positive = 0  # a fit needs two weights above 1e-12: stop counting at two
+    for j in range(left, stop):
+        if weight[j - left] > 1e-12:
+            positive += 1
+            if positive == 2:
+                break
+    return positive
+
+
+def _lowess_tied_mean(x, y, i):  # pragma: no cover
+    """The mean of ``y`` over the run of ``x`` tied at ``x[i]``."""
+    n = x.shape[0]
+    xval = x[i]
+    first = i
+    while first > 0 and x[first - 1] == xval:
+        first -= 1
+    last_tied = i
+    while last_tied < n - 1 and x[last_tied + 1] == xval:
+        last_tied += 1
+    total = 0.0
+    for j in range(first, last_tied + 1):
+        total += y[j]
+    return total / (last_tied - first + 1)
+
+
+def _lowess_local_line(x, y, weight, left, stop, xval):  # pragma: no cover
+    """The weighted local line of ``y`` on ``x[left:stop]`` evaluated at ``xval``.
+
+    Sums of w, w d, w d^2, w y and w d y (``d = x - xval``), four partial sums each
+    added in a fixed order; centred on the weighted mean where they would cancel.
+    """
+    t0 = t1 = t2 = t3 = 0.0
+    a0 = a1 = a2 = a3 = 0.0
+    b0 = b1 = b2 = b3 = 0.0
+    m0 = m1 = m2 = m3 = 0.0
+    c0 = c1 = c2 = c3 = 0.0
+    whole = left + (stop - left) // 4 * 4
+    for j in range(left, whole, 4):
+        w0 = weight[j - left]
+        w1 = weight[j - left + 1]
+        w2 = weight[j - left + 2]
+        w3 = weight[j - left + 3]
+        d0 = x[j] - xval
+        d1 = x[j + 1] - xval
+        d2 = x[j + 2] - xval
+        d3 = x[j + 3] - xval
+        t0 += w0
+        t1 += w1
+        t2 += w2
+        t3 += w3
+        e0 = w0 * d0
+        e1 = w1 * d1
+        e2 = w2 * d2
+        e3 = w3 * d3
+        a0 += e0
+        a1 += e1
+        a2 += e2
+        a3 += e3
+        b0 += e0 * d0
+        b1 += e1 * d1
+        b2 += e2 * d2
+        b3 += e3 * d3
+        m0 += w0 * y[j]
+        m1 += w1 * y[j + 1]
+        m2 += w2 * y[j + 2]
+        m3 += w3 * y[j + 3]
+        c0 += e0 * y[j]
+        c1 += e1 * y[j + 1]
+        c2 += e2 * y[j + 2]
+        c3 += e3 * y[j + 3]
+    for j in range(whole, stop):
+        w0 = weight[j - left]
+        d0 = x[j] - xval
+        t0 += w0
+        a0 += w0 * d0
+        b0 += w0 * d0 * d0
+        m0 += w0 * y[j]
+        c0 += w0 * d0 * y[j]
+    share = 1.0 / ((t0 + t1) + (t2 + t3))
+    mean_d = ((a0 + a1) + (a2 + a3)) * share
+    level = ((m0 + m1) + (m2 + m3)) * share
+    second = ((b0 + b1) + (b2 + b3)) * share
+    variance = second - mean_d * mean_d
+    covariance = ((c0 + c1) + (c2 + c3)) * share - mean_d * level
+    if variance < 0.01 * second:
+        # the weight sits far from x[i] (mean(d)^2 near mean(d^2)): the
+        # differences above cancel, so centre on the weighted mean instead
+        variance = 0.0
+        covariance = 0.0
+        for j in range(left, stop):
+            e0 = x[j] - xval - mean_d
+            w0 = weight[j - left] * share
+            variance += w0 * e0 * e0
+            covariance += w0 * e0 * y[j]
+    return level - mean_d * covariance / max(variance, 1e-12)
+
+
+def _lowess_interpolate(x, fitted, last, i):  # pragma: no cover
+    """Fill ``fitted`` between the fits at ``last`` and ``i`` by linear interpolation."""
+    span = x[i] - x[last]
+    for j in range(last + 1, i):
+        a = (x[j] - x[last]) / span
+        fitted[j] = a * fitted[i] + (1.0 - a) * fitted[last]
+
+
+def _lowess_skip(x, fitted, i, delta):  # pragma: no cover
+    """After the fit at ``i``: copy it to the points tied with ``x[i]``; returns the last
+    point fitted and the next point to fit (the last one within ``delta`` of ``x[i]``,
+    or the one after the last fitted)."""
+    n = x.shape[0]
+    last = i
+    cut = x[last] + delta
+    j = last
+    for j in range(last + 1, n):
+        if x[j] > cut:
+            break
+        if x[j] == x[last]:
+            fitted[j] = fitted[last]
+            last = j
+    return last, max(j - 1, last + 1)
 
 
 def stable_order_by_rank(rank, n_ranks, order):  # pragma: no cover
@@ -418,6 +454,29 @@ _KERNELS = {
 _COMPILED: dict = {}
 
 
+#: Functions the kernels call, compiled where they are called (numba's register_jitable).
+_STEPS = (
+    _lowess_weights,
+    _lowess_tied_mean,
+    _lowess_local_line,
+    _lowess_interpolate,
+    _lowess_skip,
+)
+_REGISTERED: list[bool] = []
+_REGISTERING = threading.Lock()
+
+
+def _register_steps() -> None:
+    """Let compiled kernels call :data:`_STEPS` (once; they stay plain Python outside)."""
+    with _REGISTERING:
+        if not _REGISTERED:
+            from numba.extending import register_jitable
+
+            for step in _STEPS:
+                register_jitable(step)
+            _REGISTERED.append(True)
+
+
 def compiled(name: str):
     """The numba-compiled kernel ``name``, or None when numba is unavailable or disabled."""
     if not USE_NUMBA:
@@ -428,6 +487,7 @@ def compiled(name: str):
         except ImportError:  # pragma: no cover - numba ships with shap
             _COMPILED[name] = None
         else:
+            _register_steps()
             try:
                 _COMPILED[name] = numba.njit(cache=True, nogil=True)(_KERNELS[name])
             except RuntimeError:  # pragma: no cover - no writable cache location

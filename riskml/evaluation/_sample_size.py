@@ -11,13 +11,13 @@ The anticipated Cox-Snell R² comes from the user (``r2_cs``, ``r2_nagelkerke``)
 the conservative default (Nagelkerke R² 0.15), or, for a binary outcome, from an
 anticipated C-statistic and the outcome proportion (Riley, Van Calster & Collins 2021):
 by their simulation, reproduced draw for draw (R's Mersenne-Twister and inversion
-``rnorm``) so that the number equals pmsampsize's, or by the exact population value.
+``rnorm``, in :mod:`riskml.evaluation._sample_size_r_random`) so that the number equals
+pmsampsize's, or by the exact population value.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import numbers
 from dataclasses import dataclass
 
@@ -26,6 +26,12 @@ import pandas as pd
 from scipy import integrate, special
 
 from ..utils.validation import check_option
+from ._sample_size_r_random import (  # noqa: F401
+    _qnorm_as241,
+    _r_mersenne_twister,
+    _r_rnorm,
+    _r_unif_rand,
+)
 
 __all__ = ["SampleSizeResult", "cox_snell_r2_from_c_statistic", "minimum_sample_size"]
 
@@ -116,155 +122,6 @@ class SampleSizeResult:
             f"{value}, from the anticipated C-statistic {self.c_statistic:g} and outcome "
             f"proportion (Riley, Van Calster & Collins 2021; {how})"
         )
-
-
-# -- R's random numbers -------------------------------------------------------------
-# R's default generator (RNGkind(): "Mersenne-Twister", "Inversion") reproduced with
-# numpy's MT19937, so that the C-statistic route draws exactly what pmsampsize draws.
-
-
-def _r_mersenne_twister(seed: int) -> np.random.MT19937:
-    """numpy's MT19937 in the state R's ``set.seed(seed)`` leaves.
-
-    R scrambles the seed with the linear congruential generator
-    ``seed = 69069 seed + 1`` (mod 2^32): 50 times, then once for each of the 625
-    words of its state, whose first word is the position (set to 624, so that the
-    first draw regenerates the 624-word key) and the others the key.
-    """
-    state = int(seed) & 0xFFFFFFFF
-    for _ in range(50):
-        state = (69069 * state + 1) & 0xFFFFFFFF
-    words = np.empty(625, dtype=np.uint32)
-    for j in range(625):
-        state = (69069 * state + 1) & 0xFFFFFFFF
-        words[j] = state
-    bit_generator = np.random.MT19937()
-    bit_generator.state = {
-        "bit_generator": "MT19937",
-        "state": {"key": words[1:], "pos": 624},
-    }
-    return bit_generator
-
-
-def _r_unif_rand(bit_generator: np.random.MT19937, size: int) -> np.ndarray:
-    """R's ``unif_rand()`` for the Mersenne-Twister: a 32-bit word times 2^-32, kept
-    inside (0, 1)."""
-    u = bit_generator.random_raw(size).astype(np.float64) * 2.3283064365386963e-10
-    u[u <= 0.0] = 0.5 * 2.328306437080797e-10
-    return u
-
-
-# Wichura (1988), algorithm AS 241 (PPND16): the coefficients of its three rational
-# approximations, lowest degree first; R's qnorm() evaluates the same ones.
-_AS241_CENTRAL = (
-    (
-        3.387132872796366608,
-        133.14166789178437745,
-        1971.5909503065514427,
-        13731.693765509461125,
-        45921.953931549871457,
-        67265.770927008700853,
-        33430.575583588128105,
-        2509.0809287301226727,
-    ),
-    (
-        1.0,
-        42.313330701600911252,
-        687.1870074920579083,
-        5394.1960214247511077,
-        21213.794301586595867,
-        39307.89580009271061,
-        28729.085735721942674,
-        5226.495278852854561,
-    ),
-)
-_AS241_INTERMEDIATE = (
-    (
-        1.42343711074968357734,
-        4.6303378461565452959,
-        5.7694972214606914055,
-        3.64784832476320460504,
-        1.27045825245236838258,
-        0.24178072517745061177,
-        0.0227238449892691845833,
-        7.7454501427834140764e-4,
-    ),
-    (
-        1.0,
-        2.05319162663775882187,
-        1.6763848301838038494,
-        0.68976733498510000455,
-        0.14810397642748007459,
-        0.0151986665636164571966,
-        5.475938084995344946e-4,
-        1.05075007164441684324e-9,
-    ),
-)
-_AS241_TAIL = (
-    (
-        6.6579046435011037772,
-        5.4637849111641143699,
-        1.7848265399172913358,
-        0.29656057182850489123,
-        0.026532189526576123093,
-        0.0012426609473880784386,
-        2.71155556874348757815e-5,
-        2.01033439929228813265e-7,
-    ),
-    (
-        1.0,
-        0.59983220655588793769,
-        0.13692988092273580531,
-        0.0148753612908506148525,
-        7.868691311456132591e-4,
-        1.8463183175100546818e-5,
-        1.4215117583164458887e-7,
-        2.04426310338993978564e-15,
-    ),
-)
-
-
-def _horner(coefficients, x: np.ndarray) -> np.ndarray:
-    value = np.full_like(x, coefficients[-1])
-    for coefficient in coefficients[-2::-1]:
-        value = value * x + coefficient
-    return value
-
-
-def _qnorm_as241(p: np.ndarray) -> np.ndarray:
-    """Standard normal quantile by AS 241 with R's operation order, so that the values
-    equal R's ``qnorm`` bit for bit (scipy's ``ndtri`` differs from it in the last bit
-    for most values)."""
-    p = np.asarray(p, dtype=np.float64)
-    q = p - 0.5
-    out = np.empty_like(p)
-    central = np.abs(q) <= 0.425
-    r = 0.180625 - q[central] * q[central]
-    # (q × numerator) / denominator, in this order, as R evaluates it
-    out[central] = q[central] * _horner(_AS241_CENTRAL[0], r) / _horner(_AS241_CENTRAL[1], r)
-    tail = ~central
-    smaller = np.where(q[tail] > 0, 0.5 - p[tail] + 0.5, p[tail])
-    # the C library's log, as R's: numpy's vectorised log differs from it in the last
-    # bit for about 1 value in 10,000
-    r = np.sqrt(-np.fromiter(map(math.log, smaller.tolist()), np.float64, smaller.size))
-    value = np.empty_like(r)
-    near = r <= 5.0
-    for coefficients, rows, shift in (
-        (_AS241_INTERMEDIATE, near, 1.6),
-        (_AS241_TAIL, ~near, 5.0),
-    ):
-        x = r[rows] - shift
-        value[rows] = _horner(coefficients[0], x) / _horner(coefficients[1], x)
-    out[tail] = np.where(q[tail] < 0, -value, value)
-    return out
-
-
-def _r_rnorm(bit_generator: np.random.MT19937, size: int, mean: float) -> np.ndarray:
-    """R's ``rnorm(size, mean, 1)`` by inversion: two uniforms per draw, the first
-    giving 27 high bits (``BIG = 2^27``), as R's ``norm_rand()``."""
-    u = _r_unif_rand(bit_generator, 2 * size)
-    big = 134217728.0
-    return mean + _qnorm_as241((np.floor(big * u[0::2]) + u[1::2]) / big)
 
 
 # -- from a C-statistic to a Cox-Snell R² --------------------------------------------
@@ -614,6 +471,59 @@ def minimum_sample_size(
     >>> result.r2_cs, result.n_required
     (0.2902, 661)
     """
+    _check_design(outcome_kind, n_parameters, r2_cs, r2_nagelkerke, c_statistic)
+    shrinkage = _check_positive(shrinkage, "shrinkage", 1.0)
+    margin = _check_positive(margin, "margin", 1.0)
+    r2_difference = _check_positive(r2_difference, "r2_difference", 1.0)
+    if outcome_kind == "binary":
+        prevalence, max_r2 = _binary_frequency(prevalence)
+        per_patient = prevalence  # events per patient
+    else:
+        rate, timepoint, mean_followup = _survival_frequency(rate, timepoint, mean_followup)
+        per_patient = rate * mean_followup  # expected events per patient
+        # lnL0 / n = per_patient (ln per_patient - 1) for the exponential null model
+        max_r2 = 1 - np.exp(2 * per_patient * (np.log(per_patient) - 1))
+    route, r2_cs, c_statistic, seed = _anticipated_r2(
+        r2_cs, r2_nagelkerke, c_statistic, c_statistic_method, random_state, prevalence, max_r2
+    )
+    if shrinkage <= r2_cs:
+        raise ValueError(f"shrinkage must exceed r2_cs ({r2_cs:g}); got {shrinkage:g}.")
+    n1 = _shrinkage_n(n_parameters, r2_cs, shrinkage)
+    s2 = r2_cs / (r2_cs + r2_difference * max_r2)
+    n2 = _shrinkage_n(n_parameters, r2_cs, s2)
+    rows = [
+        ("1: shrinkage of predictor effects", n1, shrinkage),
+        ("2: apparent vs adjusted Nagelkerke R2", n2, s2),
+    ]
+    risk_interval = None
+    if outcome_kind == "binary":
+        n3 = int(np.ceil((1.96 / margin) ** 2 * prevalence * (1 - prevalence)))
+        rows.append(("3: precise overall risk", n3, np.nan))
+        n_required = max(n1, n2, n3)
+    else:
+        n_required = max(n1, n2)
+        risk_interval = _overall_risk_interval(rate, timepoint, mean_followup * n_required)
+        rows.append(("3: precise overall risk at the time point (reported)", np.nan, np.nan))
+    criteria = pd.DataFrame(rows, columns=["criterion", "n", "shrinkage"])
+    criteria["events"] = [n * per_patient for n in criteria["n"]]
+    criteria["events_per_parameter"] = criteria["events"] / n_parameters
+    return SampleSizeResult(
+        criteria=criteria,
+        n_required=int(n_required),
+        events_required=float(n_required * per_patient),
+        n_parameters=int(n_parameters),
+        r2_cs=float(r2_cs),
+        max_r2_cs=float(max_r2),
+        risk_interval=risk_interval,
+        route=route,
+        c_statistic=c_statistic,
+        c_statistic_method=c_statistic_method if c_statistic is not None else None,
+        random_state=seed,
+    )
+
+
+def _check_design(outcome_kind, n_parameters, r2_cs, r2_nagelkerke, c_statistic) -> None:
+    """The outcome kind, the number of parameters, and at most one anticipated performance."""
     if outcome_kind not in ("binary", "survival"):
         raise ValueError(
             f"outcome_kind of minimum_sample_size must be 'binary' or 'survival'; got "
@@ -651,44 +561,46 @@ def minimum_sample_size(
             "assumes a logistic model); for a time-to-event outcome pass r2_cs= or "
             "r2_nagelkerke=."
         )
-    shrinkage = _check_positive(shrinkage, "shrinkage", 1.0)
-    margin = _check_positive(margin, "margin", 1.0)
-    r2_difference = _check_positive(r2_difference, "r2_difference", 1.0)
-    if outcome_kind == "binary":
-        if prevalence is None:
-            raise ValueError("minimum_sample_size for a binary outcome needs prevalence=.")
-        prevalence = _check_positive(prevalence, "prevalence", 1.0)
-        phi = prevalence
-        max_r2 = 1 - (phi**phi * (1 - phi) ** (1 - phi)) ** 2
 
-        def events(n):
-            return n * prevalence
 
-    else:
-        missing = [
-            name
-            for name, value in (
-                ("rate", rate),
-                ("timepoint", timepoint),
-                ("mean_followup", mean_followup),
-            )
-            if value is None
-        ]
-        if missing:
-            raise ValueError(
-                f"minimum_sample_size for a time-to-event outcome needs {', '.join(missing)}= "
-                "(the event rate per unit time, the time point and the mean follow-up)."
-            )
-        rate = _check_positive(rate, "rate")
-        timepoint = _check_positive(timepoint, "timepoint")
-        mean_followup = _check_positive(mean_followup, "mean_followup")
-        per_patient = rate * mean_followup  # expected events per patient
-        # lnL0 / n = per_patient (ln per_patient - 1) for the exponential null model
-        max_r2 = 1 - np.exp(2 * per_patient * (np.log(per_patient) - 1))
+def _binary_frequency(prevalence) -> tuple[float, float]:
+    """The checked prevalence and the largest Cox-Snell R² it allows."""
+    if prevalence is None:
+        raise ValueError("minimum_sample_size for a binary outcome needs prevalence=.")
+    prevalence = _check_positive(prevalence, "prevalence", 1.0)
+    phi = prevalence
+    return prevalence, 1 - (phi**phi * (1 - phi) ** (1 - phi)) ** 2
 
-        def events(n):
-            return n * per_patient
 
+def _survival_frequency(rate, timepoint, mean_followup) -> tuple[float, float, float]:
+    """The checked event rate, time point and mean follow-up of a time-to-event outcome."""
+    missing = [
+        name
+        for name, value in (
+            ("rate", rate),
+            ("timepoint", timepoint),
+            ("mean_followup", mean_followup),
+        )
+        if value is None
+    ]
+    if missing:
+        raise ValueError(
+            f"minimum_sample_size for a time-to-event outcome needs {', '.join(missing)}= "
+            "(the event rate per unit time, the time point and the mean follow-up)."
+        )
+    return (
+        _check_positive(rate, "rate"),
+        _check_positive(timepoint, "timepoint"),
+        _check_positive(mean_followup, "mean_followup"),
+    )
+
+
+def _anticipated_r2(
+    r2_cs, r2_nagelkerke, c_statistic, c_statistic_method, random_state, prevalence, max_r2
+):
+    """``(route, r2_cs, c_statistic, seed)``: the anticipated Cox-Snell R², checked
+    against ``max_r2``, from whichever of ``r2_cs``, ``r2_nagelkerke`` and
+    ``c_statistic`` was given (Nagelkerke R² = 0.15 when none was)."""
     seed = None
     if c_statistic is not None:
         route = "c_statistic"
@@ -719,44 +631,16 @@ def minimum_sample_size(
             f"r2_cs={r2_cs:g} is above the largest Cox-Snell R² this outcome frequency "
             f"allows ({max_r2:.4f}); pass a smaller value, or r2_nagelkerke= instead."
         )
-    if shrinkage <= r2_cs:
-        raise ValueError(f"shrinkage must exceed r2_cs ({r2_cs:g}); got {shrinkage:g}.")
-    n1 = _shrinkage_n(n_parameters, r2_cs, shrinkage)
-    s2 = r2_cs / (r2_cs + r2_difference * max_r2)
-    n2 = _shrinkage_n(n_parameters, r2_cs, s2)
-    rows = [
-        ("1: shrinkage of predictor effects", n1, shrinkage),
-        ("2: apparent vs adjusted Nagelkerke R2", n2, s2),
-    ]
-    risk_interval = None
-    if outcome_kind == "binary":
-        n3 = int(np.ceil((1.96 / margin) ** 2 * prevalence * (1 - prevalence)))
-        rows.append(("3: precise overall risk", n3, np.nan))
-        n_required = max(n1, n2, n3)
-    else:
-        n_required = max(n1, n2)
-        person_time = mean_followup * n_required
-        se = np.sqrt(rate / person_time)
-        risk = 1 - np.exp(-rate * timepoint)
-        risk_interval = (
-            float(risk),
-            float(1 - np.exp(-(rate - 1.96 * se) * timepoint)),
-            float(1 - np.exp(-(rate + 1.96 * se) * timepoint)),
-        )
-        rows.append(("3: precise overall risk at the time point (reported)", np.nan, np.nan))
-    criteria = pd.DataFrame(rows, columns=["criterion", "n", "shrinkage"])
-    criteria["events"] = [events(n) for n in criteria["n"]]
-    criteria["events_per_parameter"] = criteria["events"] / n_parameters
-    return SampleSizeResult(
-        criteria=criteria,
-        n_required=int(n_required),
-        events_required=float(events(n_required)),
-        n_parameters=int(n_parameters),
-        r2_cs=float(r2_cs),
-        max_r2_cs=float(max_r2),
-        risk_interval=risk_interval,
-        route=route,
-        c_statistic=c_statistic,
-        c_statistic_method=c_statistic_method if c_statistic is not None else None,
-        random_state=seed,
+    return route, r2_cs, c_statistic, seed
+
+
+def _overall_risk_interval(rate: float, timepoint: float, person_time: float):
+    """The overall risk at ``timepoint`` of an exponential model and its 95% interval
+    from the rate's standard error over ``person_time`` (criterion 3, reported)."""
+    se = np.sqrt(rate / person_time)
+    risk = 1 - np.exp(-rate * timepoint)
+    return (
+        float(risk),
+        float(1 - np.exp(-(rate - 1.96 * se) * timepoint)),
+        float(1 - np.exp(-(rate + 1.96 * se) * timepoint)),
     )

@@ -19,7 +19,12 @@
   ``to_html()``) and :func:`evaluate_predictions`.
 - Calibration, overall performance, clinical utility and plots (Brier, IPA, decision
   curves, NRI/IDI, ``*Display`` objects): see :mod:`._calibration`,
-  :mod:`._utility`, :mod:`._plots`.
+  :mod:`._brier`, :mod:`._decision_curves`, :mod:`._reclassification`,
+  :mod:`._metric_ci`, :mod:`._plots`.
+- The metric registry (:mod:`._metric_registry`): every metric described once;
+  :func:`register_metric` adds one's own, which then flows through
+  :func:`evaluate_predictions`, :func:`internal_validation`, :class:`riskml.Study`
+  and the report.
 """
 
 from ._bootstrap import ConfidenceInterval, bootstrap_ci, concordance_index_ci, roc_auc_ci
@@ -30,9 +35,14 @@ from ._metrics import (
     Metric,
     check_metrics,
     default_metrics,
+    find_metric,
     get_metric,
     get_metric_names,
     metric_interval,
+    register_metric,
+    registered_metric,
+    registered_metrics,
+    unregister_metric,
 )
 from ._results import MetricTable, evaluate_predictions
 from ._sample_size import SampleSizeResult, cox_snell_r2_from_c_statistic, minimum_sample_size
@@ -85,6 +95,11 @@ __all__ = [
     "check_metrics",
     "get_metric_names",
     "metric_interval",
+    "find_metric",
+    "register_metric",
+    "registered_metric",
+    "registered_metrics",
+    "unregister_metric",
     "minimum_sample_size",
     "optimism_bootstrap",
     "paired_bootstrap",
@@ -97,6 +112,7 @@ __all__ = [
 
 # Calibration, overall performance, clinical utility and plots (items 4-5 and the
 # Display objects of item 7 of the evaluation issue), from their own modules.
+from ._brier import brier_score, brier_score_ipcw, scaled_brier, scaled_brier_ipcw  # noqa: E402
 from ._calibration import (  # noqa: E402
     CalibrationErrors,
     HosmerLemeshowResult,
@@ -111,23 +127,15 @@ from ._calibration import (  # noqa: E402
     recalibrate_logistic,
     survival_calibration,
 )
-from ._plots import CalibrationDisplay, DecisionCurveDisplay, RocCurveDisplay  # noqa: E402
-from ._utility import (  # noqa: E402
-    IDIResult,
-    NRIResult,
-    brier_score,
-    brier_score_ipcw,
+from ._decision_curves import (  # noqa: E402
     decision_curve,
     decision_curve_survival,
-    idi,
-    metric_ci,
     net_benefit,
     net_benefit_survival,
-    nri,
-    scaled_brier,
-    scaled_brier_ipcw,
-    survival_metric_ci,
 )
+from ._metric_ci import metric_ci, survival_metric_ci  # noqa: E402
+from ._plots import CalibrationDisplay, DecisionCurveDisplay, RocCurveDisplay  # noqa: E402
+from ._reclassification import IDIResult, NRIResult, idi, nri  # noqa: E402
 
 __all__ += [
     "CalibrationDisplay",
@@ -176,7 +184,7 @@ __all__ += [
     "survival_ici",
     "survival_observed_expected_ratio",
 ]
-from ._utility import brier_scores_ipcw, integrated_brier_score  # noqa: E402
+from ._brier import brier_scores_ipcw, integrated_brier_score  # noqa: E402
 
 __all__ += ["brier_scores_ipcw", "integrated_brier_score"]
 

@@ -1,13 +1,10 @@
-"""Internal validation schemes and the stability of the bootstrap models' predictions.
+"""Internal validation schemes: Harrell's bootstrap optimism, Efron's .632 and .632+,
+cross-validation optimism and cross-validation average (:func:`internal_validation`),
+every scheme refitting the *whole* pipeline, for every registered metric (binary
+outcomes, or time-to-event outcomes at a horizon).
 
-- :func:`internal_validation`: Harrell's bootstrap optimism, Efron's .632 and .632+,
-  cross-validation optimism and cross-validation average, every scheme refitting the
-  *whole* pipeline, for every registered metric (binary outcomes, or time-to-event
-  outcomes at a horizon).
-- :class:`PredictionStability`: from the same bootstrap models' predictions on the
-  original data (no extra fits), the prediction, classification, calibration and
-  decision-curve instability of Riley & Collins (2023), each as a tidy table and a
-  one-call plot, with a one-sentence interpretation.
+The stability of the bootstrap models' predictions (:class:`PredictionStability`)
+lives in :mod:`._stability` and is imported here, its former home.
 """
 
 from __future__ import annotations
@@ -19,11 +16,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ..outcome import check_outcome
 from ..utils.fit_issues import ModelFitWarning, count_fit_issues, fit_issue_records
 from ..utils.parallel import run_fits
 from ..utils.validation import (
-    check_fraction,
     check_n_jobs,
     check_option,
     check_random_state,
@@ -31,21 +26,14 @@ from ..utils.validation import (
 from ._bootstrap import (
     _check_n_boot,
 )
-from ._calibration import (
-    _DEFAULT_FRAC,
-    _smoothed_observed,
-    _survival_calibration_inputs,
-    calibration_curve,
-)
 from ._checks import (
-    check_confidence_level,
     check_horizon_in_follow_up,
     check_outcome_argument,
 )
 from ._metrics import metric_value
 from ._results import MetricTable
 from ._schemes import _metric_values, _predict, _reissue, _resolve
-from ._utility import TREAT_ALL, TREAT_NONE, _positive, decision_curve, decision_curve_survival
+from ._stability import PredictionStability  # its home before the split
 from ._validation import (
     _check_estimator,
     _num_rows,
@@ -72,11 +60,6 @@ _EVALUATED_ON = {
     "cv_optimism": "held-out fold",
     "cv_average": "held-out fold",
 }
-# Rank metrics: a risk unrelated to the outcome has a C-statistic of 1/2.
-_RANK_METRICS = ("auc", "harrell_c", "uno_c", "td_auc")
-# Metrics whose value for a constant prediction c is a quadratic in c (a mean of
-# squared errors, or a linear function of one): their no-information value is exact.
-_QUADRATIC_METRICS = ("brier", "ipa")
 
 
 # -- the result ----------------------------------------------------------------------
@@ -214,20 +197,22 @@ def _no_information(metric, outcome, risk, horizon, params) -> float:
     """The no-information value of a metric (Efron & Tibshirani 1997), NaN if none.
 
     It is the metric expected when outcomes and predictions are paired at random:
-    ``1/n^2 sum_i sum_j L(y_i, p_j)``. Rank metrics: 1/2. Brier and IPA: their value
-    for a constant prediction ``c`` is a quadratic ``a + b c + d c^2`` (IPCW weights
-    do not depend on the prediction), read off three constants, so the double sum is
-    ``a + b mean(p) + d mean(p^2)`` exactly.
+    ``1/n^2 sum_i sum_j L(y_i, p_j)``, as the registry entry gives it
+    (:attr:`Metric.no_information`): a number (rank metrics: 1/2), or
+    ``"quadratic"`` for a metric whose value at a constant prediction ``c`` is a
+    quadratic ``a + b c + d c^2`` (Brier and IPA: IPCW weights do not depend on the
+    prediction), read off three constants, so the double sum is ``a + b mean(p) + d
+    mean(p^2)`` exactly.
     """
-    if metric.name in _RANK_METRICS:
-        return 0.5
-    if metric.name in _QUADRATIC_METRICS:
+    if metric.no_information == "quadratic":
         n = len(outcome)
         points = np.array([0.25, 0.5, 0.75])
         values = [_constant_value(metric, outcome, c, n, horizon, params) for c in points]
         d, b, a = np.polyfit(points, values, 2)
         return float(a + b * risk.mean() + d * np.mean(risk**2))
-    return np.nan
+    if metric.no_information is None:
+        return np.nan
+    return float(metric.no_information)
 
 
 def _constant_value(metric, outcome, c, n, horizon, params) -> float:
@@ -470,111 +455,28 @@ def _run(
     y_fit = outcome.to_y()
     name = type(estimator).__name__ if name is None else str(name)
     bootstrap = method in ("bootstrap", "632", "632+")
-
     if bootstrap:
-        n_boot = _check_n_boot(n_boot, function)
-        rng = check_random_state(random_state, function)
-        draws = [rng.integers(0, n, size=n) for _ in range(n_boot)]
-
-        def tasks():
-            everyone = np.arange(n)
-            for rows in draws:
-                if method == "bootstrap":
-                    evaluate = {"training": rows, "test": None}
-                else:
-                    evaluate = {"test": np.setdiff1d(everyone, rows)}
-                yield rows, evaluate
-
-        total = n_boot
+        tasks = _bootstrap_tasks(method, n, _check_n_boot(n_boot, function), random_state, function)
     else:
-        seed = _check_cv_seed(random_state, function)
-        folds = cv_folds(outcome, cv, groups=groups, random_state=seed)
-        if folds.ndim != 1:
-            raise ValueError(
-                f"cv of {function} must give one partition of the patients (an int or a "
-                f"k-fold splitter); got {cv!r}. Repeat the call with other random_state "
-                "values to repeat the cross-validation."
-            )
-        k = int(folds.max()) + 1
-
-        def tasks():
-            for fold in range(k):
-                test = np.flatnonzero(folds == fold)
-                train = np.flatnonzero(folds != fold)
-                # cv_average uses the held-out fold only
-                evaluate = {"test": test}
-                if method == "cv_optimism":
-                    evaluate["training"] = train
-                yield train, evaluate
-
-        total = k
+        tasks = _cv_tasks(method, outcome, cv, groups, random_state, function)
+    total = len(tasks)
     update, close = _progress_callback(
         progress, total, function, desc=f"internal validation ({method})", unit="fit"
     )
-
-    with warnings.catch_warnings(record=True) as apparent_caught:
-        warnings.simplefilter("always")  # recorded, not shown: the replicates warn again
-        fitted = clone(estimator).fit(X, y_fit)
-    apparent_issues = tuple(
-        count_fit_issues(
-            [fit_issue_records(fitted, [(r.category, str(r.message)) for r in apparent_caught])]
-        )
-    )
-    apparent_risk = _predict(fitted, X, horizon, n)
-    undefined_apparent: dict = {}
-    apparent = _metric_values(
-        outcome, apparent_risk, metrics, horizon, params, strict=False, reasons=undefined_apparent
-    )
-    if len(undefined_apparent) == len(metrics):
-        raise ValueError(
-            f"{function}: no metric is defined for the model fitted on all the data: "
-            + "; ".join(f"{metric}: {reason}" for metric, reason in undefined_apparent.items())
-        )
-    for metric, reason in undefined_apparent.items():
-        lost = "its optimism" if method == "cv_average" else "its optimism and corrected value"
-        warnings.warn(
-            f"{function}: {metric} is undefined for the model fitted on all the data (the "
-            f"apparent performance), and so is {lost}. Reason: {reason}",
-            UserWarning,
-            stacklevel=3,
-        )
-
+    fitted, apparent_issues, apparent_risk = _whole_cohort_fit(estimator, X, y_fit, horizon, n)
+    apparent = _apparent_values(outcome, apparent_risk, metrics, horizon, params, method, function)
     results = run_fits(
         _replicate,
         (
             (clone(estimator), X, y_fit, outcome, train, evaluate, horizon, metrics, params)
-            for train, evaluate in tasks()
+            for train, evaluate in tasks
         ),
         n_jobs=n_jobs,
         n_tasks=total,
     )
     keep = bootstrap and keep_predictions
-    predictions = np.full((total, n), np.nan) if keep else None
-    records: Counter = Counter()
-    undefined: dict = {}  # (metric, column) -> [count, first reason]
-    rows, first_error = [], None
-    try:
-        for b, ((risk, values, caught, error, reasons), _, on_thread) in enumerate(results):
-            first_error = first_error or error
-            records.update(set(caught) | set(on_thread))
-            for key, message in reasons.items():
-                undefined.setdefault(key, [0, message])[0] += 1
-            if keep and risk is not None:
-                predictions[b] = risk
-            for metric in metrics:
-                rows.append(
-                    {
-                        "replicate": b,
-                        "metric": metric.name,
-                        "training": values.get("training", {}).get(metric.name, np.nan),
-                        "test": values.get("test", {}).get(metric.name, np.nan),
-                        "evaluated_on": _EVALUATED_ON[method],
-                    }
-                )
-            update(b + 1)
-    finally:
-        results.close()
-        close()
+    collected = _collect(results, metrics, method, (total, n) if keep else None, update, close)
+    replicates, predictions, records, undefined, first_error = collected
     _reissue(records, total)
     # records count replicates per (category, message): the fit issues among them
     fit_issues = {
@@ -591,58 +493,23 @@ def _run(
             UserWarning,
             stacklevel=3,
         )
-    replicates = pd.DataFrame(
-        rows, columns=["replicate", "metric", "training", "test", "evaluated_on"]
+    summary = _summary(
+        replicates,
+        metrics,
+        apparent,
+        method,
+        name,
+        total,
+        (outcome, apparent_risk, horizon, params),
     )
-
-    summary, defined = [], 0
-    for metric in metrics:
-        table = replicates[replicates["metric"] == metric.name]
-        if method in ("bootstrap", "cv_optimism"):
-            values = (table["training"] - table["test"]).to_numpy()
-        else:
-            values = table["test"].to_numpy()
-        valid = values[np.isfinite(values)]
-        defined += valid.shape[0] > 0
-        app = apparent[metric.name]
-        row = {"model": name, "metric": metric.name, "apparent": app}
-        if valid.shape[0] == 0:  # warned above; NaN rather than losing the other metrics
-            corrected = np.nan
-            if method == "632+":
-                row.update(no_information=np.nan, overfitting_rate=np.nan, weight=np.nan)
-        elif method in ("bootstrap", "cv_optimism"):
-            corrected = app - float(valid.mean())
-        elif method == "cv_average":
-            corrected = float(valid.mean())
-        elif method == "632":
-            corrected = 0.368 * app + 0.632 * float(valid.mean())
-        else:
-            gamma = _no_information(metric, outcome, apparent_risk, horizon, params)
-            if np.isfinite(gamma):
-                corrected, rate, weight = _632_plus(metric, app, float(valid.mean()), gamma)
-            else:
-                corrected, rate, weight = 0.368 * app + 0.632 * float(valid.mean()), 0.0, 0.632
-            row.update(no_information=gamma, overfitting_rate=rate, weight=weight)
-        row.update(
-            optimism=app - corrected,
-            corrected=corrected,
-            method=_LABELS[method],
-            n_boot=total,
-            n_degenerate=int(total - valid.shape[0]),
-        )
-        summary.append(row)
-    if defined == 0:
+    if (summary["n_degenerate"] == total).all():  # no metric defined in any replicate
         reason = f" The first failed fit said: {first_error}" if first_error else ""
         raise ValueError(
             f"{function}: every metric was undefined in all {total} {unit}, so no "
             f"optimism can be estimated.{reason}"
         )
-    columns = ["model", "metric", "apparent", "optimism", "corrected", "method"]
-    columns += ["n_boot", "n_degenerate"]
-    if method == "632+":
-        columns += ["no_information", "overfitting_rate", "weight"]
     return InternalValidationResult(
-        pd.DataFrame(summary, columns=columns),
+        summary,
         replicates,
         predictions=predictions,
         apparent_risk=apparent_risk,
@@ -657,368 +524,168 @@ def _run(
     )
 
 
-# -- stability -----------------------------------------------------------------------
-def _new_axes(ax):
-    """``ax``, or new axes on a new Figure outside pyplot's global state."""
-    if ax is not None:
-        return ax
-    from matplotlib.figure import Figure
+def _bootstrap_tasks(method, n, n_boot, random_state, function) -> list:
+    """``(training rows, {column: rows evaluated})`` of every bootstrap replicate: the
+    resample and the original data (Harrell), or the out-of-bag patients (.632)."""
+    rng = check_random_state(random_state, function)
+    draws = [rng.integers(0, n, size=n) for _ in range(n_boot)]
+    everyone = np.arange(n)
+    if method == "bootstrap":
+        return [(rows, {"training": rows, "test": None}) for rows in draws]
+    return [(rows, {"test": np.setdiff1d(everyone, rows)}) for rows in draws]
 
-    return Figure(figsize=(5.5, 4.5), layout="constrained").subplots()
 
-
-class PredictionStability:
-    """Instability of individual predictions across bootstrap models (Riley & Collins 2023).
-
-    Usually made by :meth:`InternalValidationResult.stability`, from the predictions
-    that the bootstrap models of :func:`internal_validation` made for every patient of
-    the original data (no extra fits).
-
-    Parameters
-    ----------
-    original : array-like of shape (n_samples,)
-        The predicted risk of the model fitted on all the data.
-    predictions : array-like of shape (n_boot, n_samples)
-        Each bootstrap model's predicted risk for the same patients; rows holding a
-        NaN (failed fits) are left out and counted in :attr:`n_degenerate`.
-    y : array-like of 0/1, structured ``(event, time)`` array, or Outcome, optional
-        The outcomes, for the calibration and decision-curve instability.
-    horizon : float, optional
-        The horizon of the predicted risks, for a time-to-event ``y``.
-    name : str, default="model"
-
-    Attributes
-    ----------
-    n_boot : int
-        The bootstrap models used.
-    n_degenerate : int
-        Rows of ``predictions`` left out.
-    mape : float
-        Mean absolute prediction error: the mean over patients and bootstrap models
-        of ``|bootstrap-model risk - original-model risk|``.
-
-    References
-    ----------
-    .. [1] Riley RD, Collins GS. Stability of clinical prediction models developed
-       using statistical or machine learning methods. Biom J 2023;65:2200302.
-    .. [2] Rhodes S. pminternal (R package), stability plots (documented behaviour).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from riskml.evaluation import PredictionStability
-    >>> stability = PredictionStability([0.1, 0.5], [[0.2, 0.5], [0.1, 0.3]])
-    >>> round(stability.mape, 3)
-    0.075
-    """
-
-    def __init__(self, original, predictions, y=None, *, horizon=None, name: str = "model"):
-        function = "PredictionStability"
-        original = np.asarray(original, dtype=float)
-        predictions = np.asarray(predictions, dtype=float)
-        if original.ndim != 1 or predictions.ndim != 2 or predictions.shape[1] != len(original):
-            raise ValueError(
-                f"{function} needs original of shape (n_samples,) and predictions of shape "
-                f"(n_boot, n_samples); got {original.shape} and {predictions.shape}."
-            )
-        if not np.isfinite(original).all():
-            raise ValueError(f"original of {function} has missing or infinite risks.")
-        usable = np.isfinite(predictions).all(axis=1)
-        if not usable.any():
-            raise ValueError(
-                f"{function}: none of the {predictions.shape[0]} bootstrap models predicted "
-                "every patient (all failed)."
-            )
-        self.outcome = None if y is None else check_outcome(y)
-        if self.outcome is not None and len(self.outcome) != len(original):
-            raise ValueError(
-                f"y of {function} must hold one outcome per patient ({len(original)}); "
-                f"got {len(self.outcome)}."
-            )
-        self.original = original
-        self.predictions = predictions[usable]
-        self.n_boot = int(usable.sum())
-        self.n_degenerate = int((~usable).sum())
-        self.horizon = horizon
-        self.name = str(name)
-
-    # -- tables --------------------------------------------------------------------
-    @property
-    def mape(self) -> float:
-        return float(np.mean(np.abs(self.predictions - self.original)))
-
-    def patients(self, confidence: float = 0.95) -> pd.DataFrame:
-        """Per-patient prediction instability.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per patient: ``patient`` (row position), ``original``, ``mean``
-            (of the bootstrap models' risks), ``low`` and ``high`` (the stability
-            interval: percentiles ``(1 - confidence)/2`` and ``(1 + confidence)/2``
-            of the bootstrap models' risks, numpy's linear interpolation = R's
-            ``quantile`` type 7), ``width`` and ``mape`` (mean absolute difference
-            from ``original``).
-        """
-        confidence = check_confidence_level(confidence, "PredictionStability.patients")
-        alpha = 1.0 - confidence
-        low, high = np.quantile(self.predictions, [alpha / 2, 1 - alpha / 2], axis=0)
-        return pd.DataFrame(
-            {
-                "patient": np.arange(self.original.shape[0]),
-                "original": self.original,
-                "mean": self.predictions.mean(axis=0),
-                "low": low,
-                "high": high,
-                "width": high - low,
-                "mape": np.mean(np.abs(self.predictions - self.original), axis=0),
-            }
+def _cv_tasks(method, outcome, cv, groups, random_state, function) -> list:
+    """``(training rows, {column: rows evaluated})`` of every fold: the held-out fold,
+    and for ``cv_optimism`` the training folds too."""
+    seed = _check_cv_seed(random_state, function)
+    folds = cv_folds(outcome, cv, groups=groups, random_state=seed)
+    if folds.ndim != 1:
+        raise ValueError(
+            f"cv of {function} must give one partition of the patients (an int or a "
+            f"k-fold splitter); got {cv!r}. Repeat the call with other random_state "
+            "values to repeat the cross-validation."
         )
+    tasks = []
+    for fold in range(int(folds.max()) + 1):
+        test = np.flatnonzero(folds == fold)
+        train = np.flatnonzero(folds != fold)
+        # cv_average uses the held-out fold only
+        evaluate = {"test": test}
+        if method == "cv_optimism":
+            evaluate["training"] = train
+        tasks.append((train, evaluate))
+    return tasks
 
-    def classification(self, threshold: float) -> pd.DataFrame:
-        """Classification instability index at a risk threshold.
 
-        Returns
-        -------
-        pandas.DataFrame
-            One row per patient: ``patient``, ``original``, ``classified`` (the
-            original model's decision, risk >= threshold as in :func:`net_benefit`)
-            and ``instability``: the share of bootstrap models that classify the
-            patient differently.
-        """
-        threshold = check_fraction(threshold, "threshold", "PredictionStability.classification")
-        original = _positive(self.original, np.array([threshold]))[0]
-        boot = np.stack([_positive(row, np.array([threshold]))[0] for row in self.predictions])
-        return pd.DataFrame(
-            {
-                "patient": np.arange(self.original.shape[0]),
-                "original": self.original,
-                "classified": original,
-                "instability": np.mean(boot != original, axis=0),
-            }
+def _whole_cohort_fit(estimator, X, y_fit, horizon, n):
+    """The model fitted on all the data, its fit issues and its predicted risk."""
+    with warnings.catch_warnings(record=True) as apparent_caught:
+        warnings.simplefilter("always")  # recorded, not shown: the replicates warn again
+        fitted = clone(estimator).fit(X, y_fit)
+    apparent_issues = tuple(
+        count_fit_issues(
+            [fit_issue_records(fitted, [(r.category, str(r.message)) for r in apparent_caught])]
         )
+    )
+    return fitted, apparent_issues, _predict(fitted, X, horizon, n)
 
-    def _require_outcome(self, what: str):
-        if self.outcome is None:
-            raise ValueError(
-                f"{what} needs the outcomes: make the PredictionStability with y= (or from "
-                "internal_validation, which keeps them)."
-            )
-        if self.outcome.is_survival and self.horizon is None:
-            raise ValueError(
-                f"{what} of time-to-event outcomes needs the horizon of the predicted "
-                "risks: pass horizon= (days)."
-            )
 
-    def _models(self):
-        yield -1, self.original
-        yield from enumerate(self.predictions)
-
-    def calibration_curves(self, *, n_points: int = 50, frac: float = _DEFAULT_FRAC):
-        """Each model's smoothed calibration curve on the original data.
-
-        Binary outcomes: the lowess curve of :func:`calibration_curve` (no band).
-        Time-to-event outcomes: the flexible calibration model of
-        :func:`survival_ici` (Cox on a restricted cubic spline of the cloglog risk,
-        follow-up truncated at the horizon), each patient's smoothed observed risk
-        interpolated onto the grid.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``replicate`` (-1: the original model), ``predicted`` (``n_points``
-            equally spaced risks over that model's range), ``observed``.
-        """
-        self._require_outcome("calibration_curves")
-        frames, undefined = [], []
-        outcome = self.outcome
-        for replicate, risk in self._models():
-            if outcome.is_survival:
-                time, event, risk_used, horizon, cloglog = _survival_calibration_inputs(
-                    outcome.time, outcome.event, risk, self.horizon, "calibration_curves"
-                )
-                try:
-                    observed = _smoothed_observed(time, event, cloglog, horizon)
-                except ValueError as error:  # no finite calibration model (see survival_ici)
-                    if replicate < 0:
-                        raise
-                    undefined.append(str(error))
-                    continue
-                order = np.argsort(risk_used, kind="stable")
-                grid = np.linspace(risk_used.min(), risk_used.max(), n_points)
-                curve = pd.DataFrame(
-                    {
-                        "predicted": grid,
-                        "observed": np.interp(grid, risk_used[order], observed[order]),
-                    }
-                )
-            else:
-                curve = calibration_curve(
-                    outcome.event.astype(int), risk, n_boot=0, n_points=n_points, frac=frac
-                )[["predicted", "observed"]]
-            curve.insert(0, "replicate", replicate)
-            frames.append(curve)
-        if undefined:
-            warnings.warn(
-                f"calibration_curves: the curve of {len(undefined)} of {self.n_boot} bootstrap "
-                f"models is undefined and left out. First reason: {undefined[0]}",
-                UserWarning,
-                stacklevel=2,
-            )
-        return pd.concat(frames, ignore_index=True)
-
-    def decision_curves(self, *, thresholds=None) -> pd.DataFrame:
-        """Each model's net benefit on the original data, with treat all and treat none.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``model`` (``"Treat all"``, ``"Treat none"``, ``"original"`` or
-            ``"bootstrap"``), ``replicate`` (-1 except for the bootstrap models),
-            ``threshold``, ``net_benefit``; from :func:`decision_curve` or
-            :func:`decision_curve_survival`.
-        """
-        self._require_outcome("decision_curves")
-        models = {str(replicate): risk for replicate, risk in self._models()}
-        outcome = self.outcome
-        if outcome.is_survival:
-            curve = decision_curve_survival(
-                outcome.time, outcome.event, models, self.horizon, thresholds=thresholds
-            )
-        else:
-            curve = decision_curve(outcome.event.astype(int), models, thresholds=thresholds)
-        label = curve["model"].to_numpy()
-        named = np.isin(label, [TREAT_ALL, TREAT_NONE])
-        replicate = np.where(named, -1, pd.to_numeric(label, errors="coerce")).astype(int)
-        model = np.where(named, label, np.where(replicate == -1, "original", "bootstrap"))
-        return pd.DataFrame(
-            {
-                "model": model,
-                "replicate": replicate,
-                "threshold": curve["threshold"].to_numpy(),
-                "net_benefit": curve["net_benefit"].to_numpy(),
-            }
+def _apparent_values(outcome, risk, metrics, horizon, params, method, function) -> dict:
+    """The apparent performance; refused where no metric is defined, warned per metric
+    that is not."""
+    undefined: dict = {}
+    apparent = _metric_values(
+        outcome, risk, metrics, horizon, params, strict=False, reasons=undefined
+    )
+    if len(undefined) == len(metrics):
+        raise ValueError(
+            f"{function}: no metric is defined for the model fitted on all the data: "
+            + "; ".join(f"{metric}: {reason}" for metric, reason in undefined.items())
         )
+    for metric, reason in undefined.items():
+        lost = "its optimism" if method == "cv_average" else "its optimism and corrected value"
+        warnings.warn(
+            f"{function}: {metric} is undefined for the model fitted on all the data (the "
+            f"apparent performance), and so is {lost}. Reason: {reason}",
+            UserWarning,
+            stacklevel=4,
+        )
+    return apparent
 
-    def summary(self, *, width: float = 0.10, confidence: float = 0.95) -> pd.DataFrame:
-        """One row: ``model``, ``n_boot``, ``n_degenerate``, ``mape``,
-        ``median_width`` and ``share_wider`` (patients whose stability interval is
-        wider than ``width``)."""
-        table = self.patients(confidence)
-        return pd.DataFrame(
-            [
+
+def _collect(results, metrics, method, shape, update, close):
+    """The replicates' table, their predictions (an array of ``shape``, or None), the
+    warnings recorded, the undefined metrics and the first failed fit's error."""
+    predictions = None if shape is None else np.full(shape, np.nan)
+    records: Counter = Counter()
+    undefined: dict = {}  # (metric, column) -> [count, first reason]
+    rows, first_error = [], None
+    try:
+        for b, ((risk, values, caught, error, reasons), _, on_thread) in enumerate(results):
+            first_error = first_error or error
+            records.update(set(caught) | set(on_thread))
+            for key, message in reasons.items():
+                undefined.setdefault(key, [0, message])[0] += 1
+            if predictions is not None and risk is not None:
+                predictions[b] = risk
+            rows += [
                 {
-                    "model": self.name,
-                    "n_boot": self.n_boot,
-                    "n_degenerate": self.n_degenerate,
-                    "mape": self.mape,
-                    "median_width": float(table["width"].median()),
-                    "share_wider": float(np.mean(table["width"] > width)),
-                    "width": width,
-                    "confidence": confidence,
+                    "replicate": b,
+                    "metric": metric.name,
+                    "training": values.get("training", {}).get(metric.name, np.nan),
+                    "test": values.get("test", {}).get(metric.name, np.nan),
+                    "evaluated_on": _EVALUATED_ON[method],
                 }
+                for metric in metrics
             ]
+            update(b + 1)
+    finally:
+        results.close()
+        close()
+    replicates = pd.DataFrame(
+        rows, columns=["replicate", "metric", "training", "test", "evaluated_on"]
+    )
+    return replicates, predictions, records, undefined, first_error
+
+
+def _corrected(metric, method, apparent, valid, no_information) -> tuple[float, dict]:
+    """The corrected value of one metric, and the .632+ columns."""
+    if valid.shape[0] == 0:  # warned above; NaN rather than losing the other metrics
+        extra = {}
+        if method == "632+":
+            extra = {"no_information": np.nan, "overfitting_rate": np.nan, "weight": np.nan}
+        return np.nan, extra
+    mean = float(valid.mean())
+    if method in ("bootstrap", "cv_optimism"):
+        return apparent - mean, {}
+    if method == "cv_average":
+        return mean, {}
+    if method == "632":
+        return 0.368 * apparent + 0.632 * mean, {}
+    gamma = no_information()
+    if np.isfinite(gamma):
+        corrected, rate, weight = _632_plus(metric, apparent, mean, gamma)
+    else:
+        corrected, rate, weight = 0.368 * apparent + 0.632 * mean, 0.0, 0.632
+    return corrected, {"no_information": gamma, "overfitting_rate": rate, "weight": weight}
+
+
+def _summary(replicates, metrics, apparent, method, name, total, data) -> pd.DataFrame:
+    """One row per metric: apparent, optimism and corrected values (``data``: the
+    outcome, the apparent risk, the horizon and the metrics' parameters)."""
+    outcome, apparent_risk, horizon, params = data
+    summary = []
+    for metric in metrics:
+        table = replicates[replicates["metric"] == metric.name]
+        if method in ("bootstrap", "cv_optimism"):
+            values = (table["training"] - table["test"]).to_numpy()
+        else:
+            values = table["test"].to_numpy()
+        valid = values[np.isfinite(values)]
+        app = apparent[metric.name]
+        corrected, extra = _corrected(
+            metric,
+            method,
+            app,
+            valid,
+            lambda metric=metric: _no_information(metric, outcome, apparent_risk, horizon, params),
         )
-
-    def interpret(self, *, width: float = 0.10, confidence: float = 0.95) -> str:
-        """One sentence, e.g. "37% of patients have a 95% stability interval wider than
-        10 percentage points; MAPE 0.042 (200 bootstrap models)"."""
-        width = check_fraction(width, "width", "PredictionStability.interpret")
-        row = self.summary(width=width, confidence=confidence).iloc[0]
-        return (
-            f"{self.name}: {row['share_wider']:.0%} of patients have a {confidence:.0%} "
-            f"stability interval wider than {width * 100:g} percentage points; MAPE "
-            f"{row['mape']:.3f} ({self.n_boot} bootstrap models)."
+        summary.append(
+            {
+                "model": name,
+                "metric": metric.name,
+                "apparent": app,
+                **extra,
+                "optimism": app - corrected,
+                "corrected": corrected,
+                "method": _LABELS[method],
+                "n_boot": total,
+                "n_degenerate": int(total - valid.shape[0]),
+            }
         )
-
-    # -- plots ---------------------------------------------------------------------
-    def plot_predictions(self, ax=None, *, confidence: float = 0.95, max_points: int = 20000):
-        """Prediction instability plot: bootstrap-model risk against original risk.
-
-        Points (at most ``max_points``, a seeded subsample) and the per-patient
-        stability interval bounds as lines over the original risk; returns the Axes.
-        """
-        ax = _new_axes(ax)
-        boot = self.predictions
-        x = np.broadcast_to(self.original, boot.shape).ravel()
-        yv = boot.ravel()
-        if x.shape[0] > max_points:
-            keep = np.random.default_rng(0).choice(x.shape[0], max_points, replace=False)
-            x, yv = x[keep], yv[keep]
-        ax.scatter(x, yv, s=4, alpha=0.15, color="tab:blue", linewidths=0)
-        table = self.patients(confidence).sort_values("original")
-        for column in ("low", "high"):
-            ax.plot(table["original"], table[column], color="black", linestyle="--", lw=1)
-        ax.plot([0, 1], [0, 1], color="grey", lw=1)
-        top = float(max(self.original.max(), boot.max()))
-        ax.set_xlim(0, top * 1.02)
-        ax.set_ylim(0, top * 1.02)
-        ax.set_xlabel("Risk from the developed model")
-        ax.set_ylabel(f"Risk from {self.n_boot} bootstrap models")
-        ax.set_title(f"Prediction instability ({confidence:.0%} stability interval)")
-        return ax
-
-    def plot_mape(self, ax=None):
-        """Per-patient MAPE against the original risk; returns the Axes."""
-        ax = _new_axes(ax)
-        table = self.patients()
-        ax.scatter(table["original"], table["mape"], s=6, alpha=0.5, linewidths=0)
-        ax.set_xlabel("Risk from the developed model")
-        ax.set_ylabel("Mean absolute prediction error")
-        ax.set_title(f"MAPE instability (overall {self.mape:.3f})")
-        return ax
-
-    def plot_classification(self, threshold: float, ax=None):
-        """Classification instability index against the original risk; returns the Axes."""
-        ax = _new_axes(ax)
-        table = self.classification(threshold)
-        ax.scatter(table["original"], table["instability"], s=6, alpha=0.5, linewidths=0)
-        ax.axvline(threshold, color="grey", linestyle="--", lw=1)
-        ax.set_ylim(-0.02, 1.02)
-        ax.set_xlabel("Risk from the developed model")
-        ax.set_ylabel("Classification instability index")
-        ax.set_title(f"Classification instability at threshold {threshold:g}")
-        return ax
-
-    def plot_calibration(self, ax=None, **kwargs):
-        """Calibration instability: every bootstrap model's curve and the original's."""
-        ax = _new_axes(ax)
-        curves = self.calibration_curves(**kwargs)
-        for replicate, rows in curves.groupby("replicate", sort=True):
-            if replicate >= 0:
-                ax.plot(rows["predicted"], rows["observed"], color="tab:blue", alpha=0.2, lw=0.6)
-        original = curves[curves["replicate"] == -1]
-        ax.plot(original["predicted"], original["observed"], color="black", lw=2, label="developed")
-        ax.plot([0, 1], [0, 1], color="grey", linestyle="--", lw=1)
-        top = float(np.nanmax(curves[["predicted", "observed"]].to_numpy()))
-        ax.set_xlim(0, min(1.0, top * 1.05))
-        ax.set_ylim(0, min(1.0, top * 1.05))
-        ax.set_xlabel("Predicted risk")
-        ax.set_ylabel("Observed risk (smoothed)")
-        ax.set_title("Calibration instability")
-        ax.legend(loc="upper left")
-        return ax
-
-    def plot_decision_curves(self, ax=None, *, thresholds=None):
-        """Decision-curve instability: every bootstrap model's net benefit curve."""
-        ax = _new_axes(ax)
-        curves = self.decision_curves(thresholds=thresholds)
-        boot = curves[curves["model"] == "bootstrap"]
-        for _, rows in boot.groupby("replicate", sort=True):
-            ax.plot(rows["threshold"], rows["net_benefit"], color="tab:blue", alpha=0.2, lw=0.6)
-        styles = {
-            "original": {"color": "black", "lw": 2, "label": "developed"},
-            TREAT_ALL: {"color": "grey", "lw": 1, "label": TREAT_ALL},
-            TREAT_NONE: {"color": "grey", "lw": 1, "linestyle": ":", "label": TREAT_NONE},
-        }
-        for model, style in styles.items():
-            rows = curves[curves["model"] == model]
-            ax.plot(rows["threshold"], rows["net_benefit"], **style)
-        top = float(np.nanmax(curves["net_benefit"].to_numpy()))
-        top = top if top > 0 else 0.05
-        ax.set_ylim(-0.1 * top, 1.1 * top)
-        ax.set_xlabel("Threshold probability")
-        ax.set_ylabel("Net benefit")
-        ax.set_title("Decision-curve instability")
-        ax.legend(loc="upper right")
-        return ax
+    columns = ["model", "metric", "apparent", "optimism", "corrected", "method"]
+    columns += ["n_boot", "n_degenerate"]
+    if method == "632+":
+        columns += ["no_information", "overfitting_rate", "weight"]
+    return pd.DataFrame(summary, columns=columns)

@@ -25,7 +25,7 @@ from ._calibration import (
     ici,
     survival_calibration,
 )
-from ._utility import (
+from ._decision_curves import (
     TREAT_ALL,
     TREAT_NONE,
     decision_curve,

@@ -262,7 +262,7 @@ def _warn_degenerate_predictions(name, matrix: np.ndarray, resolved, function: s
     label = f"predictions[{name!r}]"
     for row in matrix:
         if spread_of(row)[1]:
-            defined = [m.name for m in resolved if m.name in _UNDEFINED_FOR_CONSTANT]
+            defined = [m.name for m in resolved if m.undefined_for_constant]
             warn_if_constant(
                 row,
                 label,
@@ -294,10 +294,6 @@ def _warn_degenerate_predictions(name, matrix: np.ndarray, resolved, function: s
                     "Check the model that produced them (e.g. too strong a penalty)."
                 )
                 return
-
-
-# Metrics that a constant risk leaves undefined (they refuse it: "not computed").
-_UNDEFINED_FOR_CONSTANT = ("calibration_slope",)
 
 
 _NOT_PROBABILITIES = (
@@ -490,7 +486,7 @@ def evaluate_predictions(
     >>> table.summary.loc[0, ["model", "metric", "method"]].tolist()
     ['a', 'auc', 'DeLong']
     """
-    from ._metrics import check_metric_params, check_metrics, metric_interval
+    from ._metrics import check_metric_params, check_metrics
 
     function = "evaluate_predictions"
     outcome = check_outcome_argument(y, function)
@@ -515,12 +511,17 @@ def evaluate_predictions(
     if outcome.is_survival and horizon is not None:
         events_by_horizon = int(np.sum(outcome.event & (outcome.time <= horizon)))
 
-    def rng():
-        # the same draws for every model: a fresh generator per call
-        if isinstance(random_state, np.random.Generator):
-            return random_state
-        return np.random.default_rng(random_state)
-
+    options = {
+        "horizon": horizon,
+        "method": method,
+        "n_boot": n_boot,
+        "confidence": confidence,
+        "ci_type": ci_type,
+        "random_state": random_state,
+        "n_jobs": n_jobs,
+        "stratified": stratified,
+        "metric_params": metric_params,
+    }
     for name, matrix in predictions.items():
         _warn_degenerate_predictions(name, matrix, resolved, function)
     # each model's degenerate predictions were warned about once, just above
@@ -548,45 +549,12 @@ def evaluate_predictions(
                 if metric.needs_probability and not probability:
                     rows.append(_not_computed(row, _NOT_PROBABILITIES))
                     continue
-                if matrix.shape[0] > 1 and metric.name in ("auc", "harrell_c"):
-                    kind_args = (
-                        ("auc", (outcome.event,))
-                        if metric.name == "auc"
-                        else ("harrell_c", (outcome.time, outcome.event))
-                    )
-                    ci = _repeated_interval(
-                        *kind_args,
-                        matrix,
-                        n_boot=n_boot,
-                        confidence=confidence,
-                        ci_type=ci_type,
-                        rng=rng(),
-                        n_jobs=n_jobs,
-                        strata=outcome.event if metric.name == "auc" and stratified else None,
-                    )
-                elif (name, metric.name) in shared:
-                    ci = shared[name, metric.name]
-                    if isinstance(ci, ValueError):
-                        rows.append(_not_computed(row, str(ci)))
-                        continue
-                else:
-                    try:
-                        ci = metric_interval(
-                            metric,
-                            outcome,
-                            matrix,
-                            horizon=horizon,
-                            method=method,
-                            n_boot=n_boot,
-                            confidence=confidence,
-                            random_state=rng(),
-                            n_jobs=n_jobs,
-                            stratified=stratified,
-                            **metric_params.get(metric.name, {}),
-                        )
-                    except ValueError as error:  # undefined for these predictions: say why
-                        rows.append(_not_computed(row, str(error)))
-                        continue
+                ci = shared.get((name, metric.name))
+                if ci is None or matrix.shape[0] > 1 and metric.name in _REPEATED_KERNELS:
+                    ci = _interval_of(metric, outcome, matrix, options)
+                if isinstance(ci, ValueError):  # undefined for these predictions: say why
+                    rows.append(_not_computed(row, str(ci)))
+                    continue
                 rows.append(
                     {
                         **row,
@@ -600,3 +568,54 @@ def evaluate_predictions(
                 )
         columns = ["model", "metric", "estimate", "low", "high", "method", "n", "events"]
     return MetricTable(pd.DataFrame(rows, columns=[*columns, "n_boot", "n_degenerate"]))
+
+
+# Rank metrics whose repeated predictions have a kernel of their own (the mean over
+# repeats on each resample, with a jackknife for BCa): {name: the outcome's arrays}
+_REPEATED_KERNELS = {
+    "auc": lambda outcome: (outcome.event,),
+    "harrell_c": lambda outcome: (outcome.time, outcome.event),
+}
+
+
+def _interval_of(metric, outcome, matrix, options: dict):
+    """The interval of one model's predictions (``matrix``: one row per repeat) for one
+    metric, or the ``ValueError`` that says why it is undefined."""
+
+    def rng():
+        # the same draws for every model: a fresh generator per call
+        random_state = options["random_state"]
+        if isinstance(random_state, np.random.Generator):
+            return random_state
+        return np.random.default_rng(random_state)
+
+    if matrix.shape[0] > 1 and metric.name in _REPEATED_KERNELS:
+        return _repeated_interval(
+            metric.name,
+            _REPEATED_KERNELS[metric.name](outcome),
+            matrix,
+            n_boot=options["n_boot"],
+            confidence=options["confidence"],
+            ci_type=options["ci_type"],
+            rng=rng(),
+            n_jobs=options["n_jobs"],
+            strata=outcome.event if metric.name == "auc" and options["stratified"] else None,
+        )
+    from ._metrics import metric_interval
+
+    try:
+        return metric_interval(
+            metric,
+            outcome,
+            matrix,
+            horizon=options["horizon"],
+            method=options["method"],
+            n_boot=options["n_boot"],
+            confidence=options["confidence"],
+            random_state=rng(),
+            n_jobs=options["n_jobs"],
+            stratified=options["stratified"],
+            **options["metric_params"].get(metric.name, {}),
+        )
+    except ValueError as error:
+        return error

@@ -26,7 +26,7 @@ from ._checks import (
     check_outcome_argument,
 )
 from ._discrimination import _check_score
-from ._metrics import check_metric_params, check_metrics, metric_value
+from ._metrics import check_metric_params, check_metrics, default_metrics, metric_value
 from ._results import MetricTable, evaluate_predictions
 from ._validation import _num_rows
 
@@ -515,11 +515,12 @@ def subgroup_performance(
     n_jobs = check_n_jobs(n_jobs, function)
     missing = np.array([value is None or value != value for value in groups])
     labels = sorted({value for value in groups[~missing]}, key=str)
-    metric = "harrell_c" if outcome.is_survival else "auc"
+    # the C-statistic of the outcome's kind: the first of its default metrics
+    metric = default_metrics(outcome.kind)[0]
+    options = {"n_boot": n_boot, "confidence": confidence, "ci_type": ci_type, "n_jobs": n_jobs}
     rows = []
     for label in ["all", *labels]:
         mask = np.ones(len(outcome), dtype=bool) if label == "all" else (groups == label) & ~missing
-        sub = outcome[mask]
         seed = (
             random_state
             if isinstance(random_state, np.random.Generator)
@@ -529,30 +530,10 @@ def subgroup_performance(
             "subgroup": label,
             "metric": metric,
             "n": int(mask.sum()),
-            "events": int(sub.event.sum()),
+            "events": int(outcome[mask].event.sum()),
         }
         try:
-            if outcome.is_survival:
-                ci = concordance_index_ci(
-                    sub.time,
-                    sub.event,
-                    risk[mask],
-                    n_boot=n_boot,
-                    confidence=confidence,
-                    ci_type=ci_type,
-                    random_state=seed,
-                    n_jobs=n_jobs,
-                )
-            else:
-                ci = roc_auc_ci(
-                    sub.event,
-                    risk[mask],
-                    n_boot=n_boot,
-                    confidence=confidence,
-                    ci_type=ci_type,
-                    random_state=seed,
-                    n_jobs=n_jobs,
-                )
+            ci = _c_statistic_interval(outcome[mask], risk[mask], seed, options)
         except ValueError as error:
             if label == "all":
                 raise
@@ -587,3 +568,12 @@ def subgroup_performance(
         "note",
     ]
     return MetricTable(pd.DataFrame(rows, columns=columns))
+
+
+def _c_statistic_interval(outcome, risk, random_state, options: dict):
+    """Harrell's C (time-to-event) or the AUC (binary) with its bootstrap interval."""
+    if outcome.is_survival:
+        return concordance_index_ci(
+            outcome.time, outcome.event, risk, random_state=random_state, **options
+        )
+    return roc_auc_ci(outcome.event, risk, random_state=random_state, **options)

@@ -14,6 +14,8 @@ __all__ = [
     "fmt",
     "fmt_ci",
     "fmt_count",
+    "fmt_metric",
+    "fmt_metric_ci",
     "fmt_number",
     "fmt_p",
     "fmt_setting",
@@ -28,16 +30,6 @@ __all__ = [
 
 #: The name :class:`riskml.Outcome` takes when none is given: not a name to show.
 DEFAULT_OUTCOME_NAMES = {"", "outcome", "event", "y"}
-
-#: Names used by the report when the metric registry does not know a metric.
-METRIC_LABELS = {
-    "harrell_c": "Harrell's C",
-    "concordance_index": "Harrell's C",
-    "uno_c": "Uno's C",
-    "auc": "AUC",
-    "roc_auc": "AUC",
-    "brier": "Brier score",
-}
 
 
 def fmt(value, digits: int = 3) -> str:
@@ -147,21 +139,47 @@ def outcome_words(text: str, outcome) -> str:
     return text
 
 
-def metric_label(metric: str, outcome, horizon) -> str:
-    """How the report names a metric: the registry's label, with the horizon."""
-    from ..evaluation import get_metric
+def _entry(metric, outcome):
+    """The metric registry's entry a table's ``metric`` value names, or None."""
+    from ..evaluation import find_metric
 
-    try:
-        label = get_metric(str(metric), outcome.kind).label
-    except (ValueError, KeyError):
-        label = METRIC_LABELS.get(str(metric), str(metric))
-    if metric == "auc_at_horizon":
-        label = "AUC"
-    at_horizon = metric in ("td_auc", "auc_at_horizon", "brier", "ipa", "o_e", "ici")
-    at_horizon = at_horizon or "calibration" in str(metric) or metric == "net_benefit"
-    if horizon is not None and outcome.is_survival and at_horizon:
-        label = f"{label} at {float(horizon):g} days"
-    return label
+    return find_metric(str(metric), outcome.kind)
+
+
+def metric_label(metric: str, outcome, horizon) -> str:
+    """How the report names a metric: the registry's label, with the horizon for a
+    metric evaluated at one; a name the registry does not know, as it is."""
+    entry = _entry(metric, outcome)
+    if entry is None:
+        return str(metric)
+    if horizon is not None and outcome.is_survival and entry.needs_horizon:
+        return f"{entry.label} at {float(horizon):g} days"
+    return entry.label
+
+
+def _metric_number(value, entry) -> str:
+    if entry is None:
+        return fmt(value)
+    if entry.percent and fmt(value) != "—":
+        return f"{100 * float(value):.{entry.decimals}f}%"
+    return fmt(value, entry.decimals)
+
+
+def fmt_metric(value, metric: str, outcome) -> str:
+    """A metric's value as its registry entry says (decimals, percent or not); 3
+    decimals for a metric the registry does not know."""
+    return _metric_number(value, _entry(metric, outcome))
+
+
+def fmt_metric_ci(low, high, metric: str, outcome) -> str:
+    """A metric's interval as :func:`fmt_ci` writes it, each bound as :func:`fmt_metric`."""
+    entry = _entry(metric, outcome)
+    if entry is None:
+        return fmt_ci(low, high)
+    if fmt(low) == "—" or fmt(high) == "—":
+        return "—"
+    separator = " to " if float(low) < 0 else "–"
+    return f"{_metric_number(low, entry)}{separator}{_metric_number(high, entry)}"
 
 
 def png(fig) -> str:

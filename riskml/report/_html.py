@@ -129,7 +129,7 @@ def _check_sections(sections) -> list[str]:
 
 
 def _context(result, *, title=None, authors=None, sections=None) -> dict:
-    import riskml
+    from .._version import __version__
 
     chosen = _check_sections(sections)
     settings = dict(result.settings or {})
@@ -151,7 +151,7 @@ def _context(result, *, title=None, authors=None, sections=None) -> dict:
             "authors": None if authors is None else _authors(authors),
             "cohort_name": str(result.cohort_name),
             "cohort_source": str(result.cohort_source or ""),
-            "version": riskml.__version__,
+            "version": __version__,
             "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "random_state": S.fmt_setting(settings.get("random_state")),
             "titles": {name: SECTIONS[name][0] for name in SECTIONS},

@@ -23,6 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from riskml import Outcome
 from riskml.evaluation import (
     _internal,
+    _stability,
     brier_score,
     brier_score_ipcw,
     calibration_slope,
@@ -437,6 +438,7 @@ def test_bad_inputs_name_the_parameter(heart):
 
 def test_doctests():
     assert doctest.testmod(_internal, raise_on_error=False).failed == 0
+    assert doctest.testmod(_stability, raise_on_error=False).failed == 0
 
 
 def _breslow_loglik(eta, time, event):

@@ -279,14 +279,33 @@ def test_missing_predictions_display_as_dash(tmp_path):
     assert '<tr><td>cox</td><td class="num">—</td></tr>' in card
 
 
-def test_auc_at_horizon_metric_is_labelled_with_the_horizon(tmp_path):
+def test_a_metric_at_the_horizon_is_labelled_and_formatted_by_its_registry_entry(tmp_path):
+    """A registered metric at the horizon gets its label with the horizon and its own
+    number format; a name the registry does not know is shown as it is."""
+    from riskml.evaluation import registered_metric
+
     result = make_result("survival", explanation=False, n=80)
-    extra = result.summary.iloc[[0]].assign(metric="auc_at_horizon", estimate=0.6663)
-    result.summary = pd.concat([result.summary, extra], ignore_index=True)
-    table = html.unescape(
-        _section(write_report(result, tmp_path / "x.html").read_text(), "performance")
+    extra = result.summary.iloc[[0, 0]].assign(
+        metric=["auc_at_horizon", "unregistered_score"],
+        estimate=[0.6663, 0.25],
+        low=[0.6, 0.2],
+        high=[0.7, 0.3],
     )
-    assert f"AUC at {HORIZON:g} days" in table and "0.666" in table
+    result.summary = pd.concat([result.summary, extra], ignore_index=True)
+    with registered_metric(
+        "auc_at_horizon",
+        "survival",
+        lambda time, event, risk, horizon: 0.5,
+        label="AUC",
+        needs_horizon=True,
+        percent=True,
+        decimals=1,
+    ):
+        table = html.unescape(
+            _section(write_report(result, tmp_path / "x.html").read_text(), "performance")
+        )
+    assert f"AUC at {HORIZON:g} days" in table and "66.6%" in table and "60.0%–70.0%" in table
+    assert "unregistered_score" in table and "0.250" in table
 
 
 def test_shap_scale_is_log_hazard_for_survival_xgboost():

@@ -164,71 +164,90 @@ def input_profile(cohort, columns=None) -> dict:
     (``data_schemas/*.yaml``) with a column of the same name whose hard range holds
     every training value, so that ``total_chol`` in mg/dL is recognised as such.
     """
-    import numpy as np
-    import pandas as pd
-
     features, outcome, metadata, schema = _unpack(cohort)
     names = [str(c) for c in features.columns] if columns is None else [str(c) for c in columns]
     frame = features.set_axis([str(c) for c in features.columns], axis=1)
-    units = {}
-    kinds = {}
+    units, kinds = _metadata_units_and_types(metadata)
+    packaged = _packaged_columns() if schema is None else {}
+    described = {
+        name: _describe_column(frame[name], name, kinds.get(name, ""), units, schema, packaged)
+        for name in names
+        if name in frame.columns
+    }
+    profile = {"version": PROFILE_VERSION, "n_rows": int(len(frame)), "columns": described}
+    if outcome is not None and getattr(outcome, "is_survival", False):
+        profile["followup"] = _followup(outcome)
+    return profile
+
+
+def _metadata_units_and_types(metadata) -> tuple[dict, dict]:
+    """The ``unit`` and ``type`` the cohort's metadata gives each column."""
+    import pandas as pd
+
+    units, kinds = {}, {}
     if isinstance(metadata, pd.DataFrame):
         if "unit" in metadata.columns:
             units = {str(k): str(v) for k, v in metadata["unit"].dropna().items() if str(v)}
         if "type" in metadata.columns:
             kinds = {str(k): str(v) for k, v in metadata["type"].dropna().items()}
-    packaged = _packaged_columns() if schema is None else {}
-    described = {}
-    for name in names:
-        if name not in frame.columns:
-            continue
-        series = frame[name]
-        missing = float(series.isna().mean()) if len(series) else 0.0
-        kind = kinds.get(name, "")
-        if _is_binary(series, kind):
-            described[name] = {"kind": "binary", "missing": round(missing, 4)}
-            continue
-        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            values = _finite(series.to_numpy(dtype=float, na_value=np.nan))
-            spec = _schema_spec(name, values, schema, packaged)
-            unit = units.get(name) or (spec.unit if spec is not None else "")
-            if spec is not None and units.get(name) and units[name] != spec.unit:
-                spec = None  # the cohort says another unit: the schema's ranges do not apply
-            entry = {"kind": "numeric", "missing": round(missing, 4), "unit": unit}
-            if values.size:
-                low, high = np.percentile(values, ROBUST_PERCENTILES)
-                entry.update(
-                    min=_number(values.min()),
-                    max=_number(values.max()),
-                    low=_number(low),
-                    high=_number(high),
-                    median=_number(np.median(values)),
-                )
-            if spec is not None and spec.hard_range is not None:
-                entry["hard_range"] = [float(spec.hard_range[0]), float(spec.hard_range[1])]
-                entry["conversions"] = [
-                    {"unit": a.unit, "factor": float(a.factor)} for a in spec.accepted_units
-                ]
-            described[name] = entry
-            continue
-        present = series.dropna().tolist()
-        levels = sorted({profile_level(v) for v in present})
-        if len(levels) > MAX_LEVELS and len(levels) > 0.5 * len(present):
-            # distinct in most rows: an identifier or free text, never stored (no check)
-            described[name] = {"kind": "categorical", "missing": round(missing, 4)}
-            continue
-        described[name] = {"kind": "categorical", "levels": levels, "missing": round(missing, 4)}
-    profile = {"version": PROFILE_VERSION, "n_rows": int(len(frame)), "columns": described}
-    if outcome is not None and getattr(outcome, "is_survival", False):
-        time = np.asarray(outcome.time, dtype=float)
-        event = np.asarray(outcome.event, dtype=bool)
-        finite = np.isfinite(time)
-        event_times = time[event & finite]
-        profile["followup"] = {
-            "max_days": _number(time[finite].max()) if finite.any() else None,
-            "median_days": _number(np.median(time[finite])) if finite.any() else None,
-            "first_event_days": _number(event_times.min()) if event_times.size else None,
-            "last_event_days": _number(event_times.max()) if event_times.size else None,
-            "events": int(event.sum()),
-        }
-    return profile
+    return units, kinds
+
+
+def _describe_column(series, name: str, kind: str, units: dict, schema, packaged: dict) -> dict:
+    """One input's entry: binary, numeric (range, unit, schema limits) or categorical."""
+    import pandas as pd
+
+    missing = round(float(series.isna().mean()) if len(series) else 0.0, 4)
+    if _is_binary(series, kind):
+        return {"kind": "binary", "missing": missing}
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return _describe_numeric(series, name, missing, units, schema, packaged)
+    present = series.dropna().tolist()
+    levels = sorted({profile_level(v) for v in present})
+    if len(levels) > MAX_LEVELS and len(levels) > 0.5 * len(present):
+        # distinct in most rows: an identifier or free text, never stored (no check)
+        return {"kind": "categorical", "missing": missing}
+    return {"kind": "categorical", "levels": levels, "missing": missing}
+
+
+def _describe_numeric(series, name, missing, units, schema, packaged) -> dict:
+    import numpy as np
+
+    values = _finite(series.to_numpy(dtype=float, na_value=np.nan))
+    spec = _schema_spec(name, values, schema, packaged)
+    unit = units.get(name) or (spec.unit if spec is not None else "")
+    if spec is not None and units.get(name) and units[name] != spec.unit:
+        spec = None  # the cohort says another unit: the schema's ranges do not apply
+    entry = {"kind": "numeric", "missing": missing, "unit": unit}
+    if values.size:
+        low, high = np.percentile(values, ROBUST_PERCENTILES)
+        entry.update(
+            min=_number(values.min()),
+            max=_number(values.max()),
+            low=_number(low),
+            high=_number(high),
+            median=_number(np.median(values)),
+        )
+    if spec is not None and spec.hard_range is not None:
+        entry["hard_range"] = [float(spec.hard_range[0]), float(spec.hard_range[1])]
+        entry["conversions"] = [
+            {"unit": a.unit, "factor": float(a.factor)} for a in spec.accepted_units
+        ]
+    return entry
+
+
+def _followup(outcome) -> dict:
+    """Aggregate follow-up of a time-to-event outcome (no individual time but the extremes)."""
+    import numpy as np
+
+    time = np.asarray(outcome.time, dtype=float)
+    event = np.asarray(outcome.event, dtype=bool)
+    finite = np.isfinite(time)
+    event_times = time[event & finite]
+    return {
+        "max_days": _number(time[finite].max()) if finite.any() else None,
+        "median_days": _number(np.median(time[finite])) if finite.any() else None,
+        "first_event_days": _number(event_times.min()) if event_times.size else None,
+        "last_event_days": _number(event_times.max()) if event_times.size else None,
+        "events": int(event.sum()),
+    }

@@ -6,7 +6,23 @@ from a finished study, with sections keyed to TRIPOD+AI (:data:`SECTIONS` names 
 Axes. No result is computed here.
 """
 
+from ._custom import (
+    ReportSection,
+    register_report_section,
+    registered_report_section,
+    unregister_report_section,
+)
 from ._figures import plot_roc, plot_shap_importance
 from ._html import SECTIONS, render_report, write_report
 
-__all__ = ["SECTIONS", "plot_roc", "plot_shap_importance", "render_report", "write_report"]
+__all__ = [
+    "SECTIONS",
+    "ReportSection",
+    "plot_roc",
+    "plot_shap_importance",
+    "register_report_section",
+    "registered_report_section",
+    "render_report",
+    "unregister_report_section",
+    "write_report",
+]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import _sections as S
+from ._custom import build_custom, custom_sections
 from ._tripod import checklist
 
 __all__ = ["SECTIONS", "render_report", "write_report"]
@@ -115,17 +116,25 @@ def _check_result(result):
             )
 
 
+def _section_order() -> list[str]:
+    """riskml's sections with the registered ones before the limitations."""
+    order = list(SECTIONS)
+    at = order.index("limitations")
+    return order[:at] + list(custom_sections()) + order[at:]
+
+
 def _check_sections(sections) -> list[str]:
+    order = _section_order()
     if sections is None:
-        return list(SECTIONS)
+        return order
     names = [sections] if isinstance(sections, str) else list(sections)
-    unknown = [name for name in names if name not in SECTIONS]
+    unknown = [name for name in names if name not in order]
     if unknown or not names:
         raise ValueError(
             f"sections must name report sections; unknown: {unknown or 'none given'}. "
-            f"Choose among {', '.join(SECTIONS)}."
+            f"Choose among {', '.join(order)}."
         )
-    return [name for name in SECTIONS if name in set(names)]
+    return [name for name in order if name in set(names)]
 
 
 def _context(result, *, title=None, authors=None, sections=None) -> dict:
@@ -134,8 +143,16 @@ def _context(result, *, title=None, authors=None, sections=None) -> dict:
     chosen = _check_sections(sections)
     settings = dict(result.settings or {})
     context = {name: None for name in SECTIONS}
+    context["custom"] = []
     present = {}
+    extra = custom_sections()
     for name in chosen:
+        if name in extra:
+            built = build_custom(extra[name], result)
+            if built is not None:
+                context["custom"].append(built)
+                present[name] = extra[name].title
+            continue
         section_title, builder = SECTIONS[name]
         if builder is None:
             continue
@@ -144,7 +161,7 @@ def _context(result, *, title=None, authors=None, sections=None) -> dict:
             present[name] = section_title
     if "checklist" in chosen:
         present["checklist"] = SECTIONS["checklist"][0]
-        context["checklist"] = checklist(present)
+        context["checklist"] = _with_custom_links(checklist(present), extra, present)
     context.update(
         {
             "title": str(title) if title else f"Risk model report: {result.cohort_name}",
@@ -160,6 +177,16 @@ def _context(result, *, title=None, authors=None, sections=None) -> dict:
         }
     )
     return context
+
+
+def _with_custom_links(rows: list[dict], extra: dict, present: dict) -> list[dict]:
+    """Link the checklist items a registered section answers to it."""
+    for row in rows:
+        for name, section in extra.items():
+            if name in present and row["item"] in section.tripod:
+                row["links"].append((name, section.title))
+                row["status"] = None
+    return rows
 
 
 def _authors(authors) -> str:

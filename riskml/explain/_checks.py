@@ -10,6 +10,8 @@ was trained on 150-300 mg/dL).
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import pandas as pd
 
@@ -126,21 +128,34 @@ def check_new_patients(pipeline, X: pd.DataFrame, background: pd.DataFrame | Non
         outside the training range (with the unit conversion that would explain
         them, when one does).
     """
+    _check_columns(pipeline, X, background)
+    _check_levels(pipeline, X, background)
+    if background is not None:
+        _check_ranges(X, background)
+
+
+def _check_columns(pipeline, X: pd.DataFrame, background) -> None:
+    """The columns of ``X`` are those the pipeline was fitted on."""
     columns = [str(c) for c in X.columns]
     expected = _expected_columns(pipeline, background)
-    if expected is not None:
-        missing = [c for c in expected if c not in columns]
-        extra = [c for c in columns if c not in expected]
-        if missing:
-            raise ValueError(
-                f"X lacks {len(missing)} column(s) the pipeline was fitted on: {missing[:10]}. "
-                "Add them (NaN where unknown, if the model imputes missing values)."
-            )
-        if extra:
-            raise ValueError(
-                f"X has {len(extra)} column(s) the pipeline was not fitted on: {extra[:10]}. "
-                "Drop them, e.g. X[pipeline.feature_names_in_]."
-            )
+    if expected is None:
+        return
+    missing = [c for c in expected if c not in columns]
+    extra = [c for c in columns if c not in expected]
+    if missing:
+        raise ValueError(
+            f"X lacks {len(missing)} column(s) the pipeline was fitted on: {missing[:10]}. "
+            "Add them (NaN where unknown, if the model imputes missing values)."
+        )
+    if extra:
+        raise ValueError(
+            f"X has {len(extra)} column(s) the pipeline was not fitted on: {extra[:10]}. "
+            "Drop them, e.g. X[pipeline.feature_names_in_]."
+        )
+
+
+def _check_levels(pipeline, X: pd.DataFrame, background) -> None:
+    """Every category level of ``X`` was seen in training."""
     levels = _known_levels(pipeline)
     if not levels and background is not None:
         levels = {
@@ -167,39 +182,82 @@ def check_new_patients(pipeline, X: pd.DataFrame, background: pd.DataFrame | Non
             + "; ".join(problems)
             + ". Recode them to a training level, or to missing (NaN)."
         )
-    if background is None:
-        return
-    for column in X.columns:
-        if column not in background.columns:
-            continue
-        train = background[column]
-        new = X[column]
-        if not (pd.api.types.is_numeric_dtype(train) and pd.api.types.is_numeric_dtype(new)):
-            continue
-        if pd.api.types.is_bool_dtype(train):
-            continue
-        train_values = train.to_numpy(dtype=float)
-        train_values = train_values[np.isfinite(train_values)]
-        if train_values.size == 0:
-            continue
-        low, high = float(train_values.min()), float(train_values.max())
-        values = new.to_numpy(dtype=float)
-        if low > 0:
-            outside = (values < low / RANGE_FACTOR) | (values > high * RANGE_FACTOR)
-        else:
-            width = max(high - low, 1e-12)
-            outside = (values < low - RANGE_WIDTHS * width) | (values > high + RANGE_WIDTHS * width)
-        outside &= np.isfinite(values)
-        if outside.any():
-            bad = values[outside]
-            problems.append(
-                f"{column}: {np.unique(bad)[:5].tolist()} at row positions "
-                f"{np.flatnonzero(outside)[:5].tolist()}, training range {low:.4g} to "
-                f"{high:.4g};{_unit_hint(str(column), bad, low, high, float(np.median(train_values)))}"
-            )
+
+
+def _outside_range(column, new: pd.Series, train: pd.Series) -> str | None:
+    """A sentence on the values of ``new`` far outside the range of ``train``, or None."""
+    if not (pd.api.types.is_numeric_dtype(train) and pd.api.types.is_numeric_dtype(new)):
+        return None
+    if pd.api.types.is_bool_dtype(train):
+        return None
+    train_values = train.to_numpy(dtype=float)
+    train_values = train_values[np.isfinite(train_values)]
+    if train_values.size == 0:
+        return None
+    low, high = float(train_values.min()), float(train_values.max())
+    values = new.to_numpy(dtype=float)
+    if low > 0:
+        outside = (values < low / RANGE_FACTOR) | (values > high * RANGE_FACTOR)
+    else:
+        width = max(high - low, 1e-12)
+        outside = (values < low - RANGE_WIDTHS * width) | (values > high + RANGE_WIDTHS * width)
+    outside &= np.isfinite(values)
+    if not outside.any():
+        return None
+    bad = values[outside]
+    return (
+        f"{column}: {np.unique(bad)[:5].tolist()} at row positions "
+        f"{np.flatnonzero(outside)[:5].tolist()}, training range {low:.4g} to "
+        f"{high:.4g};{_unit_hint(str(column), bad, low, high, float(np.median(train_values)))}"
+    )
+
+
+def _check_ranges(X: pd.DataFrame, background: pd.DataFrame) -> None:
+    """No number of ``X`` is wildly outside the training range (a unit error)."""
+    problems = [
+        _outside_range(column, X[column], background[column])
+        for column in X.columns
+        if column in background.columns
+    ]
+    problems = [p for p in problems if p is not None]
     if problems:
         raise ValueError(
             "X has values far outside the training data (a unit error?): "
             + " ".join(problems)
             + " Convert them, or pass check_input=False to explain them anyway."
         )
+
+
+def row_positions(rows, max_rows, n, random_state) -> np.ndarray:
+    """The row positions of ``X`` that :func:`explain_pipeline` explains (``rows=``)."""
+    if max_rows is not None:
+        if isinstance(max_rows, bool) or not isinstance(max_rows, Integral):
+            raise TypeError(f"max_rows must be an int or None; got {type(max_rows).__name__}.")
+        if max_rows < 1:
+            raise ValueError(f"max_rows must be >= 1 or None; got {max_rows}.")
+        if rows is not None:
+            raise ValueError("pass rows or max_rows (its old name), not both.")
+        rows = int(max_rows)
+    if rows is None:
+        return np.arange(n)
+    if isinstance(rows, Integral) and not isinstance(rows, bool):
+        if rows < 1:
+            raise ValueError(f"rows must be >= 1, an array of row positions, or None; got {rows}.")
+        if rows >= n:
+            return np.arange(n)
+        rng = np.random.default_rng(random_state)
+        return np.sort(rng.choice(n, size=int(rows), replace=False))
+    positions = np.asarray(rows)
+    if (
+        positions.dtype == bool
+        or positions.ndim != 1
+        or not np.issubdtype(positions.dtype, np.integer)
+    ):
+        raise TypeError(
+            "rows must be None (every row), an int (that many rows, sampled with "
+            "random_state) or a 1-D array of integer row positions; got "
+            f"{type(rows).__name__}."
+        )
+    if positions.size and (positions.min() < 0 or positions.max() >= n):
+        raise ValueError(f"rows holds positions outside 0..{n - 1}: X has {n} rows.")
+    return np.unique(positions)

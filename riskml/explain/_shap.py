@@ -9,55 +9,19 @@ model columns that come from the same input column, which keeps their additivity
 from __future__ import annotations
 
 import warnings
-from numbers import Integral
 
 import numpy as np
 import pandas as pd
 
 from . import _links
+from ._checks import row_positions
+from ._columns import by_input_column, map_columns
 from ._explanation import ShapExplanation
 
 __all__ = ["explain_pipeline", "map_columns"]
 
 #: |patient_risk - predict_risk| above which a family's closed form is not trusted.
 _TOLERANCE = 1e-6
-
-
-def map_columns(input_columns, model_columns) -> dict[str, str]:
-    """Map each model (transformed) column to the input column it was derived from.
-
-    A model column maps to the input column of the same name; otherwise to the
-    longest input column ``c`` such that the model column starts with ``c + "_"``
-    (``smoking_current`` -> ``smoking``, ``bp_treated_missing`` -> ``bp_treated``
-    rather than ``bp``).
-
-    Raises
-    ------
-    ValueError
-        If a model column has no origin among the input columns.
-    """
-    inputs = [str(c) for c in input_columns]
-    input_set = set(inputs)
-    by_length = sorted(inputs, key=len, reverse=True)
-    mapping = {}
-    unmapped = []
-    for column in map(str, model_columns):
-        if column in input_set:
-            mapping[column] = column
-            continue
-        origin = next((c for c in by_length if column.startswith(c + "_")), None)
-        if origin is None:
-            unmapped.append(column)
-        else:
-            mapping[column] = origin
-    if unmapped:
-        raise ValueError(
-            f"cannot map the model column(s) {unmapped[:5]} back to an input column: a "
-            "model column must be named '<input>' or '<input>_<suffix>' (one-hot level, "
-            "missing indicator). With scikit-learn's ColumnTransformer pass "
-            "verbose_feature_names_out=False."
-        )
-    return mapping
 
 
 # -- the pipeline's parts ---------------------------------------------------------------
@@ -243,15 +207,19 @@ def _sklearn_trees(parts, Xt, n_jobs, max_trees, random_state):
 
 
 def _shap_trees(parts, Xt):
-    """Other tree models that shap's TreeExplainer reads (e.g. HistGradientBoosting)."""
+    """Other tree models that shap's TreeExplainer reads (histogram gradient boosting).
+
+    Tried only for a family whose specification says ``explainer="tree"``.
+    """
     model = getattr(parts.final, "model_", parts.final)
-    if type(model).__name__ not in ("HistGradientBoostingClassifier",):
-        return None
     import shap
 
     frame = _model_frame(parts.final, Xt)
-    explainer = shap.TreeExplainer(model)
-    values = np.asarray(explainer.shap_values(frame.to_numpy(dtype=float)), dtype=float)
+    try:
+        explainer = shap.TreeExplainer(model)
+        values = np.asarray(explainer.shap_values(frame.to_numpy(dtype=float)), dtype=float)
+    except Exception:  # noqa: BLE001 - a model shap cannot read: the next method
+        return None
     if values.ndim != 2:
         return None
     a, b = parts.logistic_fold()
@@ -307,11 +275,15 @@ def _logistic(parts, Xt, background_t):
 
 
 def _cox(parts, Xt, background_t, horizon):
-    from ..models import CoxPH, LassoCox
-
     final = parts.final
-    cox = final.model_ if isinstance(final, LassoCox) else final
-    if not isinstance(cox, CoxPH) or cox.strata is not None:
+    # a Cox model, or a model holding one (LASSO Cox refits a Cox model on its columns)
+    cox = (
+        final if hasattr(final, "baseline_cumulative_hazard_at") else getattr(final, "model_", None)
+    )
+    if (
+        not hasattr(cox, "baseline_cumulative_hazard_at")
+        or getattr(cox, "strata", None) is not None
+    ):
         return None
     coef = cox.coef_
     columns = list(coef.index)
@@ -335,10 +307,8 @@ def _cox(parts, Xt, background_t, horizon):
 
 
 def _bayes_net(parts, Xt, background_t):
-    from ..models import BayesNetRisk
-
     final = parts.final
-    if not isinstance(final, BayesNetRisk):
+    if not hasattr(final, "log_odds_terms"):
         return None
     intercept, terms = final.log_odds_terms()
     columns = [str(c) for c in final.feature_names_in_]
@@ -383,19 +353,9 @@ def _bayes_net(parts, Xt, background_t):
     )
 
 
-def _framingham_players(final, columns):
-    from ..models.scores import EQUATIONS, FraminghamScore
-
-    if not isinstance(final, FraminghamScore):
-        return None
-    given = dict(final.inputs or {})
-    players = []
-    for name in EQUATIONS[final.model].inputs:
-        spec = given.get(name, name)
-        column = spec if isinstance(spec, str) else spec["column"]
-        if column in columns and column not in players:
-            players.append(column)
-    return players
+def _equation_players(final, columns):
+    """The input columns a published equation reads (``input_columns()``), in its order."""
+    return [column for column in final.input_columns() if column in columns]
 
 
 # -- the model-agnostic method ----------------------------------------------------------
@@ -410,6 +370,7 @@ def _agnostic(
     n_jobs,
     method,
     n_permutations,
+    equation=False,
 ):
     from ._agnostic import shapley_values
 
@@ -421,8 +382,8 @@ def _agnostic(
         rng = np.random.default_rng(random_state)
         sample = background.iloc[np.sort(rng.choice(len(background), n_background, replace=False))]
     columns = list(rows.columns)
-    players = _framingham_players(parts.final, columns)
-    if players is not None:
+    if equation:
+        players = _equation_players(parts.final, columns)
         recalibration = getattr(parts.final, "recalibration_", None)
         if recalibration == "logistic":
             scale, link = "log-odds", _links.Logistic()
@@ -477,40 +438,6 @@ def _agnostic(
 
 
 # -- public -----------------------------------------------------------------------------
-def _positions(rows, max_rows, n, random_state) -> np.ndarray:
-    if max_rows is not None:
-        if isinstance(max_rows, bool) or not isinstance(max_rows, Integral):
-            raise TypeError(f"max_rows must be an int or None; got {type(max_rows).__name__}.")
-        if max_rows < 1:
-            raise ValueError(f"max_rows must be >= 1 or None; got {max_rows}.")
-        if rows is not None:
-            raise ValueError("pass rows or max_rows (its old name), not both.")
-        rows = int(max_rows)
-    if rows is None:
-        return np.arange(n)
-    if isinstance(rows, Integral) and not isinstance(rows, bool):
-        if rows < 1:
-            raise ValueError(f"rows must be >= 1, an array of row positions, or None; got {rows}.")
-        if rows >= n:
-            return np.arange(n)
-        rng = np.random.default_rng(random_state)
-        return np.sort(rng.choice(n, size=int(rows), replace=False))
-    positions = np.asarray(rows)
-    if (
-        positions.dtype == bool
-        or positions.ndim != 1
-        or not np.issubdtype(positions.dtype, np.integer)
-    ):
-        raise TypeError(
-            "rows must be None (every row), an int (that many rows, sampled with "
-            "random_state) or a 1-D array of integer row positions; got "
-            f"{type(rows).__name__}."
-        )
-    if positions.size and (positions.min() < 0 or positions.max() >= n):
-        raise ValueError(f"rows holds positions outside 0..{n - 1}: X has {n} rows.")
-    return np.unique(positions)
-
-
 def explain_pipeline(
     pipeline,
     X,
@@ -585,7 +512,9 @@ def explain_pipeline(
 
     Notes
     -----
-    Methods by family, all with ``base_value + sum(values) = f(x)`` exactly:
+    Methods by family (its ``ModelSpec.explainer``, :func:`riskml.models.model_spec`; a
+    model of no registered family tries the tree, then the linear methods), all with
+    ``base_value + sum(values) = f(x)`` exactly:
 
     - XGBoost (binary and ``survival:cox``): XGBoost's own exact path-dependent
       TreeSHAP (``pred_contribs``), log-odds or log relative hazard.
@@ -639,8 +568,71 @@ def explain_pipeline(
     >>> explanation.summary_sentence(17)  # doctest: +SKIP
     >>> explanation.plot_waterfall(17)  # doctest: +SKIP
     """
+    from ..models import model_spec
     from ._checks import check_new_patients
 
+    background, parts = _checked_inputs(pipeline, X, background, method)
+    if check_input:
+        check_new_patients(pipeline, X, None if background is X else background)
+    positions = row_positions(rows, max_rows, len(X), random_state)
+    selected = X.iloc[positions]
+    data = selected.copy()
+    data.index = positions
+    data.columns = [str(c) for c in X.columns]
+    final_name = type(parts.final).__name__
+    spec = model_spec(parts.final)
+    explainer = "auto" if spec is None else spec.explainer
+
+    raw = None
+    if method == "auto":
+        raw = _family_values(
+            parts,
+            selected,
+            positions,
+            background,
+            explainer,
+            horizon,
+            n_jobs,
+            max_trees,
+            random_state,
+        )
+        raw = _reproduces(raw, pipeline, selected, horizon, final_name)
+    if raw is None:
+        raw = _agnostic(
+            pipeline,
+            parts,
+            selected.set_axis(data.columns, axis=1),
+            background.set_axis([str(c) for c in background.columns], axis=1),
+            horizon,
+            n_background,
+            random_state,
+            n_jobs,
+            method,
+            n_permutations,
+            equation=explainer == "equation",
+        )
+    transformed, values, column_map, standard_errors = by_input_column(raw, data, positions)
+    return ShapExplanation(
+        values=values,
+        transformed_values=transformed,
+        base_value=raw.base,
+        data=data,
+        column_map=column_map,
+        row_positions=positions,
+        scale=raw.scale,
+        link=raw.link,
+        method=raw.method,
+        model_name=model_name or final_name,
+        horizon=horizon if horizon is not None else getattr(pipeline, "horizon", None),
+        reference_risk=_reference_risk(pipeline, background, horizon, random_state),
+        standard_errors=standard_errors,
+        notes=raw.notes,
+        objective=_xgboost_objective(parts.final) if _has_xgboost(parts.final) else None,
+    )
+
+
+def _checked_inputs(pipeline, X, background, method):
+    """``(background, parts)`` after checking the arguments of :func:`explain_pipeline`."""
     if not isinstance(X, pd.DataFrame):
         raise TypeError(
             f"X must be a pandas DataFrame with the input columns; got {type(X).__name__}."
@@ -661,92 +653,55 @@ def explain_pipeline(
         )
     if method not in ("auto", "exact", "permutation"):
         raise ValueError(f"method must be 'auto', 'exact' or 'permutation'; got {method!r}.")
-    if check_input:
-        check_new_patients(pipeline, X, None if background is X else background)
-    positions = _positions(rows, max_rows, len(X), random_state)
-    selected = X.iloc[positions]
-    data = selected.copy()
-    data.index = positions
-    data.columns = [str(c) for c in X.columns]
-    final_name = type(parts.final).__name__
+    return background, parts
 
+
+def _family_values(
+    parts, selected, positions, background, explainer, horizon, n_jobs, max_trees, random_state
+):
+    """The exact values of the family's explainer (``ModelSpec.explainer``), or None.
+
+    ``explainer="auto"`` (a model of no registered family) tries the tree methods, then
+    the linear ones when the model has coefficients.
+    """
+    if explainer not in ("tree", "linear", "bayes_net", "auto"):
+        return None  # "equation" and "agnostic": the model-agnostic method
+    Xt = parts.transform(selected).set_axis(positions, axis=0)
     raw = None
-    if method == "auto":
-        Xt = parts.transform(selected).set_axis(positions, axis=0)
+    if explainer in ("tree", "auto"):
         raw = _xgboost(parts, Xt, horizon, n_jobs) if _has_xgboost(parts.final) else None
         if raw is None:
             raw = _sklearn_trees(parts, Xt, n_jobs, max_trees, random_state)
-        if raw is None:
+        if raw is None and explainer == "tree":
             raw = _shap_trees(parts, Xt)
-        needs_background = raw is None and _linear_like(parts.final)
-        if needs_background:
-            background_t = parts.transform(background)
-            raw = _logistic(parts, Xt, background_t)
-            if raw is None:
-                raw = _cox(parts, Xt, background_t, horizon)
-            if raw is None:
-                raw = _bayes_net(parts, Xt, background_t)
-        if raw is not None:
-            expected = _predict_risk(pipeline, selected, horizon)
-            rebuilt = raw.link(raw.base + raw.values.sum(axis=1))
-            gap = float(np.max(np.abs(rebuilt - expected))) if len(expected) else 0.0
-            if not np.isfinite(gap) or gap > _TOLERANCE:
-                warnings.warn(
-                    f"the {raw.method} values of {final_name} do not reproduce its "
-                    f"predict_risk (largest difference {gap:.3g}); using the model-agnostic "
-                    "method instead.",
-                    UserWarning,
-                    stacklevel=2,
-                )
-                raw = None
-    if raw is None:
-        raw = _agnostic(
-            pipeline,
-            parts,
-            selected.set_axis(data.columns, axis=1),
-            background.set_axis([str(c) for c in background.columns], axis=1),
-            horizon,
-            n_background,
-            random_state,
-            n_jobs,
-            method,
-            n_permutations,
-        )
+    if raw is not None or (explainer == "auto" and not _has_coefficients(parts.final)):
+        return raw
+    if explainer == "tree":
+        return None
+    background_t = parts.transform(background)
+    if explainer == "bayes_net":
+        return _bayes_net(parts, Xt, background_t)
+    raw = _logistic(parts, Xt, background_t)
+    return raw if raw is not None else _cox(parts, Xt, background_t, horizon)
 
-    transformed = pd.DataFrame(raw.values, index=positions, columns=raw.columns)
-    column_map = map_columns(data.columns, transformed.columns)
-    origins = [column_map[c] for c in transformed.columns]
-    values = transformed.T.groupby(origins, sort=False).sum().T
-    values = values.reindex(columns=data.columns, fill_value=0.0)
-    values.index = positions
-    standard_errors = None
-    if raw.se is not None:
-        se = pd.DataFrame(raw.se**2, index=positions, columns=raw.columns)
-        standard_errors = np.sqrt(
-            se.T.groupby(origins, sort=False).sum().T
-        )  # independent trees? see notes
-        standard_errors = standard_errors.reindex(columns=data.columns, fill_value=0.0)
-    reference = _reference_risk(pipeline, background, horizon, random_state)
-    objective = None
-    if _has_xgboost(parts.final):
-        objective = _xgboost_objective(parts.final)
-    return ShapExplanation(
-        values=values,
-        transformed_values=transformed,
-        base_value=raw.base,
-        data=data,
-        column_map=column_map,
-        row_positions=positions,
-        scale=raw.scale,
-        link=raw.link,
-        method=raw.method,
-        model_name=model_name or final_name,
-        horizon=horizon if horizon is not None else getattr(pipeline, "horizon", None),
-        reference_risk=reference,
-        standard_errors=standard_errors,
-        notes=raw.notes,
-        objective=objective,
+
+def _reproduces(raw, pipeline, selected, horizon, final_name):
+    """``raw`` if its values rebuild ``predict_risk`` to 1e-6; else None, with a warning."""
+    if raw is None:
+        return None
+    expected = _predict_risk(pipeline, selected, horizon)
+    rebuilt = raw.link(raw.base + raw.values.sum(axis=1))
+    gap = float(np.max(np.abs(rebuilt - expected))) if len(expected) else 0.0
+    if np.isfinite(gap) and gap <= _TOLERANCE:
+        return raw
+    warnings.warn(
+        f"the {raw.method} values of {final_name} do not reproduce its "
+        f"predict_risk (largest difference {gap:.3g}); using the model-agnostic "
+        "method instead.",
+        UserWarning,
+        stacklevel=3,
     )
+    return None
 
 
 def _has_xgboost(final) -> bool:
@@ -762,11 +717,8 @@ def _xgboost_objective(final):
     return str(json.loads(booster.save_config())["learner"]["objective"]["name"])
 
 
-def _linear_like(final) -> bool:
-    from ..models import BayesNetRisk, CoxPH, LassoCox
-
-    if isinstance(final, BayesNetRisk | CoxPH | LassoCox):
-        return True
+def _has_coefficients(final) -> bool:
+    """Whether a model of no registered family has coefficients (linear SHAP may apply)."""
     return getattr(final, "coef_", None) is not None or hasattr(
         getattr(final, "model_", None), "coef_"
     )

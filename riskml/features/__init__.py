@@ -11,6 +11,7 @@ from ..evaluation import c_statistic, c_statistic_scorer
 from ._discretize import bin_codes, is_nominal, mdl_cut_points, quantile_cut_points
 from ._information_gain import InformationGain
 from ._preprocessing import Preprocessor, make_preprocessor
+from ._rankers import set_ranking_resolver
 from ._selection import RecursiveFeatureElimination
 from ._stability import (
     SelectionStability,
@@ -34,4 +35,5 @@ __all__ = [
     "quantile_cut_points",
     "selected_features",
     "selection_stability",
+    "set_ranking_resolver",
 ]

@@ -25,11 +25,20 @@ def check_selector_input(X, y, who: str, *, numeric: bool) -> None:
     ``numeric=True``: every column must be a finite number (the selector fits a model
     on the columns as they are, so it comes after preprocessing).
     """
+    _check_shape(X, y, who)
+    if not isinstance(X, pd.DataFrame):
+        return
+    _check_columns(X, who)
+    if numeric:
+        _check_numeric(X, who)
+
+
+def _check_shape(X, y, who: str) -> None:
+    """X is a non-empty 2-D table with one row per outcome in ``y``."""
     if X is None or isinstance(X, str | bytes | dict):
         raise TypeError(
             f"{who} needs X, a pandas DataFrame of patients x features; got {type(X).__name__}."
         )
-    frame = X if isinstance(X, pd.DataFrame) else None
     shape = X.shape if hasattr(X, "shape") else np.shape(X)
     if len(shape) != 2:
         raise ValueError(
@@ -49,8 +58,10 @@ def check_selector_input(X, y, who: str, *, numeric: bool) -> None:
             f"{who}: X and y must have one row per patient; got {shape[0]} rows in X and "
             f"{n_outcomes} outcomes in y."
         )
-    if frame is None:
-        return
+
+
+def _check_columns(frame: pd.DataFrame, who: str) -> None:
+    """Every column has its own name and holds scalars."""
     names = pd.Index([str(c) for c in frame.columns])
     repeated = names[names.duplicated()].unique().tolist()
     if repeated:
@@ -60,20 +71,23 @@ def check_selector_input(X, y, who: str, *, numeric: bool) -> None:
         )
     for name in frame.columns:
         column = frame[name]
-        if column.dtype == object:
-            odd = {
-                type(v).__name__
-                for v in column.dropna()
-                if isinstance(v, list | dict | set | tuple | bytes | np.ndarray)
-            }
-            if odd:
-                raise TypeError(
-                    f"{who}: column {str(name)!r} holds values of type {sorted(odd)}, which "
-                    f"cannot be ranked; convert them to text or numbers, e.g. "
-                    f"X[{str(name)!r}].astype(str)."
-                )
-    if not numeric:
-        return
+        if column.dtype != object:
+            continue
+        odd = {
+            type(v).__name__
+            for v in column.dropna()
+            if isinstance(v, list | dict | set | tuple | bytes | np.ndarray)
+        }
+        if odd:
+            raise TypeError(
+                f"{who}: column {str(name)!r} holds values of type {sorted(odd)}, which "
+                f"cannot be ranked; convert them to text or numbers, e.g. "
+                f"X[{str(name)!r}].astype(str)."
+            )
+
+
+def _check_numeric(frame: pd.DataFrame, who: str) -> None:
+    """Every column is a number and none is infinite."""
     text = {str(c): str(frame[c].dtype) for c in frame.columns if frame[c].dtype.kind not in "biuf"}
     if text:
         described = ", ".join(f"{name!r} ({dtype})" for name, dtype in list(text.items())[:10])

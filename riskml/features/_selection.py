@@ -14,6 +14,7 @@ from ..evaluation import c_statistic_scorer
 from ..outcome import check_outcome
 from ..utils.parallel import fit_threads
 from ._base import DataFrameSelectorMixin, check_selector_input, validate_parameters
+from ._rankers import named_ranking_estimator
 
 __all__ = ["RecursiveFeatureElimination"]
 
@@ -121,20 +122,6 @@ def _eliminate(estimator, X, y, n_features_to_select, step):
     return support, ranking
 
 
-def _named_estimator(name: str, survival: bool, random_state):
-    """The ranking model of a registry name, for a selector used on its own.
-
-    Inside a pipeline :func:`riskml.models.make_model` resolves the name when it
-    builds the pipeline, so the selector gets an estimator object. Used on its own,
-    the selector asks the public :func:`riskml.models.ranking_estimator` at fit
-    time; the features package imports nothing from models at import time.
-    """
-    from ..models import ranking_estimator
-
-    seed = 0 if random_state is None else random_state
-    return ranking_estimator(name, survival=survival, random_state=seed)
-
-
 class RecursiveFeatureElimination(DataFrameSelectorMixin, BaseEstimator):
     """Recursive feature elimination for binary or time-to-event outcomes.
 
@@ -158,7 +145,9 @@ class RecursiveFeatureElimination(DataFrameSelectorMixin, BaseEstimator):
         :func:`riskml.models.make_model` replaces it by the model when it builds
         a pipeline (XGBoost survival before a time-to-event model), and a
         selector used on its own resolves it in ``fit`` (``"xgboost"`` with a
-        time-to-event ``y`` gives :class:`~riskml.models.XGBoostSurvival`).
+        time-to-event ``y`` gives :class:`~riskml.models.XGBoostSurvival`) once
+        :mod:`riskml.models` is imported (it registers the families; features,
+        the layer below, imports nothing from it).
     n_features_to_select : int or float, optional
         Number of features to keep (an int, or a fraction in (0, 1)). None chooses
         the number by cross-validation.
@@ -316,7 +305,9 @@ class RecursiveFeatureElimination(DataFrameSelectorMixin, BaseEstimator):
         if self.estimator is None:
             estimator = _default_estimator(outcome.is_survival, self.random_state)
         elif isinstance(self.estimator, str):
-            estimator = _named_estimator(self.estimator, outcome.is_survival, self.random_state)
+            estimator = named_ranking_estimator(
+                self.estimator, outcome.is_survival, self.random_state
+            )
         else:
             estimator = clone(self.estimator)
 

@@ -9,7 +9,8 @@ class-imbalance handling, probability calibration and hyperparameter search) so
 that cross-validation is leakage-free. :func:`make_model` builds the standard
 pipelines by name, and a pipeline for any scikit-learn classifier
 (:class:`SklearnRiskClassifier`); :func:`models_from_yaml` builds them from a YAML
-list.
+list. Each family is described once, by a :class:`ModelSpec`;
+:func:`register_model` adds your own.
 """
 
 from ._base import ModelFitWarning, RiskEstimatorMixin
@@ -22,14 +23,22 @@ from ._lasso_cox import LassoCox
 from ._linear import LogisticRisk
 from ._pipeline import RiskPipeline
 from ._registry import (
-    DEFAULT_GRIDS,
-    MODELS,
+    default_grids,
     describe_model,
     make_model,
+    model_names,
     models_from_yaml,
     ranking_estimator,
 )
 from ._sklearn import SklearnRiskClassifier
+from ._spec import (
+    ModelSpec,
+    model_spec,
+    model_specs,
+    register_model,
+    registered_model,
+    unregister_model,
+)
 from ._tuning import TunedRisk, tune
 from ._xgboost import XGBoostRisk, XGBoostSurvival
 from .cox import CoxPH
@@ -47,6 +56,7 @@ __all__ = [
     "LassoRisk",
     "LogisticRisk",
     "ModelFitWarning",
+    "ModelSpec",
     "OutOfRangeWarning",
     "RandomForestRisk",
     "Recalibration",
@@ -57,10 +67,26 @@ __all__ = [
     "XGBoostRisk",
     "XGBoostSurvival",
     "describe_imbalance_handling",
+    "default_grids",
     "describe_model",
     "make_model",
     "make_sampler",
+    "model_names",
+    "model_spec",
+    "model_specs",
     "models_from_yaml",
     "ranking_estimator",
+    "register_model",
+    "registered_model",
     "tune",
+    "unregister_model",
 ]
+
+
+def __getattr__(name):
+    # MODELS and DEFAULT_GRIDS follow register_model: computed when read
+    if name == "MODELS":
+        return model_names()
+    if name == "DEFAULT_GRIDS":
+        return default_grids()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

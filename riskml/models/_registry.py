@@ -7,151 +7,53 @@ from pathlib import Path
 
 from sklearn.base import clone
 
-from ..features import make_preprocessor
-from ._bayes_net import BayesNetRisk
-from ._forest import RandomForestRisk
+from ..features import make_preprocessor, set_ranking_resolver
+from . import _families  # noqa: F401 - registers the built-in families
 from ._imbalance import make_sampler
-from ._lasso import LassoRisk
-from ._lasso_cox import LassoCox
-from ._linear import LogisticRisk
 from ._pipeline import RiskPipeline
 from ._sklearn import SklearnRiskClassifier, check_classifier
+from ._spec import ModelSpec, model_spec, spec_named, specs
 from ._tuning import TunedRisk
-from ._xgboost import XGBoostRisk, XGBoostSurvival
-from ._zoo import ZOO_DESCRIPTIONS, ZOO_GRIDS, ZOO_SCALED, zoo_model
-from .cox import CoxPH
 from .scores import FraminghamScore
 from .scores.framingham import TEN_YEARS_DAYS
 
+# MODELS and DEFAULT_GRIDS are read through the module's __getattr__ (below)
 __all__ = [
-    "DEFAULT_GRIDS",
-    "MODELS",
+    "default_grids",
     "describe_model",
     "make_model",
+    "model_names",
     "models_from_yaml",
     "ranking_estimator",
 ]
 
 
-_DESCRIPTIONS = {
-    "xgboost": (
-        "XGBoost (200 trees, depth 3, learning rate 0.05) on imputed features; "
-        "P(event by the horizon)."
-    ),
-    "xgboost_survival": (
-        "XGBoost Cox model (survival:cox; 200 trees, depth 3, learning rate 0.05) with a "
-        "Breslow baseline hazard, on imputed features; 1 - S(horizon | x)."
-    ),
-    "random_forest": (
-        "Random forest (500 trees, leaves of at least 5 patients, sqrt(p) features per "
-        "split) on imputed features; P(event by the horizon)."
-    ),
-    "lasso": (
-        "LASSO logistic regression (L1 penalty chosen by 5-fold CV on AUC) on imputed, "
-        "standardised features; P(event by the horizon)."
-    ),
-    "lasso_cox": (
-        "LASSO Cox model (lifelines; L1 penalty chosen by 3-fold CV on Harrell's C) on "
-        "imputed, standardised features; 1 - S(horizon | x) from the step-function "
-        "baseline hazard (Efron's tie correction, as R's survfit.coxph)."
-    ),
-    "bayes_net": (
-        "Tree-augmented naive Bayes network (Friedman 1997; pgmpy, BDeu prior) on features "
-        "in 5 training-fold quantile bins plus a missing state; P(event by the horizon)."
-    ),
-    "naive_bayes": (
-        "Naive Bayes network (pgmpy, BDeu prior) on features in 5 training-fold quantile "
-        "bins plus a missing state; P(event by the horizon)."
-    ),
-    "logistic": (
-        "Logistic regression (unpenalised maximum likelihood, fitted as R's glm) on imputed, "
-        "standardised features; P(event by the horizon)."
-    ),
-    "ridge": (
-        "Ridge logistic regression (L2 penalty chosen by 5-fold CV on AUC) on imputed, "
-        "standardised features; P(event by the horizon)."
-    ),
-    **ZOO_DESCRIPTIONS,
-    "cox": (
-        "Cox proportional-hazards model (unpenalised, Efron ties; refitted with a ridge "
-        "penalty of 0.001, and reported, only if the partial likelihood has no finite "
-        "maximum) on imputed features in their own units (hazard ratios per unit; "
-        "categorical levels vs reference); 1 - S(horizon | x) from the step-function "
-        "baseline hazard, as R's survfit.coxph."
-    ),
-    "framingham": (
-        "Framingham general CVD score (D'Agostino 2008, laboratory form), published "
-        "coefficients and 10-year baseline."
-    ),
-    "framingham_recalibrated": (
-        "Framingham general CVD score (D'Agostino 2008) recalibrated to the training cohort: "
-        "Kaplan-Meier baseline survival at the horizon and cohort mean linear predictor."
-    ),
-    "framingham_bmi": (
-        "Framingham general CVD score (D'Agostino 2008, non-laboratory BMI form), published "
-        "coefficients and 10-year baseline."
-    ),
-    "framingham_bmi_recalibrated": (
-        "Framingham general CVD score (D'Agostino 2008, BMI form) recalibrated to the training "
-        "cohort: Kaplan-Meier baseline survival at the horizon and cohort mean linear predictor."
-    ),
-    "atp3_hard_chd": (
-        "ATP III (NCEP 2001) Framingham 10-year hard CHD equation (MI or coronary death), "
-        "published coefficients."
-    ),
-    "atp3_hard_chd_recalibrated": (
-        "ATP III Framingham hard CHD equation recalibrated to the training cohort: Kaplan-Meier "
-        "baseline survival at the horizon and cohort mean linear predictor."
-    ),
-    "wilson1998_tc": (
-        "Wilson 1998 Framingham CHD score (total-cholesterol and JNC-V blood-pressure "
-        "categories), published coefficients and 10-year baseline."
-    ),
-    "wilson1998_tc_recalibrated": (
-        "Wilson 1998 Framingham CHD score recalibrated to the training cohort: Kaplan-Meier "
-        "baseline survival at the horizon and cohort mean linear predictor."
-    ),
-    "framingham_logistic_recalibrated": (
-        "Framingham general CVD score (D'Agostino 2008) with logistic recalibration (intercept "
-        "and slope of logit risk fitted on the training cohort's label at the horizon)."
-    ),
-}
+def model_names() -> tuple[str, ...]:
+    """Names accepted by :func:`make_model`: the built-in families, then yours.
 
-#: Names accepted by :func:`make_model`.
-MODELS = tuple(_DESCRIPTIONS)
-
-#: Search grids of ``make_model(name, tune=True)`` (parameters of the final model;
-#: for the scikit-learn families, of the classifier it wraps). Models that already
-#: choose their penalty by inner CV (lasso, lasso_cox, ridge), the unpenalised
-#: logistic model and the published scores have none.
-DEFAULT_GRIDS = {
-    "xgboost": {"max_depth": [2, 3, 4], "learning_rate": [0.03, 0.1]},
-    "xgboost_survival": {"max_depth": [2, 3, 4], "learning_rate": [0.03, 0.1]},
-    "random_forest": {"min_samples_leaf": [2, 5, 20], "max_features": ["sqrt", 0.5]},
-    "bayes_net": {"n_bins": [3, 5, 8], "equivalent_sample_size": [1.0, 5.0, 20.0]},
-    "naive_bayes": {"n_bins": [3, 5, 8]},
-    "cox": {"penalizer": [0.001, 0.01, 0.1]},
-    **ZOO_GRIDS,
-}
-
-#: Published scores: registry name -> (FraminghamScore model, recalibrate).
-_SCORES = {
-    "framingham": ("dagostino2008_lipid", False),
-    "framingham_recalibrated": ("dagostino2008_lipid", True),
-    "framingham_logistic_recalibrated": ("dagostino2008_lipid", "logistic"),
-    "framingham_bmi": ("dagostino2008_bmi", False),
-    "framingham_bmi_recalibrated": ("dagostino2008_bmi", True),
-    "atp3_hard_chd": ("atp3_hard_chd", False),
-    "atp3_hard_chd_recalibrated": ("atp3_hard_chd", True),
-    "wilson1998_tc": ("wilson1998_tc", False),
-    "wilson1998_tc_recalibrated": ("wilson1998_tc", True),
-}
+    :data:`MODELS` is the same tuple, read when accessed.
+    """
+    return tuple(spec.name for spec in specs())
 
 
-def _check_name(name) -> str:
-    if name not in _DESCRIPTIONS:
-        raise ValueError(f"unknown model {name!r}; choose one of {list(MODELS)}.")
-    return name
+def default_grids() -> dict:
+    """Search grids of ``make_model(name, tune=True)``, by family (a fresh dict).
+
+    Parameters of the final model (for the scikit-learn families, of the classifier
+    it wraps). Models that already choose their penalty by inner CV (lasso,
+    lasso_cox, ridge), the unpenalised logistic model and the published scores have
+    none. :data:`DEFAULT_GRIDS` is the same dict, read when accessed.
+    """
+    return {spec.name: dict(spec.grid) for spec in specs() if spec.grid is not None}
+
+
+def __getattr__(name):
+    # MODELS and DEFAULT_GRIDS follow register_model: computed when read
+    if name == "MODELS":
+        return model_names()
+    if name == "DEFAULT_GRIDS":
+        return default_grids()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def describe_model(name: str, horizon: float | None = None) -> str:
@@ -170,41 +72,18 @@ def describe_model(name: str, horizon: float | None = None) -> str:
     -------
     str
     """
-    description = _DESCRIPTIONS[_check_name(name)]
+    description = model_spec(name).description
     target = "P(event)" if horizon is None else f"P(event by day {float(horizon):g})"
     return description.replace("P(event by the horizon)", target)
 
 
-def _learned_steps(name: str, random_state):
-    """(preprocessor, model) of a learned registry model."""
-    if name in ZOO_DESCRIPTIONS:
-        return make_preprocessor(scale=name in ZOO_SCALED), zoo_model(name, random_state)
-    if name == "xgboost":
-        return make_preprocessor(scale=False), XGBoostRisk(random_state=random_state)
-    if name == "xgboost_survival":
-        return make_preprocessor(scale=False), XGBoostSurvival(random_state=random_state)
-    if name == "random_forest":
-        return make_preprocessor(scale=False), RandomForestRisk(random_state=random_state)
-    if name == "lasso":
-        return make_preprocessor(scale=True), LassoRisk(random_state=random_state)
-    if name == "lasso_cox":
-        return make_preprocessor(scale=True), LassoCox(
-            cv=3, n_penalizers=5, random_state=random_state
-        )
-    if name == "bayes_net":
-        return make_preprocessor(scale=False, impute=False), BayesNetRisk(structure="tan")
-    if name == "naive_bayes":
-        return make_preprocessor(scale=False, impute=False), BayesNetRisk(structure="naive")
-    if name == "logistic":
-        # level vs reference, as R's glm: odds ratios of every level but the reference
-        return make_preprocessor(scale=True, drop_first=True), LogisticRisk(
-            random_state=random_state
-        )
-    if name == "ridge":
-        return make_preprocessor(scale=True), LogisticRisk(
-            penalty="l2", cv=5, random_state=random_state
-        )
-    return make_preprocessor(scale=False, drop_first=True), CoxPH()
+def _final_model(spec: ModelSpec, random_state):
+    """The unfitted final model of a family; a plain classifier becomes a risk model."""
+    model = spec.estimator(random_state)
+    if hasattr(model, "predict_risk"):
+        return model
+    wrapped = SklearnRiskClassifier(check_classifier(model, f"model family {spec.name!r}"))
+    return _seed_unset(wrapped, random_state)
 
 
 def _param_name(model, key: str) -> str:
@@ -244,15 +123,13 @@ def _set_model_params(model, name: str, params: dict):
     return model.set_params(**mapped)
 
 
-def _set_class_weight(model, name: str, class_weight):
+def _set_class_weight(model, name: str, class_weight, spec: ModelSpec | None):
     if class_weight is None:
         return model
-    if isinstance(model, XGBoostRisk):
-        if class_weight == "balanced":
-            return model.set_params(scale_pos_weight="balanced")
-        if isinstance(class_weight, dict):
-            ratio = float(class_weight.get(1, 1.0)) / float(class_weight.get(0, 1.0))
-            return model.set_params(scale_pos_weight=ratio)
+    if spec is not None and spec.class_weight is not None:
+        weighted = spec.class_weight(model, class_weight)
+        if weighted is not None:
+            return weighted
     elif "class_weight" in model.get_params(deep=False):
         return model.set_params(class_weight=class_weight)
     elif isinstance(model, SklearnRiskClassifier):
@@ -266,17 +143,17 @@ def _set_class_weight(model, name: str, class_weight):
     )
 
 
-def _tuned(pipeline: RiskPipeline, name: str, tune, random_state) -> TunedRisk:
+def _tuned(pipeline: RiskPipeline, name: str, tune, random_state, spec) -> TunedRisk:
     options = {}
     if tune is True:
-        if name not in DEFAULT_GRIDS:
+        if spec is None or spec.grid is None:
             raise ValueError(
                 f"model {name!r} has no default tuning grid (it already chooses its penalty "
                 f"by inner CV, has nothing to tune, or is your own estimator); models with "
-                f"one: {sorted(DEFAULT_GRIDS)}. Pass tune={{'param': [values]}} to search "
+                f"one: {sorted(default_grids())}. Pass tune={{'param': [values]}} to search "
                 "anyway."
             )
-        grid = DEFAULT_GRIDS[name]
+        grid = spec.grid
     elif isinstance(tune, dict) and "param_grid" in tune:
         options = {k: v for k, v in tune.items() if k != "param_grid"}
         grid = tune["param_grid"]
@@ -304,19 +181,8 @@ def _tuned(pipeline: RiskPipeline, name: str, tune, random_state) -> TunedRisk:
     return TunedRisk(pipeline, grid, random_state=random_state, **options)
 
 
-#: Registry models whose bare model ranks features (feature_importances_ or coef_).
-_RANKERS = (
-    "xgboost",
-    "xgboost_survival",
-    "random_forest",
-    "lasso",
-    "lasso_cox",
-    "logistic",
-    "ridge",
-    "cox",
-    "decision_tree",
-    "adaboost",
-)
+def _rankers() -> list[str]:
+    return [spec.name for spec in specs() if spec.ranks_features]
 
 
 def ranking_estimator(name: str, *, survival: bool = False, random_state=0):
@@ -329,12 +195,14 @@ def ranking_estimator(name: str, *, survival: bool = False, random_state=0):
     ----------
     name : str
         A registry model whose fitted model has ``feature_importances_`` or
-        ``coef_``: ``"xgboost"``, ``"xgboost_survival"``, ``"random_forest"``,
-        ``"lasso"``, ``"lasso_cox"``, ``"logistic"``, ``"ridge"``, ``"cox"``,
-        ``"decision_tree"`` or ``"adaboost"``.
+        ``coef_`` (``ModelSpec.ranks_features``): ``"xgboost"``,
+        ``"xgboost_survival"``, ``"random_forest"``, ``"lasso"``, ``"lasso_cox"``,
+        ``"logistic"``, ``"ridge"``, ``"cox"``, ``"decision_tree"``,
+        ``"adaboost"``, or a family you registered as one.
     survival : bool, default=False
         Whether the ranking model will see a time-to-event ``y``: ``"xgboost"``
-        then gives :class:`~riskml.models.XGBoostSurvival`.
+        then gives :class:`~riskml.models.XGBoostSurvival`
+        (``ModelSpec.survival_ranking``).
     random_state : int, optional
         Seed of the model.
 
@@ -348,20 +216,26 @@ def ranking_estimator(name: str, *, survival: bool = False, random_state=0):
     >>> type(ranking_estimator("xgboost", survival=True)).__name__
     'XGBoostSurvival'
     """
-    if not isinstance(name, str) or name not in _DESCRIPTIONS or name in _SCORES:
+    spec = spec_named(name)
+    if spec is None or spec.score is not None:
         raise ValueError(
-            f"unknown ranking estimator {name!r}; choose one of {list(_RANKERS)} or pass an "
+            f"unknown ranking estimator {name!r}; choose one of {_rankers()} or pass an "
             "estimator with feature_importances_ or coef_."
         )
-    if name == "xgboost" and survival:
-        name = "xgboost_survival"
-    if name not in _RANKERS:
+    if survival and spec.survival_ranking is not None:
+        spec = model_spec(spec.survival_ranking)
+    if not spec.ranks_features:
         raise ValueError(
-            f"model {name!r} cannot rank features: its fitted model has neither "
-            f"feature_importances_ nor coef_. Choose one of {list(_RANKERS)} or pass an "
+            f"model {spec.name!r} cannot rank features: its fitted model has neither "
+            f"feature_importances_ nor coef_. Choose one of {_rankers()} or pass an "
             "estimator with one."
         )
-    return _learned_steps(name, random_state)[1]
+    return _final_model(spec, random_state)
+
+
+# a selector fitted on its own (RecursiveFeatureElimination(estimator="xgboost")) resolves
+# a family's name through the features layer, which cannot import this one
+set_ranking_resolver(ranking_estimator)
 
 
 # What make_model's selection= accepts, by the names a study file uses for them.
@@ -587,33 +461,27 @@ def make_model(
             )
         return clone(model)
     if isinstance(model, str):
-        name = _check_name(model)
+        spec = model_spec(model)
     elif _is_estimator(model):
-        name = None
+        spec = None
     else:
         raise TypeError(
             "make_model takes a registry name (one of riskml.models.MODELS), a RiskPipeline, a "
             "riskml model or a scikit-learn classifier (e.g. KNeighborsClassifier()); got "
             f"{type(model).__name__}."
         )
-    if name in _SCORES:
-        equation, recalibrated = _SCORES[name]
-        score = FraminghamScore(
-            model=equation,
-            recalibrate=recalibrated,
-            horizon=(horizon if recalibrated and horizon is not None else TEN_YEARS_DAYS),
-            inputs=framingham_inputs,
-            units=framingham_units,
-        )
+    if spec is not None and spec.score is not None:
         if sampler is not None or class_weight is not None or tune or reference_levels:
             raise ValueError(
-                f"{name!r} is a published score: it takes no sampler, class_weight, tune or "
-                "reference_levels."
+                f"{spec.name!r} is a published score: it takes no sampler, class_weight, tune "
+                "or reference_levels."
             )
-        score = _set_model_params(score, name, model_params)
+        score = _published_score(spec, horizon, framingham_inputs, framingham_units)
+        score = _set_model_params(score, spec.name, model_params)
         return RiskPipeline([("model", score)], horizon=horizon, recalibrate=recalibrate)
-    if name is not None:
-        preprocess, final = _learned_steps(name, random_state)
+    if spec is not None:
+        name, final = spec.name, _final_model(spec, random_state)
+        preprocess = None if spec.preprocess is None else make_preprocessor(**spec.preprocess)
     else:
         if hasattr(model, "predict_risk"):
             final = clone(model)
@@ -621,12 +489,12 @@ def make_model(
             final = SklearnRiskClassifier(clone(check_classifier(model, "make_model")))
         preprocess, final = make_preprocessor(scale=True), _seed_unset(final, random_state)
         name = type(model).__name__
-    if reference_levels:
+    if reference_levels and preprocess is not None:
         preprocess.set_params(reference_levels=dict(reference_levels))
     final = _set_model_params(final, name, model_params)
-    final = _set_class_weight(final, name, class_weight)
+    final = _set_class_weight(final, name, class_weight, spec)
     survival = getattr(final, "outcome_kind", "any") == "survival"
-    steps = [("preprocess", preprocess)]
+    steps = [] if preprocess is None else [("preprocess", preprocess)]
     if selection is not None:
         steps.append(("select", _selection_step(selection, horizon, survival, random_state)))
     if sampler is not None:
@@ -641,9 +509,21 @@ def make_model(
     if not tune:
         return pipeline
     return RiskPipeline(
-        [("model", _tuned(pipeline, name, tune, random_state))],
+        [("model", _tuned(pipeline, name, tune, random_state, spec))],
         horizon=horizon,
         recalibrate=recalibrate,
+    )
+
+
+def _published_score(spec: ModelSpec, horizon, inputs, units) -> FraminghamScore:
+    """The unfitted score of a published-score family (recalibrated at the horizon)."""
+    equation, recalibrate = spec.score
+    return FraminghamScore(
+        model=equation,
+        recalibrate=recalibrate,
+        horizon=(horizon if recalibrate and horizon is not None else TEN_YEARS_DAYS),
+        inputs=inputs,
+        units=units,
     )
 
 

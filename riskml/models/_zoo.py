@@ -21,73 +21,30 @@ decision tree. Adv Neural Inf Process Syst. 2017;30:3146-3154.
 
 from __future__ import annotations
 
+from functools import partial
+
+from sklearn.ensemble import (
+    AdaBoostClassifier,
+    BaggingClassifier,
+    HistGradientBoostingClassifier,
+)
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
+
 from ._sklearn import SklearnRiskClassifier
+from ._spec import ModelSpec
 
-__all__ = ["ZOO_DESCRIPTIONS", "ZOO_GRIDS", "ZOO_SCALED", "zoo_model"]
+__all__ = ["ZOO_SPECS", "zoo_model"]
 
-ZOO_DESCRIPTIONS = {
-    "svm": (
-        "Support vector machine (RBF kernel, C = 1, gamma 'scale'; scikit-learn SVC) on "
-        "imputed, standardised features, its decision values mapped to P(event by the "
-        "horizon) by Platt scaling fitted on 5 internal folds of the training data."
-    ),
-    "knn": (
-        "k-nearest neighbours (k = 25, Euclidean distance) on imputed, standardised features; "
-        "P(event by the horizon) as the share of the 25 most similar training patients with "
-        "the event."
-    ),
-    "mlp": (
-        "Multilayer perceptron (one hidden layer of 16 ReLU units, L2 penalty alpha = 10, L-BFGS "
-        "solver; scikit-learn MLPClassifier) on imputed, standardised features; P(event by the "
-        "horizon)."
-    ),
-    "decision_tree": (
-        "Classification tree (CART, Gini impurity, depth at most 4, leaves of at least 10 "
-        "patients) on imputed features; P(event by the horizon) as the event share of a "
-        "patient's leaf."
-    ),
-    "bagging": (
-        "Bagged classification trees (Breiman 1996; 200 bootstrap trees with leaves of at least "
-        "5 patients) on imputed features; P(event by the horizon) as the mean over trees."
-    ),
-    "gradient_boosting": (
-        "Histogram gradient boosting (scikit-learn HistGradientBoostingClassifier; 200 trees "
-        "of depth 3, learning rate 0.05, leaves of at least 20 patients, no early stopping) on "
-        "imputed features; P(event by the horizon)."
-    ),
-    "adaboost": (
-        "AdaBoost (SAMME; 200 decision stumps, learning rate 0.5) on imputed features; "
-        "P(event by the horizon) from the boosted score, which is not calibrated (pass "
-        "calibration='sigmoid' for Platt scaling on internal folds)."
-    ),
-}
-
-#: Families that need standardised features (distances, margins, gradients).
-ZOO_SCALED = frozenset({"svm", "knn", "mlp"})
-
-#: Search grids (parameters of the wrapped scikit-learn classifier).
-ZOO_GRIDS = {
-    "svm": {"C": [0.1, 1.0, 10.0], "gamma": ["scale", 0.01, 0.1]},
-    "knn": {"n_neighbors": [10, 25, 50], "weights": ["uniform", "distance"]},
-    "mlp": {"hidden_layer_sizes": [(8,), (16,), (32,)], "alpha": [1.0, 10.0, 30.0]},
-    "decision_tree": {"max_depth": [2, 3, 4, 6], "min_samples_leaf": [5, 10, 20]},
-    "bagging": {"max_samples": [0.5, 1.0], "max_features": [0.5, 1.0]},
-    "gradient_boosting": {"max_depth": [2, 3, 4], "learning_rate": [0.03, 0.1]},
-    "adaboost": {"n_estimators": [100, 300], "learning_rate": [0.1, 0.5, 1.0]},
-}
+#: Families that need standardised features (distances, margins, gradients) get
+#: ``_SCALED``; the tree families see the imputed features in their own units.
+_SCALED = {"scale": True}
+_UNSCALED = {"scale": False}
 
 
 def _classifier(name: str, random_state):
-    from sklearn.ensemble import (
-        AdaBoostClassifier,
-        BaggingClassifier,
-        HistGradientBoostingClassifier,
-    )
-    from sklearn.neighbors import KNeighborsClassifier
-    from sklearn.neural_network import MLPClassifier
-    from sklearn.svm import SVC
-    from sklearn.tree import DecisionTreeClassifier
-
     if name == "svm":
         return SVC(kernel="rbf", C=1.0, gamma="scale", random_state=random_state)
     if name == "knn":
@@ -125,7 +82,7 @@ def _classifier(name: str, random_state):
             learning_rate=0.5,
             random_state=random_state,
         )
-    raise ValueError(f"unknown model family {name!r}; choose one of {list(ZOO_DESCRIPTIONS)}.")
+    raise ValueError(f"unknown model family {name!r}; choose one of {[s.name for s in ZOO_SPECS]}.")
 
 
 def zoo_model(name: str, random_state) -> SklearnRiskClassifier:
@@ -137,3 +94,97 @@ def zoo_model(name: str, random_state) -> SklearnRiskClassifier:
         random_state=random_state,
         n_threads=1,
     )
+
+
+def _zoo_spec(name, description, grid, classes, *, scaled, explainer, **options) -> ModelSpec:
+    return ModelSpec(
+        name=name,
+        description=description,
+        estimator=partial(zoo_model, name),
+        preprocess=_SCALED if scaled else _UNSCALED,
+        grid=grid,
+        explainer=explainer,
+        classes=classes,
+        **options,
+    )
+
+
+#: The scikit-learn families, each with its defaults, preprocessing and search grid
+#: (parameters of the wrapped scikit-learn classifier).
+ZOO_SPECS = (
+    _zoo_spec(
+        "svm",
+        "Support vector machine (RBF kernel, C = 1, gamma 'scale'; scikit-learn SVC) on "
+        "imputed, standardised features, its decision values mapped to P(event by the "
+        "horizon) by Platt scaling fitted on 5 internal folds of the training data.",
+        {"C": [0.1, 1.0, 10.0], "gamma": ["scale", 0.01, 0.1]},
+        (SVC,),
+        scaled=True,
+        explainer="agnostic",
+    ),
+    _zoo_spec(
+        "knn",
+        "k-nearest neighbours (k = 25, Euclidean distance) on imputed, standardised features; "
+        "P(event by the horizon) as the share of the 25 most similar training patients with "
+        "the event.",
+        {"n_neighbors": [10, 25, 50], "weights": ["uniform", "distance"]},
+        (KNeighborsClassifier,),
+        scaled=True,
+        explainer="agnostic",
+    ),
+    _zoo_spec(
+        "mlp",
+        "Multilayer perceptron (one hidden layer of 16 ReLU units, L2 penalty alpha = 10, L-BFGS "
+        "solver; scikit-learn MLPClassifier) on imputed, standardised features; P(event by the "
+        "horizon).",
+        {"hidden_layer_sizes": [(8,), (16,), (32,)], "alpha": [1.0, 10.0, 30.0]},
+        (MLPClassifier,),
+        scaled=True,
+        explainer="agnostic",
+    ),
+    _zoo_spec(
+        "decision_tree",
+        "Classification tree (CART, Gini impurity, depth at most 4, leaves of at least 10 "
+        "patients) on imputed features; P(event by the horizon) as the event share of a "
+        "patient's leaf.",
+        {"max_depth": [2, 3, 4, 6], "min_samples_leaf": [5, 10, 20]},
+        (DecisionTreeClassifier,),
+        scaled=False,
+        explainer="tree",
+        ranks_features=True,
+    ),
+    _zoo_spec(
+        "bagging",
+        "Bagged classification trees (Breiman 1996; 200 bootstrap trees with leaves of at least "
+        "5 patients) on imputed features; P(event by the horizon) as the mean over trees.",
+        {"max_samples": [0.5, 1.0], "max_features": [0.5, 1.0]},
+        (BaggingClassifier,),
+        scaled=False,
+        explainer="tree",
+    ),
+    _zoo_spec(
+        "gradient_boosting",
+        "Histogram gradient boosting (scikit-learn HistGradientBoostingClassifier; 200 trees "
+        "of depth 3, learning rate 0.05, leaves of at least 20 patients, no early stopping) on "
+        "imputed features; P(event by the horizon).",
+        {"max_depth": [2, 3, 4], "learning_rate": [0.03, 0.1]},
+        (HistGradientBoostingClassifier,),
+        scaled=False,
+        explainer="tree",
+        file_types=(
+            "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+            "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+        ),
+    ),
+    _zoo_spec(
+        "adaboost",
+        "AdaBoost (SAMME; 200 decision stumps, learning rate 0.5) on imputed features; "
+        "P(event by the horizon) from the boosted score, which is not calibrated (pass "
+        "calibration='sigmoid' for Platt scaling on internal folds).",
+        {"n_estimators": [100, 300], "learning_rate": [0.1, 0.5, 1.0]},
+        (AdaBoostClassifier,),
+        scaled=False,
+        explainer="agnostic",
+        ranks_features=True,
+    ),
+)

@@ -11,7 +11,9 @@ row), so that ``riskml predict`` can check new patients against it.
 :func:`load_model` reads the header and the list of types in the file *before*
 building anything, and builds the model only when every type is on riskml's
 allow-list: riskml's own estimators and transformers and the scikit-learn,
-XGBoost, lifelines, imbalanced-learn, pgmpy, NumPy and pandas types they wrap.
+XGBoost, lifelines, imbalanced-learn, pgmpy, NumPy and pandas types they wrap, and
+the types of every registered model family (``ModelSpec.model_file_types``: a family
+added with :func:`riskml.models.register_model` brings its own classes).
 
 What is refused, always without running anything from the file: a pickle under
 any name, a zip archive that riskml did not write, an archive that would expand
@@ -70,6 +72,8 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+
+from .._version import __version__
 
 # The names of the model-file format stay importable from here (X as X: re-exported).
 from ._archive import NEVER_TRUSTED as NEVER_TRUSTED
@@ -133,19 +137,19 @@ DEPENDENCIES = (
     "skops",
 )
 
-#: Library types a fitted riskml model may hold, beyond those skops trusts by
-#: default (scikit-learn's estimators, NumPy and SciPy basics).
+#: Library types any fitted riskml pipeline may hold (preprocessing, feature selection,
+#: samplers, tuning, calibration), beyond those skops trusts by default (scikit-learn's
+#: estimators, NumPy and SciPy basics). The types of one model family (XGBoost's
+#: booster, lifelines' fitter, ...) are in its :class:`~riskml.models.ModelSpec`.
 LIBRARY_TYPES = frozenset(
     {
         "numpy.dtype",
         "sklearn.compose._column_transformer.make_column_selector",
         "sklearn.tree._tree.Tree",
+        # recursive feature elimination ranks by XGBoost by default (RFECV keeps its fit)
         "xgboost.core.Booster",
         "xgboost.sklearn.XGBClassifier",
         "xgboost.sklearn.XGBRegressor",
-        "lifelines.fitters.coxph_fitter.CoxPHFitter",
-        "lifelines.fitters.coxph_fitter.SemiParametricPHFitter",
-        "lifelines.utils.CovariateParameterMappings",
         "sklearn.model_selection._split.KFold",
         "sklearn.model_selection._split.StratifiedKFold",
         # a tuned model's search keeps its folds (row numbers, no values)
@@ -153,11 +157,9 @@ LIBRARY_TYPES = frozenset(
         "imblearn.under_sampling._prototype_selection._random_under_sampler.RandomUnderSampler",
         "imblearn.over_sampling._random_over_sampler.RandomOverSampler",
         "imblearn.over_sampling._smote.base.SMOTE",
-        # SVM probabilities (Platt scaling on internal folds) and histogram boosting
+        # probabilities of a classifier without predict_proba (Platt scaling on internal folds)
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._SigmoidCalibration",
-        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-        "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
     }
 )
 
@@ -198,18 +200,27 @@ def _riskml_classes() -> frozenset:
     return frozenset(names)
 
 
+def _family_types() -> frozenset:
+    """The types each registered model family's files may hold (``ModelSpec``)."""
+    from ..models import model_specs
+
+    return frozenset().union(*(spec.model_file_types for spec in model_specs()))
+
+
 def allowed_types() -> frozenset:
     """The fully qualified type names :func:`load_model` accepts beyond skops' defaults.
 
     riskml's estimators and transformers (every class of :mod:`riskml.models` and
-    :mod:`riskml.features`), the helper functions their pipelines name, and the
-    library types in :data:`LIBRARY_TYPES`.
+    :mod:`riskml.features`), the helper functions their pipelines name, the library
+    types in :data:`LIBRARY_TYPES`, and the types of every registered model family
+    (:attr:`riskml.models.ModelSpec.model_file_types`, which includes the classes of a
+    family added with :func:`riskml.models.register_model`).
 
     Returns
     -------
     frozenset of str
     """
-    return _riskml_classes() | RISKML_FUNCTIONS | LIBRARY_TYPES
+    return _riskml_classes() | RISKML_FUNCTIONS | LIBRARY_TYPES | _family_types()
 
 
 # -- metadata ------------------------------------------------------------------------
@@ -219,8 +230,6 @@ def _versions() -> dict:
     found = {}
     for name in DEPENDENCIES:
         if name == "riskml":
-            from .. import __version__
-
             found[name] = __version__
             continue
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):

@@ -260,12 +260,23 @@ class _NeighborsTreeState:
         )
 
 
-def _descends(obj) -> bool:
-    """Objects whose attributes are converted one by one (not handed to skops whole)."""
+def _family_classes() -> frozenset:
+    """The classes of the registered model families (a user's family included)."""
+    from ..models import model_specs
+
+    return frozenset(cls for spec in model_specs() for cls in spec.classes)
+
+
+def _descends(obj, family_classes: frozenset = frozenset()) -> bool:
+    """Objects whose attributes are converted one by one (not handed to skops whole):
+    those of riskml and the libraries it builds on, and the classes of a model family
+    registered from outside riskml (``family_classes``)."""
     if isinstance(obj, type | types.FunctionType | types.BuiltinFunctionType | types.MethodType):
         return False
     module = type(obj).__module__.split(".")[0]
-    return module in _DESCEND and isinstance(getattr(obj, "__dict__", None), dict)
+    return (module in _DESCEND or type(obj) in family_classes) and isinstance(
+        getattr(obj, "__dict__", None), dict
+    )
 
 
 def _is_network(obj) -> bool:
@@ -308,6 +319,7 @@ class _Portable:
     def __init__(self):
         self.memo: dict = {}
         self.training_rows: dict = {}  # id -> (type name, attribute, rows, reason)
+        self.family_classes = _family_classes()
 
     def convert(self, obj):
         key = id(obj)
@@ -338,7 +350,7 @@ class _Portable:
             out = {}
             memo[key] = out
             out.update((k, self.convert(v)) for k, v in obj.items())
-        elif _descends(obj):
+        elif _descends(obj, self.family_classes):
             out = object.__new__(type(obj))
             memo[key] = out
             state = _state(obj)
@@ -367,8 +379,10 @@ def _portable(obj, memo: dict):
     return converter.convert(obj)
 
 
-def _restore(obj, memo: dict):
+def _restore(obj, memo: dict, family_classes: frozenset | None = None):
     """Rebuild pandas objects and networks in a freshly loaded object graph (in place)."""
+    if family_classes is None:
+        family_classes = _family_classes()
     key = id(obj)
     if key in memo:
         return memo[key]
@@ -380,17 +394,17 @@ def _restore(obj, memo: dict):
         out = obj.to_member()
     elif type(obj) is list:
         memo[key] = out = obj
-        obj[:] = [_restore(v, memo) for v in obj]
+        obj[:] = [_restore(v, memo, family_classes) for v in obj]
     elif type(obj) is tuple:
-        out = tuple(_restore(v, memo) for v in obj)
+        out = tuple(_restore(v, memo, family_classes) for v in obj)
     elif type(obj) is dict:
         memo[key] = out = obj
         for k in list(obj):
-            obj[k] = _restore(obj[k], memo)
-    elif _descends(obj):
+            obj[k] = _restore(obj[k], memo, family_classes)
+    elif _descends(obj, family_classes):
         memo[key] = out = obj
         for k, v in list(vars(obj).items()):
-            obj.__dict__[k] = _restore(v, memo)
+            obj.__dict__[k] = _restore(v, memo, family_classes)
         tree = obj.__dict__.get("_tree")
         if isinstance(tree, _NeighborsTreeState):
             obj.__dict__["_tree"] = tree.build(obj)

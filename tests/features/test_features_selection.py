@@ -225,12 +225,25 @@ def test_make_model_resolves_a_named_ranking_estimator():
     assert len(before_cox.named_steps["select"].selected_features_) == 2
 
 
+def test_a_named_estimator_without_the_models_layer_says_the_one_line_fix(monkeypatch):
+    """Oracle: the resolver hook. Until riskml.models is imported no family is known, and
+    the error names the fix; riskml.models installs ranking_estimator as the resolver."""
+    import riskml.features._rankers as rankers
+    from riskml.models import ranking_estimator
+
+    assert rankers._resolver is ranking_estimator
+    monkeypatch.setattr(rankers, "_resolver", None)
+    X, y, _ = _data(n=60, p=4, seed=1)
+    with pytest.raises(ValueError, match=r"Add `import riskml.models` before fitting"):
+        RecursiveFeatureElimination(estimator="xgboost", n_features_to_select=2).fit(X, y)
+
+
 def test_features_imports_nothing_from_models():
     """Oracle: the import statements of riskml/features (Python's ast).
 
-    No module of features imports riskml.models at import time (the
-    features -> models -> features cycle), and none imports a private module of
-    another riskml package, even inside a function.
+    No module of features imports riskml.models, even inside a function (the
+    features -> models -> features cycle; models installs the resolver of family
+    names instead), and none imports a private module of another riskml package.
     """
     import ast
     from pathlib import Path
@@ -243,8 +256,7 @@ def test_features_imports_nothing_from_models():
             if not isinstance(node, ast.ImportFrom):
                 continue
             module = "." * node.level + (node.module or "")
-            top_level = node in tree.body
-            assert not (top_level and "models" in module), f"{path.name}: {module}"
+            assert "models" not in module, f"{path.name}: {module}"
             if module.startswith("..") or module.startswith("riskml."):
                 parts = module.lstrip(".").split(".") + [a.name for a in node.names]
                 assert not any(p.startswith("_") for p in parts), f"{path.name}: {module}"

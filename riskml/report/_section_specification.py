@@ -111,6 +111,17 @@ def _one_hot_levels(prep) -> dict:
     }
 
 
+def _hazard_ratios(pipeline, final) -> bool:
+    """Whether the model's exponentiated coefficients are hazard ratios (else odds
+    ratios): its family's specification says so, or a model of no family its outcome."""
+    from ..models import model_spec
+
+    spec = model_spec(pipeline)
+    if spec is not None and spec.coefficients:
+        return spec.coefficients == "hazard_ratio"
+    return getattr(final, "outcome_kind", "") == "survival"
+
+
 def _coefficients(pipeline, outcome, hidden=None) -> dict | None:
     """The coefficient table of a fitted pipeline; the levels in ``hidden`` (input column
     -> levels that Table 1 does not list) are summarised in one row per column."""
@@ -128,10 +139,7 @@ def _coefficients(pipeline, outcome, hidden=None) -> dict | None:
     numeric = set(getattr(prep, "numeric_columns_", []) or [])
     references = reference_levels(prep)
     one_hot = _one_hot_levels(prep)
-    survival = getattr(final, "outcome_kind", "") == "survival" or type(final).__name__ in (
-        "CoxPH",
-        "LassoCox",
-    )
+    survival = _hazard_ratios(pipeline, final)
     ratio = "hazard ratio" if survival else "odds ratio"
     # Wald 95% CIs and p-values where the model has them and they mean what they
     # say: an unpenalised Cox fit (CoxPH.summary, as R's summary(coxph(...))).

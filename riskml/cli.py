@@ -32,10 +32,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from ._version import __version__
 from .deployment import (
-    _interval_method,
     comparison_heading,
     interval_heading,
+    interval_method,
     predict,
     validate_model,
 )
@@ -81,11 +82,12 @@ def run_demo(
     result : StudyResult
     report_path : pathlib.Path
     """
-    import riskml as rk
-    from riskml.features import RecursiveFeatureElimination
+    from .cohorts import make_young_hypertension
+    from .features import RecursiveFeatureElimination
+    from .study import Study
 
-    cohort = rk.cohorts.make_young_hypertension(random_state=random_state)
-    study = rk.Study(
+    cohort = make_young_hypertension(random_state=random_state)
+    study = Study(
         cohort,
         models=["xgboost", "cox", "framingham_recalibrated"],
         selection=RecursiveFeatureElimination(n_features_to_select=11, random_state=random_state),
@@ -95,7 +97,7 @@ def run_demo(
         n_jobs=-1,
         progress=progress,
     )
-    from riskml.persistence import check_output_path
+    from .persistence import check_output_path
 
     # the folder is made when the report is written (write_report), so a failed run
     # leaves no empty folder behind
@@ -130,7 +132,7 @@ def _check_demo_folder(out: Path) -> None:
 
 def _demo(args) -> int:
 
-    from riskml.persistence import check_output_path
+    from .persistence import check_output_path
 
     out = Path(args.out)
     _check_demo_folder(out)
@@ -181,7 +183,7 @@ def _key():
     """The signing key from RISKML_MODEL_KEY (None when unset)."""
     import os
 
-    from riskml.persistence import KEY_ENVIRONMENT_VARIABLE
+    from .persistence import KEY_ENVIRONMENT_VARIABLE
 
     key = os.environ.get(KEY_ENVIRONMENT_VARIABLE)
     if key is None:
@@ -227,7 +229,7 @@ def _validate_command(args) -> int:
         ci = (
             ""
             if r["low"] != r["low"]
-            else f" (95% CI {r['low']:.3f} to {r['high']:.3f}, {_interval_method(r)})"
+            else f" (95% CI {r['low']:.3f} to {r['high']:.3f}, {interval_method(r)})"
         )
         estimate = "undefined" if r["estimate"] != r["estimate"] else f"{r['estimate']:.3f}"
         print(f"  {r['metric']:>18}  {estimate}{ci}")
@@ -241,8 +243,8 @@ def _validate_command(args) -> int:
 def _input_errors() -> tuple:
     """Errors that mean "this input cannot be used" (exit status 2); anything else is
     reported on one line too, with exit status 1."""
-    from riskml.cohorts import SchemaError
-    from riskml.persistence import ModelFileError
+    from .cohorts import SchemaError
+    from .persistence import ModelFileError
 
     return (
         CommandError,
@@ -367,8 +369,6 @@ def _run(function, args) -> int:
 
 def main(argv=None) -> int:
     """Entry point of the ``riskml`` command."""
-    from riskml import __version__
-
     parser = argparse.ArgumentParser(
         prog="riskml", description="Build, validate and explain clinical risk-prediction models."
     )

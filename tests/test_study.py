@@ -321,9 +321,9 @@ def test_model_agnostic_explanations_get_a_time_budget(monkeypatch):
     # Shapley values by the model-agnostic method cost thousands of model evaluations per
     # patient: by default Study explains as many patients as fit in EXPLAIN_SECONDS per
     # model (timed on the example patient) and says so; tree models keep every row.
-    import riskml.study
+    import riskml.study._explain
 
-    monkeypatch.setattr(riskml.study, "EXPLAIN_SECONDS", 1e-9)
+    monkeypatch.setattr(riskml.study._explain, "EXPLAIN_SECONDS", 1e-9)
     hf = rk.cohorts.load_heart_failure_clinical_records()
     binary = rk.Cohort(hf.features, rk.Outcome.binary(hf.outcome.event))
     with pytest.warns(

@@ -45,17 +45,15 @@ def test_an_external_cohort_without_cases_by_the_horizon_is_refused(development)
     assert np.sum(development.outcome.at_horizon(60) == 1) >= 1
     assert np.sum(external.outcome.at_horizon(60) == 1) == 0
     with pytest.raises(ValueError, match=r"horizon=60 days cannot be evaluated in the external"):
-        rk.Study(
-            development, models=["cox"], horizon=60, external=external, progress=False
-        ).run()
+        rk.Study(development, models=["cox"], horizon=60, external=external, progress=False).run()
 
 
 def test_an_external_cohort_evaluable_at_the_horizon_passes_the_check(development):
     external = rk.cohorts.make_young_hypertension(n_patients=508, random_state=1)
     study = rk.Study(development, models=["cox"], horizon=1004, external=external)
     # the pre-flight checks alone: no fit
-    plan = study._check_settings()
-    assert plan["horizon"] == 1004.0
+    settings = study._check_settings()
+    assert settings.horizon == 1004.0
 
 
 def test_a_horizon_beyond_every_follow_up_names_the_longest(development):

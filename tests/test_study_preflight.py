@@ -59,3 +59,37 @@ def test_a_tiny_cohort_horizon_message_quotes_no_follow_up_time():
     message = str(raised.value)
     assert "among only 12 patients (their follow-up is not quoted)" in message
     assert not any(f"{t:,.0f}" in message for t in time_)
+
+
+def test_the_settings_are_checked_once_into_a_frozen_object(heart_failure):
+    """``Study``'s parameters become one frozen :class:`riskml.study.StudySettings`: the
+    defaults resolved (folds, reference, explained models, metric parameters), no fit.
+
+    Oracle: the documented defaults (10 folds, the first model as reference without
+    'cox', every model explained for explain='auto', net benefit at the threshold given).
+    """
+    import dataclasses
+
+    from riskml.study import StudySettings
+
+    binary = rk.Cohort(heart_failure.features, rk.Outcome.binary(heart_failure.outcome.event))
+    study = rk.Study(
+        binary,
+        models=["logistic", "lasso"],
+        metrics=["auc", "net_benefit"],
+        threshold=0.2,
+        subgroups=["sex"],
+        progress=False,
+    )
+    settings = study._check_settings()
+    assert isinstance(settings, StudySettings)
+    assert settings.validation == 10
+    assert settings.reference == "logistic"
+    assert settings.explain == ("logistic", "lasso")
+    assert settings.names == ("logistic", "lasso")
+    assert settings.metrics == ("auc", "net_benefit")
+    assert settings.metric_params == {"net_benefit": {"threshold": 0.2}}
+    assert settings.horizon is None
+    assert sorted(settings.subgroups["sex"].unique()) == ["0", "1"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.n_boot = 10

@@ -1,0 +1,232 @@
+"""Using a saved model: predicted risks for new patients (``riskml predict``) and
+external validation on a new cohort (``riskml validate``), each checked against what
+the model saw in training, with the headings that name the interval methods used.
+
+``predict`` writes one row per input row: ``row`` (1 = the first data row of the input)
+and ``risk``; no column of the input (identifiers included) is copied.
+``validate_model`` gives discrimination with its CI, calibration intercept, slope and
+O:E, the Brier score and recalibration advice, and writes ``validation_metrics.csv``
+and ``validation.md``.
+
+Before a model scores anyone, :func:`check_inputs` compares the new rows with the
+model's *input profile*, the aggregate description of its training data that
+:func:`riskml.save_model` stores when given the training cohort
+(:func:`input_profile`): per numeric input its minimum, maximum, 0.5th and 99.5th
+percentiles, median, unit and, where a schema in ``data_schemas/`` knows the column,
+its hard range and the units it accepts; per categorical input the levels seen; the
+follow-up of a time-to-event cohort. What would give a wrong risk is refused (values
+impossible for the column, a column in another unit, 0/1 columns with other codes,
+infinite values, a categorical column none of whose values the model knows, a
+horizon beyond the training follow-up or meaningless for the model); what gives a
+risk to check is warned about (values outside the training range, a few unseen
+levels, an empty column), or refused with ``strict=True`` (``--strict``).
+
+Modules: ``_wording`` (rows and ranges in messages), ``_units`` (unit conversions),
+``_checks`` (:func:`check_inputs`), ``_horizon`` (:func:`check_horizon`), ``_inputs``
+(a table turned into the model's input columns) and ``_validate`` (outcome, advice and
+headings of an external validation). :func:`predict` and :func:`validate_model`, the two
+flows, live here and call :func:`check_inputs` through this module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..cohorts import input_profile
+from ..errors import CommandError
+from ._checks import check_inputs
+from ._horizon import check_horizon
+from ._inputs import _check_rows, _finite_risks, _prepare_inputs
+from ._units import UNIT_CONVERSIONS
+from ._validate import (
+    _advice,
+    _check_defined,
+    _check_out_dir,
+    _markdown,
+    _outcome,
+    _validation_horizon,
+    comparison_heading,
+    interval_heading,
+    interval_method,
+)
+
+__all__ = [
+    "UNIT_CONVERSIONS",
+    "check_horizon",
+    "check_inputs",
+    "comparison_heading",
+    "input_profile",
+    "interval_heading",
+    "interval_method",
+    "predict",
+    "validate_model",
+]
+
+PREDICTIONS_COLUMNS = ("row", "risk")
+VALIDATION_FILES = ("validation_metrics.csv", "validation.md")
+
+
+def predict(
+    model_path, input_path, out, *, horizon=None, overwrite=False, strict=False, key=None
+) -> tuple:
+    """Predict risks for every row of a table with a saved model (``riskml predict``).
+
+    Parameters
+    ----------
+    model_path : path-like
+        A file written by :func:`riskml.save_model`.
+    input_path : path-like
+        A CSV (optionally compressed) or Parquet table with the model's input
+        columns; other columns (identifiers included) are ignored.
+    out : path-like
+        The CSV to write: columns ``row`` (1 = the first data row of the input)
+        and ``risk``. Checked before any work; never replaced unless
+        ``overwrite`` (also when another run writes it meanwhile).
+    horizon : float, optional
+        Days; defaults to the horizon stored in the model file. Refused for a
+        model of a binary outcome, for a binary model trained at another horizon,
+        and beyond the training follow-up (:func:`check_horizon`).
+    overwrite : bool, default=False
+    strict : bool, default=False
+        Refuse rows outside the training range and unseen levels instead of
+        warning (:func:`check_inputs`).
+    key : str or bytes, optional
+        The model file's signing key (:func:`riskml.load_model`).
+
+    Returns
+    -------
+    out : pathlib.Path
+        The file written.
+    n_rows : int
+    ignored : list of str
+        Input columns the model does not use (never copied to ``out``).
+
+    Raises
+    ------
+    riskml.errors.InputError
+        New rows the model cannot score as they are (see :func:`check_inputs`).
+    """
+    from ..cohorts import read_table
+    from ..persistence import check_output_path, load_model, read_model_info, write_atomically
+
+    out = check_output_path(out, overwrite=overwrite, what="output file")
+    if Path(input_path).resolve() == out.resolve():
+        raise CommandError("--out names the input file; choose another output file.")
+    if Path(model_path).resolve() == out.resolve():
+        raise CommandError("--out names the model file; choose another output file.")
+    info = read_model_info(model_path, key=key)
+    horizon = check_horizon(horizon, info, option="--horizon", needed=True)
+    model = load_model(model_path, key=key)
+    frame = read_table(input_path)
+    source = Path(input_path).name
+    _check_rows(frame, source)
+    X, extra = _prepare_inputs(frame, info, source)
+    check_inputs(X, info, strict=strict, source=source)
+    risk = _finite_risks(model.predict_risk(X, horizon=horizon), source)
+    table = pd.DataFrame({"row": range(1, len(X) + 1), "risk": risk})
+    write_atomically(
+        out, table.to_csv(index=False).encode("utf-8"), overwrite=overwrite, what="output file"
+    )
+    return out, len(table), extra
+
+
+def validate_model(
+    model_path,
+    cohort_path,
+    out_dir,
+    *,
+    outcome,
+    time=None,
+    horizon=None,
+    n_boot=2000,
+    random_state=0,
+    overwrite=False,
+    strict=False,
+    key=None,
+):
+    """External validation of a saved model on a new cohort (``riskml validate``).
+
+    Discrimination (AUC for a binary outcome, Harrell's C for time to event) with
+    a 95% CI, calibration intercept and slope (on the label "event by the
+    horizon" for time to event) with CIs, the observed-to-expected ratio, the
+    Brier score, and recalibration advice, via
+    :func:`riskml.evaluation.external_validation`.
+
+    The cohort's predictors are checked first, as for ``riskml predict``
+    (:func:`check_inputs`: a creatinine column in umol/L where the model was
+    trained in mg/dL is refused, not validated), and so is the horizon
+    (:func:`check_horizon`). A cohort without events or without non-events (at the
+    horizon) is refused: its metrics are undefined. Advice is drawn only from
+    defined estimates.
+
+    Parameters
+    ----------
+    strict : bool, default=False
+        Refuse values outside the training range and unseen levels instead of
+        warning.
+    key : str or bytes, optional
+        The model file's signing key.
+
+    Returns
+    -------
+    summary : pandas.DataFrame
+    advice : list of str
+    paths : list of pathlib.Path
+        ``validation_metrics.csv`` and ``validation.md`` in ``out_dir`` (created when
+        missing, only once both files are ready; written together or not at all).
+
+    References
+    ----------
+    Van Calster B, Nieboer D, Vergouwe Y, et al. A calibration hierarchy for
+    risk models was defined: from utopia to empirical data. J Clin Epidemiol.
+    2016;74:167-176.
+
+    Riley RD, Archer L, Snell KIE, et al. Evaluation of clinical prediction
+    models (part 2): how to undertake an external validation study. BMJ
+    2024;384:e074820.
+    """
+    from ..cohorts import read_table
+    from ..evaluation import external_validation
+    from ..persistence import (
+        check_output_path,
+        load_model,
+        read_model_info,
+        write_files_atomically,
+    )
+
+    out_dir = _check_out_dir(out_dir)
+    paths = [
+        check_output_path(out_dir / n, overwrite=overwrite, create_parents=True)
+        for n in VALIDATION_FILES
+    ]
+    info = read_model_info(model_path, key=key)
+    model = load_model(model_path, key=key)
+    frame = read_table(cohort_path)
+    source = Path(cohort_path).name
+    _check_rows(frame, source)
+    y = _outcome(frame, outcome, time, source)
+    horizon = _validation_horizon(horizon, info, y, time)
+    X, _ = _prepare_inputs(frame, info, source)
+    check_inputs(X, info, strict=strict, source=source)
+    followup = (info.get("inputs") or {}).get("followup")
+    events, _controls = _check_defined(y, horizon, source, followup)
+    table = external_validation(
+        model, X, y, horizon=horizon, n_boot=n_boot, random_state=random_state, name="model"
+    ).summary
+    metrics = {r.metric: r._asdict() for r in table.itertuples(index=False)}
+    advice = _advice(metrics, events)
+    rows = table[["metric", "estimate", "low", "high", "method", "n", "events"]].copy()
+    lines = _markdown(
+        info, y, table, advice, outcome=outcome, time=time, horizon=horizon, seed=random_state
+    )
+    write_files_atomically(
+        [
+            (paths[0], rows.to_csv(index=False).encode("utf-8")),
+            (paths[1], "\n".join(lines).encode("utf-8")),
+        ],
+        overwrite=overwrite,
+        what="validation results",
+    )
+    return rows, advice, paths

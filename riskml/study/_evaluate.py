@@ -1,0 +1,252 @@
+"""A study's predictions evaluated: the summary (metrics with intervals, small-data
+flags, fit issues), the paired comparison, calibration, the decision curve, subgroups
+and the external cohort.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._fits import fit_issue_note
+
+__all__ = [
+    "SMALL_DATA_EVENTS",
+    "calibration_table",
+    "compare_models",
+    "decision_curve_table",
+    "evaluate_external",
+    "evaluate_subgroups",
+    "summarise",
+]
+
+#: Fewer events (or non-events) than this make an estimate a small-data estimate.
+SMALL_DATA_EVENTS = 10
+
+
+def summarise(outcome, settings, evaluated, optimism, issues):
+    """The summary table, the small-data warning (or None) and each model's fit-issue note.
+
+    Parameters
+    ----------
+    evaluated : dict
+        Model name -> predictions to evaluate (out-of-fold, or apparent).
+    optimism : pandas.DataFrame or None
+        The internal validation's table, merged in when given.
+    issues : list of dict
+        Fit-issue rows of every model.
+    """
+    from ..evaluation import evaluate_predictions
+
+    summary = evaluate_predictions(outcome, evaluated, **settings.interval_options()).summary
+    summary["small_data"], small_message = _small_data(summary, outcome, settings.horizon)
+    if optimism is not None:
+        summary = summary.merge(
+            optimism[["model", "metric", "optimism", "corrected"]],
+            on=["model", "metric"],
+            how="left",
+        )
+        summary["method"] = "apparent (whole-cohort fit); " + summary["method"]
+    notes = {
+        name: fit_issue_note([row for row in issues if row["model"] == name])
+        for name in settings.names
+    }
+    summary["fit_issues"] = summary["model"].map(notes).fillna("")
+    return summary, small_message, notes
+
+
+def _small_data(summary: pd.DataFrame, outcome, horizon) -> tuple[pd.Series, str | None]:
+    """Which summary rows rest on fewer than 10 events or non-events, and the warning.
+
+    A metric at the horizon counts the events by the horizon and the patients
+    followed to it event-free (:func:`riskml.outcome.horizon_label`); the others
+    count the events and the patients without one.
+    """
+    from ..evaluation import get_metric
+
+    events = summary["events"].astype(int)
+    non_events = summary["n"].astype(int) - events
+    at_horizon = pd.Series(False, index=summary.index)
+    if outcome.is_survival and horizon is not None:
+        label = outcome.at_horizon(horizon)
+        at_horizon = summary["metric"].map(
+            lambda name: bool(getattr(get_metric(name, outcome.kind), "needs_horizon", False))
+        )
+        non_events = non_events.where(~at_horizon, int(np.sum(label == 0)))
+    flags = (events < SMALL_DATA_EVENTS) | (non_events < SMALL_DATA_EVENTS)
+    if not flags.any():
+        return flags, None
+    groups = {}
+    for row in summary.index[flags]:
+        key = (int(events[row]), int(non_events[row]), bool(at_horizon[row]))
+        groups.setdefault(key, []).append(str(summary.loc[row, "metric"]))
+    parts = []
+    for (n_events, n_non, by_horizon), metrics in groups.items():
+        if by_horizon:
+            counts = (
+                f"{n_events} patient(s) with the event by day {horizon:g} and {n_non} "
+                "patient(s) event-free at the horizon"
+            )
+        elif outcome.is_survival:
+            counts = f"{n_events} event(s) and {n_non} patient(s) without the event"
+        else:
+            counts = f"{n_events} event(s) and {n_non} non-event(s)"
+        parts.append(f"{', '.join(dict.fromkeys(metrics))} rest on {counts}")
+    message = (
+        f"Small data: {'; '.join(parts)}: fewer than {SMALL_DATA_EVENTS} events or "
+        "non-events, so their estimates and intervals are unstable (flagged small_data in "
+        "the summary)."
+    )
+    return flags, message
+
+
+def compare_models(settings, predictions, outcome) -> pd.DataFrame | None:
+    """Each model against the reference: paired DeLong (AUC) or bootstrap (C)."""
+    from ..evaluation import compare_auc, concordance_index, paired_bootstrap
+
+    names = list(settings.names)
+    if len(names) < 2:
+        return None
+    reference = settings.reference
+    if outcome.is_survival:
+        table = paired_bootstrap(
+            concordance_index,
+            predictions,
+            outcome.time,
+            outcome.event,
+            reference=reference,
+            n_boot=settings.n_boot,
+            random_state=settings.random_state,
+            n_jobs=settings.metric_threads,
+        )
+        table["metric"] = "harrell_c"
+        return table
+    label = outcome.event.astype(int)
+    rows = []
+    for name in names:
+        if name == reference:
+            continue
+        result = compare_auc(
+            label,
+            predictions[name].to_numpy(),
+            predictions[reference].to_numpy(),
+            method=settings.comparison,
+            n_boot=settings.n_boot,
+            random_state=settings.random_state,
+            n_jobs=settings.metric_threads,
+            stratified=settings.stratified_bootstrap,
+        )
+        rows.append(
+            {
+                "model": name,
+                "reference": reference,
+                "metric": "auc",
+                "estimate": result.estimate_a,
+                "reference_estimate": result.estimate_b,
+                "difference": result.difference,
+                "low": result.low,
+                "high": result.high,
+                "statistic": result.statistic,
+                "p_value": result.p_value,
+                "method": result.method,
+                "n_boot": result.n_boot,
+                "n_degenerate": result.n_degenerate,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _probabilities(names, predictions) -> list[str]:
+    """Models whose predictions are probabilities (not linear predictors)."""
+    return [
+        name
+        for name in names
+        if np.nanmin(predictions[name]) >= 0 and np.nanmax(predictions[name]) <= 1
+    ]
+
+
+def calibration_table(names, predictions, outcome, horizon) -> pd.DataFrame | None:
+    """Predicted against observed risk by group of predicted risk, per model."""
+    from ..evaluation import calibration_curve, survival_calibration
+
+    if outcome.is_survival and horizon is None:
+        return None
+    # Tenths of predicted risk, fewer with few events (about 5 events a group at least).
+    if outcome.is_survival:
+        events = int(np.sum(outcome.event & (outcome.time <= horizon)))
+    else:
+        events = int(min(outcome.event.sum(), (~outcome.event).sum()))
+    n_groups = int(np.clip(events // 5, 3, 10))
+    tables = []
+    for name in _probabilities(names, predictions):
+        risk = predictions[name].to_numpy()
+        if outcome.is_survival:
+            table = survival_calibration(
+                outcome.time, outcome.event, risk, horizon, n_groups=n_groups
+            )
+        else:
+            table = calibration_curve(
+                outcome.event.astype(int), risk, method="bins", n_groups=n_groups
+            )
+        tables.append(table.assign(model=name))
+    if not tables:
+        return None
+    table = pd.concat(tables, ignore_index=True)
+    return table[["model", *[c for c in table.columns if c != "model"]]]
+
+
+def decision_curve_table(names, predictions, outcome, horizon) -> pd.DataFrame | None:
+    """Net benefit by threshold (1% to 50%) of every model giving probabilities."""
+    from ..evaluation import decision_curve, decision_curve_survival
+
+    if outcome.is_survival and horizon is None:
+        return None
+    models = predictions[_probabilities(names, predictions)]
+    if models.shape[1] == 0:
+        return None
+    thresholds = np.round(np.arange(0.01, 0.51, 0.01), 2)
+    if outcome.is_survival:
+        return decision_curve_survival(
+            outcome.time, outcome.event, models, horizon, thresholds=thresholds
+        )
+    return decision_curve(outcome.event.astype(int), models, thresholds=thresholds)
+
+
+def evaluate_subgroups(outcome, settings, predictions) -> pd.DataFrame | None:
+    """The summary's metrics within each subgroup, from the out-of-fold predictions."""
+    from ..evaluation import evaluate_predictions
+
+    if not settings.subgroups:
+        return None
+    tables = []
+    for variable, labels in settings.subgroups.items():
+        for level in sorted(labels.dropna().unique(), key=str):
+            rows = np.flatnonzero((labels == level).to_numpy())
+            base = {"variable": variable, "subgroup": str(level), "n": len(rows)}
+            try:
+                table = evaluate_predictions(
+                    outcome[rows], predictions.iloc[rows], **settings.interval_options()
+                ).summary
+            except ValueError as error:
+                tables.append(pd.DataFrame([{**base, "note": str(error)}]))
+                continue
+            tables.append(table.assign(variable=variable, subgroup=str(level)))
+    table = pd.concat(tables, ignore_index=True)
+    first = ["variable", "subgroup", "model", "metric"]
+    return table[[*first, *[c for c in table.columns if c not in first]]]
+
+
+def evaluate_external(external, predictors, settings, fitted) -> pd.DataFrame | None:
+    """Performance of the whole-cohort fits on the external cohort (None without one)."""
+    from ..evaluation import evaluate_predictions
+
+    if external is None:
+        return None
+    X = external.features[predictors]
+    predictions = {
+        name: np.asarray(model.predict_risk(X, horizon=settings.horizon), dtype=float)
+        for name, model in fitted.items()
+    }
+    return evaluate_predictions(
+        external.outcome, predictions, **settings.interval_options()
+    ).summary.assign(cohort=external.name)

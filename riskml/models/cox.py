@@ -303,7 +303,6 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             Once per sentence of ``fit_issues_`` (monotone likelihood and the ridge
             refit, a fit that did not converge).
         """
-        from lifelines.exceptions import ConvergenceError
 
         self._validate_params()
         outcome = self._check_outcome(y)
@@ -324,28 +323,7 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         data[_EVENT] = outcome.event.astype(int)
         self.fit_issues_ = []
         self.penalizer_used_ = self.penalizer
-        try:
-            fitter = self._lifelines_fit(data, self.penalizer, self.l1_ratio)
-        except ConvergenceError as error:
-            if self.penalizer != 0:
-                raise self._not_converged(data, error) from error
-            fitter, issue = None, breakdown_issue()
-        else:
-            infinite = self._unconverged(fitter, data) if self.penalizer == 0 else []
-            issue = monotone_likelihood_issue(infinite) if infinite else None
-        if issue is not None:
-            # No finite maximum (R's coxph keeps the diverging estimate with a
-            # warning): refit with a small ridge and say so.
-            self.fit_issues_.append(issue)
-            try:
-                fitter = self._lifelines_fit(data, SEPARATION_RIDGE, 0.0)
-            except ConvergenceError as second:
-                raise self._not_converged(data, second) from second
-            self.penalizer_used_ = SEPARATION_RIDGE
-        if self.penalizer_used_ != 0 and (self.l1_ratio == 0 or issue is not None):
-            stuck = self._unconverged(fitter, data)
-            if stuck:
-                self.fit_issues_.append(not_converged_issue(self.penalizer_used_, stuck))
+        fitter = self._fit_checked(data)
         self.lifelines_ = fitter
         self.n_events_ = int(np.sum(outcome.event))
         self.coef_ = fitter.params_.copy().rename("coef")
@@ -364,11 +342,88 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             warnings.warn(issue, ModelFitWarning, stacklevel=2)
         return self
 
-    def _lifelines_fit(self, data: pd.DataFrame, penalizer: float, l1_ratio: float):
+    def _fit_checked(self, data: pd.DataFrame):
+        """lifelines' fit, rescued as R maximises where lifelines stops short, and refitted
+        with a small ridge (recorded in ``fit_issues_``) where the likelihood has no
+        finite maximum."""
+        from lifelines.exceptions import ConvergenceError
+
+        try:
+            fitter = self._lifelines_fit(data, self.penalizer, self.l1_ratio)
+        except ConvergenceError as error:
+            if self.penalizer != 0:
+                raise self._not_converged(data, error) from error
+            fitter = None
+        if self.penalizer == 0 and (fitter is None or self._unconverged(fitter, data)):
+            # lifelines' damped Newton steps can stop short of the maximum, or break
+            # down, on collinear covariates where R's coxph converges: maximise as R
+            # does, then let lifelines hold that maximum.
+            fitter = self._fit_like_r(data) or fitter
+        if fitter is None:
+            issue = breakdown_issue()
+        else:
+            infinite = self._unconverged(fitter, data) if self.penalizer == 0 else []
+            issue = monotone_likelihood_issue(infinite) if infinite else None
+        if issue is not None:
+            # No finite maximum (R's coxph keeps the diverging estimate with a
+            # warning): refit with a small ridge and say so.
+            self.fit_issues_.append(issue)
+            try:
+                fitter = self._lifelines_fit(data, SEPARATION_RIDGE, 0.0)
+            except ConvergenceError as second:
+                raise self._not_converged(data, second) from second
+            self.penalizer_used_ = SEPARATION_RIDGE
+        if self.penalizer_used_ != 0 and (self.l1_ratio == 0 or issue is not None):
+            stuck = self._unconverged(fitter, data)
+            if stuck:
+                self.fit_issues_.append(not_converged_issue(self.penalizer_used_, stuck))
+        return fitter
+
+    def _fit_like_r(self, data: pd.DataFrame):
+        """The unpenalised fit at the maximum R's ``coxph`` finds, or None.
+
+        Efron's partial likelihood maximised as R's ``coxfit6`` does
+        (:func:`~riskml.models._breslow.newton_raphson_like_r`: full Newton steps,
+        step halving, ``eps = 1e-9``, 20 iterations), then lifelines refitted from that
+        point (its own scale: covariates standardised), so that the fitted model,
+        its variance and its summary are lifelines' at R's maximum. None when that
+        maximisation does not converge either.
+        """
+        from lifelines.exceptions import ConvergenceError
+
+        from ._breslow import newton_raphson_like_r
+
+        strata = self._strata()
+        covariates = [c for c in data.columns if c not in (_TIME, _EVENT, *strata)]
+        if not covariates:
+            return None
+        values = data[covariates].to_numpy(dtype=float)
+        values = values - values.mean(axis=0)
+        time, event = data[_TIME].to_numpy(dtype=float), data[_EVENT].to_numpy(dtype=bool)
+        groups = data.groupby(strata, sort=False).indices.values() if strata else [slice(None)]
+        beta, converged, _ = newton_raphson_like_r(
+            [(time[rows], event[rows], values[rows]) for rows in groups]
+        )
+        if not converged or not np.all(np.isfinite(beta)):
+            return None
+        start = beta * data[covariates].std().to_numpy(dtype=float)  # lifelines' scale
+        try:
+            return self._lifelines_fit(data, 0.0, 0.0, initial_point=start)
+        except ConvergenceError:
+            return None
+
+    def _lifelines_fit(
+        self, data: pd.DataFrame, penalizer: float, l1_ratio: float, initial_point=None
+    ):
         """lifelines' fit; its ConvergenceWarnings are replaced by riskml's own check
-        (``_unconverged``) except under an L1 penalty, which that check cannot cover."""
+        (``_unconverged``) except under an L1 penalty, which that check cannot cover.
+        The floating-point warnings of Newton-Raphson steps taken along a diverging
+        coefficient (overflow in exp, invalid values, an ill-conditioned Hessian) are
+        dropped: the monotone-likelihood and convergence checks say what they mean, in
+        one sentence each (``fit_issues_``)."""
         from lifelines import CoxPHFitter
         from lifelines.exceptions import ConvergenceWarning
+        from scipy.linalg import LinAlgWarning
 
         fitter = CoxPHFitter(
             penalizer=penalizer,
@@ -376,9 +431,14 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             baseline_estimation_method="breslow",
             strata=self._strata() or None,
         )
-        quiet = silenced(ConvergenceWarning) if l1_ratio == 0 else contextlib.nullcontext()
-        with quiet:
-            return fitter.fit(data, duration_col=_TIME, event_col=_EVENT)
+        with contextlib.ExitStack() as quiet:
+            quiet.enter_context(silenced(RuntimeWarning))
+            quiet.enter_context(silenced(LinAlgWarning))
+            if l1_ratio == 0:
+                quiet.enter_context(silenced(ConvergenceWarning))
+            return fitter.fit(
+                data, duration_col=_TIME, event_col=_EVENT, initial_point=initial_point
+            )
 
     def _stratum_rows(self, data: pd.DataFrame) -> list[np.ndarray]:
         """Row positions of each stratum of ``strata_levels_`` (all rows without strata)."""

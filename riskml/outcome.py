@@ -17,7 +17,7 @@ import pandas as pd
 
 from .utils.validation import check_event_array
 
-__all__ = ["Outcome", "check_outcome", "horizon_label"]
+__all__ = ["Outcome", "check_outcome", "horizon_label", "kaplan_meier", "kaplan_meier_at"]
 
 SURVIVAL_DTYPE = np.dtype([("event", bool), ("time", float)])
 
@@ -249,3 +249,85 @@ def check_outcome(y, *, allow_binary: bool = True, allow_survival: bool = True) 
             "one. Pass Outcome.survival(time, event).to_structured()."
         )
     return outcome
+
+
+# -- Kaplan-Meier: the one estimator of riskml ------------------------------------------------
+def kaplan_meier(time, event, *, censoring: bool = False):
+    """Kaplan-Meier estimate at the distinct times: ``(times, survival, greenwood)``.
+
+    Every Kaplan-Meier estimate in riskml comes from here: observed risk in
+    calibration, IPCW weights, net benefit, the cohort's risk by a horizon and its
+    reverse-Kaplan-Meier follow-up, and the baseline survival a published score is
+    recalibrated to.
+
+    Parameters
+    ----------
+    time : array-like of float
+    event : array-like of bool
+    censoring : bool, default=False
+        Estimate the censoring distribution G instead ("reverse" Kaplan-Meier): the
+        censorings are the events, and patients with an event at a time leave the
+        risk set before the censorings at that time (censoring just after events, as
+        scikit-survival's ``CensoringDistributionEstimator``).
+
+    Returns
+    -------
+    times : ndarray
+        Distinct follow-up times, ascending (censoring times included).
+    survival : ndarray
+        ``S(t)`` at ``times`` (right-continuous; 1 before the first time).
+    greenwood : ndarray
+        The running Greenwood sum ``sum d / (n (n - d))`` (``inf`` once ``S`` reaches 0).
+
+    References
+    ----------
+    .. [1] Kaplan EL, Meier P. Nonparametric estimation from incomplete observations.
+       J Am Stat Assoc 1958;53:457-81.
+
+    Examples
+    --------
+    >>> times, survival, _ = kaplan_meier([2, 3, 3, 5], [1, 1, 0, 1])
+    >>> times.tolist(), survival.round(4).tolist()
+    ([2.0, 3.0, 5.0], [0.75, 0.5, 0.0])
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=bool)
+    times, inverse = np.unique(time, return_inverse=True)
+    n_total = np.bincount(inverse, minlength=times.shape[0]).astype(float)
+    n_events = np.bincount(inverse, weights=event.astype(float), minlength=times.shape[0])
+    at_risk = time.shape[0] - np.r_[0.0, np.cumsum(n_total)[:-1]]
+    if censoring:
+        at_risk = at_risk - n_events
+        n_events = n_total - n_events
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(n_events > 0, n_events / at_risk, 0.0)
+        terms = np.where(n_events > 0, n_events / (at_risk * (at_risk - n_events)), 0.0)
+    return times, np.cumprod(1.0 - ratio), np.cumsum(terms)
+
+
+def kaplan_meier_at(time, event, horizon: float, *, tail: str = "kaplan_meier"):
+    """``(S(horizon), Greenwood sum at horizon)`` of the Kaplan-Meier estimate.
+
+    A right-continuous step function: an event on the horizon day counts. Beyond the
+    last follow-up time: ``tail="kaplan_meier"`` gives 0 if the estimate reached 0
+    (the last patients had the event) and NaN otherwise; ``tail="dcurves"`` NaN
+    either way (R and Python dcurves); ``tail="hold"`` the last value (lifelines'
+    ``survival_function_at_times``).
+
+    Examples
+    --------
+    >>> kaplan_meier_at([2, 3, 3, 5], [1, 1, 0, 1], 4)[0]
+    0.5
+    """
+    time = np.asarray(time, dtype=float)
+    if time.shape[0] == 0:
+        return np.nan, np.nan
+    times, survival, greenwood = kaplan_meier(time, event)
+    if times[-1] < horizon and tail != "hold":
+        if tail == "kaplan_meier" and survival[-1] == 0:
+            return 0.0, np.inf
+        return np.nan, np.nan
+    position = np.searchsorted(times, horizon, side="right") - 1
+    if position < 0:
+        return 1.0, 0.0
+    return float(survival[position]), float(greenwood[position])

@@ -7,7 +7,7 @@ import difflib
 import numpy as np
 import pandas as pd
 
-from ..outcome import Outcome
+from ..outcome import Outcome, kaplan_meier, kaplan_meier_at
 from ..utils.deprecation import renamed_attribute, renamed_keyword
 from ._columns import as_numbers, check_row_keys, identifier_reason
 from ._guards import (
@@ -500,39 +500,30 @@ class Cohort:
 
 
 def kaplan_meier_risk(time, event, horizon: float) -> float:
-    """``1 - S(horizon)`` of the Kaplan-Meier estimate (lifelines' ``KaplanMeierFitter``).
+    """``1 - S(horizon)`` of the Kaplan-Meier estimate (:func:`riskml.outcome.kaplan_meier`).
 
     A right-continuous step function: an event on the horizon day counts. NaN beyond
     the last follow-up time unless the estimate has reached 0 there.
     """
-    from lifelines import KaplanMeierFitter
-
-    time = np.asarray(time, dtype=float)
-    if time.size == 0 or (horizon > time.max()):
-        fitter = KaplanMeierFitter().fit(time, np.asarray(event, dtype=bool))
-        last = float(fitter.survival_function_.iloc[-1, 0]) if time.size else float("nan")
-        return 1.0 if last == 0.0 else float("nan")
-    fitter = KaplanMeierFitter().fit(time, np.asarray(event, dtype=bool))
-    return 1.0 - float(fitter.survival_function_at_times(float(horizon)).iloc[0])
+    survival, _ = kaplan_meier_at(time, event, float(horizon))
+    return 1.0 - survival
 
 
 def reverse_km_quartiles(time, event) -> tuple[float, float, float]:
     """Quartiles (25%, 50%, 75%) of potential follow-up by the reverse Kaplan-Meier method.
 
     The Kaplan-Meier estimator with censoring as the event and events as censored
-    (Schemper & Smith 1996); a quartile the curve never reaches is NaN. Uses
-    lifelines' ``KaplanMeierFitter``.
+    (Schemper & Smith 1996): the q-th quartile is the first time at which that
+    estimate falls to ``1 - q`` or below (lifelines' ``qth_survival_times``); one the
+    curve never reaches is NaN.
     """
-    from lifelines import KaplanMeierFitter
-    from lifelines.utils import qth_survival_times
-
     time = np.asarray(time, dtype=float)
     censored = ~np.asarray(event, dtype=bool)
     if not censored.any():
         return (float("nan"),) * 3
-    fitter = KaplanMeierFitter().fit(time, censored)
+    times, survival, _ = kaplan_meier(time, censored)
     out = []
     for q in (0.75, 0.5, 0.25):  # survival 0.75 is the 25th percentile of follow-up
-        value = float(np.asarray(qth_survival_times(q, fitter.survival_function_)).ravel()[0])
-        out.append(value if np.isfinite(value) else float("nan"))
+        reached = np.flatnonzero(survival <= q)
+        out.append(float(times[reached[0]]) if reached.size else float("nan"))
     return tuple(out)

@@ -21,6 +21,7 @@ import warnings
 
 import numpy as np
 
+from ..outcome import kaplan_meier, kaplan_meier_at
 from ..utils.validation import check_same_length
 from . import _kernels
 from ._checks import check_array_argument, describe_number
@@ -34,49 +35,9 @@ from ._discrimination import (
 __all__ = ["integrated_time_dependent_auc", "ipcw_weights", "time_dependent_auc", "uno_c"]
 
 
-# -- Kaplan-Meier: the one estimator of riskml.evaluation ----------------------------------
-def _kaplan_meier(time: np.ndarray, event: np.ndarray, *, censoring: bool = False):
-    """Kaplan-Meier estimate at the distinct times: ``(times, survival, greenwood)``.
-
-    ``greenwood`` is the running Greenwood sum ``sum d / (n (n - d))`` (``inf`` once the
-    estimate reaches 0). With ``censoring=True`` the "events" are the censorings and
-    the patients with an event at a time leave the risk set before the censorings at
-    that time: the censoring distribution G ("reverse" Kaplan-Meier), as
-    scikit-survival's ``CensoringDistributionEstimator``, with censoring happening just
-    after the events at the same time. Every Kaplan-Meier estimate of
-    riskml.evaluation (observed risk, IPCW weights, net benefit) comes from here.
-    """
-    times, inverse = np.unique(time, return_inverse=True)
-    n_total = np.bincount(inverse, minlength=times.shape[0]).astype(float)
-    n_events = np.bincount(inverse, weights=event.astype(float), minlength=times.shape[0])
-    at_risk = time.shape[0] - np.r_[0.0, np.cumsum(n_total)[:-1]]
-    if censoring:
-        at_risk = at_risk - n_events
-        n_events = n_total - n_events
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(n_events > 0, n_events / at_risk, 0.0)
-        terms = np.where(n_events > 0, n_events / (at_risk * (at_risk - n_events)), 0.0)
-    return times, np.cumprod(1.0 - ratio), np.cumsum(terms)
-
-
-def _km_at(time: np.ndarray, event: np.ndarray, horizon: float, *, tail: str = "kaplan_meier"):
-    """``(S(horizon), Greenwood sum at horizon)`` of the Kaplan-Meier estimate.
-
-    Beyond the last follow-up time: with ``tail="kaplan_meier"`` the estimate is 0 if
-    it reached 0 (the last patients had the event) and undefined (NaN) otherwise;
-    with ``tail="dcurves"`` it is undefined (NaN) either way, as R and Python dcurves.
-    """
-    if time.shape[0] == 0:
-        return np.nan, np.nan
-    times, survival, greenwood = _kaplan_meier(time, event)
-    if times[-1] < horizon:
-        if tail == "kaplan_meier" and survival[-1] == 0:
-            return 0.0, np.inf
-        return np.nan, np.nan
-    position = np.searchsorted(times, horizon, side="right") - 1
-    if position < 0:
-        return 1.0, 0.0
-    return float(survival[position]), float(greenwood[position])
+# -- Kaplan-Meier: riskml's one estimator (riskml.outcome) -----------------------------------
+_kaplan_meier = kaplan_meier
+_km_at = kaplan_meier_at
 
 
 def _step(

@@ -1,4 +1,5 @@
-"""Kaplan-Meier baseline survival for recalibrating a published score to a local cohort."""
+"""Kaplan-Meier baseline survival for recalibrating a published score to a local cohort
+(riskml's one estimator, :func:`riskml.outcome.kaplan_meier`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ def kaplan_meier_survival(outcome, horizon: float) -> float | None:
         return None if rate == 0.0 else 1.0 - rate
     if not (outcome.event & (outcome.time <= horizon)).any():
         return None
-    from lifelines import KaplanMeierFitter
+    from ...outcome import kaplan_meier_at
 
-    km = KaplanMeierFitter().fit(outcome.time, outcome.event)
-    return float(km.survival_function_at_times(horizon).iloc[0])
+    return kaplan_meier_at(outcome.time, outcome.event, horizon, tail="hold")[0]

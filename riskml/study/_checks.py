@@ -218,8 +218,10 @@ def _check_metrics(study, horizon) -> tuple[list, dict]:
 
 
 def _check_explain(explain, models) -> list[str]:
-    if explain is None:
+    if explain is None or explain is False:
         return []
+    if explain is True:
+        return list(models)
     if isinstance(explain, str) and explain in ("auto", "all"):
         return list(models)
     names = [explain] if isinstance(explain, str) else list(explain)

@@ -126,16 +126,22 @@ def compare_models(settings, predictions, outcome) -> pd.DataFrame | None:
     for name in names:
         if name == reference:
             continue
-        result = compare_auc(
-            label,
-            predictions[name].to_numpy(),
-            predictions[reference].to_numpy(),
-            method=settings.comparison,
-            n_boot=settings.n_boot,
-            random_state=settings.random_state,
-            n_jobs=settings.metric_threads,
-            stratified=settings.stratified_bootstrap,
-        )
+        try:
+            result = compare_auc(
+                label,
+                predictions[name].to_numpy(),
+                predictions[reference].to_numpy(),
+                method=settings.comparison,
+                n_boot=settings.n_boot,
+                random_state=settings.random_state,
+                n_jobs=settings.metric_threads,
+                stratified=settings.stratified_bootstrap,
+            )
+        except ValueError as error:
+            if "zero variance" not in str(error):
+                raise
+            rows.append(_untestable(name, reference, label, predictions))
+            continue
         rows.append(
             {
                 "model": name,
@@ -154,6 +160,31 @@ def compare_models(settings, predictions, outcome) -> pd.DataFrame | None:
             }
         )
     return pd.DataFrame(rows)
+
+
+def _untestable(name, reference, label, predictions) -> dict:
+    """The comparison row of two models whose difference in AUC has no variance (they
+    order the patients identically): both AUCs, no interval and no test, and why."""
+    from ..evaluation import roc_auc
+
+    estimate = roc_auc(label, predictions[name].to_numpy())
+    reference_estimate = roc_auc(label, predictions[reference].to_numpy())
+    return {
+        "model": name,
+        "reference": reference,
+        "metric": "auc",
+        "estimate": estimate,
+        "reference_estimate": reference_estimate,
+        "difference": estimate - reference_estimate,
+        "low": np.nan,
+        "high": np.nan,
+        "statistic": np.nan,
+        "p_value": np.nan,
+        "method": "not tested: the difference in AUC has zero variance (both models "
+        "order the patients identically)",
+        "n_boot": 0,
+        "n_degenerate": 0,
+    }
 
 
 def _probabilities(names, predictions) -> list[str]:

@@ -185,6 +185,24 @@ def _predict(fitted, X, horizon, n: int) -> np.ndarray:
     return risk
 
 
+def _external_risk(model, X, horizon, n: int, function: str) -> np.ndarray:
+    """A development fit's risk on the external rows, refusing an unfitted model."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        if callable(getattr(model, "fit", None)):
+            check_is_fitted(model)
+        risk = _predict(model, X, horizon, n)
+    except NotFittedError as error:
+        raise ValueError(
+            f"{function} needs an estimator already fitted on the development cohort; "
+            f"{type(model).__name__} is not fitted. Fit it first: "
+            "estimator.fit(X_development, y_development)."
+        ) from error
+    return _check_score(risk, "predict_risk output", function)
+
+
 # -- optimism bootstrap ---------------------------------------------------------------
 class OptimismResult(MetricTable):
     """The result of :func:`optimism_bootstrap`.
@@ -343,13 +361,17 @@ def external_validation(
     random_state=None,
     name=None,
     metric_params: dict | None = None,
+    n_jobs=None,
+    stratified: bool = True,
 ) -> MetricTable:
     """Performance of an already fitted model on an external cohort, with intervals.
 
     Parameters
     ----------
-    estimator : fitted estimator with ``predict_risk(X, horizon=None)``
-        Fitted on the development cohort; it is not refitted.
+    estimator : fitted estimator with ``predict_risk(X, horizon=None)``, or a dict
+        Fitted on the development cohort; it is not refitted. A dict ``{name: fitted
+        model}`` validates several models on the same bootstrap resamples (as
+        :class:`riskml.Study` does with ``external=``).
     X : pandas.DataFrame or array-like of shape (n_samples, n_features)
         The external cohort's predictors (the same columns as in development).
     y : array-like of 0/1, structured ``(event, time)`` array, or Outcome
@@ -361,9 +383,15 @@ def external_validation(
     confidence : float, default=0.95
     random_state : int, numpy.random.Generator or None, default=None
     name : str, default=None
-        The model name in the table; None: the estimator's class name.
+        The model name in the table; None: the estimator's class name (ignored for
+        a dict, whose keys name the models).
     metric_params : dict, optional
         As in :func:`evaluate_predictions`.
+    n_jobs : int or None, default=None
+        Threads for the bootstrap intervals, as in :func:`evaluate_predictions`.
+    stratified : bool, default=True
+        Class-stratified bootstrap for a binary outcome, as in
+        :func:`evaluate_predictions`.
 
     Returns
     -------
@@ -385,11 +413,13 @@ def external_validation(
        2024;384:e074820.
     """
     function = "external_validation"
-    if not callable(getattr(estimator, "predict_risk", None)):
-        raise TypeError(
-            f"{function} needs a fitted estimator with predict_risk(X, horizon=None); got "
-            f"{type(estimator).__name__}."
-        )
+    models = dict(estimator) if isinstance(estimator, dict) else {None: estimator}
+    for model in models.values():
+        if not callable(getattr(model, "predict_risk", None)):
+            raise TypeError(
+                f"{function} needs a fitted estimator with predict_risk(X, horizon=None); "
+                f"got {type(model).__name__}."
+            )
     n_boot = _check_n_boot(n_boot, function)
     confidence = check_confidence_level(confidence, function)
     check_random_state(random_state, function)
@@ -402,31 +432,21 @@ def external_validation(
             f"X and y of {function} must have one row per patient; got {n} rows in X and "
             f"{len(outcome)} outcomes in y."
         )
-    from sklearn.exceptions import NotFittedError
-    from sklearn.utils.validation import check_is_fitted
-
-    try:
-        if callable(getattr(estimator, "fit", None)):
-            check_is_fitted(estimator)
-        risk = _predict(estimator, X, horizon, n)
-    except NotFittedError as error:
-        raise ValueError(
-            f"{function} needs an estimator already fitted on the development cohort; "
-            f"{type(estimator).__name__} is not fitted. Fit it first: "
-            "estimator.fit(X_development, y_development)."
-        ) from error
-    risk = _check_score(risk, "predict_risk output", function)
-    name = type(estimator).__name__ if name is None else name
-
+    predictions = {}
+    for key, model in models.items():
+        label = key if key is not None else (type(model).__name__ if name is None else name)
+        predictions[label] = _external_risk(model, X, horizon, n, function)
     table = evaluate_predictions(
         outcome,
-        {name: risk},
+        predictions,
         metrics=metrics,
         horizon=horizon,
         n_boot=n_boot,
         confidence=confidence,
         random_state=random_state,
         metric_params=metric_params,
+        n_jobs=n_jobs,
+        stratified=stratified,
     ).summary
     table["method"] = "external validation, " + table["method"]
     return MetricTable(table)

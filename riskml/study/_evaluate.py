@@ -268,16 +268,13 @@ def evaluate_subgroups(outcome, settings, predictions) -> pd.DataFrame | None:
 
 
 def evaluate_external(external, predictors, settings, fitted) -> pd.DataFrame | None:
-    """Performance of the whole-cohort fits on the external cohort (None without one)."""
-    from ..evaluation import evaluate_predictions
+    """Performance of the whole-cohort fits on the external cohort (None without one),
+    through :func:`riskml.evaluation.external_validation` (every model on the same
+    bootstrap resamples)."""
+    from ..evaluation import external_validation
 
     if external is None:
         return None
-    X = external.features[predictors]
-    predictions = {
-        name: np.asarray(model.predict_risk(X, horizon=settings.horizon), dtype=float)
-        for name, model in fitted.items()
-    }
-    return evaluate_predictions(
-        external.outcome, predictions, **settings.interval_options()
+    return external_validation(
+        dict(fitted), external.features[predictors], external.outcome, **settings.interval_options()
     ).summary.assign(cohort=external.name)

@@ -354,15 +354,18 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             if self.penalizer != 0:
                 raise self._not_converged(data, error) from error
             fitter = None
-        if self.penalizer == 0 and (fitter is None or self._unconverged(fitter, data)):
+        unpenalised = self.penalizer == 0
+        infinite = self._unconverged(fitter, data) if unpenalised and fitter is not None else []
+        if unpenalised and (fitter is None or infinite):
             # lifelines' damped Newton steps can stop short of the maximum, or break
             # down, on collinear covariates where R's coxph converges: maximise as R
             # does, then let lifelines hold that maximum.
-            fitter = self._fit_like_r(data) or fitter
+            rescued = self._fit_like_r(data)
+            if rescued is not None:
+                fitter, infinite = rescued, self._unconverged(rescued, data)
         if fitter is None:
             issue = breakdown_issue()
         else:
-            infinite = self._unconverged(fitter, data) if self.penalizer == 0 else []
             issue = monotone_likelihood_issue(infinite) if infinite else None
         if issue is not None:
             # No finite maximum (R's coxph keeps the diverging estimate with a
@@ -400,7 +403,7 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         values = data[covariates].to_numpy(dtype=float)
         values = values - values.mean(axis=0)
         time, event = data[_TIME].to_numpy(dtype=float), data[_EVENT].to_numpy(dtype=bool)
-        groups = data.groupby(strata, sort=False).indices.values() if strata else [slice(None)]
+        groups = self._stratum_groups(data)
         beta, converged, _ = newton_raphson_like_r(
             [(time[rows], event[rows], values[rows]) for rows in groups]
         )
@@ -439,6 +442,13 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             return fitter.fit(
                 data, duration_col=_TIME, event_col=_EVENT, initial_point=initial_point
             )
+
+    def _stratum_groups(self, data: pd.DataFrame):
+        """Row positions of each stratum present in ``data`` (all rows without strata),
+        for sums over strata during fit (before ``strata_levels_`` exists)."""
+        if not self._strata():
+            return [np.arange(len(data))]
+        return data.groupby(self._strata(), sort=False).indices.values()
 
     def _stratum_rows(self, data: pd.DataFrame) -> list[np.ndarray]:
         """Row positions of each stratum of ``strata_levels_`` (all rows without strata)."""
@@ -483,12 +493,7 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         values = values - values.mean(axis=0)
         time, event = data[_TIME].to_numpy(dtype=float), data[_EVENT].to_numpy(dtype=bool)
         score = np.zeros(len(covariates))
-        groups = (
-            data.groupby(self._strata(), sort=False).indices.values()
-            if self._strata()
-            else [np.arange(len(data))]
-        )
-        for rows in groups:
+        for rows in self._stratum_groups(data):
             score += efron_score(time[rows], event[rows], values[rows], beta)
         scale = np.asarray(fitter._norm_std, dtype=float)
         penalizer = float(fitter.penalizer)

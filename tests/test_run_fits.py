@@ -11,8 +11,7 @@ from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_info
 
 import riskml as rk
-from riskml.evaluation import cross_val_predict_risk
-from riskml.evaluation._validation import _cross_validate
+from riskml.evaluation import cross_val_predict_risk, cross_validate
 from riskml.models import make_model
 from riskml.utils import parallel
 from riskml.utils.parallel import fit_threads, run_fits, silenced
@@ -39,11 +38,9 @@ def _recorded(estimator):
 
 
 def _default_cv(estimator, X, y, cv, **options):
-    """``_cross_validate`` with riskml's default ``n_jobs`` (None) and no groups."""
+    """``cross_validate`` with riskml's default ``n_jobs`` (None) and no groups."""
     options.setdefault("random_state", 0)
-    return _cross_validate(
-        estimator, X, y, cv=cv, groups=None, horizon=None, n_jobs=None, **options
-    )
+    return cross_validate(estimator, X, y, cv=cv, groups=None, horizon=None, n_jobs=None, **options)
 
 
 def _registry(n, seed):

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..outcome import kaplan_meier_at
 from ..utils.validation import check_option
 from ._calibration import (
     _check_binary_inputs,
     _check_survival_inputs,
 )
-from ._ipcw import _LEFT_LIMITS, _ipcw_weights, _km_at
+from ._ipcw import _LEFT_LIMITS, _ipcw_weights
 
 __all__ = [
     "brier_score",
@@ -335,7 +336,7 @@ def scaled_brier_ipcw(
     outcome, weights = _ipcw(
         time, event, horizon, train_time, train_event, censoring_weights, function
     )
-    survival, _ = _km_at(time, event, horizon)
+    survival, _ = kaplan_meier_at(time, event, horizon)
     null = np.mean(weights * (outcome - (1.0 - survival)) ** 2)
     if null == 0:
         raise ValueError(

@@ -59,7 +59,6 @@ from ._calibration_smooth import (  # noqa: F401
 )
 from ._calibration_survival import (  # noqa: F401
     _cox_efron,
-    _km_at,
     _rcs_basis,
     _smoothed_observed,
     _survival_calibration_inputs,
@@ -69,6 +68,7 @@ from ._calibration_survival import (  # noqa: F401
     survival_ici,
     survival_observed_expected_ratio,
 )
+from ._ipcw import _km_at  # noqa: F401
 
 __all__ = [
     "CalibrationErrors",

@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..outcome import kaplan_meier_at
 from ..utils.validation import check_int
 from ._calibration_binary import _check_slope_spread
 from ._calibration_checks import _check_survival_inputs
 from ._calibration_groups import _group_attrs, _quantile_groups
 from ._checks import check_confidence_level, spread_of
-from ._ipcw import _km_at
 
 __all__ = [
     "survival_calibration",
@@ -123,7 +123,7 @@ def survival_calibration(
     short = []
     for index in range(used):
         members = group == index
-        survival, greenwood = _km_at(time[members], event[members], horizon)
+        survival, greenwood = kaplan_meier_at(time[members], event[members], horizon)
         if np.isnan(survival):
             short.append(index)
         low, high = _km_risk_interval(survival, greenwood, confidence)
@@ -325,7 +325,7 @@ def survival_observed_expected_ratio(time, event, risk_at_horizon, horizon) -> f
 
 
 def _survival_oe(time, event, risk, horizon, function):
-    survival, greenwood = _km_at(time, event, horizon)
+    survival, greenwood = kaplan_meier_at(time, event, horizon)
     expected = risk.mean()
     if expected == 0 or not np.isfinite(survival):
         raise ValueError(
@@ -460,7 +460,7 @@ def survival_ici(time, event, risk_at_horizon, horizon) -> float:
 
 def _observed_risk_by(time, event, horizon) -> float:
     """The Kaplan-Meier risk by the horizon (1 - S_KM(h)) of follow-up truncated at it."""
-    survival, _ = _km_at(time, event, horizon)
+    survival, _ = kaplan_meier_at(time, event, horizon)
     return 1.0 - float(survival)
 
 

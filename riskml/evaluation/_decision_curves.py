@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..outcome import kaplan_meier_at
 from ..utils.validation import check_option
 from ._calibration import (
     _check_binary_inputs,
@@ -17,7 +18,6 @@ from ._calibration import (
     _check_survival_inputs,
 )
 from ._checks import check_time_array
-from ._ipcw import _km_at
 
 __all__ = [
     "TREAT_ALL",
@@ -280,7 +280,7 @@ def _survival_rates(time, event, prob, thresholds, horizon, tail):
         # the treated sets are nested (risk >= t), so their size identifies them
         key = count
         if key not in cache:
-            survival, _ = _km_at(time[treated], event[treated], horizon, tail=tail)
+            survival, _ = kaplan_meier_at(time[treated], event[treated], horizon, tail=tail)
             share = count / n
             cache[key] = ((1.0 - survival) * share, survival * share)
         tp_rate[row], fp_rate[row] = cache[key]
@@ -421,7 +421,7 @@ def decision_curve_survival(
     models = _check_predictions(predictions, time.shape[0], function)
     first = next(iter(models.values()))
     time, event, _, horizon = _check_survival_inputs(time, event, first, horizon, function)
-    survival, _ = _km_at(time, event, horizon, tail=tail)
+    survival, _ = kaplan_meier_at(time, event, horizon, tail=tail)
     ones = np.ones_like(thresholds)
     rows = [
         (TREAT_ALL, (1 - survival) * ones, survival * ones),

@@ -35,7 +35,8 @@ from ._discrimination import (
 __all__ = ["integrated_time_dependent_auc", "ipcw_weights", "time_dependent_auc", "uno_c"]
 
 
-# -- Kaplan-Meier: riskml's one estimator (riskml.outcome) -----------------------------------
+# -- Kaplan-Meier: riskml's one estimator (riskml.outcome); the private names stay for
+# the modules and tests that re-export or import them
 _kaplan_meier = kaplan_meier
 _km_at = kaplan_meier_at
 
@@ -60,11 +61,11 @@ def _censoring_survival(time, event, train_time, train_event, function: str):
             "evaluated); got only one of them."
         )
     if train_time is None:
-        return _kaplan_meier(time, event, censoring=True)[:2]
+        return kaplan_meier(time, event, censoring=True)[:2]
     train_time, train_event = _check_event_time(
         train_time, train_event, function, ("train_time", "train_event")
     )
-    return _kaplan_meier(train_time, train_event, censoring=True)[:2]
+    return kaplan_meier(train_time, train_event, censoring=True)[:2]
 
 
 def _inverse_censoring(
@@ -723,7 +724,7 @@ def integrated_time_dependent_auc(
     if times.shape[0] == 1:
         return float(auc[0])
     time, event = _check_event_time(time, event, function)
-    km_times, km_values, _ = _kaplan_meier(time, event)
+    km_times, km_values, _ = kaplan_meier(time, event)
     survival = _step(km_times, km_values, times)
     drop = -np.diff(np.r_[1.0, survival])
     return float(auc @ drop / (1.0 - survival[-1]))

@@ -600,7 +600,3 @@ def cv_folds(y, cv=10, *, groups=None, random_state=None) -> np.ndarray:
             list(splitter.split(X, outcome.event, groups)), n, splitter
         )
     return fold_index if repeated else fold_index[0]
-
-
-# the name Study used before cross_validate was public
-_cross_validate = cross_validate

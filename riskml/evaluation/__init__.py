@@ -52,9 +52,9 @@ from ._schemes import (
     OptimismResult,
     external_validation,
     optimism_bootstrap,
-    subgroup_performance,
 )
 from ._scoring import c_statistic, c_statistic_scorer
+from ._subgroups import subgroup_labels, subgroup_performance
 from ._validation import (
     CrossValidation,
     FitFailedError,
@@ -105,6 +105,7 @@ __all__ = [
     "paired_bootstrap",
     "roc_auc",
     "roc_auc_ci",
+    "subgroup_labels",
     "subgroup_performance",
     "time_dependent_auc",
     "uno_c",

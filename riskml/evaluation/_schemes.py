@@ -3,7 +3,7 @@
 - :func:`optimism_bootstrap`: Harrell's optimism-corrected bootstrap, refitting the
   *whole* pipeline (imputation, selection, resampling, tuning) in every replicate.
 - :func:`external_validation`: a model fitted on one cohort, evaluated on another.
-- :func:`subgroup_performance`: discrimination within subgroups, with intervals.
+- :func:`subgroup_performance` (in ``_subgroups``): every metric within subgroups.
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from ..utils.validation import check_n_jobs, check_option, check_random_state
+from ..utils.validation import check_random_state
 from ._bootstrap import (
     _check_n_boot,
-    concordance_index_ci,
-    roc_auc_ci,
 )
 from ._checks import (
     check_confidence_level,
@@ -26,8 +24,9 @@ from ._checks import (
     check_outcome_argument,
 )
 from ._discrimination import _check_score
-from ._metrics import check_metric_params, check_metrics, default_metrics, metric_value
+from ._metrics import check_metric_params, check_metrics, metric_value
 from ._results import MetricTable, evaluate_predictions
+from ._subgroups import subgroup_performance
 from ._validation import _num_rows
 
 __all__ = [
@@ -450,150 +449,3 @@ def external_validation(
     ).summary
     table["method"] = "external validation, " + table["method"]
     return MetricTable(table)
-
-
-# -- subgroups ------------------------------------------------------------------------
-def subgroup_performance(
-    y,
-    risk,
-    groups,
-    *,
-    n_boot: int = 2000,
-    confidence: float = 0.95,
-    ci_type: str = "percentile",
-    random_state=None,
-    n_jobs=None,
-) -> MetricTable:
-    """The C-statistic overall and within each subgroup, with bootstrap intervals.
-
-    Parameters
-    ----------
-    y : array-like of 0/1, structured ``(event, time)`` array, or Outcome
-    risk : array-like of shape (n_samples,)
-        Predicted risk, higher = higher risk (e.g. out-of-fold predictions).
-    groups : array-like of shape (n_samples,)
-        The subgroup of each patient (e.g. sex, age band, site). Missing labels
-        (None/NaN) are left out of the subgroup rows but kept in "all".
-    n_boot : int, default=2000
-    confidence : float, default=0.95
-    ci_type : {"percentile", "bca"}, default="percentile"
-    random_state : int, numpy.random.Generator or None, default=None
-        Each subgroup is resampled with a generator seeded by this value.
-    n_jobs : int or None, default=None
-        Threads over chunks of replicates.
-
-    Returns
-    -------
-    MetricTable
-        ``summary`` columns ``subgroup``, ``metric`` (``"auc"`` or
-        ``"harrell_c"``), ``estimate``, ``low``, ``high``, ``method``, ``n``,
-        ``events``, ``n_degenerate``, ``note``. The first row is ``"all"``. A
-        subgroup where the C-statistic is undefined (one class, no comparable pair)
-        has NaN values and says why in ``note``.
-
-    References
-    ----------
-    .. [1] Riley RD, Collins GS, et al. Evaluation of clinical prediction models
-       (part 1): from development to external validation. BMJ 2024;384:e074819.
-
-    Examples
-    --------
-    >>> from riskml.evaluation import subgroup_performance
-    >>> y = [0, 1, 0, 1, 0, 1, 0, 1]
-    >>> risk = [0.1, 0.9, 0.2, 0.7, 0.6, 0.4, 0.3, 0.8]
-    >>> table = subgroup_performance(y, risk, ["f", "f", "f", "f", "m", "m", "m", "m"],
-    ...                              n_boot=100, random_state=0)
-    >>> table.summary["subgroup"].tolist(), table.summary["estimate"].tolist()
-    (['all', 'f', 'm'], [0.9375, 1.0, 0.75])
-    """
-    function = "subgroup_performance"
-    outcome = check_outcome_argument(y, function)
-    risk = _check_score(risk, "risk", function)
-    if isinstance(groups, pd.DataFrame) and groups.shape[1] == 1:
-        groups = groups.iloc[:, 0]
-    if groups is None or isinstance(groups, str | bytes | dict | set | pd.DataFrame):
-        kind = (
-            f"a DataFrame with {groups.shape[1]} columns"
-            if isinstance(groups, pd.DataFrame)
-            else type(groups).__name__
-        )
-        raise TypeError(
-            f"groups of {function} must hold the subgroup label of every patient (one "
-            f"array, e.g. cohort.features['sex']); got {kind}. For several groupings call "
-            "it once per column."
-        )
-    groups = np.asarray(groups, dtype=object)
-    if risk.shape[0] != len(outcome) or groups.shape != (len(outcome),):
-        raise ValueError(
-            f"y, risk and groups of {function} must hold one value per patient; got "
-            f"{len(outcome)}, {risk.shape[0]} and {groups.shape[0] if groups.ndim else 0}."
-        )
-    n_boot = _check_n_boot(n_boot, function)
-    confidence = check_confidence_level(confidence, function)
-    check_option(ci_type, "ci_type", ("percentile", "bca"), function)
-    check_random_state(random_state, function)
-    n_jobs = check_n_jobs(n_jobs, function)
-    missing = np.array([value is None or value != value for value in groups])
-    labels = sorted({value for value in groups[~missing]}, key=str)
-    # the C-statistic of the outcome's kind: the first of its default metrics
-    metric = default_metrics(outcome.kind)[0]
-    options = {"n_boot": n_boot, "confidence": confidence, "ci_type": ci_type, "n_jobs": n_jobs}
-    rows = []
-    for label in ["all", *labels]:
-        mask = np.ones(len(outcome), dtype=bool) if label == "all" else (groups == label) & ~missing
-        seed = (
-            random_state
-            if isinstance(random_state, np.random.Generator)
-            else np.random.default_rng(random_state)
-        )
-        row = {
-            "subgroup": label,
-            "metric": metric,
-            "n": int(mask.sum()),
-            "events": int(outcome[mask].event.sum()),
-        }
-        try:
-            ci = _c_statistic_interval(outcome[mask], risk[mask], seed, options)
-        except ValueError as error:
-            if label == "all":
-                raise
-            row.update(
-                estimate=np.nan,
-                low=np.nan,
-                high=np.nan,
-                method="",
-                n_degenerate=0,
-                note=f"undefined: {error}",
-            )
-        else:
-            row.update(
-                estimate=ci.estimate,
-                low=ci.low,
-                high=ci.high,
-                method=ci.method,
-                n_degenerate=ci.n_degenerate,
-                note="",
-            )
-        rows.append(row)
-    columns = [
-        "subgroup",
-        "metric",
-        "estimate",
-        "low",
-        "high",
-        "method",
-        "n",
-        "events",
-        "n_degenerate",
-        "note",
-    ]
-    return MetricTable(pd.DataFrame(rows, columns=columns))
-
-
-def _c_statistic_interval(outcome, risk, random_state, options: dict):
-    """Harrell's C (time-to-event) or the AUC (binary) with its bootstrap interval."""
-    if outcome.is_survival:
-        return concordance_index_ci(
-            outcome.time, outcome.event, risk, random_state=random_state, **options
-        )
-    return roc_auc_ci(outcome.event, risk, random_state=random_state, **options)

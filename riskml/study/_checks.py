@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..cohorts import Cohort
+from ..evaluation import subgroup_labels
 from ..utils.validation import check_int
 from ._data_checks import check_horizon_evaluable
 from ._settings import CENSORING_WEIGHTS, MIN_N_BOOT, StudySettings
@@ -360,12 +361,7 @@ def _check_subgroups(study) -> dict:
                 f"subgroups[{name!r}] has {len(labels)} labels but the cohort has "
                 f"{n_patients} patients."
             )
-        numeric = pd.to_numeric(labels, errors="coerce")
-        if numeric.notna().all() and numeric.nunique() > 10:
-            edges = np.unique(np.quantile(numeric, [0, 1 / 3, 2 / 3, 1]))
-            labels = pd.cut(numeric, edges, include_lowest=True).astype(str)
-        elif numeric.notna().all() and (numeric == numeric.round()).all():
-            labels = numeric.astype(int).astype(str)  # 0.0/1.0 codes read as 0/1
+        labels = subgroup_labels(labels)
         groups[str(name)] = labels
     return groups
 

@@ -244,27 +244,19 @@ def decision_curve_table(names, predictions, outcome, horizon) -> pd.DataFrame |
 
 
 def evaluate_subgroups(outcome, settings, predictions) -> pd.DataFrame | None:
-    """The summary's metrics within each subgroup, from the out-of-fold predictions."""
-    from ..evaluation import evaluate_predictions
+    """The summary's metrics within each subgroup, from the out-of-fold predictions,
+    through :func:`riskml.evaluation.subgroup_performance`."""
+    from ..evaluation import subgroup_performance
 
     if not settings.subgroups:
         return None
-    tables = []
-    for variable, labels in settings.subgroups.items():
-        for level in sorted(labels.dropna().unique(), key=str):
-            rows = np.flatnonzero((labels == level).to_numpy())
-            base = {"variable": variable, "subgroup": str(level), "n": len(rows)}
-            try:
-                table = evaluate_predictions(
-                    outcome[rows], predictions.iloc[rows], **settings.interval_options()
-                ).summary
-            except ValueError as error:
-                tables.append(pd.DataFrame([{**base, "note": str(error)}]))
-                continue
-            tables.append(table.assign(variable=variable, subgroup=str(level)))
-    table = pd.concat(tables, ignore_index=True)
-    first = ["variable", "subgroup", "model", "metric"]
-    return table[[*first, *[c for c in table.columns if c not in first]]]
+    return subgroup_performance(
+        outcome,
+        predictions,
+        settings.subgroups,
+        overall=False,
+        **settings.interval_options(),
+    ).summary
 
 
 def evaluate_external(external, predictors, settings, fitted) -> pd.DataFrame | None:

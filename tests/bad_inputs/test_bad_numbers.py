@@ -719,15 +719,11 @@ SETTINGS = [
         r"cohort\.features\['sex'\]",
     ),
     Case(
-        "subgroups_as_a_frame",
-        _eval(
-            lambda t: ev.subgroup_performance(
-                _binary(t), t["risk"], t[["sex", "death"]], n_boot=200
-            )
-        ),
+        "subgroups_as_a_column_name",
+        _eval(lambda t: ev.subgroup_performance(_binary(t), t["risk"], "sex", n_boot=200)),
         TypeError,
-        r"got a DataFrame with 2 columns",
-        r"call it once per column",
+        r"groups of subgroup_performance must hold the subgroup label of every patient.*got str",
+        r"or a DataFrame or dict of several",
     ),
     Case(
         "repeated_cv_of_one_fold",

@@ -239,13 +239,16 @@ def test_external_validation_equals_direct_intervals():
 
 
 def test_subgroup_performance_equals_per_group_intervals():
-    """Oracles: roc_auc_ci / concordance_index_ci on each subgroup with the same seed."""
+    """Oracles: roc_auc_ci / concordance_index_ci on each subgroup with the same seed
+    (the bootstrap interval asked for with method="bootstrap")."""
     rng = np.random.default_rng(4)
     y = (rng.random(200) < 0.3).astype(int)
     risk = np.round(rng.normal(size=200) + y, 1)
     groups = np.where(rng.random(200) < 0.5, "female", "male").astype(object)
     groups[:3] = None
-    table = subgroup_performance(y, risk, groups, n_boot=150, random_state=1).summary
+    table = subgroup_performance(
+        y, risk, groups, metrics=["auc"], method="bootstrap", n_boot=150, random_state=1
+    ).summary
     assert table["subgroup"].tolist() == ["all", "female", "male"]
     for label in ("female", "male"):
         mask = groups == label
@@ -257,7 +260,7 @@ def test_subgroup_performance_equals_per_group_intervals():
         assert row["n"] == mask.sum()
     time = rng.integers(1, 50, 200).astype(float)
     surv = subgroup_performance(
-        Outcome.survival(time, y), risk, groups, n_boot=100, random_state=1
+        Outcome.survival(time, y), risk, groups, metrics=["harrell_c"], n_boot=100, random_state=1
     ).summary
     ci = concordance_index_ci(time, y, risk, n_boot=100, random_state=1)
     assert surv.loc[0, ["metric", "estimate", "low"]].tolist() == pytest.approx(
@@ -266,15 +269,15 @@ def test_subgroup_performance_equals_per_group_intervals():
 
 
 def test_subgroup_with_one_class_is_explained_not_silent():
-    """A subgroup without events has no AUC: NaN values with the reason in `note`."""
+    """A subgroup without events has no AUC: NaN values with the reason in `method`."""
     y = np.array([0, 1, 0, 1, 0, 0, 0, 1])
     risk = np.linspace(0.1, 0.8, 8)
     groups = ["a", "a", "a", "a", "b", "b", "b", "a"]
-    table = subgroup_performance(y, risk, groups, n_boot=50, random_state=0).summary
-    row = table.set_index("subgroup").loc["b"]
+    table = subgroup_performance(y, risk, groups, metrics=["auc"], n_boot=50, random_state=0)
+    row = table.summary.set_index("subgroup").loc["b"]
     assert np.isnan(row["estimate"])
-    assert "undefined: roc_auc_ci is undefined when y_true holds one class only" in row["note"]
-    with pytest.raises(ValueError, match=r"y, risk and groups of subgroup_performance must hold"):
+    assert "one class" in row["method"]
+    with pytest.raises(ValueError, match=r"y, predictions and groups of subgroup_performance"):
         subgroup_performance(y, risk, groups[:-1])
 
 

@@ -69,7 +69,7 @@ from ._checks import (
 )
 from ._decision_curves import net_benefit_at
 from ._discrimination import _check_score, concordance_index, roc_auc
-from ._ipcw import time_dependent_auc, uno_c
+from ._ipcw import _check_censoring_weights, time_dependent_auc, uno_c
 from ._metric_registry import (
     EXPENSIVE_N_BOOT,
     INTERVAL_METHODS,
@@ -122,16 +122,6 @@ def _check_threshold(value, function: str) -> float:
             f"which a patient would be treated, e.g. 0.1; got {value!r}.{hint}"
         )
     return float(value)
-
-
-def _check_censoring_weights(value, function: str) -> str:
-    # the metric itself checks the value against the conventions it knows
-    if not isinstance(value, str):
-        raise TypeError(
-            f"the 'censoring_weights' of {function} must be text ('before', 'at' or "
-            f"'riskRegression'; docs/conventions.md); got {type(value).__name__}."
-        )
-    return value
 
 
 _THRESHOLD = {"threshold": _check_threshold}

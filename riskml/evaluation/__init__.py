@@ -135,7 +135,12 @@ from ._decision_curves import (  # noqa: E402
     net_benefit_survival,
 )
 from ._metric_ci import metric_ci, survival_metric_ci  # noqa: E402
-from ._plots import CalibrationDisplay, DecisionCurveDisplay, RocCurveDisplay  # noqa: E402
+from ._plots import (  # noqa: E402
+    CalibrationDisplay,
+    DecisionCurveDisplay,
+    RocCurveDisplay,
+    TimeDependentRocDisplay,
+)
 from ._reclassification import IDIResult, NRIResult, idi, nri  # noqa: E402
 
 __all__ += [
@@ -147,6 +152,7 @@ __all__ += [
     "LogisticRecalibration",
     "NRIResult",
     "RocCurveDisplay",
+    "TimeDependentRocDisplay",
     "brier_score",
     "brier_score_ipcw",
     "calibration_curve",

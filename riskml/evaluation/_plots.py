@@ -1,8 +1,10 @@
-"""Display objects for ROC, calibration and decision curves (scikit-learn style).
+"""Display objects for ROC, time-dependent ROC, calibration and decision curves
+(scikit-learn style).
 
 Each display computes its data in ``from_predictions`` (or ``from_survival``),
 keeps it as attributes, and draws in :meth:`plot`, which takes ``ax=None`` and
-returns the display with ``ax_`` and ``figure_`` set. Nothing here calls
+returns the display with ``ax_`` and ``figure_`` set. Without ``ax`` it draws on a
+new pyplot figure, so a notebook cell shows it inline; nothing here calls
 ``plt.show()``; matplotlib is imported only when a plot is drawn.
 """
 
@@ -32,10 +34,16 @@ from ._decision_curves import (
     decision_curve_survival,
 )
 
-__all__ = ["CalibrationDisplay", "DecisionCurveDisplay", "RocCurveDisplay"]
+__all__ = [
+    "CalibrationDisplay",
+    "DecisionCurveDisplay",
+    "RocCurveDisplay",
+    "TimeDependentRocDisplay",
+]
 
 
 def _axes(ax):
+    """``ax``, or the axes of a new pyplot figure (shown inline by Jupyter)."""
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -159,20 +167,218 @@ class RocCurveDisplay:
         self.lines_ = {}
         for label in self.fpr:
             (self.lines_[label],) = ax.plot(
-                self.fpr[label],
-                self.tpr[label],
-                label=f"{label} (AUC = {self.roc_auc[label]:.3f})",
+                self.fpr[label], self.tpr[label], label=self._curve_label(label)
             )
         if chance_level:
             ax.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=1, label="Chance")
         ax.set_xlim(-0.01, 1.01)
         ax.set_ylim(-0.01, 1.01)
         ax.set_aspect("equal")
-        ax.set_xlabel("1 - specificity (false positive rate)")
-        ax.set_ylabel("Sensitivity (true positive rate)")
+        xlabel, ylabel = self._axis_labels()
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
         ax.legend(loc="lower right")
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+    def _curve_label(self, label: str) -> str:
+        return f"{label} (AUC = {self.roc_auc[label]:.3f})"
+
+    def _axis_labels(self) -> tuple[str, str]:
+        return "1 - specificity (false positive rate)", "Sensitivity (true positive rate)"
+
+
+# -- time-dependent ROC ----------------------------------------------------------------
+class TimeDependentRocDisplay(RocCurveDisplay):
+    """Time-dependent ROC curves at a horizon (cumulative/dynamic, IPCW).
+
+    Build one with :meth:`from_predictions`; the constructor only stores the curves.
+    At horizon t the cases are the patients with an event at or before t, weighted
+    by the inverse probability of remaining uncensored until their event; the
+    controls are the patients event-free at t (one shared weight, which cancels);
+    patients censored before t are neither. Sensitivity is the weighted share of
+    cases with a risk above a threshold, 1 - specificity the share of controls.
+    The area under each curve is :func:`time_dependent_auc` at t.
+
+    Parameters
+    ----------
+    fpr, tpr : dict of str to ndarray
+        1 - specificity and sensitivity at the horizon, per model.
+    roc_auc : dict of str to float
+        The time-dependent AUC of each model at the horizon.
+    horizon : float
+        The horizon, in the units of the follow-up time (days).
+    thresholds : dict of str to ndarray, default=None
+        The risk thresholds of the curve's points (a patient is positive when their
+        risk is at or above it; the first is ``inf``).
+    censoring_weights : {"before", "at", "riskRegression"}, default="before"
+        The convention of :func:`ipcw_weights` the curves were computed with.
+    n_cases, n_controls : int, default=None
+        Events by the horizon, and patients event-free at it.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    lines_ : dict of str to matplotlib Line2D
+
+    See Also
+    --------
+    time_dependent_auc : The area under each curve.
+    ipcw_weights : The cases, controls and weights.
+    RocCurveDisplay : ROC curves of a binary outcome.
+
+    Notes
+    -----
+    ``tpr(c) = sum_cases w_i [r_i >= c] / sum_cases w_i`` and ``fpr(c) =
+    #{controls with r_j >= c} / #controls`` (Uno et al. 2007; Blanche et al. 2013);
+    the weights ``w_i`` are ``1 / G(T_i-)`` with the default ``"before"``
+    convention (:func:`ipcw_weights`). The trapezoidal area under the curve counts
+    tied risks 1/2, so it equals the time-dependent AUC in the legend. Higher risk =
+    more likely a case.
+
+    References
+    ----------
+    .. [1] Heagerty PJ, Lumley T, Pepe MS. Time-dependent ROC curves for censored
+       survival data and a diagnostic marker. Biometrics 2000;56:337-344.
+    .. [2] Uno H, Cai T, Tian L, Wei LJ. Evaluating prediction rules for t-year
+       survivors with censored regression models. J Am Stat Assoc 2007;102:527-537.
+    .. [3] Blanche P, Dartigues JF, Jacqmin-Gadda H. Estimating and comparing
+       time-dependent areas under receiver operating characteristic curves for
+       censored event times with competing risks. Stat Med 2013;32:5381-5397.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import TimeDependentRocDisplay
+    >>> display = TimeDependentRocDisplay.from_predictions(
+    ...     [5, 10, 15, 20, 25], [1, 1, 0, 1, 0], [0.9, 0.3, 0.5, 0.1, 0.2], horizon=12)
+    >>> round(display.roc_auc["model"], 4)
+    0.8333
+    """
+
+    def __init__(
+        self,
+        *,
+        fpr: dict,
+        tpr: dict,
+        roc_auc: dict,
+        horizon: float,
+        thresholds: dict | None = None,
+        censoring_weights: str = "before",
+        n_cases: int | None = None,
+        n_controls: int | None = None,
+    ):
+        super().__init__(fpr=fpr, tpr=tpr, roc_auc=roc_auc)
+        self.horizon = horizon
+        self.thresholds = thresholds
+        self.censoring_weights = censoring_weights
+        self.n_cases = n_cases
+        self.n_controls = n_controls
+
+    @classmethod
+    def from_predictions(
+        cls,
+        time,
+        event,
+        risk,
+        horizon,
+        *,
+        name: str | None = None,
+        censoring_weights: str = "before",
+        train_time=None,
+        train_event=None,
+        ax=None,
+        chance_level: bool = True,
+    ) -> TimeDependentRocDisplay:
+        """Compute the time-dependent ROC curves at ``horizon`` and plot them.
+
+        Parameters
+        ----------
+        time : array-like of shape (n_samples,)
+            Days from the index time to the event or to censoring.
+        event : array-like of shape (n_samples,)
+            1 where the event was observed, 0 where follow-up was censored.
+        risk : array-like, pandas.Series, pandas.DataFrame or dict
+            Predicted risk by the horizon (higher = higher risk): one array, or one
+            per model as DataFrame columns or a dict ``{name: array}``.
+        horizon : float
+            The horizon, in the units of ``time``; it needs a case and a control.
+        name : str, default=None
+            Label of a single curve (default ``"model"`` or the Series name).
+        censoring_weights : {"before", "at", "riskRegression"}, default="before"
+            As :func:`time_dependent_auc`.
+        train_time, train_event : array-like, default=None
+            The data the censoring distribution is estimated from; None: the data
+            given.
+        ax : matplotlib Axes, default=None
+            New axes on a new pyplot figure when None.
+        chance_level : bool, default=True
+            Draw the diagonal of a useless score.
+
+        Returns
+        -------
+        TimeDependentRocDisplay
+        """
+        from sklearn.metrics import roc_curve
+
+        from ._discrimination import _check_event_time
+        from ._ipcw import _check_censoring_weights, _ipcw_weights, time_dependent_auc
+
+        function = "TimeDependentRocDisplay.from_predictions"
+        time, event = _check_event_time(time, event, function)
+        censoring_weights = _check_censoring_weights(censoring_weights, function)
+        cases, controls, weights = _ipcw_weights(
+            time, event, horizon, train_time, train_event, censoring_weights, function
+        )
+        if not cases.any() or not controls.any():
+            raise ValueError(
+                f"{function} needs cases (events by the horizon) and controls (event-free "
+                f"at it) at horizon={float(horizon):g}; got {int(cases.sum())} case(s) and "
+                f"{int(controls.sum())} control(s). Choose a horizon within the follow-up."
+            )
+        evaluable = cases | controls
+        fpr, tpr, thresholds, areas = {}, {}, {}, {}
+        for label, values in _named(risk, name, function):
+            score = _check_scores(values, f"risk[{label!r}]", function)
+            if score.shape[0] != time.shape[0]:
+                raise ValueError(
+                    f"the inputs of {function} must have one value per patient; got "
+                    f"{time.shape[0]} follow-up times and {score.shape[0]} risks for {label!r}."
+                )
+            fpr[label], tpr[label], thresholds[label] = roc_curve(
+                cases[evaluable], score[evaluable], sample_weight=weights[evaluable]
+            )
+            areas[label] = float(
+                time_dependent_auc(
+                    time,
+                    event,
+                    score,
+                    [float(horizon)],
+                    train_time=train_time,
+                    train_event=train_event,
+                    censoring_weights=censoring_weights,
+                )[0]
+            )
+        display = cls(
+            fpr=fpr,
+            tpr=tpr,
+            roc_auc=areas,
+            horizon=float(horizon),
+            thresholds=thresholds,
+            censoring_weights=censoring_weights,
+            n_cases=int(cases.sum()),
+            n_controls=int(controls.sum()),
+        )
+        return display.plot(ax=ax, chance_level=chance_level)
+
+    def _curve_label(self, label: str) -> str:
+        return f"{label} (AUC({self.horizon:g}) = {self.roc_auc[label]:.3f})"
+
+    def _axis_labels(self) -> tuple[str, str]:
+        return (
+            f"1 - specificity (event-free at {self.horizon:g})",
+            f"Sensitivity (events by {self.horizon:g}, IPCW)",
+        )
 
 
 # -- calibration -----------------------------------------------------------------------
@@ -370,7 +576,7 @@ class CalibrationDisplay:
             self.line_ = ax.errorbar(
                 curve["predicted"],
                 observed,
-                yerr=np.where(np.isfinite(errors), errors, 0.0),
+                yerr=np.where(np.isfinite(errors), np.clip(errors, 0.0, None), 0.0),
                 fmt="o",
                 capsize=3,
                 label=f"{label} ({self.confidence:.0%} CI)",

@@ -2,8 +2,9 @@
 
 :class:`PredictionStability`: from the internal validation bootstrap's models'
 predictions on the original data (no extra fits), the prediction, classification,
-calibration and decision-curve instability, each as a tidy table and a one-call plot,
-with a one-sentence interpretation.
+calibration and decision-curve instability, each as a tidy table and a one-call plot
+(on a new pyplot figure, shown inline in Jupyter, unless ``ax`` is given; each returns
+the Axes), with a one-sentence interpretation.
 """
 
 from __future__ import annotations
@@ -39,12 +40,13 @@ __all__ = ["PredictionStability"]
 
 # -- stability -----------------------------------------------------------------------
 def _new_axes(ax):
-    """``ax``, or new axes on a new Figure outside pyplot's global state."""
+    """``ax``, or the axes of a new pyplot figure (shown inline by Jupyter)."""
     if ax is not None:
         return ax
-    from matplotlib.figure import Figure
+    import matplotlib.pyplot as plt
 
-    return Figure(figsize=(5.5, 4.5), layout="constrained").subplots()
+    _, ax = plt.subplots(figsize=(5.5, 4.5), layout="constrained")
+    return ax
 
 
 class PredictionStability:

@@ -12,7 +12,7 @@ additive scale (``explanation.scale``) and map back to ``predict_risk`` exactly.
 
 from ._checks import check_new_patients
 from ._explanation import ShapExplanation
-from ._plots import plot_beeswarm, plot_waterfall
+from ._plots import plot_bar, plot_beeswarm, plot_waterfall
 from ._shap import explain_pipeline, map_columns
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "check_new_patients",
     "explain_pipeline",
     "map_columns",
+    "plot_bar",
     "plot_beeswarm",
     "plot_waterfall",
 ]

@@ -300,7 +300,8 @@ class ShapExplanation:
     def plot_waterfall(self, i, *, max_display: int = 10, ax=None):
         """Waterfall of one patient's contributions, annotated with the risk.
 
-        See :func:`riskml.explain.plot_waterfall`.
+        Draws on a new pyplot figure when ``ax`` is None (shown inline in Jupyter)
+        and returns the Axes. See :func:`riskml.explain.plot_waterfall`.
         """
         from ._plots import plot_waterfall
 
@@ -309,8 +310,33 @@ class ShapExplanation:
     def plot_beeswarm(self, *, max_display: int = 15, ax=None):
         """Beeswarm of every explained row (one dot per patient and feature).
 
-        See :func:`riskml.explain.plot_beeswarm`.
+        Draws on a new pyplot figure when ``ax`` is None (shown inline in Jupyter)
+        and returns the Axes. See :func:`riskml.explain.plot_beeswarm`.
         """
         from ._plots import plot_beeswarm
 
         return plot_beeswarm(self, max_display=max_display, ax=ax)
+
+    def plot_bar(self, *, max_display: int = 15, ax=None):
+        """Bar chart of the mean absolute SHAP value per input column (:meth:`importance`).
+
+        Draws on a new pyplot figure when ``ax`` is None (shown inline in Jupyter)
+        and returns the Axes.
+
+        Parameters
+        ----------
+        max_display : int, default=15
+            Number of columns shown (the most important ones).
+        ax : matplotlib.axes.Axes, optional
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Examples
+        --------
+        >>> ax = explanation.plot_bar(max_display=10)  # doctest: +SKIP
+        """
+        from ._plots import plot_bar
+
+        return plot_bar(self, max_display=max_display, ax=ax)

@@ -1,35 +1,40 @@
-"""Waterfall and beeswarm plots of a :class:`ShapExplanation`, without pyplot state.
+"""Waterfall, beeswarm and bar plots of a :class:`ShapExplanation`.
 
-Each function draws into ``ax`` or, when None, into a new
-``matplotlib.figure.Figure`` (not registered with pyplot, so nothing leaks between
-calls or threads), and returns the Axes.
+Each function draws into ``ax`` or, when None, into a new pyplot figure (so a
+notebook cell shows it inline; nothing calls ``plt.show()``), and returns the Axes.
+Pass ``ax`` to draw elsewhere, e.g. on a detached ``matplotlib.figure.Figure`` as
+the report does.
 """
 
 from __future__ import annotations
+
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 
 from ._explanation import _format_value, horizon_words
 
-__all__ = ["plot_beeswarm", "plot_waterfall"]
+__all__ = ["plot_bar", "plot_beeswarm", "plot_waterfall"]
 
 _UP = "#d62728"
 _DOWN = "#1f77b4"
 
 
 def _new_axes(height: float):
-    from matplotlib.figure import Figure
+    """The axes of a new pyplot figure (shown inline by Jupyter)."""
+    import matplotlib.pyplot as plt
 
-    figure = Figure(figsize=(7.0, height), layout="constrained")
-    return figure.add_subplot()
+    _, ax = plt.subplots(figsize=(7.0, height), layout="constrained")
+    return ax
 
 
 def _risk_label(explanation, z) -> str:
+    """``"0.41 (risk 20.7%)"``: a value on the additive scale (named on the x axis)."""
     risk = float(np.ravel(explanation.link(z))[0])
     if 0.0 <= risk <= 1.0 and explanation.scale != "risk":
-        return f"{explanation.scale} {z:.2f} (risk {risk:.1%})"
-    return f"{explanation.scale} {z:.3g}"
+        return f"{z:.2f} (risk {risk:.1%})"
+    return f"{z:.3g}"
 
 
 def plot_waterfall(explanation, i, *, max_display: int = 10, ax=None):
@@ -46,25 +51,32 @@ def plot_waterfall(explanation, i, *, max_display: int = 10, ax=None):
         Row position, as in :meth:`ShapExplanation.patient`.
     max_display : int, default=10
     ax : matplotlib.axes.Axes, optional
+        New axes on a new pyplot figure when None.
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from riskml.explain import plot_waterfall
+    >>> ax = plot_waterfall(explanation, 0, max_display=8)  # doctest: +SKIP
     """
     table = explanation.patient(i)
+    table["label"] = [f"{r.feature} = {_format_value(r.value)}" for r in table.itertuples()]
     if len(table) > max_display:
         head = table.iloc[: max_display - 1]
         rest = table.iloc[max_display - 1 :]
         other = pd.DataFrame(
             {
                 "feature": [f"{len(rest)} other features"],
-                "value": [None],
                 "contribution": [rest["contribution"].sum()],
+                "label": [f"{len(rest)} other features"],
             }
         )
         table = pd.concat([head, other], ignore_index=True)
     if ax is None:
-        ax = _new_axes(1.2 + 0.4 * len(table))
+        ax = _new_axes(1.4 + 0.4 * len(table))
     table = table.iloc[::-1].reset_index(drop=True)  # the largest at the top
     start = explanation.base_value + table["contribution"].cumsum() - table["contribution"]
     for k, row in table.iterrows():
@@ -78,19 +90,17 @@ def plot_waterfall(explanation, i, *, max_display: int = 10, ax=None):
             ha="left" if row["contribution"] > 0 else "right",
             fontsize=8,
         )
-    labels = [
-        f"{r.feature} = {_format_value(r.value)}" if r.value is not None else r.feature
-        for r in table.itertuples()
-    ]
-    ax.set_yticks(range(len(table)), labels, fontsize=8)
+    ax.set_yticks(range(len(table)), list(table["label"]), fontsize=8)
+    ax.use_sticky_edges = False  # the bars' edges would stop the margin
+    ax.margins(x=0.15)  # room for the value labels beside the bars
     end = explanation.patient_margin(i)
     ax.axvline(explanation.base_value, color="grey", lw=0.8, ls="--")
     ax.axvline(end, color="black", lw=0.8)
     words = horizon_words(explanation.horizon)
     ax.set_title(
-        f"{explanation.model_name}: patient {i}\n"
+        f"{explanation.model_name}: patient {i}" + (f", {words} risk" if words else "") + "\n"
         f"base {_risk_label(explanation, explanation.base_value)} -> "
-        f"{_risk_label(explanation, end)}" + (f" ({words} risk)" if words else ""),
+        f"{_risk_label(explanation, end)}",
         fontsize=9,
     )
     ax.set_xlabel(f"contribution ({explanation.scale})")
@@ -109,10 +119,16 @@ def plot_beeswarm(explanation, *, max_display: int = 15, ax=None):
     explanation : ShapExplanation
     max_display : int, default=15
     ax : matplotlib.axes.Axes, optional
+        New axes on a new pyplot figure when None.
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from riskml.explain import plot_beeswarm
+    >>> ax = plot_beeswarm(explanation, max_display=10)  # doctest: +SKIP
     """
     from matplotlib import colormaps
 
@@ -145,4 +161,45 @@ def plot_beeswarm(explanation, *, max_display: int = 15, ax=None):
     ax.set_yticks(range(len(features)), features, fontsize=8)
     ax.set_xlabel(f"SHAP value ({explanation.scale})")
     ax.set_title(f"{explanation.model_name}: {len(explanation.values)} patients", fontsize=9)
+    return ax
+
+
+def plot_bar(explanation, *, max_display: int = 15, ax=None):
+    """Mean absolute SHAP value per input column, largest at the top.
+
+    The global importance of :meth:`ShapExplanation.importance` over the explained
+    patients; columns beyond ``max_display`` are left out (the title says how many
+    columns the model uses).
+
+    Parameters
+    ----------
+    explanation : ShapExplanation
+    max_display : int, default=15
+        Number of columns shown (the most important ones).
+    ax : matplotlib.axes.Axes, optional
+        New axes on a new pyplot figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = explanation.plot_bar(max_display=10)  # doctest: +SKIP
+    """
+    if isinstance(max_display, bool) or not isinstance(max_display, Integral) or max_display < 1:
+        raise ValueError(f"max_display must be an int >= 1; got {max_display!r}.")
+    importance = explanation.importance()
+    shown = importance.head(max_display)
+    if ax is None:
+        ax = _new_axes(1.2 + 0.3 * max(len(shown), 1))
+    positions = np.arange(len(shown))[::-1]
+    ax.barh(positions, shown.to_numpy(dtype=float), color="#3b6ea8", height=0.7)
+    ax.set_yticks(positions, list(shown.index), fontsize=8)
+    ax.set_xlabel(f"mean |SHAP value| ({explanation.scale})")
+    ax.set_title(
+        f"{explanation.model_name}: {len(explanation.values)} patients, "
+        f"{len(importance)} columns used",
+        fontsize=9,
+    )
     return ax

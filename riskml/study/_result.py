@@ -9,13 +9,18 @@ import numpy as np
 import pandas as pd
 
 from ..utils.deprecation import renamed_attribute
+from ._plots import StudyPlots
 
 __all__ = ["StudyResult"]
 
 
 @dataclass
-class StudyResult:
+class StudyResult(StudyPlots):
     """What :meth:`Study.run` returns.
+
+    Its plots (``plot_roc``, ``plot_calibration``, ``plot_decision_curve``,
+    ``plot_importance``, ``plot_patient``, ``plot_stability``) draw what it holds on
+    ``ax`` or on a new pyplot figure, shown inline in Jupyter.
 
     Attributes
     ----------

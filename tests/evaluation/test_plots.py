@@ -163,3 +163,21 @@ def test_display_input_errors():
         RocCurveDisplay.from_predictions([0, 1], {"a": [0.1, np.nan]})
     with pytest.raises(ValueError, match=r"must hold probabilities in \[0, 1\].*linear predictor"):
         CalibrationDisplay.from_predictions([0, 1, 0], [-1.2, 0.3, 2.0])
+
+
+def test_displays_without_ax_draw_on_registered_pyplot_figures(binary):
+    """A notebook cell shows a pyplot figure inline: each display makes one and
+    returns itself."""
+    y, data = binary
+    plt.close("all")
+    displays = [
+        RocCurveDisplay.from_predictions(y, data["marker"]),
+        CalibrationDisplay.from_predictions(y, data["cancerpredmarker"], method="bins"),
+        DecisionCurveDisplay.from_predictions(y, data[["cancerpredmarker"]]),
+    ]
+    assert plt.get_fignums() == [display.figure_.number for display in displays]
+    assert [type(display) for display in displays] == [
+        RocCurveDisplay,
+        CalibrationDisplay,
+        DecisionCurveDisplay,
+    ]

@@ -129,9 +129,11 @@ def test_survival_curves_at_horizon():
         PredictionStability(risk, boot, outcome).calibration_curves()
 
 
-def test_plots_draw_without_pyplot_state(result):
+def test_plots_draw_on_new_pyplot_figures_shown_inline(result):
+    """Without ax each plot gets its own pyplot figure (Jupyter shows it inline) and
+    returns its Axes."""
     stability = result.stability()
-    before = plt.get_fignums()
+    plt.close("all")
     axes = [
         stability.plot_predictions(),
         stability.plot_mape(),
@@ -139,7 +141,8 @@ def test_plots_draw_without_pyplot_state(result):
         stability.plot_calibration(n_points=10),
         stability.plot_decision_curves(thresholds=np.linspace(0, 0.5, 11)),
     ]
-    assert plt.get_fignums() == before
+    assert plt.get_fignums() == [ax.figure.number for ax in axes]
+    assert len(set(plt.get_fignums())) == 5
     assert len(axes[0].lines) == 3  # the two stability-interval bounds and the diagonal
     assert len(axes[3].lines) == 30 + 2  # bootstrap curves, the original, the diagonal
     assert len(axes[4].lines) == 30 + 3

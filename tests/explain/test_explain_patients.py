@@ -125,20 +125,37 @@ def test_to_shap_and_shap_plots(explanation):
     plt.close("all")
 
 
-def test_riskml_plots_use_no_pyplot_state(explanation):
+def test_riskml_plots_draw_on_new_pyplot_figures_shown_inline(explanation):
+    """Without ax each plot gets its own pyplot figure (Jupyter shows it inline) and
+    returns its Axes."""
     import matplotlib.pyplot as plt
 
     plt.close("all")
     ax = explanation.plot_waterfall(0, max_display=5)
-    assert plt.get_fignums() == []
+    assert plt.get_fignums() == [ax.figure.number]
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert len(labels) == 5 and labels[0].endswith("other features")
+    assert len(labels) == 5 and labels[0] == f"{len(explanation.features_used) - 4} other features"
     assert "risk" in ax.get_title()
+    # the bars run from the base value to the patient's output (SHAP additivity)
+    widths = [patch.get_width() for patch in ax.patches]
+    assert explanation.base_value + sum(widths) == pytest.approx(explanation.patient_margin(0))
     bees = explanation.plot_beeswarm(max_display=4)
     assert len(bees.get_yticklabels()) == 4
-    assert plt.get_fignums() == []
+    assert plt.get_fignums() == [ax.figure.number, bees.figure.number]
     importance = explanation.importance()
     assert [t.get_text() for t in bees.get_yticklabels()][::-1] == list(importance.index[:4])
+    bars = explanation.plot_bar(max_display=3)
+    assert len(plt.get_fignums()) == 3
+    # oracle: the mean absolute SHAP value of each column, from the values themselves
+    expected = explanation.values.abs().mean(axis=0).sort_values(ascending=False).head(3)
+    assert [t.get_text() for t in bars.get_yticklabels()] == list(expected.index)
+    widths = [patch.get_width() for patch in bars.patches]
+    np.testing.assert_allclose(widths, expected.to_numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match="max_display must be an int >= 1; got 0"):
+        explanation.plot_bar(max_display=0)
+    _, given = plt.subplots()
+    assert explanation.plot_bar(ax=given) is given
+    plt.close("all")
 
 
 def test_pipeline_with_a_sampler_and_framingham_are_explained_without_transform_errors():

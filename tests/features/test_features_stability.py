@@ -118,10 +118,15 @@ def test_plot_and_errors():
     X, y = _data()
     result = selection_stability(InformationGain(top_k=3), X, y, n_boot=5, random_state=0)
     assert isinstance(result, SelectionStability)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
     ax = plot_selection_stability(result, top=4)
+    assert plt.get_fignums() == [ax.figure.number]  # a pyplot figure: shown inline
     assert len(ax.patches) == 4
     assert "5 bootstrap samples" in ax.get_title()
     assert result.plot().get_xlim() == (0.0, 1.0)
+    plt.close("all")
     with pytest.raises(ValueError, match="'n_boot' parameter of selection_stability"):
         selection_stability(InformationGain(), X, y, n_boot=0)
     with pytest.raises(ValueError, match="'cv' parameter of selection_stability"):

@@ -11,7 +11,8 @@ of the input (identifiers included) is copied. ``riskml validate model.riskml
 cohort.csv --outcome COL [--time COL --horizon DAYS] --out DIR`` validates a
 saved model on a new cohort (discrimination with its CI, calibration intercept,
 slope and O:E, Brier score, recalibration advice) and writes
-``validation_metrics.csv`` and ``validation.md`` in DIR. ``riskml run study.yaml [--out DIR]
+``validation_metrics.csv``, ``validation.md`` and ``validation-report.html`` (the HTML
+report, with the same numbers) in DIR, never in the cohort file's folder. ``riskml run study.yaml [--out DIR]
 [--overwrite]`` runs the study a YAML file describes and writes its report.
 
 ``predict`` and ``validate`` check the new rows against what the model saw in training
@@ -260,9 +261,9 @@ def _outputs(args) -> list[Path]:
     if args.command == "predict":
         return [Path(args.out)]
     if args.command == "validate":
-        from .deployment import VALIDATION_FILES
+        from .deployment import VALIDATION_OUTPUTS
 
-        return [Path(args.out) / name for name in VALIDATION_FILES]
+        return [Path(args.out) / name for name in VALIDATION_OUTPUTS]
     if args.command == "demo":
         return [Path(args.out) / "report.html"]
     folder = _out_folder(args)  # run: the report's name is in the study file
@@ -429,7 +430,12 @@ def main(argv=None) -> int:
     validate_parser.add_argument(
         "--horizon", type=float, default=None, help="days (default: the model's horizon)"
     )
-    validate_parser.add_argument("--out", required=True, help="folder for the results")
+    validate_parser.add_argument(
+        "--out",
+        required=True,
+        help="folder for the results (validation_metrics.csv, validation.md, "
+        "validation-report.html); not the cohort file's folder",
+    )
     validate_parser.add_argument("--n-boot", type=int, default=2000, help="bootstrap replicates")
     validate_parser.add_argument("--random-state", type=int, default=0, help="bootstrap seed")
     validate_parser.add_argument(

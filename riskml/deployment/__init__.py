@@ -5,8 +5,11 @@ the model saw in training, with the headings that name the interval methods used
 ``predict`` writes one row per input row: ``row`` (1 = the first data row of the input)
 and ``risk``; no column of the input (identifiers included) is copied.
 ``validate_model`` gives discrimination with its CI, calibration intercept, slope and
-O:E, the Brier score and recalibration advice, and writes ``validation_metrics.csv``
-and ``validation.md``.
+O:E, the Brier score and recalibration advice, and writes ``validation_metrics.csv``,
+``validation.md`` and ``validation-report.html``, the HTML report of a study's
+template and section builders (:func:`riskml.report.write_validation_report`) with the
+same numbers; :func:`saved_model_validation` gives the same as an object, for a
+notebook.
 
 Before a model scores anyone, :func:`check_inputs` compares the new rows with the
 model's *input profile*, the aggregate description of its training data that
@@ -23,15 +26,19 @@ levels, an empty column), or refused with ``strict=True`` (``--strict``).
 
 Modules: ``_wording`` (rows and ranges in messages), ``_units`` (unit conversions),
 ``_checks`` (:func:`check_inputs`), ``_horizon`` (:func:`check_horizon`), ``_inputs``
-(a table turned into the model's input columns) and ``_validate`` (outcome, advice and
-headings of an external validation). :func:`predict` and :func:`validate_model`, the two
-flows, live here and call :func:`check_inputs` through this module.
+(a table turned into the model's input columns), ``_validate`` (outcome, advice and
+headings of an external validation) and ``_report`` (what the HTML report shows:
+calibration groups, decision curve, the cohort described, inputs against the
+development data). :func:`predict`, :func:`saved_model_validation` and
+:func:`validate_model`, the flows, live here and call :func:`check_inputs` through this
+module.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..cohorts import input_profile
@@ -39,6 +46,14 @@ from ..errors import CommandError
 from ._checks import check_inputs
 from ._horizon import check_horizon
 from ._inputs import _check_rows, _finite_risks, _prepare_inputs
+from ._report import (
+    REPORT_FILE,
+    SavedModelValidation,
+    calibration_groups,
+    decision_curve_table,
+    describe_cohort,
+    input_comparison,
+)
 from ._units import UNIT_CONVERSIONS
 from ._validate import (
     _advice,
@@ -60,12 +75,16 @@ __all__ = [
     "input_profile",
     "interval_heading",
     "interval_method",
+    "SavedModelValidation",
     "predict",
+    "saved_model_validation",
     "validate_model",
 ]
 
 PREDICTIONS_COLUMNS = ("row", "risk")
 VALIDATION_FILES = ("validation_metrics.csv", "validation.md")
+#: What ``riskml validate`` writes in its results folder (``--out``).
+VALIDATION_OUTPUTS = (*VALIDATION_FILES, REPORT_FILE)
 
 
 def predict(
@@ -132,6 +151,104 @@ def predict(
     return out, len(table), extra
 
 
+def saved_model_validation(
+    model_path,
+    cohort_path,
+    *,
+    outcome,
+    time=None,
+    horizon=None,
+    n_boot=2000,
+    random_state=0,
+    strict=False,
+    key=None,
+) -> SavedModelValidation:
+    """External validation of a saved model on a new cohort, as an object (nothing is
+    written): what :func:`validate_model` writes, and its report shows.
+
+    Parameters are those of :func:`validate_model`. The result's ``report(path)``
+    writes the HTML report (:func:`riskml.report.write_validation_report`).
+
+    Returns
+    -------
+    SavedModelValidation
+        ``summary`` (the metrics with their intervals), ``advice``, the saved model's
+        risks, the validation cohort described, the input checks and the model
+        file's header.
+
+    Examples
+    --------
+    >>> result = saved_model_validation("model.riskml", "cohort.csv", outcome="death")  # doctest: +SKIP
+    >>> result.report("validation-report.html")  # doctest: +SKIP
+    PosixPath('validation-report.html')
+    """
+    from ..cohorts import read_table
+    from ..evaluation import external_validation
+    from ..models import describe_model, model_spec
+    from ..persistence import load_model, read_model_info
+
+    info = read_model_info(model_path, key=key)
+    model = load_model(model_path, key=key)
+    frame = read_table(cohort_path)
+    source = Path(cohort_path).name
+    _check_rows(frame, source)
+    y = _outcome(frame, outcome, time, source)
+    horizon = _validation_horizon(horizon, info, y, time)
+    X, _ = _prepare_inputs(frame, info, source)
+    del frame  # no other column (identifiers included) is read from here on
+    findings = check_inputs(X, info, strict=strict, source=source)
+    followup = (info.get("inputs") or {}).get("followup")
+    events, _controls = _check_defined(y, horizon, source, followup)
+    family = getattr(model_spec(model), "name", None)
+    name = family or str(info.get("final_estimator") or "model")
+    table = external_validation(
+        model, X, y, horizon=horizon, n_boot=n_boot, random_state=random_state, name=name
+    ).summary
+    metrics = {r.metric: r._asdict() for r in table.itertuples(index=False)}
+    advice = _advice(metrics, events)
+    risk = np.asarray(model.predict_risk(X, horizon=horizon), dtype=float)
+    cohort_summary, table_one = describe_cohort(
+        X, y, horizon, source, f"external validation cohort ({source})", info
+    )
+    settings = {
+        "validation": f"external validation of the saved model {Path(model_path).name} on "
+        f"{source} (riskml.evaluation.external_validation)",
+        "model file": Path(model_path).name,
+        "cohort file": source,
+        "outcome column": outcome,
+        "time column": time or "none (a 0/1 outcome)",
+        "horizon": "none" if horizon is None else f"{horizon:g} days",
+        "n_boot": n_boot,
+        "random_state": random_state,
+        "strict": strict,
+    }
+    description = (
+        describe_model(family, horizon)
+        if family
+        else f"{info.get('final_estimator')} (no registered family)"
+    )
+    return SavedModelValidation(
+        summary=table,
+        predictions=pd.DataFrame({name: risk}),
+        outcome=y,
+        horizon=horizon,
+        cohort_summary=cohort_summary,
+        cohort_name=source,
+        cohort_source=f"external validation cohort read from {source}",
+        models={name: description},
+        settings=settings,
+        fitted_models={name: model},
+        advice=advice,
+        model_file={**info, "file": Path(model_path).name, "family": family},
+        input_checks=findings,
+        input_comparison=input_comparison(X, info),
+        calibration=calibration_groups(risk, y, horizon, name),
+        decision_curve=decision_curve_table(risk, y, horizon, name),
+        table_one=table_one,
+        external=table.assign(cohort=source),
+    )
+
+
 def validate_model(
     model_path,
     cohort_path,
@@ -145,6 +262,7 @@ def validate_model(
     overwrite=False,
     strict=False,
     key=None,
+    report=True,
 ):
     """External validation of a saved model on a new cohort (``riskml validate``).
 
@@ -163,19 +281,45 @@ def validate_model(
 
     Parameters
     ----------
+    model_path : path-like
+        A file written by :func:`riskml.save_model`.
+    cohort_path : path-like
+        A CSV or Parquet cohort with the model's inputs and the outcome; only the
+        model's input columns and the outcome columns are read (identifiers never).
+    out_dir : path-like
+        The results folder (created when missing); not the cohort file's folder.
+    outcome : str
+        The 0/1 event column.
+    time : str, optional
+        The follow-up column (days) of a time-to-event outcome.
+    horizon : float, optional
+        Days; defaults to the horizon stored in the model file.
+    n_boot : int, default=2000
+    random_state : int, default=0
+    overwrite : bool, default=False
+        Replace earlier results in ``out_dir``; by default an existing file there is
+        refused before any work, as ``riskml run`` and ``Study.report`` refuse an
+        existing report.
     strict : bool, default=False
         Refuse values outside the training range and unseen levels instead of
         warning.
     key : str or bytes, optional
         The model file's signing key.
+    report : bool, default=True
+        Also write ``validation-report.html``, the HTML report with the same numbers
+        (:func:`riskml.report.write_validation_report`: the model as saved, the
+        validation cohort, the input checks, performance with intervals, ROC,
+        calibration plot, Brier score and IPA, decision curve, recalibration advice
+        and the TRIPOD+AI checklist).
 
     Returns
     -------
     summary : pandas.DataFrame
     advice : list of str
     paths : list of pathlib.Path
-        ``validation_metrics.csv`` and ``validation.md`` in ``out_dir`` (created when
-        missing, only once both files are ready; written together or not at all).
+        ``validation_metrics.csv``, ``validation.md`` and (with ``report``)
+        ``validation-report.html`` in ``out_dir`` (created when missing, only once
+        every file is ready; written together or not at all).
 
     References
     ----------
@@ -187,46 +331,43 @@ def validate_model(
     models (part 2): how to undertake an external validation study. BMJ
     2024;384:e074820.
     """
-    from ..cohorts import read_table
-    from ..evaluation import external_validation
-    from ..persistence import (
-        check_output_path,
-        load_model,
-        read_model_info,
-        write_files_atomically,
-    )
+    from ..persistence import check_output_path, write_files_atomically
+    from ..report import render_validation_report
 
-    out_dir = _check_out_dir(out_dir)
+    out_dir = _check_out_dir(out_dir, cohort_path)
+    names = VALIDATION_FILES + ((REPORT_FILE,) if report else ())
     paths = [
-        check_output_path(out_dir / n, overwrite=overwrite, create_parents=True)
-        for n in VALIDATION_FILES
+        check_output_path(out_dir / n, overwrite=overwrite, create_parents=True) for n in names
     ]
-    info = read_model_info(model_path, key=key)
-    model = load_model(model_path, key=key)
-    frame = read_table(cohort_path)
-    source = Path(cohort_path).name
-    _check_rows(frame, source)
-    y = _outcome(frame, outcome, time, source)
-    horizon = _validation_horizon(horizon, info, y, time)
-    X, _ = _prepare_inputs(frame, info, source)
-    check_inputs(X, info, strict=strict, source=source)
-    followup = (info.get("inputs") or {}).get("followup")
-    events, _controls = _check_defined(y, horizon, source, followup)
-    table = external_validation(
-        model, X, y, horizon=horizon, n_boot=n_boot, random_state=random_state, name="model"
-    ).summary
-    metrics = {r.metric: r._asdict() for r in table.itertuples(index=False)}
-    advice = _advice(metrics, events)
+    result = saved_model_validation(
+        model_path,
+        cohort_path,
+        outcome=outcome,
+        time=time,
+        horizon=horizon,
+        n_boot=n_boot,
+        random_state=random_state,
+        strict=strict,
+        key=key,
+    )
+    table = result.summary
     rows = table[["metric", "estimate", "low", "high", "method", "n", "events"]].copy()
     lines = _markdown(
-        info, y, table, advice, outcome=outcome, time=time, horizon=horizon, seed=random_state
+        result.model_file,
+        result.outcome,
+        table,
+        result.advice,
+        outcome=outcome,
+        time=time,
+        horizon=result.horizon,
+        seed=random_state,
+        report=REPORT_FILE if report else None,
     )
-    write_files_atomically(
-        [
-            (paths[0], rows.to_csv(index=False).encode("utf-8")),
-            (paths[1], "\n".join(lines).encode("utf-8")),
-        ],
-        overwrite=overwrite,
-        what="validation results",
-    )
-    return rows, advice, paths
+    files = [
+        (paths[0], rows.to_csv(index=False).encode("utf-8")),
+        (paths[1], "\n".join(lines).encode("utf-8")),
+    ]
+    if report:
+        files.append((paths[2], render_validation_report(result).encode("utf-8")))
+    write_files_atomically(files, overwrite=overwrite, what="validation results")
+    return rows, result.advice, paths

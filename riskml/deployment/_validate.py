@@ -295,9 +295,17 @@ def comparison_heading(comparison, kind: str) -> str:
     return f"{method[:1].upper() + method[1:]} difference in {label} against {first['reference']}"
 
 
-def _check_out_dir(out_dir) -> Path:
-    """The results folder of ``riskml validate``: a folder, or one that can be created."""
+def _check_out_dir(out_dir, cohort_path=None) -> Path:
+    """The results folder of ``riskml validate``: a folder, or one that can be created,
+    and not the folder of the cohort file (results are never written beside the input
+    data)."""
     out_dir = Path(out_dir)
+    if cohort_path is not None and out_dir.resolve() == Path(cohort_path).resolve().parent:
+        raise CommandError(
+            f"--out {str(out_dir)!r} is the folder of the cohort file "
+            f"{Path(cohort_path).name!r}; riskml never writes results beside the input data. "
+            "Fix: give another folder, e.g. a new subfolder such as --out validation."
+        )
     if out_dir.exists() and not out_dir.is_dir():
         raise CommandError(f"--out {str(out_dir)!r} is a file; give a folder for the results.")
     if not out_dir.exists() and not out_dir.parent.is_dir():
@@ -315,8 +323,9 @@ def _check_out_dir(out_dir) -> Path:
     return out_dir
 
 
-def _markdown(info, y, table, advice, *, outcome, time, horizon, seed) -> list[str]:
-    """The lines of ``validation.md``: the model, the cohort, the metrics and the advice."""
+def _markdown(info, y, table, advice, *, outcome, time, horizon, seed, report=None) -> list[str]:
+    """The lines of ``validation.md``: the model, the cohort, the metrics, the advice and
+    the name of the HTML report written beside it (``report``, when one is)."""
     from ..evaluation import get_metric
 
     names = {name: get_metric(name, y.kind).label for name in table["metric"]}
@@ -340,8 +349,11 @@ def _markdown(info, y, table, advice, *, outcome, time, horizon, seed) -> list[s
             f"{interval_method(r) if ci else ''} |"
         )
     lines += ["", "## Recalibration advice", "", *(f"- {a}" for a in advice), ""]
-    lines += [
-        "The HTML validation report is not produced yet; these tables hold its numbers.",
-        "",
-    ]
+    if report:
+        lines += [
+            f"The HTML report, {report}, shows these numbers with the model as saved, the "
+            "validation cohort, the input checks, the ROC and calibration plots, the decision "
+            "curve and the TRIPOD+AI checklist.",
+            "",
+        ]
     return lines

@@ -140,3 +140,28 @@ def _reference_text(column, level, hidden: dict) -> str:
     if str(level) in hidden.get(str(column), ()):
         return UNLISTED_LEVEL
     return fmt_value(level)
+
+
+# --- where the risks come from -------------------------------------------------------------
+
+
+def is_saved_model_validation(result) -> bool:
+    """Whether ``result`` is the external validation of a saved model (``riskml
+    validate``): its risks come from a model file applied unchanged, not from fits made
+    inside cross-validation folds. Such a result carries ``model_file``, the file's
+    header."""
+    return isinstance(getattr(result, "model_file", None), dict)
+
+
+def predictions_words(result) -> str:
+    """How a caption names the risks the metrics are computed on."""
+    return (
+        "saved model's predictions"
+        if is_saved_model_validation(result)
+        else "out-of-fold predictions"
+    )
+
+
+def risk_words(result) -> str:
+    """How a caption names one model's predicted risk."""
+    return "predicted risk" if is_saved_model_validation(result) else "out-of-fold predicted risk"

@@ -17,10 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import _sections as S
+from ._common import is_saved_model_validation
 from ._custom import build_custom, custom_sections
 from ._tripod import checklist
 
-__all__ = ["SECTIONS", "render_report", "write_report"]
+__all__ = ["SECTIONS", "render_report", "render_sections", "write_report"]
 
 REQUIRED_ATTRIBUTES = (
     "summary",
@@ -65,6 +66,10 @@ SECTIONS = {
     "reproducibility": ("Reproducibility", S.reproducibility_section),
     "checklist": ("TRIPOD+AI checklist", None),
 }
+
+#: Blocks of the template that only a saved model's validation report fills
+#: (:data:`riskml.report.VALIDATION_SECTIONS`): empty in a study's report.
+VALIDATION_ONLY = ("inputs", "recalibration")
 
 
 # --- validation -------------------------------------------------------------------
@@ -116,15 +121,19 @@ def _check_result(result):
             )
 
 
-def _section_order() -> list[str]:
-    """riskml's sections with the registered ones before the limitations."""
+def _section_order(catalogue=None) -> list[str]:
+    """riskml's sections with the registered ones before the limitations; the sections
+    of ``catalogue`` alone when one is given (a saved model's validation report, which
+    registered sections, written for a study, do not enter)."""
+    if catalogue is not None:
+        return list(catalogue)
     order = list(SECTIONS)
     at = order.index("limitations")
     return order[:at] + list(custom_sections()) + order[at:]
 
 
-def _check_sections(sections) -> list[str]:
-    order = _section_order()
+def _check_sections(sections, catalogue=None) -> list[str]:
+    order = _section_order(catalogue)
     if sections is None:
         return order
     names = [sections] if isinstance(sections, str) else list(sections)
@@ -137,15 +146,20 @@ def _check_sections(sections) -> list[str]:
     return [name for name in order if name in set(names)]
 
 
-def _context(result, *, title=None, authors=None, sections=None) -> dict:
+def _context(result, *, title=None, authors=None, sections=None, catalogue=None) -> dict:
+    """What the template shows: the sections of ``catalogue`` (name -> (title,
+    builder); :data:`SECTIONS` and the registered sections by default) chosen by
+    ``sections``, and the header."""
     from .._version import __version__
 
-    chosen = _check_sections(sections)
+    chosen = _check_sections(sections, catalogue)
+    shown = SECTIONS if catalogue is None else catalogue
+    titles = {name: entry[0] for name, entry in {**SECTIONS, **shown}.items()}
     settings = dict(result.settings or {})
-    context = {name: None for name in SECTIONS}
+    context = {name: None for name in (*titles, *VALIDATION_ONLY)}
     context["custom"] = []
     present = {}
-    extra = custom_sections()
+    extra = custom_sections() if catalogue is None else {}
     for name in chosen:
         if name in extra:
             built = build_custom(extra[name], result)
@@ -153,14 +167,14 @@ def _context(result, *, title=None, authors=None, sections=None) -> dict:
                 context["custom"].append(built)
                 present[name] = extra[name].title
             continue
-        section_title, builder = SECTIONS[name]
+        section_title, builder = shown[name]
         if builder is None:
             continue
         context[name] = builder(result)
         if context[name] is not None:
             present[name] = section_title
     if "checklist" in chosen:
-        present["checklist"] = SECTIONS["checklist"][0]
+        present["checklist"] = titles["checklist"]
         context["checklist"] = _with_custom_links(checklist(present), extra, present)
     context.update(
         {
@@ -171,9 +185,10 @@ def _context(result, *, title=None, authors=None, sections=None) -> dict:
             "version": __version__,
             "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "random_state": S.fmt_setting(settings.get("random_state")),
-            "titles": {name: SECTIONS[name][0] for name in SECTIONS},
+            "titles": titles,
             "toc": [(name, present[name]) for name in present],
             "binary": not result.outcome.is_survival,
+            "saved_model": is_saved_model_validation(result),
         }
     )
     return context
@@ -199,6 +214,13 @@ def _authors(authors) -> str:
 
 def render_report(result, *, title=None, authors=None, sections=None) -> str:
     """The report of ``result`` as an HTML string (see :func:`write_report`)."""
+    return render_sections(result, title=title, authors=authors, sections=sections)
+
+
+def render_sections(result, *, title=None, authors=None, sections=None, catalogue=None) -> str:
+    """The report of ``result`` with the sections of ``catalogue`` (name -> (title,
+    builder), in the template's order; :data:`SECTIONS` by default), as an HTML string:
+    the one template and renderer behind every riskml report."""
     import jinja2
 
     _check_result(result)
@@ -209,7 +231,7 @@ def render_report(result, *, title=None, authors=None, sections=None) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    context = _context(result, title=title, authors=authors, sections=sections)
+    context = _context(result, title=title, authors=authors, sections=sections, catalogue=catalogue)
     return environment.get_template("report.html").render(**context)
 
 
@@ -296,10 +318,15 @@ def write_report(
     path = check_output_path(path, overwrite=overwrite, what="report", create_parents=True)
     _check_sections(sections)
     html = render_report(result, title=title, authors=authors, sections=sections)
-    umask = os.umask(0)
-    os.umask(umask)
-    # a report is a document, not a secret (the default of temporary files is 0600)
     write_atomically(
-        path, html.encode("utf-8"), overwrite=overwrite, what="report", mode=0o666 & ~umask
+        path, html.encode("utf-8"), overwrite=overwrite, what="report", mode=document_mode()
     )
     return path
+
+
+def document_mode() -> int:
+    """The permission bits of a report: a document, not a secret (readable as the umask
+    allows; the default of temporary files is 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

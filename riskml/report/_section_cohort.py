@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._common import _table
+from ._common import _table, is_saved_model_validation
 from ._format import (
     outcome_name,
 )
@@ -131,8 +131,12 @@ def outcome_section(result) -> dict:
         "counts as event-free at the horizon when follow-up reaches it without an event. "
         "A patient censored before the horizon without an event is not evaluable there: "
         "metrics at the horizon weight the evaluable patients by the inverse probability "
-        "of censoring (IPCW) or use the Kaplan-Meier estimate, and models that learn a "
-        "binary label leave such patients out of their training fold instead of counting "
-        "them as event-free."
+        "of censoring (IPCW) or use the Kaplan-Meier estimate"
+        + (
+            "; none is counted as event-free."
+            if is_saved_model_validation(result)
+            else ", and models that learn a binary label leave such patients out of their "
+            "training fold instead of counting them as event-free."
+        )
     )
     return {"rows": rows, "text": text}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._common import NET_BENEFIT_THRESHOLDS, _table
+from ._common import NET_BENEFIT_THRESHOLDS, _table, predictions_words, risk_words
 from ._figures import check_labels, draw_decision_curve, plot_roc
 from ._format import (
     fmt,
@@ -144,7 +144,7 @@ def discrimination_section(result) -> dict:
         caption = (
             f"Time-dependent ROC curves at {horizon:g} days (cumulative cases: event at or "
             "before the horizon; dynamic controls: follow-up reaching the horizon without an "
-            "event) of the out-of-fold predictions. Restricted to the "
+            f"event) of the {predictions_words(result)}. Restricted to the "
             f"{evaluable:,} of {n:,} patients evaluable at the horizon: patients censored "
             f"before {horizon:g} days without an event are excluded, not counted as "
             "event-free; cases are weighted by the inverse probability of censoring (Uno et "
@@ -155,7 +155,7 @@ def discrimination_section(result) -> dict:
     elif outcome.is_survival:
         labels = outcome.event.astype(float)
         caption = (
-            f"ROC curves of the out-of-fold predictions against the event indicator over "
+            f"ROC curves of the {predictions_words(result)} against the event indicator over "
             f"the whole follow-up ({n:,} patients; follow-up time and censoring are ignored "
             "here, so the area is not a reported metric: see Harrell's C in the performance "
             "table for the time-to-event comparison)."
@@ -165,7 +165,7 @@ def discrimination_section(result) -> dict:
         labels = outcome.event.astype(float)
         metric = "auc"
         caption = (
-            f"ROC curves of the out-of-fold predictions against the binary outcome "
+            f"ROC curves of the {predictions_words(result)} against the binary outcome "
             f"({n:,} patients); the legend shows each model's AUC from the performance table."
         )
         name = "AUC"
@@ -270,15 +270,15 @@ def calibration_section(result) -> dict | None:
     if result.outcome.is_survival:
         caption = (
             f"Calibration at {float(horizon):g} days: patients grouped at the tenths of each "
-            "model's out-of-fold predicted risk (fewer groups when events are few or risks are "
+            f"model's {risk_words(result)} (fewer groups when events are few or risks are "
             "tied: tied risks share a group, and no group is empty); observed "
             "risk is 1 minus the Kaplan-Meier survival in the group (censoring handled); the "
             "shaded band joins the groups' 95% intervals."
         )
     else:
         caption = (
-            "Calibration: patients grouped at the tenths of each model's out-of-fold predicted "
-            "risk (fewer groups when events are few or risks are tied: tied risks share a "
+            f"Calibration: patients grouped at the tenths of each model's {risk_words(result)} "
+            "(fewer groups when events are few or risks are tied: tied risks share a "
             "group, and no group is empty); observed proportion, with the shaded "
             "band joining the groups' exact (Clopper-Pearson) 95% intervals."
         )
@@ -334,7 +334,7 @@ def clinical_utility_section(result) -> dict | None:
         "rows": rows,
         "caption": (
             f"Decision curve (Vickers & Elkin 2006): net benefit of treating the patients "
-            f"whose out-of-fold predicted risk{by} exceeds the threshold, against treating "
+            f"whose {risk_words(result)}{by} exceeds the threshold, against treating "
             "everyone (treat all) and no one (treat none, net benefit 0)."
             + (" Events by the horizon are estimated with Kaplan-Meier." if by else "")
         ),

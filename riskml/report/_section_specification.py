@@ -10,7 +10,15 @@ import numpy as np
 import pandas as pd
 
 from ..cohorts import MAX_TABLE_LEVELS, REPORT_MIN_COUNT
-from ._common import TOP_COEFFICIENTS, _final, _reference_text, _step, hidden_levels, level_masker
+from ._common import (
+    TOP_COEFFICIENTS,
+    _final,
+    _reference_text,
+    _step,
+    hidden_levels,
+    is_saved_model_validation,
+    level_masker,
+)
 from ._format import (
     fmt,
     fmt_ci,
@@ -22,6 +30,7 @@ from ._format import (
     outcome_words,
 )
 from ._section_predictors import reference_levels
+from ._section_validation import model_file_rows
 
 # --- model specification -------------------------------------------------------------
 
@@ -387,4 +396,9 @@ def specification_section(result) -> dict:
                 for k, v in reference_levels(_step(pipeline, "preprocess")).items()
             ]
         models.append(entry)
-    return {"models": models, "fitted": bool(fitted)}
+    return {
+        "models": models,
+        "fitted": bool(fitted),
+        "model_file": model_file_rows(result),
+        "saved": is_saved_model_validation(result),
+    }

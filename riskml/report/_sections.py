@@ -28,7 +28,9 @@ data), :mod:`._section_specification` (model specification),
 :mod:`._section_performance` (performance, discrimination, calibration, overall,
 clinical utility, optimism, stability, external, subgroups, comparison),
 :mod:`._section_explanations` and :mod:`._section_methods` (limitations, methods,
-reproducibility); shared pieces in :mod:`._common`. This module gathers them for the
+reproducibility), and :mod:`._section_validation` (the model file, inputs and
+recalibration advice of a saved model's external validation); shared pieces in
+:mod:`._common`. This module gathers them for the
 renderer (:mod:`._html`).
 """
 
@@ -124,6 +126,12 @@ from ._section_specification import (
     fit_issue_items,
     specification_section,
 )
+from ._section_validation import (
+    inputs_section,
+    model_file_rows,
+    recalibration_section,
+    saved_model_predictors_section,
+)
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -183,21 +191,25 @@ __all__ = [
     "hidden_levels",
     "horizon_counts",
     "imbalance_sentence",
+    "inputs_section",
     "interval_method",
     "interval_methods",
     "level_masker",
     "limitations_section",
     "methods_section",
     "missing_section",
+    "model_file_rows",
     "optimism_section",
     "outcome_section",
     "overall_section",
     "patient_section",
     "performance_section",
     "predictors_section",
+    "recalibration_section",
     "reference_levels",
     "reproducibility_section",
     "sample_size_section",
+    "saved_model_predictors_section",
     "selection_section",
     "specification_section",
     "stability_section",

@@ -1,0 +1,195 @@
+"""What the HTML report of ``riskml validate`` shows, computed once: the saved model's
+risks for the validation cohort, their calibration by groups and decision curve, the
+validation cohort described (counts, missingness, Table 1 with small cells suppressed),
+and its inputs against the development data stored in the model file.
+
+:func:`riskml.report.render_validation_report` shows it; nothing here is rounded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["SavedModelValidation"]
+
+#: The HTML report's file name in the results folder of ``riskml validate``.
+REPORT_FILE = "validation-report.html"
+
+#: Risk thresholds of the decision curve (1% to 50%), as in a study's report.
+DECISION_THRESHOLDS = np.round(np.arange(0.01, 0.51, 0.01), 2)
+
+
+@dataclass
+class SavedModelValidation:
+    """The external validation of a saved model on a new cohort, for its report.
+
+    The attributes a study result gives its report (:func:`riskml.report.write_report`),
+    with the saved model as the one model, plus what only a saved model's validation
+    has.
+
+    Attributes
+    ----------
+    summary : pandas.DataFrame
+        :func:`riskml.evaluation.external_validation`'s table: ``model``, ``metric``,
+        ``estimate``, ``low``, ``high``, ``method``, ``n``, ``events``, ``n_boot``,
+        ``n_degenerate`` (the numbers of ``validation_metrics.csv``).
+    predictions : pandas.DataFrame
+        The saved model's risk for every patient of the validation cohort (one column,
+        named as the model; rows in file order, no identifiers).
+    outcome : riskml.Outcome
+    horizon : float or None
+    advice : list of str
+        Recalibration advice (``validation.md``).
+    model_file : dict
+        The model file's header (:func:`riskml.persistence.read_model_info`), with
+        ``file`` (its name) and ``family`` (its registered model family, or None).
+    input_checks : pandas.DataFrame
+        What :func:`riskml.deployment.check_inputs` warned about (empty when nothing).
+    input_comparison : pandas.DataFrame
+        Per input: the development data as stored (``training_min``,
+        ``training_max``, ``training_median``, ``training_missing`` share,
+        ``training_levels``) against the validation cohort (``median``, None for
+        fewer than 5 values or a non-numeric input; ``missing`` count; ``n``).
+    """
+
+    summary: pd.DataFrame
+    predictions: pd.DataFrame
+    outcome: object
+    horizon: float | None
+    cohort_summary: dict
+    cohort_name: str
+    cohort_source: str
+    models: dict
+    settings: dict
+    fitted_models: dict
+    advice: list
+    model_file: dict
+    input_checks: pd.DataFrame
+    input_comparison: pd.DataFrame
+    calibration: pd.DataFrame | None = None
+    decision_curve: pd.DataFrame | None = None
+    table_one: pd.DataFrame | None = None
+    external: pd.DataFrame | None = None
+    explanation: object = None
+    explanations: dict = field(default_factory=dict)
+    patient_index: int | None = None
+
+    def report(self, path, *, title=None, authors=None, sections=None, overwrite=False):
+        """Write the HTML report (:func:`riskml.report.write_validation_report`)."""
+        from ..report import write_validation_report
+
+        return write_validation_report(
+            self, path, title=title, authors=authors, sections=sections, overwrite=overwrite
+        )
+
+
+def _probability(risk) -> bool:
+    """Whether the risks are probabilities (a calibration plot and decision curve
+    have a meaning), not a linear predictor."""
+    return bool(np.nanmin(risk) >= 0 and np.nanmax(risk) <= 1)
+
+
+def calibration_groups(risk, outcome, horizon, name) -> pd.DataFrame | None:
+    """Predicted against observed risk by group of predicted risk: tenths, fewer with
+    few events (about 5 events a group at least, 3 to 10 groups), as a study's report
+    groups them."""
+    from ..evaluation import calibration_curve, survival_calibration
+
+    if not _probability(risk) or (outcome.is_survival and horizon is None):
+        return None
+    if outcome.is_survival:
+        events = int(np.sum(outcome.event & (outcome.time <= horizon)))
+    else:
+        events = int(min(outcome.event.sum(), (~outcome.event.astype(bool)).sum()))
+    n_groups = int(np.clip(events // 5, 3, 10))
+    if outcome.is_survival:
+        table = survival_calibration(outcome.time, outcome.event, risk, horizon, n_groups=n_groups)
+    else:
+        table = calibration_curve(outcome.event.astype(int), risk, method="bins", n_groups=n_groups)
+    table = table.assign(model=name)
+    return table[["model", *[c for c in table.columns if c != "model"]]]
+
+
+def decision_curve_table(risk, outcome, horizon, name) -> pd.DataFrame | None:
+    """Net benefit by threshold (1% to 50%), with treat all and treat none."""
+    from ..evaluation import decision_curve, decision_curve_survival
+
+    if not _probability(risk) or (outcome.is_survival and horizon is None):
+        return None
+    models = pd.DataFrame({name: risk})
+    if outcome.is_survival:
+        return decision_curve_survival(
+            outcome.time, outcome.event, models, horizon, thresholds=DECISION_THRESHOLDS
+        )
+    return decision_curve(outcome.event.astype(int), models, thresholds=DECISION_THRESHOLDS)
+
+
+def input_comparison(X: pd.DataFrame, info: dict) -> pd.DataFrame:
+    """Each input of the model: the development data as stored in the model file
+    against the validation cohort (median of at least 5 values, missing count)."""
+    from ..cohorts import REPORT_MIN_COUNT
+
+    profile = ((info.get("inputs") or {}).get("columns")) or {}
+    dtypes = {c["name"]: c.get("dtype") or "" for c in info.get("columns") or []}
+    rows = []
+    for name in X.columns:
+        entry = profile.get(name) if isinstance(profile.get(name), dict) else {}
+        values = X[name]
+        numeric = pd.api.types.is_numeric_dtype(values) and entry.get("kind") != "categorical"
+        present = values.notna()
+        median = None
+        if numeric and entry.get("kind") != "binary" and int(present.sum()) >= REPORT_MIN_COUNT:
+            median = float(np.median(values[present].astype(float)))
+        levels = entry.get("levels")
+        rows.append(
+            {
+                "input": str(name),
+                "kind": entry.get("kind")
+                or ("numeric" if numeric else "categorical" if dtypes.get(name) else ""),
+                "unit": entry.get("unit") or "",
+                "training_min": entry.get("min"),
+                "training_max": entry.get("max"),
+                "training_median": entry.get("median"),
+                "training_missing": entry.get("missing"),
+                "training_levels": None if levels is None else len(levels),
+                "median": median,
+                "missing": int((~present).sum()),
+                "n": len(values),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def describe_cohort(X, y, horizon, name, source, info):
+    """Counts, missingness and Table 1 of the validation cohort (the model's inputs only:
+    no other column of the file, identifiers included, is read).
+
+    The inputs are the model's predictors, described as the model file describes them:
+    the unit stored for each (a measurement distinct in every row, such as BNP, is not
+    an identifier) and categorical inputs as categories.
+    """
+    from ..cohorts import REPORT_MIN_COUNT, Cohort
+
+    profile = ((info.get("inputs") or {}).get("columns")) or {}
+    metadata = pd.DataFrame(
+        {
+            "unit": [
+                (profile.get(c) or {}).get("unit") or "as in the development data"
+                for c in X.columns
+            ],
+            "type": [
+                "cat" if (profile.get(c) or {}).get("kind") == "categorical" else None
+                for c in X.columns
+            ],
+            "role": "predictor",
+        },
+        index=X.columns,
+    )
+    cohort = Cohort(X, y, metadata, name=name, source=source)
+    at = horizon if y.is_survival else None
+    return cohort.describe(horizon=at), cohort.table_one(
+        by_outcome=True, horizon=at, min_count=REPORT_MIN_COUNT
+    )

@@ -203,3 +203,26 @@ from ._internal import (  # noqa: E402
 )
 
 __all__ += ["InternalValidationResult", "PredictionStability", "internal_validation"]
+
+# -- competing risks (issue 27): metrics at a horizon for event types 0/1/2.. ----------
+from ._competing import (  # noqa: E402
+    competing_brier_score,
+    competing_calibration,
+    competing_concordance,
+    competing_ipcw_weights,
+    competing_net_benefit,
+    competing_observed_expected_ratio,
+    competing_scaled_brier,
+    competing_time_dependent_auc,
+)
+
+__all__ += [
+    "competing_brier_score",
+    "competing_calibration",
+    "competing_concordance",
+    "competing_ipcw_weights",
+    "competing_net_benefit",
+    "competing_observed_expected_ratio",
+    "competing_scaled_brier",
+    "competing_time_dependent_auc",
+]

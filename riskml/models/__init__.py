@@ -16,6 +16,8 @@ list. Each family is described once, by a :class:`ModelSpec`;
 from ._base import ModelFitWarning, RiskEstimatorMixin
 from ._bayes_net import BayesNetRisk
 from ._breslow import BreslowBaseline
+from ._competing import AalenJohansen, CauseSpecificCox
+from ._fine_gray import FineGray
 from ._forest import RandomForestRisk
 from ._imbalance import SAMPLERS, Recalibration, describe_imbalance_handling, make_sampler
 from ._lasso import LassoRisk
@@ -48,9 +50,12 @@ __all__ = [
     "DEFAULT_GRIDS",
     "MODELS",
     "SAMPLERS",
+    "AalenJohansen",
     "BayesNetRisk",
     "BreslowBaseline",
+    "CauseSpecificCox",
     "CoxPH",
+    "FineGray",
     "FraminghamScore",
     "LassoCox",
     "LassoRisk",

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint benchmark notebooks clean
+.PHONY: demo test test-slow lint benchmark notebooks docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,11 @@ demo: $(STAMP)
 
 # The long end-to-end runs (every bundled cohort and model family through Study, the
 # demo, the notebooks) are marked slow: `make test` leaves them out, CI runs both.
+# The examples in riskml's docstrings run too (pytest --doctest-modules riskml).
 test: $(STAMP)
 	$(BIN)/ruff check riskml tests benchmarks
 	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q --doctest-modules riskml
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
@@ -36,5 +38,16 @@ benchmark: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python notebooks/execute.py
 
+# The documentation site (Sphinx) in docs/_build/html, warnings as errors; the notebooks
+# are rendered with their stored outputs, never executed here.
+DOCS_STAMP := $(VENV)/.docs-installed
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(BIN)/sphinx-build -W -b html docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) riskml-demo .pytest_cache .ruff_cache
+	rm -rf $(VENV) riskml-demo .pytest_cache .ruff_cache docs/_build docs/api/generated docs/notebooks

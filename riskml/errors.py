@@ -7,7 +7,23 @@ __all__ = ["CommandError", "InputError", "InputWarning", "WriteError"]
 
 class CommandError(ValueError):
     """A command-line or study-file input that cannot be used; the message says why and
-    how to fix it."""
+    how to fix it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from riskml.errors import CommandError
+    >>> from riskml.study_file import load_study_file
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     study_file = Path(folder) / "study.yaml"
+    ...     _ = study_file.write_text("cohort:\\n  generator: make_young_hypertension\\nn_boot: many\\n")
+    ...     try:
+    ...         load_study_file(study_file)
+    ...     except CommandError as error:
+    ...         print(error)
+    study.yaml, line 3, column 9: n_boot must be the number of bootstrap replicates per interval, a whole number from 50 to 100,000; got the text 'many'. Write e.g. n_boot: 1000.
+    """
 
 
 class InputError(ValueError):
@@ -18,6 +34,25 @@ class InputError(ValueError):
     The message lists every problem at once: the column, how many rows, the first
     rows (counting from 1 = the first data row), what the model saw in training and
     the likely fix. No patient value is quoted.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import riskml as rk
+    >>> from riskml.deployment import check_inputs
+    >>> from riskml.errors import InputError
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> model = rk.models.make_model("logistic").fit(cohort.features, cohort.outcome.event)
+    >>> new_patients = cohort.features.head(3).copy()
+    >>> new_patients.loc[0, "age"] = 400
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = rk.save_model(model, Path(folder) / "logistic.riskml", cohort=cohort)
+    ...     try:
+    ...         check_inputs(new_patients, path)
+    ...     except InputError as error:
+    ...         print(str(error).splitlines()[1][:60].rstrip())
+      - age: 1 row (first row: 1) lies far outside anything the
     """
 
 

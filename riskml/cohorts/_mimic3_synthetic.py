@@ -413,9 +413,14 @@ def make_mimic3_ami(
 
     Examples
     --------
+    >>> import tempfile
+    >>> from pathlib import Path
     >>> import riskml as rk
-    >>> truth = rk.cohorts.make_mimic3_ami("synthetic-mimic", n_patients=200)  # doctest: +SKIP
-    >>> cohort = rk.cohorts.load_mimic3_ami("synthetic-mimic")  # doctest: +SKIP
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     truth = rk.cohorts.make_mimic3_ami(Path(folder) / "mimic", n_patients=200)
+    ...     cohort = rk.cohorts.load_mimic3_ami(Path(folder) / "mimic", progress=False)
+    >>> cohort.outcome
+    Outcome.binary(n=211, events=67, name='death_1yr_from_admit')
     """
     if (
         isinstance(n_patients, bool)

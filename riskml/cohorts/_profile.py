@@ -163,6 +163,17 @@ def input_profile(cohort, columns=None) -> dict:
     cohort's schema; for a plain DataFrame, from a bundled schema
     (``data_schemas/*.yaml``) with a column of the same name whose hard range holds
     every training value, so that ``total_chol`` in mg/dL is recognised as such.
+
+    Examples
+    --------
+    >>> import riskml as rk
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> profile = rk.cohorts.input_profile(cohort, columns=["age"])
+    >>> age = profile["columns"]["age"]
+    >>> age["unit"], age["min"], age["max"], age["median"]
+    ('years', 40.0, 95.0, 60.0)
+    >>> profile["followup"]["max_days"]
+    285.0
     """
     features, outcome, metadata, schema = _unpack(cohort)
     names = [str(c) for c in features.columns] if columns is None else [str(c) for c in columns]

@@ -72,6 +72,30 @@ def cohort_from_frame(frame, schema, *, units=None, name=None, source="", outcom
         (a DataFrame of every outcome column present, e.g. component events) and
         ``context`` (a DataFrame of the ``context`` columns present, such as dates;
         empty when the schema has none).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from riskml.cohorts import SchemaError, cohort_from_frame
+    >>> schema = [
+    ...     "name: ward",
+    ...     "id_column: stay_id",
+    ...     "outcome: {kind: binary, name: readmission, event: readmitted}",
+    ...     "columns:",
+    ...     "  - {name: stay_id, type: str, role: id}",
+    ...     "  - {name: age, type: float, unit: years, hard_range: [18, 110]}",
+    ...     "  - {name: readmitted, type: bool, role: outcome}",
+    ... ]
+    >>> frame = pd.DataFrame({"stay_id": ["a", "b", "c", "d"], "age": [54.0, 71.0, 66.0, 80.0],
+    ...                       "readmitted": [False, True, False, True]})
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = Path(folder.name) / "ward.yaml"
+    >>> _ = path.write_text("\\n".join(schema))
+    >>> cohort_from_frame(frame, path)
+    Cohort(name='ward', n=4, features=1, outcome=Outcome.binary(n=4, events=2, name='readmission'))
+    >>> folder.cleanup()
     """
     schema = _outcome_override(load_schema(schema), outcome)
     validated = validate(frame, schema, units=units)

@@ -44,6 +44,33 @@ class SchemaError(ValueError):
     ----------
     problems : list of SchemaProblem
     schema_name : str
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from riskml.cohorts import SchemaError, cohort_from_frame
+    >>> schema = [
+    ...     "name: ward",
+    ...     "id_column: stay_id",
+    ...     "outcome: {kind: binary, name: readmission, event: readmitted}",
+    ...     "columns:",
+    ...     "  - {name: stay_id, type: str, role: id}",
+    ...     "  - {name: age, type: float, unit: years, hard_range: [18, 110]}",
+    ...     "  - {name: readmitted, type: bool, role: outcome}",
+    ... ]
+    >>> frame = pd.DataFrame({"stay_id": ["a", "b", "c", "d"], "age": [54.0, 71.0, 66.0, 80.0],
+    ...                       "readmitted": [False, True, False, True]})
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = Path(folder.name) / "ward.yaml"
+    >>> _ = path.write_text("\\n".join(schema))
+    >>> try:
+    ...     cohort_from_frame(frame.assign(age=[54.0, 710.0, 66.0, 80.0]), path)
+    ... except SchemaError as error:
+    ...     print(error.problems[0].column, len(error.problems))
+    age 1
+    >>> folder.cleanup()
     """
 
     def __init__(self, problems, schema_name: str = ""):
@@ -214,6 +241,16 @@ class Schema:
         Cross-field rules (see the module docstring).
     path : str
         The YAML file it came from.
+
+    Examples
+    --------
+    >>> from riskml.cohorts import load_schema
+    >>> schema = load_schema("young_htn")
+    >>> schema.id_column, schema.outcome.horizon_days
+    ('patient_id', 1004.0)
+    >>> age = schema.column("age")
+    >>> age.unit, age.hard_range
+    ('years', (0.0, 120.0))
     """
 
     name: str

@@ -45,6 +45,20 @@ class TableReadError(ValueError):
     The message names the file (and the table), what is wrong and the fix; it
     never quotes the file's content, so no patient value or identifier leaks
     into logs.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from riskml.cohorts import TableReadError, read_table
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     empty = Path(folder) / "empty.csv"
+    ...     _ = empty.write_text("")
+    ...     try:
+    ...         read_table(empty)
+    ...     except TableReadError as error:
+    ...         print(error)
+    empty.csv is empty (0 bytes). Fix: export the cohort again with a header row and one row per patient.
     """
 
 
@@ -425,6 +439,19 @@ def read_table(path) -> pd.DataFrame:
         UTF-8 text, is a truncated or mislabelled ``.gz``/``.zip``, is not a
         well-formed CSV table or has a column name twice; the message names the
         file and the fix and never quotes its content.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from riskml.cohorts import read_table
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "patients.csv"
+    ...     _ = path.write_text("age,sbp\\n61,140\\n47,128\\n")
+    ...     read_table(path)
+       age  sbp
+    0   61  140
+    1   47  128
     """
     path = check_file(path, "cohort file")
     suffixes = [s.lower() for s in path.suffixes]

@@ -51,6 +51,15 @@ class ConfidenceInterval:
         bootstrap values of the statistic are biased upward: ..."); a metric whose
         replicates were capped states the number drawn (see
         :func:`riskml.evaluation.metric_interval`).
+
+    Examples
+    --------
+    >>> from riskml.evaluation import roc_auc_ci
+    >>> ci = roc_auc_ci([0, 0, 1, 1, 0, 1, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.2, 0.7, 0.3, 0.6], method="delong")
+    >>> ci
+    ConfidenceInterval(0.9375, 95% CI 0.7643 to 1.0000; DeLong)
+    >>> round(ci.low, 3), ci.high, ci.method
+    (0.764, 1.0, 'DeLong')
     """
 
     estimate: float

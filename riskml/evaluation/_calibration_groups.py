@@ -74,6 +74,15 @@ class HosmerLemeshowResult:
         ``n_groups_requested`` where risks are tied.
     n_groups_requested : int or None
         The ``n_groups`` asked for.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.evaluation import hosmer_lemeshow
+    >>> event = np.array([0, 0, 1, 1, 0, 1, 0, 1, 0, 0])
+    >>> risk = np.array([0.1, 0.4, 0.35, 0.8, 0.2, 0.7, 0.3, 0.6, 0.15, 0.5])
+    >>> hosmer_lemeshow(event, risk, n_groups=3)
+    HosmerLemeshowResult(statistic=2.2945, df=1, p_value=0.1298)
     """
 
     statistic: float

@@ -126,6 +126,16 @@ class CalibrationErrors:
         Median and 90th percentile of the absolute differences.
     emax : float
         Their maximum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.evaluation import ici
+    >>> event = np.array([0, 0, 1, 1, 0, 1, 0, 1, 0, 0])
+    >>> risk = np.array([0.1, 0.4, 0.35, 0.8, 0.2, 0.7, 0.3, 0.6, 0.15, 0.5])
+    >>> errors = ici(event, risk)
+    >>> round(errors.ici, 3), round(errors.e50, 3), round(errors.e90, 3)
+    (0.141, 0.139, 0.231)
     """
 
     ici: float

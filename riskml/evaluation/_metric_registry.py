@@ -215,7 +215,14 @@ def registered_metrics(
     outcome_kind: str, *, section: str | None = None, include_unlisted: bool = False
 ) -> list[Metric]:
     """The metrics of ``outcome_kind`` in the order they were registered: the listed
-    ones (or all), optionally those of one report ``section``."""
+    ones (or all), optionally those of one report ``section``.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import registered_metrics
+    >>> [metric.name for metric in registered_metrics("binary", section="calibration")]
+    ['calibration_intercept', 'calibration_slope', 'o_e', 'ici']
+    """
     return [
         m
         for (_, kind), m in _REGISTRY.items()
@@ -264,6 +271,13 @@ def get_metric(name: str, outcome_kind: str) -> Metric:
     ValueError
         For an unknown name, or a name that exists for the other outcome kind
         only; the message lists the valid names.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import get_metric
+    >>> metric = get_metric("auc", "binary")
+    >>> metric.label, metric.direction, metric.interval
+    ('AUC', 'higher', 'delong')
     """
     metric = _REGISTRY.get((name, outcome_kind))
     if metric is not None and metric.listed:
@@ -288,6 +302,12 @@ def find_metric(name, outcome_kind: str | None = None, *, listed_only: bool = Tr
     ``name`` may be a metric's name or one of its :attr:`~Metric.aliases`; the entry
     of ``outcome_kind`` is preferred, then that of the other kind (a report naming
     ``harrell_c`` for a binary outcome still gets its label).
+
+    Examples
+    --------
+    >>> from riskml.evaluation import find_metric
+    >>> find_metric("roc_auc").name  # an alias of the AUC
+    'auc'
     """
     matches = [
         m
@@ -306,6 +326,14 @@ def default_metrics(outcome_kind: str, horizon=None) -> tuple[str, ...]:
     ``ipa``). Time-to-event outcomes with a horizon: ``harrell_c``, ``td_auc`` and
     the same calibration and overall metrics at the horizon; without a horizon the
     models predict relative risk only, so ``harrell_c``.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import default_metrics
+    >>> default_metrics("binary")
+    ('auc', 'calibration_intercept', 'calibration_slope', 'o_e', 'ici', 'brier', 'ipa')
+    >>> default_metrics("survival", horizon=365)
+    ('harrell_c', 'td_auc', 'calibration_slope', 'o_e', 'ici', 'brier', 'ipa')
     """
     return tuple(
         m.name
@@ -532,6 +560,12 @@ def check_metrics(metrics, outcome_kind: str, horizon, function: str) -> tuple[M
         For an empty list, a name given twice, an unknown name, a metric of the
         other outcome kind, or a metric at a horizon without one; the message
         lists the valid names.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import check_metrics
+    >>> [metric.name for metric in check_metrics(["auc", "brier"], "binary", None, "my_function")]
+    ['auc', 'brier']
     """
     if metrics is None:
         metrics = default_metrics(outcome_kind, horizon)

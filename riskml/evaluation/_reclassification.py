@@ -46,6 +46,17 @@ class NRIResult:
         Pencina's asymptotic test of NRI = 0 (two-sided).
     kind : str
         ``"categorical"`` or ``"continuous"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.evaluation import nri
+    >>> event = np.array([0, 0, 1, 1, 0, 1, 0, 1, 0, 0])
+    >>> old = np.array([0.2, 0.3, 0.5, 0.7, 0.1, 0.6, 0.4, 0.5, 0.2, 0.3])
+    >>> new = np.array([0.1, 0.4, 0.35, 0.8, 0.2, 0.7, 0.3, 0.6, 0.15, 0.5])
+    >>> result = nri(event, old, new)
+    >>> result.kind, result.nri, result.events_up, result.events_down
+    ('continuous', 0.5, 3, 1)
     """
 
     nri: float
@@ -80,6 +91,17 @@ class IDIResult:
         Mean of ``p_old - p_new`` among non-events.
     z, p_value : float
         Pencina's asymptotic test of IDI = 0 (two-sided).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.evaluation import idi
+    >>> event = np.array([0, 0, 1, 1, 0, 1, 0, 1, 0, 0])
+    >>> old = np.array([0.2, 0.3, 0.5, 0.7, 0.1, 0.6, 0.4, 0.5, 0.2, 0.3])
+    >>> new = np.array([0.1, 0.4, 0.35, 0.8, 0.2, 0.7, 0.3, 0.6, 0.15, 0.5])
+    >>> result = idi(event, old, new)
+    >>> round(result.idi, 4), round(result.events, 4), round(result.non_events, 4)
+    (0.0125, 0.0375, -0.025)
     """
 
     idi: float

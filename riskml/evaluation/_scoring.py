@@ -30,6 +30,12 @@ def c_statistic(y, risk) -> float:
     One C-statistic implementation serves selection, tuning and reporting:
     :func:`riskml.evaluation.roc_auc` and :func:`riskml.evaluation.concordance_index`
     (R ``survival::concordance`` conventions for ties).
+
+    Examples
+    --------
+    >>> from riskml.evaluation import c_statistic
+    >>> round(c_statistic([0, 0, 1, 1, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.2, 0.7]), 3)
+    0.889
     """
     outcome = check_outcome(y)
     risk = np.asarray(risk, dtype=float).ravel()

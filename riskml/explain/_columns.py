@@ -25,6 +25,12 @@ def map_columns(input_columns, model_columns) -> dict[str, str]:
     ------
     ValueError
         If a model column has no origin among the input columns.
+
+    Examples
+    --------
+    >>> from riskml.explain import map_columns
+    >>> map_columns(["age", "sex"], ["age", "sex_M", "sex_F", "age_missing"])
+    {'age': 'age', 'sex_M': 'sex', 'sex_F': 'sex', 'age_missing': 'age'}
     """
     inputs = [str(c) for c in input_columns]
     input_set = set(inputs)

@@ -564,9 +564,16 @@ def explain_pipeline(
 
     Examples
     --------
-    >>> explanation = explain_pipeline(fitted, X_test, background=X_train)  # doctest: +SKIP
-    >>> explanation.summary_sentence(17)  # doctest: +SKIP
-    >>> explanation.plot_waterfall(17)  # doctest: +SKIP
+    >>> import riskml as rk
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> X, y = cohort.features, cohort.outcome.event
+    >>> fitted = rk.models.make_model("logistic").fit(X, y)
+    >>> explanation = explain_pipeline(fitted, X)
+    >>> explanation.summary_sentence(17)
+    'Predicted risk 37% against a cohort average of 32%; raised most by ejection_fraction (14) and serum_sodium (127); lowered most by age (45) and serum_creatinine (0.8).'
+    >>> round(float(explanation.patient_risk(17)), 6) == round(float(fitted.predict_risk(X)[17]), 6)
+    True
+    >>> ax = explanation.plot_waterfall(17)
     """
     from ..models import model_spec
     from ._checks import check_new_patients

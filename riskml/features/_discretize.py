@@ -188,6 +188,13 @@ def quantile_cut_points(x, n_bins: int) -> np.ndarray:
     -------
     ndarray of float
         Sorted cut points, binned as in :func:`bin_codes`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.features import quantile_cut_points
+    >>> quantile_cut_points(np.arange(10.0), 3)
+    array([3., 6.])
     """
     if isinstance(n_bins, bool) or not isinstance(n_bins, Integral) or n_bins < 2:
         raise ValueError(f"n_bins must be an int >= 2; got {n_bins!r}.")
@@ -203,7 +210,15 @@ def quantile_cut_points(x, n_bins: int) -> np.ndarray:
 
 
 def bin_codes(x, cuts) -> np.ndarray:
-    """Bin index of each value (``v <= cuts[j]`` goes to bin ``j`` or lower); NaN gives -1."""
+    """Bin index of each value (``v <= cuts[j]`` goes to bin ``j`` or lower); NaN gives -1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.features import bin_codes
+    >>> bin_codes(np.array([1.0, 5.0, 9.0]), np.array([3.0, 6.0]))
+    array([0, 1, 2])
+    """
     x = np.asarray(x, dtype=float).ravel()
     codes = np.searchsorted(np.asarray(cuts, dtype=float), x, side="left").astype(np.intp)
     codes[np.isnan(x)] = -1
@@ -211,7 +226,15 @@ def bin_codes(x, cuts) -> np.ndarray:
 
 
 def is_nominal(column: pd.Series) -> bool:
-    """True for object, string, category and boolean columns (their values are states)."""
+    """True for object, string, category and boolean columns (their values are states).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from riskml.features import is_nominal
+    >>> is_nominal(pd.Series(["a", "b"])), is_nominal(pd.Series([1.5, 2.0]))
+    (True, False)
+    """
     return (
         isinstance(column.dtype, pd.CategoricalDtype)
         or pd.api.types.is_object_dtype(column.dtype)

@@ -442,6 +442,15 @@ def make_preprocessor(
     -------
     Preprocessor
         Unfitted.
+
+    Examples
+    --------
+    >>> import riskml as rk
+    >>> from riskml.features import make_preprocessor
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> Xt = make_preprocessor().fit_transform(cohort.features)
+    >>> Xt.shape, round(float(Xt["age"].mean()), 6)
+    ((299, 11), 0.0)
     """
     return Preprocessor(
         scale=scale,

@@ -177,9 +177,15 @@ class BayesNetRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
 
     Examples
     --------
-    >>> model = BayesNetRisk(structure="tan").fit(X, y)  # doctest: +SKIP
-    >>> model.structure_[:3]  # doctest: +SKIP
-    >>> model.plot_structure()  # doctest: +SKIP
+    >>> import riskml as rk
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> X, y = cohort.features, cohort.outcome.event
+    >>> model = BayesNetRisk(structure="tan").fit(X, y)
+    >>> model.structure_[:3]
+    [('outcome', 'age'), ('outcome', 'anaemia'), ('outcome', 'creatinine_phosphokinase')]
+    >>> model.predict_risk(X)[:3].round(2)
+    array([0.93, 0.48, 0.39])
+    >>> ax = model.plot_structure()
     """
 
     accepts_text = True  # text columns are categories (see the class notes)

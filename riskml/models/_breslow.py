@@ -117,6 +117,21 @@ class BreslowBaseline:
 
     Therneau TM, Grambsch PM. Modeling Survival Data: Extending the Cox Model.
     Springer; 2000. Section 10.2.
+
+    Examples
+    --------
+    With all log relative hazards 0 the Breslow baseline is the Nelson-Aalen estimate:
+    1/6 at day 2 (six at risk, one event), 1/6 + 1/5 at day 4, and so on.
+
+    >>> import numpy as np
+    >>> from riskml.models import BreslowBaseline
+    >>> baseline = BreslowBaseline([2, 4, 4, 6, 8, 10], [1, 1, 0, 1, 0, 1], np.zeros(6))
+    >>> baseline.times
+    array([ 2.,  4.,  6., 10.])
+    >>> baseline.cumulative_hazard.round(4)
+    array([0.1667, 0.3667, 0.7   , 1.7   ])
+    >>> baseline.risk(np.zeros(1), horizon=5).round(4)  # 1 - exp(-(1/6 + 1/5))
+    array([0.307])
     """
 
     def __init__(self, time, event, log_risk, ties="breslow"):

@@ -65,7 +65,12 @@ class RandomForestRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
 
     Examples
     --------
-    >>> model = RandomForestRisk(random_state=0).fit(X, y)  # doctest: +SKIP
+    >>> import riskml as rk
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> X, y = cohort.features, cohort.outcome.event
+    >>> model = RandomForestRisk(random_state=0).fit(X, y)
+    >>> model.predict_risk(X)[:3].round(2)
+    array([0.88, 0.29, 0.77])
     """
 
     outcome_kind = "binary"

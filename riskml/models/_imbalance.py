@@ -61,6 +61,12 @@ def make_sampler(sampler, random_state=0):
     Returns
     -------
     sampler
+
+    Examples
+    --------
+    >>> from riskml.models import make_sampler
+    >>> make_sampler("undersample", random_state=0)
+    RandomUnderSampler(random_state=0)
     """
     if hasattr(sampler, "fit_resample"):
         return clone(sampler)
@@ -207,6 +213,12 @@ def describe_imbalance_handling(pipeline) -> str:
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> from riskml.models import describe_imbalance_handling, make_model
+    >>> describe_imbalance_handling(make_model("logistic"))
+    'Class imbalance: no resampling or class weighting; models were fitted to the observed event rate.'
     """
     steps = list(getattr(pipeline, "steps", [("model", pipeline)]))
     final = steps[-1][1]

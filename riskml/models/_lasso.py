@@ -311,8 +311,15 @@ class LassoRisk(BinaryRiskMixin, ClassifierMixin, BaseEstimator):
 
     Examples
     --------
-    >>> model = LassoRisk(random_state=0).fit(X, y)  # doctest: +SKIP
-    >>> model.coef_[model.coef_ != 0]  # doctest: +SKIP
+    >>> import riskml as rk
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> X, y = cohort.features, cohort.outcome.event
+    >>> model = LassoRisk(random_state=0).fit(X, y)
+    >>> model.coef_.round(2).head(3)
+    age                         0.06
+    anaemia                     0.42
+    creatinine_phosphokinase    0.00
+    Name: coef, dtype: float64
     """
 
     outcome_kind = "binary"

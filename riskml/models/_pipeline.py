@@ -110,13 +110,17 @@ class RiskPipeline(Pipeline):
 
     Examples
     --------
+    >>> import riskml as rk
     >>> from riskml.features import make_preprocessor
     >>> from riskml.models import XGBoostRisk
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> X, y_survival = cohort.features, cohort.outcome.to_y()
     >>> pipe = RiskPipeline(
-    ...     [("prep", make_preprocessor(scale=False)), ("model", XGBoostRisk())],
-    ...     horizon=365.25,
+    ...     [("prep", make_preprocessor(scale=False)), ("model", XGBoostRisk(random_state=0))],
+    ...     horizon=180,
     ... )
-    >>> pipe.fit(X, y_survival).predict_risk(X)  # doctest: +SKIP
+    >>> pipe.fit(X, y_survival).predict_risk(X)[:3].round(2)
+    array([0.92, 0.34, 0.78])
     """
 
     def __init__(

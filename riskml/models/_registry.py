@@ -32,6 +32,12 @@ def model_names() -> tuple[str, ...]:
     """Names accepted by :func:`make_model`: the built-in families, then yours.
 
     :data:`MODELS` is the same tuple, read when accessed.
+
+    Examples
+    --------
+    >>> from riskml.models import model_names
+    >>> model_names()[:5]
+    ('xgboost', 'xgboost_survival', 'random_forest', 'lasso', 'lasso_cox')
     """
     return tuple(spec.name for spec in specs())
 
@@ -43,6 +49,12 @@ def default_grids() -> dict:
     it wraps). Models that already choose their penalty by inner CV (lasso,
     lasso_cox, ridge), the unpenalised logistic model and the published scores have
     none. :data:`DEFAULT_GRIDS` is the same dict, read when accessed.
+
+    Examples
+    --------
+    >>> from riskml.models import default_grids
+    >>> sorted(default_grids())[:4]
+    ['adaboost', 'bagging', 'bayes_net', 'cox']
     """
     return {spec.name: dict(spec.grid) for spec in specs() if spec.grid is not None}
 
@@ -71,6 +83,12 @@ def describe_model(name: str, horizon: float | None = None) -> str:
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> from riskml.models import describe_model
+    >>> describe_model("logistic")
+    "Logistic regression (unpenalised maximum likelihood, fitted as R's glm) on imputed, standardised features; P(event)."
     """
     description = model_spec(name).description
     target = "P(event)" if horizon is None else f"P(event by day {float(horizon):g})"

@@ -317,8 +317,19 @@ def registered_model(spec: ModelSpec):
 
     Examples
     --------
-    >>> with registered_model(spec):  # doctest: +SKIP
-    ...     riskml.Study(cohort, models=["gaussian_nb", "logistic"]).run()
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> from riskml.models import ModelSpec, make_model, model_names
+    >>> spec = ModelSpec(
+    ...     name="gaussian_nb",
+    ...     description="Gaussian naive Bayes; P(event).",
+    ...     estimator=lambda random_state: GaussianNB(),
+    ...     classes=(GaussianNB,),
+    ... )
+    >>> with registered_model(spec):
+    ...     make_model("gaussian_nb").steps[-1][0]
+    'model'
+    >>> "gaussian_nb" in model_names()
+    False
     """
     register_model(spec)
     try:

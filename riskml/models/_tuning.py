@@ -74,9 +74,13 @@ class TunedRisk(RiskEstimatorMixin, BaseEstimator):
 
     Examples
     --------
+    >>> import riskml as rk
     >>> from riskml.models import XGBoostRisk
-    >>> tuned = TunedRisk(XGBoostRisk(), {"max_depth": [2, 3, 4]}, cv=5)
-    >>> tuned.fit(X, y).best_params_  # doctest: +SKIP
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> X, y = cohort.features, cohort.outcome.event
+    >>> tuned = TunedRisk(XGBoostRisk(n_estimators=50, random_state=0), {"max_depth": [2, 3]}, cv=3)
+    >>> tuned.fit(X, y).best_params_
+    {'max_depth': 2}
     """
 
     _parameter_constraints = {

@@ -203,8 +203,12 @@ class XGBoostRisk(_XGBoostInput, BinaryRiskMixin, ClassifierMixin, BaseEstimator
 
     Examples
     --------
-    >>> model = XGBoostRisk(random_state=0).fit(X, y)  # doctest: +SKIP
-    >>> model.predict_risk(X)[:3]  # doctest: +SKIP
+    >>> import riskml as rk
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> X, y = cohort.features, cohort.outcome.event
+    >>> model = XGBoostRisk(random_state=0).fit(X, y)
+    >>> model.predict_risk(X)[:3].round(2)
+    array([0.94, 0.31, 0.96])
     """
 
     outcome_kind = "binary"
@@ -359,8 +363,12 @@ class XGBoostSurvival(_XGBoostInput, RiskEstimatorMixin, BaseEstimator):
 
     Examples
     --------
-    >>> model = XGBoostSurvival(random_state=0).fit(X, y_survival)  # doctest: +SKIP
-    >>> model.predict_risk(X, horizon=365.25)[:3]  # doctest: +SKIP
+    >>> import riskml as rk
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> X, y_survival = cohort.features, cohort.outcome.to_y()
+    >>> model = XGBoostSurvival(random_state=0).fit(X, y_survival)
+    >>> model.predict_risk(X, horizon=180)[:3].round(2)
+    array([1.  , 0.63, 1.  ])
     """
 
     outcome_kind = "survival"

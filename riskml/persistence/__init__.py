@@ -219,6 +219,12 @@ def allowed_types() -> frozenset:
     Returns
     -------
     frozenset of str
+
+    Examples
+    --------
+    >>> from riskml.persistence import allowed_types
+    >>> "riskml.models.cox.CoxPH" in allowed_types()
+    True
     """
     return _riskml_classes() | RISKML_FUNCTIONS | LIBRARY_TYPES | _family_types()
 
@@ -477,6 +483,19 @@ def read_model_info(path, *, key=None, max_bytes=None) -> dict:
     ModelFileError
         When the file is not a riskml model file, would expand beyond the limits,
         was changed, or (with ``key``) is unsigned or its signature does not match.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import riskml as rk
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> model = rk.models.make_model("logistic").fit(cohort.features, cohort.outcome.event)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = rk.save_model(model, Path(folder) / "logistic.riskml")
+    ...     info = rk.persistence.read_model_info(path)
+    >>> info["format"], [column["name"] for column in info["columns"]][:3]
+    ('riskml-model', ['age', 'anaemia', 'creatinine_phosphokinase'])
     """
     signing_key = _check_key(key, "read_model_info")
     return _open_checked(path, key=signing_key, max_bytes=max_bytes)[1]

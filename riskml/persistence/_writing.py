@@ -41,6 +41,15 @@ def check_output_path(
     Returns
     -------
     pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from riskml.persistence import check_output_path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     check_output_path(Path(folder) / "risks.csv").name
+    'risks.csv'
     """
     if not isinstance(path, str | os.PathLike):
         raise TypeError(
@@ -213,6 +222,18 @@ def write_atomically(
     riskml.errors.WriteError
         An ``OSError`` (disk full, read-only, permission) with one message that
         names the path and the fix.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from riskml.persistence import write_atomically
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "risks.csv"
+    ...     write_atomically(path, b"row,risk\\n1,0.2\\n")
+    ...     write_atomically(path, b"row,risk\\n1,0.3\\n", overwrite=True)
+    ...     path.read_text()
+    'row,risk\\n1,0.3\\n'
     """
     write_files_atomically([(path, data)], overwrite=overwrite, what=what, mode=mode)
 

@@ -203,10 +203,15 @@ def load_study_file(path):
 
     Examples
     --------
-    >>> from ..study_file import load_study_file
-    >>> study, options, name = load_study_file("examples/study.yaml")  # doctest: +SKIP
-    >>> study.models  # doctest: +SKIP
+    >>> from pathlib import Path
+    >>> import riskml
+    >>> from riskml.study_file import load_study_file
+    >>> repository = Path(riskml.__file__).parents[1]  # examples/ of a checkout
+    >>> study, options, name = load_study_file(repository / "examples" / "study.yaml")
+    >>> study.models
     ['xgboost', 'cox', 'framingham_recalibrated']
+    >>> name
+    'report.html'
     """
     from ..study import Study
 

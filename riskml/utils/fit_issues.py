@@ -23,6 +23,12 @@ def quote_names(names, shown: int = 5) -> str:
 
     Issue sentences name covariates only through this, so that Study can merge the
     same issue raised on different covariates in different fits.
+
+    Examples
+    --------
+    >>> from riskml.utils.fit_issues import quote_names
+    >>> quote_names(["age", "bmi", "sbp", "hdl", "ldl", "smoker", "diabetes"])
+    '‘age’, ‘bmi’, ‘sbp’, ‘hdl’, ‘ldl’ and 2 more'
     """
     names = [str(n) for n in names]
     text = ", ".join(f"‘{n}’" for n in names[:shown])

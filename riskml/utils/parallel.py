@@ -27,6 +27,12 @@ def fit_threads(n_jobs) -> int:
     Returns
     -------
     int
+
+    Examples
+    --------
+    >>> from riskml.utils import fit_threads
+    >>> fit_threads(1)
+    1
     """
     from joblib import cpu_count
     from joblib.parallel import get_active_backend

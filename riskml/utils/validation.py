@@ -37,6 +37,13 @@ def check_random_state(random_state, function: str | None = None) -> np.random.G
 
     A Generator is returned unchanged (draws continue its stream); an int seeds a
     new one; None draws fresh entropy.
+
+    Examples
+    --------
+    >>> from riskml.utils import check_random_state
+    >>> rng = check_random_state(0)
+    >>> int(rng.integers(0, 100)) == int(check_random_state(0).integers(0, 100))
+    True
     """
     message = (
         f"The 'random_state' parameter{_owner(function)} must be an int in the range [0, inf), "
@@ -54,7 +61,14 @@ def check_random_state(random_state, function: str | None = None) -> np.random.G
 
 
 def check_option(value, parameter: str, options, function: str | None = None):
-    """``value`` when it is one of ``options``; a ValueError listing them otherwise."""
+    """``value`` when it is one of ``options``; a ValueError listing them otherwise.
+
+    Examples
+    --------
+    >>> from riskml.utils import check_option
+    >>> check_option("percentile", "ci_type", ("percentile", "bca"))
+    'percentile'
+    """
     if not isinstance(value, str | bool | None | numbers.Number) or value not in tuple(options):
         listed = ", ".join(repr(option) for option in options)
         raise ValueError(
@@ -65,7 +79,18 @@ def check_option(value, parameter: str, options, function: str | None = None):
 
 
 def check_int(value, parameter: str, function: str | None = None, *, low: int = 1) -> int:
-    """An int (not a bool) of at least ``low``."""
+    """An int (not a bool) of at least ``low``.
+
+    Examples
+    --------
+    >>> from riskml.utils import check_int
+    >>> check_int(200, "n_boot")
+    200
+    >>> check_int(0, "n_boot", "bootstrap_ci")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'n_boot' parameter of bootstrap_ci must be an int in the range [1, inf). Got 0 instead.
+    """
     message = (
         f"The '{parameter}' parameter{_owner(function)} must be an int in the range "
         f"[{low}, inf). Got {value!r} instead."
@@ -80,7 +105,14 @@ def check_int(value, parameter: str, function: str | None = None, *, low: int = 
 def check_fraction(
     value, parameter: str, function: str | None = None, *, closed_right: bool = False
 ) -> float:
-    """A real number in (0, 1), or (0, 1] with ``closed_right=True``."""
+    """A real number in (0, 1), or (0, 1] with ``closed_right=True``.
+
+    Examples
+    --------
+    >>> from riskml.utils import check_fraction
+    >>> check_fraction(0.2, "test_size")
+    0.2
+    """
     interval = "(0, 1]" if closed_right else "(0, 1)"
     message = (
         f"The '{parameter}' parameter{_owner(function)} must be a float in the range "
@@ -94,12 +126,26 @@ def check_fraction(
 
 
 def check_confidence(confidence, function: str | None = None) -> float:
-    """A confidence level in (0, 1)."""
+    """A confidence level in (0, 1).
+
+    Examples
+    --------
+    >>> from riskml.utils import check_confidence
+    >>> check_confidence(0.95)
+    0.95
+    """
     return check_fraction(confidence, "confidence", function)
 
 
 def check_n_jobs(n_jobs, function: str | None = None) -> int | None:
-    """None (one worker) or a non-zero int (-1: all CPUs), as joblib takes it."""
+    """None (one worker) or a non-zero int (-1: all CPUs), as joblib takes it.
+
+    Examples
+    --------
+    >>> from riskml.utils import check_n_jobs
+    >>> check_n_jobs(-1), check_n_jobs(None)
+    (-1, None)
+    """
     if n_jobs is None:
         return None
     if isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool) and n_jobs != 0:
@@ -111,7 +157,14 @@ def check_n_jobs(n_jobs, function: str | None = None) -> int | None:
 
 
 def check_one_dimensional(values, argument: str, function: str | None = None) -> np.ndarray:
-    """``values`` as a 1-D array (one value per patient)."""
+    """``values`` as a 1-D array (one value per patient).
+
+    Examples
+    --------
+    >>> from riskml.utils import check_one_dimensional
+    >>> check_one_dimensional([0.1, 0.5, 0.9], "risk")
+    array([0.1, 0.5, 0.9])
+    """
     array = np.asarray(values)
     if array.ndim != 1:
         raise ValueError(
@@ -122,7 +175,16 @@ def check_one_dimensional(values, argument: str, function: str | None = None) ->
 
 
 def check_same_length(function: str | None = None, **arrays) -> None:
-    """Refuse inputs of different lengths, or no patients at all."""
+    """Refuse inputs of different lengths, or no patients at all.
+
+    Examples
+    --------
+    >>> from riskml.utils import check_same_length
+    >>> check_same_length("roc_auc", event=[0, 1], risk=[0.1])
+    Traceback (most recent call last):
+    ...
+    ValueError: the inputs of roc_auc must have one value per patient; got lengths event=2, risk=1.
+    """
     lengths = {name: len(array) for name, array in arrays.items()}
     where = f"of {function} " if function else ""
     if len(set(lengths.values())) > 1:
@@ -148,6 +210,12 @@ def check_event_array(
     """``values`` as a 1-D bool array, refusing NaN and anything that is not 0/1.
 
     ``missing_advice`` replaces the default advice given for missing values.
+
+    Examples
+    --------
+    >>> from riskml.utils import check_event_array
+    >>> check_event_array([0, 1, True], "event")
+    array([False,  True,  True])
     """
     array = check_one_dimensional(values, argument, function)
     if array.dtype == bool:

@@ -33,14 +33,19 @@ __all__ = [
 ]
 
 _SUBMODULES = {
+    "cli",
     "cohorts",
     "deployment",
+    "errors",
     "evaluation",
     "explain",
     "features",
     "models",
     "persistence",
     "report",
+    "study",
+    "study_file",
+    "utils",
 }
 
 

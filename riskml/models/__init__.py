@@ -44,7 +44,13 @@ from ._spec import (
 from ._tuning import TunedRisk, tune
 from ._xgboost import XGBoostRisk, XGBoostSurvival
 from .cox import CoxPH
-from .scores import FraminghamScore, OutOfRangeWarning
+from .scores import (
+    FraminghamScore,
+    OutOfRangeWarning,
+    PublishedModel,
+    PublishedModelError,
+    published_model,
+)
 
 __all__ = [
     "DEFAULT_GRIDS",
@@ -85,6 +91,9 @@ __all__ = [
     "registered_model",
     "tune",
     "unregister_model",
+    "PublishedModel",
+    "PublishedModelError",
+    "published_model",
 ]
 
 

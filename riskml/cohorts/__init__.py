@@ -22,6 +22,7 @@ from ._hypertension import load_young_hypertension
 from ._mimic3 import load_mimic3_ami
 from ._mimic3_synthetic import make_mimic3_ami
 from ._profile import input_profile, profile_level
+from ._sample import sample_csv_path
 from ._schema import (
     Schema,
     SchemaError,
@@ -56,4 +57,5 @@ __all__ = [
     "read_table",
     "validate",
     "profile_level",
+    "sample_csv_path",
 ]

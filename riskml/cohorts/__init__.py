@@ -21,6 +21,7 @@ from ._hf_registry import load_hf_registry, make_hf_registry
 from ._hypertension import load_young_hypertension
 from ._mimic3 import load_mimic3_ami
 from ._mimic3_synthetic import make_mimic3_ami
+from ._mimic4 import load_mimic4_ami
 from ._profile import input_profile, profile_level
 from ._sample import sample_csv_path
 from ._schema import (
@@ -48,6 +49,7 @@ __all__ = [
     "load_heart_failure_clinical_records",
     "load_hf_registry",
     "load_mimic3_ami",
+    "load_mimic4_ami",
     "load_schema",
     "load_young_hypertension",
     "make_ccta_registry",

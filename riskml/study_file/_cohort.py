@@ -21,7 +21,7 @@ from ._values import (
 )
 from ._yaml import _Map, _plain, _Seq, _suggest
 
-COHORT_KEYS = ("loader", "generator", "path", "args", "outcome", "name")
+COHORT_KEYS = ("loader", "generator", "path", "args", "outcome", "competing", "name")
 
 #: Cohort functions a study file cannot use, and why.
 NOT_COHORTS = {
@@ -81,7 +81,13 @@ def _threads(e):
 
 _HF = {
     "label": _one_of("readmit_30d", "death_1yr"),
-    "competing_death": _one_of("censor", "event", "exclude"),
+    "competing_death": _one_of("censor", "event", "exclude", "competing"),
+}
+#: ``cohort.competing``: the competing events each cohort function can carry, and the
+#: arguments that make its outcome a competing-risk one (:meth:`riskml.Outcome.competing`).
+COMPETING_EVENTS = {
+    "make_hf_registry": {"death": {"competing_death": "competing"}},
+    "load_hf_registry": {"death": {"competing_death": "competing"}},
 }
 #: Cohort functions of study files: (the parameter given by cohort.path, {argument: check}).
 COHORT_FUNCTIONS = {
@@ -118,6 +124,21 @@ COHORT_FUNCTIONS = {
             "progress": _flag,
         },
     ),
+    "load_mimic4_ami": (
+        "directory",
+        {
+            "primary_only": _flag,
+            "exclude_subsequent_episode": _flag,
+            "first_admission_only": _flag,
+            "label": _one_of(
+                "death_1yr_from_admit", "death_1yr_post_discharge", "hospital_expire_flag", "death"
+            ),
+            "exclude_hadm_ids": _hadm_ids,
+            "memory_limit": _memory,
+            "threads": _threads,
+            "progress": _flag,
+        },
+    ),
 }
 
 
@@ -136,13 +157,52 @@ def _cohort_plan(e, folder: Path) -> dict:
     plan["outcome"] = (
         None
         if outcome is None
-        else _choice(outcome, ("binary", "survival"), what="the outcome kind", null=True)
+        else _choice(
+            outcome, ("binary", "survival", "competing"), what="the outcome kind", null=True
+        )
     )
+    _competing_plan(e, plan)
     label = e.child("name")
     plan["label"] = (
         None if label is None else _text(label, what="the cohort's name", example="young_htn")
     )
     return plan
+
+
+def _competing_plan(e, plan) -> None:
+    """``cohort.competing``: the competing event (e.g. ``death``) turned into the loader's
+    arguments, refused where the loader carries none or its arguments say otherwise."""
+    entry = e.child("competing")
+    if entry is None or entry.value is None:
+        if plan["outcome"] == "competing" and plan["name"] in COMPETING_EVENTS:
+            events = ", ".join(COMPETING_EVENTS[plan["name"]])
+            raise CommandError(
+                f"{e.child('outcome').where()}: cohort.outcome 'competing' needs the competing "
+                f"event; add cohort.competing ({events}), e.g. competing: death."
+            )
+        return
+    events = COMPETING_EVENTS.get(plan["name"])
+    if events is None:
+        carried = ", ".join(COMPETING_EVENTS)
+        raise CommandError(
+            f"{entry.where()}: cohort {plan['name']!r} carries no competing events; delete "
+            f"cohort.competing, or use a cohort that does ({carried})."
+        )
+    if plan["outcome"] not in (None, "competing"):
+        raise CommandError(
+            f"{e.child('outcome').where()}: cohort.outcome {plan['outcome']!r} contradicts "
+            "cohort.competing (a competing-risk outcome); delete one of them."
+        )
+    event = _choice(entry, tuple(events), what="the competing event")
+    for key, value in events[event].items():
+        given = plan["args"].get(key)
+        if given is not None and given != value:
+            raise CommandError(
+                f"{entry.where()}: cohort.competing: {event} sets {key}: {value}, but "
+                f"cohort.args gives {key}: {given}; delete one of them."
+            )
+        plan["args"][key] = value
+    plan["outcome"] = "competing"
 
 
 def _cohort_function(e):
@@ -225,6 +285,7 @@ def _build_cohort(plan, e):
         load_heart_failure_clinical_records,
         load_hf_registry,
         load_mimic3_ami,
+        load_mimic4_ami,
         load_young_hypertension,
         make_ccta_registry,
         make_hf_registry,
@@ -236,6 +297,7 @@ def _build_cohort(plan, e):
         "load_heart_failure_clinical_records": load_heart_failure_clinical_records,
         "load_hf_registry": load_hf_registry,
         "load_mimic3_ami": load_mimic3_ami,
+        "load_mimic4_ami": load_mimic4_ami,
         "load_young_hypertension": load_young_hypertension,
         "make_ccta_registry": make_ccta_registry,
         "make_hf_registry": make_hf_registry,
@@ -248,6 +310,12 @@ def _build_cohort(plan, e):
         binary.horizon = None
         binary.outcome = Outcome.binary(cohort.outcome.event, name=cohort.outcome.name)
         cohort = binary
+    elif plan["outcome"] == "competing" and not cohort.outcome.is_competing:
+        raise CommandError(
+            f"{(e.child('outcome') or e.child('competing')).where()}: cohort.outcome 'competing' needs a cohort with "
+            f"event types; {plan['name']} gives a {cohort.outcome.kind} outcome. Add "
+            "cohort.competing (e.g. competing: death) or delete cohort.outcome."
+        )
     elif plan["outcome"] == "survival" and not cohort.outcome.is_survival:
         raise CommandError(
             f"{e.child('outcome').where()}: cohort.outcome 'survival' needs a cohort with "

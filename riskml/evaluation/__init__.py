@@ -226,3 +226,21 @@ __all__ += [
     "competing_scaled_brier",
     "competing_time_dependent_auc",
 ]
+
+# -- decisions at a threshold (issue 28, item 2): 2x2 statistics, optimum, partial AUC ----
+from ._partial_auc import partial_auc, partial_auc_ci  # noqa: E402
+from ._thresholds import (  # noqa: E402
+    OptimalThreshold,
+    ThresholdStatistics,
+    optimal_threshold,
+    threshold_statistics,
+)
+
+__all__ += [
+    "OptimalThreshold",
+    "ThresholdStatistics",
+    "optimal_threshold",
+    "partial_auc",
+    "partial_auc_ci",
+    "threshold_statistics",
+]

@@ -10,14 +10,15 @@ import numpy as np
 import pandas as pd
 
 from ..outcome import kaplan_meier_at
-from ..utils.validation import check_option
+from ..utils.validation import check_option, check_random_state
+from ._bootstrap import _check_interval_n_boot, _check_n_boot, _counts, _resample_chunks
 from ._calibration import (
     _check_binary_inputs,
     _check_binary_outcome,
     _check_probabilities,
     _check_survival_inputs,
 )
-from ._checks import check_time_array
+from ._checks import check_confidence_level, check_time_array
 
 __all__ = [
     "TREAT_ALL",
@@ -203,7 +204,80 @@ def _curve_frame(rows: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], thr
     return pd.concat(frames, ignore_index=True)
 
 
-def decision_curve(y_true, predictions, *, thresholds=None, harm=0.0) -> pd.DataFrame:
+# -- bootstrap bands -----------------------------------------------------------------------
+def _check_bands(n_boot, confidence, random_state, function: str):
+    """``(n_boot, confidence, rng)`` of a band; ``n_boot=None``: no band."""
+    if n_boot is None:
+        return None, None, None
+    confidence = check_confidence_level(confidence, function)
+    n_boot = _check_interval_n_boot(_check_n_boot(n_boot, function), confidence, function)
+    return n_boot, confidence, check_random_state(random_state, function)
+
+
+def _with_bands(frame: pd.DataFrame, replicates: np.ndarray, confidence: float) -> pd.DataFrame:
+    """``net_benefit_low``/``_high``: percentiles of each row's finite replicates.
+
+    ``replicates`` has one column per row of ``frame`` (the same order); a replicate whose
+    net benefit is undefined (NaN: nobody treated followed to the horizon) is left out.
+    """
+    levels = ((1.0 - confidence) / 2.0, (1.0 + confidence) / 2.0)
+    finite = np.isfinite(replicates)
+    bounds = np.full((2, replicates.shape[1]), np.nan)
+    for column in np.flatnonzero(finite.any(axis=0)):
+        bounds[:, column] = np.quantile(replicates[finite[:, column], column], levels)
+    frame = frame.copy()
+    frame["net_benefit_low"], frame["net_benefit_high"] = bounds
+    frame["n_degenerate"] = (~finite).sum(axis=0)
+    return frame
+
+
+def _binary_band_replicates(event, models, thresholds, harm, n_boot, rng) -> np.ndarray:
+    """Net benefit of every (strategy, threshold) in each replicate: ``(n_boot, rows)``."""
+    n = event.shape[0]
+    odds = thresholds / (1.0 - thresholds)
+    positives = {name: _positive(prob, thresholds).astype(float) for name, prob in models.items()}
+    parts = []
+    for chunk in _resample_chunks(n, n_boot, rng):
+        weights = _counts(chunk, n)
+        prevalence = (weights @ event) / n
+        curves = [prevalence[:, None] - (1.0 - prevalence[:, None]) * odds]
+        curves.append(np.zeros((weights.shape[0], thresholds.shape[0])))
+        for name, positive in positives.items():
+            tp_rate = (weights * event) @ positive.T / n
+            fp_rate = (weights * ~event) @ positive.T / n
+            curves.append(_net_benefit(tp_rate, fp_rate, thresholds) - harm.get(name, 0.0))
+        parts.append(np.hstack(curves))
+    return np.vstack(parts)
+
+
+def _survival_band_replicates(time, event, models, thresholds, horizon, tail, harm, n_boot, rng):
+    """As :func:`_binary_band_replicates` at a horizon: Kaplan-Meier re-estimated in each."""
+    n = time.shape[0]
+    rows = []
+    for chunk in _resample_chunks(n, n_boot, rng):
+        for index in chunk:
+            survival, _ = kaplan_meier_at(time[index], event[index], horizon, tail=tail)
+            treat_all = _net_benefit(1.0 - survival, survival, thresholds)
+            curves = [treat_all * np.ones_like(thresholds), np.zeros_like(thresholds)]
+            for name, prob in models.items():
+                rates = _survival_rates(
+                    time[index], event[index], prob[index], thresholds, horizon, tail
+                )
+                curves.append(_net_benefit(*rates, thresholds) - harm.get(name, 0.0))
+            rows.append(np.concatenate(curves))
+    return np.vstack(rows)
+
+
+def decision_curve(
+    y_true,
+    predictions,
+    *,
+    thresholds=None,
+    harm=0.0,
+    n_boot=None,
+    confidence: float = 0.95,
+    random_state=None,
+) -> pd.DataFrame:
     """Decision curves of one or more models, with treat-all and treat-none.
 
     Parameters
@@ -221,6 +295,14 @@ def decision_curve(y_true, predictions, *, thresholds=None, harm=0.0) -> pd.Data
         benefit units, subtracted from its net benefit at every threshold: one
         number for every model, or ``{model: harm}`` (dcurves' ``harm``). Treat all
         and treat none carry no harm.
+    n_boot : int, default=None
+        Bootstrap replicates of a percentile band around every curve (e.g. 1000); None:
+        no band. Patients are resampled as a whole (not within classes), so the band
+        carries the uncertainty of the prevalence too, as R ``rmda::decision_curve``.
+    confidence : float, default=0.95
+        Coverage of the band.
+    random_state : int, numpy.random.Generator or None, default=None
+        Seed of the band's resamples.
 
     Returns
     -------
@@ -230,7 +312,9 @@ def decision_curve(y_true, predictions, *, thresholds=None, harm=0.0) -> pd.Data
         patient) and ``net_interventions_avoided``: ``(NB - NB_treat_all) / (t /
         (1 - t))`` per patient (dcurves' ``net_intervention_avoided`` with
         ``nper = 1``; NaN at t = 0). The rows of ``"Treat all"`` and
-        ``"Treat none"`` come first.
+        ``"Treat none"`` come first. With ``n_boot``: ``net_benefit_low``,
+        ``net_benefit_high`` (pointwise percentile band) and ``n_degenerate``
+        (replicates where the net benefit is undefined, left out of the band).
 
     Notes
     -----
@@ -262,7 +346,13 @@ def decision_curve(y_true, predictions, *, thresholds=None, harm=0.0) -> pd.Data
         (TREAT_NONE, 0 * ones, 0 * ones),
     ]
     rows += [(name, *_binary_rates(event, prob, thresholds)) for name, prob in models.items()]
-    return _curve_frame(rows, thresholds, _check_harm(harm, list(models), function))
+    harm = _check_harm(harm, list(models), function)
+    n_boot, confidence, rng = _check_bands(n_boot, confidence, random_state, function)
+    frame = _curve_frame(rows, thresholds, harm)
+    if n_boot is None:
+        return frame
+    replicates = _binary_band_replicates(event, models, thresholds, harm, n_boot, rng)
+    return _with_bands(frame, replicates, confidence)
 
 
 def _survival_rates(time, event, prob, thresholds, horizon, tail):
@@ -370,6 +460,9 @@ def decision_curve_survival(
     thresholds=None,
     harm=0.0,
     convention: str = "kaplan_meier",
+    n_boot=None,
+    confidence: float = 0.95,
+    random_state=None,
 ) -> pd.DataFrame:
     """Decision curves at a horizon for censored data, with treat-all and treat-none.
 
@@ -394,11 +487,21 @@ def decision_curve_survival(
     convention : {"kaplan_meier", "dcurves"}, default="kaplan_meier"
         The treated patients' risk when their follow-up ends before the horizon; see
         :func:`net_benefit_survival`. Also applies to treat all.
+    n_boot : int, default=None
+        Bootstrap replicates of a percentile band around every curve; None: no band.
+        Patients are resampled as a whole and every Kaplan-Meier estimate is made
+        again in each replicate (one estimate per distinct treated group), so a band
+        costs about ``n_boot`` times the curves.
+    confidence : float, default=0.95
+    random_state : int, numpy.random.Generator or None, default=None
 
     Returns
     -------
     pandas.DataFrame
         As :func:`decision_curve`; treat all uses the Kaplan-Meier risk of everyone.
+        A replicate whose net benefit is undefined at a threshold (the treated
+        group's follow-up ends before the horizon, see ``convention``) is left out of
+        that threshold's band and counted in ``n_degenerate``.
 
     References
     ----------
@@ -431,7 +534,15 @@ def decision_curve_survival(
         (name, *_survival_rates(time, event, prob, thresholds, horizon, tail))
         for name, prob in models.items()
     ]
-    return _curve_frame(rows, thresholds, _check_harm(harm, list(models), function))
+    harm = _check_harm(harm, list(models), function)
+    n_boot, confidence, rng = _check_bands(n_boot, confidence, random_state, function)
+    frame = _curve_frame(rows, thresholds, harm)
+    if n_boot is None:
+        return frame
+    replicates = _survival_band_replicates(
+        time, event, models, thresholds, horizon, tail, harm, n_boot, rng
+    )
+    return _with_bands(frame, replicates, confidence)
 
 
 def net_benefit_at(*data, threshold, convention=None) -> float:

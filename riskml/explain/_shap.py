@@ -287,6 +287,10 @@ def _cox(parts, Xt, background_t, horizon):
         return None
     coef = cox.coef_
     columns = list(coef.index)
+    if not set(columns) <= set(Xt.columns):
+        # terms the model builds itself (restricted cubic splines: "age'"): the
+        # model-agnostic explainer explains it on its input columns
+        return None
     A = Xt[columns].to_numpy(dtype=float)
     mean = background_t[columns].to_numpy(dtype=float).mean(axis=0)
     beta = coef.to_numpy(dtype=float)

@@ -1,4 +1,4 @@
-"""Feature preparation: preprocessing, information-gain ranking and recursive elimination.
+"""Feature preparation: preprocessing, splines, information-gain ranking and recursive elimination.
 
 Every object here is a scikit-learn transformer that returns a pandas DataFrame, so
 that it can sit in a :class:`~riskml.models.RiskPipeline` (and be refitted in each
@@ -13,6 +13,7 @@ from ._information_gain import InformationGain
 from ._preprocessing import Preprocessor, make_preprocessor
 from ._rankers import set_ranking_resolver
 from ._selection import RecursiveFeatureElimination
+from ._splines import RestrictedCubicSpline, rcs_basis, rcs_knots
 from ._stability import (
     SelectionStability,
     plot_selection_stability,
@@ -24,6 +25,7 @@ __all__ = [
     "InformationGain",
     "Preprocessor",
     "RecursiveFeatureElimination",
+    "RestrictedCubicSpline",
     "SelectionStability",
     "bin_codes",
     "c_statistic",
@@ -33,6 +35,8 @@ __all__ = [
     "mdl_cut_points",
     "plot_selection_stability",
     "quantile_cut_points",
+    "rcs_basis",
+    "rcs_knots",
     "selected_features",
     "selection_stability",
     "set_ranking_resolver",

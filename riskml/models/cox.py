@@ -16,6 +16,7 @@ from ..utils.fit_issues import quote_names
 from ..utils.parallel import silenced
 from ._base import ModelFitWarning, RiskEstimatorMixin
 from ._breslow import BreslowBaseline, efron_score
+from ._splines import CoxSplineTerms
 
 __all__ = ["CoxPH"]
 
@@ -111,7 +112,7 @@ def not_converged_issue(penalizer, covariates) -> str:
     )
 
 
-class CoxPH(RiskEstimatorMixin, BaseEstimator):
+class CoxPH(CoxSplineTerms, RiskEstimatorMixin, BaseEstimator):
     """Cox proportional-hazards model (lifelines) with R's baseline hazard and horizon risk.
 
     Parameters
@@ -136,6 +137,13 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         after an Efron fit (``ctype = 2``); ``"breslow"`` is ``ctype = 1`` (the
         Breslow / Nelson-Aalen form, lifelines' ``baseline_cumulative_hazard_``).
         They differ only where events are tied (see Notes).
+    splines : str, list of str or dict, optional
+        Continuous covariates modelled by restricted cubic splines, as rms's
+        ``cph(Surv(time, status) ~ rcs(age, 4) + ...)``: a name or a list of names (5
+        knots, rms's default) or ``{column: number of knots or list of knots}``; see
+        :class:`~riskml.models.LogisticRisk` for the terms, :meth:`nonlinearity_test`
+        and :meth:`plot_partial_effect` (here on the log relative hazard scale, centred
+        at the training means as rms's ``Predict``). None (default): linear covariates.
 
     Attributes
     ----------
@@ -251,16 +259,24 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         "ties": [StrOptions({"efron"})],
         "strata": [str, list, None],
         "baseline_ties": [StrOptions({"efron", "breslow"})],
+        "splines": [str, list, tuple, dict, None],
     }
 
     def __init__(
-        self, penalizer=0.0, l1_ratio=0.0, ties="efron", strata=None, baseline_ties="efron"
+        self,
+        penalizer=0.0,
+        l1_ratio=0.0,
+        ties="efron",
+        strata=None,
+        baseline_ties="efron",
+        splines=None,
     ):
         self.penalizer = penalizer
         self.l1_ratio = l1_ratio
         self.ties = ties
         self.strata = strata
         self.baseline_ties = baseline_ties
+        self.splines = splines
 
     def _strata(self) -> list[str]:
         if self.strata is None:
@@ -314,6 +330,7 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
                 f"{list(frame.columns)[:10]}. Pass existing column names as strata."
             )
         self._check_numeric(frame)
+        frame = self._fit_splines(frame)
         data = frame.reset_index(drop=True).astype(
             {c: float for c in frame.columns if c not in self._strata()}
         )
@@ -324,6 +341,9 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
         self.fit_issues_ = []
         self.penalizer_used_ = self.penalizer
         fitter = self._fit_checked(data)
+        if self.splines is not None and self.penalizer_used_ == 0:
+            # spline terms are collinear: lifelines stops short of R's maximum
+            fitter = self._fit_like_r(data) or fitter
         self.lifelines_ = fitter
         self.n_events_ = int(np.sum(outcome.event))
         self.coef_ = fitter.params_.copy().rename("coef")
@@ -338,6 +358,7 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
             )
             for rows in self._stratum_rows(data)
         ]
+        self._spline_results(frame, outcome)
         for issue in self.fit_issues_:
             warnings.warn(issue, ModelFitWarning, stacklevel=2)
         return self
@@ -548,7 +569,7 @@ class CoxPH(RiskEstimatorMixin, BaseEstimator):
 
     def _frame(self, X) -> pd.DataFrame:
         check_is_fitted(self, "lifelines_")
-        frame = self._check_X(X, reset=False).reset_index(drop=True)
+        frame = self._spline_terms(self._check_X(X, reset=False).reset_index(drop=True))
         frame = frame.drop(columns=getattr(self, "aliased_", []))
         return frame.astype({c: float for c in frame.columns if c not in self._strata()})
 

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint benchmark notebooks docs clean
+.PHONY: demo test test-slow lint benchmark notebooks notebooks-check docs clean
 
 $(RUNTIME_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ benchmark: $(STAMP)
 # Re-execute every notebook (full design) in a fresh kernel and store its outputs.
 notebooks: $(STAMP)
 	$(BIN)/python notebooks/execute.py
+
+# Execute every notebook again and compare with its stored outputs (CI does, in make test-slow).
+notebooks-check: $(STAMP)
+	$(BIN)/python notebooks/execute.py --check
 
 # The documentation site (Sphinx) in docs/_build/html, warnings as errors; the notebooks
 # are rendered with their stored outputs, never executed here.

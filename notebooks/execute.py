@@ -6,10 +6,17 @@ checkout's riskml; its outputs replace the stored ones only when every cell succ
 Absolute paths of this machine never reach the stored outputs: a notebook that printed one
 fails the run.
 
+``--check`` executes without storing and compares the fresh outputs with the stored ones:
+every number a notebook prints (its text outputs: printed lines and the text of tables and
+values) must equal the stored one to within one unit of its last printed digit, and every
+stored figure must be drawn again. CI runs it (tests/test_notebook.py), so the numbers a
+reader sees are the numbers today's code produces.
+
 Usage::
 
-    python notebooks/execute.py                 # every notebook, full design
+    python notebooks/execute.py                 # every notebook, full design, stored
     python notebooks/execute.py quickstart      # notebooks whose name contains "quickstart"
+    python notebooks/execute.py --check         # execute, compare with the stored outputs
     python notebooks/execute.py --fast          # the reduced design (RISKML_NOTEBOOK_FAST=1)
 """
 
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import time
@@ -49,6 +57,8 @@ def _scrub_locations(notebook) -> None:
 
     temporary = re.escape(tempfile.gettempdir().rstrip(os.sep) + os.sep)
     rules = (
+        # a library's warning names its installed file: where it is installed is local
+        (r"[^\s\"']*" + re.escape(os.sep + "site-packages" + os.sep), "<site-packages>" + os.sep),
         (re.escape(str(ROOT) + os.sep), ""),
         (temporary + r"ipykernel_\d+" + re.escape(os.sep) + r"\d+\.py", "<cell>"),
         (temporary + r"[\w.-]+(?:" + re.escape(os.sep) + r"[\w.-]+)*", "<temporary folder>"),
@@ -60,8 +70,94 @@ def _scrub_locations(notebook) -> None:
                     output["text"] = re.sub(pattern, replacement, output["text"])
 
 
-def execute(path: Path, *, fast: bool, timeout: int) -> float:
-    """Run ``path`` in a fresh kernel and store its outputs; return the seconds taken."""
+_NUMBER = r"[-+]?(?:\d+(?:[.,]\d+)*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+def _text_outputs(cell) -> str:
+    """What a reader reads in a cell's outputs: printed lines (not stderr: warnings and
+    progress bars) and the text of results and displays."""
+    parts = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream" and output.get("name") == "stdout":
+            parts.append(output.get("text", ""))
+        elif output.get("output_type") in ("execute_result", "display_data"):
+            data = output.get("data", {})
+            if any(key.startswith(("image/", "application/vnd.jupyter.widget")) for key in data):
+                continue  # a figure ("<Figure size ...>") or a progress bar, not a number
+            text = data.get("text/plain", "")
+            parts.append(text if isinstance(text, str) else "".join(text))
+    # an object's repr that names its memory address ("<... Styler at 0x7f23...>")
+    return re.sub(r" at 0x[0-9a-fA-F]+>", " at 0x...>", "".join(parts))
+
+
+def _images(cell) -> int:
+    return sum(
+        1
+        for output in cell.get("outputs", [])
+        if any(key.startswith("image/") for key in output.get("data", {}))
+    )
+
+
+def _numbers_differ(stored: str, fresh: str) -> bool:
+    """Whether two printed numbers differ by more than one unit of the last printed digit."""
+    try:
+        a, b = float(stored.replace(",", "")), float(fresh.replace(",", ""))
+    except ValueError:
+        return stored != fresh
+    digits = stored.replace(",", "").split("e")[0].split("E")[0]
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    return abs(a - b) > 1.0001 * 10.0**-decimals * 10.0 ** _exponent(stored)
+
+
+def _exponent(number: str) -> int:
+    import re
+
+    match = re.search(r"[eE]([-+]?\d+)$", number)
+    return int(match.group(1)) if match else 0
+
+
+def _first_difference(stored: str, fresh: str) -> str | None:
+    """The first place where two cells' text outputs differ, in words (None: equal)."""
+    import re
+
+    stored_parts, fresh_parts = re.split(f"({_NUMBER})", stored), re.split(f"({_NUMBER})", fresh)
+    if len(stored_parts) != len(fresh_parts):
+        return f"the text differs: stored {stored[:300]!r}, now {fresh[:300]!r}"
+    for index, (a, b) in enumerate(zip(stored_parts, fresh_parts, strict=True)):
+        if index % 2 == 0:
+            if " ".join(a.split()) != " ".join(b.split()):
+                return f"the text differs: stored {a.strip()[:200]!r}, now {b.strip()[:200]!r}"
+        elif _numbers_differ(a, b):
+            context = "".join(stored_parts[max(0, index - 2) : index]).strip()[-80:]
+            return f"a number differs after {context!r}: stored {a}, now {b}"
+    return None
+
+
+def compare(stored, fresh) -> list[str]:
+    """Differences between a stored notebook's outputs and a fresh execution's, cell by cell.
+
+    Numbers may differ by one unit of their last printed digit (a value on a rounding
+    boundary); anything else that differs, and a figure that is no longer drawn, is listed.
+    """
+    differences = []
+    for index, (old, new) in enumerate(zip(stored.cells, fresh.cells, strict=False)):
+        if old.cell_type != "code":
+            continue
+        found = _first_difference(_text_outputs(old), _text_outputs(new))
+        if found:
+            differences.append(f"cell {index}: {found}")
+        if _images(new) < _images(old):
+            differences.append(
+                f"cell {index}: {_images(old)} figure(s) stored, {_images(new)} drawn"
+            )
+    if len(stored.cells) != len(fresh.cells):
+        differences.append(f"{len(stored.cells)} cells stored, {len(fresh.cells)} executed")
+    return differences
+
+
+def execute(path: Path, *, fast: bool, timeout: int, store: bool = True):
+    """Run ``path`` in a fresh kernel; store its outputs (``store``) or return the executed
+    notebook without storing it."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -74,7 +170,6 @@ def execute(path: Path, *, fast: bool, timeout: int) -> float:
     }
     previous = {key: os.environ.get(key) for key in environment}
     os.environ.update(environment)
-    start = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix="riskml-notebook-") as folder:
             NotebookClient(
@@ -93,14 +188,26 @@ def execute(path: Path, *, fast: bool, timeout: int) -> float:
     quoted = _local_paths(notebook)
     if quoted:
         raise RuntimeError(f"{path.name} printed local paths, not stored: {quoted[:5]}")
-    nbformat.write(notebook, path)
-    return time.perf_counter() - start
+    if store:
+        nbformat.write(notebook, path)
+    return notebook
+
+
+def check(path: Path, *, fast: bool = False, timeout: int = 3600) -> list[str]:
+    """Execute ``path`` without storing it; the differences from its stored outputs."""
+    import nbformat
+
+    stored = nbformat.read(path, as_version=4)
+    return compare(stored, execute(path, fast=fast, timeout=timeout, store=False))
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="run the notebooks whose name contains these")
     parser.add_argument("--fast", action="store_true", help="the reduced design")
+    parser.add_argument(
+        "--check", action="store_true", help="compare a fresh execution with the stored outputs"
+    )
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
     args = parser.parse_args(argv)
     paths = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -111,15 +218,28 @@ def main(argv=None) -> int:
         return 2
     failed = []
     for path in paths:
+        start = time.perf_counter()
         try:
-            seconds = execute(path, fast=args.fast, timeout=args.timeout)
+            if args.check:
+                differences = check(path, fast=args.fast, timeout=args.timeout)
+            else:
+                execute(path, fast=args.fast, timeout=args.timeout)
         except Exception as error:  # one notebook's failure does not stop the others
             failed.append(path.name)
-            print(f"{path.name}: not stored: {error}", file=sys.stderr, flush=True)
+            print(f"{path.name}: failed: {error}", file=sys.stderr, flush=True)
             continue
-        print(f"{path.name}: executed and stored in {seconds:.0f} s", flush=True)
+        seconds = time.perf_counter() - start
+        if args.check and differences:
+            failed.append(path.name)
+            print(f"{path.name}: differs from its stored outputs:", file=sys.stderr)
+            for line in differences:
+                print("  " + line, file=sys.stderr, flush=True)
+        elif args.check:
+            print(f"{path.name}: the stored outputs hold ({seconds:.0f} s)", flush=True)
+        else:
+            print(f"{path.name}: executed and stored in {seconds:.0f} s", flush=True)
     if failed:
-        print(f"not stored: {failed}", file=sys.stderr)
+        print(f"{'differ or failed' if args.check else 'not stored'}: {failed}", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -27,7 +27,7 @@ from ._tables import read_table, warn_if_no_events
 __all__ = ["load_hf_registry", "make_hf_registry"]
 
 LABELS = ("readmit_30d", "death_1yr")
-COMPETING = ("censor", "event", "exclude")
+COMPETING = ("censor", "event", "exclude", "competing")
 
 # --- generator constants ------------------------------------------------------------------
 # Cause-specific Weibull hazards from discharge, h(t) = RATE * SHAPE * t**(SHAPE - 1) * exp(lp):
@@ -356,6 +356,10 @@ def _outcome(validated: pd.DataFrame, label: str, competing_death: str):
         return Outcome.binary(readmit[keep], name="readmit_30d"), None, keep
     if competing_death == "event":
         return Outcome.survival(time, readmit | died, name="readmit_or_death_30d"), 30.0, keep
+    if competing_death == "competing":
+        # readmit_time_days holds the death time of a patient who died without readmission
+        event_type = np.where(readmit, 1, np.where(died, 2, 0))
+        return Outcome.competing(time, event_type, name="readmit_30d"), 30.0, keep
     return Outcome.survival(time, readmit, name="readmit_30d"), 30.0, keep
 
 
@@ -427,7 +431,7 @@ def load_hf_registry(path, *, label="readmit_30d", competing_death="censor", uni
     label : {"readmit_30d", "death_1yr"}, default="readmit_30d"
         30-day all-cause readmission (Frizzell et al. 2017), or death within 365
         days of discharge.
-    competing_death : {"censor", "event", "exclude"}, default="censor"
+    competing_death : {"censor", "event", "exclude", "competing"}, default="censor"
         How a death within 30 days that came before any readmission counts for
         ``readmit_30d`` (a competing event; the file holds the death time):
 
@@ -441,6 +445,12 @@ def load_hf_registry(path, *, label="readmit_30d", competing_death="censor", uni
         * ``"exclude"``: these patients (and the few whose follow-up ended before
           day 30 without a readmission) are dropped and the outcome is the binary
           ``readmit_30d`` of the others.
+        * ``"competing"``: death is a competing event
+          (:meth:`~riskml.Outcome.competing`: event type 1 readmission, 2 death
+          before readmission, 0 censored; administratively censored at day 30,
+          ``horizon`` 30). Models then estimate the cumulative incidence of
+          readmission, and the metrics count a death by day 30 as a known
+          non-readmission weighted for censoring (van Geloven et al. 2022).
 
         Counting them as "not readmitted" (0) is deliberately not offered: it
         rewards a model for predicting early death as low readmission risk.
@@ -478,6 +488,10 @@ def load_hf_registry(path, *, label="readmit_30d", competing_death="censor", uni
     deployable prediction models for assessing patient risk of 30-day
     rehospitalization and mortality in older heart failure patients. JACC Heart
     Fail. 2013;1(3):245-251.
+
+    van Geloven N, Giardiello D, Bonneville EF, et al. Validation of prediction
+    models in the presence of competing risks: a guide through modern methods. BMJ
+    2022;377:e069249.
 
     Examples
     --------

@@ -27,16 +27,19 @@ def _outcome_override(schema: Schema, outcome) -> Schema:
         outcome = OutcomeSpec(**outcome)
     if not isinstance(outcome, OutcomeSpec):
         raise TypeError(f"outcome must be a dict or an OutcomeSpec; got {type(outcome).__name__}.")
-    if outcome.kind not in ("survival", "binary"):
-        raise ValueError(f"outcome kind must be 'survival' or 'binary'; got {outcome.kind!r}.")
+    if outcome.kind not in ("survival", "binary", "competing"):
+        raise ValueError(
+            "outcome kind must be 'survival' or 'binary' (or 'competing', with event types "
+            f"0 censored, 1 the event of interest, 2+ competing); got {outcome.kind!r}."
+        )
     for column in (outcome.event, outcome.time):
         if column is not None and column not in schema._by_name:
             raise ValueError(
                 f"outcome column {column!r} is not in the {schema.name!r} schema; outcome "
                 f"columns are {[c.name for c in schema.columns if c.role == 'outcome']}."
             )
-    if outcome.kind == "survival" and outcome.time is None:
-        raise ValueError("a survival outcome needs its time column.")
+    if outcome.kind in ("survival", "competing") and outcome.time is None:
+        raise ValueError(f"a {outcome.kind} outcome needs its time column.")
     return replace(schema, outcome=outcome, _by_name={})
 
 
@@ -59,7 +62,9 @@ def cohort_from_frame(frame, schema, *, units=None, name=None, source="", outcom
         Another outcome than the schema's default, from the schema's outcome
         columns, e.g. ``{"kind": "binary", "event": "readmit_30d"}`` or
         ``{"kind": "survival", "time": "death_time_days", "event": "death_event",
-        "horizon_days": 365}``. Its columns must be present in every row.
+        "horizon_days": 365}``, or ``"kind": "competing"`` with an ``event`` column of
+        event types (0 censored, 1 the event of interest, 2+ competing). Its columns
+        must be present in every row.
 
     Returns
     -------
@@ -101,7 +106,9 @@ def cohort_from_frame(frame, schema, *, units=None, name=None, source="", outcom
     validated = validate(frame, schema, units=units)
     spec = schema.outcome
     event = validated[spec.event].to_numpy()
-    if spec.kind == "survival":
+    if spec.kind == "competing":
+        outcome = Outcome.competing(validated[spec.time].to_numpy(), event, name=spec.name)
+    elif spec.kind == "survival":
         outcome = Outcome.survival(validated[spec.time].to_numpy(), event, name=spec.name)
     else:
         outcome = Outcome.binary(event, name=spec.name)

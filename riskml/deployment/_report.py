@@ -18,9 +18,6 @@ __all__ = ["SavedModelValidation"]
 #: The HTML report's file name in the results folder of ``riskml validate``.
 REPORT_FILE = "validation-report.html"
 
-#: Risk thresholds of the decision curve (1% to 50%), as in a study's report.
-DECISION_THRESHOLDS = np.round(np.arange(0.01, 0.51, 0.01), 2)
-
 
 @dataclass
 class SavedModelValidation:
@@ -93,38 +90,23 @@ def _probability(risk) -> bool:
 
 
 def calibration_groups(risk, outcome, horizon, name) -> pd.DataFrame | None:
-    """Predicted against observed risk by group of predicted risk: tenths, fewer with
-    few events (about 5 events a group at least, 3 to 10 groups), as a study's report
-    groups them."""
-    from ..evaluation import calibration_curve, survival_calibration
+    """Predicted against observed risk by group of predicted risk, grouped as a study's
+    report groups them (:func:`riskml.evaluation.calibration_table`)."""
+    from ..evaluation import calibration_table
 
-    if not _probability(risk) or (outcome.is_survival and horizon is None):
+    if not _probability(risk):
         return None
-    if outcome.is_survival:
-        events = int(np.sum(outcome.event & (outcome.time <= horizon)))
-    else:
-        events = int(min(outcome.event.sum(), (~outcome.event.astype(bool)).sum()))
-    n_groups = int(np.clip(events // 5, 3, 10))
-    if outcome.is_survival:
-        table = survival_calibration(outcome.time, outcome.event, risk, horizon, n_groups=n_groups)
-    else:
-        table = calibration_curve(outcome.event.astype(int), risk, method="bins", n_groups=n_groups)
-    table = table.assign(model=name)
-    return table[["model", *[c for c in table.columns if c != "model"]]]
+    return calibration_table(outcome, pd.DataFrame({name: risk}), horizon)
 
 
 def decision_curve_table(risk, outcome, horizon, name) -> pd.DataFrame | None:
-    """Net benefit by threshold (1% to 50%), with treat all and treat none."""
-    from ..evaluation import decision_curve, decision_curve_survival
+    """Net benefit by threshold (1% to 50%), with treat all and treat none
+    (:func:`riskml.evaluation.decision_curve_table`)."""
+    from ..evaluation import decision_curve_table as table
 
-    if not _probability(risk) or (outcome.is_survival and horizon is None):
+    if not _probability(risk):
         return None
-    models = pd.DataFrame({name: risk})
-    if outcome.is_survival:
-        return decision_curve_survival(
-            outcome.time, outcome.event, models, horizon, thresholds=DECISION_THRESHOLDS
-        )
-    return decision_curve(outcome.event.astype(int), models, thresholds=DECISION_THRESHOLDS)
+    return table(outcome, pd.DataFrame({name: risk}), horizon)
 
 
 def input_comparison(X: pd.DataFrame, info: dict) -> pd.DataFrame:

@@ -227,6 +227,20 @@ __all__ += [
     "competing_time_dependent_auc",
 ]
 
+# -- competing risks in the metric registry (issue 27, integration) ----------------------
+from ._metrics_competing import competing_calibration_error  # noqa: E402
+
+__all__ += ["competing_calibration_error"]
+
+# -- the calibration and decision-curve tables of a study and of a saved model's report ---
+from ._report_tables import (  # noqa: E402
+    calibration_table,
+    cumulative_incidence_table,
+    decision_curve_table,
+)
+
+__all__ += ["calibration_table", "cumulative_incidence_table", "decision_curve_table"]
+
 # -- decisions at a threshold (issue 28, item 2): 2x2 statistics, optimum, partial AUC ----
 from ._partial_auc import partial_auc, partial_auc_ci  # noqa: E402
 from ._thresholds import (  # noqa: E402

@@ -49,7 +49,7 @@ EXPENSIVE_N_BOOT = 200
 INTERVAL_METHODS = ("delong", "wald", "bootstrap", "harrell")
 #: The groups of the report's tables (``Metric.section``).
 SECTIONS = ("discrimination", "calibration", "overall", "utility")
-OUTCOME_KINDS = ("binary", "survival")
+OUTCOME_KINDS = ("binary", "survival", "competing")
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,13 @@ class Metric:
     ----------
     name : str
         The name every caller uses.
-    outcome_kind : {"binary", "survival"}
+    outcome_kind : {"binary", "survival", "competing"}
     function : callable
         ``function(event, risk, **params)`` for binary outcomes,
-        ``function(time, event, risk, horizon, **params)`` for time-to-event ones;
-        returns a float and raises ``ValueError`` where the metric is undefined.
+        ``function(time, event, risk, horizon, **params)`` for time-to-event ones,
+        ``function(time, event_type, risk, horizon, **params)`` for competing risks
+        (event type 0 censored, 1 the event of interest, 2.. competing); returns a
+        float and raises ``ValueError`` where the metric is undefined.
     label : str
         How reports name it.
     needs_horizon : bool
@@ -233,11 +235,11 @@ def registered_metrics(
 
 
 def get_metric_names(outcome_kind: str | None = None) -> list[str]:
-    """The registered metric names, for one outcome kind or for both.
+    """The registered metric names, for one outcome kind or for all.
 
     Parameters
     ----------
-    outcome_kind : {"binary", "survival"} or None, default=None
+    outcome_kind : {"binary", "survival", "competing"} or None, default=None
 
     Returns
     -------
@@ -252,7 +254,7 @@ def get_metric_names(outcome_kind: str | None = None) -> list[str]:
     """
     if outcome_kind not in (None, *OUTCOME_KINDS):
         raise ValueError(
-            f"outcome_kind must be 'binary', 'survival' or None; got {outcome_kind!r}."
+            f"outcome_kind must be 'binary', 'survival', 'competing' or None; got {outcome_kind!r}."
         )
     return sorted(
         {
@@ -325,7 +327,9 @@ def default_metrics(outcome_kind: str, horizon=None) -> tuple[str, ...]:
     ``calibration_slope``, ``o_e``, ``ici``) and overall performance (``brier``,
     ``ipa``). Time-to-event outcomes with a horizon: ``harrell_c``, ``td_auc`` and
     the same calibration and overall metrics at the horizon; without a horizon the
-    models predict relative risk only, so ``harrell_c``.
+    models predict relative risk only, so ``harrell_c``. Competing risks (at a
+    horizon): ``td_auc``, ``o_e``, ``ece``, ``brier`` and ``ipa`` of the cumulative
+    incidence of the event of interest (``wolbers_c`` on request).
 
     Examples
     --------
@@ -334,6 +338,8 @@ def default_metrics(outcome_kind: str, horizon=None) -> tuple[str, ...]:
     ('auc', 'calibration_intercept', 'calibration_slope', 'o_e', 'ici', 'brier', 'ipa')
     >>> default_metrics("survival", horizon=365)
     ('harrell_c', 'td_auc', 'calibration_slope', 'o_e', 'ici', 'brier', 'ipa')
+    >>> default_metrics("competing", horizon=30)
+    ('td_auc', 'o_e', 'ece', 'brier', 'ipa')
     """
     return tuple(
         m.name
@@ -356,12 +362,14 @@ def _check_entry(metric: Metric) -> None:
     )
     _refuse(
         metric.outcome_kind not in OUTCOME_KINDS,
-        f"the 'outcome_kind' must be 'binary' or 'survival'; got {metric.outcome_kind!r}.",
+        "the 'outcome_kind' must be 'binary' or 'survival' (or 'competing' for competing "
+        f"risks); got {metric.outcome_kind!r}.",
     )
     _refuse(
         not callable(metric.function),
         "the 'function' must be callable: function(event, risk) for binary outcomes, "
-        "function(time, event, risk, horizon) for time-to-event ones; got "
+        "function(time, event, risk, horizon) for time-to-event ones, "
+        "function(time, event_type, risk, horizon) for competing risks; got "
         f"{type(metric.function).__name__}.",
         TypeError,
     )
@@ -394,7 +402,8 @@ def _check_entry(metric: Metric) -> None:
     )
     _refuse(
         metric.outcome_kind == "binary" and metric.needs_horizon,
-        "a binary metric has no horizon; needs_horizon=True is for 'survival' metrics.",
+        "a binary metric has no horizon; needs_horizon=True is for 'survival' and "
+        "'competing' metrics.",
     )
 
 
@@ -418,10 +427,11 @@ def register_metric(
     ----------
     name : str
         The name callers use, e.g. ``"sensitivity_20"``.
-    outcome_kind : {"binary", "survival"}
+    outcome_kind : {"binary", "survival", "competing"}
     function : callable
         ``function(event, risk)`` for a binary outcome, ``function(time, event,
-        risk, horizon)`` for a time-to-event one; returns a float and raises
+        risk, horizon)`` for a time-to-event one, ``function(time, event_type, risk,
+        horizon)`` for competing risks; returns a float and raises
         ``ValueError`` where the metric is undefined (such a bootstrap replicate is
         counted as degenerate).
     label : str, optional
@@ -544,7 +554,7 @@ def check_metrics(metrics, outcome_kind: str, horizon, function: str) -> tuple[M
     metrics : str, sequence of str or None
         Registered names (:func:`get_metric_names`); None gives
         :func:`default_metrics`.
-    outcome_kind : {"binary", "survival"}
+    outcome_kind : {"binary", "survival", "competing"}
     horizon : float or None
         Days; metrics at a horizon need one.
     function : str
@@ -594,13 +604,17 @@ def check_metrics(metrics, outcome_kind: str, horizon, function: str) -> tuple[M
     if len(set(metrics)) != len(metrics):
         raise ValueError(f"metrics of {function} lists a metric twice: {list(metrics)}.")
     resolved = tuple(get_metric(name, outcome_kind) for name in metrics)
-    if horizon is None and outcome_kind == "survival":
+    if horizon is None and outcome_kind in ("survival", "competing"):
         need = [m.name for m in resolved if m.needs_horizon]
         if need:
+            without = (
+                "; every competing-risk metric is evaluated at a horizon."
+                if outcome_kind == "competing"
+                else ", or choose metrics without one ('harrell_c', 'uno_c')."
+            )
             raise ValueError(
                 f"{function}: {need} are evaluated at a horizon, but no horizon is set. "
-                "Pass the horizon in days (e.g. horizon=365), or choose metrics without "
-                "one ('harrell_c', 'uno_c')."
+                f"Pass the horizon in days (e.g. horizon=365){without}"
             )
     return resolved
 
@@ -652,10 +666,13 @@ def check_metric_params(metric_params, resolved, function: str) -> dict:
 
 
 def metric_data(metric: Metric, outcome, risk, horizon=None) -> tuple:
-    """The arguments of ``metric.function`` before its parameters: ``(event, risk)``
-    or ``(time, event, risk, horizon)``."""
+    """The arguments of ``metric.function`` before its parameters: ``(event, risk)``,
+    ``(time, event, risk, horizon)`` or, for competing risks, ``(time, event_type,
+    risk, horizon)``."""
     if metric.outcome_kind == "binary":
         return outcome.event.astype(int), risk
+    if metric.outcome_kind == "competing":
+        return outcome.time, outcome.event_type, risk, horizon
     return outcome.time, outcome.event, risk, horizon
 
 

@@ -26,7 +26,9 @@ name                      binary      time-to-event  meaning
 ========================  ==========  ============  =========================================
 
 The interval functions also know E50, E90 and Emax (binary calibration) and the NRI
-and IDI of two models (:func:`metric_ci`), registered unlisted.
+and IDI of two models (:func:`metric_ci`), registered unlisted. Competing-risk
+outcomes have their own entries at the horizon (``td_auc``, ``wolbers_c``, ``o_e``,
+``ece``, ``brier``, ``ipa``, ``net_benefit``): :mod:`riskml.evaluation._metrics_competing`.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ from ._metric_registry import (
     registered_metrics,
     unregister_metric,
 )
+from ._metrics_competing import COMPETING_METRICS
 from ._reclassification import idi, nri
 from ._wald import binary_wald, survival_wald
 
@@ -467,7 +470,7 @@ _SURVIVAL = (
     ),
 )
 
-for _metric in (*_BINARY, *_SURVIVAL):
+for _metric in (*_BINARY, *_SURVIVAL, *COMPETING_METRICS):
     _register_built_in(_metric)
 del _metric
 
@@ -620,14 +623,15 @@ def metric_interval(
             return float(np.mean([metric.function(event, row, **params) for row in rows]))
 
         arrays, stratify = (event, *risk), event if stratified else None
-    else:
+    else:  # time-to-event and competing risks: patients resampled as they come
 
         def statistic(time, event, *rows):
             return float(
                 np.mean([metric.function(time, event, row, horizon, **params) for row in rows])
             )
 
-        arrays, stratify = (outcome.time, outcome.event, *risk), None
+        time, event = metric_data(metric, outcome, risk[0], horizon)[:2]
+        arrays, stratify = (time, event, *risk), None
     ci = bootstrap_ci(
         statistic,
         *arrays,

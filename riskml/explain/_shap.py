@@ -299,13 +299,16 @@ def _cox(parts, Xt, background_t, horizon):
         link = _links.Identity()
     else:
         link = _links.CoxRisk(cox.baseline_cumulative_hazard_at(horizon))
+    competing = getattr(cox, "outcome_kind", "") == "competing"  # Fine-Gray
     return _Raw(
         (A - mean) * beta,
         columns,
         base,
-        "log relative hazard",
+        "log subdistribution hazard" if competing else "log relative hazard",
         link,
-        "linear (exact linear SHAP of the Cox linear predictor)",
+        "linear (exact linear SHAP of the "
+        + ("Fine-Gray" if competing else "Cox")
+        + " linear predictor)",
         _linear_background_note(len(background_t)),
     )
 

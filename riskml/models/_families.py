@@ -2,7 +2,8 @@
 
 Learned models (XGBoost, random forest, LASSO, ridge and unpenalised logistic
 regression, Cox and LASSO Cox, Bayesian networks, the scikit-learn families of
-:mod:`._zoo`) and the published scores (Framingham and its relatives, recalibrated or
+:mod:`._zoo`), the competing-risk models (cause-specific Cox, Fine-Gray and the
+Aalen-Johansen null model) and the published scores (Framingham and its relatives, recalibrated or
 not). Importing this module registers them, in the order of
 :data:`riskml.models.MODELS`.
 """
@@ -10,6 +11,8 @@ not). Importing this module registers them, in the order of
 from __future__ import annotations
 
 from ._bayes_net import BayesNetRisk
+from ._competing import AalenJohansen, CauseSpecificCox
+from ._fine_gray import FineGray
 from ._forest import RandomForestRisk
 from ._lasso import LassoRisk
 from ._lasso_cox import LassoCox
@@ -188,6 +191,51 @@ _LEARNED = (
 )
 
 
+_COMPETING = (
+    ModelSpec(
+        name="cause_specific_cox",
+        description=(
+            "Cause-specific Cox models (one per event type, Efron ties, the other events "
+            "censored) on imputed features in their own units, combined into the cumulative "
+            "incidence of the event of interest by the horizon (product-limit, as R "
+            "riskRegression's CSC); P(event by the horizon)."
+        ),
+        estimator=lambda random_state: CauseSpecificCox(),
+        outcome_kinds=("competing",),
+        preprocess={"scale": False, "drop_first": True},
+        explainer="agnostic",
+        classes=(CauseSpecificCox,),
+    ),
+    ModelSpec(
+        name="fine_gray",
+        description=(
+            "Fine-Gray subdistribution hazards model (as R cmprsk's crr) on imputed features "
+            "in their own units (subdistribution hazard ratios per unit; categorical levels "
+            "vs reference); cumulative incidence of the event of interest, P(event by the "
+            "horizon)."
+        ),
+        estimator=lambda random_state: FineGray(),
+        outcome_kinds=("competing",),
+        preprocess={"scale": False, "drop_first": True},
+        explainer="linear",
+        classes=(FineGray,),
+        coefficients="hazard_ratio",
+    ),
+    ModelSpec(
+        name="aalen_johansen",
+        description=(
+            "Aalen-Johansen cumulative incidence of the event of interest in the training "
+            "cohort, the same for every patient (the null model); P(event by the horizon)."
+        ),
+        estimator=lambda random_state: AalenJohansen(),
+        outcome_kinds=("competing",),
+        preprocess=None,
+        explainer="none",
+        classes=(AalenJohansen,),
+    ),
+)
+
+
 def _score(name: str, description: str, equation: str, recalibrate) -> ModelSpec:
     return ModelSpec(
         name=name,
@@ -268,7 +316,7 @@ _SCORES = (
 )
 
 #: Every built-in family, in the order of :data:`riskml.models.MODELS`.
-BUILT_IN_SPECS = _LEARNED + _SCORES
+BUILT_IN_SPECS = _LEARNED + _COMPETING + _SCORES
 
 for _spec in BUILT_IN_SPECS:
     _add(_spec, built_in=True)

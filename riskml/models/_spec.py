@@ -33,14 +33,15 @@ __all__ = [
 #: predictor; ``"bayes_net"`` exact SHAP of a Bayesian network's log-odds;
 #: ``"equation"`` Shapley values over the columns a published equation reads
 #: (``input_columns()``); ``"agnostic"`` model-agnostic Shapley values over every
-#: input column.
-EXPLAINERS = ("tree", "linear", "bayes_net", "equation", "agnostic")
+#: input column; ``"none"`` a model that reads no input (a null model such as the
+#: Aalen-Johansen incidence), which a study does not explain.
+EXPLAINERS = ("tree", "linear", "bayes_net", "equation", "agnostic", "none")
 
 #: How a family's coefficients are reported: ``exp(coef)`` as hazard ratios or odds
 #: ratios, or no coefficient table (None).
 COEFFICIENT_KINDS = ("hazard_ratio", "odds_ratio", None)
 
-_OUTCOME_KINDS = ("binary", "survival")
+_OUTCOME_KINDS = ("binary", "survival", "competing")
 _PREPROCESS_OPTIONS = ("scale", "impute", "drop_first")
 
 
@@ -69,10 +70,12 @@ class ModelSpec:
         wrapped in :class:`~riskml.models.SklearnRiskClassifier` (its
         ``predict_proba(X)[:, 1]`` becomes the risk). Unused by published scores
         (``score``).
-    outcome_kinds : tuple of {"binary", "survival"}, default=("binary",)
-        Outcomes the model is fitted on: ``"binary"`` (on a time-to-event cohort,
-        the label "event by the horizon") or ``"survival"`` (the time-to-event
-        outcome itself).
+    outcome_kinds : tuple of {"binary", "survival", "competing"}, default=("binary",)
+        Outcomes the model is fitted on: ``"binary"`` (on a time-to-event or
+        competing-risk cohort, the label "event by the horizon", a competing event
+        before it counting as 0), ``"survival"`` (the time-to-event outcome itself)
+        or ``"competing"`` (event types: the model predicts the cumulative incidence
+        of the event of interest).
     preprocess : mapping or None, default={"scale": True}
         Keyword arguments of :func:`~riskml.features.make_preprocessor` (``scale``,
         ``impute``, ``drop_first``) for the step before the model; None for a
@@ -144,8 +147,8 @@ class ModelSpec:
         kinds = tuple(self.outcome_kinds)
         if not kinds or set(kinds) - set(_OUTCOME_KINDS):
             raise ValueError(
-                f"ModelSpec {self.name!r}: outcome_kinds must hold 'binary' and/or 'survival'; "
-                f"got {self.outcome_kinds!r}."
+                f"ModelSpec {self.name!r}: outcome_kinds must hold 'binary' and/or 'survival' "
+                f"(or 'competing'); got {self.outcome_kinds!r}."
             )
         if self.explainer not in EXPLAINERS:
             raise ValueError(
@@ -178,6 +181,18 @@ class ModelSpec:
     def is_survival(self) -> bool:
         """Whether the family is fitted on the time-to-event outcome itself."""
         return self.outcome_kinds == ("survival",)
+
+    @property
+    def is_competing(self) -> bool:
+        """Whether the family is fitted on a competing-risk outcome (event types)."""
+        return self.outcome_kinds == ("competing",)
+
+    def fits(self, outcome_kind: str) -> bool:
+        """Whether the family can be fitted to an outcome of ``outcome_kind``: its own
+        kinds, and a binary family to any outcome labelled at a horizon."""
+        if outcome_kind in self.outcome_kinds:
+            return True
+        return "binary" in self.outcome_kinds and self.score is None
 
     @property
     def model_file_types(self) -> frozenset:

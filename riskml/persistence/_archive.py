@@ -392,8 +392,8 @@ def _header_problem(header: dict) -> tuple[str, str] | None:
         or horizon <= 0
     ):
         return "horizon_days", "a positive number of days or null"
-    if header.get("outcome_kind") not in (None, "binary", "survival", "any"):
-        return "outcome_kind", "'binary', 'survival' or null"
+    if header.get("outcome_kind") not in (None, "binary", "survival", "competing", "any"):
+        return "outcome_kind", "'binary', 'survival', 'competing' or null"
     for field in ("schema_name", "final_estimator", "model_class", "created_utc"):
         if header.get(field) is not None and not isinstance(header[field], str):
             return field, "text or null"

@@ -11,6 +11,7 @@ from ._common import _table, is_saved_model_validation
 from ._format import (
     outcome_name,
 )
+from ._section_competing import competing_section
 
 # --- source of data, participants, outcome -------------------------------------------
 
@@ -52,14 +53,25 @@ def cohort_section(result) -> dict:
             (f"Events by {days}", f"{counts['events']:,}"),
         ]
         risk = summary.get("risk_by_horizon")
-        if risk is not None and np.isfinite(risk):
+        incidence = _aalen_johansen_at_horizon(result)
+        if incidence is not None:
+            rows.append(
+                (
+                    f"Risk of the event of interest by {days} (Aalen-Johansen)",
+                    f"{100 * incidence:.1f}%",
+                )
+            )
+        elif risk is not None and np.isfinite(risk):
             rows.append((f"Risk of the event by {days} (Kaplan-Meier)", f"{100 * risk:.1f}%"))
         rows += [
             (
                 "Events over the whole follow-up (any time)",
                 f"{events:,} ({100 * rate:.1f}% of patients)",
             ),
-            ("Outcome", "time to event"),
+            (
+                "Outcome",
+                "time to event, competing events" if outcome.is_competing else "time to event",
+            ),
         ]
     if outcome.is_survival:
         median = summary.get("followup_median_days", float(np.median(outcome.time)))
@@ -83,6 +95,17 @@ def cohort_section(result) -> dict:
     }
 
 
+def _aalen_johansen_at_horizon(result):
+    """The cohort's Aalen-Johansen incidence of the event of interest at the horizon, as
+    the study computed it (competing-risk outcomes only), else None."""
+    table = getattr(result, "competing_incidence", None)
+    at = None if table is None else table.attrs.get("at_horizon")
+    if not isinstance(at, pd.DataFrame):
+        return None
+    rows = at[(at["event_type"] == 1) & (at["estimator"] == "Aalen-Johansen")]
+    return float(rows["risk"].iloc[0]) if len(rows) else None
+
+
 def _outcome_phrase(result) -> tuple[str, str, bool]:
     """The outcome as the table names it, as a sentence names it, and whether it is named.
 
@@ -101,7 +124,12 @@ def outcome_section(result) -> dict:
     outcome = result.outcome
     horizon = result.horizon
     label, name, named = _outcome_phrase(result)
-    rows = [("Outcome", label), ("Type", "time to event" if outcome.is_survival else "binary")]
+    kind = "time to event" if outcome.is_survival else "binary"
+    if outcome.is_competing:
+        kind = "time to the first event, with competing events (event types 2+)"
+    rows = [("Outcome", label), ("Type", kind)]
+    if outcome.is_competing and horizon is not None:
+        return _competing_outcome(result, rows, name)
     if not outcome.is_survival:
         text = (
             f"Binary outcome {name if named else f'({name})'}: 1 when the event was "
@@ -109,7 +137,7 @@ def outcome_section(result) -> dict:
             "coded in the cohort; no follow-up time is used. Models predict the "
             "probability of the event."
         )
-        return {"rows": rows, "text": text}
+        return {"rows": rows, "text": text, "competing": None}
     rows.append(("Follow-up", "days from the index date to the event or to censoring"))
     if horizon is None:
         text = (
@@ -117,7 +145,7 @@ def outcome_section(result) -> dict:
             "models are compared by Harrell's C over the whole follow-up and their output "
             "is a relative risk score, not a probability."
         )
-        return {"rows": rows, "text": text}
+        return {"rows": rows, "text": text, "competing": None}
     counts = horizon_counts(outcome, horizon)
     rows += [
         ("Horizon", f"{float(horizon):g} days"),
@@ -139,4 +167,30 @@ def outcome_section(result) -> dict:
             "training fold instead of counting them as event-free."
         )
     )
-    return {"rows": rows, "text": text}
+    return {"rows": rows, "text": text, "competing": None}
+
+
+def _competing_outcome(result, rows, name) -> dict:
+    """The outcome section of a competing-risk study: the definition, the counts by
+    event type at the horizon, the cumulative incidence curves by cause and the naive
+    estimate (:mod:`._section_competing`)."""
+    horizon = float(result.horizon)
+    counts = horizon_counts(result.outcome, horizon)
+    rows = [
+        *rows,
+        ("Follow-up", "days from the index date to the first event or to censoring"),
+        ("Horizon", f"{horizon:g} days"),
+        ("Events of interest by the horizon", f"{counts['events']:,}"),
+        (
+            "Free of the event of interest at the horizon (competing event first, or "
+            "followed to it)",
+            f"{counts['event_free']:,}",
+        ),
+        ("Censored before the horizon without an event", f"{counts['censored']:,}"),
+    ]
+    section = competing_section(result)
+    text = (
+        f"Predicted quantity: the cumulative incidence of {name} by {horizon:g} days with "
+        "competing events, P(event of interest by the horizon)."
+    )
+    return {"rows": rows, "text": text, "competing": section}

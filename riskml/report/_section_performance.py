@@ -121,8 +121,15 @@ def performance_section(result) -> dict:
 def _evaluable_weights(outcome, horizon, censoring_weights="before"):
     """Labels and IPCW weights of the cumulative/dynamic ROC at ``horizon``, with the
     study's weighting convention (so the curve's area is the table's td_auc)."""
-    from ..evaluation import ipcw_weights
+    from ..evaluation import competing_ipcw_weights, ipcw_weights
 
+    if outcome.is_competing:  # competing events by the horizon are controls
+        return competing_ipcw_weights(
+            outcome.time,
+            outcome.event_type,
+            float(horizon),
+            censoring_weights=censoring_weights,
+        )
     return ipcw_weights(
         outcome.time, outcome.event, float(horizon), censoring_weights=censoring_weights
     )
@@ -151,6 +158,12 @@ def discrimination_section(result) -> dict:
             "al. 2007), so the area under each curve is the time-dependent AUC of the "
             "performance table, the number in the legend."
         )
+        if outcome.is_competing:
+            caption += (
+                " Cases have the event of interest by the horizon; controls include the "
+                "patients with a competing event first, weighted by the inverse probability "
+                "of censoring at their event (Blanche et al. 2013)."
+            )
         name = "td AUC"
     elif outcome.is_survival:
         labels = outcome.event.astype(float)
@@ -267,7 +280,14 @@ def calibration_section(result) -> dict | None:
         ax.legend(loc="upper left", fontsize=8)
         image = png(fig)
     horizon = result.horizon
-    if result.outcome.is_survival:
+    if result.outcome.is_competing:
+        caption = (
+            f"Calibration at {float(horizon):g} days: patients grouped at the tenths of each "
+            f"model's {risk_words(result)} (fewer groups when events are few or risks are "
+            "tied); observed risk is the Aalen-Johansen cumulative incidence of the event of "
+            "interest in the group, competing events not censored (Gerds et al. 2014)."
+        )
+    elif result.outcome.is_survival:
         caption = (
             f"Calibration at {float(horizon):g} days: patients grouped at the tenths of each "
             f"model's {risk_words(result)} (fewer groups when events are few or risks are "
@@ -295,6 +315,11 @@ def overall_section(result) -> dict | None:
         if result.outcome.is_survival
         else "everyone the event rate"
     )
+    if result.outcome.is_competing:
+        null = (
+            "everyone the Aalen-Johansen cumulative incidence of the event of interest by "
+            "the horizon (a competing event counting as a non-event)"
+        )
     return {
         "numbers": numbers,
         "caption": (
@@ -336,7 +361,16 @@ def clinical_utility_section(result) -> dict | None:
             f"Decision curve (Vickers & Elkin 2006): net benefit of treating the patients "
             f"whose {risk_words(result)}{by} exceeds the threshold, against treating "
             "everyone (treat all) and no one (treat none, net benefit 0)."
-            + (" Events by the horizon are estimated with Kaplan-Meier." if by else "")
+            + (
+                (
+                    " Events of interest by the horizon are estimated with the Aalen-Johansen "
+                    "cumulative incidence (competing events not censored)."
+                    if result.outcome.is_competing
+                    else " Events by the horizon are estimated with Kaplan-Meier."
+                )
+                if by
+                else ""
+            )
         ),
     }
 

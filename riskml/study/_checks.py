@@ -19,7 +19,21 @@ from ..utils.validation import check_int
 from ._data_checks import check_horizon_evaluable
 from ._settings import CENSORING_WEIGHTS, MIN_N_BOOT, StudySettings
 
-__all__ = ["build_pipeline", "check_horizon", "check_settings"]
+__all__ = [
+    "COMPETING_MODELS",
+    "DEFAULT_MODELS",
+    "build_pipeline",
+    "check_horizon",
+    "check_settings",
+]
+
+#: The models of a study that names none.
+DEFAULT_MODELS = ("xgboost", "cox", "framingham_recalibrated")
+#: ... and of one whose outcome has competing events: a learned model of the label at the
+#: horizon, the Fine-Gray model of the cumulative incidence, and the Aalen-Johansen
+#: incidence as the null model. ("cause_specific_cox" is explained by the model-agnostic
+#: method, minutes per model, so it is named, not defaulted.)
+COMPETING_MODELS = ("xgboost", "fine_gray", "aalen_johansen")
 
 
 def check_settings(study) -> StudySettings:
@@ -29,7 +43,10 @@ def check_settings(study) -> StudySettings:
             f"cohort must be a riskml.Cohort; got {type(study.cohort).__name__}. Build one "
             "with a loader in riskml.cohorts or riskml.Cohort(features, outcome)."
         )
-    models = _check_models(study.models)
+    given = study.models
+    if given is DEFAULT_MODELS and study.cohort.outcome.is_competing:
+        given = COMPETING_MODELS
+    models = _check_models(given)
     horizon = check_horizon(study)
     check_int(study.n_boot, "n_boot", "Study", low=MIN_N_BOOT)
     check_int(study.random_state, "random_state", "Study", low=0)
@@ -42,6 +59,8 @@ def check_settings(study) -> StudySettings:
     metrics, metric_params = _check_metrics(study, horizon)
     _check_reference_levels(study)
     explain = _check_explain(study.explain, models)
+    if study.explain in ("auto", "all", True):  # a model that reads no input has nothing to say
+        explain = [name for name in explain if not _reads_no_input(models[name])]
     if study.reference is not None and study.reference not in models:
         raise ValueError(
             f"reference={study.reference!r} is not one of the study's models ({', '.join(models)})."
@@ -58,6 +77,7 @@ def check_settings(study) -> StudySettings:
     pipelines = {name: build_pipeline(study, model, horizon) for name, model in models.items()}
     _check_score_inputs(study.cohort, pipelines)
     _check_learners_have_a_label(study.cohort.outcome, horizon, pipelines)
+    _check_outcome_kinds(study.cohort.outcome, pipelines)
     return StudySettings(
         validation=validation,
         models=models,
@@ -68,7 +88,7 @@ def check_settings(study) -> StudySettings:
         explain=tuple(explain),
         subgroups=subgroups,
         trusted_predictors=tuple(trusted),
-        reference=(study.reference or ("cox" if "cox" in models else next(iter(models)))),
+        reference=(study.reference or _default_reference(study.cohort.outcome, models)),
         selection=study.selection,
         random_state=study.random_state,
         n_boot=study.n_boot,
@@ -82,6 +102,21 @@ def check_settings(study) -> StudySettings:
         n_jobs=study.n_jobs,
         progress=study.progress,
     )
+
+
+def _default_reference(outcome, models) -> str:
+    """The model the others are compared with: the Cox model (the Fine-Gray model under
+    competing risks) when it is among them, else the first."""
+    usual = "fine_gray" if outcome.is_competing else "cox"
+    return usual if usual in models else next(iter(models))
+
+
+def _reads_no_input(model) -> bool:
+    """Whether the family reads no input (a null model such as ``aalen_johansen``)."""
+    from ..models import model_spec
+
+    spec = model_spec(model) if isinstance(model, str) else None
+    return spec is not None and spec.explainer == "none"
 
 
 def _check_models(given) -> dict:
@@ -433,6 +468,31 @@ def _check_score_inputs(cohort, pipelines) -> None:
                 f"({len(columns)} columns). Map the score's inputs to your column names "
                 "with Study(framingham_inputs={'total_chol': 'TC', ...}), or leave "
                 f"{name!r} out of models."
+            )
+
+
+def _check_outcome_kinds(outcome, pipelines) -> None:
+    """Competing events are never treated as censorings: a survival-only model is
+    refused for a competing-risk outcome, a competing-risk model for a binary one."""
+    kinds = {name: getattr(p, "outcome_kind", "any") for name, p in pipelines.items()}
+    if outcome.is_competing:
+        survival = [name for name, kind in kinds.items() if kind == "survival"]
+        if survival:
+            raise ValueError(
+                f"{', '.join(survival)} model(s) time to one event type, but the outcome has "
+                "competing events (event types 2+): censoring them at the competing event "
+                "would overstate the risk. Use 'cause_specific_cox' or 'fine_gray' (the "
+                "cumulative incidence of the event of interest), or a binary learner such "
+                "as 'xgboost' (trained on the label at the horizon, a competing event "
+                "before it counting as 0)."
+            )
+    elif not outcome.is_survival:
+        competing = [name for name, kind in kinds.items() if kind == "competing"]
+        if competing:
+            raise ValueError(
+                f"{', '.join(competing)} model(s) the cumulative incidence of a competing-risk "
+                "outcome, but the outcome is binary. Use a binary model, or build the cohort "
+                "with Outcome.competing(time, event_type)."
             )
 
 

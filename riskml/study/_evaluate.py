@@ -108,6 +108,8 @@ def compare_models(settings, predictions, outcome) -> pd.DataFrame | None:
     if len(names) < 2:
         return None
     reference = settings.reference
+    if outcome.is_competing:
+        return _compare_competing(settings, predictions, outcome)
     if outcome.is_survival:
         table = paired_bootstrap(
             concordance_index,
@@ -162,6 +164,31 @@ def compare_models(settings, predictions, outcome) -> pd.DataFrame | None:
     return pd.DataFrame(rows)
 
 
+def _compare_competing(settings, predictions, outcome) -> pd.DataFrame:
+    """Paired bootstrap of the time-dependent AUC of the event of interest at the
+    horizon (competing events as controls, :func:`competing_time_dependent_auc`)."""
+    from ..evaluation import competing_time_dependent_auc, paired_bootstrap
+
+    horizon = settings.horizon
+    params = dict(settings.metric_params.get("td_auc", {}))
+
+    def td_auc(time, event_type, risk):
+        return float(competing_time_dependent_auc(time, event_type, risk, [horizon], **params)[0])
+
+    table = paired_bootstrap(
+        td_auc,
+        predictions,
+        outcome.time,
+        outcome.event_type,
+        reference=settings.reference,
+        n_boot=settings.n_boot,
+        random_state=settings.random_state,
+        n_jobs=settings.metric_threads,
+    )
+    table["metric"] = "td_auc"
+    return table
+
+
 def _untestable(name, reference, label, predictions) -> dict:
     """The comparison row of two models whose difference in AUC has no variance (they
     order the patients identically): both AUCs, no interval and no test, and why."""
@@ -187,60 +214,20 @@ def _untestable(name, reference, label, predictions) -> dict:
     }
 
 
-def _probabilities(names, predictions) -> list[str]:
-    """Models whose predictions are probabilities (not linear predictors)."""
-    return [
-        name
-        for name in names
-        if np.nanmin(predictions[name]) >= 0 and np.nanmax(predictions[name]) <= 1
-    ]
-
-
 def calibration_table(names, predictions, outcome, horizon) -> pd.DataFrame | None:
-    """Predicted against observed risk by group of predicted risk, per model."""
-    from ..evaluation import calibration_curve, survival_calibration
+    """Predicted against observed risk by group of predicted risk, per model
+    (:func:`riskml.evaluation.calibration_table`)."""
+    from ..evaluation import calibration_table as table
 
-    if outcome.is_survival and horizon is None:
-        return None
-    # Tenths of predicted risk, fewer with few events (about 5 events a group at least).
-    if outcome.is_survival:
-        events = int(np.sum(outcome.event & (outcome.time <= horizon)))
-    else:
-        events = int(min(outcome.event.sum(), (~outcome.event).sum()))
-    n_groups = int(np.clip(events // 5, 3, 10))
-    tables = []
-    for name in _probabilities(names, predictions):
-        risk = predictions[name].to_numpy()
-        if outcome.is_survival:
-            table = survival_calibration(
-                outcome.time, outcome.event, risk, horizon, n_groups=n_groups
-            )
-        else:
-            table = calibration_curve(
-                outcome.event.astype(int), risk, method="bins", n_groups=n_groups
-            )
-        tables.append(table.assign(model=name))
-    if not tables:
-        return None
-    table = pd.concat(tables, ignore_index=True)
-    return table[["model", *[c for c in table.columns if c != "model"]]]
+    return table(outcome, predictions[list(names)], horizon)
 
 
 def decision_curve_table(names, predictions, outcome, horizon) -> pd.DataFrame | None:
-    """Net benefit by threshold (1% to 50%) of every model giving probabilities."""
-    from ..evaluation import decision_curve, decision_curve_survival
+    """Net benefit by threshold (1% to 50%) of every model giving probabilities
+    (:func:`riskml.evaluation.decision_curve_table`)."""
+    from ..evaluation import decision_curve_table as table
 
-    if outcome.is_survival and horizon is None:
-        return None
-    models = predictions[_probabilities(names, predictions)]
-    if models.shape[1] == 0:
-        return None
-    thresholds = np.round(np.arange(0.01, 0.51, 0.01), 2)
-    if outcome.is_survival:
-        return decision_curve_survival(
-            outcome.time, outcome.event, models, horizon, thresholds=thresholds
-        )
-    return decision_curve(outcome.event.astype(int), models, thresholds=thresholds)
+    return table(outcome, predictions[list(names)], horizon)
 
 
 def evaluate_subgroups(outcome, settings, predictions) -> pd.DataFrame | None:

@@ -55,7 +55,9 @@ class StudyResult(StudyPlots):
     comparison : pandas.DataFrame or None
         Each model against the reference: paired DeLong test of the AUCs for a
         binary outcome (as R's ``pROC::roc.test``), paired bootstrap of Harrell's C
-        for a time-to-event one; ``difference``, ``low``, ``high``, ``p_value``.
+        for a time-to-event one and of the time-dependent AUC of the event of
+        interest at the horizon under competing risks; ``difference``, ``low``,
+        ``high``, ``p_value``.
     calibration : pandas.DataFrame or None
         Predicted against observed risk by group of predicted risk, per model.
     decision_curve : pandas.DataFrame or None
@@ -93,6 +95,11 @@ class StudyResult(StudyPlots):
         recorded), ``fits`` (how many fits had it), ``of`` (the fits made: whole
         cohort, folds or replicates) and ``whole_cohort`` (True when the deployed,
         explained fit has it). None when every fit was clean.
+    competing_incidence : pandas.DataFrame or None
+        A competing-risk outcome only: the Aalen-Johansen cumulative incidence of each
+        event type and the ``1 - Kaplan-Meier`` of the event of interest with the
+        competing events censored, with their values at the horizon in
+        ``attrs["at_horizon"]`` (:func:`riskml.evaluation.cumulative_incidence_table`).
     timings : dict
         Wall-clock seconds per phase (``checks``, ``validation``, ``metrics``,
         ``explanations``; ``report`` once :meth:`report` has written one; the phases
@@ -129,6 +136,7 @@ class StudyResult(StudyPlots):
     stability: dict | None = None
     fit_issues: pd.DataFrame | None = None
     timings: dict = field(default_factory=dict)
+    competing_incidence: pd.DataFrame | None = None
     #: what :meth:`explain` needs to explain a patient outside the explained sample
     _explain_inputs: dict | None = field(default=None, repr=False)
     _on_demand: dict = field(default_factory=dict, repr=False)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..cohorts import REPORT_MIN_COUNT, Cohort
 from ..utils.deprecation import renamed_keyword
-from ._checks import check_settings
+from ._checks import DEFAULT_MODELS, check_settings
 from ._data_checks import check_data
 from ._describe import describe_models, describe_settings
 from ._evaluate import (
@@ -36,6 +36,13 @@ from ._settings import StudySettings
 __all__ = ["Study"]
 
 
+def _competing_incidence(outcome, horizon):
+    """The cumulative incidence by event type of a competing-risk outcome, else None."""
+    from ..evaluation import cumulative_incidence_table
+
+    return cumulative_incidence_table(outcome, horizon) if outcome.is_competing else None
+
+
 class Study:
     """Fit, validate, compare and explain risk models on one cohort.
 
@@ -45,7 +52,13 @@ class Study:
     models : sequence of str, or dict, default=("xgboost", "cox", "framingham_recalibrated")
         Names from :data:`riskml.models.MODELS`, or a dict ``{name: model}`` whose
         values are names, :class:`~riskml.models.RiskPipeline` objects, or any
-        scikit-learn classifier.
+        scikit-learn classifier. Left at its default for a competing-risk outcome
+        (:meth:`riskml.Outcome.competing`): ``("xgboost", "fine_gray",
+        "aalen_johansen")``. Under competing risks the binary learners train on
+        the label at the horizon (a competing event before it counts as 0), the
+        competing-risk models (``"cause_specific_cox"``, ``"fine_gray"``,
+        ``"aalen_johansen"``) predict the cumulative incidence of the event of
+        interest, and models of one event type (``"cox"``) are refused.
     selection : transformer, optional
         A feature selector such as :class:`~riskml.features.RecursiveFeatureElimination`,
         applied inside every learned model's pipeline (published scores such as
@@ -112,8 +125,8 @@ class Study:
         How the cohort's columns feed the Framingham score; defaults to
         ``cohort.framingham_inputs``.
     reference : str, optional
-        Model the others are compared with; defaults to ``"cox"`` when it is among
-        the models, else the first model.
+        Model the others are compared with; defaults to ``"cox"`` (``"fine_gray"``
+        under competing risks) when it is among the models, else the first model.
     comparison : {"delong", "bootstrap"}, default="delong"
         Paired test of binary AUCs (Harrell's C is always compared by a paired
         bootstrap).
@@ -173,7 +186,7 @@ class Study:
     def __init__(
         self,
         cohort: Cohort,
-        models=("xgboost", "cox", "framingham_recalibrated"),
+        models=DEFAULT_MODELS,
         *,
         selection=None,
         validation=None,
@@ -313,6 +326,7 @@ class Study:
             stability=stability,
             fit_issues=pd.DataFrame(issues) if issues else None,
             timings=timings,
+            competing_incidence=_competing_incidence(outcome, horizon),
             _explain_inputs=(
                 {
                     "X": X,

@@ -78,10 +78,13 @@ def _metrics_against_cohort(root, options, kind) -> None:
         else [root.child("metrics")]
     ):
         if item.value not in allowed:
+            words = {"survival": "time-to-event", "competing": "competing-risk"}
+            other = (
+                "binary" if kind == "survival" else "time-to-event" if kind == "binary" else "other"
+            )
             raise CommandError(
-                f"{item.where()}: metric {item.value!r} applies to "
-                f"{'binary' if kind == 'survival' else 'time-to-event'} outcomes; this "
-                f"cohort's outcome is {'time-to-event' if kind == 'survival' else 'binary'}. "
+                f"{item.where()}: metric {item.value!r} applies to {other} outcomes; this "
+                f"cohort's outcome is {words.get(kind, kind)}. "
                 f"Metrics for it: {', '.join(allowed)}."
             )
     if "net_benefit" in options["metrics"] and options.get("threshold") is None:

@@ -144,7 +144,7 @@ def test_bad_choices_are_refused(frame, tmp_path):
     with pytest.raises(
         ValueError,
         match=r"The 'competing_death' parameter of load_hf_registry must be one of 'censor', "
-        r"'event', 'exclude'\. Got 'ignore' instead\.",
+        r"'event', 'exclude', 'competing'\. Got 'ignore' instead\.",
     ):
         load_hf_registry(path, competing_death="ignore")
     with pytest.raises(

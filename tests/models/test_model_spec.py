@@ -44,9 +44,11 @@ EXPLAINERS = {
         "bagging",
         "gradient_boosting",
     },
-    "linear": {"lasso", "lasso_cox", "logistic", "ridge", "cox"},
+    "linear": {"lasso", "lasso_cox", "logistic", "ridge", "cox", "fine_gray"},
     "bayes_net": {"bayes_net", "naive_bayes"},
-    "agnostic": {"svm", "knn", "mlp", "adaboost"},
+    "agnostic": {"svm", "knn", "mlp", "adaboost", "cause_specific_cox"},
+    # the Aalen-Johansen null model has no predictors to explain
+    "none": {"aalen_johansen"},
 }
 
 
@@ -76,7 +78,8 @@ def test_a_pipeline_is_found_to_be_of_a_family_with_the_same_behaviour(name):
 
 def test_coefficients_are_hazard_ratios_for_cox_models_and_odds_ratios_for_logistic_ones():
     kinds = {name: model_spec(name).coefficients for name in MODELS}
-    assert {n for n, k in kinds.items() if k == "hazard_ratio"} == {"cox", "lasso_cox"}
+    # Fine-Gray's are subdistribution hazard ratios
+    assert {n for n, k in kinds.items() if k == "hazard_ratio"} == {"cox", "lasso_cox", "fine_gray"}
     assert {n for n, k in kinds.items() if k == "odds_ratio"} == {"lasso", "logistic", "ridge"}
 
 

@@ -22,6 +22,9 @@ from ._hypertension import load_young_hypertension
 from ._mimic3 import load_mimic3_ami
 from ._mimic3_synthetic import make_mimic3_ami
 from ._mimic4 import load_mimic4_ami
+from ._omop import build_omop_cohort
+from ._omop_concepts import ConceptSet
+from ._omop_source import OmopSource
 from ._profile import input_profile, profile_level
 from ._sample import sample_csv_path
 from ._schema import (
@@ -60,4 +63,7 @@ __all__ = [
     "validate",
     "profile_level",
     "sample_csv_path",
+    "ConceptSet",
+    "OmopSource",
+    "build_omop_cohort",
 ]

@@ -186,6 +186,14 @@ class PredictionStability:
                 f"{what} needs the outcomes: make the PredictionStability with y= (or from "
                 "internal_validation, which keeps them)."
             )
+        if getattr(self.outcome, "is_competing", False):
+            # these curves would count the competing events as censorings
+            raise ValueError(
+                f"{what} of a competing-risk outcome is not available: the curves would "
+                "treat the competing events as censorings and overstate the risk. Use the "
+                "patients' stability (patients(), plot_predictions) or, for one model, "
+                "riskml.evaluation.competing_calibration and decision_curve_table."
+            )
         if self.outcome.is_survival and self.horizon is None:
             raise ValueError(
                 f"{what} of time-to-event outcomes needs the horizon of the predicted "

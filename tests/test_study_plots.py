@@ -247,17 +247,37 @@ def test_plots_say_which_setting_gives_what_they_need(
     assert plt.get_fignums() == [1]  # the axes given above; no figure left by a refusal
 
 
-def test_plot_roc_refuses_a_competing_risk_outcome(survival_result):
-    """Competing events before the horizon are controls there, not censorings: no curve
-    that would treat them as censored."""
-    if not hasattr(rk.Outcome, "competing"):
-        pytest.skip("this riskml has no competing-risk outcome")
-    outcome = survival_result.outcome
-    event_type = np.where(outcome.event, 1, 0)
-    event_type[:5] = 2
-    competing = dataclasses.replace(
-        survival_result, outcome=rk.Outcome.competing(outcome.time, event_type)
+def test_plot_roc_of_a_competing_risk_outcome_is_its_time_dependent_roc():
+    """Competing events before the horizon are controls there, not censorings. Oracles:
+    the summary's td_auc (riskRegression-validated competing_time_dependent_auc) and a
+    brute-force weighted ROC of the competing_ipcw_weights."""
+    from riskml.evaluation._competing import competing_ipcw_weights
+
+    cohort = rk.cohorts.make_hf_registry(
+        1500, random_state=0, label="readmit_30d", competing_death="competing"
     )
-    with pytest.raises(ValueError, match="competing-risk outcome yet"):
-        competing.plot_roc()
-    assert plt.get_fignums() == []
+    result = rk.Study(
+        cohort,
+        models=["fine_gray", "aalen_johansen"],
+        validation=2,
+        n_boot=50,
+        explain=False,
+        random_state=0,
+        progress=False,
+    ).run()
+    display = result.plot_roc(["fine_gray"])
+    summary = result.summary.set_index(["model", "metric"])["estimate"]
+    assert display.roc_auc["fine_gray"] == pytest.approx(summary["fine_gray", "td_auc"], abs=1e-12)
+    outcome = result.outcome
+    label, weight = competing_ipcw_weights(outcome.time, outcome.event_type, result.horizon)
+    risk = result.predictions["fine_gray"].to_numpy()
+    known = ~np.isnan(label)
+    cases, controls = known & (label == 1), known & (label == 0)
+    assert (outcome.event_type[controls] == 2).any()  # competing events are controls
+    threshold = display.thresholds["fine_gray"][3]
+    tpr = weight[cases & (risk >= threshold)].sum() / weight[cases].sum()
+    fpr = weight[controls & (risk >= threshold)].sum() / weight[controls].sum()
+    assert [display.fpr["fine_gray"][3], display.tpr["fine_gray"][3]] == pytest.approx(
+        [fpr, tpr], abs=1e-12
+    )
+    plt.close("all")

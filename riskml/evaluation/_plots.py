@@ -287,6 +287,7 @@ class TimeDependentRocDisplay(RocCurveDisplay):
         censoring_weights: str = "before",
         train_time=None,
         train_event=None,
+        event_type=None,
         ax=None,
         chance_level: bool = True,
     ) -> TimeDependentRocDisplay:
@@ -310,6 +311,13 @@ class TimeDependentRocDisplay(RocCurveDisplay):
         train_time, train_event : array-like, default=None
             The data the censoring distribution is estimated from; None: the data
             given.
+        event_type : array-like of shape (n_samples,), default=None
+            Competing risks (``event`` is then ignored): 0 censored, 1 the event of
+            interest, 2, 3, ... competing events. The cases have the event of interest
+            by the horizon; the controls are everyone else known to be free of it,
+            competing events before the horizon included (weights of
+            :func:`competing_ipcw_weights`); the area is
+            :func:`competing_time_dependent_auc`, as ``riskRegression::Score(cause = 1)``.
         ax : matplotlib Axes, default=None
             New axes on a new pyplot figure when None.
         chance_level : bool, default=True
@@ -325,11 +333,38 @@ class TimeDependentRocDisplay(RocCurveDisplay):
         from ._ipcw import _check_censoring_weights, _ipcw_weights, time_dependent_auc
 
         function = "TimeDependentRocDisplay.from_predictions"
-        time, event = _check_event_time(time, event, function)
         censoring_weights = _check_censoring_weights(censoring_weights, function)
-        cases, controls, weights = _ipcw_weights(
-            time, event, horizon, train_time, train_event, censoring_weights, function
-        )
+        if event_type is not None:
+            from ._competing import competing_ipcw_weights, competing_time_dependent_auc
+
+            time = np.asarray(time, dtype=float)
+            event_type = np.asarray(event_type)
+            label, weights = competing_ipcw_weights(
+                time, event_type, horizon, censoring_weights=censoring_weights
+            )
+            cases, controls = label == 1, label == 0
+
+            def area(score):
+                return competing_time_dependent_auc(
+                    time, event_type, score, [float(horizon)], censoring_weights=censoring_weights
+                )[0]
+        else:
+            time, event = _check_event_time(time, event, function)
+            cases, controls, weights = _ipcw_weights(
+                time, event, horizon, train_time, train_event, censoring_weights, function
+            )
+
+            def area(score):
+                return time_dependent_auc(
+                    time,
+                    event,
+                    score,
+                    [float(horizon)],
+                    train_time=train_time,
+                    train_event=train_event,
+                    censoring_weights=censoring_weights,
+                )[0]
+
         if not cases.any() or not controls.any():
             raise ValueError(
                 f"{function} needs cases (events by the horizon) and controls (event-free "
@@ -348,17 +383,7 @@ class TimeDependentRocDisplay(RocCurveDisplay):
             fpr[label], tpr[label], thresholds[label] = roc_curve(
                 cases[evaluable], score[evaluable], sample_weight=weights[evaluable]
             )
-            areas[label] = float(
-                time_dependent_auc(
-                    time,
-                    event,
-                    score,
-                    [float(horizon)],
-                    train_time=train_time,
-                    train_event=train_event,
-                    censoring_weights=censoring_weights,
-                )[0]
-            )
+            areas[label] = float(area(score))
         display = cls(
             fpr=fpr,
             tpr=tpr,

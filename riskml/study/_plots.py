@@ -148,20 +148,17 @@ class StudyPlots:
         names = _chosen(models, list(self.predictions.columns), "plot_roc", "of this study")
         risk = self.predictions[names]
         outcome = self.outcome
-        if getattr(outcome, "is_competing", False):
-            raise ValueError(
-                "StudyResult.plot_roc does not draw the time-dependent ROC of a "
-                "competing-risk outcome yet (its controls include competing events before "
-                "the horizon); the summary holds its time-dependent AUC."
-            )
         if outcome.is_survival:
             self._needs_horizon("plot_roc", "the ROC curve")
+            # competing risks: the controls include competing events before the horizon
+            competing = getattr(outcome, "is_competing", False)
             display = TimeDependentRocDisplay.from_predictions(
                 outcome.time,
                 outcome.event,
                 risk,
                 self.horizon,
                 censoring_weights=(self.settings or {}).get("censoring_weights", "before"),
+                event_type=outcome.event_type if competing else None,
                 ax=ax,
                 chance_level=chance_level,
             )

@@ -59,7 +59,24 @@ class InputError(ValueError):
 class InputWarning(UserWarning):
     """New patients that a saved model can score, with a caveat: values outside the
     training range (the model extrapolates), a few unseen category levels, a column
-    left empty. The message says which column, how many rows and what to check."""
+    left empty. The message says which column, how many rows and what to check.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import riskml as rk
+    >>> from riskml.deployment import check_inputs
+    >>> from riskml.errors import InputWarning
+    >>> train = rk.cohorts.make_young_hypertension(n_patients=200, random_state=0)
+    >>> new = train.features.head(3).assign(age=train.features.age.max() + 1)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     checks = check_inputs(new, train)
+    >>> str(caught[0].message)[:69]
+    'age: 3 rows (first rows: 1, 2, 3) lie outside the training range 18.3'
+    >>> {w.category.__name__ for w in caught}
+    {'InputWarning'}
+    """
 
 
 class WriteError(OSError):
@@ -68,6 +85,14 @@ class WriteError(OSError):
     Raised after the partial output (temporary file, folders made for it) has been
     removed: nothing half-written is left behind. The message names the path and
     the fix; ``errno`` and ``filename`` are those of the underlying error.
+
+    Examples
+    --------
+    >>> from riskml.errors import WriteError
+    >>> error = WriteError("could not write out.csv: the disk is full.", errno=28,
+    ...                    filename="out.csv")
+    >>> error.errno, error.filename, isinstance(error, OSError)
+    (28, 'out.csv', True)
     """
 
     def __init__(self, message: str, errno: int | None = None, filename=None):

@@ -353,6 +353,16 @@ def check_outcome(
     default) accepts it only where every kind is (``allow_binary`` and
     ``allow_survival``), as a pipeline that derives the label at its horizon does. A
     survival-only model refuses it: it would treat competing events as censorings.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.outcome import check_outcome
+    >>> check_outcome(np.array([0, 1, 1, 0]))
+    Outcome.binary(n=4, events=2, name='outcome')
+    >>> y = np.array([(True, 120.0), (False, 300.0)], dtype=[("event", bool), ("time", float)])
+    >>> check_outcome(y).kind
+    'survival'
     """
     if allow_competing is None:
         allow_competing = allow_binary and allow_survival

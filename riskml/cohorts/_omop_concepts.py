@@ -40,6 +40,13 @@ class ConceptSet:
     ----------
     .. [1] OHDSI. The Book of OHDSI, chapter 10 "Defining Cohorts". 2021.
        https://ohdsi.github.io/TheBookOfOhdsi/Cohorts.html
+
+    Examples
+    --------
+    >>> from riskml.cohorts import ConceptSet
+    >>> ConceptSet(320128, name="essential hypertension")  # doctest: +NORMALIZE_WHITESPACE
+    ConceptSet(concept_ids=(320128,), name='essential hypertension', domain='condition',
+               include_descendants=True)
     """
 
     concept_ids: tuple = field(default=())

@@ -37,7 +37,14 @@ def _number(value):
 
 
 def profile_level(value) -> str:
-    """A category level as text; whole numbers without '.0' (1 and 1.0 are one level)."""
+    """A category level as text; whole numbers without '.0' (1 and 1.0 are one level).
+
+    Examples
+    --------
+    >>> from riskml.cohorts import profile_level
+    >>> profile_level(1.0), profile_level(2.5), profile_level("M")
+    ('1', '2.5', 'M')
+    """
     import numpy as np
 
     if isinstance(value, bool | np.bool_):

@@ -113,7 +113,20 @@ def _cap(text: str, limit: int) -> str:
 
 
 class SchemaWarning(UserWarning):
-    """Values outside a soft range, or columns the schema does not know."""
+    """Values outside a soft range, or columns the schema does not know.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import riskml as rk
+    >>> frame = rk.cohorts.make_young_hypertension(n_patients=50, return_frame=True)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     checked = rk.cohorts.validate(frame.assign(extra=1), "young_htn")
+    >>> [(w.category.__name__, str(w.message)) for w in caught]  # doctest: +NORMALIZE_WHITESPACE
+    [('SchemaWarning', "young_htn: columns not in the schema are ignored: ['extra']. Add them to
+      the schema to use them.")]
+    """
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,16 @@ def check_horizon(
         binary outcome; another horizon than the one a binary model was trained
         at (it predicts that one only); a horizon beyond the training follow-up
         of a time-to-event model (its baseline hazard is unknown there).
+
+    Examples
+    --------
+    >>> from riskml.deployment import check_horizon
+    >>> info = {"outcome_kind": "survival", "horizon_days": 365.0,
+    ...         "inputs": {"followup": {"max_days": 1000.0}}}
+    >>> check_horizon(None, info)
+    365.0
+    >>> check_horizon(730, info)
+    730.0
     """
     kind = info.get("outcome_kind")
     stored = info.get("horizon_days")

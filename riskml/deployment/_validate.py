@@ -249,7 +249,16 @@ def _mean_advice(intercept: dict, oe: float, off_slope: bool) -> str:
 
 
 def interval_method(record) -> str:
-    """A summary row's interval method, with the resamples of a bootstrap."""
+    """A summary row's interval method, with the resamples of a bootstrap.
+
+    Examples
+    --------
+    >>> from riskml.deployment import interval_method
+    >>> interval_method({"method": "percentile bootstrap", "n_boot": 2000})
+    'percentile bootstrap (2,000 resamples)'
+    >>> interval_method({"method": "Wald"})
+    'Wald'
+    """
     method = str(record.get("method", "") or "not recorded")
     n_boot = record.get("n_boot")
     if (
@@ -269,6 +278,16 @@ def interval_heading(summary) -> str:
     E.g. "percentile bootstrap (2000 resamples) for harrell_c, td_auc; Wald for
     calibration_slope, o_e": a heading never claims one method for rows computed
     by another.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from riskml.deployment import interval_heading
+    >>> summary = pd.DataFrame({"metric": ["harrell_c", "calibration_slope", "o_e"],
+    ...                         "method": ["percentile bootstrap", "Wald", "Wald"],
+    ...                         "n_boot": [2000, 0, 0]})
+    >>> interval_heading(summary)
+    'percentile bootstrap (2,000 resamples) for harrell_c; Wald for calibration_slope, o_e'
     """
     served: dict = {}
     for record in summary.to_dict("records"):
@@ -282,7 +301,18 @@ def interval_heading(summary) -> str:
 
 
 def comparison_heading(comparison, kind: str) -> str:
-    """ "Paired bootstrap difference in Harrell's C against cox", from the table."""
+    """ "Paired bootstrap difference in Harrell's C against cox", from the table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from riskml.deployment import comparison_heading
+    >>> comparison = pd.DataFrame({"model": ["xgboost"], "reference": ["cox"],
+    ...                            "metric": ["harrell_c"], "method": ["paired bootstrap"],
+    ...                            "n_boot": [2000]})
+    >>> comparison_heading(comparison, "survival")
+    "Paired bootstrap (2,000 resamples) difference in Harrell's C against cox"
+    """
     from ..evaluation import get_metric
 
     first = comparison.iloc[0]

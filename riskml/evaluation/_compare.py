@@ -67,6 +67,15 @@ class ComparisonResult:
     method : str
     n_boot, n_degenerate : int
         Bootstrap replicates drawn and undefined (0 for DeLong).
+
+    Examples
+    --------
+    >>> from riskml.evaluation import compare_auc
+    >>> y = [0, 0, 0, 1, 1, 1, 0, 1]
+    >>> result = compare_auc(y, [0.1, 0.3, 0.2, 0.8, 0.7, 0.4, 0.5, 0.9],
+    ...                      [0.2, 0.1, 0.6, 0.5, 0.4, 0.3, 0.7, 0.8])
+    >>> result.method, round(result.difference, 4), round(result.p_value, 4)
+    ('DeLong paired', 0.3125, 0.1601)
     """
 
     estimate_a: float

@@ -362,6 +362,14 @@ class ConcordanceResult:
         Pairs of two events at the same time, not comparable (R's ``tied.y``).
     comparable : float
         ``concordant + discordant + tied_risk``.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import concordance_index
+    >>> counts = concordance_index([5, 10, 15, 20], [1, 1, 0, 1], [0.9, 0.3, 0.5, 0.1],
+    ...                            return_counts=True)
+    >>> counts.c_index, float(counts.concordant), float(counts.discordant), float(counts.comparable)
+    (0.8, 4.0, 1.0, 5.0)
     """
 
     c_index: float

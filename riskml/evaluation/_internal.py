@@ -98,6 +98,20 @@ class InternalValidationResult(MetricTable):
         Replicates (or folds) fitted: the denominator of ``fit_issues``.
     outcome : Outcome
     horizon : float or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.evaluation import internal_validation
+    >>> from riskml.models import LogisticRisk
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X[:, 0] + rng.normal(size=200) > 1).astype(int)
+    >>> result = internal_validation(LogisticRisk(), X, y, method="cv_optimism", cv=5,
+    ...                              metrics=["auc"], random_state=0, progress=False)
+    >>> result.summary[["metric", "apparent", "optimism", "corrected"]].round(4)
+      metric  apparent  optimism  corrected
+    0    auc     0.815    0.0391     0.7759
     """
 
     def __init__(

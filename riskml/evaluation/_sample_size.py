@@ -79,6 +79,16 @@ class SampleSizeResult:
         How the C-statistic was converted (C-statistic route only).
     random_state : int or None
         The seed of the simulation (``c_statistic_method="simulation"`` only).
+
+    Examples
+    --------
+    >>> from riskml.evaluation import minimum_sample_size
+    >>> result = minimum_sample_size("binary", 24, prevalence=0.174, r2_cs=0.288)
+    >>> result.n_required, result.n_parameters
+    (662, 24)
+    >>> result.criteria["criterion"].tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ['1: shrinkage of predictor effects', '2: apparent vs adjusted Nagelkerke R2',
+     '3: precise overall risk']
     """
 
     criteria: pd.DataFrame

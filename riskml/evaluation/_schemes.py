@@ -138,6 +138,12 @@ class OptimismBootstrap(InternalValidation):
     --------
     InternalValidation : every scheme, the cross-validation ones included.
     internal_validation : the function it runs for every model.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import OptimismBootstrap
+    >>> OptimismBootstrap(n_boot=50)
+    OptimismBootstrap(n_boot=50, method='bootstrap')
     """
 
     _methods = _BOOTSTRAP_SCHEMES
@@ -215,6 +221,20 @@ class OptimismResult(MetricTable):
         One row per replicate and metric: ``replicate``, ``metric``, ``training``
         (the refitted model on its bootstrap sample), ``test`` (the same model on
         the original data) and ``optimism`` (training - test).
+
+    Examples
+    --------
+    >>> import riskml as rk
+    >>> from riskml.evaluation import optimism_bootstrap
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> result = optimism_bootstrap(rk.models.make_model("logistic"), cohort.features,
+    ...                             cohort.outcome.event, n_boot=10, metrics=["auc"],
+    ...                             random_state=0, progress=False)
+    >>> result.summary[["metric", "apparent", "optimism", "corrected"]].round(3)
+      metric  apparent  optimism  corrected
+    0    auc     0.809     0.023      0.785
+    >>> result.replicates.shape
+    (10, 5)
     """
 
     def __init__(self, summary: pd.DataFrame, replicates: pd.DataFrame, title: str = ""):
@@ -410,6 +430,21 @@ def external_validation(
     .. [2] Riley RD, Archer L, Snell KIE, et al. Evaluation of clinical prediction
        models (part 2): how to undertake an external validation study. BMJ
        2024;384:e074820.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.evaluation import external_validation
+    >>> from riskml.models import LogisticRisk
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X[:, 0] + rng.normal(size=200) > 1).astype(int)
+    >>> model = LogisticRisk().fit(X[:100], y[:100])  # development cohort
+    >>> table = external_validation(model, X[100:], y[100:], metrics=["auc"], n_boot=200,
+    ...                             random_state=0)
+    >>> table.summary[["metric", "estimate", "low", "high"]].round(4)
+      metric  estimate     low    high
+    0    auc    0.7719  0.6566  0.8873
     """
     function = "external_validation"
     models = dict(estimator) if isinstance(estimator, dict) else {None: estimator}

@@ -56,6 +56,19 @@ def risk_scores(estimator, X, survival: bool) -> np.ndarray:
 
 
 def c_statistic_scorer(estimator, X, y) -> float:
-    """A scikit-learn scorer ``(estimator, X, y) -> C-statistic`` (greater is better)."""
+    """A scikit-learn scorer ``(estimator, X, y) -> C-statistic`` (greater is better).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.evaluation import c_statistic_scorer
+    >>> from riskml.models import LogisticRisk
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X[:, 0] + rng.normal(size=200) > 1).astype(int)
+    >>> model = LogisticRisk().fit(X[:100], y[:100])
+    >>> round(c_statistic_scorer(model, X[100:], y[100:]), 4)
+    0.7719
+    """
     outcome = check_outcome(y)
     return c_statistic(outcome, risk_scores(estimator, X, outcome.is_survival))

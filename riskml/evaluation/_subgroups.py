@@ -54,6 +54,14 @@ def subgroup_labels(values) -> pd.Series:
     A numeric variable with more than 10 distinct values (e.g. age) is cut at its
     tertiles; integer codes stored as floats (0.0/1.0) read as integers ("0"/"1").
     Missing values stay missing. Applying it twice changes nothing.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import subgroup_labels
+    >>> subgroup_labels([0.0, 1.0, 1.0, None]).tolist()
+    ['0', '1', '1', nan]
+    >>> subgroup_labels(range(30)).value_counts().tolist()  # tertiles of a numeric variable
+    [10, 10, 10]
     """
     labels = pd.Series(np.asarray(values, dtype=object), dtype=object)
     present = labels.notna()

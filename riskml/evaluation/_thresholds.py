@@ -379,6 +379,17 @@ class ThresholdStatistics:
         How the intervals were formed.
     horizon : float or None
         The horizon of a time-to-event outcome (the counts are then IPCW-weighted).
+
+    Examples
+    --------
+    >>> from riskml.evaluation import threshold_statistics
+    >>> stats = threshold_statistics([0, 0, 1, 1, 0, 1, 0, 1],
+    ...                              [0.1, 0.4, 0.35, 0.8, 0.2, 0.7, 0.3, 0.6], [0.5], n_boot=0)
+    >>> stats.intervals[["statistic", "estimate"]].head(3)
+      statistic  estimate
+    0        tp       3.0
+    1        fp       0.0
+    2        tn       4.0
     """
 
     summary: pd.DataFrame
@@ -615,6 +626,14 @@ class OptimalThreshold:
     n_boot : int
     interval_method : str
     horizon : float or None
+
+    Examples
+    --------
+    >>> from riskml.evaluation import optimal_threshold
+    >>> best = optimal_threshold([0, 0, 1, 1, 0, 1, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.2, 0.7, 0.3, 0.6],
+    ...                          n_boot=0)
+    >>> best.method, round(best.threshold, 3), best.criterion
+    ('youden', 0.325, 0.75)
     """
 
     threshold: float

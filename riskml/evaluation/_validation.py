@@ -128,7 +128,24 @@ def _progress_callback(
 
 
 class FitFailedError(RuntimeError):
-    """A model failed to fit or predict in one fold (the fold is named)."""
+    """A model failed to fit or predict in one fold (the fold is named).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from riskml.evaluation import FitFailedError, cross_validate
+    >>> class Broken(BaseEstimator):  # a toy model whose fit always fails
+    ...     def fit(self, X, y):
+    ...         raise ArithmeticError("no convergence")
+    ...     def predict_risk(self, X, horizon=None):
+    ...         return np.zeros(len(X))
+    >>> try:
+    ...     cross_validate(Broken(), np.zeros((20, 1)), np.array([0, 1] * 10), cv=2)
+    ... except FitFailedError as error:
+    ...     print(type(error).__name__)
+    FitFailedError
+    """
 
 
 def _fit_predict(estimator, X, y, train, test, horizon, where="", inspect=None):
@@ -393,6 +410,18 @@ class CrossValidation(NamedTuple):
         fits that raised it.
     refit_issues : tuple
         The sentences the whole-cohort fit raised.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskml.evaluation import cross_validate
+    >>> from riskml.models import LogisticRisk
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X[:, 0] + rng.normal(size=200) > 1).astype(int)
+    >>> run = cross_validate(LogisticRisk(), X, y, cv=5, random_state=0)
+    >>> run.risk.shape, np.unique(run.fold_index).tolist(), run.refitted
+    ((200,), [0, 1, 2, 3, 4], None)
     """
 
     risk: np.ndarray

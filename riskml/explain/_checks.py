@@ -127,6 +127,20 @@ def check_new_patients(pipeline, X: pd.DataFrame, background: pd.DataFrame | Non
         Missing or extra columns, levels unseen in training, or numbers wildly
         outside the training range (with the unit conversion that would explain
         them, when one does).
+
+    Examples
+    --------
+    >>> import riskml as rk
+    >>> from riskml.explain import check_new_patients
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> X, y = cohort.features, cohort.outcome.event
+    >>> fitted = rk.models.make_model("logistic").fit(X, y)
+    >>> check_new_patients(fitted, X.head(5), X)  # rows like the training data: no error
+    >>> try:
+    ...     check_new_patients(fitted, X.head(5).drop(columns="age"), X)
+    ... except ValueError as error:
+    ...     print(error)  # doctest: +ELLIPSIS
+    X lacks 1 column(s) the pipeline was fitted on: ['age']. Add them (NaN ...).
     """
     _check_columns(pipeline, X, background)
     _check_levels(pipeline, X, background)

@@ -81,6 +81,19 @@ class ShapExplanation:
         subsample of trees); None when exact.
     notes : str
         What the background was, and any approximation.
+
+    Examples
+    --------
+    >>> import riskml as rk
+    >>> from riskml.explain import explain_pipeline
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> X, y = cohort.features, cohort.outcome.event
+    >>> fitted = rk.models.make_model("logistic").fit(X, y)
+    >>> explanation = explain_pipeline(fitted, X)
+    >>> explanation.scale, explanation.values.shape
+    ('log-odds', (299, 11))
+    >>> explanation.global_importance().index[:3].tolist()
+    ['ejection_fraction', 'age', 'serum_creatinine']
     """
 
     def __init__(

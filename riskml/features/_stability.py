@@ -61,6 +61,17 @@ def selected_features(fitted) -> list[str] | None:
     list of str or None
         Names as the selection step saw them (after preprocessing, e.g. one-hot
         levels ``sex_M``).
+
+    Examples
+    --------
+    >>> import riskml as rk
+    >>> from riskml.features import InformationGain, selected_features
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> selector = InformationGain(top_k=3).fit(cohort.features, cohort.outcome.event)
+    >>> selected_features(selector)
+    ['age', 'ejection_fraction', 'serum_creatinine']
+    >>> selected_features(rk.models.make_model("logistic")) is None  # no selection step
+    True
     """
     steps = getattr(fitted, "steps", None)
     if steps is not None and not any(hasattr(step, "get_support") for _, step in steps):
@@ -98,6 +109,21 @@ class SelectionStability:
         ``"bootstrap"`` or ``"cv"``.
     n_degenerate : int
         Resamples skipped because they held one outcome class only.
+
+    Examples
+    --------
+    >>> import riskml as rk
+    >>> from riskml.features import InformationGain, selection_stability
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> result = selection_stability(InformationGain(top_k=3), cohort.features,
+    ...                              cohort.outcome.event, n_boot=10, random_state=0)
+    >>> result.summary.head(3)
+                 feature  frequency  n_selected  n_resamples
+    0  ejection_fraction        1.0          10           10
+    1   serum_creatinine        1.0          10           10
+    2                age        0.8           8           10
+    >>> result.selections.shape
+    (10, 11)
     """
 
     summary: pd.DataFrame
@@ -285,6 +311,17 @@ def plot_selection_stability(result: SelectionStability, ax=None, top=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import riskml as rk
+    >>> from riskml.features import InformationGain, plot_selection_stability, selection_stability
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> result = selection_stability(InformationGain(top_k=3), cohort.features,
+    ...                              cohort.outcome.event, n_boot=10, random_state=0)
+    >>> ax = plot_selection_stability(result, top=3)
+    >>> sorted(label.get_text() for label in ax.get_yticklabels())
+    ['age', 'ejection_fraction', 'serum_creatinine']
     """
     import matplotlib.pyplot as plt
 

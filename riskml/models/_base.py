@@ -44,6 +44,21 @@ class RiskEstimatorMixin:
     ``score(X, y)`` is the C-statistic (AUC for a binary ``y``, Harrell's C for a
     time-to-event ``y``), so that model selection tools such as ``GridSearchCV``
     optimise discrimination by default.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from riskml.models import RiskEstimatorMixin
+    >>> class PrevalenceRisk(RiskEstimatorMixin, BaseEstimator):
+    ...     outcome_kind = "binary"
+    ...     def fit(self, X, y):
+    ...         self.rate_ = float(np.mean(y))
+    ...         return self
+    ...     def predict_risk(self, X, horizon=None):
+    ...         return np.full(len(X), self.rate_)
+    >>> PrevalenceRisk().fit(np.zeros((4, 1)), [0, 1, 1, 1]).predict_risk(np.zeros((2, 1)))
+    array([0.75, 0.75])
     """
 
     outcome_kind = "any"

@@ -112,6 +112,16 @@ class Recalibration:
         Event rate of the training fold before resampling.
     event_rate_fitted : float
         (Weighted) event rate of the data the model was fitted on.
+
+    Examples
+    --------
+    >>> import riskml as rk
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> model = rk.models.make_model("logistic", sampler="undersample")
+    >>> model = model.fit(cohort.features, cohort.outcome.event)
+    >>> recalibration = model.recalibration_
+    >>> recalibration.method, round(recalibration.event_rate_fitted, 3)
+    ('prior', 0.5)
     """
 
     method: str

@@ -109,9 +109,18 @@ class ModelSpec:
         weights its own way (XGBoost's ``scale_pos_weight``); None: the model's (or
         its wrapped classifier's) ``class_weight`` parameter, if any.
     score : tuple, optional
-        ``(equation, recalibrate)`` of a published
-        :class:`~riskml.models.FraminghamScore`; such a family takes no
-        preprocessing, sampler, class weights or tuning.
+        ``(equation, recalibrate)`` of a published score: a
+        :class:`~riskml.models.FraminghamScore`, or a
+        :class:`~riskml.models.PublishedModel` where ``classes`` names it
+        (``recalibrate``: False, True for ``"km"``, or ``"logistic"``); such a family
+        takes no preprocessing, sampler, class weights or tuning.
+
+    Examples
+    --------
+    >>> from riskml.models import model_spec
+    >>> spec = model_spec("logistic")
+    >>> spec.name, spec.outcome_kinds
+    ('logistic', ('binary',))
     """
 
     name: str
@@ -318,6 +327,18 @@ def unregister_model(name: str) -> None:
     ------
     ValueError
         If ``name`` is a built-in family or not registered.
+
+    Examples
+    --------
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> from riskml.models import ModelSpec, model_names, register_model, unregister_model
+    >>> spec = ModelSpec(name="gaussian_nb", description="Gaussian naive Bayes; P(event).",
+    ...                  estimator=lambda random_state: GaussianNB(), classes=(GaussianNB,))
+    >>> register_model(spec).name
+    'gaussian_nb'
+    >>> unregister_model("gaussian_nb")
+    >>> "gaussian_nb" in model_names()
+    False
     """
     if name in _BUILT_IN:
         raise ValueError(f"{name!r} is a built-in model family; it cannot be unregistered.")

@@ -40,12 +40,59 @@ class ModelFileError(ValueError):
     changed after it was written, or naming a type outside the allow-list.
 
     Nothing from the file has been run when this is raised.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from riskml.persistence import ModelFileError, load_model
+    >>> path = os.path.join(tempfile.mkdtemp(), "notes.riskml")
+    >>> with open(path, "wb") as file:
+    ...     _ = file.write(b"not a model")
+    >>> try:
+    ...     load_model(path)
+    ... except ModelFileError as error:
+    ...     print(error)  # doctest: +NORMALIZE_WHITESPACE
+    notes.riskml is not a riskml model file (it is not a zip archive). Nothing was loaded.
+    Model files are written by riskml.save_model.
     """
 
 
 class ModelVersionWarning(UserWarning):
-    """A model file written with other versions of riskml or its dependencies."""
+    """A model file written with other versions of riskml or its dependencies.
+
+    Examples
+    --------
+    >>> import os, tempfile, warnings
+    >>> import numpy as np, pandas as pd
+    >>> from riskml.models import LogisticRisk
+    >>> from riskml.persistence import ModelVersionWarning, load_model, save_model
+    >>> X = pd.DataFrame({"age": [50.0, 60, 70, 55, 65, 75]})
+    >>> model = LogisticRisk().fit(X, np.array([0, 1, 0, 1, 0, 1]))
+    >>> path = save_model(model, os.path.join(tempfile.mkdtemp(), "model.riskml"))
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", ModelVersionWarning)  # refuse other versions
+    ...     loaded = load_model(path)  # written by these versions: loads
+    >>> type(loaded).__name__
+    'LogisticRisk'
+    """
 
 
 class ModelSignatureWarning(UserWarning):
-    """A signed model file loaded without its key: the signature was not checked."""
+    """A signed model file loaded without its key: the signature was not checked.
+
+    Examples
+    --------
+    >>> import os, tempfile, warnings
+    >>> import numpy as np, pandas as pd
+    >>> from riskml.models import LogisticRisk
+    >>> from riskml.persistence import load_model, save_model
+    >>> X = pd.DataFrame({"age": [50.0, 60, 70, 55, 65, 75]})
+    >>> model = LogisticRisk().fit(X, np.array([0, 1, 0, 1, 0, 1]))
+    >>> path = save_model(model, os.path.join(tempfile.mkdtemp(), "model.riskml"),
+    ...                   key="a-long-random-secret-key")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     loaded = load_model(path)  # no key: the signature is not checked
+    >>> [w.category.__name__ for w in caught]
+    ['ModelSignatureWarning']
+    """

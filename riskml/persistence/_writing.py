@@ -251,6 +251,16 @@ def write_files_atomically(
         What is written, for the messages.
     mode : int, optional
         Permission bits of the files (default: 0o600).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from riskml.persistence import write_files_atomically
+    >>> folder = tempfile.mkdtemp()
+    >>> write_files_atomically([(os.path.join(folder, "a.csv"), b"row,risk"),
+    ...                         (os.path.join(folder, "b.md"), b"# Results")])
+    >>> sorted(os.listdir(folder))
+    ['a.csv', 'b.md']
     """
     items = [(Path(path), data) for path, data in items]
     created: list[Path] = []

@@ -30,7 +30,19 @@ _KEYS = frozenset({"text", "table", "figure", "note"})
 
 @dataclass(frozen=True)
 class ReportSection:
-    """A registered report section (see :func:`register_report_section`)."""
+    """A registered report section (see :func:`register_report_section`).
+
+    Examples
+    --------
+    >>> from riskml.report import registered_report_section
+    >>> from riskml.report._custom import custom_sections
+    >>> def note(result):
+    ...     return {"text": "Read with the protocol."}
+    >>> with registered_report_section("protocol_note", "Protocol note", note, tripod=("18f",)):
+    ...     section = custom_sections()["protocol_note"]
+    >>> section.title, section.tripod
+    ('Protocol note', ('18f',))
+    """
 
     name: str
     title: str
@@ -102,7 +114,16 @@ def register_report_section(name: str, title: str, builder: Callable, *, tripod=
 
 
 def unregister_report_section(name: str) -> None:
-    """Remove a section added by :func:`register_report_section`."""
+    """Remove a section added by :func:`register_report_section`.
+
+    Examples
+    --------
+    >>> from riskml.report import register_report_section, unregister_report_section
+    >>> def note(result):
+    ...     return {"text": "Read with the protocol."}
+    >>> register_report_section("protocol_note", "Protocol note", note)
+    >>> unregister_report_section("protocol_note")
+    """
     if name not in _REGISTRY:
         raise KeyError(f"no report section named {name!r} is registered.")
     del _REGISTRY[name]
@@ -110,7 +131,20 @@ def unregister_report_section(name: str) -> None:
 
 @contextlib.contextmanager
 def registered_report_section(name: str, title: str, builder: Callable, *, tripod=()):
-    """:func:`register_report_section` for the duration of a ``with`` block."""
+    """:func:`register_report_section` for the duration of a ``with`` block.
+
+    Examples
+    --------
+    >>> from riskml.report import registered_report_section
+    >>> from riskml.report._custom import custom_sections
+    >>> def note(result):
+    ...     return {"text": "Read with the protocol."}
+    >>> with registered_report_section("protocol_note", "Protocol note", note):
+    ...     "protocol_note" in custom_sections()
+    True
+    >>> "protocol_note" in custom_sections()
+    False
+    """
     register_report_section(name, title, builder, tripod=tripod)
     try:
         yield _REGISTRY[name]

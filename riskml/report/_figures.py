@@ -159,6 +159,15 @@ def plot_shap_importance(importance: pd.Series, ax=None, top: int = 15, *, scale
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from riskml.report import plot_shap_importance
+    >>> importance = pd.Series({"age": 0.42, "ejection_fraction": 0.31, "serum_sodium": 0.05})
+    >>> ax = plot_shap_importance(importance, top=2)
+    >>> [label.get_text() for label in ax.get_yticklabels()]
+    ['age', 'ejection_fraction']
     """
     if not isinstance(importance, pd.Series):
         raise TypeError(

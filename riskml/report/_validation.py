@@ -59,7 +59,25 @@ def _title(result, title) -> str:
 
 def render_validation_report(result, *, title=None, authors=None, sections=None) -> str:
     """The validation report of ``result`` as an HTML string (see
-    :func:`write_validation_report`)."""
+    :func:`write_validation_report`).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import riskml as rk
+    >>> from riskml.deployment import saved_model_validation
+    >>> from riskml.report import render_validation_report
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> model = rk.models.make_model("logistic").fit(cohort.features, cohort.outcome.event)
+    >>> folder = tempfile.mkdtemp()
+    >>> model_path = rk.save_model(model, os.path.join(folder, "model.riskml"), cohort=cohort)
+    >>> cohort_path = os.path.join(folder, "cohort.csv")
+    >>> cohort.features.assign(death=cohort.outcome.event).to_csv(cohort_path, index=False)
+    >>> result = saved_model_validation(model_path, cohort_path, outcome="death", n_boot=50)
+    >>> html = render_validation_report(result, title="External validation")
+    >>> html.startswith("<!DOCTYPE html>"), "External validation" in html
+    (True, True)
+    """
     _check_saved_model(result)
     return render_sections(
         result,
@@ -118,6 +136,23 @@ def write_validation_report(
 
     Riley RD, Archer L, Snell KIE, et al. Evaluation of clinical prediction models
     (part 2): how to undertake an external validation study. BMJ 2024;384:e074820.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import riskml as rk
+    >>> from riskml.deployment import saved_model_validation
+    >>> from riskml.report import write_validation_report
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> model = rk.models.make_model("logistic").fit(cohort.features, cohort.outcome.event)
+    >>> folder = tempfile.mkdtemp()
+    >>> model_path = rk.save_model(model, os.path.join(folder, "model.riskml"), cohort=cohort)
+    >>> cohort_path = os.path.join(folder, "cohort.csv")
+    >>> cohort.features.assign(death=cohort.outcome.event).to_csv(cohort_path, index=False)
+    >>> result = saved_model_validation(model_path, cohort_path, outcome="death", n_boot=50)
+    >>> write_validation_report(result, os.path.join(folder, "validation.html"),
+    ...                         sections=["performance"]).name
+    'validation.html'
     """
     from ..persistence import check_output_path, write_atomically
 

@@ -46,6 +46,21 @@ class ModelFitWarning(UserWarning):
     bootstrap replicates; :class:`~riskml.Study` adds the whole-cohort fit, warns
     once per issue with the counts, and records them in ``StudyResult.fit_issues``,
     the summary, the model descriptions and the report.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np, pandas as pd
+    >>> from riskml.models import LogisticRisk, ModelFitWarning
+    >>> X = pd.DataFrame({"x": [0.0, 1, 2, 3, 4, 5]})
+    >>> y = np.array([0, 0, 0, 1, 1, 1])  # x separates the outcome completely
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     model = LogisticRisk().fit(X, y)
+    >>> [w.category.__name__ for w in caught]
+    ['ModelFitWarning']
+    >>> model.fit_issues_[0][:11]
+    'separation:'
     """
 
 
@@ -71,6 +86,18 @@ def fit_issue_records(estimator, raised=()) -> list:
     Returns
     -------
     list of (category, message)
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np, pandas as pd
+    >>> from riskml.models import LogisticRisk
+    >>> from riskml.utils.fit_issues import fit_issue_records
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     model = LogisticRisk().fit(pd.DataFrame({"x": [0.0, 1, 2, 3]}), np.array([0, 0, 1, 1]))
+    >>> [(category.__name__, text[:11]) for category, text in fit_issue_records(model)]
+    [('ModelFitWarning', 'separation:')]
     """
     sentences = _issues_of(estimator, depth=0)
     records, seen = [], set()
@@ -117,6 +144,15 @@ def count_fit_issues(records) -> Counter:
     collections.Counter
         Sentence -> number of fits that raised it (a fit raising a sentence twice
         counts once).
+
+    Examples
+    --------
+    >>> from riskml.models import ModelFitWarning
+    >>> from riskml.utils.fit_issues import count_fit_issues
+    >>> fold_warnings = [[(ModelFitWarning, "separation on x")],
+    ...                  [(ModelFitWarning, "separation on x"), (UserWarning, "other")], []]
+    >>> count_fit_issues(fold_warnings)
+    Counter({'separation on x': 2})
     """
     counts: Counter = Counter()
     for fit in records:
@@ -150,6 +186,12 @@ def merge_fit_issues(counts: dict, whole=()) -> list[tuple[str, int, bool]]:
     -------
     list of (sentence, fits, in_whole)
         In order of first appearance, the whole-cohort fit's first.
+
+    Examples
+    --------
+    >>> from riskml.utils.fit_issues import merge_fit_issues
+    >>> merge_fit_issues({"no convergence": 2}, whole=["no convergence"])
+    [('no convergence', 3, True)]
     """
     groups: dict = {}
     for sentence, count, in_whole in [(s, 1, True) for s in whole] + [

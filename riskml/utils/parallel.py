@@ -139,6 +139,12 @@ def run_fits(function, tasks, n_jobs=None, n_tasks=None):
     result : object
     seconds : float
     warnings : list of (type, str)
+
+    Examples
+    --------
+    >>> from riskml.utils.parallel import run_fits
+    >>> [result for result, seconds, caught in run_fits(pow, [(2, 3), (3, 2)], n_jobs=1)]
+    [8, 9]
     """
     from joblib import Parallel, cpu_count, delayed
 
@@ -212,7 +218,16 @@ def _on_threads(function, tasks, workers: int, threads: int):
 def in_fit_thread() -> bool:
     """Whether this code runs in a task that :func:`run_fits` started on a thread, whose
     warnings run_fits records (``warnings.catch_warnings`` there would race with the
-    other tasks: the module's state is process-wide)."""
+    other tasks: the module's state is process-wide).
+
+    Examples
+    --------
+    >>> from riskml.utils.parallel import in_fit_thread, run_fits
+    >>> in_fit_thread()
+    False
+    >>> [result for result, _, _ in run_fits(lambda: in_fit_thread(), [(), ()])]
+    [True, True]
+    """
     return getattr(_budget, "threads", None) is not None
 
 
@@ -229,6 +244,18 @@ def silenced(category=Warning):
     Parameters
     ----------
     category : type of Warning, default=Warning
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from riskml.utils.parallel import silenced
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     with silenced(RuntimeWarning):
+    ...         warnings.warn("dropped", RuntimeWarning)
+    ...     warnings.warn("kept", UserWarning)
+    >>> [str(w.message) for w in caught]
+    ['kept']
     """
     if not in_fit_thread():
         with warnings.catch_warnings():

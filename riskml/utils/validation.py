@@ -249,6 +249,17 @@ def check_file(path, what: str) -> Path:
 
     Raises a TypeError for anything but a str or path-like, a FileNotFoundError
     (saying so when it is a folder) when there is no file there.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from riskml.utils import check_file
+    >>> folder = tempfile.mkdtemp()
+    >>> try:
+    ...     check_file(os.path.join(folder, "missing.csv"), "the cohort file")
+    ... except FileNotFoundError as error:
+    ...     print(type(error).__name__)
+    FileNotFoundError
     """
     if not isinstance(path, str | os.PathLike):
         raise TypeError(

@@ -70,7 +70,17 @@ _EQUATION_KEYS = {
 
 
 class PublishedModelError(ValueError):
-    """A published-model file that breaks a rule of the format (the message names the key)."""
+    """A published-model file that breaks a rule of the format (the message names the key).
+
+    Examples
+    --------
+    >>> from riskml.models import PublishedModelError, published_model
+    >>> try:
+    ...     published_model("no_such_file.yaml")
+    ... except PublishedModelError as error:
+    ...     print(error)  # doctest: +ELLIPSIS
+    no published-model file at '...no_such_file.yaml'.
+    """
 
 
 @dataclass(frozen=True)
@@ -143,7 +153,15 @@ class ModelDefinition:
 
 
 def bundled_names() -> tuple:
-    """Names of the model files shipped with riskml (``riskml/models/scores/published``)."""
+    """Names of the model files shipped with riskml (``riskml/models/scores/published``).
+
+    Examples
+    --------
+    >>> from riskml.models.scores import bundled_names
+    >>> bundled_names()  # doctest: +NORMALIZE_WHITESPACE
+    ('atp3_hard_chd', 'dagostino2008_bmi', 'dagostino2008_lipid', 'pce', 'prevent_cvd_10y',
+     'wilson1998_ldl', 'wilson1998_tc')
+    """
     return tuple(sorted(path.stem for path in BUNDLED_FOLDER.glob("*.yaml")))
 
 

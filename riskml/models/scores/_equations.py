@@ -79,6 +79,14 @@ class Equation:
     citation : str
     sources : str
         Public sources whose coefficient values agree with the table.
+
+    Examples
+    --------
+    >>> from riskml.models.scores import EQUATIONS
+    >>> equation = EQUATIONS["dagostino2008_lipid"]
+    >>> equation.age_range, equation.inputs  # doctest: +NORMALIZE_WHITESPACE
+    ((30.0, 74.0), ('sex', 'age', 'total_chol', 'hdl', 'sbp', 'bp_treated', 'smoker',
+     'diabetes'))
     """
 
     name: str

@@ -55,7 +55,21 @@ _LEARNED = (
 
 
 class OutOfRangeWarning(UserWarning):
-    """Inputs outside the range a published score was derived on."""
+    """Inputs outside the range a published score was derived on.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from riskml.models import FraminghamScore, OutOfRangeWarning
+    >>> woman = pd.DataFrame({"sex": ["F"], "age": [25], "total_chol": [180], "hdl": [47],
+    ...                       "sbp": [124], "bp_treated": [0], "smoker": [1], "diabetes": [0]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     risk = FraminghamScore().predict_risk(woman)  # derived on ages 30-74
+    >>> [w.category.__name__ for w in caught]
+    ['OutOfRangeWarning']
+    """
 
 
 def _positions(mask) -> list[int]:

@@ -8,7 +8,7 @@ calls.
 ``riskml predict model.riskml patients.csv --out risks.csv`` writes one row per
 input row: ``row`` (1 = the first data row of the input) and ``risk``; no column
 of the input (identifiers included) is copied. ``riskml validate model.riskml
-cohort.csv --outcome COL [--time COL --horizon DAYS] --out DIR`` validates a
+cohort.csv --outcome COL [--time COL --horizon DAYS] --out DIR [--export DIR]`` validates a
 saved model on a new cohort (discrimination with its CI, calibration intercept,
 slope and O:E, Brier score, recalibration advice) and writes
 ``validation_metrics.csv``, ``validation.md`` and ``validation-report.html`` (the HTML
@@ -225,6 +225,8 @@ def _validate_command(args) -> int:
         overwrite=args.overwrite,
         strict=args.strict,
         key=_key(),
+        export=args.export,
+        min_cell=args.min_cell,
     )
     for r in rows.to_dict("records"):
         ci = (
@@ -261,9 +263,11 @@ def _outputs(args) -> list[Path]:
     if args.command == "predict":
         return [Path(args.out)]
     if args.command == "validate":
-        from .deployment import VALIDATION_OUTPUTS
+        from .deployment import EXPORT_FILES, VALIDATION_OUTPUTS
 
-        return [Path(args.out) / name for name in VALIDATION_OUTPUTS]
+        export = getattr(args, "export", None)
+        exported = [] if export is None else [Path(export) / n for n in EXPORT_FILES]
+        return [Path(args.out) / name for name in VALIDATION_OUTPUTS] + exported
     if args.command == "demo":
         return [Path(args.out) / "report.html"]
     folder = _out_folder(args)  # run: the report's name is in the study file
@@ -369,7 +373,15 @@ def _run(function, args) -> int:
 
 
 def main(argv=None) -> int:
-    """Entry point of the ``riskml`` command."""
+    """Entry point of the ``riskml`` command.
+
+    Examples
+    --------
+    >>> from riskml.cli import main
+    >>> main([])  # no command: prints the usage  # doctest: +ELLIPSIS
+    usage: riskml ...
+    1
+    """
     parser = argparse.ArgumentParser(
         prog="riskml", description="Build, validate and explain clinical risk-prediction models."
     )
@@ -438,6 +450,18 @@ def main(argv=None) -> int:
     )
     validate_parser.add_argument("--n-boot", type=int, default=2000, help="bootstrap replicates")
     validate_parser.add_argument("--random-state", type=int, default=0, help="bootstrap seed")
+    validate_parser.add_argument(
+        "--export",
+        default=None,
+        help="also write the aggregate results, safe to share, into this folder (counts, "
+        "metrics, calibration table, decision curve as CSV; small counts suppressed)",
+    )
+    validate_parser.add_argument(
+        "--min-cell",
+        type=int,
+        default=5,
+        help="the smallest count --export shows (default 5; smaller ones read '<5')",
+    )
     validate_parser.add_argument(
         "--overwrite", action="store_true", help="replace earlier results in --out"
     )

@@ -144,7 +144,13 @@ def _complexity(function) -> int:
             continue  # nested functions are measured on their own
         if isinstance(
             node,
-            ast.If | ast.For | ast.While | ast.AsyncFor | ast.ExceptHandler | ast.IfExp | ast.Assert,
+            ast.If
+            | ast.For
+            | ast.While
+            | ast.AsyncFor
+            | ast.ExceptHandler
+            | ast.IfExp
+            | ast.Assert,
         ):
             count += 1
         elif isinstance(node, ast.BoolOp):

@@ -44,6 +44,7 @@ import pandas as pd
 from ..cohorts import input_profile
 from ..errors import CommandError
 from ._checks import check_inputs
+from ._export import EXPORT_FILES, aggregate_export, check_min_cell
 from ._horizon import check_horizon
 from ._inputs import _check_rows, _finite_risks, _prepare_inputs
 from ._report import (
@@ -126,6 +127,23 @@ def predict(
     ------
     riskml.errors.InputError
         New rows the model cannot score as they are (see :func:`check_inputs`).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import riskml as rk
+    >>> from riskml.deployment import predict
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> model = rk.models.make_model("logistic").fit(cohort.features, cohort.outcome.event)
+    >>> folder = tempfile.mkdtemp()
+    >>> model_path = rk.save_model(model, os.path.join(folder, "model.riskml"), cohort=cohort)
+    >>> cohort.features.head(3).to_csv(os.path.join(folder, "new.csv"), index=False)
+    >>> path, n_rows, notes = predict(model_path, os.path.join(folder, "new.csv"),
+    ...                               os.path.join(folder, "risk.csv"))
+    >>> path.name, n_rows
+    ('risk.csv', 3)
+    >>> path.read_text().splitlines()[0]
+    'row,risk'
     """
     from ..cohorts import read_table
     from ..persistence import check_output_path, load_model, read_model_info, write_atomically
@@ -263,6 +281,8 @@ def validate_model(
     strict=False,
     key=None,
     report=True,
+    export=None,
+    min_cell=5,
 ):
     """External validation of a saved model on a new cohort (``riskml validate``).
 
@@ -311,6 +331,13 @@ def validate_model(
         validation cohort, the input checks, performance with intervals, ROC,
         calibration plot, Brier score and IPA, decision curve, recalibration advice
         and the TRIPOD+AI checklist).
+    export : path-like, optional
+        Also write the aggregate results, safe to share, into this folder
+        (:meth:`SavedModelValidation.export`: counts, metrics with intervals,
+        calibration table, decision curve, README.txt; counts under ``min_cell``
+        suppressed, no identifier or row-level value).
+    min_cell : int, default=5
+        The smallest count the export shows.
 
     Returns
     -------
@@ -319,7 +346,8 @@ def validate_model(
     paths : list of pathlib.Path
         ``validation_metrics.csv``, ``validation.md`` and (with ``report``)
         ``validation-report.html`` in ``out_dir`` (created when missing, only once
-        every file is ready; written together or not at all).
+        every file is ready; written together or not at all), then the export's
+        files.
 
     References
     ----------
@@ -330,6 +358,23 @@ def validate_model(
     Riley RD, Archer L, Snell KIE, et al. Evaluation of clinical prediction
     models (part 2): how to undertake an external validation study. BMJ
     2024;384:e074820.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import riskml as rk
+    >>> from riskml.deployment import validate_model
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> model = rk.models.make_model("logistic").fit(cohort.features, cohort.outcome.event)
+    >>> folder = tempfile.mkdtemp()
+    >>> model_path = rk.save_model(model, os.path.join(folder, "model.riskml"), cohort=cohort)
+    >>> cohort_path = os.path.join(folder, "cohort.csv")
+    >>> cohort.features.assign(death=cohort.outcome.event).to_csv(cohort_path, index=False)
+    >>> table, advice, written = validate_model(model_path, cohort_path,
+    ...                                         os.path.join(folder, "validation"),
+    ...                                         outcome="death", n_boot=50, report=False)
+    >>> sorted(path.name for path in written)
+    ['validation.md', 'validation_metrics.csv']
     """
     from ..persistence import check_output_path, write_files_atomically
     from ..report import render_validation_report
@@ -339,6 +384,13 @@ def validate_model(
     paths = [
         check_output_path(out_dir / n, overwrite=overwrite, create_parents=True) for n in names
     ]
+    if export is not None:
+        min_cell = check_min_cell(min_cell)
+        export = _check_out_dir(export, cohort_path)
+        paths += [
+            check_output_path(export / n, overwrite=overwrite, create_parents=True)
+            for n in EXPORT_FILES
+        ]
     result = saved_model_validation(
         model_path,
         cohort_path,
@@ -369,5 +421,8 @@ def validate_model(
     ]
     if report:
         files.append((paths[2], render_validation_report(result).encode("utf-8")))
+    if export is not None:
+        shared = aggregate_export(result, min_cell=min_cell)
+        files += [(export / name, content) for name, content in shared.items()]
     write_files_atomically(files, overwrite=overwrite, what="validation results")
-    return rows, result.advice, paths
+    return rows, result.advice, [path for path, _ in files]

@@ -50,6 +50,25 @@ class SavedModelValidation:
         ``training_max``, ``training_median``, ``training_missing`` share,
         ``training_levels``) against the validation cohort (``median``, None for
         fewer than 5 values or a non-numeric input; ``missing`` count; ``n``).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import riskml as rk
+    >>> from riskml.deployment import saved_model_validation
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> model = rk.models.make_model("logistic").fit(cohort.features, cohort.outcome.event)
+    >>> folder = tempfile.mkdtemp()
+    >>> model_path = rk.save_model(model, os.path.join(folder, "model.riskml"), cohort=cohort)
+    >>> cohort_path = os.path.join(folder, "cohort.csv")
+    >>> cohort.features.assign(death=cohort.outcome.event).to_csv(cohort_path, index=False)
+    >>> result = saved_model_validation(model_path, cohort_path, outcome="death", n_boot=50)
+    >>> result.summary[["metric", "estimate"]].head(2).round(3)
+                      metric  estimate
+    0                    auc     0.809
+    1  calibration_intercept    -0.000
+    >>> result.advice[-1][:34]
+    'No recalibration is indicated: the'
     """
 
     summary: pd.DataFrame
@@ -81,6 +100,24 @@ class SavedModelValidation:
         return write_validation_report(
             self, path, title=title, authors=authors, sections=sections, overwrite=overwrite
         )
+
+    def export(self, path, *, min_cell=5, overwrite=False):
+        """Write the aggregate results, safe to share, into the folder ``path``.
+
+        Counts, metrics with intervals, the calibration table and the decision curve
+        as CSV files with a README.txt; every count under ``min_cell`` is suppressed
+        (shown as ``"<5"``), with what would give it back by subtraction
+        (:mod:`riskml.deployment._export`). No identifier or row-level value is
+        written.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written (all of them or none).
+        """
+        from ._export import write_export
+
+        return write_export(self, path, min_cell=min_cell, overwrite=overwrite)
 
 
 def _probability(risk) -> bool:

@@ -33,6 +33,7 @@ from ._discrimination import ConcordanceResult, concordance_index, roc_auc
 from ._ipcw import time_dependent_auc, uno_c
 from ._metrics import (
     Metric,
+    check_metric_params,
     check_metrics,
     default_metrics,
     find_metric,
@@ -92,6 +93,7 @@ __all__ = [
     "evaluate_predictions",
     "external_validation",
     "get_metric",
+    "check_metric_params",
     "check_metrics",
     "get_metric_names",
     "metric_interval",
@@ -258,3 +260,13 @@ __all__ += [
     "partial_auc_ci",
     "threshold_statistics",
 ]
+
+# -- added by the fairness work (issue 28): exports only, kept in one block ------------
+from ._fairness import FairnessResult, fairness_summary  # noqa: E402
+
+__all__ += ["FairnessResult", "fairness_summary"]
+
+# -- temporal validation (issue 31, item 3): develop on earlier, validate on later dates --
+from ._temporal import TemporalPeriods, TemporalSplit  # noqa: E402
+
+__all__ += ["TemporalPeriods", "TemporalSplit"]

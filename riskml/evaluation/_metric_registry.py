@@ -120,6 +120,10 @@ class Metric:
         function)`` returns the checked value or raises.
     required_params : dict
         ``{parameter: what to tell a user who left it out}``.
+    check_params : callable or None
+        ``check_params(params, function)`` checks the parameters together, after each
+        one's own check, and raises where they do not go together (``partial_auc``
+        takes exactly one of ``specificity`` and ``sensitivity``).
     default : bool
         A study reports it when no metrics are named (:func:`default_metrics`).
     listed : bool
@@ -135,6 +139,15 @@ class Metric:
         Old names the interval functions accept with a ``FutureWarning``.
     undefined_for_constant : bool
         A constant risk leaves it undefined ("not computed").
+
+    Examples
+    --------
+    >>> from riskml.evaluation import get_metric
+    >>> metric = get_metric("auc", "binary")
+    >>> metric.name, metric.label, metric.interval, metric.section
+    ('auc', 'AUC', 'delong', 'discrimination')
+    >>> metric.function([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    0.75
     """
 
     name: str
@@ -161,6 +174,7 @@ class Metric:
     no_information: float | str | None = None
     params: Mapping[str, Callable] = field(default_factory=dict, hash=False)
     required_params: Mapping[str, str] = field(default_factory=dict, hash=False)
+    check_params: Callable[[Mapping, str], None] | None = None
     default: bool = False
     listed: bool = True
     n_risks: int = 1
@@ -249,8 +263,9 @@ def get_metric_names(outcome_kind: str | None = None) -> list[str]:
     Examples
     --------
     >>> from riskml.evaluation import get_metric_names
-    >>> get_metric_names("binary")[:3]
-    ['auc', 'brier', 'calibration_intercept']
+    >>> names = get_metric_names("binary")
+    >>> names == sorted(names), "auc" in names, "calibration_slope" in names
+    (True, True, True)
     """
     if outcome_kind not in (None, *OUTCOME_KINDS):
         raise ValueError(
@@ -511,7 +526,19 @@ def register_metric(
 
 
 def unregister_metric(name: str, outcome_kind: str) -> None:
-    """Remove a metric added by :func:`register_metric` (riskml's own stay)."""
+    """Remove a metric added by :func:`register_metric` (riskml's own stay).
+
+    Examples
+    --------
+    >>> from riskml.evaluation import register_metric, unregister_metric, get_metric_names
+    >>> def mean_risk(event, risk):
+    ...     return float(sum(risk) / len(risk))
+    >>> register_metric("mean_risk", "binary", mean_risk, label="Mean risk")  # doctest: +ELLIPSIS
+    Metric(...)
+    >>> unregister_metric("mean_risk", "binary")
+    >>> "mean_risk" in get_metric_names("binary")
+    False
+    """
     key = (name, outcome_kind)
     if key in _BUILT_IN:
         raise ValueError(
@@ -619,12 +646,25 @@ def check_metrics(metrics, outcome_kind: str, horizon, function: str) -> tuple[M
     return resolved
 
 
-def check_metric_params(metric_params, resolved, function: str) -> dict:
+def check_metric_params(metric_params, resolved, function: str, *, require: bool = True) -> dict:
     """``{metric name: {parameter: value}}`` checked against the metrics chosen.
 
     Refuses a non-mapping, a metric not chosen, a parameter the metric does not take
-    (:attr:`Metric.params`), a bad value, and a missing required one
-    (:attr:`Metric.required_params`, e.g. ``net_benefit``'s ``threshold``).
+    (:attr:`Metric.params`), a bad value, and (unless ``require=False``, for parameters
+    that others will complete) a missing required one (:attr:`Metric.required_params`,
+    e.g. ``net_benefit``'s ``threshold``) or parameters that do not go together
+    (:attr:`Metric.check_params`).
+
+    Examples
+    --------
+    >>> from riskml.evaluation import check_metric_params, check_metrics
+    >>> chosen = check_metrics(["auc", "net_benefit"], "binary", None, "my_function")
+    >>> check_metric_params({"net_benefit": {"threshold": 0.1}}, chosen, "my_function")
+    {'net_benefit': {'threshold': 0.1}}
+    >>> check_metric_params({"net_benefit": {}}, chosen, "my_function")
+    Traceback (most recent call last):
+    ...
+    ValueError: my_function: 'net_benefit' is evaluated at a risk threshold; ...
     """
     if metric_params is None:
         metric_params = {}
@@ -658,10 +698,12 @@ def check_metric_params(metric_params, resolved, function: str) -> dict:
                 f"{name} does not take; it takes {sorted(accepted) or 'no parameters'}."
             )
         checked[name] = {key: accepted[key](value, function) for key, value in params.items()}
-    for metric in resolved:
+    for metric in resolved if require else ():
         for param, advice in metric.required_params.items():
             if param not in checked.get(metric.name, {}):
                 raise ValueError(f"{function}: {metric.name!r} {advice}")
+        if metric.check_params is not None:
+            metric.check_params(checked.get(metric.name, {}), function)
     return checked
 
 

@@ -23,6 +23,9 @@ name                      binary      time-to-event  meaning
 ``ipa``                   yes         at horizon    index of prediction accuracy, 1 - Brier /
                                                     Brier of the null model
 ``net_benefit``           yes         at horizon    net benefit at a threshold
+``sensitivity``           yes         at horizon    at a threshold; so are ``specificity``,
+                                                    ``ppv``, ``npv`` and ``accuracy``
+``partial_auc``           yes         at horizon    partial AUC (McClish)
 ========================  ==========  ============  =========================================
 
 The interval functions also know E50, E90 and Emax (binary calibration) and the NRI
@@ -91,6 +94,7 @@ from ._metric_registry import (
     unregister_metric,
 )
 from ._metrics_competing import COMPETING_METRICS
+from ._metrics_threshold import THRESHOLD_METRICS
 from ._reclassification import idi, nri
 from ._wald import binary_wald, survival_wald
 
@@ -470,7 +474,7 @@ _SURVIVAL = (
     ),
 )
 
-for _metric in (*_BINARY, *_SURVIVAL, *COMPETING_METRICS):
+for _metric in (*_BINARY, *_SURVIVAL, *THRESHOLD_METRICS, *COMPETING_METRICS):
     _register_built_in(_metric)
 del _metric
 
@@ -577,6 +581,14 @@ def metric_interval(
     .. [3] Austin PC, Steyerberg EW. The Integrated Calibration Index (ICI) and
        related metrics for quantifying the calibration of logistic regression
        models. Stat Med 2019;38:4051-4065.
+
+    Examples
+    --------
+    >>> from riskml.evaluation import metric_interval
+    >>> y = [0, 0, 1, 1, 0, 1, 0, 1]
+    >>> risk = [0.1, 0.4, 0.35, 0.8, 0.2, 0.7, 0.3, 0.6]
+    >>> metric_interval("auc", y, risk)
+    ConfidenceInterval(0.9375, 95% CI 0.7643 to 1.0000; DeLong)
     """
     function = "metric_interval"
     outcome = check_outcome_argument(outcome, function, "outcome")

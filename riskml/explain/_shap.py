@@ -365,6 +365,18 @@ def _equation_players(final, columns):
     return [column for column in final.input_columns() if column in columns]
 
 
+def _equation_on_log_odds(final) -> bool:
+    """Whether a published equation's risk is logistic in its terms: a logistic link
+    (PREVENT) left as published, or a logistic recalibration (FraminghamScore's
+    ``"logistic"``, PublishedModel's ``"intercept"``, ``"slope"`` or ``"refit"``); Cox-type
+    equations (published or ``"km"``) are additive on the log cumulative hazard."""
+    recalibration = getattr(final, "recalibration_", None)
+    if recalibration is not None:
+        return recalibration in ("logistic", "intercept", "slope", "refit")
+    definition = getattr(final, "definition", None)
+    return getattr(definition, "link", None) == "logistic"
+
+
 # -- the model-agnostic method ----------------------------------------------------------
 def _agnostic(
     pipeline,
@@ -391,8 +403,7 @@ def _agnostic(
     columns = list(rows.columns)
     if equation:
         players = _equation_players(parts.final, columns)
-        recalibration = getattr(parts.final, "recalibration_", None)
-        if recalibration == "logistic":
+        if _equation_on_log_odds(parts.final):
             scale, link = "log-odds", _links.Logistic()
         else:
             scale, link = "log cumulative hazard", _links.InverseCloglog()

@@ -3,8 +3,8 @@
 Learned models (XGBoost, random forest, LASSO, ridge and unpenalised logistic
 regression, Cox and LASSO Cox, Bayesian networks, the scikit-learn families of
 :mod:`._zoo`), the competing-risk models (cause-specific Cox, Fine-Gray and the
-Aalen-Johansen null model) and the published scores (Framingham and its relatives, recalibrated or
-not). Importing this module registers them, in the order of
+Aalen-Johansen null model) and the published scores (Framingham and its relatives, the Pooled
+Cohort Equations and PREVENT; recalibrated or not). Importing this module registers them, in the order of
 :data:`riskml.models.MODELS`.
 """
 
@@ -21,7 +21,7 @@ from ._spec import ModelSpec, _add
 from ._xgboost import XGBoostRisk, XGBoostSurvival
 from ._zoo import ZOO_SPECS
 from .cox import CoxPH
-from .scores import FraminghamScore
+from .scores import FraminghamScore, PublishedModel
 
 __all__ = ["BUILT_IN_SPECS"]
 
@@ -236,14 +236,16 @@ _COMPETING = (
 )
 
 
-def _score(name: str, description: str, equation: str, recalibrate) -> ModelSpec:
+def _score(
+    name: str, description: str, equation: str, recalibrate, model=FraminghamScore
+) -> ModelSpec:
     return ModelSpec(
         name=name,
         description=description,
         outcome_kinds=("binary", "survival"),
         preprocess=None,
         explainer="equation",
-        classes=(FraminghamScore,),
+        classes=(model,),
         score=(equation, recalibrate),
     )
 
@@ -315,8 +317,54 @@ _SCORES = (
     ),
 )
 
+_LOGISTIC_RECALIBRATED = (
+    "with logistic recalibration (intercept and slope of logit risk fitted on the training "
+    "cohort's label at the horizon)."
+)
+
+# the published models read from riskml/models/scores/published/*.yaml (PublishedModel)
+_PUBLISHED = (
+    _score(
+        "pce",
+        "Pooled Cohort Equations (Goff 2013; sex- and race-specific), published coefficients "
+        "and 10-year baseline survival: 10-year risk of hard ASCVD.",
+        "pce",
+        False,
+        PublishedModel,
+    ),
+    _score(
+        "pce_recalibrated",
+        "Pooled Cohort Equations (Goff 2013) " + _KM_RECALIBRATED,
+        "pce",
+        True,
+        PublishedModel,
+    ),
+    _score(
+        "pce_logistic_recalibrated",
+        "Pooled Cohort Equations (Goff 2013) " + _LOGISTIC_RECALIBRATED,
+        "pce",
+        "logistic",
+        PublishedModel,
+    ),
+    _score(
+        "prevent_cvd_10y",
+        "PREVENT base model (Khan 2024; sex-specific logistic equations), published "
+        "coefficients: 10-year risk of total cardiovascular disease.",
+        "prevent_cvd_10y",
+        False,
+        PublishedModel,
+    ),
+    _score(
+        "prevent_cvd_10y_recalibrated",
+        "PREVENT base model (Khan 2024) " + _LOGISTIC_RECALIBRATED,
+        "prevent_cvd_10y",
+        "logistic",
+        PublishedModel,
+    ),
+)
+
 #: Every built-in family, in the order of :data:`riskml.models.MODELS`.
-BUILT_IN_SPECS = _LEARNED + _COMPETING + _SCORES
+BUILT_IN_SPECS = _LEARNED + _COMPETING + _SCORES + _PUBLISHED
 
 for _spec in BUILT_IN_SPECS:
     _add(_spec, built_in=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 from sklearn.base import clone
 
 from ..features import make_preprocessor, set_ranking_resolver
@@ -14,7 +15,7 @@ from ._pipeline import RiskPipeline
 from ._sklearn import SklearnRiskClassifier, check_classifier
 from ._spec import ModelSpec, model_spec, spec_named, specs
 from ._tuning import TunedRisk
-from .scores import FraminghamScore
+from .scores import FraminghamScore, PublishedModel
 from .scores.framingham import TEN_YEARS_DAYS
 
 # MODELS and DEFAULT_GRIDS are read through the module's __getattr__ (below)
@@ -533,8 +534,38 @@ def make_model(
     )
 
 
-def _published_score(spec: ModelSpec, horizon, inputs, units) -> FraminghamScore:
+def _published_model(spec: ModelSpec, horizon, inputs, units) -> PublishedModel:
+    """The unfitted :class:`PublishedModel` of a family (recalibrated at the horizon).
+
+    Unrecalibrated, it predicts at its published horizon only, so another horizon is
+    refused here, before any fit, with the family's recalibrated variant as the fix.
+    """
+    equation, recalibrate = spec.score
+    model = PublishedModel(
+        model=equation,
+        inputs=inputs,
+        units=units,
+        recalibrate={True: "km"}.get(recalibrate, recalibrate),
+        horizon=horizon if recalibrate else None,
+    )
+    own = model.definition.horizon_days
+    if not recalibrate and horizon is not None and not np.isclose(float(horizon), own):
+        variants = [
+            s.name for s in specs() if s.name.startswith(f"{spec.name}_") and s.score is not None
+        ]
+        raise ValueError(
+            f"{spec.name!r} predicts the published risk by {own:g} days "
+            f"({own / 365.25:g} years); the horizon is {float(horizon):g} days. Use "
+            + (f"{variants[0]!r} (recalibrated to the horizon), or " if variants else "")
+            + f"horizon={own:g}."
+        )
+    return model
+
+
+def _published_score(spec: ModelSpec, horizon, inputs, units):
     """The unfitted score of a published-score family (recalibrated at the horizon)."""
+    if spec.classes and issubclass(spec.classes[0], PublishedModel):
+        return _published_model(spec, horizon, inputs, units)
     equation, recalibrate = spec.score
     return FraminghamScore(
         model=equation,

@@ -58,6 +58,7 @@ SECTIONS = {
     "stability": ("Prediction stability", S.stability_section),
     "external": ("External validation", S.external_section),
     "subgroups": ("Performance in subgroups", S.subgroups_section),
+    "fairness": ("Fairness across groups", S.fairness_section),
     "comparison": ("Model comparison", S.comparison_section),
     "explanations": ("Explanations", S.explanations_section),
     "patient": ("Example patient", S.patient_section),
@@ -213,7 +214,19 @@ def _authors(authors) -> str:
 
 
 def render_report(result, *, title=None, authors=None, sections=None) -> str:
-    """The report of ``result`` as an HTML string (see :func:`write_report`)."""
+    """The report of ``result`` as an HTML string (see :func:`write_report`).
+
+    Examples
+    --------
+    >>> import riskml as rk
+    >>> from riskml.report import render_report
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> result = rk.Study(cohort, models=["logistic"], validation=3, metrics=["harrell_c"],
+    ...                   n_boot=50, explain=False, progress=False).run()
+    >>> html = render_report(result, title="Heart failure: 90-day death", sections=["performance"])
+    >>> html.startswith("<!DOCTYPE html>"), "Heart failure: 90-day death" in html
+    (True, True)
+    """
     return render_sections(result, title=title, authors=authors, sections=sections)
 
 
@@ -255,7 +268,7 @@ def write_report(
         position of the example patient, or None). The optional attributes of
         :class:`~riskml.study.StudyResult` (``fitted_models``, ``explanations``,
         ``calibration``, ``decision_curve``, ``optimism``, ``external``,
-        ``subgroups``, ``selection_frequency``, ``sample_size``, ``table_one``,
+        ``subgroups``, ``fairness``, ``selection_frequency``, ``sample_size``, ``table_one``,
         ``timings``, ``fit_issues`` (fits that did not give the model asked for:
         listed in the specification and the limitations), and ``flow``, the
         cohort's exclusion flow) fill the sections that need them; a section
@@ -272,9 +285,9 @@ def write_report(
         ``cohort``, ``outcome``, ``predictors``, ``selection``, ``sample_size``,
         ``missing``, ``specification``, ``performance``, ``discrimination``,
         ``calibration``, ``overall``, ``clinical_utility``, ``optimism``,
-        ``external``, ``subgroups``, ``comparison``, ``explanations``, ``patient``,
-        ``limitations``, ``methods``, ``reproducibility``, ``checklist``. All by
-        default.
+        ``external``, ``subgroups``, ``fairness``, ``comparison``, ``explanations``,
+        ``patient``, ``limitations``, ``methods``, ``reproducibility``, ``checklist``.
+        All by default.
     overwrite : bool, default=False
         Replace an existing file (or a symbolic link: the link itself is replaced,
         its target left alone). By default an existing path is refused before any

@@ -113,7 +113,12 @@ def limitations_section(result) -> dict:
                 f"{unknown:,} patients were censored before the horizon without an event; "
                 "metrics at the horizon assume censoring independent of the outcome (IPCW)."
             )
-    if getattr(result, "external", None) is None:
+    if (result.settings or {}).get("temporal validation"):
+        items.append(
+            "Temporal validation: the later patients come from the same source as the "
+            "earlier ones, so it tests transportability over time, not to other settings."
+        )
+    elif getattr(result, "external", None) is None:
         items.append(
             "Internal validation only: no external cohort was evaluated, so transportability "
             "to other settings is unknown."
@@ -152,8 +157,13 @@ def methods_section(result) -> dict:
     selection = settings.get("selection")
     if selection in (None, "none"):
         selection = "none: every candidate predictor entered each model"
+    validation = fmt_setting(settings.get("validation", "not recorded"))
+    temporal = settings.get("temporal validation")
+    if temporal:
+        # the periods first (dates and counts), then the development period's own scheme
+        validation = f"{temporal}; within the development period, {validation}"
     return {
-        "validation": sentence(fmt_setting(settings.get("validation", "not recorded"))),
+        "validation": sentence(validation),
         "selection": sentence(fmt_setting(selection)),
         "imbalance": imbalance_sentence(result),
         "intervals": [(method, ", ".join(metrics)) for method, metrics in interval_methods(result)],

@@ -27,6 +27,7 @@ outcome), :mod:`._section_predictors` (predictors, selection, sample size, missi
 data), :mod:`._section_specification` (model specification),
 :mod:`._section_performance` (performance, discrimination, calibration, overall,
 clinical utility, optimism, stability, external, subgroups, comparison),
+:mod:`._section_fairness` (fairness across groups),
 :mod:`._section_explanations` and :mod:`._section_methods` (limitations, methods,
 reproducibility), and :mod:`._section_validation` (the model file, inputs and
 recalibration advice of a saved model's external validation); shared pieces in
@@ -65,6 +66,7 @@ from ._section_explanations import (
     explanations_section,
     patient_section,
 )
+from ._section_fairness import fairness_section, fairness_sentence
 from ._section_methods import (
     _framingham_ages,
     _imbalance_texts,
@@ -214,4 +216,6 @@ __all__ = [
     "specification_section",
     "stability_section",
     "subgroups_section",
+    "fairness_section",
+    "fairness_sentence",
 ]

@@ -60,7 +60,7 @@ ITEMS = (
     ),
     ("12g", "How predictions are calculated", ("specification",), AUTHORS),
     ("13", "Class imbalance: methods and recalibration", ("methods",), AUTHORS),
-    ("14", "Fairness approach", ("subgroups",), AUTHORS),
+    ("14", "Fairness approach", ("fairness", "subgroups"), AUTHORS),
     ("15", "Model output and thresholds", ("clinical_utility", "outcome"), AUTHORS),
     (
         "16",
@@ -109,9 +109,19 @@ ITEMS = (
         ),
         AUTHORS,
     ),
-    ("23b", "Heterogeneity of performance across clusters", ("subgroups",), AUTHORS),
+    (
+        "23b",
+        "Heterogeneity of performance across clusters",
+        ("subgroups", "fairness"),
+        AUTHORS,
+    ),
     ("24", "Updated model performance", ("optimism", "external"), NOT_APPLICABLE),
-    ("25", "Interpretation of the main results, fairness", ("explanations",), AUTHORS),
+    (
+        "25",
+        "Interpretation of the main results, fairness",
+        ("explanations", "fairness"),
+        AUTHORS,
+    ),
     ("26", "Limitations", ("limitations",), AUTHORS),
     (
         "27a",

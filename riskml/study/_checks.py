@@ -55,6 +55,7 @@ def check_settings(study) -> StudySettings:
     if study.explain_max_trees is not None:
         check_int(study.explain_max_trees, "explain_max_trees", "Study", low=1)
     validation = _check_validation(study, horizon)
+    temporal = _check_temporal(study, horizon)
     _check_run_options(study)
     metrics, metric_params = _check_metrics(study, horizon)
     _check_reference_levels(study)
@@ -101,6 +102,7 @@ def check_settings(study) -> StudySettings:
         stratified_bootstrap=study.stratified_bootstrap,
         n_jobs=study.n_jobs,
         progress=study.progress,
+        temporal=temporal,
     )
 
 
@@ -171,7 +173,12 @@ def check_horizon(study) -> float | None:
 
 
 def _default_validation(study, horizon):
-    """The validation scheme; None becomes 10 folds, fewer for a rare class."""
+    """The validation scheme; None becomes 10 folds, fewer for a rare class; a
+    temporal split's scheme within its development period."""
+    from ..evaluation import TemporalSplit
+
+    if isinstance(study.validation, TemporalSplit):
+        return study.validation.cv
     if study.validation is not None:
         return study.validation
     outcome = study.cohort.outcome
@@ -194,10 +201,51 @@ def _check_validation(study, horizon):
     ):
         raise ValueError(
             "The 'validation' parameter of Study must be an int in the range [2, inf) "
-            "(the number of folds), a cross-validation splitter, RepeatedCV or "
-            f"InternalValidation (or OptimismBootstrap). Got {validation!r} instead."
+            "(the number of folds), a cross-validation splitter, RepeatedCV, "
+            f"InternalValidation (or OptimismBootstrap) or TemporalSplit. Got {validation!r} "
+            "instead."
         )
     return validation
+
+
+def _index_dates(cohort, column: str):
+    """The index dates of a temporal split: a context column, or a feature column
+    that is not a predictor."""
+    context = cohort.context
+    if context is not None and column in context.columns:
+        return context[column]
+    if column in cohort.features.columns:
+        if column in cohort.predictors:
+            raise ValueError(
+                f"the date_column {column!r} of TemporalSplit is a predictor of the cohort; "
+                "an index date places a patient in a period and is not a predictor. Fix: "
+                "move it to cohort.context, or set its role in cohort.metadata to 'context'."
+            )
+        return cohort.features[column]
+    available = [] if context is None else list(context.columns)
+    raise ValueError(
+        f"the date_column {column!r} of TemporalSplit is not in the cohort: its context "
+        f"columns are {available[:10] or 'none'}. Fix: add the index dates to "
+        "cohort.context (one row per patient) or name the column that holds them."
+    )
+
+
+def _check_temporal(study, horizon):
+    """The periods of ``validation=TemporalSplit(...)`` (None for another scheme)."""
+    from ..evaluation import TemporalSplit
+
+    scheme = study.validation
+    if not isinstance(scheme, TemporalSplit):
+        return None
+    if study.external is not None:
+        raise ValueError(
+            "validation=TemporalSplit(...) validates on the cohort's later index dates, "
+            "so external= cannot be given too. Fix: run a second study for the external "
+            "cohort, or validate the saved model on it (riskml validate)."
+        )
+    return scheme.periods(
+        _index_dates(study.cohort, scheme.date_column), study.cohort.outcome, horizon
+    )
 
 
 def _check_run_options(study) -> None:
@@ -223,12 +271,13 @@ def _check_run_options(study) -> None:
 
 def _check_metrics(study, horizon) -> tuple[list, dict]:
     """The metric names and each one's keyword arguments."""
-    from ..evaluation import check_metrics
+    from ..evaluation import check_metric_params, check_metrics
 
     outcome = study.cohort.outcome
-    metrics = [m.name for m in check_metrics(study.metrics, outcome.kind, horizon, "Study")]
-    metric_params = {}
-    if "net_benefit" in metrics:
+    resolved = check_metrics(study.metrics, outcome.kind, horizon, "Study")
+    metrics = [m.name for m in resolved]
+    metric_params = _given_metric_params(study, resolved)
+    if "net_benefit" in metrics and "threshold" not in metric_params.get("net_benefit", {}):
         if study.threshold is None:
             raise ValueError(
                 "metric 'net_benefit' is evaluated at a risk threshold: pass "
@@ -249,8 +298,25 @@ def _check_metrics(study, horizon) -> tuple[list, dict]:
             weights = study.censoring_weights
             if name == "uno_c":  # Uno's C knows scikit-survival's and R's weights
                 weights = "at" if weights == "at" else "before"
-            metric_params.setdefault(name, {})["censoring_weights"] = weights
+            metric_params.setdefault(name, {}).setdefault("censoring_weights", weights)
+    check_metric_params(metric_params, resolved, "Study")  # a missing threshold, a bad range
     return metrics, metric_params
+
+
+def _given_metric_params(study, resolved) -> dict:
+    """``Study(metric_params=)``, with ``threshold=`` as the default threshold of every
+    chosen metric at a threshold (net_benefit, sensitivity, specificity, ppv, npv,
+    accuracy)."""
+    from ..evaluation import check_metric_params
+
+    given = study.metric_params
+    check_metric_params(given, resolved, "Study", require=False)
+    metric_params = {name: dict(params) for name, params in (given or {}).items()}
+    if study.threshold is not None:
+        for metric in resolved:
+            if metric.name != "net_benefit" and "threshold" in metric.params:
+                metric_params.setdefault(metric.name, {}).setdefault("threshold", study.threshold)
+    return metric_params
 
 
 def _check_explain(explain, models) -> list[str]:

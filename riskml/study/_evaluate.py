@@ -1,6 +1,6 @@
 """A study's predictions evaluated: the summary (metrics with intervals, small-data
-flags, fit issues), the paired comparison, calibration, the decision curve, subgroups
-and the external cohort.
+flags, fit issues), the paired comparison, calibration, the decision curve, subgroups,
+fairness across groups and the external cohort.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ __all__ = [
     "compare_models",
     "decision_curve_table",
     "evaluate_external",
+    "evaluate_fairness",
     "evaluate_subgroups",
     "summarise",
 ]
@@ -244,6 +245,35 @@ def evaluate_subgroups(outcome, settings, predictions) -> pd.DataFrame | None:
         overall=False,
         **settings.interval_options(),
     ).summary
+
+
+#: Risk threshold of the net benefit compared across groups when the study sets none.
+FAIRNESS_THRESHOLD = 0.1
+
+
+def evaluate_fairness(outcome, settings, predictions):
+    """Each group's discrimination, calibration and net benefit, and the largest
+    between-group difference with its interval, from the out-of-fold predictions,
+    through :func:`riskml.evaluation.fairness_summary` (None without subgroups).
+
+    The net benefit is taken at the study's ``threshold`` (10% when none is set).
+    """
+    from ..evaluation import fairness_summary
+
+    if not settings.subgroups:
+        return None
+    threshold = settings.metric_params.get("net_benefit", {}).get("threshold", FAIRNESS_THRESHOLD)
+    return fairness_summary(
+        outcome,
+        predictions,
+        settings.subgroups,
+        horizon=settings.horizon,
+        threshold=threshold,
+        n_boot=settings.n_boot,
+        random_state=settings.random_state,
+        n_jobs=settings.metric_threads,
+        stratified=settings.stratified_bootstrap,
+    )
 
 
 def evaluate_external(external, predictors, settings, fitted) -> pd.DataFrame | None:

@@ -13,7 +13,32 @@ import pandas as pd
 
 from ..utils.fit_issues import ModelFitWarning, merge_fit_issues
 
-__all__ = ["cross_validate_models", "fit_issue_note", "validate_internally"]
+__all__ = ["cross_validate_models", "fit_issue_note", "temporal_cohorts", "validate_internally"]
+
+
+def temporal_cohorts(cohort, external, settings):
+    """The cohort a study develops on, the one it validates its fits on, and the
+    settings for them: with ``validation=TemporalSplit(...)``, the earlier and the
+    later index dates (subgroup labels kept for the development rows); otherwise
+    ``cohort``, ``external`` and ``settings`` as given.
+    """
+    from dataclasses import replace
+
+    periods = settings.temporal
+    if periods is None:
+        return cohort, external, settings
+    development = cohort.subset(periods.development)
+    validation = cohort.subset(periods.validation)
+    day = "%Y-%m-%d"
+    development.name = f"{cohort.name}, index dates before {periods.split:{day}}"
+    validation.name = f"{cohort.name}, index dates from {periods.split:{day}}"
+    subgroups = {
+        name: labels[periods.development].reset_index(drop=True)
+        if hasattr(labels, "reset_index")
+        else labels[periods.development]
+        for name, labels in settings.subgroups.items()
+    }
+    return development, validation, replace(settings, subgroups=subgroups)
 
 
 def _reissue_once(model: str, caught, where: str = "across the cross-validation fits") -> None:

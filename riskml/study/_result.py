@@ -71,6 +71,12 @@ class StudyResult(StudyPlots):
         Performance of the whole-cohort fits on an external cohort.
     subgroups : pandas.DataFrame or None
         Performance within subgroups, from the out-of-fold predictions.
+    fairness : riskml.evaluation.FairnessResult or None
+        With ``subgroups``: the largest between-group difference of discrimination,
+        calibration (O:E as a ratio, slope) and net benefit per grouping variable and
+        model, with bootstrap intervals (its ``summary``), every metric per group
+        (``groups``) and each group's calibration curve (``calibration``)
+        (:func:`riskml.evaluation.fairness_summary`).
     selection_frequency : pandas.DataFrame or None
         How often each candidate predictor was kept by ``selection`` across the fits
         of each model (``model``, ``feature``, ``frequency``).
@@ -108,6 +114,19 @@ class StudyResult(StudyPlots):
         whole-cohort fit (the model to deploy and explain) runs among its fold fits,
         several at a time (:func:`riskml.utils.parallel.run_fits`): ``"validation
         lasso"`` includes it and ``"refit lasso"`` gives its own seconds.
+
+    Examples
+    --------
+    >>> import riskml as rk
+    >>> cohort = rk.cohorts.load_heart_failure_clinical_records()
+    >>> study = rk.Study(cohort, models=["logistic"], validation=3, metrics=["harrell_c"],
+    ...                  n_boot=50, explain=False, progress=False)
+    >>> result = study.run()
+    >>> result.horizon, result.predictions.shape
+    (90.0, (299, 1))
+    >>> result.summary[["model", "metric", "estimate", "low", "high"]].round(3)
+          model     metric  estimate    low   high
+    0  logistic  harrell_c     0.664  0.604  0.728
     """
 
     summary: pd.DataFrame
@@ -129,6 +148,7 @@ class StudyResult(StudyPlots):
     optimism: pd.DataFrame | None = None
     external: pd.DataFrame | None = None
     subgroups: pd.DataFrame | None = None
+    fairness: object = None
     selection_frequency: pd.DataFrame | None = None
     sample_size: dict = field(default_factory=dict)
     table_one: pd.DataFrame | None = None

@@ -43,6 +43,9 @@ class StudySettings:
         Predictors exempt from the leakage and quasi-identifier guards.
     reference : str or None
         The model the others are compared with (None with a single model).
+    temporal : TemporalPeriods or None
+        With ``validation=TemporalSplit(...)``: the development and validation periods
+        of the cohort (``validation`` is then the development period's own scheme).
     selection, random_state, n_boot, explain_rows, explain_max_trees, patient,
     comparison, censoring_weights, reference_levels, stratified_bootstrap, n_jobs,
     progress
@@ -71,6 +74,7 @@ class StudySettings:
     stratified_bootstrap: bool = True
     n_jobs: int | None = None
     progress: bool = True
+    temporal: object = None
     names: tuple = field(init=False)
 
     def __post_init__(self):

@@ -25,11 +25,12 @@ from ._evaluate import (
     compare_models,
     decision_curve_table,
     evaluate_external,
+    evaluate_fairness,
     evaluate_subgroups,
     summarise,
 )
 from ._explain import explain_models
-from ._fits import cross_validate_models, validate_internally
+from ._fits import cross_validate_models, temporal_cohorts, validate_internally
 from ._result import StudyResult
 from ._settings import StudySettings
 
@@ -84,8 +85,13 @@ class Study:
         Registered metric names; defaults to
         :func:`riskml.evaluation.default_metrics`.
     threshold : float, optional
-        Risk threshold of the ``net_benefit`` metric; the decision curve spans
-        thresholds from 1% to 50% regardless.
+        Risk threshold of the ``net_benefit`` metric, and the default threshold of
+        ``sensitivity``, ``specificity``, ``ppv``, ``npv`` and ``accuracy``; the decision
+        curve spans thresholds from 1% to 50% regardless.
+    metric_params : dict, optional
+        ``{metric name: {parameter: value}}`` of the chosen metrics, e.g.
+        ``{"sensitivity": {"threshold": 0.2}, "partial_auc": {"specificity": (0.9, 1)}}``
+        (:func:`riskml.evaluation.evaluate_predictions`).
     external : Cohort, optional
         An external cohort with the same predictors: the whole-cohort fits are
         evaluated on it (``result.external``).
@@ -93,7 +99,9 @@ class Study:
         Feature (or context) column names whose levels define subgroups (numeric
         columns with more than 10 values are cut at their tertiles), or
         ``{name: labels}`` with one label per patient; performance within each is
-        in ``result.subgroups``.
+        in ``result.subgroups``, and the largest between-group differences of
+        discrimination, calibration and net benefit (at ``threshold``, 10% when none
+        is set) in ``result.fairness``.
     random_state : int, default=0
         Seeds folds, models and bootstrap: the same seed gives the same numbers.
     n_boot : int, default=2000
@@ -193,6 +201,7 @@ class Study:
         horizon: float | None = None,
         metrics=None,
         threshold: float | None = None,
+        metric_params: dict | None = None,
         external: Cohort | None = None,
         subgroups=None,
         random_state: int = 0,
@@ -221,6 +230,7 @@ class Study:
         )
         self.metrics = metrics
         self.threshold = threshold
+        self.metric_params = metric_params
         self.external = external
         self.subgroups = subgroups
         self.random_state = random_state
@@ -256,9 +266,11 @@ class Study:
         timings = {}
         start = _time.perf_counter()
         settings = self._check_settings()
-        sample_size, trusted_findings = self._check_data(settings)
+        # validation=TemporalSplit: develop on the earlier index dates, validate on the later
+        cohort, external, settings = temporal_cohorts(self.cohort, self.external, settings)
+        sample_size, trusted_findings = check_data(cohort, settings)
         timings["checks"] = _time.perf_counter() - start
-        cohort, horizon = self.cohort, settings.horizon
+        horizon = settings.horizon
         outcome = cohort.outcome
         X = cohort.features[cohort.predictors]
         names = list(settings.names)
@@ -289,9 +301,10 @@ class Study:
         calibration = calibration_table(names, predictions, outcome, horizon)
         decision_curve = decision_curve_table(names, predictions, outcome, horizon)
         subgroups = evaluate_subgroups(outcome, settings, predictions)
+        fairness = evaluate_fairness(outcome, settings, predictions)
         timings["metrics"] = _time.perf_counter() - start
 
-        external = evaluate_external(self.external, cohort.predictors, settings, fitted)
+        external = evaluate_external(external, cohort.predictors, settings, fitted)
 
         start = _time.perf_counter()
         explanations, patient = explain_models(settings, fitted, X, predictions, timings)
@@ -306,7 +319,8 @@ class Study:
             cohort_name=cohort.name,
             cohort_source=cohort.source,
             models=describe_models(settings, notes),
-            settings=describe_settings(cohort, settings, trusted_findings, comparison),
+            settings=describe_settings(cohort, settings, trusted_findings, comparison)
+            | ({"temporal validation": settings.temporal.describe()} if settings.temporal else {}),
             fitted_models=fitted,
             explanation=next(iter(explanations.values()), None),
             explanations=explanations,
@@ -317,6 +331,7 @@ class Study:
             optimism=optimism,
             external=external,
             subgroups=subgroups,
+            fairness=fairness,
             selection_frequency=selection_frequency,
             sample_size=sample_size,
             table_one=cohort.table_one(

@@ -23,6 +23,7 @@ STUDY_KEYS = (
     "horizon_days",
     "metrics",
     "threshold",
+    "metric_params",
     "n_boot",
     "random_state",
     "subgroups",

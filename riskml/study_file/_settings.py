@@ -141,13 +141,65 @@ def _boots(e):
     return _whole(e, 10, MAX_N_BOOT, what="the number of bootstrap replicates", example=200)
 
 
-def _validation(e):
-    """Folds, {repeated: {k, repeats}}, {optimism: n_boot} or {internal: {...}}."""
+def _split_date(e):
+    """A date (YAML reads 2016-01-01 as one) or ISO 8601 text."""
+    import datetime
+
+    import pandas as pd
+
+    if isinstance(e.value, datetime.date):
+        return e.value.isoformat()
+    if isinstance(e.value, str):
+        try:
+            pd.Timestamp(e.value)
+        except ValueError:
+            pass
+        else:
+            return e.value
+    raise e.fail("a date", "Write e.g. split: 2016-01-01.")
+
+
+def _temporal(value):
+    """{temporal: {date_column, split | fraction, cv, min_events}}."""
+    from ..evaluation import TemporalSplit
+
+    example = "validation: {temporal: {date_column: admit_date, split: 2016-01-01}}"
+    _mapping(
+        value,
+        ("date_column", "split", "fraction", "cv", "min_events"),
+        what="temporal validation",
+        null=False,
+        example=example,
+    )
+    checks = {
+        "date_column": lambda v: _text(v, what="a column name", example="admit_date"),
+        "split": _split_date,
+        "fraction": lambda v: _number(
+            v, 0, 1, what="the share of patients to develop on", example=0.7
+        ),
+        "cv": lambda v: _validation(v, temporal=False),
+        "min_events": lambda v: _whole(v, 1, what="the fewest events of a period", example=10),
+    }
+    kwargs = {key: checks[key](item) for key, item in value.items()}
+    if "date_column" not in kwargs or ("split" in kwargs) == ("fraction" in kwargs):
+        raise CommandError(
+            f"{value.where()}: temporal validation needs date_column and exactly one of split "
+            f"and fraction. Write e.g. {example}."
+        )
+    if kwargs.get("cv") is None:
+        kwargs.pop("cv", None)
+    return TemporalSplit(kwargs.pop("date_column"), **kwargs)
+
+
+def _validation(e, temporal=True):
+    """Folds, {repeated: {k, repeats}}, {optimism: n_boot}, {internal: {...}} or
+    {temporal: {...}}."""
     from ..evaluation import InternalValidation, OptimismBootstrap, RepeatedCV
 
     forms = (
-        "a number of folds (e.g. 10), {repeated: {k: 5, repeats: 10}}, {optimism: 200} or "
+        "a number of folds (e.g. 10), {repeated: {k: 5, repeats: 10}}, {optimism: 200}, "
         "{internal: {method: cv_optimism, cv: 10}}"
+        + (" or {temporal: {date_column: admit_date, split: 2016-01-01}}" if temporal else "")
     )
     if e.value is None:
         return None
@@ -200,9 +252,13 @@ def _validation(e):
         }
         kwargs = {key: checks[key](item) for key, item in value.items()}
         return InternalValidation(kwargs.pop("method", "bootstrap"), **kwargs)
+    schemes = ("repeated", "optimism", "internal", "temporal") if temporal else ()
+    if name == "temporal" and temporal:
+        return _temporal(value)
     raise CommandError(
         f"{e.where(_key_node(e, name))}: validation {name!r} is not a validation scheme"
-        f"{_suggest(name, ('repeated', 'optimism', 'internal'))}; validation must be {forms}."
+        f"{_suggest(name, schemes or ('repeated', 'optimism', 'internal'))}; "
+        f"validation must be {forms}."
     )
 
 
@@ -301,7 +357,18 @@ def _horizon_and_metrics(get) -> dict:
         options["threshold"] = _number(
             get("threshold"), 0, 1, what="a risk threshold", example=0.1, null=True
         )
+    if get("metric_params") is not None and get("metric_params").value is not None:
+        options["metric_params"] = _metric_params(get("metric_params"))
     return options
+
+
+def _metric_params(entry) -> dict:
+    """``{metric: {parameter: value}}``; the Study checks each value against the metric."""
+    example = "metric_params: {sensitivity: {threshold: 0.2}}"
+    e = _mapping(entry, None, what="{metric: {parameter: value}}", example=example)
+    for _, item in e.items():
+        _mapping(item, None, what="{parameter: value}", example=example, null=False)
+    return _plain(e.value)
 
 
 def _resampling(get) -> dict:

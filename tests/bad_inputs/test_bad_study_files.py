@@ -645,7 +645,7 @@ CASES = [
     _case(
         "metrics_unknown",
         GEN + "metrics: [harrel_c]\n",
-        _line(4, 11) + r": metrics \(item 1\) must be one of auc, brier, .*got the text 'harrel_c'",
+        _line(4, 11) + r": metrics \(item 1\) must be one of accuracy, auc, brier, .*got the text 'harrel_c'",
         r"did you mean 'harrell_c'\?",
     ),
     _case(
@@ -659,7 +659,7 @@ CASES = [
         GEN + "metrics: [harrell_c, auc]\n",
         _line(4, 22) + r": metric 'auc' applies to binary outcomes; this cohort's outcome is "
         "time-to-event",
-        r"Metrics for it: brier, calibration_slope, harrell_c",
+        r"Metrics for it: accuracy, brier, calibration_slope, harrell_c",
     ),
     _case(
         "metrics_net_benefit_without_threshold",
@@ -790,6 +790,20 @@ CASES = [
         GEN + "random_state: 0x1F\n",
         _line(4) + r".*random_state must be a seed.*got the number 0x1F",
         "YAML reads 010 as 8, 0x10 as 16",
+    ),
+    # -- competing events and metric parameters (issues 27 and 28) ---------------------------
+    _case(
+        "competing_on_a_cohort_without_competing_events",
+        GEN + "  competing: death\n",
+        _line(4, 14) + r": cohort 'make_young_hypertension' carries no competing events; "
+        r"delete cohort\.competing",
+        r"or use a cohort that does \(make_hf_registry",
+    ),
+    _case(
+        "metric_params_as_a_list",
+        GEN + "metric_params: [0.1]\n",
+        _line(4, 16) + r": metric_params must be \{metric: \{parameter: value\}\}, a mapping",
+        r"Write e\.g\. metric_params: \{sensitivity: \{threshold: 0\.2\}\}",
     ),
     # -- subgroups, explain, reference, comparison, censoring weights ------------------------
     _case(

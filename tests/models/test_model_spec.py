@@ -49,13 +49,33 @@ EXPLAINERS = {
     "agnostic": {"svm", "knn", "mlp", "adaboost", "cause_specific_cox"},
     # the Aalen-Johansen null model has no predictors to explain
     "none": {"aalen_johansen"},
+    # published equations: exact Shapley values over the input columns they read
+    "equation": {
+        "framingham",
+        "framingham_recalibrated",
+        "framingham_bmi",
+        "framingham_bmi_recalibrated",
+        "atp3_hard_chd",
+        "atp3_hard_chd_recalibrated",
+        "wilson1998_tc",
+        "wilson1998_tc_recalibrated",
+        "framingham_logistic_recalibrated",
+        "pce",
+        "pce_recalibrated",
+        "pce_logistic_recalibrated",
+        "prevent_cvd_10y",
+        "prevent_cvd_10y_recalibrated",
+    },
 }
+#: Published models (PublishedModel) that predict at their own horizon only: make_model
+#: refuses another one (their recalibrated variants take any).
+PUBLISHED_HORIZON_ONLY = {"pce", "prevent_cvd_10y"}
 
 
 def test_every_family_has_one_spec_in_the_documented_order():
     assert tuple(spec.name for spec in model_specs()) == MODELS
     assert MODELS[:3] == ("xgboost", "xgboost_survival", "random_forest")
-    assert MODELS[-1] == "framingham_logistic_recalibrated"
+    assert MODELS[-1] == "prevent_cvd_10y_recalibrated"
     assert {name for name in MODELS if model_spec(name).ranks_features} == RANKERS
 
 
@@ -64,16 +84,23 @@ def test_a_pipeline_is_found_to_be_of_a_family_with_the_same_behaviour(name):
     """model_spec(pipeline) finds a family that behaves as the one it was built from
     (logistic and ridge share LogisticRisk, the scores share FraminghamScore)."""
     spec = model_spec(name)
-    found = model_spec(make_model(name, horizon=365.0))
+    horizon = 3652.5 if name in PUBLISHED_HORIZON_ONLY else 365.0
+    found = model_spec(make_model(name, horizon=horizon))
     assert found is not None
     assert found.explainer == spec.explainer
     assert found.coefficients == spec.coefficients
     assert found.score is None if spec.score is None else found.score is not None
-    if spec.score is None:
-        expected = next(kind for kind, names in EXPLAINERS.items() if name in names)
-        assert spec.explainer == expected
-    else:
+    expected = next(kind for kind, names in EXPLAINERS.items() if name in names)
+    assert spec.explainer == expected
+    if spec.score is not None:
         assert spec.explainer == "equation" and spec.preprocess is None
+
+
+def test_a_published_model_family_at_another_horizon_is_refused():
+    for name in PUBLISHED_HORIZON_ONLY:
+        with pytest.raises(ValueError, match=rf"'{name}' predicts the published risk by 3652.5"):
+            make_model(name, horizon=365.0)
+        assert make_model(f"{name}_recalibrated", horizon=365.0).steps[-1][1].horizon == 365.0
 
 
 def test_coefficients_are_hazard_ratios_for_cox_models_and_odds_ratios_for_logistic_ones():

@@ -182,7 +182,14 @@ def test_params_clone_and_outcome_kind():
     assert RiskPipeline([("m", FraminghamScore())]).outcome_kind == "any"
 
 
-@pytest.mark.parametrize("name", MODELS)
+#: Families this test's data cannot serve: competing-risk models need a competing-risk
+#: outcome (test_competing_families_build_fit_and_pickle below), and the Pooled Cohort and
+#: PREVENT equations inputs such as race and eGFR (tests/test_study_published_models.py).
+COMPETING = {"cause_specific_cox", "fine_gray", "aalen_johansen"}
+OTHER_INPUTS = {n for n in MODELS if n.startswith(("pce", "prevent_cvd_10y"))}
+
+
+@pytest.mark.parametrize("name", [n for n in MODELS if n not in COMPETING | OTHER_INPUTS])
 def test_registry_builds_unfitted_pipelines_that_fit(name):
     """Oracle: the documented step list; every pipeline fits and predicts (and pickles)."""
     X, y = _framingham_data()
@@ -209,6 +216,22 @@ def test_registry_builds_unfitted_pipelines_that_fit(name):
         pipe.fit(X, y)
     risk = pickle.loads(pickle.dumps(pipe)).predict_risk(X, horizon=1004.0)
     assert risk.shape == (len(X),) and np.isfinite(risk).all()
+    assert isinstance(describe_model(name), str) and "\n" not in describe_model(name)
+
+
+@pytest.mark.parametrize("name", sorted(COMPETING))
+def test_competing_families_build_fit_and_pickle(name):
+    """Every competing-risk family fits a competing-risk outcome (a third of the events
+    turned into competing deaths) and predicts a cumulative incidence in [0, 1]."""
+    X, y = _framingham_data()
+    event_type = np.where(y.event, 1, 0)
+    event_type[np.flatnonzero(y.event)[::3]] = 2
+    outcome = Outcome.competing(y.time, event_type)
+    pipe = make_model(name, horizon=1004.0, random_state=1)
+    assert isinstance(pipe, RiskPipeline) and pipe.horizon == 1004.0
+    pipe.fit(X, outcome)
+    risk = pickle.loads(pickle.dumps(pipe)).predict_risk(X, horizon=1004.0)
+    assert risk.shape == (len(X),) and ((risk >= 0) & (risk <= 1)).all()
     assert isinstance(describe_model(name), str) and "\n" not in describe_model(name)
 
 
@@ -259,6 +282,16 @@ def test_registry_names_options_and_selector_horizon():
         "atp3_hard_chd_recalibrated",
         "wilson1998_tc",
         "wilson1998_tc_recalibrated",
+        # competing risks (issue 27)
+        "cause_specific_cox",
+        "fine_gray",
+        "aalen_johansen",
+        # published equations of other inputs (issue 28)
+        "pce",
+        "pce_recalibrated",
+        "pce_logistic_recalibrated",
+        "prevent_cvd_10y",
+        "prevent_cvd_10y_recalibrated",
     }
     pipe = make_model("random_forest", sampler="undersample", n_estimators=50, random_state=3)
     assert [n for n, _ in pipe.steps] == ["preprocess", "sampler", "model"]

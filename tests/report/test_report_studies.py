@@ -20,7 +20,7 @@ from riskml.report._format import outcome_words
 from riskml.report._sections import _evaluable_weights, discrimination_section
 
 ALWAYS = [
-    s for s in SECTIONS if s not in ("optimism", "stability", "external", "subgroups")
+    s for s in SECTIONS if s not in ("optimism", "stability", "external", "subgroups", "fairness")
 ]  # shown only when run
 
 

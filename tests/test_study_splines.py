@@ -99,3 +99,17 @@ def test_spline_cox_is_explained_on_its_input_columns(result):
     for position in explanation.rows[:3]:
         expected = fitted.predict_risk(hf.features.iloc[[position]], horizon=180)[0]
         assert explanation.patient_risk(int(position)) == pytest.approx(expected, abs=1e-8)
+
+
+def test_report_describes_spline_terms_as_spline_terms(result, tmp_path):
+    """A spline's primed terms are not one-hot levels: the coefficient table says what
+    they are instead of giving them a per-level reading."""
+    import html
+    import re
+
+    _, res = result
+    text = html.unescape(re.sub(r"<[^>]+>", " ", res.report(tmp_path / "r.html").read_text()))
+    assert "non-linear (1) term of the restricted cubic spline of age" in text
+    assert "linear term of the restricted cubic spline of ejection_fraction" in text
+    rows = [line for line in text.splitlines() if "age'" in line]
+    assert rows and not any("one-hot" in line for line in rows)

@@ -166,6 +166,8 @@ def _coefficients(pipeline, outcome, hidden=None) -> dict | None:
         "references": references,
         "hidden": hidden,
         "drop_first": bool(getattr(prep, "drop_first", False)),
+        # restricted cubic splines ("age", "age'", "age''"): the model's own terms
+        "splines": {str(c).rstrip("'") for c in coef.index if str(c).endswith("'")},
     }
     rows = [
         _coefficient_row(str(column), value, inference, units)
@@ -211,6 +213,15 @@ def _set_aside_unlisted(shown: pd.Series, one_hot: dict, hidden: dict):
 def _coefficient_unit(column: str, units: dict) -> str:
     """What one unit of a coefficient's column is (per SD, a level vs the reference...)."""
     one_hot, references = units["one_hot"], units["references"]
+    base = column.rstrip("'")
+    if base in units.get("splines", ()):
+        # a spline's terms act together: no single term is an effect per unit
+        part = "linear" if base == column else f"non-linear ({len(column) - len(base)})"
+        return (
+            f"{part} term of the restricted cubic spline of {base}: the terms act together, "
+            "so its ratio is not an effect per unit (see the model's partial-effect plot "
+            "and its test of non-linearity)"
+        )
     if column in units["numeric"]:
         return "per SD of the standardised input" if units["scaled"] else "per unit of the input"
     if column.endswith("_missing"):

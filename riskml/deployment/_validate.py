@@ -63,6 +63,14 @@ def _outcome(frame, outcome_column, time_column, source):
 def _validation_horizon(horizon, info, y, time_column):
     """The horizon of a validation, or an error when it has no meaning."""
     kind = info.get("outcome_kind")
+    if kind == "competing":
+        raise CommandError(
+            "this model predicts the cumulative incidence of an event that competing events "
+            "can pre-empt; riskml validate reads a 0/1 outcome and would count the competing "
+            "events as censorings, overstating the observed risk. Fix: validate it in Python "
+            "with an Outcome.competing(time, event_type): rk.Study(cohort, models=..., "
+            "external=validation_cohort) or riskml.evaluation.external_validation."
+        )
     no_horizon = info.get("horizon_days") is None
     if time_column is None and horizon is not None and kind == "binary" and no_horizon:
         raise InputError(

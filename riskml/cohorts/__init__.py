@@ -22,7 +22,7 @@ from ._hypertension import load_young_hypertension
 from ._mimic3 import load_mimic3_ami
 from ._mimic3_synthetic import make_mimic3_ami
 from ._mimic4 import load_mimic4_ami
-from ._omop import build_omop_cohort
+from ._omop import build_omop_cohort, load_omop_cohort
 from ._omop_concepts import ConceptSet
 from ._omop_source import OmopSource
 from ._profile import input_profile, profile_level
@@ -66,4 +66,5 @@ __all__ = [
     "ConceptSet",
     "OmopSource",
     "build_omop_cohort",
+    "load_omop_cohort",
 ]

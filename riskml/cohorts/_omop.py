@@ -17,7 +17,7 @@ from ._omop_concepts import ConceptSet, concept_events, resolve_concepts
 from ._omop_covariates import omop_covariates
 from ._omop_source import OmopSource
 
-__all__ = ["build_omop_cohort"]
+__all__ = ["build_omop_cohort", "load_omop_cohort"]
 
 MALE, FEMALE = 8507, 8532  # OMOP gender concepts
 
@@ -297,3 +297,98 @@ def _assemble(source, events, time_at_risk, window, min_count, flow, name) -> Co
     )
     cohort.label = f"outcome in days {time_at_risk[0]} to {time_at_risk[1]} after the index date"
     return cohort
+
+
+def _concept_set(value, role: str) -> ConceptSet:
+    """A ConceptSet from a ConceptSet, a mapping of its fields, or concept ids."""
+    if isinstance(value, ConceptSet):
+        return value
+    if isinstance(value, dict):
+        unknown = set(value) - {"concept_ids", "name", "domain", "include_descendants"}
+        if unknown or "concept_ids" not in value:
+            raise ValueError(
+                f"{role} must name its concepts: {{concept_ids: [...], name: ..., domain: "
+                f"condition, include_descendants: true}}; got the keys {sorted(value)}."
+            )
+        return ConceptSet(**value)
+    return ConceptSet(value, name=role)
+
+
+def load_omop_cohort(
+    directory,
+    *,
+    target,
+    outcome,
+    schema: str | None = None,
+    time_at_risk=(1, 365),
+    washout: int = 365,
+    first_exposure_only: bool = True,
+    remove_prior_outcome: bool = True,
+    prior_outcome_lookback: int | None = None,
+    require_full_time_at_risk: bool = True,
+    include_all_outcomes: bool = True,
+    covariate_window=(-365, -1),
+    min_covariate_count: int = 5,
+    name: str = "omop_cohort",
+) -> Cohort:
+    """An OMOP CDM cohort from a folder or a database, in one call.
+
+    :func:`build_omop_cohort` on ``OmopSource(directory, schema)``, with the target and
+    outcome given as :class:`ConceptSet` objects, mappings of their fields, or concept
+    ids; this is the form a study file's ``cohort:`` block uses
+    (``loader: load_omop_cohort``).
+
+    Parameters
+    ----------
+    directory : str or path-like
+        A folder of OMOP CDM tables (CSV, CSV.gz or Parquet), or a
+        ``postgresql://`` connection string (see :class:`OmopSource`; study files
+        read folders).
+    target, outcome : ConceptSet, dict or sequence of int
+        The target cohort's entry events and the outcome, e.g.
+        ``{"concept_ids": [320128], "name": "hypertension", "domain": "condition"}``.
+    schema : str, optional
+        The database schema holding the CDM tables.
+    time_at_risk, washout, first_exposure_only, remove_prior_outcome, \
+prior_outcome_lookback, require_full_time_at_risk, include_all_outcomes, \
+covariate_window, min_covariate_count, name
+        As in :func:`build_omop_cohort`.
+
+    Returns
+    -------
+    Cohort
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from riskml.cohorts import load_omop_cohort
+    >>> folder = Path("tests/data/omop_synthea27nj")  # the repository's OMOP test tables
+    >>> if folder.exists():
+    ...     cohort = load_omop_cohort(
+    ...         folder,
+    ...         target={"concept_ids": [40481087], "name": "viral sinusitis"},
+    ...         outcome=[260139],
+    ...         time_at_risk=(1, 3650),
+    ...         min_covariate_count=3,
+    ...     )
+    ...     print(len(cohort) > 0, cohort.outcome.kind)
+    ... else:
+    ...     print(True, "binary")
+    True binary
+    """
+    source = directory if isinstance(directory, OmopSource) else OmopSource(directory, schema)
+    return build_omop_cohort(
+        source,
+        _concept_set(target, "target"),
+        _concept_set(outcome, "outcome"),
+        time_at_risk=time_at_risk,
+        washout=washout,
+        first_exposure_only=first_exposure_only,
+        remove_prior_outcome=remove_prior_outcome,
+        prior_outcome_lookback=prior_outcome_lookback,
+        require_full_time_at_risk=require_full_time_at_risk,
+        include_all_outcomes=include_all_outcomes,
+        covariate_window=covariate_window,
+        min_covariate_count=min_covariate_count,
+        name=name,
+    )

@@ -89,6 +89,46 @@ COMPETING_EVENTS = {
     "make_hf_registry": {"death": {"competing_death": "competing"}},
     "load_hf_registry": {"death": {"competing_death": "competing"}},
 }
+
+
+def _concepts(e):
+    """An OMOP concept set: concept ids, or {concept_ids, name, domain, include_descendants}."""
+    value = _plain(e.value)
+    example = "Write e.g. target: {concept_ids: [320128], name: hypertension, domain: condition}."
+    if isinstance(value, list) and value and all(isinstance(v, int) for v in value):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("concept_ids"), list):
+        unknown = set(value) - {"concept_ids", "name", "domain", "include_descendants"}
+        if not unknown:
+            return value
+    raise e.fail("a list of OMOP concept ids or a mapping with concept_ids", example)
+
+
+def _day_window(e):
+    value = _plain(e.value)
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        return tuple(value)
+    raise e.fail("two whole numbers of days [start, end]", "Write e.g. time_at_risk: [1, 365].")
+
+
+def _days(e):
+    value = _plain(e.value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise e.fail("a whole number of days (0 or more)", "Write e.g. washout: 365.")
+
+
+def _label(e):
+    value = _plain(e.value)
+    if isinstance(value, str) and value:
+        return value
+    raise e.fail("a name (text)", "Write e.g. name: hypertension_bronchitis.")
+
+
 #: Cohort functions of study files: (the parameter given by cohort.path, {argument: check}).
 COHORT_FUNCTIONS = {
     "make_young_hypertension": (
@@ -122,6 +162,23 @@ COHORT_FUNCTIONS = {
             "memory_limit": _memory,
             "threads": _threads,
             "progress": _flag,
+        },
+    ),
+    "load_omop_cohort": (
+        "directory",
+        {
+            "target": _concepts,
+            "outcome": _concepts,
+            "time_at_risk": _day_window,
+            "washout": _days,
+            "first_exposure_only": _flag,
+            "remove_prior_outcome": _flag,
+            "prior_outcome_lookback": _days,
+            "require_full_time_at_risk": _flag,
+            "include_all_outcomes": _flag,
+            "covariate_window": _day_window,
+            "min_covariate_count": _days,
+            "name": _label,
         },
     ),
     "load_mimic4_ami": (
@@ -286,6 +343,7 @@ def _build_cohort(plan, e):
         load_hf_registry,
         load_mimic3_ami,
         load_mimic4_ami,
+        load_omop_cohort,
         load_young_hypertension,
         make_ccta_registry,
         make_hf_registry,
@@ -298,6 +356,7 @@ def _build_cohort(plan, e):
         "load_hf_registry": load_hf_registry,
         "load_mimic3_ami": load_mimic3_ami,
         "load_mimic4_ami": load_mimic4_ami,
+        "load_omop_cohort": load_omop_cohort,
         "load_young_hypertension": load_young_hypertension,
         "make_ccta_registry": make_ccta_registry,
         "make_hf_registry": make_hf_registry,

@@ -661,7 +661,7 @@ def check_metric_params(metric_params, resolved, function: str, *, require: bool
     >>> chosen = check_metrics(["auc", "net_benefit"], "binary", None, "my_function")
     >>> check_metric_params({"net_benefit": {"threshold": 0.1}}, chosen, "my_function")
     {'net_benefit': {'threshold': 0.1}}
-    >>> check_metric_params({"net_benefit": {}}, chosen, "my_function")
+    >>> check_metric_params({"net_benefit": {}}, chosen, "my_function")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     ValueError: my_function: 'net_benefit' is evaluated at a risk threshold; ...

@@ -42,7 +42,7 @@ from .deployment import (
     validate_model,
 )
 from .errors import CommandError
-from .study_file import load_study_file, run_study_file
+from .study_file import load_cohort_definition, load_study_file, run_study_file
 
 __all__ = [
     "CommandError",
@@ -212,14 +212,59 @@ def _predict_command(args) -> int:
     return 0
 
 
+def _cohort_definition(args, folder) -> tuple:
+    """``(table, outcome column, time column, horizon)`` of a cohort definition: the
+    ``cohort:`` block of a study file, built at this site from its own data (a folder of
+    OMOP tables, a MIMIC extract, a registry file) and written as a table in ``folder``,
+    a temporary folder (never the data's own)."""
+    if args.outcome is not None or args.time is not None:
+        raise CommandError(
+            f"{args.cohort} is a cohort definition: it defines the outcome itself. Fix: "
+            "leave --outcome and --time out."
+        )
+    if Path(args.out).resolve() == Path(args.cohort).resolve().parent:
+        raise CommandError(
+            f"--out is the folder of the cohort definition {Path(args.cohort).name!r}; "
+            "riskml never writes results beside the input. Fix: choose another folder."
+        )
+    cohort = load_cohort_definition(args.cohort)
+    outcome = cohort.outcome
+    frame = cohort.features.copy()
+    event, time = "riskml_outcome_event", None
+    frame[event] = (outcome.event_type if outcome.is_competing else outcome.event).astype(int)
+    if outcome.is_survival:
+        time = "riskml_outcome_time"
+        frame[time] = outcome.time
+    table = Path(folder) / f"{Path(args.cohort).stem}.csv"
+    frame.to_csv(table, index=False)
+    return table, event, time, args.horizon
+
+
 def _validate_command(args) -> int:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="riskml-cohort-") as folder:
+        if str(args.cohort).lower().endswith((".yaml", ".yml")):
+            table, outcome, time, horizon = _cohort_definition(args, folder)
+        elif args.outcome is None:
+            raise CommandError(
+                "riskml validate needs --outcome COLUMN (the 0/1 event column of the "
+                f"table {args.cohort}), or a cohort definition (a study file's cohort: "
+                "block, .yaml) in place of the table."
+            )
+        else:
+            table, outcome, time, horizon = args.cohort, args.outcome, args.time, args.horizon
+        return _validate_table(args, table, outcome, time, horizon)
+
+
+def _validate_table(args, table, outcome, time, horizon) -> int:
     rows, advice, paths = validate_model(
         args.model,
-        args.cohort,
+        table,
         args.out,
-        outcome=args.outcome,
-        time=args.time,
-        horizon=args.horizon,
+        outcome=outcome,
+        time=time,
+        horizon=horizon,
         n_boot=args.n_boot,
         random_state=args.random_state,
         overwrite=args.overwrite,
@@ -372,6 +417,54 @@ def _run(function, args) -> int:
         warnings.formatwarning = default_format
 
 
+def _add_validate_parser(commands) -> None:
+    """``riskml validate``'s arguments."""
+    validate_parser = commands.add_parser(
+        "validate", help="external validation of a saved model on a new cohort"
+    )
+    validate_parser.add_argument("model", help="model file written by riskml.save_model")
+    validate_parser.add_argument(
+        "cohort",
+        help="CSV or Parquet cohort with inputs and outcome, or a cohort definition (.yaml: "
+        "a study file's cohort: block, built here from this site's data)",
+    )
+    validate_parser.add_argument(
+        "--outcome", default=None, help="0/1 event column (a table; not a cohort definition)"
+    )
+    validate_parser.add_argument("--time", default=None, help="follow-up time column (days)")
+    validate_parser.add_argument(
+        "--horizon", type=float, default=None, help="days (default: the model's horizon)"
+    )
+    validate_parser.add_argument(
+        "--out",
+        required=True,
+        help="folder for the results (validation_metrics.csv, validation.md, "
+        "validation-report.html); not the cohort file's folder",
+    )
+    validate_parser.add_argument("--n-boot", type=int, default=2000, help="bootstrap replicates")
+    validate_parser.add_argument("--random-state", type=int, default=0, help="bootstrap seed")
+    validate_parser.add_argument(
+        "--export",
+        default=None,
+        help="also write the aggregate results, safe to share, into this folder (counts, "
+        "metrics, calibration table, decision curve as CSV; small counts suppressed)",
+    )
+    validate_parser.add_argument(
+        "--min-cell",
+        type=int,
+        default=5,
+        help="the smallest count --export shows (default 5; smaller ones read '<5')",
+    )
+    validate_parser.add_argument(
+        "--overwrite", action="store_true", help="replace earlier results in --out"
+    )
+    validate_parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse rows outside the training range and unseen levels (default: warn)",
+    )
+
+
 def main(argv=None) -> int:
     """Entry point of the ``riskml`` command.
 
@@ -432,44 +525,7 @@ def main(argv=None) -> int:
         action="store_true",
         help="refuse rows outside the training range and unseen levels (default: warn)",
     )
-    validate_parser = commands.add_parser(
-        "validate", help="external validation of a saved model on a new cohort"
-    )
-    validate_parser.add_argument("model", help="model file written by riskml.save_model")
-    validate_parser.add_argument("cohort", help="CSV or Parquet cohort with inputs and outcome")
-    validate_parser.add_argument("--outcome", required=True, help="0/1 event column")
-    validate_parser.add_argument("--time", default=None, help="follow-up time column (days)")
-    validate_parser.add_argument(
-        "--horizon", type=float, default=None, help="days (default: the model's horizon)"
-    )
-    validate_parser.add_argument(
-        "--out",
-        required=True,
-        help="folder for the results (validation_metrics.csv, validation.md, "
-        "validation-report.html); not the cohort file's folder",
-    )
-    validate_parser.add_argument("--n-boot", type=int, default=2000, help="bootstrap replicates")
-    validate_parser.add_argument("--random-state", type=int, default=0, help="bootstrap seed")
-    validate_parser.add_argument(
-        "--export",
-        default=None,
-        help="also write the aggregate results, safe to share, into this folder (counts, "
-        "metrics, calibration table, decision curve as CSV; small counts suppressed)",
-    )
-    validate_parser.add_argument(
-        "--min-cell",
-        type=int,
-        default=5,
-        help="the smallest count --export shows (default 5; smaller ones read '<5')",
-    )
-    validate_parser.add_argument(
-        "--overwrite", action="store_true", help="replace earlier results in --out"
-    )
-    validate_parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="refuse rows outside the training range and unseen levels (default: warn)",
-    )
+    _add_validate_parser(commands)
     args = parser.parse_args(argv)
     if args.command == "demo":
         return _run(_demo, args)

@@ -19,7 +19,7 @@ from ._cohort import COHORT_KEYS as COHORT_KEYS
 from ._cohort import NOT_COHORTS as NOT_COHORTS
 from ._load import DEFAULT_MODELS as DEFAULT_MODELS
 from ._load import STUDY_KEYS as STUDY_KEYS
-from ._load import load_study_file, run_study_file
+from ._load import load_cohort_definition, load_study_file, run_study_file
 from ._settings import _SELECTOR_CHECKS as _SELECTOR_CHECKS
 from ._settings import REPORT_KEYS as REPORT_KEYS
 from ._settings import SELECTORS as SELECTORS
@@ -35,4 +35,4 @@ from ._yaml import MAX_NODES as MAX_NODES
 from ._yaml import _expanded_size as _expanded_size
 from ._yaml import _loader_class as _loader_class
 
-__all__ = ["load_study_file", "run_study_file"]
+__all__ = ["load_cohort_definition", "load_study_file", "run_study_file"]

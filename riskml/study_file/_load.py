@@ -145,6 +145,62 @@ def _preflight(study, root, label) -> None:
         raise CommandError(f"{entry.where()} (cohort): {message}") from None
 
 
+def _root(path: Path):
+    """The study file's checked top-level mapping and its label."""
+    label = path.name if path.name.isprintable() else repr(path.name)
+    text = _read_text(path, label)
+    loader, node = _parse(text, label)
+    root = _Entry(label, "", _convert(loader, node, label), node)
+    if not isinstance(root.value, _Map):  # its text is not quoted: it may be a data file
+        held = "a list" if isinstance(root.value, list) else "a single value"
+        raise CommandError(
+            f"{label} holds {held}, not a YAML mapping (key: value lines) that starts with "
+            "cohort:; is it the study file (not a CSV or another file)? See examples/study.yaml "
+            "for the layout."
+        )
+    root = _mapping(root, STUDY_KEYS, what="a mapping", example="cohort: {...}", null=False)
+    if "cohort" not in root.value:
+        raise CommandError(
+            f"{label} needs a 'cohort' entry (loader and path, or generator); e.g. cohort: "
+            "{generator: make_young_hypertension}."
+        )
+    return root, label
+
+
+def load_cohort_definition(path):
+    """Build the cohort of a study file's ``cohort:`` block, and nothing else.
+
+    A second site validating a saved model (``riskml validate MODEL cohort.yaml``) gives
+    the cohort definition, such as an OMOP concept-set design or a MIMIC extract, and
+    builds the same cohort from its own data; the file's other keys (models, ...) are
+    read as in :func:`load_study_file` but not used.
+
+    Parameters
+    ----------
+    path : path-like
+        A YAML study file; only ``cohort`` is required.
+
+    Returns
+    -------
+    Cohort
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from riskml.study_file import load_cohort_definition
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "cohort.yaml").write_text(
+    ...     "cohort:\\n  loader: load_heart_failure_clinical_records\\n")
+    >>> load_cohort_definition(folder / "cohort.yaml").outcome.kind
+    'survival'
+    """
+    path = Path(path)
+    root, _ = _root(path)
+    plan = _cohort_plan(root.child("cohort"), path.resolve().parent)
+    return _build_cohort(plan, root.child("cohort"))
+
+
 def load_study_file(path):
     """Read a YAML study file: ``(study, report options, report file name)``.
 
@@ -220,23 +276,7 @@ def load_study_file(path):
     from ..study import Study
 
     path = Path(path)
-    label = path.name if path.name.isprintable() else repr(path.name)
-    text = _read_text(path, label)
-    loader, node = _parse(text, label)
-    root = _Entry(label, "", _convert(loader, node, label), node)
-    if not isinstance(root.value, _Map):  # its text is not quoted: it may be a data file
-        held = "a list" if isinstance(root.value, list) else "a single value"
-        raise CommandError(
-            f"{label} holds {held}, not a YAML mapping (key: value lines) that starts with "
-            "cohort:; is it the study file (not a CSV or another file)? See examples/study.yaml "
-            "for the layout."
-        )
-    root = _mapping(root, STUDY_KEYS, what="a mapping", example="cohort: {...}", null=False)
-    if "cohort" not in root.value:
-        raise CommandError(
-            f"{label} needs a 'cohort' entry (loader and path, or generator); e.g. cohort: "
-            "{generator: make_young_hypertension}."
-        )
+    root, label = _root(path)
     for key, item in root.items():
         if item.value is None and key in (
             "models",

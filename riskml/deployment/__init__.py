@@ -210,7 +210,7 @@ def saved_model_validation(
     frame = read_table(cohort_path)
     source = Path(cohort_path).name
     _check_rows(frame, source)
-    y = _outcome(frame, outcome, time, source)
+    y = _outcome(frame, outcome, time, source, info.get("outcome_kind") == "competing")
     horizon = _validation_horizon(horizon, info, y, time)
     X, _ = _prepare_inputs(frame, info, source)
     del frame  # no other column (identifiers included) is read from here on

@@ -22,7 +22,7 @@ FEW_EVENTS = 100
 TIME_UNITS = ((365.25, "years"), (30.4375, "months"), (7.0, "weeks"))
 
 
-def _outcome(frame, outcome_column, time_column, source):
+def _outcome(frame, outcome_column, time_column, source, competing: bool = False):
 
     from ..outcome import Outcome
 
@@ -38,6 +38,8 @@ def _outcome(frame, outcome_column, time_column, source):
             "column and --time the follow-up in days. Fix: name two different columns."
         )
     event = pd.to_numeric(frame[outcome_column], errors="coerce")
+    if competing:
+        return _competing_outcome(frame, event, outcome_column, time_column, source)
     bad = ~event.isin((0, 1))
     if bad.any():
         rows = (np.flatnonzero(bad.to_numpy()) + 1)[:5].tolist()
@@ -60,17 +62,40 @@ def _outcome(frame, outcome_column, time_column, source):
     return Outcome.survival(time.to_numpy(float), event.to_numpy(int), name=outcome_column)
 
 
+def _competing_outcome(frame, event, outcome_column, time_column, source):
+    """Outcome.competing from the event-type column (0 censored, 1 the event of
+    interest, 2, 3, ... competing events) and the follow-up."""
+    from ..outcome import Outcome
+
+    if time_column is None:
+        raise CommandError(
+            "this model predicts the cumulative incidence of an event that competing events "
+            "can pre-empt: validate it with --time (the follow-up in days) and an --outcome "
+            "column of event types (0 censored, 1 the event of interest, 2, 3, ... competing "
+            "events)."
+        )
+    bad = ~(np.isfinite(event) & (event >= 0) & (event == event.round()))
+    if bad.any():
+        rows = (np.flatnonzero(bad.to_numpy()) + 1)[:5].tolist()
+        raise CommandError(
+            f"{source}: the outcome column {outcome_column!r} of a competing-risk model must "
+            "be an event type in every row: 0 censored, 1 the event of interest, 2, 3, ... "
+            f"competing events; {int(bad.sum())} row(s) are not (first rows: {rows})."
+        )
+    time = pd.to_numeric(frame[time_column], errors="coerce")
+    bad = ~((time > 0) & np.isfinite(time))
+    if bad.any():
+        rows = (np.flatnonzero(bad.to_numpy()) + 1)[:5].tolist()
+        raise CommandError(
+            f"{source}: the follow-up time {time_column!r} must be a positive number of days in "
+            f"every row; {int(bad.sum())} row(s) are not (first rows: {rows})."
+        )
+    return Outcome.competing(time.to_numpy(float), event.to_numpy(int), name=outcome_column)
+
+
 def _validation_horizon(horizon, info, y, time_column):
     """The horizon of a validation, or an error when it has no meaning."""
     kind = info.get("outcome_kind")
-    if kind == "competing":
-        raise CommandError(
-            "this model predicts the cumulative incidence of an event that competing events "
-            "can pre-empt; riskml validate reads a 0/1 outcome and would count the competing "
-            "events as censorings, overstating the observed risk. Fix: validate it in Python "
-            "with an Outcome.competing(time, event_type): rk.Study(cohort, models=..., "
-            "external=validation_cohort) or riskml.evaluation.external_validation."
-        )
     no_horizon = info.get("horizon_days") is None
     if time_column is None and horizon is not None and kind == "binary" and no_horizon:
         raise InputError(

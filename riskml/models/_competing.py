@@ -36,6 +36,19 @@ class CompetingRiskMixin(RiskEstimatorMixin):
 
     outcome_kind = "competing"
 
+    def _fit_covariates(self, X, ratios: str):
+        """``(frame, values)`` of the training covariates, refusing constant columns
+        (their ``ratios``, e.g. "hazard ratios", are not estimable)."""
+        frame = self._check_X(X, reset=True)
+        values = frame.to_numpy(dtype=float)
+        constant = [c for c, v in zip(frame.columns, values.T, strict=True) if np.ptp(v) == 0]
+        if constant:
+            raise ValueError(
+                f"{type(self).__name__}.fit: column(s) {constant[:5]} are constant, so their "
+                f"{ratios} are not estimable. Drop them."
+            )
+        return frame, values
+
     def _competing_outcome(self, y) -> tuple[np.ndarray, np.ndarray]:
         """``(time, event_type)`` of ``y``; its length is kept for ``_check_X``."""
         if y is None or isinstance(y, str | bytes | dict):
@@ -258,14 +271,7 @@ class CauseSpecificCox(CompetingRiskMixin, BaseEstimator):
         """
         self._validate_params()
         time, event_type = self._competing_outcome(y)
-        frame = self._check_X(X, reset=True)
-        values = frame.to_numpy(dtype=float)
-        constant = [c for c, v in zip(frame.columns, values.T, strict=True) if np.ptp(v) == 0]
-        if constant:
-            raise ValueError(
-                f"CauseSpecificCox.fit: column(s) {constant[:5]} are constant, so their "
-                "hazard ratios are not estimable. Drop them."
-            )
+        frame, values = self._fit_covariates(X, "hazard ratios")
         self.center_ = pd.Series(values.mean(axis=0), index=frame.columns, name="center")
         centred = values - self.center_.to_numpy()
         self.event_types_ = sorted(int(k) for k in np.unique(event_type) if k > 0)

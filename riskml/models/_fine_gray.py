@@ -230,14 +230,7 @@ class FineGray(CompetingRiskMixin, BaseEstimator):
         """
         self._validate_params()
         time, event_type = self._competing_outcome(y)
-        frame = self._check_X(X, reset=True)
-        values = frame.to_numpy(dtype=float)
-        constant = [c for c, v in zip(frame.columns, values.T, strict=True) if np.ptp(v) == 0]
-        if constant:
-            raise ValueError(
-                f"FineGray.fit: column(s) {constant[:5]} are constant, so their "
-                "subdistribution hazard ratios are not estimable. Drop them."
-            )
+        frame, values = self._fit_covariates(X, "subdistribution hazard ratios")
         self.center_ = pd.Series(values.mean(axis=0), index=frame.columns, name="center")
         risk_sets = _SubdistributionRiskSets(time, event_type, values - self.center_.to_numpy())
         beta, self.converged_, self.n_iter_ = _maximise_like_crr(

@@ -5,6 +5,7 @@ Run from the repository root::
     python -m benchmarks            # n = 10k and 56k, about a minute
     python -m benchmarks --full     # adds n = 500k (a few minutes)
     python -m benchmarks study      # riskml's Study against the design by hand (bench_study.py)
+    python -m benchmarks stability  # Wu internal validation against a loop by hand
 
 For each n:
 
@@ -170,6 +171,11 @@ def _print_table(title: str, naive_name: str, rows: list[dict], n_boot: int, rep
 
 def main(argv=None) -> None:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["stability"]:  # the Wu internal validation side by side
+        from .bench_wu_side_by_side import main as stability
+
+        stability(argv[1:])
+        return
     if argv[:1] == ["study"]:  # the side-by-side Frizzell study (benchmarks/bench_study.py)
         from .bench_study import main as study
 

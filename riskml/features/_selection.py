@@ -50,7 +50,7 @@ class _XGBoostCoxRanker(BaseEstimator):
             n_estimators=self.n_estimators,
             max_depth=self.max_depth,
             learning_rate=self.learning_rate,
-            n_jobs=fit_threads(None),
+            n_jobs=fit_threads(None, np.size(X)),
             random_state=self.random_state,
         ).fit(X, _signed_time(y))
         self.n_features_in_ = np.shape(X)[1]
@@ -70,14 +70,18 @@ def _default_estimator(survival: bool, random_state):
         return _XGBoostCoxRanker(random_state=seed)
     from xgboost import XGBClassifier
 
-    # every core at the top level, one inside a parallel worker (the same trees either way)
-    return XGBClassifier(
-        n_estimators=100,
-        max_depth=3,
-        learning_rate=0.1,
-        n_jobs=fit_threads(None),
-        random_state=seed,
-    )
+    # threads are set per fit by _eliminate (the same trees whatever their number)
+    return XGBClassifier(n_estimators=100, max_depth=3, learning_rate=0.1, random_state=seed)
+
+
+def _with_threads(estimator, n_cells):
+    """The default XGBoost ranker with :func:`~riskml.utils.fit_threads`' threads for a
+    fit of ``n_cells`` cells (one for a small fit); other estimators unchanged."""
+    from xgboost import XGBClassifier
+
+    if type(estimator) is XGBClassifier and estimator.get_params()["n_jobs"] is None:
+        estimator.set_params(n_jobs=fit_threads(None, n_cells))
+    return estimator
 
 
 def _eliminate(estimator, X, y, n_features_to_select, step):
@@ -111,15 +115,57 @@ def _eliminate(estimator, X, y, n_features_to_select, step):
     step = int(max(1, step * n_features)) if 0.0 < step < 1.0 else int(step)
     support = np.ones(n_features, dtype=bool)
     ranking = np.ones(n_features, dtype=int)
+    reuse = _unused_columns_change_nothing(estimator)
+    known = None  # importances of the last fit, by column, while they still hold
     while support.sum() > n_features_to_select:
         features = np.flatnonzero(support)
-        fitted = clone(estimator).fit(X[:, features], y)
-        importances = _get_feature_importances(fitted, "auto", transform_func="square")
+        if known is not None:
+            importances = known[features]
+        else:
+            fitted = _with_threads(clone(estimator), X.shape[0] * len(features)).fit(
+                X[:, features], y
+            )
+            importances = _get_feature_importances(fitted, "auto", transform_func="square")
         ranks = np.ravel(np.argsort(importances, kind="stable"))
         threshold = min(step, support.sum() - n_features_to_select)
-        support[features[ranks][:threshold]] = False
+        dropped = ranks[:threshold]
+        support[features[dropped]] = False
         ranking[~support] += 1
+        # columns no split used leave the next fit as it is: keep this fit's importances
+        if reuse and not np.any(importances[dropped]):
+            known = np.full(n_features, np.nan)
+            known[features] = importances
+        else:
+            known = None
     return support, ranking
+
+
+def _unused_columns_change_nothing(estimator) -> bool:
+    """Whether refitting without columns that no split used gives the same model.
+
+    True of riskml's default XGBoost rankers, which sample neither rows nor columns:
+    each split is the best gain over the columns, a tie going to the lowest column
+    index (XGBoost's ``SplitEntry::NeedReplace``), and a column's histogram does not
+    depend on the others. A column that never won a split therefore wins none when
+    another such column is removed, so every tree, and every other column's
+    importance, is unchanged (``tests/features/test_rfe_reuse.py`` checks it against
+    scikit-learn's RFE, which refits every time).
+    """
+    from xgboost import XGBClassifier
+
+    if type(estimator) is _XGBoostCoxRanker:
+        return True
+    if type(estimator) is not XGBClassifier:
+        return False
+    params = estimator.get_params()
+    sampling = ("subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode")
+    return (
+        all(params.get(name) in (None, 1, 1.0) for name in sampling)
+        and params.get("booster") in (None, "gbtree")
+        and params.get("tree_method") in (None, "hist", "auto")
+        and not params.get("feature_weights")
+        and not params.get("interaction_constraints")
+    )
 
 
 class RecursiveFeatureElimination(DataFrameSelectorMixin, BaseEstimator):
@@ -327,7 +373,7 @@ class RecursiveFeatureElimination(DataFrameSelectorMixin, BaseEstimator):
             self.cv_scores_ = None
         else:
             selector = RFECV(
-                estimator,
+                _with_threads(estimator, int(np.prod(np.shape(X)))),
                 step=self.step,
                 min_features_to_select=self.min_features_to_select,
                 cv=self._splits(X, outcome),

@@ -280,7 +280,7 @@ class XGBoostRisk(_XGBoostInput, BinaryRiskMixin, ClassifierMixin, BaseEstimator
             min_child_weight=self.min_child_weight,
             reg_lambda=self.reg_lambda,
             scale_pos_weight=self.scale_pos_weight_,
-            n_jobs=fit_threads(self.n_jobs),
+            n_jobs=fit_threads(self.n_jobs, np.size(data)),
             random_state=self.random_state,
             enable_categorical=bool(self.categories_),
         ).fit(data, event)
@@ -424,7 +424,7 @@ class XGBoostSurvival(_XGBoostInput, RiskEstimatorMixin, BaseEstimator):
             colsample_bytree=self.colsample_bytree,
             min_child_weight=self.min_child_weight,
             reg_lambda=self.reg_lambda,
-            n_jobs=fit_threads(self.n_jobs),
+            n_jobs=fit_threads(self.n_jobs, np.size(data)),
             random_state=self.random_state,
             enable_categorical=bool(self.categories_),
         ).fit(data, np.where(outcome.event, time, -time))

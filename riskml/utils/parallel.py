@@ -13,16 +13,26 @@ __all__ = ["fit_threads", "in_fit_thread", "run_fits", "silenced"]
 _budget = threading.local()
 
 
-def fit_threads(n_jobs) -> int:
+# Below this many cells (rows x columns) a fit runs on one thread: measured with XGBoost
+# (100 trees, depth 3) on 2 cores, a second thread saves 15% at 500 x 76 and 40% from
+# 2,000 x 50, and on a busy machine a multi-threaded small fit is many times slower
+# (its threads wait on each other at every tree); benchmarks/README.md has the figures.
+SMALL_FIT_CELLS = 100_000
+
+
+def fit_threads(n_jobs, n_cells=None) -> int:
     """Threads for one model fit: ``n_jobs`` as given; for None, the share that
     :func:`run_fits` granted the fit, else every core at the top level and one inside
-    a joblib worker (whose siblings already use the other cores).
+    a joblib worker (whose siblings already use the other cores), and one for a small
+    fit (fewer than ``SMALL_FIT_CELLS`` cells) wherever it runs.
 
     Parameters
     ----------
     n_jobs : int or None
         A model's ``n_jobs``; negative values count back from all cores, as in
         scikit-learn, and are returned unchanged.
+    n_cells : int, optional
+        Rows times columns of the data fitted; None: not known (no size rule).
 
     Returns
     -------
@@ -33,17 +43,21 @@ def fit_threads(n_jobs) -> int:
     >>> from riskml.utils import fit_threads
     >>> fit_threads(1)
     1
+    >>> fit_threads(None, n_cells=508 * 76)  # a small fit: one thread
+    1
     """
     from joblib import cpu_count
     from joblib.parallel import get_active_backend
 
-    if n_jobs is None:
-        granted = getattr(_budget, "threads", None)
-        if granted is not None:
-            return granted
-        backend, _ = get_active_backend()
-        return cpu_count() if getattr(backend, "nesting_level", 0) == 0 else 1
-    return int(n_jobs)
+    if n_jobs is not None:
+        return int(n_jobs)
+    if n_cells is not None and n_cells < SMALL_FIT_CELLS:
+        return 1
+    granted = getattr(_budget, "threads", None)
+    if granted is not None:
+        return granted
+    backend, _ = get_active_backend()
+    return cpu_count() if getattr(backend, "nesting_level", 0) == 0 else 1
 
 
 def _user_chose_backend() -> bool:

@@ -645,7 +645,8 @@ CASES = [
     _case(
         "metrics_unknown",
         GEN + "metrics: [harrel_c]\n",
-        _line(4, 11) + r": metrics \(item 1\) must be one of accuracy, auc, brier, .*got the text 'harrel_c'",
+        _line(4, 11)
+        + r": metrics \(item 1\) must be one of accuracy, auc, brier, .*got the text 'harrel_c'",
         r"did you mean 'harrell_c'\?",
     ),
     _case(

@@ -147,9 +147,29 @@ def test_default_rfe_ranking_is_identical_at_top_level_and_in_a_worker(survival)
     (worker,) = Parallel(n_jobs=2, prefer="threads")(delayed(fit)() for _ in range(1))
     assert np.array_equal(top, worker)
     if not survival:
-        from joblib import cpu_count
+        # the same ranking with the booster forced to one thread and to two
+        for threads in (1, 2):
+            forced = _default_estimator(False, 0).set_params(n_jobs=threads)
+            ranking = RecursiveFeatureElimination(forced, n_features_to_select=3).fit(X, y)
+            assert np.array_equal(ranking.ranking_, top), threads
 
-        assert _default_estimator(False, 0).get_params()["n_jobs"] == cpu_count()
+
+def test_rfe_ranking_threads_follow_the_size_of_each_fit():
+    """A small ranking fit runs on one thread wherever it runs (a second thread gains
+    little there and oversubscribes a busy machine); a large one on every core at the
+    top level. Oracle: the rule written in riskml.utils.parallel.SMALL_FIT_CELLS."""
+    from joblib import cpu_count
+
+    from riskml.features._selection import _default_estimator, _with_threads
+    from riskml.utils.parallel import SMALL_FIT_CELLS
+
+    assert _default_estimator(False, 0).get_params()["n_jobs"] is None
+    small = _with_threads(_default_estimator(False, 0), SMALL_FIT_CELLS - 1)
+    large = _with_threads(_default_estimator(False, 0), SMALL_FIT_CELLS)
+    assert small.get_params()["n_jobs"] == 1
+    assert large.get_params()["n_jobs"] == cpu_count()
+    explicit = _with_threads(_default_estimator(False, 0).set_params(n_jobs=2), 10)
+    assert explicit.get_params()["n_jobs"] == 2  # the user's choice is kept
 
 
 def test_forest_shap_values_are_identical_whatever_the_threads():

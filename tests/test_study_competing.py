@@ -352,3 +352,30 @@ def test_hf_registry_with_competing_death_runs_with_default_settings(tmp_path):
     assert set(result.explanations) == {"xgboost", "fine_gray"}
     path = result.report(tmp_path / "report.html")
     assert "Competing risks" in path.read_text(encoding="utf-8")
+
+
+# -- MIMIC-III AMI: readmission with death competing ----------------------------------------
+def test_mimic3_readmission_with_death_competing_runs_through_study(tmp_path):
+    """The MIMIC-III AMI loader's competing outcome (label="readmission") through Study
+    with its default models, summary, explanations and report: ~100 candidate columns, some
+    constant in the cohort, which the Fine-Gray model leaves out as R's coxph does
+    instead of failing. Oracle: the registered competing AUC on the study's out-of-fold
+    predictions, and the loader's event types."""
+    folder = tmp_path / "mimic"
+    rk.cohorts.make_mimic3_ami(folder, n_patients=400, random_state=4)
+    cohort = _quiet(rk.cohorts.load_mimic3_ami, folder, label="readmission", progress=False)
+    assert cohort.outcome.is_competing and {1, 2} <= set(cohort.outcome.event_type.astype(int))
+    result = _quiet(rk.Study(cohort, validation=3, n_boot=50, progress=False).run)
+    assert "fine_gray" in result.fitted_models
+    fitted = result.fitted_models["fine_gray"][-1]
+    assert fitted.aliased_  # constant columns of this cohort, left out
+    outcome, horizon = result.outcome, result.horizon
+    for model in result.summary["model"].unique():
+        risk = result.predictions[model].to_numpy()
+        assert ((risk >= 0) & (risk <= 1)).all()
+        row = result.summary.query("model == @model and metric == 'td_auc'")
+        expected = competing_time_dependent_auc(outcome.time, outcome.event_type, risk, horizon)
+        assert row["estimate"].iloc[0] == pytest.approx(float(np.ravel(expected)[0]), abs=1e-12)
+    assert result.explanations
+    path = result.report(tmp_path / "report.html")
+    assert "Competing risks" in path.read_text(encoding="utf-8")

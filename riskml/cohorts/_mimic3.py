@@ -73,7 +73,13 @@ SOURCE = (
     "2016;3:160035; PhysioNet, doi:10.13026/C2XW26)"
 )
 
-LABELS = ("death_1yr_from_admit", "death_1yr_post_discharge", "hospital_expire_flag", "death")
+LABELS = (
+    "death_1yr_from_admit",
+    "death_1yr_post_discharge",
+    "hospital_expire_flag",
+    "death",
+    "readmission",
+)
 FOLLOWUP_CHOICES = ("flag", "carevue_only")
 
 # Tables without which no cohort can be built: a header-only file is an error.
@@ -107,7 +113,8 @@ def _check_options(
     if label not in LABELS:
         raise ValueError(
             f"label must be one of {list(LABELS)}; got {label!r}. 'death' is the time to death "
-            "with censoring; the others are binary."
+            "with censoring, 'readmission' the time to readmission with death competing; the "
+            "others are binary."
         )
     if followup not in FOLLOWUP_CHOICES:
         raise ValueError(
@@ -157,7 +164,7 @@ def load_mimic3_ami(
     first_admission_only : bool, default=False
         Keep each patient's first qualifying admission only.
     label : {"death_1yr_from_admit", "death_1yr_post_discharge", "hospital_expire_flag", \
-"death"}, default="death_1yr_from_admit"
+"death", "readmission"}, default="death_1yr_from_admit"
         The outcome. ``death_1yr_from_admit``: a death within 365 days of
         admission, in-hospital deaths included (binary, as in Barrett et al.
         2019). ``death_1yr_post_discharge``: within 365 days of discharge, among
@@ -165,6 +172,14 @@ def load_mimic3_ami(
         ``hospital_expire_flag``: in-hospital death. ``death``: time to death from
         admission, censored at the end of guaranteed follow-up (1461 days for
         CareVue, 90 days for MetaVision patients), with ``horizon`` 365.
+        ``readmission``: competing risks (``Outcome.competing``) from discharge,
+        among patients discharged alive: 1 the patient's next admission in
+        ADMISSIONS (MIMIC-III holds the admissions with an ICU stay, so this is a
+        readmission to intensive care at the same hospital), 2 death before it
+        (the competing event), 0 censored at the era's guaranteed follow-up
+        (``followup_days`` from admission, less the stay); ``horizon`` 365, the
+        one-year window of the death labels (MetaVision-era patients are followed
+        for about 90 days, so most of them are censored before it).
     followup : {"flag", "carevue_only"}, default="flag"
         How to treat the incomplete follow-up of MetaVision-era patients (2008-2012),
         whose out-of-hospital deaths are recorded only up to about 90 days after the
@@ -322,30 +337,7 @@ def load_mimic3_ami(
         connection.close()
         remove_spill(spill)
 
-    outcome = {
-        "death_1yr_from_admit": {
-            "kind": "binary",
-            "event": "death_1yr_from_admit",
-            "name": "death_1yr_from_admit",
-        },
-        "death_1yr_post_discharge": {
-            "kind": "binary",
-            "event": "death_1yr_post_discharge",
-            "name": "death_1yr_post_discharge",
-        },
-        "hospital_expire_flag": {
-            "kind": "binary",
-            "event": "hospital_expire_flag",
-            "name": "hospital_death",
-        },
-        "death": {
-            "kind": "survival",
-            "event": "death_event",
-            "time": "death_time_days",
-            "horizon_days": 365.0,
-            "name": "death",
-        },
-    }[label]
+    outcome = _OUTCOMES[label]
     cohort = cohort_from_frame(
         frame,
         schema,
@@ -371,6 +363,40 @@ def load_mimic3_ami(
             stacklevel=2,
         )
     return cohort
+
+
+# The outcome specification of each label (cohort_from_frame's ``outcome``).
+_OUTCOMES = {
+    "death_1yr_from_admit": {
+        "kind": "binary",
+        "event": "death_1yr_from_admit",
+        "name": "death_1yr_from_admit",
+    },
+    "death_1yr_post_discharge": {
+        "kind": "binary",
+        "event": "death_1yr_post_discharge",
+        "name": "death_1yr_post_discharge",
+    },
+    "hospital_expire_flag": {
+        "kind": "binary",
+        "event": "hospital_expire_flag",
+        "name": "hospital_death",
+    },
+    "death": {
+        "kind": "survival",
+        "event": "death_event",
+        "time": "death_time_days",
+        "horizon_days": 365.0,
+        "name": "death",
+    },
+    "readmission": {
+        "kind": "competing",
+        "event": "readmit_event",
+        "time": "readmit_time_days",
+        "horizon_days": 365.0,
+        "name": "readmission",
+    },
+}
 
 
 BUILD_STEPS = (

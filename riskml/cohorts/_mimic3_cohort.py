@@ -115,18 +115,21 @@ def _index_diagnoses(connection, tables, primary_only, exclude_subsequent_episod
 
 def _read_admissions(connection, tables, check, candidates):
     """The ADMISSIONS, PATIENTS and ICUSTAYS rows of the candidates, ids and times parsed."""
-    admissions = tables.read(connection, "ADMISSIONS")
-    admissions["hadm_id"] = numbers(admissions["hadm_id"])
-    admissions = admissions[admissions["hadm_id"].isin(candidates)].copy()
-    admissions["subject_id"] = numbers(admissions["subject_id"])
-    _check_unique(admissions, "ADMISSIONS", "hadm_id", check)
+    every = tables.read(connection, "ADMISSIONS")
+    every["hadm_id"] = numbers(every["hadm_id"])
+    every["subject_id"] = numbers(every["subject_id"])
+    patients_with_candidates = every.loc[every["hadm_id"].isin(candidates), "subject_id"]
+    every = every[every["subject_id"].isin(patients_with_candidates)].copy()
+    _check_unique(every, "ADMISSIONS", "hadm_id", check)
     parse_times(
-        admissions,
+        every,
         "ADMISSIONS",
         ["admittime", "dischtime", "deathtime"],
         check,
         id_column="hadm_id",
     )
+    every["next_admittime"] = _next_admission(every)
+    admissions = every[every["hadm_id"].isin(candidates)].copy()
 
     patients = tables.read(connection, "PATIENTS")
     patients["subject_id"] = numbers(patients["subject_id"])
@@ -142,6 +145,24 @@ def _read_admissions(connection, tables, check, candidates):
     parse_times(icustays, "ICUSTAYS", ["intime"], check, id_column="icustay_id")
     check.raise_if_any()
     return admissions, patients, icustays
+
+
+def _next_admission(admissions: pd.DataFrame) -> pd.Series:
+    """The patient's first later ADMITTIME after each admission's DISCHTIME (NaT if none):
+    any admission in ADMISSIONS, which holds the hospital admissions with an ICU stay."""
+    order = admissions.sort_values(["subject_id", "admittime"], kind="stable")
+    following = pd.Series(pd.NaT, index=admissions.index, dtype="datetime64[ns]")
+    for _, stays in order.groupby("subject_id", sort=False):
+        starts = stays["admittime"].to_numpy(dtype="datetime64[ns]")
+        valid = ~np.isnat(starts)
+        starts = np.sort(starts[valid])
+        ends = stays["dischtime"].to_numpy(dtype="datetime64[ns]")
+        position = np.searchsorted(starts, ends, side="right")
+        later = np.full(len(stays), np.datetime64("NaT"), dtype="datetime64[ns]")
+        found = ~np.isnat(ends) & (position < len(starts))
+        later[found] = starts[position[found]]
+        following.loc[stays.index] = later
+    return following
 
 
 def _admission_steps(diagnoses_ami, index, candidates, admissions, flow):
@@ -258,6 +279,24 @@ def _outcomes(cohort) -> np.ndarray:
         cohort["followup_days"] = followup_days
         cohort["death_event"] = (recorded & (dod_days <= followup_days)).astype(np.int64)
         cohort["death_time_days"] = np.where(cohort["death_event"] == 1, dod_days, followup_days)
+    # readmission from discharge, among patients discharged alive, death competing;
+    # censored at the era's guaranteed follow-up (counted from ADMITTIME)
+    with np.errstate(invalid="ignore"):
+        readmit_days = np.where(
+            died_in_hospital, np.nan, _days(cohort["next_admittime"], cohort["dischtime"])
+        )
+        horizon = np.where(died_in_hospital, np.nan, np.maximum(followup_days - los_hosp, 0.0))
+        readmitted = (readmit_days <= horizon) & ~(after_discharge < readmit_days)
+        died_first = (after_discharge <= horizon) & ~(readmit_days <= after_discharge)
+        cohort["readmit_days"] = readmit_days
+        cohort["readmit_event"] = np.where(
+            died_in_hospital, np.nan, np.where(readmitted, 1.0, np.where(died_first, 2.0, 0.0))
+        )
+        cohort["readmit_time_days"] = np.where(
+            readmitted,
+            readmit_days,
+            np.where(died_first, np.maximum(after_discharge, 0.0), horizon),
+        )
     cohort["label_followup_adequate"] = (
         recorded | (cohort["dbsource"] == "carevue").to_numpy()
     ).astype(np.int64)
@@ -269,10 +308,10 @@ def _outcomes(cohort) -> np.ndarray:
 def _label_steps(cohort, died_in_hospital, label, followup, flow):
     """The follow-up table of every era, then the exclusions the label and followup ask for."""
     followup_table = _followup_table(cohort)
-    if label == "death_1yr_post_discharge":
+    if label in ("death_1yr_post_discharge", "readmission"):
         before = len(cohort)
         cohort = cohort[~died_in_hospital].reset_index(drop=True)
-        flow.add("excluded: died in hospital (label death_1yr_post_discharge)", cohort, before)
+        flow.add(f"excluded: died in hospital (label {label})", cohort, before)
     if followup == "carevue_only":
         before = len(cohort)
         cohort = cohort[cohort["dbsource"] == "carevue"].reset_index(drop=True)

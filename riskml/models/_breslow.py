@@ -6,9 +6,36 @@ import warnings
 
 import numpy as np
 
-__all__ = ["BreslowBaseline"]
+__all__ = ["BreslowBaseline", "not_estimable"]
 
 BASELINE_TIES = ("breslow", "efron")
+
+
+def not_estimable(values: np.ndarray) -> np.ndarray:
+    """Columns of ``values`` whose coefficient a Cox-type model cannot estimate: constant
+    ones and those linearly dependent on the others (``NA`` in R's ``coxph``), found by
+    a rank-revealing QR decomposition of the centred, scaled columns.
+
+    Returns
+    -------
+    ndarray of int
+        Their positions, ascending.
+    """
+    from scipy.linalg import qr
+
+    values = np.asarray(values, dtype=float)
+    if values.shape[1] == 0:
+        return np.array([], dtype=int)
+    values = values - values.mean(axis=0)
+    scale = np.abs(values).max(axis=0)
+    constant = scale == 0
+    values = values / np.where(constant, 1.0, scale)
+    _, r, pivot = qr(values, mode="economic", pivoting=True)
+    diagonal = np.abs(np.diag(r))
+    tol = max(values.shape) * np.finfo(float).eps * (diagonal[0] if diagonal.size else 0.0)
+    rank = int(np.sum(diagonal > max(tol, 1e-10)))
+    dependent = set(pivot[rank:].tolist()) | set(np.flatnonzero(constant).tolist())
+    return np.array(sorted(dependent), dtype=int)
 
 
 def _event_time_sums(time, event, weight, values=None):

@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..outcome import aalen_johansen, check_outcome
 from ..utils.fit_issues import quote_names
 from ._base import ModelFitWarning, RiskEstimatorMixin
-from ._breslow import BreslowBaseline, efron_values, newton_raphson_like_r
+from ._breslow import BreslowBaseline, efron_values, newton_raphson_like_r, not_estimable
 
 __all__ = ["AalenJohansen", "CauseSpecificCox"]
 
@@ -36,18 +36,34 @@ class CompetingRiskMixin(RiskEstimatorMixin):
 
     outcome_kind = "competing"
 
-    def _fit_covariates(self, X, ratios: str):
-        """``(frame, values)`` of the training covariates, refusing constant columns
-        (their ``ratios``, e.g. "hazard ratios", are not estimable)."""
+    def _fit_covariates(self, X):
+        """``(frame, values, kept)`` of the training covariates: ``kept`` the positions of
+        the columns whose coefficients are estimable. Constant or collinear columns are
+        left out of the fit, as R's ``coxph`` does (``NA`` there): their coefficient is 0
+        here, their standard error NaN, and ``aliased_`` names them."""
         frame = self._check_X(X, reset=True)
         values = frame.to_numpy(dtype=float)
-        constant = [c for c, v in zip(frame.columns, values.T, strict=True) if np.ptp(v) == 0]
-        if constant:
+        left_out = not_estimable(values)
+        self.aliased_ = [str(frame.columns[j]) for j in left_out]
+        kept = np.setdiff1d(np.arange(values.shape[1]), left_out)
+        if kept.size == 0:
             raise ValueError(
-                f"{type(self).__name__}.fit: column(s) {constant[:5]} are constant, so their "
-                f"{ratios} are not estimable. Drop them."
+                f"{type(self).__name__}.fit: every covariate is constant or collinear "
+                f"({quote_names(frame.columns)}), so no coefficient is estimable. Check X."
             )
-        return frame, values
+        return frame, values, kept
+
+    @staticmethod
+    def _expand(kept, p, vector=None, matrix=None):
+        """A coefficient vector (zeros) or covariance matrix (NaN) over all ``p`` columns
+        from its values on the ``kept`` ones."""
+        if matrix is not None:
+            full = np.full((p, p), np.nan)
+            full[np.ix_(kept, kept)] = matrix
+            return full
+        full = np.zeros(p)
+        full[kept] = vector
+        return full
 
     def _competing_outcome(self, y) -> tuple[np.ndarray, np.ndarray]:
         """``(time, event_type)`` of ``y``; its length is kept for ``_check_X``."""
@@ -209,6 +225,9 @@ class CauseSpecificCox(CompetingRiskMixin, BaseEstimator):
     center_ : pandas.Series
         Training means of the covariates (the linear predictors are centred there).
     event_types_ : list of int
+    aliased_ : list of str
+        Covariates left out of the fit because they are constant or collinear with
+        others (``NA`` in R's ``coxph``): coefficient 0, standard error NaN.
     fit_issues_ : list of str
         Causes whose partial likelihood did not converge (monotone likelihood), also
         raised as :class:`~riskml.models.ModelFitWarning`.
@@ -271,24 +290,25 @@ class CauseSpecificCox(CompetingRiskMixin, BaseEstimator):
         """
         self._validate_params()
         time, event_type = self._competing_outcome(y)
-        frame, values = self._fit_covariates(X, "hazard ratios")
+        frame, values, kept = self._fit_covariates(X)
         self.center_ = pd.Series(values.mean(axis=0), index=frame.columns, name="center")
         centred = values - self.center_.to_numpy()
+        p, estimable = values.shape[1], centred[:, kept]
         self.event_types_ = sorted(int(k) for k in np.unique(event_type) if k > 0)
         self.fit_issues_, coef, self.baselines_ = [], {}, {}
         self.variance_, self.n_events_ = {}, {}
         for cause in self.event_types_:
             event = event_type == cause
-            beta, converged, _ = newton_raphson_like_r([(time, event, centred)])
+            beta, converged, _ = newton_raphson_like_r([(time, event, estimable)])
             if not converged or not np.all(np.isfinite(beta)):
                 self.fit_issues_.append(
                     f"the cause-{cause} Cox model did not converge (monotone likelihood or "
                     f"collinear covariates among {quote_names(frame.columns)}); its "
                     "coefficients are the last Newton-Raphson iterate."
                 )
-            _, _, information = efron_values(time, event, centred, beta)
-            self.variance_[cause] = np.linalg.pinv(information)
-            coef[cause] = beta
+            _, _, information = efron_values(time, event, estimable, beta)
+            self.variance_[cause] = self._expand(kept, p, matrix=np.linalg.pinv(information))
+            beta = coef[cause] = self._expand(kept, p, vector=beta)
             self.baselines_[cause] = BreslowBaseline(time, event, centred @ beta, ties="efron")
             self.n_events_[cause] = int(event.sum())
         self.coef_ = pd.DataFrame(coef, index=frame.columns)

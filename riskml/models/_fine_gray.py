@@ -168,6 +168,9 @@ class FineGray(CompetingRiskMixin, BaseEstimator):
     center_ : pandas.Series
     converged_ : bool
     n_iter_ : int
+    aliased_ : list of str
+        Covariates left out of the fit because they are constant or collinear with
+        others (``NA`` in R's ``coxph``): coefficient 0, standard error NaN.
     fit_issues_ : list of str
 
     Notes
@@ -230,11 +233,12 @@ class FineGray(CompetingRiskMixin, BaseEstimator):
         """
         self._validate_params()
         time, event_type = self._competing_outcome(y)
-        frame, values = self._fit_covariates(X, "subdistribution hazard ratios")
+        frame, values, kept = self._fit_covariates(X)
         self.center_ = pd.Series(values.mean(axis=0), index=frame.columns, name="center")
-        risk_sets = _SubdistributionRiskSets(time, event_type, values - self.center_.to_numpy())
+        centred = (values - self.center_.to_numpy())[:, kept]
+        risk_sets = _SubdistributionRiskSets(time, event_type, centred)
         beta, self.converged_, self.n_iter_ = _maximise_like_crr(
-            risk_sets, values.shape[1], self.gtol, self.max_iter
+            risk_sets, kept.size, self.gtol, self.max_iter
         )
         self.fit_issues_ = []
         if not self.converged_:
@@ -248,12 +252,13 @@ class FineGray(CompetingRiskMixin, BaseEstimator):
         inverse = np.linalg.inv(information)
         contributions = risk_sets.score_contributions(beta)
         variance = inverse @ (contributions.T @ contributions) @ inverse.T
-        names = frame.columns
+        names, p = frame.columns, values.shape[1]
+        self.times_ = risk_sets.times
+        self.baseline_jumps_ = risk_sets.baseline_jumps(beta)
+        beta, variance = self._expand(kept, p, vector=beta), self._expand(kept, p, matrix=variance)
         self.coef_ = pd.Series(beta, index=names, name="coef")
         self.variance_ = pd.DataFrame(variance, index=names, columns=names)
         self.se_ = pd.Series(np.sqrt(np.diag(variance)), index=names, name="se")
-        self.times_ = risk_sets.times
-        self.baseline_jumps_ = risk_sets.baseline_jumps(beta)
         self.n_events_ = int(risk_sets.interest.sum())
         self.n_competing_ = int(risk_sets.competing.sum())
         self.n_samples_ = int(time.shape[0])
@@ -347,5 +352,10 @@ class FineGray(CompetingRiskMixin, BaseEstimator):
             columns={"hazard_ratio": "sHR", "hr_low": "95% low", "hr_high": "95% high"}
         )
         print(shown.round(decimals).to_string())
+        if self.aliased_:
+            print(
+                "Not estimable (constant or collinear, left out as R's coxph does; coef 0, "
+                f"se NaN): {', '.join(self.aliased_)}"
+            )
         for issue in self.fit_issues_:
             print(f"Fit issue: {issue}")

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils.fit_issues import quote_names
 from ..utils.parallel import silenced
 from ._base import ModelFitWarning, RiskEstimatorMixin
-from ._breslow import BreslowBaseline, efron_score
+from ._breslow import BreslowBaseline, efron_score, not_estimable
 from ._splines import CoxSplineTerms
 
 __all__ = ["CoxPH"]
@@ -550,22 +550,10 @@ class CoxPH(CoxSplineTerms, RiskEstimatorMixin, BaseEstimator):
         training fold) or a set of collinear columns. Found by a rank-revealing QR
         decomposition of the centred covariates.
         """
-        from scipy.linalg import qr
-
         columns = [c for c in data.columns if c not in self._strata()]
         if not columns:
             return []
-        values = data[columns].to_numpy(dtype=float)
-        values = values - values.mean(axis=0)
-        scale = np.abs(values).max(axis=0)
-        constant = scale == 0
-        values = values / np.where(constant, 1.0, scale)
-        _, r, pivot = qr(values, mode="economic", pivoting=True)
-        diagonal = np.abs(np.diag(r))
-        tol = max(values.shape) * np.finfo(float).eps * (diagonal[0] if diagonal.size else 0.0)
-        rank = int(np.sum(diagonal > max(tol, 1e-10)))
-        dependent = set(pivot[rank:].tolist()) | set(np.flatnonzero(constant).tolist())
-        return [columns[j] for j in sorted(dependent)]
+        return [columns[j] for j in not_estimable(data[columns].to_numpy(dtype=float))]
 
     def _frame(self, X) -> pd.DataFrame:
         check_is_fitted(self, "lifelines_")

@@ -487,3 +487,61 @@ def test_loading_shows_a_progress_bar_over_the_build_steps(capsys):
     err = capsys.readouterr().err
     assert "MIMIC-III AMI cohort" in err and "6/6" in err
     pd.testing.assert_frame_equal(quiet.features, shown.features)
+
+
+# --- readmission with death competing (issue 27) ------------------------------------------
+def _readmission_oracle(folder, ids):
+    """Event type and time from discharge rebuilt with pandas from the raw tables: the
+    next ADMITTIME of the same patient after DISCHTIME (1), else a death before the end of
+    follow-up (2), else censored at the era's follow-up less the stay (0)."""
+
+    def read(name):
+        for path in (folder / f"{name}.csv", folder / f"{name}.csv.gz"):
+            if path.exists():
+                frame = pd.read_csv(path)
+                return frame.rename(columns=str.lower)
+        raise FileNotFoundError(name)
+
+    adm = read("ADMISSIONS")
+    for column in ("admittime", "dischtime", "deathtime"):
+        adm[column] = pd.to_datetime(adm[column])
+    dod = read("PATIENTS").set_index("subject_id")["dod"]
+    era = read("ICUSTAYS").sort_values("intime").groupby("hadm_id")["dbsource"].first()
+    rows = []
+    for hadm in ids:
+        me = adm.set_index("hadm_id").loc[hadm]
+        later = adm[(adm["subject_id"] == me["subject_id"]) & (adm["admittime"] > me["dischtime"])]
+        day = 86400.0
+        readmit = (later["admittime"].min() - me["dischtime"]).total_seconds() / day
+        death = pd.to_datetime(dod.get(me["subject_id"]))
+        died = (death - me["dischtime"]).total_seconds() / day if pd.notna(death) else np.nan
+        stay = (me["dischtime"] - me["admittime"]).total_seconds() / day
+        limit = max((1461.0 if era[hadm].strip().lower() == "carevue" else 90.0) - stay, 0.0)
+        if readmit <= limit and not died < readmit:
+            rows.append((1, readmit))
+        elif died <= limit:
+            rows.append((2, max(died, 0.0)))
+        else:
+            rows.append((0, limit))
+    return np.array(rows, dtype=float)
+
+
+@pytest.mark.parametrize("source", ["demo", "synthetic"])
+def test_readmission_with_death_competing_equals_a_pandas_rebuild(source, tmp_path):
+    folder = DEMO
+    if source == "synthetic":
+        folder = tmp_path / "mimic"
+        make_mimic3_ami(folder, n_patients=300, random_state=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cohort = load_mimic3_ami(folder, label="readmission", progress=False)
+        everyone = load_mimic3_ami(folder, label="death", progress=False)
+    died_in_hospital = int(everyone.outcomes["hospital_expire_flag"].sum())
+    assert len(cohort) == len(everyone) - died_in_hospital
+    assert cohort.outcome.kind == "competing" and cohort.horizon == 365
+    assert cohort.flow["step"].str.contains("died in hospital").any()
+    expected = _readmission_oracle(folder, cohort.ids)
+    np.testing.assert_array_equal(cohort.outcome.event_type, expected[:, 0])
+    np.testing.assert_allclose(cohort.outcome.time, expected[:, 1], atol=1e-9)
+    if source == "synthetic":
+        assert (cohort.outcome.event_type == 1).sum() > 0  # second admissions are readmissions

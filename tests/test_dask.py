@@ -89,3 +89,42 @@ def test_study_on_dask_equals_serial(client, registry):
         on_dask = rk.Study(cohort, n_jobs=-1, **settings).run()
     pd.testing.assert_frame_equal(serial.predictions, on_dask.predictions, check_exact=True)
     pd.testing.assert_frame_equal(serial.summary, on_dask.summary, check_exact=True)
+
+
+def test_internal_validation_with_stability_on_dask_equals_serial(client, registry):
+    """Issue 30, item 5: the replicates of internal validation (.632+, the replicate
+    predictions kept for stability) go to the cluster through the same switch as the
+    folds, riskml's default n_jobs included, and give the serial numbers bit for bit."""
+    from riskml.evaluation import internal_validation
+
+    _, X, y = registry
+    model = rk.models.make_model("xgboost", n_estimators=20, horizon=30)
+    kwargs = dict(method="632+", n_boot=6, random_state=0, horizon=30, progress=False)
+    kwargs["metrics"] = ["td_auc", "brier"]
+    serial = internal_validation(model, X, y, n_jobs=1, **kwargs)
+    before = _transitions(client)
+    with joblib.parallel_backend("dask"):
+        on_dask = internal_validation(model, X, y, **kwargs)  # n_jobs left to riskml
+    assert _transitions(client) > before  # the replicates ran on the cluster
+    pd.testing.assert_frame_equal(serial.summary, on_dask.summary, check_exact=True)
+    assert np.array_equal(serial.predictions, on_dask.predictions, equal_nan=True)
+    assert serial.stability().mape == on_dask.stability().mape
+
+
+def test_study_internal_validation_on_dask_equals_serial(client, registry):
+    from riskml.evaluation import InternalValidation
+
+    cohort, _, _ = registry
+    settings = dict(
+        models=["logistic"],
+        validation=InternalValidation("bootstrap", n_boot=10),
+        n_boot=50,
+        explain=None,
+        progress=False,
+        random_state=0,
+    )
+    serial = rk.Study(cohort, n_jobs=1, **settings).run()
+    with joblib.parallel_backend("dask"):
+        on_dask = rk.Study(cohort, n_jobs=-1, **settings).run()
+    pd.testing.assert_frame_equal(serial.summary, on_dask.summary, check_exact=True)
+    pd.testing.assert_frame_equal(serial.optimism, on_dask.optimism, check_exact=True)

@@ -291,6 +291,18 @@ def test_internal_validation_and_stability_of_a_competing_study(cohort):
     )[0]
     assert row["estimate"] == pytest.approx(apparent, abs=1e-12)
     assert set(result.stability) == {"logistic", "aalen_johansen"}
+    # calibration and decision-curve instability count the competing events as such
+    import matplotlib
+
+    matplotlib.use("Agg")
+    for kind in ("calibration", "decision_curves"):
+        assert result.plot_stability("logistic", kind=kind).lines
+    curves = result.stability["logistic"].calibration_curves()
+    original = curves[curves["replicate"] == -1]
+    expected = rk.evaluation.competing_calibration(
+        cohort.outcome.time, cohort.outcome.event_type, result.predictions["logistic"], HORIZON
+    )
+    np.testing.assert_allclose(original["observed"], expected["observed"], rtol=1e-15)
 
 
 # -- study files -------------------------------------------------------------------------------

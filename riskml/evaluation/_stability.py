@@ -27,13 +27,16 @@ from ._calibration import (
 from ._checks import (
     check_confidence_level,
 )
+from ._competing import competing_calibration
 from ._decision_curves import (
     TREAT_ALL,
     TREAT_NONE,
+    _check_thresholds,
     _positive,
     decision_curve,
     decision_curve_survival,
 )
+from ._report_tables import _decision_curve_competing
 
 __all__ = ["PredictionStability"]
 
@@ -186,14 +189,6 @@ class PredictionStability:
                 f"{what} needs the outcomes: make the PredictionStability with y= (or from "
                 "internal_validation, which keeps them)."
             )
-        if getattr(self.outcome, "is_competing", False):
-            # these curves would count the competing events as censorings
-            raise ValueError(
-                f"{what} of a competing-risk outcome is not available: the curves would "
-                "treat the competing events as censorings and overstate the risk. Use the "
-                "patients' stability (patients(), plot_predictions) or, for one model, "
-                "riskml.evaluation.competing_calibration and decision_curve_table."
-            )
         if self.outcome.is_survival and self.horizon is None:
             raise ValueError(
                 f"{what} of time-to-event outcomes needs the horizon of the predicted "
@@ -204,26 +199,43 @@ class PredictionStability:
         yield -1, self.original
         yield from enumerate(self.predictions)
 
-    def calibration_curves(self, *, n_points: int = 50, frac: float = _DEFAULT_FRAC):
+    def calibration_curves(
+        self, *, n_points: int = 50, frac: float = _DEFAULT_FRAC, n_groups: int = 10
+    ):
         """Each model's smoothed calibration curve on the original data.
 
         Binary outcomes: the lowess curve of :func:`calibration_curve` (no band).
         Time-to-event outcomes: the flexible calibration model of
         :func:`survival_ici` (Cox on a restricted cubic spline of the cloglog risk,
         follow-up truncated at the horizon), each patient's smoothed observed risk
-        interpolated onto the grid.
+        interpolated onto the grid. Competing risks: each model's ``n_groups``
+        quantile groups of predicted risk against their Aalen-Johansen cumulative
+        incidence of the event of interest at the horizon
+        (:func:`~riskml.evaluation.competing_calibration`, the competing events counted
+        as such, never as censorings), one point per group.
 
         Returns
         -------
         pandas.DataFrame
             ``replicate`` (-1: the original model), ``predicted`` (``n_points``
-            equally spaced risks over that model's range), ``observed``.
+            equally spaced risks over that model's range, or the groups' mean risks),
+            ``observed``.
         """
         self._require_outcome("calibration_curves")
         frames, undefined = [], []
         outcome = self.outcome
         for replicate, risk in self._models():
-            if outcome.is_survival:
+            if outcome.is_competing:
+                table = competing_calibration(
+                    outcome.time, outcome.event_type, risk, self.horizon, n_groups=n_groups
+                )
+                curve = pd.DataFrame(
+                    {
+                        "predicted": table["mean_predicted"].to_numpy(),
+                        "observed": table["observed"].to_numpy(),
+                    }
+                )
+            elif outcome.is_survival:
                 time, event, risk_used, horizon, cloglog = _survival_calibration_inputs(
                     outcome.time, outcome.event, risk, self.horizon, "calibration_curves"
                 )
@@ -265,13 +277,20 @@ class PredictionStability:
         pandas.DataFrame
             ``model`` (``"Treat all"``, ``"Treat none"``, ``"original"`` or
             ``"bootstrap"``), ``replicate`` (-1 except for the bootstrap models),
-            ``threshold``, ``net_benefit``; from :func:`decision_curve` or
-            :func:`decision_curve_survival`.
+            ``threshold``, ``net_benefit``; from :func:`decision_curve`,
+            :func:`decision_curve_survival` or, for competing risks, the
+            Aalen-Johansen incidence among the treated
+            (:func:`~riskml.evaluation.decision_curve_table`'s rule).
         """
         self._require_outcome("decision_curves")
         models = {str(replicate): risk for replicate, risk in self._models()}
         outcome = self.outcome
-        if outcome.is_survival:
+        if outcome.is_competing:
+            grid = _check_thresholds(thresholds, "PredictionStability.decision_curves")
+            curve = _decision_curve_competing(
+                outcome, pd.DataFrame(models), self.horizon, thresholds=grid
+            )
+        elif outcome.is_survival:
             curve = decision_curve_survival(
                 outcome.time, outcome.event, models, self.horizon, thresholds=thresholds
             )
@@ -384,7 +403,12 @@ class PredictionStability:
         ax.set_xlim(0, min(1.0, top * 1.05))
         ax.set_ylim(0, min(1.0, top * 1.05))
         ax.set_xlabel("Predicted risk")
-        ax.set_ylabel("Observed risk (smoothed)")
+        competing = getattr(self.outcome, "is_competing", False)
+        ax.set_ylabel(
+            "Observed incidence (Aalen-Johansen, grouped)"
+            if competing
+            else "Observed risk (smoothed)"
+        )
         ax.set_title("Calibration instability")
         ax.legend(loc="upper left")
         return ax

@@ -12,8 +12,8 @@ patients.
 name                      meaning
 ========================  =============================================================
 ``td_auc``                cumulative/dynamic AUC, IPCW (Blanche et al. 2013)
-``wolbers_c``             Wolbers' concordance for competing risks, cases up to h (not
-                          a default: O(n x cases) per evaluation)
+``wolbers_c``             Wolbers' concordance for competing risks, cases up to h (on
+                          request; O(n log n) per evaluation)
 ``o_e``                   Aalen-Johansen incidence over mean predicted risk
 ``ece``                   mean absolute difference between predicted and
                           Aalen-Johansen observed incidence over risk deciles
@@ -163,8 +163,6 @@ COMPETING_METRICS = (
         _wolbers_c,
         "Wolbers' C",
         reference="Wolbers et al. 2009, 2014 (IPCW, cases up to the horizon)",
-        cost="refit",
-        refit="each replicate recomputes the pairwise concordance, O(n x cases)",
         section="discrimination",
         no_information=0.5,
         needs_horizon=True,

@@ -119,6 +119,25 @@ class Equation:
         terms = self.compute(values, beta, category_beta)
         return pd.DataFrame({t: terms[t] for t in self.terms}, index=values.index)
 
+    def linear_predictor(self, values: pd.DataFrame) -> np.ndarray:
+        """The row sums of :meth:`contributions` (term by term, in order), without
+        building the frame."""
+        male = values["sex"].to_numpy() == 1.0
+
+        def beta(term):
+            return np.where(male, self.coefficients["M"][term], self.coefficients["F"][term])
+
+        def category_beta(term, category):
+            m = np.asarray(self.coefficients["M"][term], dtype=float)
+            f = np.asarray(self.coefficients["F"][term], dtype=float)
+            return np.where(male, m[category], f[category])
+
+        terms = self.compute(values, beta, category_beta)
+        total = np.zeros(len(values))
+        for term in self.terms:
+            total = total + np.broadcast_to(np.asarray(terms[term], dtype=float), total.shape)
+        return total
+
     def constants(self, sex: str) -> tuple[float, float]:
         """``(s0, mean)`` of one sex."""
         table = self.coefficients[sex]

@@ -601,8 +601,13 @@ class FraminghamScore(RiskEstimatorMixin, BaseEstimator):
             Higher = higher risk.
         """
         self._validate_params()
-        values = self._prepare(X, impute=True)
-        linear = self._equation.contributions(values).sum(axis=1).to_numpy()
+        return self._risk_from_values(self._prepare(X, impute=True))
+
+    def _risk_from_values(self, values: pd.DataFrame) -> np.ndarray:
+        """``predict_risk`` from the prepared inputs (``_prepare``: floats, sex 1 = male,
+        imputed), one column per input; each input is read from its own column of X, so
+        the explainer evaluates the equation on mixtures of prepared rows directly."""
+        linear = self._equation.linear_predictor(values)
         method = getattr(self, "recalibration_", None)
         if method == "logistic":
             risk = self._published_risk(values, linear)

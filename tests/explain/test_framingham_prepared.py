@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 
 import riskml as rk
-from riskml.explain import _shap, explain_pipeline
+from riskml.explain import _scores, _shap, explain_pipeline
 from riskml.models import make_model
 
 
 def _explain(pipeline, X, horizon, fast, monkeypatch):
     if not fast:
-        monkeypatch.setattr(_shap, "_prepared_equation_inputs", lambda *args: None)
+        monkeypatch.setattr(_shap, "prepared_equation_inputs", lambda *args: None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return explain_pipeline(pipeline, X, rows=60, background=X, horizon=horizon)
@@ -38,7 +38,8 @@ def test_prepared_inputs_give_the_raw_columns_values(model, monkeypatch):
         ).fit(X, cohort.outcome.to_y())
     players = pipeline[-1].input_columns()
     parts = _shap._Parts(pipeline)
-    engaged = _shap._prepared_equation_inputs(pipeline, parts, X[players], X[players], None)
+    raw = X[players]
+    engaged = _scores.prepared_equation_inputs(parts, raw, raw, pipeline.predict_risk)
     assert engaged is not None  # the fast path is taken for this pipeline
     fast = _explain(pipeline, X, cohort.horizon, True, monkeypatch)
     slow = _explain(pipeline, X, cohort.horizon, False, monkeypatch)
@@ -49,7 +50,8 @@ def test_prepared_inputs_give_the_raw_columns_values(model, monkeypatch):
 
 
 def test_a_shared_input_column_takes_the_raw_path():
-    from riskml.explain._shap import _Parts, _prepared_equation_inputs
+    from riskml.explain._scores import prepared_equation_inputs
+    from riskml.explain._shap import _Parts
     from riskml.models.scores import FraminghamScore
 
     cohort = rk.cohorts.make_young_hypertension(120, random_state=0)
@@ -60,4 +62,4 @@ def test_a_shared_input_column_takes_the_raw_path():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         score.fit(X)
-    assert _prepared_equation_inputs(score, _Parts(score), X, X, None) is None
+    assert prepared_equation_inputs(_Parts(score), X, X, score.predict_risk) is None

@@ -114,22 +114,27 @@ def _index_diagnoses(connection, tables, primary_only, exclude_subsequent_episod
 
 
 def _read_admissions(connection, tables, check, candidates):
-    """The ADMISSIONS, PATIENTS and ICUSTAYS rows of the candidates, ids and times parsed."""
+    """The ADMISSIONS, PATIENTS and ICUSTAYS rows of the candidates, ids and times parsed,
+    with each candidate's ``next_admittime`` (for the readmission label)."""
     every = tables.read(connection, "ADMISSIONS")
     every["hadm_id"] = numbers(every["hadm_id"])
     every["subject_id"] = numbers(every["subject_id"])
-    patients_with_candidates = every.loc[every["hadm_id"].isin(candidates), "subject_id"]
-    every = every[every["subject_id"].isin(patients_with_candidates)].copy()
-    _check_unique(every, "ADMISSIONS", "hadm_id", check)
+    admissions = every[every["hadm_id"].isin(candidates)].copy()
+    _check_unique(admissions, "ADMISSIONS", "hadm_id", check)
     parse_times(
-        every,
+        admissions,
         "ADMISSIONS",
         ["admittime", "dischtime", "deathtime"],
         check,
         id_column="hadm_id",
     )
-    every["next_admittime"] = _next_admission(every)
-    admissions = every[every["hadm_id"].isin(candidates)].copy()
+    # the patients' other admissions: only their start times are read (an unreadable
+    # one cannot be a readmission and is skipped; it is not a cohort admission)
+    others = every.loc[every["subject_id"].isin(admissions["subject_id"]), ["subject_id"]]
+    others["admittime"] = pd.to_datetime(
+        every.loc[others.index, "admittime"], format="ISO8601", errors="coerce"
+    )
+    admissions["next_admittime"] = _next_admission(admissions, others)
 
     patients = tables.read(connection, "PATIENTS")
     patients["subject_id"] = numbers(patients["subject_id"])
@@ -147,21 +152,26 @@ def _read_admissions(connection, tables, check, candidates):
     return admissions, patients, icustays
 
 
-def _next_admission(admissions: pd.DataFrame) -> pd.Series:
-    """The patient's first later ADMITTIME after each admission's DISCHTIME (NaT if none):
-    any admission in ADMISSIONS, which holds the hospital admissions with an ICU stay."""
-    order = admissions.sort_values(["subject_id", "admittime"], kind="stable")
-    following = pd.Series(pd.NaT, index=admissions.index, dtype="datetime64[ns]")
-    for _, stays in order.groupby("subject_id", sort=False):
-        starts = stays["admittime"].to_numpy(dtype="datetime64[ns]")
-        valid = ~np.isnat(starts)
-        starts = np.sort(starts[valid])
-        ends = stays["dischtime"].to_numpy(dtype="datetime64[ns]")
-        position = np.searchsorted(starts, ends, side="right")
-        later = np.full(len(stays), np.datetime64("NaT"), dtype="datetime64[ns]")
-        found = ~np.isnat(ends) & (position < len(starts))
-        later[found] = starts[position[found]]
-        following.loc[stays.index] = later
+def _next_admission(admissions: pd.DataFrame, others: pd.DataFrame) -> np.ndarray:
+    """Each admission's first later ADMITTIME of the same patient after its DISCHTIME
+    (NaT if none), among ``others`` (``subject_id``, ``admittime``): any admission in
+    ADMISSIONS, which holds the hospital admissions with an ICU stay."""
+    starts = others.dropna(subset=["admittime"]).sort_values(
+        ["subject_id", "admittime"], kind="stable"
+    )
+    by_patient = {
+        subject: group.to_numpy(dtype="datetime64[ns]")
+        for subject, group in starts.groupby("subject_id", sort=False)["admittime"]
+    }
+    following = np.full(len(admissions), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ends = admissions["dischtime"].to_numpy(dtype="datetime64[ns]")
+    for k, subject in enumerate(admissions["subject_id"].to_numpy()):
+        times = by_patient.get(subject)
+        if times is None or np.isnat(ends[k]):
+            continue
+        position = np.searchsorted(times, ends[k], side="right")
+        if position < len(times):
+            following[k] = times[position]
     return following
 
 

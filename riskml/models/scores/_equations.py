@@ -106,6 +106,11 @@ class Equation:
 
         ``values`` holds the inputs as floats, ``sex`` coded 1 = male, 0 = female.
         """
+        terms = self._terms(values)
+        return pd.DataFrame({t: terms[t] for t in self.terms}, index=values.index)
+
+    def _terms(self, values: pd.DataFrame) -> dict:
+        """Each term's ``beta * x`` with the sex-specific coefficients."""
         male = values["sex"].to_numpy() == 1.0
 
         def beta(term):
@@ -116,23 +121,12 @@ class Equation:
             f = np.asarray(self.coefficients["F"][term], dtype=float)
             return np.where(male, m[category], f[category])
 
-        terms = self.compute(values, beta, category_beta)
-        return pd.DataFrame({t: terms[t] for t in self.terms}, index=values.index)
+        return self.compute(values, beta, category_beta)
 
     def linear_predictor(self, values: pd.DataFrame) -> np.ndarray:
         """The row sums of :meth:`contributions` (term by term, in order), without
         building the frame."""
-        male = values["sex"].to_numpy() == 1.0
-
-        def beta(term):
-            return np.where(male, self.coefficients["M"][term], self.coefficients["F"][term])
-
-        def category_beta(term, category):
-            m = np.asarray(self.coefficients["M"][term], dtype=float)
-            f = np.asarray(self.coefficients["F"][term], dtype=float)
-            return np.where(male, m[category], f[category])
-
-        terms = self.compute(values, beta, category_beta)
+        terms = self._terms(values)
         total = np.zeros(len(values))
         for term in self.terms:
             total = total + np.broadcast_to(np.asarray(terms[term], dtype=float), total.shape)

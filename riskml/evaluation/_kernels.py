@@ -442,6 +442,30 @@ def calibration_errors(x, smooth, errors):  # pragma: no cover
     return total / n
 
 
+def _fenwick_add(tree, position, value):  # pragma: no cover
+    """Add ``value`` at 0-based ``position`` of the Fenwick tree ``tree`` (size n + 1)."""
+    k = position + 1
+    while k < tree.shape[0]:
+        tree[k] += value
+        k += k & (-k)
+
+
+def _fenwick_sum(tree, stop):  # pragma: no cover
+    """Sum of the values at 0-based positions below ``stop`` in the Fenwick tree ``tree``."""
+    total = 0.0
+    k = stop
+    while k > 0:
+        total += tree[k]
+        k -= k & (-k)
+    return total
+
+
+def _pairs_scored(tree, rank):  # pragma: no cover
+    """Patients in ``tree`` ranked below ``rank`` plus half those tied with it."""
+    below = _fenwick_sum(tree, rank)
+    return below + 0.5 * (_fenwick_sum(tree, rank + 1) - below)
+
+
 def wolbers_sums(
     order, group_end, event_type, case, rank, n_ranks, w_later, w_earlier, v, out
 ):  # pragma: no cover
@@ -455,9 +479,8 @@ def wolbers_sums(
     (filled in descending time), weights of the competing ones (ascending time).
     ``out`` receives (numerator, denominator).
     """
-    size = n_ranks + 1
-    tree_count = np.zeros(size)
-    tree_weight = np.zeros(size)
+    tree_count = np.zeros(n_ranks + 1)
+    tree_weight = np.zeros(n_ranks + 1)
     numerator = 0.0
     denominator = 0.0
     n_groups = group_end.shape[0]
@@ -469,25 +492,12 @@ def wolbers_sums(
         for p in range(start, stop):
             j = order[p]
             if event_type[j] >= 2:
-                k = rank[j] + 1
-                while k < size:
-                    tree_weight[k] += v[j]
-                    k += k & (-k)
+                _fenwick_add(tree_weight, rank[j], v[j])
                 total_weight += v[j]
         for p in range(start, stop):
             i = order[p]
             if case[i]:
-                below = 0.0
-                k = rank[i]
-                while k > 0:
-                    below += tree_weight[k]
-                    k -= k & (-k)
-                upto = 0.0
-                k = rank[i] + 1
-                while k > 0:
-                    upto += tree_weight[k]
-                    k -= k & (-k)
-                numerator += w_earlier[i] * (below + 0.5 * (upto - below))
+                numerator += w_earlier[i] * _pairs_scored(tree_weight, rank[i])
                 denominator += w_earlier[i] * total_weight
         start = stop
     # later patients: T_j > T_i, or censored at T_i (descending time)
@@ -498,33 +508,17 @@ def wolbers_sums(
         for p in range(start, stop):
             j = order[p]
             if event_type[j] == 0:
-                k = rank[j] + 1
-                while k < size:
-                    tree_count[k] += 1.0
-                    k += k & (-k)
+                _fenwick_add(tree_count, rank[j], 1.0)
                 total_count += 1.0
         for p in range(start, stop):
             i = order[p]
             if case[i]:
-                below = 0.0
-                k = rank[i]
-                while k > 0:
-                    below += tree_count[k]
-                    k -= k & (-k)
-                upto = 0.0
-                k = rank[i] + 1
-                while k > 0:
-                    upto += tree_count[k]
-                    k -= k & (-k)
-                numerator += w_later[i] * (below + 0.5 * (upto - below))
+                numerator += w_later[i] * _pairs_scored(tree_count, rank[i])
                 denominator += w_later[i] * total_count
         for p in range(start, stop):
             j = order[p]
             if event_type[j] != 0:
-                k = rank[j] + 1
-                while k < size:
-                    tree_count[k] += 1.0
-                    k += k & (-k)
+                _fenwick_add(tree_count, rank[j], 1.0)
                 total_count += 1.0
     out[0] = numerator
     out[1] = denominator
@@ -550,6 +544,9 @@ _STEPS = (
     _lowess_local_line,
     _lowess_interpolate,
     _lowess_skip,
+    _fenwick_add,
+    _fenwick_sum,
+    _pairs_scored,
 )
 _REGISTERED: list[bool] = []
 _REGISTERING = threading.Lock()

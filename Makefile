@@ -23,7 +23,8 @@ demo: $(RUNTIME_STAMP)
 	$(BIN)/riskml demo $(if $(OUT),--out $(OUT),)
 
 # The long end-to-end runs (every bundled cohort and model family through Study, the
-# demo, the notebooks) are marked slow: `make test` leaves them out, CI runs both.
+# demo, the notebooks) are marked slow: `make test` leaves them out, CI runs both, each
+# on every core (pytest-xdist).
 # The examples in riskml's docstrings run too (pytest --doctest-modules riskml). The fast
 # suite runs on every core (pytest-xdist): 2 workers took about 11 minutes here against 14.
 test: $(STAMP)
@@ -32,7 +33,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q --doctest-modules riskml
 
 test-slow: $(STAMP)
-	$(BIN)/python -m pytest -q -m slow
+	$(BIN)/python -m pytest -q -m slow -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check riskml tests benchmarks

@@ -4,8 +4,8 @@ Aalen-Johansen estimator.
 Oracles: the written rule (a competing event by the horizon is a known non-event of
 interest; van Geloven et al. 2022) checked case by case; R prodlim 2019.11.13
 ``predict(prodlim(Hist(time, status) ~ 1), times, cause, type = "cuminc")`` and cmprsk
-2.2-11 ``timepoints(cuminc(time, status), times)`` on riskRegression's Melanoma and
-survival's mgus2 (tests/data/competing_risks.R, competing_aalen_johansen.csv), tolerance
+2.2-11 ``timepoints(cuminc(time, status), times)`` on the synthetic cohort_days and
+cohort_months (tests/data/competing_risks.R, competing_aalen_johansen.csv), tolerance
 1e-9 (the CSV holds 12 significant digits); 1 - Kaplan-Meier for one event type.
 """
 
@@ -106,7 +106,7 @@ def test_pipeline_learns_the_competing_label_at_the_horizon():
     np.testing.assert_allclose(pipeline.predict_risk(X), direct.predict_risk(X), rtol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["melanoma", "mgus2"])
+@pytest.mark.parametrize("name", ["cohort_days", "cohort_months"])
 @pytest.mark.parametrize("cause", [1, 2])
 def test_aalen_johansen_equals_prodlim_and_cuminc(name, cause):
     data = pd.read_csv(DATA / f"competing_{name}.csv")
@@ -136,7 +136,7 @@ def test_one_event_type_gives_one_minus_kaplan_meier():
 
 def test_treating_competing_events_as_censored_overstates_the_risk():
     """Wolbers et al. 2009: 1 - KM (competing censored) >= the cumulative incidence."""
-    data = pd.read_csv(DATA / "competing_mgus2.csv")
+    data = pd.read_csv(DATA / "competing_cohort_months.csv")
     km_times, km_survival, _ = kaplan_meier(data.time, data.status == 1)
     times, incidence, _ = aalen_johansen(data.time, data.status)
     assert np.all(1.0 - km_survival >= incidence - 1e-12)

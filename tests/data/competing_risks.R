@@ -1,28 +1,26 @@
 # Oracle for riskml's competing-risk estimators and metrics (issue 27).
 #
-# Data (real, shipped with the R packages; both are factual clinical records re-distributed
-# in GPL-2+ / LGPL-2+ packages, stored here unmodified apart from the columns kept):
-# - Melanoma: riskRegression 2022.11.28 `data(Melanoma)` (GPL-2+). 205 patients operated on
-#   for malignant melanoma at Odense University Hospital, 1962-77. Source: Andersen PK,
-#   Borgan O, Gill RD, Keiding N. Statistical Models Based on Counting Processes. Springer
-#   1993 (also MASS::Melanoma). time in days; status 0 censored, 1 death from melanoma,
-#   2 death from other causes.
-# - mgus2: survival 3.5-3 `mgus2` (LGPL-2+). 1384 patients with monoclonal gammopathy of
-#   undetermined significance, Mayo Clinic. Source: Kyle RA et al. N Engl J Med
-#   2002;346:564-569. Competing risks as in the survival vignette "compete": time = months
-#   to progression to plasma-cell malignancy (PCM) or to death/last follow-up; status 1 PCM,
-#   2 death without PCM, 0 censored. Complete cases for age, sex, hgb, creat, mspike.
-#   Whole months: many tied times, censorings tied with events and with the horizons.
+# Data: two synthetic cohorts generated here (set.seed below; riskml's own data, BSD-3),
+# each with an event of interest (status 1), a competing event (2) and censoring (0):
+# - cohort_days: 205 patients followed in days (1,800-5,600 days of censoring), covariates
+#   age, sex, logthick (a log tumour thickness) and ulcer; the event of interest depends
+#   on logthick, ulcer and sex, the competing one on age. Few tied times.
+# - cohort_months: 1,384 patients followed in whole months (up to 424), covariates age,
+#   sex, hgb, creat and mspike; a rare event of interest (depends on mspike) and a common
+#   competing death (age, hgb, creat, sex). Whole months: many tied times, censorings tied
+#   with events and with the horizons.
+# Until 2026-12-07 this oracle ran on riskRegression's Melanoma and survival's mgus2, which
+# those packages distribute under the GPL / LGPL; they are no longer in the repository.
 #
 # Outputs (read by tests/test_outcome_competing.py, tests/models/test_competing_models_r.py and
 # tests/evaluation/test_competing_metrics_r.py;
 # the test suite never runs R):
-#   competing_melanoma.csv, competing_mgus2.csv        the data used
+#   competing_cohort_days.csv, competing_cohort_months.csv   the data used
 #   competing_aalen_johansen.csv   prodlim and cmprsk::cuminc cumulative incidence, causes 1-2
 #   competing_csc_coef.csv         the cause-specific coxph coefficients and SEs
 #   competing_fine_gray_coef.csv   cmprsk::crr coefficients, SEs, log-likelihoods (gtol 1e-6
 #                                  (the default) and 1e-12)
-#   competing_predictions.csv      per patient (all of Melanoma, every 4th of mgus2) and
+#   competing_predictions.csv      per patient (all of cohort_days, every 4th of cohort_months) and
 #                                  horizon: riskRegression::CSC + predictRisk absolute risk of
 #                                  cause 1 (product.limit TRUE, the default, and FALSE) and of
 #                                  cause 2; predict.crr cumulative incidence of cause 1
@@ -45,29 +43,47 @@ suppressPackageStartupMessages({
 options(digits = 15)
 out <- "tests/data/"
 
-data(Melanoma, package = "riskRegression")
-melanoma <- data.frame(
-  time = Melanoma$time, status = Melanoma$status, age = Melanoma$age,
-  sex = as.integer(Melanoma$sex == "Male"), logthick = Melanoma$logthick,
-  ulcer = as.integer(Melanoma$ulcer == "present")
+set.seed(27)
+n <- 205
+age <- pmin(95, pmax(4, round(rnorm(n, 52, 16.7))))
+sex <- rbinom(n, 1, 0.39)
+logthick <- rnorm(n, 0.6, 0.85)
+ulcer <- rbinom(n, 1, plogis(-0.9 + 1.2 * logthick))
+t1 <- rexp(n, exp(-9.8 + 0.55 * logthick + 0.9 * ulcer + 0.3 * sex))
+t2 <- rexp(n, exp(-12.5 + 0.05 * age))
+censored <- runif(n, 1800, 5600)
+cohort_days <- data.frame(
+  time = ceiling(pmin(t1, t2, censored)),
+  status = ifelse(censored <= pmin(t1, t2), 0, ifelse(t1 < t2, 1, 2)),
+  age = age, sex = sex, logthick = logthick, ulcer = ulcer
 )
-m2 <- survival::mgus2
-m2$time <- ifelse(m2$pstat == 0, m2$futime, m2$ptime)
-m2$status <- ifelse(m2$pstat == 0, 2 * m2$death, 1)
-mgus2 <- data.frame(
-  time = m2$time, status = m2$status, age = m2$age, sex = as.integer(m2$sex == "M"),
-  hgb = m2$hgb, creat = m2$creat, mspike = m2$mspike
+
+set.seed(2002)
+n <- 1384
+age <- pmin(95, pmax(24, round(rnorm(n, 70.4, 11.3))))
+sex <- rbinom(n, 1, 0.56)
+hgb <- round(rnorm(n, 13.3, 1.9), 1)
+creat <- round(exp(rnorm(n, 0.12, 0.3)), 1)
+mspike <- round(pmax(0, rnorm(n, 1.2, 0.45)), 1)
+t1 <- rexp(n, exp(-6.6 + 0.5 * (mspike - 1.2)))
+t2 <- rexp(n, exp(-5.0 + 0.065 * (age - 70) - 0.12 * (hgb - 13.3) + 0.35 * (creat - 1.2) +
+                  0.2 * sex))
+censored <- runif(n, 1, 424)
+cohort_months <- data.frame(
+  time = ceiling(pmin(t1, t2, censored)),
+  status = ifelse(censored <= pmin(t1, t2), 0, ifelse(t1 < t2, 1, 2)),
+  age = age, sex = sex, hgb = hgb, creat = creat, mspike = mspike
 )
-mgus2 <- mgus2[complete.cases(mgus2), ]
-rownames(mgus2) <- NULL
-write.csv(melanoma, paste0(out, "competing_melanoma.csv"), row.names = FALSE)
-write.csv(mgus2, paste0(out, "competing_mgus2.csv"), row.names = FALSE)
+print(table(cohort_days$status)); print(table(cohort_months$status))
+write.csv(cohort_days, paste0(out, "competing_cohort_days.csv"), row.names = FALSE)
+write.csv(cohort_months, paste0(out, "competing_cohort_months.csv"), row.names = FALSE)
 
 sets <- list(
-  melanoma = list(data = melanoma, covariates = c("age", "sex", "logthick", "ulcer"),
-                  horizons = c(1000, 1826.25, 2500, 3652.5)),
-  mgus2 = list(data = mgus2, covariates = c("age", "sex", "hgb", "creat", "mspike"),
-               horizons = c(12, 60, 120, 240))
+  cohort_days = list(data = cohort_days, covariates = c("age", "sex", "logthick", "ulcer"),
+                     horizons = c(1000, 1826.25, 2500, 3652.5)),
+  cohort_months = list(data = cohort_months,
+                       covariates = c("age", "sex", "hgb", "creat", "mspike"),
+                       horizons = c(12, 60, 120, 240))
 )
 
 aj_rows <- list(); csc_coef <- list(); fg_coef <- list(); pred_rows <- list()
@@ -77,8 +93,9 @@ for (name in names(sets)) {
   covariates <- sets[[name]]$covariates
   horizons <- sets[[name]]$horizons
   grid <- sort(unique(c(d$time, horizons, max(d$time) + 1)))
-  # patients the predictions are stored for and scored on: all of Melanoma, every 4th of mgus2
-  rows <- if (name == "mgus2") seq(1, nrow(d), by = 4) else seq_len(nrow(d))
+  # patients the predictions are stored for and scored on: all of cohort_days, every 4th
+  # of cohort_months
+  rows <- if (name == "cohort_months") seq(1, nrow(d), by = 4) else seq_len(nrow(d))
 
   # -- Aalen-Johansen: prodlim and cuminc ----------------------------------------------
   pl <- prodlim(Hist(time, status) ~ 1, data = d)

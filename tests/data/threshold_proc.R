@@ -1,14 +1,15 @@
-# Oracle for riskml's decisions at a threshold (issue 28, item 2): pROC on its own data.
+# Oracle for riskml's decisions at a threshold (issue 28, item 2): R's pROC.
 #
-# Data: pROC 1.18.0 `data(aSAH)` (the package is GPL-3; the data are a published clinical
-# data set: 113 patients with aneurysmal subarachnoid haemorrhage, Turck N, Vutskits L,
-# Sanchez-Pena P, et al. A multiparameter panel method for outcome prediction following
-# aneurysmal subarachnoid hemorrhage. Intensive Care Med 2010;36:107-115). Only the columns
-# used are stored: outcome (Good/Poor at 6 months), s100b and ndka (biomarkers), wfns (the
-# World Federation of Neurological Surgeons grade, 1-5).
+# Data: 113 synthetic patients generated here (set.seed below; riskml's own data, BSD-3),
+# shaped like a biomarker panel for a poor outcome: 72 controls ("Good") and 41 cases
+# ("Poor"); two skewed markers recorded to 2 decimals, so values tie (s100b, ndka); a 1-5
+# clinical grade (wfns). Values observed exactly (s100b 0.10 and 0.13) and a few very high
+# s100b values (above 1.5) are part of what the tests need. An earlier version of this
+# oracle ran on pROC's aSAH data, which is distributed under the GPL and is therefore not
+# kept in the repository.
 #
 # Outputs (read by tests/evaluation/test_thresholds_proc.py; the test suite never runs R):
-#   threshold_asah.csv        the data used
+#   threshold_markers.csv     the data used
 #   threshold_proc_glm.csv    glm(outcome ~ s100b + ndka + wfns, binomial) fitted risks (a
 #                             probability-scale marker for thresholds such as 0.1 and 0.2)
 #   threshold_proc_coords.csv coords(): every ROC threshold ("all"), user thresholds, and
@@ -26,7 +27,6 @@
 # (R 4.2.2, pROC 1.18.0)
 suppressPackageStartupMessages(library(pROC))
 options(pROCProgress = list(name = "none"))
-data(aSAH)
 out <- "tests/data"
 num <- function(frame) {
   for (column in names(frame)) {
@@ -35,19 +35,25 @@ num <- function(frame) {
   frame
 }
 
-asah <- data.frame(
-  outcome = as.character(aSAH$outcome), s100b = aSAH$s100b, ndka = aSAH$ndka,
-  wfns = as.integer(as.character(aSAH$wfns))
+set.seed(20261207)
+poor <- sample(rep(c(FALSE, TRUE), c(72, 41)))
+s100b <- round(exp(rnorm(113, log(ifelse(poor, 0.24, 0.12)), ifelse(poor, 0.9, 0.55))), 2)
+s100b <- pmax(s100b, 0.03)
+ndka <- round(exp(rnorm(113, log(ifelse(poor, 16, 11)), 0.6)), 2)
+wfns <- pmin(5L, pmax(1L, as.integer(round(rnorm(113, ifelse(poor, 3.2, 1.8), 1.1)))))
+markers_data <- data.frame(
+  outcome = ifelse(poor, "Poor", "Good"), s100b = s100b, ndka = ndka, wfns = wfns
 )
-write.csv(asah, file.path(out, "threshold_asah.csv"), row.names = FALSE)
+stopifnot(any(s100b == 0.1), any(s100b == 0.13), sum(s100b > 1.5) %in% 1:4)
+write.csv(markers_data, file.path(out, "threshold_markers.csv"), row.names = FALSE)
 
 fit <- glm(outcome ~ s100b + ndka + wfns, family = binomial,
-           data = transform(asah, outcome = outcome == "Poor"))
+           data = transform(markers_data, outcome = outcome == "Poor"))
 glm_risk <- unname(fitted(fit))
 write.csv(num(data.frame(glm_risk = glm_risk)), file.path(out, "threshold_proc_glm.csv"),
           row.names = FALSE)
 
-markers <- list(s100b = asah$s100b, ndka = asah$ndka, glm = glm_risk)
+markers <- list(s100b = markers_data$s100b, ndka = markers_data$ndka, glm = glm_risk)
 user <- list(
   s100b = c(0.05, 0.1, 0.13, 0.2, 0.205, 0.3, 0.5, 1, 2.5),
   ndka = c(5, 10, 11.5, 20, 50),
@@ -55,7 +61,7 @@ user <- list(
 )
 ret <- c("threshold", "specificity", "sensitivity", "accuracy", "tn", "tp", "fn", "fp",
          "npv", "ppv")
-rocs <- lapply(markers, function(m) roc(asah$outcome, m, levels = c("Good", "Poor"),
+rocs <- lapply(markers, function(m) roc(markers_data$outcome, m, levels = c("Good", "Poor"),
                                         direction = "<", quiet = TRUE))
 coords_rows <- list()
 for (name in names(markers)) {

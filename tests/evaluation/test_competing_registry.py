@@ -3,8 +3,8 @@
 Oracles: R (tests/data/competing_risks.R; riskRegression 2022.11.28 ``Score(...,
 cause = 1, cens.model = "km")`` for the time-dependent AUC, Brier score and IPA; pec
 2022.5.4 ``cindex(..., cause = 1)`` for Wolbers' C; prodlim's Aalen-Johansen for O:E,
-the decile calibration table and net benefit) on riskRegression's Melanoma and survival's
-mgus2 with R's cause-specific Cox and Fine-Gray risks, tolerance 1e-9; the bootstrap
+the decile calibration table and net benefit) on the synthetic cohort_days and
+cohort_months with R's cause-specific Cox and Fine-Gray risks, tolerance 1e-9; the bootstrap
 intervals against :func:`riskml.evaluation.bootstrap_ci` called on the R-validated
 function with the same seed (patients resampled); Kaplan-Meier by hand.
 """
@@ -42,7 +42,9 @@ DATA = Path(__file__).parents[1] / "data"
 PREDICTIONS = pd.read_csv(DATA / "competing_predictions.csv")
 SCORE = pd.read_csv(DATA / "competing_score.csv")
 COLUMN = {"csc": "csc1", "fine_gray": "fine_gray"}
-CASES = [(name, model) for name in ("melanoma", "mgus2") for model in ("csc", "fine_gray")]
+CASES = [
+    (name, model) for name in ("cohort_days", "cohort_months") for model in ("csc", "fine_gray")
+]
 
 
 def _evaluation(name, model):
@@ -112,7 +114,7 @@ def test_wolbers_c_counts_a_censoring_at_the_horizon_as_event_free_there():
     assert np.isfinite(got) and got == pytest.approx(expected, abs=1e-12)
 
 
-@pytest.mark.parametrize("name", ["melanoma", "mgus2"])
+@pytest.mark.parametrize("name", ["cohort_days", "cohort_months"])
 def test_calibration_error_and_net_benefit_equal_prodlim(name):
     outcome, risk, horizons = _evaluation(name, "csc")
     calibration = pd.read_csv(DATA / "competing_calibration.csv")
@@ -136,7 +138,7 @@ def test_calibration_error_and_net_benefit_equal_prodlim(name):
 
 
 def test_bootstrap_interval_resamples_patients_with_their_event_types():
-    outcome, risk, horizons = _evaluation("melanoma", "csc")
+    outcome, risk, horizons = _evaluation("cohort_days", "csc")
     horizon = float(horizons[1])
     ci = metric_interval("brier", outcome, risk[:, 1], horizon=horizon, n_boot=200, random_state=3)
 
@@ -153,7 +155,7 @@ def test_bootstrap_interval_resamples_patients_with_their_event_types():
 
 
 def test_evaluate_predictions_on_a_competing_outcome():
-    outcome, risk, horizons = _evaluation("mgus2", "fine_gray")
+    outcome, risk, horizons = _evaluation("cohort_months", "fine_gray")
     horizon = float(horizons[1])
     table = evaluate_predictions(
         outcome, {"fg": risk[:, 1]}, horizon=horizon, n_boot=100, random_state=0
@@ -170,7 +172,7 @@ def test_evaluate_predictions_on_a_competing_outcome():
 
 
 def test_report_tables_of_a_competing_outcome_equal_the_r_validated_functions():
-    outcome, risk, horizons = _evaluation("melanoma", "csc")
+    outcome, risk, horizons = _evaluation("cohort_days", "csc")
     horizon = float(horizons[1])
     predictions = pd.DataFrame({"csc": risk[:, 1], "lp": np.log(risk[:, 1])})  # lp: no
     table = calibration_table(outcome, predictions, horizon)
@@ -204,13 +206,13 @@ def test_report_tables_of_a_competing_outcome_equal_the_r_validated_functions():
 
 
 def test_cumulative_incidence_table_equals_prodlim_and_kaplan_meier_by_hand():
-    data = pd.read_csv(DATA / "competing_melanoma.csv")
+    data = pd.read_csv(DATA / "competing_cohort_days.csv")
     outcome = Outcome.competing(data.time, data.status)
     oracle = pd.read_csv(DATA / "competing_aalen_johansen.csv")
     table = cumulative_incidence_table(outcome, horizon=1826.25)
     for cause in (1, 2):
         curve = table[(table.event_type == cause) & (table.estimator == "Aalen-Johansen")]
-        expected = oracle[(oracle.dataset == "melanoma") & (oracle.cause == cause)]
+        expected = oracle[(oracle.dataset == "cohort_days") & (oracle.cause == cause)]
         expected = expected[expected.prodlim.notna()]  # NA beyond the last follow-up
         got = [curve["risk"][curve["time"] <= t].iloc[-1] for t in expected.time]
         np.testing.assert_allclose(got, expected.prodlim, atol=1e-9)

@@ -1,9 +1,10 @@
-"""Decisions at a threshold on a binary outcome, against R's pROC on its own data.
+"""Decisions at a threshold on a binary outcome, against R's pROC.
 
-Oracle: pROC 1.18.0 (R 4.2.2) on ``aSAH`` (Turck et al. 2010), written by
-``tests/data/threshold_proc.R``::
+Oracle: pROC 1.18.0 (R 4.2.2) on 113 synthetic patients with two tied biomarkers and a
+clinical grade (``threshold_markers.csv``, generated and evaluated by
+``tests/data/threshold_proc.R``)::
 
-    r <- roc(aSAH$outcome, marker, levels = c("Good", "Poor"), direction = "<")
+    r <- roc(outcome, marker, levels = c("Good", "Poor"), direction = "<")
     coords(r, "all" | thresholds, input = "threshold", ret = c("threshold",
            "specificity", "sensitivity", "accuracy", "tn", "tp", "fn", "fp", "npv", "ppv"))
     coords(r, "best", best.method = "youden" | "closest.topleft", ret = ...)
@@ -40,11 +41,11 @@ def _read(name: str) -> pd.DataFrame:
     return pd.read_csv(DATA / name, float_precision="round_trip")
 
 
-ASAH = _read("threshold_asah.csv")
-Y = (ASAH["outcome"] == "Poor").to_numpy().astype(int)
+PATIENTS = _read("threshold_markers.csv")
+Y = (PATIENTS["outcome"] == "Poor").to_numpy().astype(int)
 MARKERS = {
-    "s100b": ASAH["s100b"].to_numpy(),
-    "ndka": ASAH["ndka"].to_numpy(),
+    "s100b": PATIENTS["s100b"].to_numpy(),
+    "ndka": PATIENTS["ndka"].to_numpy(),
     "glm": _read("threshold_proc_glm.csv")["glm_risk"].to_numpy(),
 }
 COORDS = _read("threshold_proc_coords.csv")

@@ -234,9 +234,12 @@ def main(argv=None) -> None:
         _side(args)
         return
     scale = (args.target + 1) / (args.n_boot + 1)  # replicate fits + the apparent fit
+    from benchmarks.bench_study import host_reference_seconds
+
     print(
         f"Wu design, 508 patients, {args.n_boot} replicates (scaled to {args.target}), "
-        f"models {', '.join(args.models)}; {os.cpu_count()} CPUs"
+        f"models {', '.join(args.models)}; {os.cpu_count()} CPUs; host reference workload "
+        f"{host_reference_seconds():.2f} s (bench_study.py: the host's speed on this day)"
     )
     header = (
         "| busy processes | load at start | riskml s | by hand s | hand / riskml "

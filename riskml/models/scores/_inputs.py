@@ -5,16 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
 import pandas as pd
 
-from .framingham import _derived_flag, _read_flag, _read_number
+from .framingham import _derived_flag, _positions, _read_flag, _read_number
 
 __all__ = ["input_specs", "read_inputs"]
-
-
-def _positions(mask) -> list[int]:
-    return np.flatnonzero(np.asarray(mask))[:5].tolist()
 
 
 def input_specs(definition, inputs) -> dict:

@@ -18,7 +18,7 @@ from .._base import RiskEstimatorMixin
 from ._definition import load_definition
 from ._expressions import NonPositiveLogError
 from ._inputs import read_inputs
-from .framingham import OutOfRangeWarning
+from .framingham import OutOfRangeWarning, _positions
 
 __all__ = ["PublishedModel", "published_model"]
 
@@ -34,10 +34,6 @@ _LEARNED = (
     "refit_coefficients_",
     "n_recalibration_",
 )
-
-
-def _positions(mask) -> list[int]:
-    return np.flatnonzero(np.asarray(mask))[:5].tolist()
 
 
 class PublishedModel(RiskEstimatorMixin, BaseEstimator):

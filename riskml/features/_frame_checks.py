@@ -162,8 +162,13 @@ MAX_NUMERIC_TEXT_LEVELS = 20
 
 def _check_numbers_as_text(column: pd.Series, name: str, who: str) -> None:
     """A text column that is really numeric: refuse it (or warn of a stray number)."""
-    present = column.notna().to_numpy()
-    numbers = pd.to_numeric(column, errors="coerce").notna().to_numpy() & present
+    # each distinct value is parsed once (a categorical column repeats a few values on
+    # every row): the same flags as parsing the column, in a fraction of the time
+    codes, distinct_values = pd.factorize(column)
+    present = codes >= 0
+    parsed = pd.to_numeric(pd.Series(distinct_values, dtype=object), errors="coerce")
+    numbers = np.zeros(len(column), dtype=bool)
+    numbers[present] = parsed.notna().to_numpy()[codes[present]]
     n_numbers = int(numbers.sum())
     if n_numbers == 0:
         return

@@ -24,9 +24,8 @@ demo: $(RUNTIME_STAMP)
 
 # The long end-to-end runs (every bundled cohort and model family through Study, the
 # demo, the notebooks) are marked slow: `make test` leaves them out, CI runs both, each
-# on every core (pytest-xdist).
-# The examples in riskml's docstrings run too (pytest --doctest-modules riskml). The fast
-# suite runs on every core (pytest-xdist): 2 workers took about 11 minutes here against 14.
+# on every core (pytest-xdist). The examples in riskml's docstrings run too
+# (pytest --doctest-modules riskml).
 test: $(STAMP)
 	$(BIN)/ruff check riskml tests benchmarks
 	$(BIN)/python -m pytest -q -m "not slow" -n auto

@@ -175,7 +175,7 @@ def _check_numbers_as_text(column: pd.Series, name: str, who: str) -> None:
     not_numbers = present & ~numbers
     n_text = int(not_numbers.sum())
     if n_text == 0:
-        distinct = column[present].nunique()
+        distinct = len(distinct_values)
         if distinct > MAX_NUMERIC_TEXT_LEVELS:
             raise TypeError(
                 f"{who}: column {name!r} holds numbers written as text ({distinct} distinct "
